@@ -1,0 +1,143 @@
+"""The `dudao` command line: county, db, invite, console, run, demo, replay."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from bot.settings import Settings
+
+app = typer.Typer(help="督导助手 (dudao): the supervision bot.", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
+county_app = typer.Typer(help="Load and check the county file (roster, rooms, policy).", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(county_app, name="county")
+app.add_typer(db_app, name="db")
+
+DbOption = typer.Option(None, "--db", help="database URL (default: DATABASE_URL from settings)")
+
+
+def _settings(db: str | None = None, **overrides: object) -> Settings:
+    settings = Settings()
+    values = {k: v for k, v in {"database_url": db, **overrides}.items() if v is not None}
+    return settings.model_copy(update=values) if values else settings
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+@county_app.command("load")
+def county_load(file: Path, db: Optional[str] = DbOption) -> None:
+    """Load (or reload) a county from YAML or .xlsx; bad input changes nothing."""
+    from bot import commands_impl
+
+    _fail_on_county_error(lambda: asyncio.run(commands_impl.county_load(_settings(db), file)))
+
+
+@county_app.command("check")
+def county_check(file: Path) -> None:
+    """Validate a county file without touching the database."""
+    from bot.county import load_county_file
+
+    data = _fail_on_county_error(lambda: load_county_file(file))
+    typer.echo(f"{file}: OK — {data.county}, {len(data.districts)} districts, {len(data.schools)} schools, "
+               f"{len(data.people)} people, {len(data.rooms)} rooms")
+
+
+@county_app.command("template")
+def county_template(out: Path, source: Optional[Path] = typer.Option(None, help="county YAML to convert")) -> None:
+    """Write an .xlsx roster workbook (sheets 学校, 人员, 群) — the demo county unless --source is given."""
+    from bot.bootstrap import demo_county_path
+    from bot.county import load_county_file
+    from bot.county.xlsx_source import write_county_xlsx
+
+    data = _fail_on_county_error(lambda: load_county_file(source or demo_county_path()))
+    write_county_xlsx(data, out)
+    typer.echo(f"wrote {out}")
+
+
+def _fail_on_county_error(fn):
+    from bot.county import CountyError
+
+    try:
+        return fn()
+    except CountyError as err:
+        _fail(str(err))
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: Optional[str] = DbOption) -> None:
+    """Apply database migrations (the bot also does this on start)."""
+    from bot import commands_impl
+
+    asyncio.run(commands_impl.db_upgrade(_settings(db)))
+    typer.echo("database is up to date")
+
+
+@app.command()
+def invite(person: str, db: Optional[str] = DbOption) -> None:
+    """Make a one-time binding code for PERSON (roster id, name or chat id)."""
+    from bot import commands_impl
+
+    asyncio.run(commands_impl.invite(_settings(db), person))
+
+
+@app.command()
+def console(db: Optional[str] = DbOption, county: Optional[Path] = typer.Option(None, help="county file to load")) -> None:
+    """Chat with the bot in the terminal, as any person in any room."""
+    from bot import commands_impl
+
+    settings = _settings(db, county_file=county)
+    _logging("WARNING")
+    _fail_on_county_error(lambda: asyncio.run(commands_impl.run(settings, force_console=True)))
+
+
+@app.command()
+def run(db: Optional[str] = DbOption) -> None:
+    """Run the bot: Wechaty when a puppet service is configured, else the local console."""
+    from bot import commands_impl
+
+    settings = _settings(db)
+    _logging(settings.log_level)
+    _fail_on_county_error(lambda: asyncio.run(commands_impl.run(settings)))
+
+
+@app.command()
+def demo() -> None:
+    """Play the shipped demo scenario (the whole closed loop) on the demo county and print the conversation."""
+    from bot import commands_impl
+
+    _logging("WARNING")
+    asyncio.run(commands_impl.demo())
+
+
+@app.command()
+def replay(scenario: Path, county: Path = typer.Option(..., "--county", help="county file"),
+           db: Optional[str] = DbOption) -> None:
+    """Replay a JSONL scenario on a virtual clock; print what the bot sends as JSONL."""
+    from bot import commands_impl
+    from bot.transports.replay import ScenarioError
+
+    _logging("WARNING")
+    with tempfile.TemporaryDirectory(prefix="dudao-replay-") as tmp:
+        settings = _settings(db or f"sqlite+aiosqlite:///{tmp}/replay.db", evidence_dir=Path(tmp) / "evidence")
+        try:
+            _fail_on_county_error(lambda: asyncio.run(commands_impl.replay(settings, scenario, county)))
+        except ScenarioError as err:
+            _fail(f"{scenario}: {err}", code=2)
+
+
+def main() -> None:
+    app()

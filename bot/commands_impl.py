@@ -1,0 +1,137 @@
+"""What the CLI commands do, as async functions (the CLI module only parses arguments)."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import or_, select
+
+from bot.app import build_app
+from bot.bootstrap import demo_county_path, demo_scenario_path, ensure_county, load_county, open_database
+from bot.clock import SystemClock, VirtualClock
+from bot.settings import Settings
+from bot.storage import models as m
+from bot.transports.console import ConsoleTransport
+from bot.transports.replay import ReplayTransport, play, read_scenario
+
+log = logging.getLogger("dudao")
+
+
+async def county_load(settings: Settings, path: Path) -> None:
+    from bot.county import load_county_file
+
+    load_county_file(path)  # validate before touching the database
+    db = await open_database(settings.database_url)
+    try:
+        report = await load_county(db, path, SystemClock())
+    finally:
+        await db.dispose()
+    print(f"loaded {path}: added {report.added or '-'}, updated {report.updated or '-'}, "
+          f"deactivated {report.deactivated or '-'}")
+
+
+async def db_upgrade(settings: Settings) -> None:
+    db = await open_database(settings.database_url)
+    await db.dispose()
+
+
+async def invite(settings: Settings, who: str) -> None:
+    from datetime import timedelta
+
+    from handlers.roster import create_invite
+
+    db = await open_database(settings.database_url)
+    clock = SystemClock()
+    try:
+        async with db.transaction() as s:
+            people = list(await s.scalars(select(m.Person).where(
+                m.Person.active, or_(m.Person.key == who, m.Person.name == who, m.Person.chat_id == who))))
+            if len(people) != 1:
+                print(f"no single active person matches {who!r} ({len(people)} found)", file=sys.stderr)
+                raise SystemExit(1)
+            code = await create_invite(s, people[0], now=clock.now(), ttl=timedelta(hours=settings.invite_ttl_hours))
+    finally:
+        await db.dispose()
+    print(f"{people[0].name}（{people[0].role}）的绑定码：{code.code}，{settings.invite_ttl_hours} 小时内有效，只能用一次。")
+    print(f"请对方私聊或在群里向督导助手发送：#绑定 {code.code}")
+
+
+def _transport(settings: Settings, force_console: bool):
+    if settings.wechaty_configured and not force_console:
+        from bot.transports.wechaty import WechatyTransport
+
+        return WechatyTransport(settings)
+    if not force_console:
+        print("No chat platform configured: running the local console. To connect WeChat/WeCom, set "
+              "WECHATY_PUPPET_SERVICE_ENDPOINT and WECHATY_PUPPET_SERVICE_TOKEN in .env (see README).",
+              file=sys.stderr)
+    return ConsoleTransport()
+
+
+async def run(settings: Settings, *, force_console: bool = False) -> None:
+    db = await open_database(settings.database_url)
+    clock = SystemClock()
+    log.info(await ensure_county(db, clock, settings.county_file))
+    transport = _transport(settings, force_console)
+    app = build_app(settings, transport, clock, db)
+    sender = asyncio.create_task(app.outbox.run())
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(transport.stop()))
+    try:
+        if app.scheduler is not None:
+            await app.scheduler.start(app)
+        await transport.run(app)
+    finally:
+        if app.scheduler is not None:
+            await app.scheduler.shutdown()
+        app.outbox.stop()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(sender, timeout=5)
+        await db.dispose()
+
+
+async def replay(settings: Settings, scenario: Path, county: Path) -> None:
+    steps = read_scenario(scenario)
+    db = await open_database(settings.database_url)
+    clock = VirtualClock(steps[0].at)
+    try:
+        await load_county(db, county, clock)
+        app = build_app(settings, None, clock, db)  # transport set below, once the county time zone is known
+        async with db.reading() as s:
+            roster, _ = await app.roster(s)
+        app.set_transport(ReplayTransport(clock, sys.stdout, roster.tz), paced=False)
+        await play(app, clock, steps)
+    finally:
+        await db.dispose()
+
+
+async def demo() -> None:
+    from bot.transports.pretty import PrettyReplayTransport
+
+    steps = read_scenario(demo_scenario_path())
+    with tempfile.TemporaryDirectory(prefix="dudao-demo-") as tmp:
+        settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp}/demo.db", evidence_dir=Path(tmp) / "evidence")
+        db = await open_database(settings.database_url)
+        clock = VirtualClock(steps[0].at)
+        try:
+            await load_county(db, demo_county_path(), clock)
+            app = build_app(settings, None, clock, db)
+            async with db.reading() as s:
+                roster, _ = await app.roster(s)
+            transport = PrettyReplayTransport(clock, sys.stdout, roster)
+            app.set_transport(transport, paced=False)
+            for step in steps:
+                await app.advance_to(step.at)
+                if step.inbound is not None:
+                    transport.show_inbound(step.inbound)
+                    await app.handle(step.inbound)
+                await app.outbox.drain()
+        finally:
+            await db.dispose()

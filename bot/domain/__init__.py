@@ -1,0 +1,1 @@
+"""The domain: roster, roles and permissions, findings' lifecycle, calendar and deadlines. No chat platform here."""

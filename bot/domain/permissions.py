@@ -1,0 +1,92 @@
+"""Roles and permissions, in one place (DESIGN.md's table).
+
+| role        | may |
+| 督学        | log findings, verify, log visits, term checks at their schools; 月报; withdraw what they found |
+| 责任区负责人 | all a supervisor may, for every school of the district; 汇总 |
+| 校长/园长    | rectify their school's findings; 自查; query their own school |
+| 督导室      | everything |
+| unknown     | 帮助 and 绑定 only |
+"""
+from __future__ import annotations
+
+from enum import Enum
+
+from bot.domain.roles import Actor
+
+
+class Action(str, Enum):
+    HELP = "help"
+    BIND = "bind"
+    LOG_FINDING = "log_finding"
+    RECTIFY = "rectify"
+    VERIFY = "verify"
+    WITHDRAW = "withdraw"
+    EXTEND = "extend"
+    VIEW = "view"  # query a finding, list a school's findings, statistics of a school
+    VISIT = "visit"
+    TERM_CHECK = "term_check"
+    SELF_CHECK = "self_check"  # 自查
+    MONTHLY_REPORT = "monthly_report"  # 月报
+    DISTRICT_SUMMARY = "district_summary"  # 汇总
+    EXPORT = "export"
+    BIND_ROOM = "bind_room"
+    DIGEST = "digest"  # 周报 / 通报 on demand
+    LEAVE = "leave"  # for oneself; the office for anyone
+
+OPEN_TO_ALL = {Action.HELP, Action.BIND}
+SUPERVISOR_AT_SCHOOL = {Action.LOG_FINDING, Action.VERIFY, Action.VIEW, Action.VISIT, Action.TERM_CHECK}
+OFFICE_ONLY = {Action.EXTEND, Action.EXPORT, Action.BIND_ROOM, Action.DIGEST}
+
+
+def oversees(actor: Actor, school_id: int, district_id: int | None) -> bool:
+    """A supervisor oversees their assigned schools; a district lead every school of the district."""
+    return school_id in actor.supervised or (district_id is not None and district_id in actor.led_districts)
+
+
+def can(
+    actor: Actor,
+    action: Action,
+    *,
+    school_id: int | None = None,
+    district_id: int | None = None,
+    finder_id: int | None = None,
+) -> bool:
+    """May `actor` do `action` (at this school / on a finding by this finder)?"""
+    if action in OPEN_TO_ALL:
+        return True
+    if not actor.known:
+        return False
+    if actor.is_office:
+        return True
+    if action in OFFICE_ONLY:
+        return False
+    if action is Action.LEAVE:
+        return True
+    if action is Action.MONTHLY_REPORT:
+        return actor.is_supervisor
+    if action is Action.DISTRICT_SUMMARY:
+        return actor.is_lead and (district_id is None or district_id in actor.led_districts)
+    if action is Action.SELF_CHECK:
+        return actor.is_principal and (school_id is None or school_id == actor.school_id)
+    if action is Action.RECTIFY:
+        return actor.is_principal and school_id == actor.school_id
+    if action is Action.WITHDRAW:
+        return finder_id is not None and finder_id == actor.person_id
+    if action is Action.VIEW and actor.is_principal:
+        return school_id is not None and school_id == actor.school_id
+    if action in SUPERVISOR_AT_SCHOOL and actor.is_supervisor:
+        if school_id is None:  # "may they do this anywhere?"
+            return bool(actor.supervised or actor.led_districts)
+        return oversees(actor, school_id, district_id)
+    return False
+
+
+def what_they_may_do(actor: Actor) -> str:
+    """The template key for 'what you may do instead' in a refusal."""
+    if not actor.known:
+        return "unknown"
+    if actor.is_office:
+        return "office"
+    if actor.is_principal:
+        return "principal"
+    return "lead" if actor.is_lead else "supervisor"

@@ -1,0 +1,79 @@
+"""The findings ledger: create findings, move them through the closed loop, record every change as an event."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage import models as m
+
+OPEN, RECTIFIED, CLOSED, WITHDRAWN = "open", "rectified", "closed", "withdrawn"
+ACTIVE = (OPEN, RECTIFIED)
+STATUS_LABELS = {OPEN: "待整改", RECTIFIED: "待验收", CLOSED: "已销号", WITHDRAWN: "已撤销"}
+EVENT_LABELS = {
+    "created": "录入", "rectified": "报告整改", "verify_passed": "验收通过，销号", "verify_failed": "验收不通过",
+    "withdrawn": "撤销", "extended": "延期", "evidence": "补充佐证",
+}
+
+
+def ref(number: int) -> str:
+    return f"Q{number}"
+
+
+def deadline_instant(due: date, tz: ZoneInfo) -> datetime:
+    """Due by the end of `due` (county time): overdue from the next local midnight on, stored in UTC."""
+    return datetime.combine(due + timedelta(days=1), time(0), tz).astimezone(timezone.utc)
+
+
+def is_overdue(finding: m.Finding, now: datetime) -> bool:
+    return finding.status in ACTIVE and now >= finding.deadline_at
+
+
+async def next_number(session: AsyncSession) -> int:
+    return (await session.scalar(select(func.max(m.Finding.number))) or 0) + 1
+
+
+async def get_finding(session: AsyncSession, number: int) -> m.Finding | None:
+    return await session.scalar(select(m.Finding).where(m.Finding.number == number))
+
+
+async def record(
+    session: AsyncSession, finding: m.Finding, kind: str, *, actor_id: int | None, at: datetime,
+    message_id: str | None, raw_text: str, **data: object,
+) -> m.FindingEvent:
+    event = m.FindingEvent(finding_id=finding.id, kind=kind, actor_id=actor_id, at=at, message_id=message_id,
+                           raw_text=raw_text, data=dict(data))
+    session.add(event)
+    finding.updated_at = at
+    await session.flush()
+    return event
+
+
+async def create_finding(
+    session: AsyncSession, *, school_id: int, category: str, severity: str, description: str, due: date,
+    tz: ZoneInfo, finder_id: int, room_chat_id: str | None, at: datetime, message_id: str | None,
+    raw_text: str,
+) -> m.Finding:
+    finding = m.Finding(
+        number=await next_number(session), school_id=school_id, category=category, severity=severity,
+        description=description, status=OPEN, deadline_at=deadline_instant(due, tz), due_date=due,
+        finder_id=finder_id, room_chat_id=room_chat_id, created_at=at, updated_at=at,
+    )
+    session.add(finding)
+    await session.flush()
+    await record(session, finding, "created", actor_id=finder_id, at=at, message_id=message_id,
+                 raw_text=raw_text, due=due.isoformat())
+    return finding
+
+
+async def events_of(session: AsyncSession, finding: m.Finding) -> list[m.FindingEvent]:
+    rows = await session.scalars(select(m.FindingEvent).where(m.FindingEvent.finding_id == finding.id)
+                                 .order_by(m.FindingEvent.id))
+    return list(rows)
+
+
+async def evidence_count(session: AsyncSession, finding: m.Finding) -> int:
+    return await session.scalar(select(func.count()).select_from(m.Evidence)
+                                .where(m.Evidence.finding_id == finding.id)) or 0

@@ -1,0 +1,202 @@
+"""The outbox: replies and reminders are rows written in the same transaction as the change behind them.
+
+The sender drains due rows in order, within the transport's rate limits, retries failures with
+exponential backoff, and after the last attempt marks a row dead and tells the office room. A row
+is marked sent only after the transport accepted it, so a crash never loses one; the unique key
+means the same reply is never queued twice.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.messages import Outbound
+from bot.render import Renderer
+from bot.storage import models as m
+from bot.storage.engine import Database
+from bot.transports.base import RateLimits, Transport, TransportError
+
+log = logging.getLogger("dudao.outbox")
+MERGE_LIMIT = 1800  # characters: bot-initiated messages for one room at one time go out as one message
+
+
+async def enqueue(session: AsyncSession, out: Outbound, *, now: datetime, not_before: datetime | None = None) -> bool:
+    """Queue `out` under its idempotency key; False when that key was queued before."""
+    if not out.key:
+        raise ValueError("an outbound message needs an idempotency key")
+    if await session.scalar(select(m.OutboxMessage.id).where(m.OutboxMessage.key == out.key)) is not None:
+        return False
+    session.add(m.OutboxMessage(
+        key=out.key, room_chat_id=out.room, to_chat_id=out.to, text=out.text, mentions=list(out.mentions),
+        mention_names=list(out.mention_names), files=list(out.files), in_reply_to=out.in_reply_to,
+        created_at=now, next_attempt_at=not_before or now, status="pending", attempts=0,
+    ))
+    return True
+
+
+def to_outbound(row: m.OutboxMessage) -> Outbound:
+    return Outbound(room=row.room_chat_id, to=row.to_chat_id, text=row.text, mentions=tuple(row.mentions),
+                    mention_names=tuple(row.mention_names), files=tuple(row.files), in_reply_to=row.in_reply_to,
+                    key=row.key)
+
+
+@dataclass
+class _Pace:
+    """Remembers recent sends to keep within RateLimits (monotonic seconds)."""
+
+    limits: RateLimits
+    last_room: str | None = None
+    last_at: float = float("-inf")
+
+    def __post_init__(self) -> None:
+        self.per_room: dict[str, float] = {}
+        self.window: deque[float] = deque()
+
+    def wait_for(self, dest: str, t: float) -> float:
+        lim, waits = self.limits, [0.0]
+        if lim.per_room_interval and dest in self.per_room:
+            waits.append(self.per_room[dest] + lim.per_room_interval - t)
+        if lim.between_rooms_interval and self.last_room not in (None, dest):
+            waits.append(self.last_at + lim.between_rooms_interval - t)
+        if lim.per_minute:
+            while self.window and self.window[0] <= t - 60:
+                self.window.popleft()
+            if len(self.window) >= lim.per_minute:
+                waits.append(self.window[0] + 60 - t)
+        return max(waits)
+
+    def sent(self, dest: str, t: float) -> None:
+        self.per_room[dest], self.last_room, self.last_at = t, dest, t
+        self.window.append(t)
+
+
+class OutboxSender:
+    def __init__(self, db: Database, transport: Transport, clock: Clock, renderer: Renderer, *,
+                 max_attempts: int = 6, backoff: float = 5.0, paced: bool = True) -> None:
+        self.db, self.transport, self.clock, self.renderer = db, transport, clock, renderer
+        self.max_attempts, self.backoff = max_attempts, backoff
+        self.pace = _Pace(transport.limits) if paced else None
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _due(self) -> list[m.OutboxMessage]:
+        async with self.db.reading() as s:
+            rows = await s.scalars(select(m.OutboxMessage).where(
+                m.OutboxMessage.status == "pending", m.OutboxMessage.next_attempt_at <= self.clock.now(),
+            ).order_by(m.OutboxMessage.id).limit(200))
+            return list(rows)
+
+    async def drain(self) -> int:
+        """Send everything due now; returns how many messages went out."""
+        sent = 0
+        while not self._stopping and self.transport.connected:
+            batch = _merge(await self._due())
+            if not batch:
+                break
+            for rows in batch:
+                if not self.transport.connected or self._stopping:
+                    return sent
+                sent += await self._send(rows)
+        return sent
+
+    async def _send(self, rows: list[m.OutboxMessage]) -> int:
+        out = to_outbound(rows[0]) if len(rows) == 1 else _combined(rows)
+        dest = out.room or f"to:{out.to}"
+        if self.pace is not None:
+            loop = asyncio.get_running_loop()
+            delay = self.pace.wait_for(dest, loop.time())
+            if delay > 0:
+                await asyncio.sleep(delay)
+        try:
+            await self.transport.send(out)
+        except TransportError as err:
+            await self._failed(rows, err)
+            return 0
+        if self.pace is not None:
+            self.pace.sent(dest, asyncio.get_running_loop().time())
+        await self._mark(rows, status="sent")
+        return 1
+
+    async def _mark(self, rows: list[m.OutboxMessage], *, status: str) -> None:
+        async with self.db.transaction() as s:
+            for row in rows:
+                db_row = await s.get(m.OutboxMessage, row.id)
+                db_row.status, db_row.sent_at = status, self.clock.now()
+
+    async def _failed(self, rows: list[m.OutboxMessage], err: TransportError) -> None:
+        now = self.clock.now()
+        async with self.db.transaction() as s:
+            for row in rows:
+                db_row = await s.get(m.OutboxMessage, row.id)
+                db_row.attempts += 1
+                db_row.last_error = str(err)[:1000]
+                if err.permanent or db_row.attempts >= self.max_attempts:
+                    db_row.status = "dead"
+                    log.error("outbox: giving up on %s after %d attempts: %s", row.key, db_row.attempts, err)
+                    await _tell_office_dead(s, db_row, now, self.renderer)
+                else:
+                    delay = self.backoff * 2 ** (db_row.attempts - 1)
+                    db_row.next_attempt_at = now + timedelta(seconds=delay)
+                    log.warning("outbox: %s failed (%s); retry in %.0fs", row.key, err, delay)
+
+    async def run(self, poll_seconds: float = 5.0) -> None:
+        """Drain whenever woken (a handler queued something) or every `poll_seconds` (retries, reminders)."""
+        while not self._stopping:
+            try:
+                await self.drain()
+            except Exception:  # noqa: BLE001 — the sender must survive a database hiccup
+                log.exception("outbox: drain failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+
+def _merge(rows: list[m.OutboxMessage]) -> list[list[m.OutboxMessage]]:
+    """Group bot-initiated rows queued together for one destination; replies stay one message each."""
+    groups: list[list[m.OutboxMessage]] = []
+    for row in rows:
+        last = groups[-1] if groups else None
+        if (last and row.in_reply_to is None and last[0].in_reply_to is None and not row.files
+                and not last[0].files and (row.room_chat_id, row.to_chat_id) == (last[0].room_chat_id, last[0].to_chat_id)
+                and row.created_at == last[0].created_at
+                and sum(len(r.text) for r in last) + len(row.text) < MERGE_LIMIT):
+            last.append(row)
+        else:
+            groups.append([row])
+    return groups
+
+
+def _combined(rows: list[m.OutboxMessage]) -> Outbound:
+    mentions: dict[str, str] = {}
+    for row in rows:
+        for chat_id, name in zip(row.mentions, row.mention_names or [""] * len(row.mentions)):
+            mentions.setdefault(chat_id, name)
+    first = rows[0]
+    return Outbound(room=first.room_chat_id, to=first.to_chat_id, text="\n\n".join(r.text for r in rows),
+                    mentions=tuple(mentions), mention_names=tuple(mentions.values()), key=first.key)
+
+
+async def _tell_office_dead(s: AsyncSession, row: m.OutboxMessage, now: datetime, renderer: Renderer) -> None:
+    office = await s.scalar(select(m.Room).where(m.Room.scope == "office", m.Room.active))
+    if office is None or row.key.startswith("dead:") or row.room_chat_id == office.chat_id:
+        return
+    where = await s.scalar(select(m.Room.name).where(m.Room.chat_id == row.room_chat_id)) if row.room_chat_id else None
+    text = renderer.render("outbox/dead_letter.j2", where=where or row.room_chat_id or row.to_chat_id or "",
+                           attempts=row.attempts, text=row.text[:300])
+    await enqueue(s, Outbound(room=office.chat_id, to=None, text=text, key=f"dead:{row.id}"), now=now)

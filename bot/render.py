@@ -1,0 +1,51 @@
+"""Render replies from Jinja2 templates: StrictUndefined, no autoescape (chat is plain text).
+
+A user's words are passed in as values and never compiled as a template.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.resources import templates_dir
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+class Renderer:
+    def __init__(self, directory: Path | None = None) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(str(directory or templates_dir())),
+            undefined=StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters["local"] = _local_time
+        self.env.filters["md"] = _month_day
+
+    def render(self, name: str, **values: object) -> str:
+        text = self.env.get_template(name).render(**values)
+        return _BLANK_RUNS.sub("\n\n", "\n".join(line.rstrip() for line in text.strip().splitlines()))
+
+
+def _local_time(value: object, tz: object = None, fmt: str = "%m月%d日 %H:%M") -> str:
+    from datetime import datetime
+
+    if isinstance(value, datetime):
+        value = value.astimezone(tz) if tz else value
+        return value.strftime(fmt).lstrip("0").replace("月0", "月")
+    return str(value)
+
+
+def _month_day(value: object) -> str:
+    """9月15日 for a date."""
+    from datetime import date
+
+    if isinstance(value, date):
+        return f"{value.month}月{value.day}日"
+    return str(value)

@@ -1,0 +1,49 @@
+"""Settings, read once from the environment and .env (see .env.example for every key)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # storage
+    database_url: str = Field(default="sqlite+aiosqlite:///data/dudao.db")
+    evidence_dir: Path = Field(default=Path("data/evidence"))
+    county_file: Path | None = None
+
+    # identity and language
+    bot_name: str = "督导助手"
+    timezone: str = "Asia/Shanghai"
+
+    # rules of the command language
+    evidence_window_minutes: int = 10
+    invite_ttl_hours: int = 72
+
+    # outbox
+    outbox_max_attempts: int = 6
+    outbox_backoff_seconds: float = 5.0
+    outbox_per_minute: int = 40
+
+    # Wechaty (WeChat / WeCom through a puppet service gateway)
+    wechaty_puppet_service_endpoint: str | None = None
+    wechaty_puppet_service_token: str | None = None
+    wechaty_room_interval_seconds: float = 1.0
+    wechaty_between_rooms_seconds: float = 3.0
+    wechaty_per_minute: int = 40
+    wechaty_plugin_port: int = 0
+
+    log_level: str = "INFO"
+
+    @property
+    def wechaty_configured(self) -> bool:
+        return bool(self.wechaty_puppet_service_endpoint)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,213 @@
+"""The tables. Findings' history is the append-only `finding_events`; nothing is deleted or overwritten there."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.storage.base import Base
+
+
+class County(Base):
+    """The loaded county file (one row): its name, policy and calendar, and a version bumped on every roster change."""
+
+    __tablename__ = "county"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    policy: Mapped[dict[str, Any]]
+    calendar: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    loaded_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(500), default="")
+
+
+class District(Base):
+    __tablename__ = "districts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class DistrictLead(Base):
+    """Who leads a district (责任区负责人); a table of its own keeps the foreign keys acyclic."""
+
+    __tablename__ = "district_leads"
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+
+
+class School(Base):
+    __tablename__ = "schools"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_names: Mapped[list[Any]] = mapped_column(default=list)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    type: Mapped[str | None] = mapped_column(String(50))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)  # the roster id, e.g. "p-zhou"
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))  # 督导室 / 督学 / 校长 / 园长
+    chat_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))  # a principal's school
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SupervisorSchool(Base):
+    """Which schools a supervisor (责任督学) is assigned to."""
+
+    __tablename__ = "supervisor_schools"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True, index=True)
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    scope: Mapped[str | None] = mapped_column(String(20))  # office / district / school; None = unbound
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+    source: Mapped[str] = mapped_column(String(10), default="file")  # file (county file) / chat (#本群)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Invite(Base):
+    """A one-time code the office gives a person to bind their chat account (#绑定)."""
+
+    __tablename__ = "invites"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class Finding(Base):
+    """A finding (问题). `number` is the user-facing id: Q1, Q2, …"""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_status_deadline", "status", "deadline_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    category: Mapped[str] = mapped_column(String(50))
+    severity: Mapped[str] = mapped_column(String(10))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # open / rectified / closed / withdrawn
+    deadline_at: Mapped[datetime]  # exclusive: the first instant it is overdue
+    due_date: Mapped[date] = mapped_column(Date)  # the county-local date it is due by the end of
+    finder_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    room_chat_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+    rectified_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class FindingEvent(Base):
+    """One change to a finding: who, when, from which message, the raw text. Append-only."""
+
+    __tablename__ = "finding_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime]
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    raw_text: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Evidence(Base):
+    """A photo or file sent as rectification evidence, stored on disk under its checksum."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_sender_room_at", "sender_chat_id", "room_chat_id", "received_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("finding_events.id"))
+    sender_chat_id: Mapped[str] = mapped_column(String(200))
+    room_chat_id: Mapped[str | None] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300), default="")
+    mime: Mapped[str | None] = mapped_column(String(100))
+    received_at: Mapped[datetime]
+    message_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class Visit(Base):
+    """A supervisor's school visit (到校)."""
+
+    __tablename__ = "visits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    message_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class Submission(Base):
+    """A report: 自查 / 月报 / 汇总 / 开学检查. A later one for the same period supersedes the earlier."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (Index("ix_submissions_kind_period", "kind", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(50))  # "2024-03", or a term name
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime]
+    superseded_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class HandledMessage(Base):
+    """Every inbound message handled, by its dedupe key: a key seen twice is not handled twice."""
+
+    __tablename__ = "handled_messages"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    handled_at: Mapped[datetime]
+    room_chat_id: Mapped[str | None] = mapped_column(String(200))
+    sender_chat_id: Mapped[str] = mapped_column(String(200))
+
+
+class OutboxMessage(Base):
+    """A reply or reminder to send, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_outbox_key"),
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    room_chat_id: Mapped[str | None] = mapped_column(String(200))
+    to_chat_id: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    mentions: Mapped[list[Any]] = mapped_column(default=list)
+    mention_names: Mapped[list[Any]] = mapped_column(default=list)
+    files: Mapped[list[Any]] = mapped_column(default=list)
+    in_reply_to: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending / sent / dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]

@@ -1,0 +1,149 @@
+"""The local console: an interactive group chat in the terminal, the embedded default transport.
+
+/room 城口中学督导联络群   pick the room (name or chat id; /room - for a private chat with the bot)
+/as 王芳                  pick who you are (name, roster id or chat id)
+/photo PATH               send a photo as the current person
+/rooms, /people, /help, /quit
+"""
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from bot.messages import Inbound, InboundFile, Outbound
+from bot.transports.base import RateLimits
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.domain.roster import Roster
+
+HELP = __doc__.split("\n\n", 1)[1]
+
+
+class ConsoleTransport:
+    name = "console"
+    limits = RateLimits()
+    connected = True
+
+    def __init__(self, stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> None:
+        self.stdin, self.stdout = stdin or sys.stdin, stdout or sys.stdout
+        self.room: str | None = None
+        self.me: str | None = None
+        self._roster: Roster | None = None
+        self._stopping = False
+        self._seq = 0
+
+    def _print(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def _room_name(self, chat_id: str | None) -> str:
+        if chat_id is None:
+            return "私聊"
+        room = self._roster.rooms.get(chat_id) if self._roster else None
+        return room.name if room and room.name else chat_id
+
+    async def send(self, out: Outbound) -> None:
+        mentions = " ".join(f"@{n}" for n in out.mention_names)
+        where = self._room_name(out.room) if out.room else f"私聊 → {out.to}"
+        files = "".join(f"\n  [文件] {f}" for f in out.files)
+        self._print(f"\n[{where}] 督导助手：{mentions + ' ' if mentions else ''}{out.text}{files}")
+
+    async def _readline(self) -> str | None:
+        line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+        return None if line == "" else line.rstrip("\n")
+
+    async def run(self, app: App) -> None:
+        async with app.db.reading() as s:
+            self._roster, _ = await app.roster(s)
+        self._pick_defaults()
+        self._print(f"督导助手本地控制台（{self._roster.county}）。输入 /help 查看说明，/quit 退出。")
+        self._print(f"当前：{self._room_name(self.room)}，身份：{self._who()}")
+        while not self._stopping:
+            line = await self._readline()
+            if line is None or line.strip() == "/quit":
+                break
+            if line.startswith("/photo"):
+                await self._photo(app, line.partition(" ")[2].strip())
+            elif line.startswith("/"):
+                self._command(line.strip())
+            elif line.strip():
+                await self._say(app, line, ())
+
+    def _who(self) -> str:
+        person = self._roster.by_chat_id.get(self.me or "") if self._roster else None
+        return f"{person.name}（{person.role}）" if person else (self.me or "未选择")
+
+    def _pick_defaults(self) -> None:
+        rooms = [r for r in self._roster.rooms.values() if r.scope == "school"] or list(self._roster.rooms.values())
+        self.room = rooms[0].chat_id if rooms else None
+        sups = [p for p in self._roster.by_chat_id.values() if p.role == "督学"]
+        self.me = sups[0].chat_id if sups else next(iter(self._roster.by_chat_id), "console-user")
+
+    def _command(self, line: str) -> None:
+        cmd, _, arg = line.partition(" ")
+        arg = arg.strip()
+        if cmd == "/room":
+            self._set_room(arg)
+        elif cmd == "/as":
+            self._set_person(arg)
+        elif cmd == "/rooms":
+            for r in self._roster.rooms.values():
+                self._print(f"  {r.name}  ({r.chat_id})")
+        elif cmd == "/people":
+            for p in self._roster.by_chat_id.values():
+                self._print(f"  {p.name}（{p.role}）  {p.key}  {p.chat_id}")
+        else:
+            self._print(HELP)
+
+    def _set_room(self, arg: str) -> None:
+        if arg in ("-", "私聊"):
+            self.room = None
+        else:
+            found = [r for r in self._roster.rooms.values() if arg in (r.chat_id, r.name) or (arg and arg in r.name)]
+            if len(found) != 1:
+                self._print(f"找不到唯一的群“{arg}”，用 /rooms 查看。")
+                return
+            self.room = found[0].chat_id
+        self._print(f"当前：{self._room_name(self.room)}")
+
+    def _set_person(self, arg: str) -> None:
+        found = [p for p in self._roster.people.values() if p.active and arg in (p.name, p.key, p.chat_id)]
+        if len(found) != 1 or not found[0].chat_id:
+            self._print(f"找不到已绑定微信的“{arg}”，用 /people 查看；也可直接用任意账号ID（视为未绑定的人）。")
+            if arg and not found:
+                self.me = arg
+            return
+        self.me = found[0].chat_id
+        self._print(f"身份：{self._who()}")
+
+    async def _say(self, app: App, text: str, files: tuple[InboundFile, ...]) -> None:
+        self._seq += 1
+        at = datetime.now(timezone.utc)
+        msg_id = f"console-{at.timestamp():.6f}-{self._seq}"
+        await app.handle(Inbound(room=self.room, sender=self.me or "console-user", text=text, at=at,
+                                 message_id=msg_id, files=files))
+        await app.outbox.drain()
+        async with app.db.reading() as s:
+            self._roster, _ = await app.roster(s)
+
+    async def _photo(self, app: App, path: str) -> None:
+        try:
+            file = photo_file(path)
+        except OSError as err:
+            self._print(f"读不到照片文件“{path}”：{err.strerror or err}")
+            return
+        await self._say(app, "", (file,))
+        self._print(f"（已发送照片 {file.name}）")
+
+    async def stop(self) -> None:
+        self._stopping = True
+
+
+def photo_file(path: str) -> InboundFile:
+    p = Path(path).expanduser()
+    return InboundFile(name=p.name, data=p.read_bytes(), mime=mimetypes.guess_type(p.name)[0])

@@ -1,0 +1,134 @@
+"""Scenario replay: a virtual clock, JSONL in, JSONL out. The test and demo harness (format fixed by issue 2).
+
+Input lines:
+  {"at": ISO, "room": chat id or null, "from": chat id, "id": optional, "text": "..."}
+  {"at": ISO, "room": ..., "from": ..., "id": ..., "type": "image", "file": "relative/path.png"}
+  {"at": ISO, "tick": true}
+Output: one JSON line per message the bot sends, in send order.
+"""
+from __future__ import annotations
+
+import json
+import mimetypes
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.clock import VirtualClock
+from bot.messages import Inbound, InboundFile, Outbound
+from bot.transports.base import RateLimits
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+class ScenarioError(Exception):
+    """A malformed scenario line; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Step:
+    line: int
+    at: datetime
+    inbound: Inbound | None  # None for a tick
+
+
+def _field(obj: dict, name: str, line: int, kind: type = str) -> object:
+    value = obj.get(name)
+    if not isinstance(value, kind):
+        raise ScenarioError(f"line {line}: field '{name}' is missing or not a {kind.__name__}")
+    return value
+
+
+def _parse_at(obj: dict, line: int) -> datetime:
+    raw = _field(obj, "at", line)
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError as err:
+        raise ScenarioError(f"line {line}: 'at' is not an ISO time: {raw!r}") from err
+    if at.tzinfo is None:
+        raise ScenarioError(f"line {line}: 'at' has no UTC offset: {raw!r}")
+    return at
+
+
+def _step(obj: dict, line: int, base: Path) -> Step:
+    at = _parse_at(obj, line)
+    if obj.get("tick") is True:
+        return Step(line, at, None)
+    sender = _field(obj, "from", line)
+    room = obj.get("room")
+    if room is not None and not isinstance(room, str):
+        raise ScenarioError(f"line {line}: 'room' must be a string or null")
+    msg_id = obj.get("id")
+    if msg_id is not None and not isinstance(msg_id, str):
+        raise ScenarioError(f"line {line}: 'id' must be a string")
+    files: tuple[InboundFile, ...] = ()
+    text = ""
+    if obj.get("type") == "image":
+        path = base / str(_field(obj, "file", line))
+        if not path.is_file():
+            raise ScenarioError(f"line {line}: file not found: {path}")
+        files = (InboundFile(name=path.name, data=path.read_bytes(), mime=mimetypes.guess_type(path.name)[0]),)
+    elif "type" in obj and obj["type"] != "text":
+        raise ScenarioError(f"line {line}: unknown type {obj['type']!r}")
+    else:
+        text = str(_field(obj, "text", line))
+    return Step(line, at, Inbound(room=room, sender=sender, text=text, at=at, message_id=msg_id, files=files))
+
+
+def read_scenario(path: Path) -> list[Step]:
+    """Parse and check every line first, so a malformed scenario fails before anything runs."""
+    steps: list[Step] = []
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise ScenarioError(f"line {n}: not valid JSON ({err.msg})") from err
+        if not isinstance(obj, dict):
+            raise ScenarioError(f"line {n}: expected a JSON object")
+        step = _step(obj, n, path.parent)
+        if steps and step.at < steps[-1].at:
+            raise ScenarioError(f"line {n}: time goes backwards ({step.at.isoformat()} < {steps[-1].at.isoformat()})")
+        steps.append(step)
+    if not steps:
+        raise ScenarioError("the scenario has no lines")
+    return steps
+
+
+class ReplayTransport:
+    """Writes each message the bot sends as one JSON line, stamped with the virtual time."""
+
+    name = "replay"
+    limits = RateLimits()
+    connected = True
+
+    def __init__(self, clock: VirtualClock, out: IO[str], tz: ZoneInfo) -> None:
+        self.clock, self.out, self.tz = clock, out, tz
+        self.sent: list[dict] = []
+
+    async def run(self, app: App) -> None:  # replay is driven by `play`, not by a receive loop
+        return None
+
+    async def send(self, msg: Outbound) -> None:
+        record = {"at": self.clock.now().astimezone(self.tz).isoformat(), "room": msg.room, "to": msg.to,
+                  "text": msg.text, "mentions": list(msg.mentions), "in_reply_to": msg.in_reply_to,
+                  "files": list(msg.files)}
+        self.sent.append(record)
+        self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+    async def stop(self) -> None:
+        return None
+
+
+async def play(app: App, clock: VirtualClock, steps: list[Step]) -> None:
+    """Move the clock line by line; before each line, whatever is scheduled up to its time runs at its own time."""
+    for step in steps:
+        await app.advance_to(step.at)
+        if step.inbound is not None:
+            await app.handle(step.inbound)
+        await app.outbox.drain()

@@ -1,0 +1,47 @@
+"""Command handlers: one module per group of commands. `dispatch` routes a parsed command to its handler.
+
+A handler receives a parsed command and a Context, checks permission through bot.domain.permissions,
+changes state through ctx.session (the caller owns the transaction) and returns Replies. It raises
+UserError for anything the sender should be told instead.
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.handling import Context, Reply
+from bot.parsing import commands as c
+from handlers import findings, help, queries, rectification, roster, submissions, verification
+
+Handler = Callable[[object, Context], Awaitable[list[Reply]]]
+
+ROUTES: dict[type, Handler] = {
+    c.NewFinding: findings.log_finding,
+    c.Withdraw: findings.withdraw,
+    c.Extend: findings.extend,
+    c.Rectify: rectification.rectify,
+    c.Verify: verification.verify,
+    c.Query: queries.query,
+    c.ListFindings: queries.list_findings,
+    c.Stats: queries.stats,
+    c.Visit: submissions.visit,
+    c.Submit: submissions.submit,
+    c.Help: help.help_,
+    c.Unknown: help.unknown,
+    c.Bind: roster.bind,
+    c.BindRoom: roster.bind_room,
+}
+
+
+def register(command_type: type, handler: Handler) -> None:
+    """Feature modules outside this package (e.g. reminders) add their commands here."""
+    ROUTES[command_type] = handler
+
+
+async def dispatch(command: object, ctx: Context) -> list[Reply]:
+    handler = ROUTES.get(type(command))
+    if handler is None:
+        return [Reply("help/not_available.j2", {})]
+    return await handler(command, ctx)
+
+
+photos = rectification.photos

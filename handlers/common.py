@@ -1,0 +1,79 @@
+"""Shared steps of handlers: permission checks, finding look-up, school resolution, plain views."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import ledger
+from bot.domain.permissions import Action, can, what_they_may_do
+from bot.domain.roster import PersonInfo, SchoolInfo
+from bot.handling import Context, UserError
+from bot.storage import models as m
+
+
+def need(ctx: Context, action: Action, *, school: SchoolInfo | None = None, finder_id: int | None = None,
+         district_id: int | None = None) -> None:
+    """Refuse politely unless the sender may do this; the refusal says what they may do instead."""
+    if can(ctx.actor, action, school_id=school.id if school else None,
+           district_id=district_id if district_id is not None else (school.district_id if school else None),
+           finder_id=finder_id):
+        return
+    raise UserError("refusals/not_allowed.j2", who=what_they_may_do(ctx.actor), action=action.value,
+                    school=school.name if school else "")
+
+
+async def finding_for(ctx: Context, number: int, action: Action) -> tuple[m.Finding, SchoolInfo]:
+    """The finding Q<number> if the sender may see it; otherwise the same answer as for an unknown id."""
+    finding = await ledger.get_finding(ctx.session, number)
+    school = ctx.roster.schools.get(finding.school_id) if finding else None
+    if finding is None or school is None or not can(ctx.actor, Action.VIEW, school_id=school.id,
+                                                    district_id=school.district_id):
+        raise UserError("errors/no_such_finding.j2", ref=ledger.ref(number))
+    need(ctx, action, school=school, finder_id=finding.finder_id)
+    return finding, school
+
+
+def resolve_school(ctx: Context, text: str) -> SchoolInfo:
+    match = ctx.schools.resolve(text)
+    if match.school:
+        return match.school
+    names = [s.name for s in match.candidates]
+    if names and all(text in s.name or any(text in n for n in s.short_names) for s in match.candidates):
+        raise UserError("errors/school_ambiguous.j2", text=text, names=names)
+    raise UserError("errors/school_unknown.j2", text=text, names=names)
+
+
+def school_from_words(ctx: Context, words: tuple[str, ...]) -> tuple[SchoolInfo, tuple[str, ...]]:
+    """The school named first (or this room's school when the first word names none), and the rest."""
+    if words:
+        match = ctx.schools.resolve(words[0])
+        if match.school:
+            return match.school, words[1:]
+    if ctx.room and ctx.room.scope == "school" and ctx.room.school_id in ctx.roster.schools:
+        return ctx.roster.schools[ctx.room.school_id], words
+    if not words:
+        raise UserError("errors/need_school.j2")
+    return resolve_school(ctx, words[0]), words[1:]
+
+
+def mentionable(people: list[PersonInfo]) -> tuple[PersonInfo, ...]:
+    return tuple(p for p in people if p.chat_id)
+
+
+def names(people: list[PersonInfo] | tuple[PersonInfo, ...]) -> str:
+    return "、".join(p.name for p in people)
+
+
+def status_label(finding: m.Finding, now: datetime) -> str:
+    label = ledger.STATUS_LABELS[finding.status]
+    return f"{label}（已逾期）" if ledger.is_overdue(finding, now) else label
+
+
+def finding_line(ctx: Context, finding: m.Finding) -> dict:
+    """A finding as plain values for a list line."""
+    school = ctx.roster.schools.get(finding.school_id)
+    return {
+        "ref": ledger.ref(finding.number), "school": school.display if school else "",
+        "category": finding.category, "description": finding.description,
+        "status": status_label(finding, ctx.now), "due": finding.due_date,
+        "overdue": ledger.is_overdue(finding, ctx.now), "severity": finding.severity,
+    }

@@ -1,0 +1,47 @@
+"""#整改 (a principal reports rectification) and the photos that prove it."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot import evidence, ledger
+from bot.domain.permissions import Action
+from bot.handling import Context, Reply, UserError
+from bot.parsing import commands as c
+from handlers.common import finding_for, mentionable
+
+
+def _window(ctx: Context) -> timedelta:
+    return timedelta(minutes=ctx.settings.evidence_window_minutes)
+
+
+async def rectify(cmd: c.Rectify, ctx: Context) -> list[Reply]:
+    finding, school = await finding_for(ctx, cmd.ref, Action.RECTIFY)
+    if finding.status not in ledger.ACTIVE:
+        raise UserError("errors/wrong_state.j2", ref=ledger.ref(finding.number),
+                        status=ledger.STATUS_LABELS[finding.status], action="报告整改")
+    again = finding.status == ledger.RECTIFIED
+    finding.status, finding.rectified_at = ledger.RECTIFIED, ctx.now
+    event = await ledger.record(ctx.session, finding, "rectified", actor_id=ctx.actor.person_id, at=ctx.now,
+                                message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
+                                note=cmd.note, room=ctx.inbound.room)
+    photos = await evidence.attach_pending(ctx.session, event, sender=ctx.actor.chat_id, room=ctx.inbound.room,
+                                           window=_window(ctx))
+    finder = ctx.roster.people.get(finding.finder_id)
+    verifiers = mentionable([finder] if finder and finder.active else ctx.roster.supervisors_of(school.id))
+    return [Reply("rectification/reported.j2", dict(
+        ref=ledger.ref(finding.number), school=school.name, description=finding.description, note=cmd.note,
+        photos=photos, again=again, verifiers=[p.name for p in verifiers],
+        window=ctx.settings.evidence_window_minutes, overdue=ctx.now >= finding.deadline_at,
+    ), mention=verifiers)]
+
+
+async def photos(ctx: Context) -> list[Reply]:
+    """Store the photos; attach them to the sender's rectification report in this room within the window."""
+    rows = await evidence.store(ctx.session, ctx.settings.evidence_dir, ctx.inbound.files,
+                                sender=ctx.actor.chat_id, room=ctx.inbound.room, at=ctx.now,
+                                message_id=ctx.inbound.message_id)
+    report = await evidence.recent_rectification(ctx.session, person_id=ctx.actor.person_id,
+                                                 room=ctx.inbound.room, since=ctx.now - _window(ctx))
+    if report is not None:
+        evidence.attach(rows, report)
+    return []  # photos are acknowledged in the ledger (#查询), not with a chat message each

@@ -1,0 +1,79 @@
+"""#绑定 <code> (bind my chat account), #本群 学校/责任区/督导室 … (the office binds a room to a scope)."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.permissions import Action
+from bot.handling import Context, Reply, UserError
+from bot.parsing import commands as c
+from bot.storage import models as m
+from bot.storage.roster_repo import bump_version
+from handlers.common import need, resolve_school
+
+SCOPE_LABELS = {"school": "学校", "district": "责任区", "office": "督导室", "none": "未绑定"}
+
+
+async def create_invite(session: AsyncSession, person: m.Person, *, now: datetime, ttl: timedelta) -> m.Invite:
+    """A fresh single-use 6-digit code for `person`; earlier unused codes for them stop working."""
+    for old in await session.scalars(select(m.Invite).where(m.Invite.person_id == person.id,
+                                                           m.Invite.used_at.is_(None))):
+        old.expires_at = min(old.expires_at, now)
+    while True:
+        code = f"{secrets.randbelow(900000) + 100000}"
+        if await session.scalar(select(m.Invite.id).where(m.Invite.code == code)) is None:
+            break
+    invite = m.Invite(code=code, person_id=person.id, created_at=now, expires_at=now + ttl)
+    session.add(invite)
+    await session.flush()
+    return invite
+
+
+async def bind(cmd: c.Bind, ctx: Context) -> list[Reply]:
+    invite = await ctx.session.scalar(select(m.Invite).where(m.Invite.code == cmd.code))
+    if invite is None or invite.used_at is not None or invite.expires_at <= ctx.now:
+        raise UserError("roster/bad_code.j2")
+    person = await ctx.session.get(m.Person, invite.person_id)
+    if person is None or not person.active:
+        raise UserError("roster/bad_code.j2")
+    holder = await ctx.session.scalar(select(m.Person).where(m.Person.chat_id == ctx.actor.chat_id))
+    if holder is not None and holder.id != person.id:
+        raise UserError("roster/already_bound.j2", name=holder.name)
+    person.chat_id = ctx.actor.chat_id
+    invite.used_at, invite.used_by = ctx.now, ctx.actor.chat_id
+    await bump_version(ctx.session)
+    school = ctx.roster.schools.get(person.school_id) if person.school_id else None
+    return [Reply("roster/bound.j2", dict(name=person.name, role=person.role, school=school.name if school else ""))]
+
+
+async def bind_room(cmd: c.BindRoom, ctx: Context) -> list[Reply]:
+    need(ctx, Action.BIND_ROOM)
+    if ctx.inbound.room is None:
+        raise UserError("roster/room_only.j2")
+    room = await ctx.session.scalar(select(m.Room).where(m.Room.chat_id == ctx.inbound.room))
+    if room is None:
+        room = m.Room(chat_id=ctx.inbound.room, name="", source="chat")
+        ctx.session.add(room)
+    room.active, room.scope, room.district_id, room.school_id = True, None, None, None
+    target = ""
+    if cmd.scope == "school":
+        school = resolve_school(ctx, cmd.name)
+        room.scope, room.school_id, room.district_id, target = "school", school.id, school.district_id, school.name
+    elif cmd.scope == "district":
+        district = _district(ctx, cmd.name)
+        room.scope, room.district_id, target = "district", district.id, district.name
+    elif cmd.scope == "office":
+        room.scope, target = "office", ctx.roster.county
+    await bump_version(ctx.session)
+    return [Reply("roster/room_bound.j2", dict(scope=SCOPE_LABELS[cmd.scope], target=target))]
+
+
+def _district(ctx: Context, name: str):
+    found = [d for d in ctx.roster.districts.values() if name == d.name or (len(name) >= 2 and name in d.name)]
+    if len(found) != 1:
+        raise UserError("errors/district_unknown.j2", text=name,
+                        names=[d.name for d in (found or ctx.roster.districts.values())])
+    return found[0]

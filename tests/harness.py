@@ -1,0 +1,91 @@
+"""Drive the real app (real database, parser, handlers, outbox) on a virtual clock; record what it sends."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bot.app import App, build_app
+from bot.bootstrap import load_county, open_database
+from bot.clock import VirtualClock
+from bot.messages import Inbound, InboundFile, Outbound
+from bot.settings import Settings
+from bot.transports.base import RateLimits, TransportError
+
+T0 = datetime.fromisoformat("2024-03-11T09:00:00+08:00")
+
+
+@dataclass
+class Sent:
+    at: datetime
+    out: Outbound
+
+    @property
+    def text(self) -> str:
+        return self.out.text
+
+
+class RecordingTransport:
+    name = "recording"
+    limits = RateLimits()
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock = clock
+        self.sent: list[Sent] = []
+        self.connected = True
+        self.fail_next = 0  # make the next N sends fail (transport error)
+
+    async def run(self, app: App) -> None:
+        return None
+
+    async def send(self, out: Outbound) -> None:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise TransportError("simulated platform failure")
+        self.sent.append(Sent(self.clock.now(), out))
+
+    async def stop(self) -> None:
+        return None
+
+
+class Harness:
+    def __init__(self, app: App, clock: VirtualClock, transport: RecordingTransport) -> None:
+        self.app, self.clock, self.transport = app, clock, transport
+        self._seq = 0
+
+    @classmethod
+    async def create(cls, url: str, tmp: Path, county: Path, start: datetime = T0) -> Harness:
+        settings = Settings(database_url=url, evidence_dir=tmp / "evidence", _env_file=None)
+        db = await open_database(url)
+        clock = VirtualClock(start)
+        await load_county(db, county, clock)
+        transport = RecordingTransport(clock)
+        app = build_app(settings, transport, clock, db)
+        app.set_transport(transport, paced=False)
+        return cls(app, clock, transport)
+
+    async def close(self) -> None:
+        await self.app.db.dispose()
+
+    async def at(self, when: datetime | str) -> None:
+        when = datetime.fromisoformat(when) if isinstance(when, str) else when
+        await self.app.advance_to(when)
+        await self.app.outbox.drain()
+
+    async def say(self, room: str | None, sender: str, text: str = "", *, msg_id: str | None = None,
+                  files: tuple[InboundFile, ...] = (), at: datetime | str | None = None) -> list[Sent]:
+        """Send a message as `sender`; return what the bot sent because of it."""
+        if at is not None:
+            await self.at(at)
+        self._seq += 1
+        msg_id = msg_id or f"t{self._seq}"
+        before = len(self.transport.sent)
+        await self.app.handle(Inbound(room=room, sender=sender, text=text, at=self.clock.now(), message_id=msg_id,
+                                      files=files))
+        await self.app.outbox.drain()
+        return self.transport.sent[before:]
+
+    async def one(self, room: str | None, sender: str, text: str, **kw: object) -> Sent:
+        replies = await self.say(room, sender, text, **kw)
+        assert len(replies) >= 1, f"no reply to {text!r}"
+        return replies[0]

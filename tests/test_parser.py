@@ -1,0 +1,123 @@
+"""The command language: canonical forms, aliases, forgiving punctuation, and no crash on any input."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.parsing import commands as c
+from bot.parsing.parser import ParseError, parse
+
+BOT = "督导助手"
+
+
+def p(text: str, **kw: object) -> object:
+    return parse(text, BOT, **kw)
+
+
+@pytest.mark.parametrize("text", ["#问题 城口中学 安全稳定 消防通道堆放杂物 限期3天",
+                                  "#发现 城口中学 安全稳定 消防通道堆放杂物 限期3天",
+                                  "＃督查　城口中学　安全稳定　消防通道堆放杂物　限期３天"])
+def test_new_finding_canonical_and_aliases(text: str) -> None:
+    cmd = p(text)
+    assert isinstance(cmd, c.NewFinding)
+    assert cmd.words == ("城口中学", "安全稳定", "消防通道堆放杂物")
+    assert cmd.deadline is not None and (cmd.deadline.kind, cmd.deadline.n) == ("days", 3)
+
+
+def test_finding_severity_and_workdays() -> None:
+    cmd = p("#问题 实验小学 食堂 留样缺失 严重 2个工作日")
+    assert cmd.severity == "严重" and (cmd.deadline.kind, cmd.deadline.n) == ("workdays", 2)
+    assert cmd.words == ("实验小学", "食堂", "留样缺失")
+
+
+def test_finding_date_deadline() -> None:
+    cmd = p("#问题 城口中学 消防通道堆放杂物 9月15日前")
+    assert (cmd.deadline.kind, cmd.deadline.month, cmd.deadline.day) == ("date", 9, 15)
+
+
+@pytest.mark.parametrize("text", ["#整改 Q12 已清理通道并张贴标识", "#已整改 Q12 已清理通道并张贴标识",
+                                  "#整改完成 q12 已清理通道并张贴标识", "＃整改 Q0012：已清理通道并张贴标识",
+                                  "#整改 12 已清理通道并张贴标识", "@督导助手 整改 Q12 已清理通道并张贴标识"])
+def test_rectify_forms(text: str) -> None:
+    assert p(text) == c.Rectify(ref=12, note="已清理通道并张贴标识")
+
+
+def test_verify_pass_fail_and_strike_off() -> None:
+    assert p("#验收 Q12 通过") == c.Verify(ref=12, passed=True)
+    assert p("#验收 Q12 不通过 仍有杂物") == c.Verify(ref=12, passed=False, reason="仍有杂物")
+    assert p("#销号 Q12") == c.Verify(ref=12, passed=True)
+    with pytest.raises(ParseError):
+        p("#验收 Q12")
+
+
+def test_withdraw_needs_reason_and_extend_needs_time() -> None:
+    assert p("#撤销 Q12 重复录入") == c.Withdraw(ref=12, reason="重复录入")
+    with pytest.raises(ParseError):
+        p("#撤销 Q12")
+    cmd = p("#延期 Q12 5天 需采购设备")
+    assert isinstance(cmd, c.Extend) and cmd.deadline.n == 5 and cmd.reason == "需采购设备"
+    with pytest.raises(ParseError):
+        p("#延期 Q12 需采购设备")
+
+
+def test_queries_lists_and_misc() -> None:
+    assert p("#查询 Q12") == c.Query(ref=12)
+    assert p("#清单") == c.ListFindings()
+    assert p("#清单 逾期") == c.ListFindings(filter="overdue")
+    assert p("#清单 待验收") == c.ListFindings(filter="rectified")
+    assert p("#到校 城口中学 检查食堂和校车") == c.Visit(words=("城口中学", "检查食堂和校车"))
+    assert p("#统计") == c.Stats()
+    assert p("#导出") == c.Export()
+    assert p("#帮助") == c.Help()
+    assert p("#帮助 问题") == c.Help(topic="问题")
+    assert p("#绑定 482913") == c.Bind(code="482913")
+    assert p("#本群 学校 城口中学") == c.BindRoom(scope="school", name="城口中学")
+    assert p("#本群 责任区 第一责任区") == c.BindRoom(scope="district", name="第一责任区")
+    assert p("#本群 督导室") == c.BindRoom(scope="office")
+    assert p("#月报 本月到校4次") == c.Submit(kind="月报", text="本月到校4次")
+    assert p("#开学检查 城口中学 完成 发现问题2个") == c.TermCheck(words=("城口中学",), done=True, problems=2)
+
+
+@pytest.mark.parametrize("text", ["收到，马上安排", "问题已经整改了", "整改 Q12 已完成", "请大家注意#安全", ""])
+def test_ordinary_chat_is_not_a_command(text: str) -> None:
+    assert p(text) is None
+
+
+def test_private_chat_needs_no_hash() -> None:
+    assert p("查询 Q3", private=True) == c.Query(ref=3)
+    assert p("你好", private=True) is None
+
+
+def test_unknown_hash_word() -> None:
+    assert p("#哈哈") == c.Unknown(word="哈哈")
+
+
+def test_mention_anywhere_when_platform_says_so() -> None:
+    assert p("请 @督导助手 查询 Q3", mentions_bot=True) == c.Query(ref=3)
+
+
+def test_chinese_punctuation_kept_in_user_text() -> None:
+    cmd = p("#验收 Q1 不通过 三楼扶手同样松动，一并整改")
+    assert cmd.reason == "三楼扶手同样松动，一并整改"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=80))
+def test_no_input_crashes_the_parser(text: str) -> None:
+    try:
+        p(text)
+        p("#" + text)
+        p(text, private=True)
+    except ParseError:
+        pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["问题", "整改", "验收", "撤销", "延期", "查询", "清单", "到校", "本群", "绑定", "开学检查"]),
+       st.text(alphabet=st.sampled_from(list("Q0123456789 ：:，天个工作日月前限期通过不学校城口中")), max_size=30))
+def test_command_words_with_random_arguments(word: str, rest: str) -> None:
+    try:
+        assert p(f"#{word}{rest}") is not None
+    except ParseError:
+        pass

@@ -1,0 +1,74 @@
+"""The permission matrix: every role × every action, as DESIGN.md's table says."""
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.permissions import Action, can
+from bot.domain.roles import Actor
+
+SCHOOL, OTHER_SCHOOL, DISTRICT_SCHOOL = 1, 2, 3  # school 3 is in district 10 but not assigned to the supervisor
+DISTRICT = 10
+
+OFFICE = Actor(chat_id="o", person_id=1, name="刘", role="督导室")
+SUPERVISOR = Actor(chat_id="s", person_id=2, name="李", role="督学", supervised=frozenset({SCHOOL}))
+LEAD = Actor(chat_id="l", person_id=3, name="周", role="督学", supervised=frozenset({SCHOOL}),
+             led_districts=frozenset({DISTRICT}))
+PRINCIPAL = Actor(chat_id="p", person_id=4, name="王", role="校长", school_id=SCHOOL)
+KINDERGARTEN_HEAD = Actor(chat_id="k", person_id=5, name="孙", role="园长", school_id=OTHER_SCHOOL)
+UNKNOWN = Actor(chat_id="x")
+
+A = Action
+# (action, school, district of that school) -> expected for each role:
+#   office, supervisor, lead, principal, unknown
+MATRIX = [
+    (A.HELP, None, None, (1, 1, 1, 1, 1)),
+    (A.BIND, None, None, (1, 1, 1, 1, 1)),
+    (A.LOG_FINDING, SCHOOL, DISTRICT, (1, 1, 1, 0, 0)),
+    (A.LOG_FINDING, DISTRICT_SCHOOL, DISTRICT, (1, 0, 1, 0, 0)),
+    (A.LOG_FINDING, OTHER_SCHOOL, 99, (1, 0, 0, 0, 0)),
+    (A.VERIFY, SCHOOL, DISTRICT, (1, 1, 1, 0, 0)),
+    (A.VERIFY, DISTRICT_SCHOOL, DISTRICT, (1, 0, 1, 0, 0)),
+    (A.VERIFY, OTHER_SCHOOL, 99, (1, 0, 0, 0, 0)),
+    (A.VISIT, SCHOOL, DISTRICT, (1, 1, 1, 0, 0)),
+    (A.VISIT, OTHER_SCHOOL, 99, (1, 0, 0, 0, 0)),
+    (A.TERM_CHECK, SCHOOL, DISTRICT, (1, 1, 1, 0, 0)),
+    (A.TERM_CHECK, DISTRICT_SCHOOL, DISTRICT, (1, 0, 1, 0, 0)),
+    (A.RECTIFY, SCHOOL, DISTRICT, (1, 0, 0, 1, 0)),
+    (A.RECTIFY, OTHER_SCHOOL, 99, (1, 0, 0, 0, 0)),
+    (A.VIEW, SCHOOL, DISTRICT, (1, 1, 1, 1, 0)),
+    (A.VIEW, DISTRICT_SCHOOL, DISTRICT, (1, 0, 1, 0, 0)),
+    (A.VIEW, OTHER_SCHOOL, 99, (1, 0, 0, 0, 0)),
+    (A.SELF_CHECK, SCHOOL, DISTRICT, (1, 0, 0, 1, 0)),
+    (A.MONTHLY_REPORT, None, None, (1, 1, 1, 0, 0)),
+    (A.DISTRICT_SUMMARY, None, DISTRICT, (1, 0, 1, 0, 0)),
+    (A.DISTRICT_SUMMARY, None, 99, (1, 0, 0, 0, 0)),
+    (A.EXTEND, SCHOOL, DISTRICT, (1, 0, 0, 0, 0)),
+    (A.EXPORT, None, None, (1, 0, 0, 0, 0)),
+    (A.BIND_ROOM, None, None, (1, 0, 0, 0, 0)),
+    (A.DIGEST, None, None, (1, 0, 0, 0, 0)),
+    (A.LEAVE, None, None, (1, 1, 1, 1, 0)),
+]
+
+
+@pytest.mark.parametrize("action,school,district,expected", MATRIX)
+def test_matrix(action: Action, school: int | None, district: int | None, expected: tuple[int, ...]) -> None:
+    actors = (OFFICE, SUPERVISOR, LEAD, PRINCIPAL, UNKNOWN)
+    got = tuple(int(can(a, action, school_id=school, district_id=district)) for a in actors)
+    assert got == expected, f"{action}: office/supervisor/lead/principal/unknown"
+
+
+def test_every_action_is_in_the_matrix() -> None:
+    assert {row[0] for row in MATRIX} | {A.WITHDRAW} == set(Action)  # WITHDRAW: below, it depends on the finder
+
+
+def test_withdraw_is_for_the_office_and_the_finder() -> None:
+    assert can(OFFICE, A.WITHDRAW, school_id=SCHOOL, finder_id=2)
+    assert can(SUPERVISOR, A.WITHDRAW, school_id=SCHOOL, finder_id=SUPERVISOR.person_id)
+    assert not can(LEAD, A.WITHDRAW, school_id=SCHOOL, finder_id=SUPERVISOR.person_id)
+    assert not can(PRINCIPAL, A.WITHDRAW, school_id=SCHOOL, finder_id=SUPERVISOR.person_id)
+    assert not can(UNKNOWN, A.WITHDRAW, school_id=SCHOOL, finder_id=None)
+
+
+def test_kindergarten_head_is_a_principal_of_her_own_school_only() -> None:
+    assert can(KINDERGARTEN_HEAD, A.RECTIFY, school_id=OTHER_SCHOOL)
+    assert not can(KINDERGARTEN_HEAD, A.RECTIFY, school_id=SCHOOL)
