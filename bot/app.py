@@ -73,6 +73,14 @@ class App:
             self._schools = SchoolIndex(list(self._roster.schools.values()))
         return self._roster, self._schools
 
+    async def current_roster(self) -> Roster:
+        async with self.db.reading() as s:
+            return (await self.roster(s))[0]
+
+    def exclusive(self) -> asyncio.Lock:
+        """Held while a message is handled or a sweep runs: one change to the ledger at a time."""
+        return self._lock
+
     async def last_handled_at(self) -> datetime | None:
         async with self.db.reading() as s:
             return await s.scalar(select(func.max(m.HandledMessage.at)))
@@ -155,5 +163,9 @@ class App:
             log.exception("could not even record the failure of %s", key)
 
 
-def build_app(settings: Settings, transport: Transport, clock: Clock, db: Database | None = None) -> App:
-    return App(settings, transport, clock, db or Database(settings.database_url))
+def build_app(settings: Settings, transport: Transport | None, clock: Clock, db: Database | None = None) -> App:
+    from reminders.scheduler import Scheduler
+
+    app = App(settings, transport, clock, db or Database(settings.database_url))
+    app.scheduler = Scheduler()
+    return app

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 05:32:18.835285
+Create Date: 2026-11-29 05:34:11.758101
 
 """
 from typing import Sequence, Union
@@ -162,6 +162,21 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invites')),
     sa.UniqueConstraint('code', name=op.f('uq_invites_code'))
     )
+    op.create_table('leaves',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('starts', sa.Date(), nullable=False),
+    sa.Column('ends', sa.Date(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('message_id', sa.String(length=200), nullable=True),
+    sa.ForeignKeyConstraint(['created_by'], ['people.id'], name=op.f('fk_leaves_created_by_people')),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_leaves_person_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_leaves'))
+    )
+    with op.batch_alter_table('leaves', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_leaves_person_id'), ['person_id'], unique=False)
+
     op.create_table('submissions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
@@ -225,6 +240,20 @@ def upgrade() -> None:
     with op.batch_alter_table('finding_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_finding_events_finding_id'), ['finding_id'], unique=False)
 
+    op.create_table('reminders_sent',
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('finding_id', sa.Integer(), nullable=True),
+    sa.Column('step', sa.Integer(), nullable=True),
+    sa.Column('skipped', sa.Boolean(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['finding_id'], ['findings.id'], name=op.f('fk_reminders_sent_finding_id_findings')),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_reminders_sent'))
+    )
+    with op.batch_alter_table('reminders_sent', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reminders_sent_finding_id'), ['finding_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reminders_sent_kind'), ['kind'], unique=False)
+
     op.create_table('evidence',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('finding_id', sa.Integer(), nullable=True),
@@ -257,6 +286,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_evidence_finding_id'))
 
     op.drop_table('evidence')
+    with op.batch_alter_table('reminders_sent', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reminders_sent_kind'))
+        batch_op.drop_index(batch_op.f('ix_reminders_sent_finding_id'))
+
+    op.drop_table('reminders_sent')
     with op.batch_alter_table('finding_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_finding_events_finding_id'))
 
@@ -276,6 +310,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_submissions_kind_period')
 
     op.drop_table('submissions')
+    with op.batch_alter_table('leaves', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_leaves_person_id'))
+
+    op.drop_table('leaves')
     op.drop_table('invites')
     with op.batch_alter_table('findings', schema=None) as batch_op:
         batch_op.drop_index('ix_findings_status_deadline')

@@ -211,3 +211,31 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+
+
+class ReminderSent(Base):
+    """Every bot-initiated message step, recorded when queued: a key seen once is never sent again.
+
+    key: what and which step, e.g. "ladder:Q12:1", "monthly:月报:2024-03:remind:p-li", "digest:weekly:2024-W13".
+    """
+
+    __tablename__ = "reminders_sent"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
+    step: Mapped[int | None] = mapped_column(Integer)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)  # caught up past it: recorded, not sent
+    at: Mapped[datetime]
+
+
+class Leave(Base):
+    """A person on leave (请假): reminders go to their district lead; the monthly cycle does not count them missing."""
+
+    __tablename__ = "leaves"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime]
+    message_id: Mapped[str | None] = mapped_column(String(200))

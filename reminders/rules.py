@@ -1,0 +1,4 @@
+"""The rules the sweep asks, in order (most urgent first)."""
+from __future__ import annotations
+
+RULES: list = []

@@ -1,0 +1,83 @@
+"""APScheduler fires the sweep at the policy's times; replay's virtual clock fires the very same triggers.
+
+Triggers (county time): the daily reminder time, the weekly digest time and the monthly bulletin time.
+Live: an AsyncIOScheduler runs them, and one sweep runs at start to catch up on what was missed while down
+(each step is recorded when sent, so catching up sends a missed step once). Virtual: `run_until` walks the
+same triggers' fire times up to a moment and runs the sweep at each, on the virtual clock.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.domain.roster import Roster
+from reminders.sweep import sweep
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger("dudao.scheduler")
+_TICK = timedelta(microseconds=1)
+
+
+def triggers(roster: Roster) -> dict[str, BaseTrigger]:
+    p, tz = roster.policy, roster.tz
+    weekly, bulletin = p.digest.weekly, p.digest.monthly_bulletin
+    return {
+        "reminders": CronTrigger(hour=p.reminder_time.hour, minute=p.reminder_time.minute, timezone=tz),
+        "weekly_digest": CronTrigger(day_of_week=weekly.weekday - 1, hour=weekly.time.hour,
+                                     minute=weekly.time.minute, timezone=tz),
+        "monthly_bulletin": CronTrigger(day=str(bulletin.day), hour=bulletin.time.hour,
+                                        minute=bulletin.time.minute, timezone=tz),
+    }
+
+
+def fire_times(trigger: BaseTrigger, after: datetime, until: datetime) -> list[datetime]:
+    """Every fire time t with after < t <= until."""
+    times, t = [], trigger.get_next_fire_time(None, after + _TICK)
+    while t is not None and t <= until:
+        times.append(t)
+        t = trigger.get_next_fire_time(t, t + _TICK)
+    return times
+
+
+class Scheduler:
+    def __init__(self) -> None:
+        self._last: datetime | None = None
+        self._aps: AsyncIOScheduler | None = None
+
+    async def run_until(self, app: App, until: datetime) -> None:
+        """Virtual clock: run the sweep at every fire time up to `until`, in order, each at its own time."""
+        start = self._last or app.clock.now()
+        roster = await app.current_roster()
+        due = sorted({t for trig in triggers(roster).values() for t in fire_times(trig, start, until)})
+        for t in due:
+            app.clock.advance_to(t)
+            await sweep(app, t)
+            await app.outbox.drain()
+        self._last = max(until, start)
+
+    async def start(self, app: App) -> None:
+        """Live: schedule the triggers and catch up once now."""
+        roster = await app.current_roster()
+        self._aps = AsyncIOScheduler(timezone=roster.tz)
+        for name, trig in triggers(roster).items():
+            self._aps.add_job(self._fire, trig, args=[app, name], id=name, coalesce=True, max_instances=1,
+                              misfire_grace_time=6 * 3600)
+        self._aps.start()
+        await self._fire(app, "startup catch-up")
+
+    async def _fire(self, app: App, name: str) -> None:
+        try:
+            await sweep(app)
+        except Exception:  # noqa: BLE001 — a failed sweep is retried at the next trigger
+            log.exception("sweep (%s) failed", name)
+
+    async def shutdown(self) -> None:
+        if self._aps is not None and self._aps.running:
+            self._aps.shutdown(wait=False)
