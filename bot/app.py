@@ -31,6 +31,7 @@ from bot.transports.base import Transport
 
 log = logging.getLogger("dudao.app")
 UNBOUND_ROOM_COMMANDS = (c.Help, c.BindRoom)
+OPEN_TO_STRANGERS = (c.Help, c.Bind, c.Unknown)
 
 
 def message_key(inbound: Inbound) -> str:
@@ -131,6 +132,8 @@ class App:
             return []
         if not self._room_bound(ctx) and isinstance(command, c.BindRoom) and not ctx.actor.is_office:
             return []
+        if not ctx.actor.known and not isinstance(command, OPEN_TO_STRANGERS):
+            return [Reply("refusals/not_allowed.j2", dict(who="unknown", action="", school=""))]
         return await handlers.dispatch(command, ctx)
 
     @staticmethod

@@ -28,8 +28,8 @@ class Renderer:
         self.env.filters["local"] = _local_time
         self.env.filters["md"] = _month_day
 
-    def render(self, name: str, **values: object) -> str:
-        text = self.env.get_template(name).render(**values)
+    def render(self, template: str, /, **values: object) -> str:
+        text = self.env.get_template(template).render(**values)
         return _BLANK_RUNS.sub("\n\n", "\n".join(line.rstrip() for line in text.strip().splitlines()))
 
 

@@ -1,0 +1,102 @@
+"""Nothing lost, nothing twice: duplicate deliveries, the deterministic key, the outbox's retries and dead letters."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bot.app import build_app, message_key
+from bot.messages import Inbound
+from bot.storage import models as m
+
+SYXX, OFFICE = "room-syxx@chatroom", "room-office@chatroom"
+ZHOU = "wxid_zhouyonghong"
+AT = datetime.fromisoformat("2024-03-11T09:30:00+08:00")
+
+
+async def _count(h, model) -> int:
+    async with h.app.db.reading() as s:
+        return await s.scalar(select(func.count()).select_from(model))
+
+
+async def test_same_message_id_twice_is_handled_once(harness) -> None:
+    first = await harness.say(SYXX, ZHOU, "#问题 实验小学 扶手松动", msg_id="m1")
+    again = await harness.say(SYXX, ZHOU, "#问题 实验小学 扶手松动", msg_id="m1")
+    assert len(first) == 1 and again == []
+    assert await _count(harness, m.Finding) == 1
+
+
+def test_key_without_platform_id_is_deterministic() -> None:
+    a = Inbound(room=SYXX, sender=ZHOU, text="#清单", at=AT)
+    b = Inbound(room=SYXX, sender=ZHOU, text="#清单", at=AT)
+    c = Inbound(room=SYXX, sender=ZHOU, text="#清单", at=AT + timedelta(seconds=1))
+    assert message_key(a) == message_key(b) != message_key(c)
+    assert message_key(Inbound(room=SYXX, sender=ZHOU, text="x", at=AT, message_id="42")) == "id:42"
+
+
+async def test_reply_survives_a_platform_failure_and_is_sent_once(harness) -> None:
+    h = harness
+    h.transport.fail_next = 2
+    assert await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动") == []  # first attempt failed
+    await h.at(h.clock.now() + timedelta(seconds=4))
+    assert h.transport.sent == []  # backoff (5 s): not retried yet
+    await h.at(h.clock.now() + timedelta(seconds=2))
+    assert h.transport.sent == []  # second attempt failed too; next in 10 s
+    await h.at(h.clock.now() + timedelta(seconds=11))
+    assert len(h.transport.sent) == 1 and "Q1" in h.transport.sent[0].text
+    await h.at(h.clock.now() + timedelta(minutes=5))
+    assert len(h.transport.sent) == 1
+
+
+async def test_dead_letter_after_max_attempts_tells_the_office(harness) -> None:
+    h = harness
+    h.transport.fail_next = h.app.settings.outbox_max_attempts
+    await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动")
+    for _ in range(h.app.settings.outbox_max_attempts + 1):
+        await h.at(h.clock.now() + timedelta(minutes=10))
+    office = [s for s in h.transport.sent if s.out.room == OFFICE]
+    assert len(office) == 1 and "发送失败" in office[0].text and "扶手松动" in office[0].text
+    async with h.app.db.reading() as s:
+        statuses = dict((await s.execute(select(m.OutboxMessage.key, m.OutboxMessage.status))).all())
+    assert sorted(statuses.values()) == ["dead", "sent"]
+
+
+async def test_disconnected_transport_holds_the_outbox_in_order(harness) -> None:
+    h = harness
+    h.transport.connected = False
+    await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动")
+    await h.say(SYXX, ZHOU, "#问题 实验小学 灭火器过期")
+    assert h.transport.sent == []
+    h.transport.connected = True
+    await h.app.outbox.drain()
+    assert ["Q1" in s.text for s in h.transport.sent] == [True, False]
+    assert "Q2" in h.transport.sent[1].text
+
+
+async def test_restart_loses_nothing_and_sends_nothing_twice(harness) -> None:
+    """Queue a reply while disconnected, 'crash', start a new app on the same database: it is sent once."""
+    h = harness
+    h.transport.connected = False
+    await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动", msg_id="m1")
+    second = build_app(h.app.settings, h.transport, h.clock, h.app.db)
+    second.set_transport(h.transport, paced=False)
+    h.transport.connected = True
+    await second.outbox.drain()
+    assert await second.handle(Inbound(room=SYXX, sender=ZHOU, text="#问题 实验小学 扶手松动", at=h.clock.now(),
+                                       message_id="m1")) is False
+    await second.outbox.drain()
+    await h.app.outbox.drain()
+    assert len(h.transport.sent) == 1
+
+
+async def test_internal_error_answers_with_an_apology_and_records_the_message(harness, monkeypatch) -> None:
+    import handlers.queries
+
+    async def boom(cmd, ctx):
+        raise RuntimeError("bug")
+
+    monkeypatch.setitem(__import__("handlers").ROUTES, __import__("bot.parsing.commands", fromlist=["Stats"]).Stats, boom)
+    reply = await harness.one(SYXX, ZHOU, "#统计", msg_id="x1")
+    assert "抱歉" in reply.text
+    assert await harness.say(SYXX, ZHOU, "#统计", msg_id="x1") == []
+    assert handlers.queries  # the real module is untouched
