@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.handling import Context, Reply
 from bot.parsing import commands as c
-from handlers import findings, help, queries, rectification, roster, submissions, verification
+from handlers import export, findings, help, queries, rectification, roster, submissions, verification
 
 Handler = Callable[[object, Context], Awaitable[list[Reply]]]
 
@@ -23,6 +23,7 @@ ROUTES: dict[type, Handler] = {
     c.Query: queries.query,
     c.ListFindings: queries.list_findings,
     c.Stats: queries.stats,
+    c.Export: export.export,
     c.Visit: submissions.visit,
     c.Submit: submissions.submit,
     c.Help: help.help_,

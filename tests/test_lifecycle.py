@@ -144,3 +144,17 @@ async def test_lists_and_stats(harness) -> None:
     assert "Q1" in everything.text and "Q2" in everything.text
     stats = await h.one(OFFICE, LIU, "#统计")
     assert "共登记 2 个" in stats.text and "逾期 1 个" in stats.text
+
+
+async def test_export_sends_the_ledger_as_xlsx(harness) -> None:
+    from openpyxl import load_workbook
+
+    h = harness
+    await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动")
+    await h.say(SYXX, ZHOU, "#问题 实验小学 灭火器过期")
+    refused = await h.one(SYXX, ZHOU, "#导出")
+    assert "督导室" in refused.text and not refused.out.files
+    reply = await h.one(OFFICE, LIU, "#导出")
+    assert "共 2 条" in reply.text and len(reply.out.files) == 1
+    rows = list(load_workbook(reply.out.files[0]).active.iter_rows(values_only=True))
+    assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == ["Q1", "Q2"] and rows[1][6] == "待整改"
