@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -57,6 +58,9 @@ class App:
     def set_transport(self, transport: Transport | None, *, paced: bool = True) -> None:
         """Attach the transport (and the outbox sender that paces messages for it)."""
         self.transport = transport
+        if transport is not None:
+            per_minute = min(filter(None, (transport.limits.per_minute, self.settings.outbox_per_minute)))
+            transport.limits = replace(transport.limits, per_minute=per_minute)
         self.outbox = OutboxSender(self.db, transport, self.clock, self.renderer, paced=paced and transport is not None,
                                    max_attempts=self.settings.outbox_max_attempts,
                                    backoff=self.settings.outbox_backoff_seconds)

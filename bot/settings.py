@@ -9,7 +9,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_ignore_empty=True)
 
     # storage
     database_url: str = Field(default="sqlite+aiosqlite:///data/dudao.db")
@@ -18,7 +19,6 @@ class Settings(BaseSettings):
 
     # identity and language
     bot_name: str = "督导助手"
-    timezone: str = "Asia/Shanghai"
 
     # rules of the command language
     evidence_window_minutes: int = 10

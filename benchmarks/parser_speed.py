@@ -1,0 +1,39 @@
+"""How fast the parser turns chat text into commands (messages per second, one core).
+
+    python benchmarks/parser_speed.py [N]
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+from bot.parsing.parser import ParseError, parse
+
+MESSAGES = [
+    "#问题 城口中学 安全稳定 消防通道堆放杂物 限期3天",
+    "＃整改 Q12：已清理通道并张贴标识",
+    "#验收 Q12 不通过 仍有杂物，请继续整改",
+    "#验收 q0012 通过",
+    "#问题 实验小学 食堂 后厨留样记录不全 较重 5个工作日",
+    "#清单 逾期",
+    "@督导助手 查询 Q7",
+    "#延期 Q3 9月30日前 需采购设备",
+    "收到，马上安排",  # ordinary chat: most group traffic
+    "好的，谢谢周老师！",
+]
+
+
+def main(n: int = 200_000) -> None:
+    start = time.perf_counter()
+    for i in range(n):
+        try:
+            parse(MESSAGES[i % len(MESSAGES)], "督导助手")
+        except ParseError:
+            pass
+    elapsed = time.perf_counter() - start
+    print(f"parser: {n} messages in {elapsed:.2f} s = {n / elapsed:,.0f} messages/s "
+          f"({elapsed / n * 1e6:.1f} µs each)")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200_000)
