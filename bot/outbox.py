@@ -84,6 +84,7 @@ class OutboxSender:
         self.max_attempts, self.backoff = max_attempts, backoff
         self.pace = _Pace(transport.limits) if paced else None
         self._wake = asyncio.Event()
+        self._draining = asyncio.Lock()  # one drainer at a time, or two could send the same row
         self._stopping = False
 
     def wake(self) -> None:
@@ -98,6 +99,10 @@ class OutboxSender:
 
     async def drain(self) -> int:
         """Send everything due now; returns how many messages went out."""
+        async with self._draining:
+            return await self._drain()
+
+    async def _drain(self) -> int:
         sent = 0
         while not self._stopping and self.transport.connected:
             batch = _merge(await self._due())

@@ -100,3 +100,15 @@ async def test_internal_error_answers_with_an_apology_and_records_the_message(ha
     assert "抱歉" in reply.text
     assert await harness.say(SYXX, ZHOU, "#统计", msg_id="x1") == []
     assert handlers.queries  # the real module is untouched
+
+
+async def test_concurrent_drains_send_each_message_once(harness) -> None:
+    import asyncio
+
+    h = harness
+    h.transport.connected = False
+    for i in range(5):
+        await h.say(SYXX, ZHOU, f"#问题 实验小学 隐患{i}")
+    h.transport.connected = True
+    await asyncio.gather(*(h.app.outbox.drain() for _ in range(4)))
+    assert len(h.transport.sent) == 5
