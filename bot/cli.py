@@ -63,7 +63,7 @@ def county_template(out: Path, source: Optional[Path] = typer.Option(None, help=
     """Write an .xlsx roster workbook (sheets 学校, 人员, 群) — the demo county unless --source is given."""
     from bot.bootstrap import demo_county_path
     from bot.county import load_county_file
-    from bot.county.xlsx_source import write_county_xlsx
+    from bot.county import write_county_xlsx
 
     data = _fail_on_county_error(lambda: load_county_file(source or demo_county_path()))
     write_county_xlsx(data, out)

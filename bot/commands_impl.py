@@ -76,7 +76,7 @@ def _transport(settings: Settings, force_console: bool):
 async def run(settings: Settings, *, force_console: bool = False) -> None:
     db = await open_database(settings.database_url)
     clock = SystemClock()
-    log.info(await ensure_county(db, clock, settings.county_file))
+    print(await ensure_county(db, clock, settings.county_file), file=sys.stderr)
     transport = _transport(settings, force_console)
     app = build_app(settings, transport, clock, db)
     sender = asyncio.create_task(app.outbox.run())

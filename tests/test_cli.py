@@ -1,0 +1,69 @@
+"""The `dudao` command line, run as a user would: console, demo, county load/check, invite, db upgrade."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DEMO_COUNTY
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def dudao(*args: str, cwd: Path, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "LOG_LEVEL": "WARNING", **(env or {})}
+    full_env.pop("DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, input=stdin, capture_output=True,
+                          text=True, timeout=120, env=full_env)
+
+
+def test_run_without_platform_uses_the_console_on_sqlite(tmp_path: Path) -> None:
+    script = "/as 周永红\n/room 实验小学督导联络群\n#问题 实验小学 扶手松动 限期3天\n/as 刘洋\n#整改 Q1 已加固\n/quit\n"
+    result = dudao("run", cwd=tmp_path, stdin=script)
+    assert result.returncode == 0, result.stderr
+    assert "local console" in result.stderr and "demo county" in result.stderr
+    assert result.stdout.count("已登记问题 Q1") == 1 and "@刘洋" in result.stdout
+    assert result.stdout.count("待验收") == 1 and "@周永红" in result.stdout
+    assert (tmp_path / "data" / "dudao.db").exists()
+    again = dudao("run", cwd=tmp_path, stdin="/as 周永红\n#查询 Q1\n/quit\n")  # restart: nothing lost
+    assert "已加固" in again.stdout and "county already in the database" in again.stderr
+
+
+def test_demo_prints_the_whole_loop(tmp_path: Path) -> None:
+    result = dudao("demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for text in ("已登记问题 Q1", "待验收", "验收不通过", "已销号", "问题统计"):
+        assert text in result.stdout
+
+
+def test_county_load_reports_bad_input_with_place(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(DEMO_COUNTY.read_text(encoding="utf-8").replace("role: 督学, chat_id: wxid_liming",
+                                                                    "role: 教师, chat_id: wxid_liming"),
+                   encoding="utf-8")
+    result = dudao("county", "load", str(bad), cwd=tmp_path)
+    assert result.returncode == 1 and "bad.yaml" in result.stderr and "line" in result.stderr
+    assert "role" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "data" / "dudao.db").exists() or "loaded" not in result.stdout
+
+
+def test_county_load_then_invite(tmp_path: Path) -> None:
+    load = dudao("county", "load", str(DEMO_COUNTY), cwd=tmp_path)
+    assert load.returncode == 0 and "loaded" in load.stdout, load.stderr
+    invite = dudao("invite", "p-tangx", cwd=tmp_path)
+    assert invite.returncode == 0 and "#绑定" in invite.stdout
+    missing = dudao("invite", "nobody", cwd=tmp_path)
+    assert missing.returncode == 1 and "no single active person" in missing.stderr
+
+
+def test_county_template_round_trips(tmp_path: Path) -> None:
+    out = tmp_path / "county.xlsx"
+    assert dudao("county", "template", str(out), cwd=tmp_path).returncode == 0
+    check = dudao("county", "check", str(out), cwd=tmp_path)
+    assert check.returncode == 0 and "16 schools" in check.stdout
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    result = dudao("db", "upgrade", "--db", f"sqlite+aiosqlite:///{tmp_path}/x.db", cwd=tmp_path)
+    assert result.returncode == 0 and (tmp_path / "x.db").exists()
