@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.harness import Harness
+from bot.bootstrap import load_county, open_database
+from bot.clock import VirtualClock
+from tests.harness import T0, Harness
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -58,9 +61,51 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path}/test.db"
 
 
+async def _prepare_county_db(url: str) -> None:
+    db = await open_database(url)
+    await load_county(db, DEMO_COUNTY, VirtualClock(T0))
+    await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_county_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database with the demo county loaded, made once and copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "county.db"
+    asyncio.run(_prepare_county_db(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_county_template(pg_database: str | None) -> Iterator[str | None]:
+    """The same on PostgreSQL: a template database each test's database is created from."""
+    if not pg_database:
+        yield None
+        return
+    name = make_url(pg_database).database + "_tmpl"
+    asyncio.run(_admin(PG_URL, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"))
+    asyncio.run(_prepare_county_db(make_url(pg_database).set(database=name).render_as_string(hide_password=False)))
+    yield name
+    asyncio.run(_admin(PG_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def county_db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_county_template: Path,
+                        pg_database: str | None, pg_county_template: str | None) -> str:
+    """A database with the demo county already loaded, on each backend."""
+    if request.param == "sqlite":
+        shutil.copyfile(sqlite_county_template, tmp_path / "test.db")
+        return f"sqlite+aiosqlite:///{tmp_path}/test.db"
+    if not pg_database:
+        pytest.skip("TEST_DATABASE_URL not set: PostgreSQL run skipped")
+    name = make_url(pg_database).database
+    await _admin(PG_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+                 f"CREATE DATABASE {name} TEMPLATE {pg_county_template}")
+    return pg_database
+
+
 @pytest.fixture
-async def harness(db_url: str, tmp_path: Path):
-    h = await Harness.create(db_url, tmp_path, DEMO_COUNTY)
+async def harness(county_db_url: str, tmp_path: Path):
+    h = await Harness.create(county_db_url, tmp_path, None)
     yield h
     await h.close()
 

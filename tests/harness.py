@@ -54,11 +54,13 @@ class Harness:
         self._seq = 0
 
     @classmethod
-    async def create(cls, url: str, tmp: Path, county: Path, start: datetime = T0) -> Harness:
+    async def create(cls, url: str, tmp: Path, county: Path | None, start: datetime = T0) -> Harness:
+        """An app on `url` (upgraded; `county` loaded unless None, i.e. already in the database)."""
         settings = Settings(database_url=url, evidence_dir=tmp / "evidence", _env_file=None)
         db = await open_database(url)
         clock = VirtualClock(start)
-        await load_county(db, county, clock)
+        if county is not None:
+            await load_county(db, county, clock)
         transport = RecordingTransport(clock)
         app = build_app(settings, transport, clock, db)
         app.set_transport(transport, paced=False)
