@@ -1,8 +1,10 @@
 """#问题 (log a finding), #撤销 (withdraw), #延期 (extend the deadline)."""
 from __future__ import annotations
 
+from datetime import date
+
 from bot import ledger
-from bot.domain.deadlines import DeadlineSpec, due_date
+from bot.domain.deadlines import DeadlineError, DeadlineSpec, due_date
 from bot.domain.permissions import Action
 from bot.handling import Context, Reply, UserError
 from bot.parsing import commands as c
@@ -23,6 +25,13 @@ def _category(ctx: Context, words: tuple[str, ...]) -> tuple[str, tuple[str, ...
     return "其他", words
 
 
+def _due(spec: DeadlineSpec, start: date, ctx: Context) -> date:
+    try:
+        return due_date(spec, start, ctx.roster.calendar)
+    except DeadlineError as err:  # e.g. an explicit date already past
+        raise UserError("errors/bad_deadline.j2", problem=err.user_message) from err
+
+
 async def log_finding(cmd: c.NewFinding, ctx: Context) -> list[Reply]:
     school, rest = school_from_words(ctx, cmd.words)
     need(ctx, Action.LOG_FINDING, school=school)
@@ -32,7 +41,7 @@ async def log_finding(cmd: c.NewFinding, ctx: Context) -> list[Reply]:
         raise UserError("errors/finding_usage.j2")
     severity = cmd.severity or "一般"
     spec: DeadlineSpec = cmd.deadline or ctx.roster.policy.default_deadline[severity]
-    due = due_date(spec, ctx.today, ctx.roster.calendar)
+    due = _due(spec, ctx.today, ctx)
     finding = await ledger.create_finding(
         ctx.session, school_id=school.id, category=category, severity=severity, description=description,
         due=due, tz=ctx.roster.tz, finder_id=ctx.actor.person_id, room_chat_id=ctx.inbound.room,
@@ -70,8 +79,7 @@ async def extend(cmd: c.Extend, ctx: Context) -> list[Reply]:
                         status=ledger.STATUS_LABELS[finding.status], action="延期")
     old = finding.due_date
     base = max(old, ctx.today)  # "延期5天" moves the deadline on from the old one (or today, if already past)
-    new = due_date(cmd.deadline, base, ctx.roster.calendar) if cmd.deadline.kind != "date" else \
-        due_date(cmd.deadline, ctx.today, ctx.roster.calendar)
+    new = _due(cmd.deadline, base if cmd.deadline.kind != "date" else ctx.today, ctx)
     if new <= old:
         raise UserError("errors/extend_not_later.j2", ref=ledger.ref(finding.number), old=old, new=new)
     finding.due_date, finding.deadline_at = new, ledger.deadline_instant(new, ctx.roster.tz)

@@ -158,3 +158,8 @@ async def test_export_sends_the_ledger_as_xlsx(harness) -> None:
     assert "共 2 条" in reply.text and len(reply.out.files) == 1
     rows = list(load_workbook(reply.out.files[0]).active.iter_rows(values_only=True))
     assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == ["Q1", "Q2"] and rows[1][6] == "待整改"
+
+
+async def test_explicit_date_in_the_past_is_answered_politely(harness) -> None:
+    reply = await harness.one(SYXX, ZHOU, "#问题 实验小学 扶手松动 2024年3月1日前")
+    assert "出了问题" not in reply.text and "Q1" not in reply.text

@@ -33,8 +33,9 @@ def addressed_text(text: str, bot_name: str, *, private: bool, mentions_bot: boo
     mention = "@" + normalize(bot_name)
     if text.startswith(mention):
         return text[len(mention):].lstrip(" :").lstrip("#").strip()
-    if mentions_bot and mention in text:
-        return text.replace(mention, " ").strip().lstrip("#").strip()
+    if mentions_bot and mention in text:  # "请 @督导助手 查询 Q3": the command follows the mention
+        before, _, after = text.partition(mention)
+        return (after.strip(" :") or before).lstrip("#").strip()
     if text.startswith("#"):
         return text.lstrip("#").strip()
     if private and _command_word(text)[0]:

@@ -1,0 +1,205 @@
+"""The county policy (the `policy:` section) and its defaults — the demo county's values.
+
+Every value has a default, so a county file overrides only what it needs. The deadline dicts
+(default_deadline, monthly) merge key by key with the defaults.
+"""
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    field_validator,
+    model_validator,
+)
+
+from bot.domain.deadlines import DeadlineSpec, parse_deadline_spec
+
+Severity = Literal["一般", "较重", "严重"]
+SEVERITIES: tuple[Severity, ...] = ("一般", "较重", "严重")
+Notify = Literal["principal", "supervisor", "district_lead", "office"]
+Scope = Literal["office", "district", "school"]
+MonthlyKind = Literal["自查", "月报", "汇总"]
+FALLBACK_CATEGORY = "其他"
+
+
+class StrictModel(BaseModel):
+    """Unknown fields are errors (a typo is never silently ignored); null means "use the default"."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None}
+        return data
+
+
+def _deadline(value: object, kinds: tuple[str, ...], example: str) -> DeadlineSpec:
+    spec = value if isinstance(value, DeadlineSpec) else None
+    if isinstance(value, str):
+        spec = parse_deadline_spec(value)
+    if spec is None or spec.kind not in kinds:
+        raise ValueError(f"expected a duration such as {example!r}, got {value!r}")
+    return spec
+
+
+def _serialize(spec: DeadlineSpec) -> str:
+    return spec.canonical()
+
+
+Duration = Annotated[
+    DeadlineSpec,
+    PlainValidator(lambda v: _deadline(v, ("days", "workdays"), "10个工作日")),
+    PlainSerializer(_serialize, return_type=str),
+]
+Workdays = Annotated[
+    DeadlineSpec,
+    PlainValidator(lambda v: _deadline(v, ("workdays",), "5个工作日")),
+    PlainSerializer(_serialize, return_type=str),
+]
+
+
+def _clock(value: object) -> object:
+    """Accept "9:00" as well as "09:00"."""
+    if isinstance(value, str) and re.fullmatch(r"\d:\d\d(:\d\d)?", value.strip()):
+        return "0" + value.strip()
+    return value
+
+
+Clock = Annotated[time, BeforeValidator(_clock)]
+
+
+def _bulletin_day(value: object) -> int | str:
+    if value == "last" or (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 28):
+        return value  # type: ignore[return-value]
+    if isinstance(value, str) and value.strip().isdigit():
+        return _bulletin_day(int(value))
+    raise ValueError(f"day must be 1..28 or 'last', got {value!r}")
+
+
+class LadderStep(StrictModel):
+    after: int = Field(ge=0)  # working days after the deadline
+    notify: list[Notify] = Field(min_length=1)
+    room: Scope
+
+
+class Category(StrictModel):
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+
+
+class MonthlyStep(StrictModel):
+    due_day: int = Field(ge=1, le=28)
+    remind_before: int = Field(ge=0, le=27)  # working days before due_day
+
+
+class WeeklyDigest(StrictModel):
+    weekday: int = Field(default=1, ge=1, le=7)  # 1 = Monday
+    time: Clock = time(8, 30)
+
+
+class MonthlyBulletin(StrictModel):
+    day: Annotated[int | Literal["last"], PlainValidator(_bulletin_day)] = "last"
+    time: Clock = time(16, 0)
+
+
+class Digest(StrictModel):
+    weekly: WeeklyDigest = Field(default_factory=WeeklyDigest)
+    monthly_bulletin: MonthlyBulletin = Field(default_factory=MonthlyBulletin)
+
+
+DEFAULT_DEADLINES = {"一般": "10个工作日", "较重": "5个工作日", "严重": "2个工作日"}
+DEFAULT_LADDER = [
+    {"after": 0, "notify": ["principal", "supervisor"], "room": "school"},
+    {"after": 3, "notify": ["district_lead"], "room": "district"},
+    {"after": 7, "notify": ["office"], "room": "office"},
+]
+DEFAULT_CATEGORIES: list[tuple[str, list[str]]] = [
+    ("安全稳定", ["安全", "消防", "校车", "防溺水", "周边安全", "交通安全"]),
+    ("食品卫生", ["食堂", "食品", "饮水", "宿舍卫生", "卫生"]),
+    ("教学常规", ["教学", "课堂", "课程", "备课", "教案"]),
+    ("课业负担", ["双减", "作业", "体育锻炼", "睡眠"]),
+    ("师德师风", ["师德", "有偿补课"]),
+    ("党建工作", ["党建"]),
+    ("校务管理", ["校务", "制度执行", "档案"]),
+    ("招生收费", ["招生", "收费", "择校"]),
+    ("校风学风", ["校风", "教风", "学风"]),
+    ("办园行为", ["办园", "保育", "小学化"]),
+    (FALLBACK_CATEGORY, []),
+]
+DEFAULT_MONTHLY = {
+    "自查": {"due_day": 20, "remind_before": 3},  # principals
+    "月报": {"due_day": 25, "remind_before": 3},  # supervisors
+    "汇总": {"due_day": 28, "remind_before": 2},  # district leads
+}
+
+
+class Policy(StrictModel):
+    timezone: str = "Asia/Shanghai"
+    quiet_hours: tuple[Clock, Clock] = (time(21, 30), time(7, 30))
+    reminder_time: Clock = time(9, 0)
+    default_deadline: dict[Severity, Duration] = Field(default_factory=lambda: dict(DEFAULT_DEADLINES))
+    overdue_ladder: list[LadderStep] = Field(default_factory=lambda: list(DEFAULT_LADDER))
+    verify_within: Workdays = Field(default_factory=lambda: parse_deadline_spec("5个工作日"))
+    categories: list[Category] = Field(
+        default_factory=lambda: [Category(name=n, aliases=a) for n, a in DEFAULT_CATEGORIES]
+    )
+    monthly: dict[MonthlyKind, MonthlyStep] = Field(default_factory=lambda: dict(DEFAULT_MONTHLY))
+    digest: Digest = Field(default_factory=Digest)
+
+    model_config = ConfigDict(validate_default=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"unknown time zone {value!r} (e.g. 'Asia/Shanghai')") from None
+        return value
+
+    @field_validator("default_deadline", mode="before")
+    @classmethod
+    def _merge_deadlines(cls, value: Any) -> Any:
+        return {**DEFAULT_DEADLINES, **value} if isinstance(value, dict) else value
+
+    @field_validator("monthly", mode="before")
+    @classmethod
+    def _merge_monthly(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        merged: dict[Any, Any] = {k: dict(v) for k, v in DEFAULT_MONTHLY.items()}
+        for key, step in value.items():
+            both = isinstance(step, dict) and isinstance(merged.get(key), dict)
+            merged[key] = {**merged[key], **step} if both else step
+        return merged
+
+    @field_validator("overdue_ladder")
+    @classmethod
+    def _ladder_ascending(cls, steps: list[LadderStep]) -> list[LadderStep]:
+        afters = [s.after for s in steps]
+        if afters != sorted(set(afters)):
+            raise ValueError("overdue_ladder steps must have strictly increasing 'after' values")
+        return steps
+
+    @field_validator("categories")
+    @classmethod
+    def _categories_unique(cls, categories: list[Category]) -> list[Category]:
+        owner: dict[str, str] = {}
+        for cat in categories:
+            for word in (cat.name, *cat.aliases):
+                if owner.setdefault(word, cat.name) != cat.name:
+                    raise ValueError(f"“{word}” belongs to both “{owner[word]}” and “{cat.name}”")
+        if FALLBACK_CATEGORY not in {c.name for c in categories}:
+            categories = [*categories, Category(name=FALLBACK_CATEGORY)]
+        return categories

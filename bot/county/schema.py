@@ -1,0 +1,150 @@
+"""The county file: districts, schools, people, rooms, policy and calendar (see bot/data/demo-county.yaml).
+
+Field checks happen in the models; the checks across sections (a person's school exists, no chat
+id twice...) are in bot.county.checks and run when a CountyData is validated — unless the
+validation context says {"defer_checks": True}, which the file loaders use so that they can
+report every cross-section problem with its own line or row.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, PlainValidator, ValidationInfo, field_validator, model_validator
+
+from bot.county.checks import cross_check
+from bot.county.errors import Loc, field_label
+from bot.county.policy import Policy, Scope, StrictModel
+from bot.domain.calendar import WorkCalendar
+
+Role = Literal["督导室", "督学", "校长", "园长"]
+ROLES: tuple[Role, ...] = ("督导室", "督学", "校长", "园长")
+PRINCIPAL_ROLES: tuple[Role, ...] = ("校长", "园长")
+SCOPES: tuple[Scope, ...] = ("office", "district", "school")
+LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
+
+
+def split_list(value: object) -> object:
+    """A list written as one string ("城口中学、城中") becomes a list; anything else is left alone."""
+    if isinstance(value, str):
+        return [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()]
+    return value
+
+
+Name = Annotated[str, Field(min_length=1)]
+NameList = Annotated[list[Name], BeforeValidator(split_list)]
+
+
+class District(StrictModel):
+    name: Name
+    lead: str | None = None  # a person id (责任区负责人, a 督学)
+
+
+class School(StrictModel):
+    name: Name
+    short: NameList = Field(default_factory=list)  # registered short names (简称)
+    district: Name
+    type: str | None = None  # 高中 / 初中 / 小学 / 幼儿园 / 九年一贯制 ...
+
+
+class Person(StrictModel):
+    id: Name
+    name: Name
+    role: Role
+    chat_id: str | None = None  # None: not yet bound (binds with #绑定)
+    schools: NameList = Field(default_factory=list)  # 督学: the schools they oversee
+    school: str | None = None  # 校长 / 园长: their school
+
+    @property
+    def is_principal(self) -> bool:
+        return self.role in PRINCIPAL_ROLES
+
+
+SCOPE_WORDS: dict[str, Scope] = {"督导室": "office", "责任区": "district", "学校": "school"}
+
+
+def _scope(value: object) -> Scope:
+    """office / district / school, or the Chinese 督导室 / 责任区 / 学校."""
+    word = value.strip() if isinstance(value, str) else value
+    if isinstance(word, str) and (word.lower() in SCOPES or word in SCOPE_WORDS):
+        return SCOPE_WORDS.get(word) or word.lower()  # type: ignore[return-value]
+    raise ValueError(f"scope must be office, district or school (督导室, 责任区, 学校), got “{value}”")
+
+
+class Room(StrictModel):
+    chat_id: Name
+    name: str = ""
+    scope: Annotated[Scope, PlainValidator(_scope)]
+    district: str | None = None  # scope district
+    school: str | None = None  # scope school
+
+
+class Term(StrictModel):
+    name: Name
+    starts: date
+    check_window: tuple[int, int] = (-7, 14)  # days relative to `starts` for 开学检查
+
+    @field_validator("check_window")
+    @classmethod
+    def _ordered(cls, window: tuple[int, int]) -> tuple[int, int]:
+        if window[0] > window[1]:
+            raise ValueError(f"check_window must be [from, to] with from <= to, got {list(window)}")
+        return window
+
+
+class CalendarConf(StrictModel):
+    terms: list[Term] = Field(default_factory=list)
+    extra_holidays: list[date] = Field(default_factory=list)
+    extra_workdays: list[date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CalendarConf:
+        both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
+        if both:
+            days = ", ".join(d.isoformat() for d in both)
+            raise ValueError(f"dates in both extra_holidays and extra_workdays: {days}")
+        names = [t.name for t in self.terms]
+        if len(names) != len(set(names)):
+            raise ValueError("two terms have the same name")
+        return self
+
+
+class CountyData(StrictModel):
+    county: Name
+    districts: list[District]
+    schools: list[School]
+    people: list[Person] = Field(default_factory=list)
+    rooms: list[Room] = Field(default_factory=list)
+    policy: Policy = Field(default_factory=Policy)
+    calendar: CalendarConf = Field(default_factory=CalendarConf)
+
+    @model_validator(mode="after")
+    def _cross_checks(self, info: ValidationInfo) -> CountyData:
+        if isinstance(info.context, dict) and info.context.get("defer_checks"):
+            return self
+        problems = self.check()
+        if problems:
+            raise ValueError("; ".join(f"{field_label(loc)}: {msg}" for loc, msg in problems))
+        return self
+
+    def check(self) -> list[tuple[Loc, str]]:
+        """The problems across sections, each as (location in the data, English message)."""
+        return cross_check(self)
+
+    def work_calendar(self) -> WorkCalendar:
+        return WorkCalendar(self.calendar.extra_holidays, self.calendar.extra_workdays)
+
+    def school(self, name: str) -> School | None:
+        return next((s for s in self.schools if s.name == name), None)
+
+    def person(self, person_id: str) -> Person | None:
+        return next((p for p in self.people if p.id == person_id), None)
+
+    def district(self, name: str) -> District | None:
+        return next((d for d in self.districts if d.name == name), None)
+
+    @classmethod
+    def from_data(cls, data: Any) -> CountyData:
+        """Validate without the cross-section checks (the loaders run them and report them)."""
+        return cls.model_validate(data, context={"defer_checks": True})

@@ -1,0 +1,107 @@
+"""The sheets and column headers of a county workbook (see docs/county-xlsx.md), shared by reader and writer.
+
+Sheets (required ones marked *; column headers marked * are required in their sheet):
+- 设置*   项目*, 值 — rows 县名* (the county's name), 额外放假日, 额外上班日 (dates such as
+          2027-01-01, separated by 、 , ；)
+- 责任区  责任区*, 负责人编号 (a person's 编号). Without this sheet the districts are the
+          distinct values of 学校.责任区, without leads.
+- 学校*   学校名称*, 简称 (several separated by 、 , ；), 责任区*, 类型
+- 人员*   编号*, 姓名*, 角色* (督导室/督学/校长/园长), 账号ID (chat id; empty = not bound yet),
+          学校 (校长/园长: their one school; 督学: the schools they oversee, separated by 、 , ；)
+- 群      群ID*, 群名称, 范围* (督导室/责任区/学校, or office/district/school), 责任区, 学校
+- 学期    学期名称*, 开学日期*, 检查开始 (days from 开学日期, default -7), 检查结束 (default 14)
+The policy is not in the workbook: a county loaded from .xlsx uses the default policy.
+The first non-empty row of a sheet is its header row; headers may carry spaces and a few
+aliases (学校 for 学校名称, 微信号 or chat_id for 账号ID ...); other columns are ignored, and so
+are empty rows.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    section: str
+    columns: tuple[Column, ...]
+    required: bool = False
+
+    def header_of(self, field: str) -> str:
+        return next((c.header for c in self.columns if c.field == field), field)
+
+
+SETTINGS = Sheet("设置", "settings", (Column("项目", "key", True, ("设置项",)), Column("值", "value")), True)
+DISTRICTS = Sheet(
+    "责任区",
+    "districts",
+    (
+        Column("责任区", "name", True, ("责任区名称", "名称")),
+        Column("负责人编号", "lead", False, ("负责人",)),
+    ),
+)
+SCHOOLS = Sheet(
+    "学校",
+    "schools",
+    (
+        Column("学校名称", "name", True, ("学校", "学校全称", "名称")),
+        Column("简称", "short"),
+        Column("责任区", "district", True, ("所属责任区", "督导责任区")),
+        Column("类型", "type", False, ("学段", "学校类型")),
+    ),
+    True,
+)
+PEOPLE = Sheet(
+    "人员",
+    "people",
+    (
+        Column("编号", "id", True, ("人员编号", "id")),
+        Column("姓名", "name", True),
+        Column("角色", "role", True),
+        Column("账号ID", "chat_id", False, ("chat_id", "微信号", "账号", "微信ID")),
+        Column("学校", "school", False, ("所属学校", "负责学校", "联系学校")),
+    ),
+    True,
+)
+ROOMS = Sheet(
+    "群",
+    "rooms",
+    (
+        Column("群ID", "chat_id", True, ("chat_id", "群号")),
+        Column("群名称", "name", False, ("群名",)),
+        Column("范围", "scope", True, ("群范围", "scope")),
+        Column("责任区", "district"),
+        Column("学校", "school"),
+    ),
+)
+TERMS = Sheet(
+    "学期",
+    "terms",
+    (
+        Column("学期名称", "name", True, ("学期",)),
+        Column("开学日期", "starts", True, ("开学",)),
+        Column("检查开始", "from"),
+        Column("检查结束", "to"),
+    ),
+)
+SHEETS = (SETTINGS, DISTRICTS, SCHOOLS, PEOPLE, ROOMS, TERMS)
+
+COUNTY_KEY, HOLIDAYS_KEY, WORKDAYS_KEY = "县名", "额外放假日", "额外上班日"
+SETTING_KEYS = (COUNTY_KEY, HOLIDAYS_KEY, WORKDAYS_KEY)
+SCOPE_NAMES = {"office": "督导室", "district": "责任区", "school": "学校"}
+LIST_JOINER = "、"
+DEFAULT_WINDOW = (-7, 14)
+
+
+def header_key(text: object) -> str:
+    """How headers are compared: NFKC, no spaces, case-insensitive."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()

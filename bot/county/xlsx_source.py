@@ -1,0 +1,234 @@
+"""Load a county from an .xlsx workbook; problems are reported as "sheet 人员, row 7" and the column header.
+
+The workbook layout (sheets 设置, 责任区, 学校, 人员, 群, 学期 and their Chinese headers) is described
+in bot.county.xlsx_layout and docs/county-xlsx.md. The policy always takes its default values.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from pydantic import ValidationError
+
+from bot.county import xlsx_layout as lay
+from bot.county.errors import (
+    CountyError,
+    CountyProblem,
+    Loc,
+    field_label,
+    file_error,
+    locate_problems,
+    validation_items,
+)
+from bot.county.schema import LIST_SEPARATORS, PRINCIPAL_ROLES, CountyData
+
+Row = tuple[int, dict[str, Any]]  # (1-based row number in the sheet, field -> cell value)
+_LABELS = {("people", "schools"): "学校", ("terms", "check_window"): "检查开始/检查结束"}
+
+
+@dataclass
+class _Origin:
+    """Where each item of the assembled data came from."""
+
+    rows: dict[str, list[int]] = field(default_factory=dict)  # section -> row of each item
+    sheets: dict[str, lay.Sheet] = field(default_factory=dict)  # section -> its sheet
+    settings: dict[str, int] = field(default_factory=dict)  # 设置 key -> row
+
+
+def load_county_xlsx(path: Path | str) -> CountyData:
+    """Read and validate a county workbook; raises CountyError listing every problem."""
+    path = Path(path)
+    name = path.name
+    tables, problems = _read_workbook(path, name)
+    if problems:
+        raise CountyError(problems)
+    origin = _Origin()
+    data, unknown = _assemble(tables, origin)
+    settings_at = f"sheet {lay.SETTINGS.title}, row "
+    early = [CountyProblem(name, f"{settings_at}{row}", "项目", msg) for row, msg in unknown]
+
+    def locate(loc: Loc) -> tuple[str, str]:
+        return _locate(origin, loc)
+
+    try:
+        county = CountyData.from_data(data)
+    except ValidationError as err:
+        raise CountyError([*early, *locate_problems(name, validation_items(err), locate)]) from None
+    problems = [*early, *locate_problems(name, county.check(), locate)]
+    if problems:
+        raise CountyError(problems)
+    return county
+
+
+def _read_workbook(path: Path, name: str) -> tuple[dict[str, list[Row]], list[CountyProblem]]:
+    if not path.is_file():
+        raise file_error(name, "file not found")
+    tables: dict[str, list[Row]] = {}
+    problems: list[CountyProblem] = []
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl has many errors for a file that is not a workbook
+        raise file_error(name, "not a readable .xlsx workbook") from None
+    try:
+        titles = {lay.header_key(t): t for t in book.sheetnames}
+        for sheet in lay.SHEETS:
+            title = titles.get(lay.header_key(sheet.title))
+            if title is None:
+                if sheet.required:
+                    missing = CountyProblem(name, f"sheet {sheet.title}", "", "no sheet with this name")
+                    problems.append(missing)
+                continue
+            rows, found = _read_sheet(book[title].iter_rows(values_only=True), sheet, name)
+            tables[sheet.section] = rows
+            problems += found
+    except Exception as err:  # noqa: BLE001 — a damaged sheet
+        raise file_error(name, f"cannot read the workbook ({type(err).__name__})") from None
+    finally:
+        book.close()
+    return tables, problems
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _read_sheet(
+    rows: Iterable[tuple[object, ...]], sheet: lay.Sheet, file: str
+) -> tuple[list[Row], list[CountyProblem]]:
+    index: dict[str, int] | None = None
+    out: list[Row] = []
+    for number, values in enumerate(rows, start=1):
+        cells = [_clean(v) for v in values]
+        if index is None:
+            if any(c is not None for c in cells):
+                index = _columns(sheet, cells)
+                missing = [c.header for c in sheet.columns if c.required and c.field not in index]
+                where = f"sheet {sheet.title}, row {number}"
+                if missing:
+                    return [], [CountyProblem(file, where, h, f"missing required column “{h}”")
+                                for h in missing]
+            continue
+        row = {f: cells[i] if i < len(cells) else None for f, i in index.items()}
+        if any(v is not None for v in row.values()):
+            out.append((number, row))
+    if index is None and sheet.required:
+        return [], [CountyProblem(file, f"sheet {sheet.title}", "", "the sheet is empty (no header row)")]
+    return out, []
+
+
+def _columns(sheet: lay.Sheet, headers: list[object]) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for i, header in enumerate(headers):
+        key = lay.header_key(header) if header is not None else ""
+        for column in sheet.columns:
+            names = (column.header, *column.aliases)
+            if column.field not in index and key in {lay.header_key(n) for n in names}:
+                index[column.field] = i
+                break
+    return index
+
+
+def _assemble(tables: dict[str, list[Row]], origin: _Origin) -> tuple[dict[str, Any], list[tuple[int, str]]]:
+    settings, unknown = _settings(tables.get("settings", []), origin)
+    schools = tables.get("schools", [])
+    if "districts" in tables:
+        districts = tables["districts"]
+        origin.sheets["districts"] = lay.DISTRICTS
+    else:  # the distinct 责任区 of the schools, in order of appearance
+        first: dict[Any, int] = {}
+        for number, row in schools:
+            first.setdefault(row.get("district"), number)
+        districts = [(n, {"name": d}) for d, n in first.items() if d is not None]
+        origin.sheets["districts"] = lay.SCHOOLS
+    sections = {"districts": districts, "schools": schools, "people": tables.get("people", []),
+                "rooms": tables.get("rooms", []), "terms": tables.get("terms", [])}
+    for section, rows in sections.items():
+        origin.rows[section] = [number for number, _ in rows]
+        origin.sheets.setdefault(section, next(s for s in lay.SHEETS if s.section == section))
+    data = {
+        "county": settings.get(lay.COUNTY_KEY),
+        "districts": [row for _, row in districts],
+        "schools": [row for _, row in schools],
+        "people": [_person(row) for _, row in sections["people"]],
+        "rooms": [row for _, row in sections["rooms"]],
+        "calendar": {
+            "terms": [_term(row) for _, row in sections["terms"]],
+            "extra_holidays": _dates(settings.get(lay.HOLIDAYS_KEY)),
+            "extra_workdays": _dates(settings.get(lay.WORKDAYS_KEY)),
+        },
+    }
+    return data, unknown
+
+
+def _settings(rows: list[Row], origin: _Origin) -> tuple[dict[str, Any], list[tuple[int, str]]]:
+    values: dict[str, Any] = {}
+    unknown: list[tuple[int, str]] = []
+    keys = {lay.header_key(k): k for k in lay.SETTING_KEYS}
+    for number, row in rows:
+        key = keys.get(lay.header_key(row.get("key") or ""))
+        if key is None:
+            known = "、".join(lay.SETTING_KEYS)
+            unknown.append((number, f"unknown setting “{row.get('key') or ''}” (known: {known})"))
+            continue
+        values[key], origin.settings[key] = row.get("value"), number
+    return values, unknown
+
+
+def _person(row: dict[str, Any]) -> dict[str, Any]:
+    person = dict(row)
+    school = person.pop("school", None)
+    person["school" if person.get("role") in PRINCIPAL_ROLES else "schools"] = school
+    return person
+
+
+def _term(row: dict[str, Any]) -> dict[str, Any]:
+    low, high = (row.get(k) for k in ("from", "to"))
+    window = [lay.DEFAULT_WINDOW[0] if low is None else low, lay.DEFAULT_WINDOW[1] if high is None else high]
+    return {"name": row.get("name"), "starts": row.get("starts"), "check_window": window}
+
+
+def _dates(value: object) -> list[object]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in LIST_SEPARATORS.split(value.replace(" ", "\n")) if part]
+    return [value]
+
+
+def _locate(origin: _Origin, loc: Loc) -> tuple[str, str]:
+    if not loc or loc[0] == "policy":
+        return "", field_label(loc)
+    if loc[0] == "county":
+        return _at(lay.SETTINGS, origin.settings.get(lay.COUNTY_KEY)), lay.COUNTY_KEY
+    if loc[0] == "calendar":
+        if len(loc) > 2 and loc[1] == "terms":
+            return _item(origin, "terms", loc[2:])
+        part = str(loc[1]) if len(loc) > 1 else ""
+        key = {"extra_holidays": lay.HOLIDAYS_KEY, "extra_workdays": lay.WORKDAYS_KEY}.get(part, "")
+        return _at(lay.SETTINGS, origin.settings.get(key)), key
+    return _item(origin, str(loc[0]), loc[1:])
+
+
+def _item(origin: _Origin, section: str, rest: Loc) -> tuple[str, str]:
+    sheet, rows = origin.sheets.get(section), origin.rows.get(section, [])
+    if sheet is None:
+        return "", field_label((section, *rest))
+    if not rest or not isinstance(rest[0], int) or rest[0] >= len(rows):
+        return _at(sheet, None), ""
+    name = str(rest[1]) if len(rest) > 1 else ""
+    return _at(sheet, rows[rest[0]]), _LABELS.get((section, name)) or (sheet.header_of(name) if name else "")
+
+
+def _at(sheet: lay.Sheet, row: int | None) -> str:
+    return f"sheet {sheet.title}, row {row}" if row else f"sheet {sheet.title}"
+

@@ -1,0 +1,77 @@
+"""Write a county as an .xlsx workbook (for `dudao county template` and round-trip tests).
+
+The layout is bot.county.xlsx_layout's. The policy is not written: a workbook always loads with
+the default policy, so a county with its own policy is warned about and should keep its YAML file.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.county import xlsx_layout as lay
+from bot.county.policy import Policy
+from bot.county.schema import CountyData, Person
+
+logger = logging.getLogger("dudao.county")
+
+
+def _join(values: Iterable[str]) -> str | None:
+    return lay.LIST_JOINER.join(values) or None
+
+
+def _school_cell(person: Person) -> str | None:
+    return person.school if person.is_principal else _join(person.schools)
+
+
+def _rows(data: CountyData) -> dict[str, list[Sequence[object]]]:
+    cal = data.calendar
+    return {
+        "settings": [
+            (lay.COUNTY_KEY, data.county),
+            (lay.HOLIDAYS_KEY, _join(d.isoformat() for d in cal.extra_holidays)),
+            (lay.WORKDAYS_KEY, _join(d.isoformat() for d in cal.extra_workdays)),
+        ],
+        "districts": [(d.name, d.lead) for d in data.districts],
+        "schools": [(s.name, _join(s.short), s.district, s.type) for s in data.schools],
+        "people": [(p.id, p.name, p.role, p.chat_id, _school_cell(p)) for p in data.people],
+        "rooms": [
+            (r.chat_id, r.name or None, lay.SCOPE_NAMES[r.scope], r.district, r.school) for r in data.rooms
+        ],
+        "terms": [(t.name, t.starts, t.check_window[0], t.check_window[1]) for t in cal.terms],
+    }
+
+
+def _fill(ws: Worksheet, sheet: lay.Sheet, rows: list[Sequence[object]]) -> None:
+    ws.append([c.header for c in sheet.columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(list(row))
+    ws.freeze_panes = "A2"
+    for i, column in enumerate(sheet.columns):
+        width = max([len(column.header) * 2 + 2, *(len(str(r[i] or "")) * 2 for r in rows)])
+        ws.column_dimensions[ws.cell(row=1, column=i + 1).column_letter].width = min(width, 60)
+    for row in ws.iter_rows(min_row=2, min_col=1, max_col=len(sheet.columns)):
+        for cell in row:
+            if cell.is_date:
+                cell.number_format = "yyyy-mm-dd"
+
+
+def write_county_xlsx(data: CountyData, path: Path | str) -> None:
+    """Write every sheet (also the optional ones, with headers only when empty)."""
+    if data.policy != Policy():
+        logger.warning("the county policy differs from the defaults and is not written to %s", path)
+    book = Workbook()
+    rows = _rows(data)
+    first = True
+    for sheet in lay.SHEETS:
+        ws = book.active if first else book.create_sheet()
+        first = False
+        ws.title = sheet.title
+        _fill(ws, sheet, rows[sheet.section])
+    book.save(Path(path))
