@@ -35,13 +35,25 @@ UNBOUND_ROOM_COMMANDS = (c.Help, c.BindRoom)
 OPEN_TO_STRANGERS = (c.Help, c.Bind, c.Unknown)
 
 
-def message_key(inbound: Inbound) -> str:
-    """The platform id when there is one; else a deterministic hash of sender, room, time and text."""
-    if inbound.message_id:
-        return f"id:{inbound.message_id}"[:200]
+def content_key(inbound: Inbound) -> str:
+    """A deterministic key from sender, room, the platform's timestamp and the content (never random)."""
     basis = "\x1f".join([inbound.sender, inbound.room or "", inbound.at.isoformat(), inbound.text,
                          *(hashlib.sha256(f.data).hexdigest() for f in inbound.files)])
     return "h:" + hashlib.sha256(basis.encode()).hexdigest()
+
+
+def message_keys(inbound: Inbound) -> list[str]:
+    """The keys a message is known by: the platform id (when there is one) and its content key.
+
+    Some puppets renumber messages between sessions and deliver old ones again: seen under either key,
+    a message is a duplicate. The first key names the message (outbox keys derive from it).
+    """
+    keys = [f"id:{inbound.message_id}"[:200]] if inbound.message_id else []
+    return [*keys, content_key(inbound)]
+
+
+def message_key(inbound: Inbound) -> str:
+    return message_keys(inbound)[0]
 
 
 class App:
@@ -92,15 +104,14 @@ class App:
 
     async def handle(self, inbound: Inbound) -> bool:
         """Handle one inbound message once; returns False when it was a duplicate (or could not be handled)."""
-        key = message_key(inbound)
+        keys = message_keys(inbound)
+        key = keys[0]
         async with self._lock:
             try:
                 async with self.db.transaction() as s:
-                    if await s.get(m.HandledMessage, key) is not None:
+                    if not await self._first_time(s, inbound, keys):
                         log.info("duplicate message %s ignored", key)
                         return False
-                    s.add(m.HandledMessage(key=key, at=inbound.at, handled_at=self.clock.now(),
-                                           room_chat_id=inbound.room, sender_chat_id=inbound.sender))
                     await self._handle_in(s, inbound, key)
             except NoCountyLoaded:
                 log.error("message %s not handled: no county loaded (run `dudao county load FILE`)", key)
@@ -109,6 +120,16 @@ class App:
                 log.exception("failed to handle message %s; answering with an apology", key)
                 await self._apologise(inbound, key)
         self.outbox.wake()
+        return True
+
+    async def _first_time(self, s: AsyncSession, inbound: Inbound, keys: list[str]) -> bool:
+        """Record the message under all its keys, unless one of them was handled before."""
+        seen = await s.scalar(select(func.count()).select_from(m.HandledMessage).where(m.HandledMessage.key.in_(keys)))
+        if seen:
+            return False
+        for k in keys:
+            s.add(m.HandledMessage(key=k, at=inbound.at, handled_at=self.clock.now(), room_chat_id=inbound.room,
+                                   sender_chat_id=inbound.sender))
         return True
 
     async def _handle_in(self, s: AsyncSession, inbound: Inbound, key: str) -> None:
@@ -159,10 +180,8 @@ class App:
         now = self.clock.now()
         try:
             async with self.db.transaction() as s:
-                if await s.get(m.HandledMessage, key) is not None:
+                if not await self._first_time(s, inbound, message_keys(inbound)):
                     return
-                s.add(m.HandledMessage(key=key, at=inbound.at, handled_at=now, room_chat_id=inbound.room,
-                                       sender_chat_id=inbound.sender))
                 text = self.renderer.render("errors/internal.j2")
                 await enqueue(s, Outbound(room=inbound.room, to=None if inbound.room else inbound.sender, text=text,
                                           in_reply_to=inbound.message_id or key, key=f"{key}#err"), now=now)

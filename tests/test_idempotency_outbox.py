@@ -112,3 +112,14 @@ async def test_concurrent_drains_send_each_message_once(harness) -> None:
     h.transport.connected = True
     await asyncio.gather(*(h.app.outbox.drain() for _ in range(4)))
     assert len(h.transport.sent) == 5
+
+
+async def test_renumbered_redelivery_is_recognised_by_content(harness) -> None:
+    """A puppet that renumbers messages after a restart delivers the same message under a new id."""
+    h = harness
+    at = h.clock.now()
+    first = Inbound(room=SYXX, sender=ZHOU, text="#问题 实验小学 扶手松动", at=at, message_id="session1-77")
+    again = Inbound(room=SYXX, sender=ZHOU, text="#问题 实验小学 扶手松动", at=at, message_id="session2-3")
+    assert await h.app.handle(first) is True
+    assert await h.app.handle(again) is False
+    assert await _count(h, m.Finding) == 1

@@ -78,7 +78,7 @@ async def test_invite_binds_once_and_expires(harness) -> None:
     assert "绑定成功" in bound.text and "唐霞" in bound.text
     assert "绑定码无效" in (await h.one(None, "wxid_someone_else", f"#绑定 {code}")).text
     assert "绑定码无效" in (await h.one(None, "wxid_song_new", f"#绑定 {expired}")).text
-    listing = await h.one(None, "wxid_new_tang", "#清单")
+    listing = await h.one(None, "wxid_new_tang", "#清单", at=h.clock.now() + timedelta(minutes=1))
     assert "没有" in listing.text  # she is a principal now: her school's list (empty)
 
 

@@ -1,0 +1,117 @@
+"""The puppet service gateway: where it is, how patiently we talk to it, and whether it is alive."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from grpclib.exceptions import GRPCError
+
+from bot.transports.base import RateLimits
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+log = logging.getLogger("dudao.wechaty")
+
+
+class WechatyConfigError(ValueError):
+    """The gateway is not configured well enough to connect (we never guess an endpoint)."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How patiently the transport waits, retries and probes (seconds unless noted)."""
+
+    backoff_initial: float = 1.0
+    backoff_max: float = 60.0
+    connect_timeout: float = 5.0
+    keepalive_interval: float = 30.0
+    keepalive_timeout: float = 10.0
+    send_timeout: float = 30.0
+    stop_timeout: float = 3.0
+    close_timeout: float = 1.0  # for the courtesy Stop RPC when a connection ends
+    handle_attempts: int = 3
+    handle_retry_delay: float = 0.5
+    replay_grace: timedelta = timedelta(minutes=2)
+    catchup: timedelta = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class Gateway:
+    endpoint: str  # host:port, as given; safe to log
+    token: str  # never logged
+    host: str
+    port: int
+    plugin_port: int  # wechaty's plugin web server would bind here (we never start it)
+    limits: RateLimits
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Gateway:
+        endpoint = (settings.wechaty_puppet_service_endpoint or "").strip()
+        token = (settings.wechaty_puppet_service_token or "").strip()
+        if not endpoint:
+            raise WechatyConfigError("WECHATY_PUPPET_SERVICE_ENDPOINT is not set: refusing to start "
+                                     "(without it wechaty would ask a public discovery service)")
+        if not token:
+            raise WechatyConfigError("WECHATY_PUPPET_SERVICE_TOKEN is not set: the gateway needs it "
+                                     "(it is sent as the gRPC authority; without it nothing arrives)")
+        host, port = split_endpoint(endpoint)
+        limits = RateLimits(per_room_interval=settings.wechaty_room_interval_seconds,
+                            between_rooms_interval=settings.wechaty_between_rooms_seconds,
+                            per_minute=settings.wechaty_per_minute)
+        return cls(endpoint, token, host, port, settings.wechaty_plugin_port or free_port(), limits)
+
+    def __repr__(self) -> str:
+        return f"Gateway({self.endpoint})"
+
+
+def split_endpoint(endpoint: str) -> tuple[str, int]:
+    """'host:port' (the form gateways are given in) to a host and a port."""
+    try:
+        parts = urlsplit(endpoint if "://" in endpoint else f"grpc://{endpoint}")
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or port is None:
+        raise WechatyConfigError(f"WECHATY_PUPPET_SERVICE_ENDPOINT must be host:port, not {endpoint!r}")
+    return host, port
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def probe(gateway: Gateway, timeout: float) -> None:
+    """Fail fast, without blocking the loop, when nothing listens at the endpoint."""
+    _, writer = await asyncio.wait_for(asyncio.open_connection(gateway.host, gateway.port), timeout)
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+
+
+async def keepalive(puppet: Any, gateway: Gateway, interval: float, timeout: float) -> None:
+    """Ding the gateway every `interval`; return when one gets no answer (a dead, unclosed line)."""
+    while True:
+        await asyncio.sleep(interval)
+        stub = getattr(puppet, "_puppet_stub", None)
+        if stub is None:
+            continue
+        try:
+            await asyncio.wait_for(stub.ding(data="dudao"), timeout)
+        except GRPCError:
+            continue  # an answer, even a refusal, means the line is alive
+        except Exception as error:  # noqa: BLE001
+            log.warning("wechaty: keepalive to %s failed: %s", gateway.endpoint, describe(error))
+            return
+
+
+def describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

@@ -1,0 +1,127 @@
+"""From a Wechaty message to the core's Inbound; and which replayed messages to ignore."""
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import mimetypes
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from bot.messages import Inbound, InboundFile
+from bot.transports.wechaty_compat import WechatyModules
+
+log = logging.getLogger("dudao.wechaty")
+
+MAX_FILE_BYTES = 25 * 1024 * 1024
+MILLISECONDS_FROM = 2_145_888_000  # wechaty's own rule: larger timestamps are in milliseconds
+FILEBOX_BASE64, FILEBOX_URL = 1, 2
+AT_SEPARATOR = "\u2005"  # WeChat puts this after "@name"; the core sees a plain space
+
+
+def message_time(timestamp: int | float, fallback: datetime) -> datetime:
+    """The platform's send time as an aware UTC datetime (fallback when it gave none)."""
+    if not timestamp or timestamp <= 0:
+        return fallback
+    seconds = timestamp / 1000 if timestamp > MILLISECONDS_FROM else timestamp
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def replay_floor(last_handled: datetime | None, connected_at: datetime, *,
+                 grace: timedelta, catchup: timedelta) -> datetime:
+    """Messages sent at or before this time are replayed history and are ignored.
+
+    With a last handled message: everything after it is new (messages sent while the bot was
+    down are caught up), but never more than `catchup` before this connection. "At or before"
+    because a puppet that renumbers its messages replays the last one handled with a new id.
+    With an empty ledger: only what was sent from just before this connection (`grace` covers
+    clock skew between the gateway and us).
+    """
+    if last_handled is None:
+        return connected_at - grace
+    if last_handled.tzinfo is None:  # a database that lost the zone: stored values are UTC
+        last_handled = last_handled.replace(tzinfo=timezone.utc)
+    return max(last_handled, connected_at - catchup)
+
+
+async def to_inbound(bot: Any, modules: WechatyModules, message_id: str, *, now: datetime,
+                     floor: datetime | None = None) -> Inbound | None:
+    """Fetch one message (and its picture or file) and translate it.
+
+    None when it is the bot's own message, replayed history (sent before `floor`), or of a
+    kind the core does not take (voice, stickers, links, ...).
+    """
+    msg = bot.Message.load(message_id)
+    try:
+        await msg.ready()  # MessagePayload, then ContactPayload / RoomPayload unless cached
+    except Exception as error:
+        if not msg.is_ready():
+            raise  # the message itself could not be fetched
+        log.warning("wechaty: message %s: no details of its sender or room (%s); taking it anyway",
+                    message_id, error)
+    if msg.is_self():  # real puppets deliver the bot's own messages back
+        return None
+    payload = msg.payload
+    at = message_time(payload.timestamp, now)
+    if floor is not None and at <= floor:
+        log.info("wechaty: ignoring replayed message %s (sent %s, not after %s)",
+                 message_id, at.isoformat(), floor.isoformat())
+        return None
+    types = modules.MessageType
+    kind = msg.type()
+    text, files = "", ()  # type: tuple[str, tuple[InboundFile, ...]]
+    if kind == types.MESSAGE_TYPE_TEXT:
+        text = msg.text().replace(AT_SEPARATOR, " ")
+    elif kind in (types.MESSAGE_TYPE_IMAGE, types.MESSAGE_TYPE_ATTACHMENT):
+        files = (await _fetch_file(msg),)
+    else:
+        log.debug("wechaty: ignoring message %s of type %s", message_id, getattr(kind, "name", kind))
+        return None
+    return Inbound(
+        room=payload.room_id or None,
+        sender=payload.from_id,
+        text=text,
+        at=at,
+        message_id=payload.id or message_id,
+        files=files,
+        mentions_bot=bool(payload.mention_ids) and msg.wechaty.user_self().contact_id in payload.mention_ids,
+        sender_name=_name(msg.talker()),
+    )
+
+
+def _name(contact: Any) -> str | None:
+    try:
+        return contact.name or None
+    except ValueError:  # its payload could not be loaded
+        return None
+
+
+async def _fetch_file(msg: Any) -> InboundFile:
+    box = await msg.to_file_box()  # MessageImage (artwork size) or MessageFile
+    data = await filebox_bytes(box)
+    name = box.name or f"{msg.message_id}.bin"
+    mime = getattr(box, "mediaType", None) or mimetypes.guess_type(name)[0]
+    return InboundFile(name=name, data=data, mime=mime)
+
+
+async def filebox_bytes(box: Any) -> bytes:
+    """The content of a FileBox the gateway sent: inline base64, or a URL it points to."""
+    if box.boxType == FILEBOX_BASE64:
+        data = base64.b64decode(box.base64)
+    elif box.boxType == FILEBOX_URL:
+        data = await asyncio.to_thread(_download, box.remoteUrl, getattr(box, "headers", None))
+    else:
+        raise ValueError(f"unsupported FileBox type {box.boxType}")
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"file {box.name!r} is larger than {MAX_FILE_BYTES} bytes")
+    return data
+
+
+def _download(url: str, headers: dict[str, str] | None, timeout: float = 30.0) -> bytes:
+    if not url.lower().startswith(("http://", "https://")):
+        raise ValueError("only http(s) FileBox URLs are fetched")
+    request = urllib.request.Request(url, headers=dict(headers or {}))
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked)
+        data = response.read(MAX_FILE_BYTES + 1)
+    return data

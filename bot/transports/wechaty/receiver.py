@@ -1,0 +1,104 @@
+"""Incoming messages, in wire order: one worker fetches, filters and hands each to the app."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.clock import Clock
+from bot.messages import Inbound
+from bot.transports.wechaty.inbound import replay_floor, to_inbound
+from bot.transports.wechaty_compat import WechatyModules
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger("dudao.wechaty")
+_LOGIN, _STOP = object(), object()
+
+
+class Receiver:
+    """Takes message ids from the puppet's event stream and feeds the app one at a time.
+
+    The puppet emits events synchronously and in stream order; each becomes a queue item, so
+    a LOGIN (which sets the replay floor) is always processed before the messages after it.
+    """
+
+    def __init__(self, clock: Clock, modules: Callable[[], WechatyModules | None], *,
+                 grace: timedelta, catchup: timedelta, attempts: int, retry_delay: float) -> None:
+        self._clock, self._modules = clock, modules
+        self._grace, self._catchup = grace, catchup
+        self._attempts, self._retry_delay = attempts, retry_delay
+        self._queue: asyncio.Queue[tuple[Any, Any, datetime | None]] = asyncio.Queue()
+        self._closed = False
+        self.floor: datetime | None = None
+        self.worker: asyncio.Task[None] | None = None
+
+    def start(self, app: App) -> None:
+        self._closed = False
+        self.worker = asyncio.create_task(self._work(app), name="wechaty-inbound")
+
+    def logged_in(self, bot: Any) -> None:
+        self._queue.put_nowait((bot, _LOGIN, self._clock.now()))
+
+    def message(self, bot: Any, message_id: str) -> None:
+        if not self._closed:
+            self._queue.put_nowait((bot, message_id, None))
+
+    async def close(self, timeout: float) -> None:
+        """Take nothing new; give the messages already taken `timeout` seconds to be handled."""
+        self._closed = True
+        worker = self.worker
+        if worker is None or worker.done():
+            return
+        self._queue.put_nowait((None, _STOP, None))
+        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(worker), timeout)
+        if not worker.done():
+            log.warning("wechaty: stopping with %d message(s) not handled", self._queue.qsize() + 1)
+            worker.cancel()
+
+    async def _work(self, app: App) -> None:
+        while True:
+            bot, item, at = await self._queue.get()
+            if item is _STOP:
+                return
+            if item is _LOGIN:
+                await self._set_floor(app, at or self._clock.now())
+                continue
+            inbound = await self._read(bot, item)
+            if inbound is not None:
+                await self._deliver(app, inbound)
+
+    async def _set_floor(self, app: App, connected_at: datetime) -> None:
+        try:
+            last = await app.last_handled_at()
+        except Exception:  # noqa: BLE001 — without it, fall back to "from this connection on"
+            log.exception("wechaty: could not read the last handled message time")
+            last = None
+        self.floor = replay_floor(last, connected_at, grace=self._grace, catchup=self._catchup)
+        log.info("wechaty: messages sent up to %s count as history", self.floor.isoformat())
+
+    async def _read(self, bot: Any, message_id: str) -> Inbound | None:
+        modules = self._modules()
+        if modules is None:
+            return None  # cannot happen: messages only come from a loaded wechaty
+        try:
+            return await to_inbound(bot, modules, message_id, now=self._clock.now(), floor=self.floor)
+        except Exception as error:  # noqa: BLE001 — one unreadable message must not stop the others
+            log.warning("wechaty: could not read message %s: %s: %s", message_id, type(error).__name__, error)
+            return None
+
+    async def _deliver(self, app: App, inbound: Inbound) -> None:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                await app.handle(inbound)
+                return
+            except Exception:  # noqa: BLE001 — retried: the core dedupes, so a retry is safe
+                log.exception("wechaty: handling message %s failed (attempt %d)", inbound.message_id, attempt)
+            if attempt < self._attempts:
+                await asyncio.sleep(self._retry_delay * attempt)
+        log.error("wechaty: message %s from %s was not handled", inbound.message_id, inbound.sender)

@@ -1,0 +1,194 @@
+"""The Wechaty transport: one supervised connection to a puppet service gateway at a time.
+
+Each connection is a fresh Wechaty (python-wechaty 0.10.7) whose PuppetService we start
+ourselves instead of calling `Wechaty.start()`: that one sleeps 60 s and recurses when the
+network fails, stops the whole event loop on a puppet error, and starts a plugin web server
+on login. LOGIN marks us connected; each MESSAGE goes to the Receiver, which hands messages
+to the app one at a time in wire order.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from bot.clock import Clock, SystemClock
+from bot.messages import Outbound
+from bot.transports.base import TransportError
+from bot.transports.wechaty.gateway import Gateway, Timing, describe, keepalive, probe
+from bot.transports.wechaty.outbound import send_parts
+from bot.transports.wechaty.receiver import Receiver
+from bot.transports.wechaty_compat import (
+    WechatyModules,
+    close_puppet,
+    load_wechaty,
+    new_wechaty,
+    redact,
+    reset_pools,
+)
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.settings import Settings
+
+log = logging.getLogger("dudao.wechaty")
+
+
+class WechatyTransport:
+    name = "wechaty"
+
+    def __init__(self, settings: Settings, clock: Clock | None = None, *, timing: Timing | None = None,
+                 cache_dir: str | None = None) -> None:
+        self.gateway = Gateway.from_settings(settings)  # raises WechatyConfigError
+        redact(self.gateway.token)
+        self.endpoint, self.limits = self.gateway.endpoint, self.gateway.limits
+        self.timing = t = timing or Timing()
+        self._clock = clock or SystemClock()
+        self._cache_dir = cache_dir
+        self._modules: WechatyModules | None = None
+        self._app: App | None = None
+        self._bot: Any = None
+        self._connected = self._had_login = False
+        self._progress: dict[str, int] = {}  # outbound key -> parts already delivered
+        self._stopping, self._done = asyncio.Event(), asyncio.Event()
+        self._session: asyncio.Task[None] | None = None
+        self.receiver = Receiver(self._clock, lambda: self._modules, grace=t.replay_grace, catchup=t.catchup,
+                                 attempts=t.handle_attempts, retry_delay=t.handle_retry_delay)
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    # connecting ------------------------------------------------------------------------
+    async def run(self, app: App) -> None:
+        """Connect, reconnect with backoff, and feed messages to `app` until stop()."""
+        self._app = app
+        self._done.clear()
+        self.receiver.start(app)
+        try:
+            await self._supervise()
+        finally:
+            if self.receiver.worker is not None and not self.receiver.worker.done():
+                self.receiver.worker.cancel()
+            self._done.set()
+
+    async def _supervise(self) -> None:
+        delay = self.timing.backoff_initial
+        while not self._stopping.is_set():
+            self._had_login = False
+            self._session = asyncio.create_task(self._connect_once(), name="wechaty-session")
+            try:
+                await self._session
+                log.warning("wechaty: the event stream from %s ended", self.endpoint)
+            except asyncio.CancelledError:
+                if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                    raise  # run() itself is being cancelled
+            except Exception as error:  # noqa: BLE001 — every failure means: wait, then reconnect
+                log.warning("wechaty: gateway %s: %s", self.endpoint, describe(error))
+            if self._had_login:
+                delay = self.timing.backoff_initial
+            if self._stopping.is_set():
+                break
+            log.info("wechaty: reconnecting to %s in %.2fs", self.endpoint, delay)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delay)
+            delay = min(delay * 2, self.timing.backoff_max)
+
+    async def _connect_once(self) -> None:
+        """One connection: returns when the event stream ends, raises when it breaks."""
+        await probe(self.gateway, self.timing.connect_timeout)
+        modules = self._modules = load_wechaty(self._cache_dir)
+        reset_pools(modules)
+        bot = new_wechaty(modules, self.endpoint, self.gateway.token, self.gateway.plugin_port)
+        await bot.init_puppet()
+        self._listen(bot)
+        self._bot = bot
+        log.info("wechaty: connecting to gateway %s", self.endpoint)
+        t = self.timing
+        stream = asyncio.create_task(bot.puppet.start(), name="wechaty-events")
+        watchdog = asyncio.create_task(keepalive(bot.puppet, self.gateway, t.keepalive_interval,
+                                                 t.keepalive_timeout), name="wechaty-keepalive")
+        try:
+            done, _ = await asyncio.wait({stream, watchdog}, return_when=asyncio.FIRST_COMPLETED)
+            if stream not in done:
+                raise ConnectionError("the gateway stopped answering keepalive pings")
+            stream.result()
+        finally:
+            self._connected, self._bot = False, None
+            await _cancel(stream, watchdog)
+            await close_puppet(bot.puppet, self.timing.close_timeout)
+
+    def _listen(self, bot: Any) -> None:
+        puppet = bot.puppet
+        puppet.on("login", lambda payload: self._on_login(bot, payload.contact_id))
+        puppet.on("logout", lambda payload: self._on_logout(payload.contact_id))
+        puppet.on("message", lambda payload: self.receiver.message(bot, payload.message_id))
+        puppet.on("scan", lambda payload: log.warning(
+            "wechaty: gateway %s waits for a QR scan (status %s): %s", self.endpoint,
+            getattr(payload.status, "name", payload.status), payload.qrcode or "-"))
+        puppet.on("error", lambda payload: log.warning("wechaty: gateway error: %s", payload))
+
+    def _on_login(self, bot: Any, contact_id: str) -> None:
+        log.info("wechaty: logged in as %s through %s", contact_id, self.endpoint)
+        self._connected = self._had_login = True
+        self.receiver.logged_in(bot)
+        outbox = getattr(self._app, "outbox", None)
+        if outbox is not None and hasattr(outbox, "wake"):
+            outbox.wake()  # replies held while we were away go out now, in order
+
+    def _on_logout(self, contact_id: str) -> None:
+        log.warning("wechaty: %s logged out of the gateway %s", contact_id, self.endpoint)
+        self._connected = False
+
+    # sending ---------------------------------------------------------------------------
+    async def send(self, out: Outbound) -> None:
+        """Deliver `out` (text, then each file); a retry resumes after the parts already sent."""
+        bot, modules = self._bot, self._modules
+        if bot is None or modules is None or not self._connected:
+            raise TransportError(f"not connected to the Wechaty gateway {self.endpoint}")
+        key = out.key
+
+        def done(index: int) -> None:
+            if key:
+                self._progress[key] = index + 1
+                if len(self._progress) > 1000:  # keys whose retries were abandoned
+                    self._progress.pop(next(iter(self._progress)))
+
+        try:
+            await send_parts(bot, modules, out, first=self._progress.get(key, 0) if key else 0,
+                             pause=self.limits.per_room_interval or 0.0, timeout=self.timing.send_timeout,
+                             done=done)
+        except TransportError as error:
+            if error.permanent:
+                self._progress.pop(key, None)
+            raise
+        self._progress.pop(key, None)
+
+    # stopping --------------------------------------------------------------------------
+    async def stop(self) -> None:
+        """Stop taking messages, finish the ones already taken (briefly), then disconnect."""
+        self._stopping.set()
+        await self.receiver.close(self.timing.stop_timeout)
+        if self._session is not None:
+            self._session.cancel()
+        if self._app is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._done.wait(), self.timing.stop_timeout)
+
+
+async def _cancel(*tasks: asyncio.Task[Any], patience: float = 0.5) -> None:
+    """Cancel and await tasks; cancel again if they dig in (PuppetService.start() awaits its
+    Start RPC in a `finally:`, so one cancellation can leave it waiting on a hung gateway)."""
+    pending = {task for task in tasks if not task.done()}
+    for _ in range(10):
+        if not pending:
+            break
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=patience)
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: the reason was already logged or raised by the caller
+    if pending:
+        log.error("wechaty: %d task(s) would not stop", len(pending))

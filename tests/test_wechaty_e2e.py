@@ -1,0 +1,115 @@
+"""End to end: the real core (database, parser, handlers, outbox) behind the real python-wechaty
+client, talking gRPC to a local puppet service stand-in. Nothing of ours is mocked."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App, build_app
+from bot.bootstrap import load_county, open_database
+from bot.clock import SystemClock
+from bot.settings import Settings
+from bot.storage import models as m
+from bot.transports.wechaty import Timing, WechatyTransport
+from tests.wechaty_standin import EVENT_MESSAGE, PuppetStandIn, SentText, eventually
+
+REPO = Path(__file__).resolve().parents[1]
+COUNTY = REPO / "bot" / "data" / "demo-county.yaml"
+ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
+FINDING = "#问题 实验小学 安全稳定 消防通道堆放杂物 限期3天"
+FAST = Timing(backoff_initial=0.02, backoff_max=0.1, connect_timeout=1.0, keepalive_interval=0.5,
+              keepalive_timeout=0.5, stop_timeout=2.0, close_timeout=0.2, handle_retry_delay=0.01)
+
+
+@dataclass
+class World:
+    standin: PuppetStandIn
+    app: App
+    transport: WechatyTransport
+
+    def replies(self, mentioning: str | None = None) -> list[SentText]:
+        return [t for t in self.standin.sent_texts if mentioning is None or mentioning in t.mention_ids]
+
+
+@pytest.fixture
+async def world(tmp_path: Path):
+    standin = PuppetStandIn()
+    standin.add_contact(SUPERVISOR, "周永红")
+    standin.add_contact(PRINCIPAL, "刘洋")
+    standin.add_room(ROOM, "实验小学督导联络群", [SUPERVISOR, PRINCIPAL])
+    await standin.start()
+    settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path}/e2e.db",
+                        evidence_dir=tmp_path / "evidence", wechaty_puppet_service_endpoint=standin.endpoint,
+                        wechaty_puppet_service_token="e2e-token", wechaty_room_interval_seconds=0.0,
+                        wechaty_between_rooms_seconds=0.0, outbox_backoff_seconds=0.05)
+    db = await open_database(settings.database_url)
+    clock = SystemClock()
+    await load_county(db, COUNTY, clock)
+    transport = WechatyTransport(settings, clock, timing=FAST)
+    app = build_app(settings, transport, clock, db)
+    sender = asyncio.create_task(app.outbox.run(poll_seconds=0.05))
+    runner = asyncio.create_task(transport.run(app))
+    await eventually(lambda: transport.connected)
+    yield World(standin, app, transport)
+    await transport.stop()
+    await asyncio.wait_for(runner, 5)
+    app.outbox.stop()
+    await asyncio.wait_for(sender, 5)
+    await db.dispose()
+    await standin.stop()
+
+
+async def test_finding_in_a_room_mentions_the_principal(world: World) -> None:
+    world.standin.text(SUPERVISOR, FINDING, room=ROOM)
+    await eventually(lambda: world.replies(PRINCIPAL))
+    (reply,) = world.replies()
+    assert reply.conversation_id == ROOM and reply.mention_ids == (PRINCIPAL,)
+    assert reply.text.startswith("@刘洋\u2005") and "已登记问题" in reply.text and "消防通道" in reply.text
+
+
+async def test_rectification_photo_is_attached_as_evidence(world: World) -> None:
+    world.standin.text(SUPERVISOR, FINDING, room=ROOM)
+    await eventually(lambda: world.replies(PRINCIPAL))
+    photo = b"\xff\xd8\xff\xe0 a cleared fire escape"
+    world.standin.text(PRINCIPAL, "#整改 Q1 已清理通道并张贴标识", room=ROOM)
+    world.standin.image(PRINCIPAL, photo, "通道.jpg", room=ROOM)
+    world.standin.text(SUPERVISOR, "#查询 Q1", room=ROOM)  # handled after the photo: a barrier
+    await eventually(lambda: len(world.replies()) >= 3)
+    async with world.app.db.reading() as s:
+        evidence = list(await s.scalars(select(m.Evidence)))
+    assert [(e.finding_id, e.sha256, e.sender_chat_id) for e in evidence] == [
+        (1, hashlib.sha256(photo).hexdigest(), PRINCIPAL)]
+
+
+async def test_a_duplicate_delivery_is_answered_once(world: World) -> None:
+    message_id = world.standin.text(SUPERVISOR, FINDING, room=ROOM)
+    world.standin.emit(EVENT_MESSAGE, {"messageId": message_id})  # the gateway delivers it again
+    world.standin.text(SUPERVISOR, "#帮助", room=ROOM)  # a barrier: handled after the duplicate
+    await eventually(lambda: len(world.replies()) >= 2)
+    await asyncio.sleep(0.1)
+    assert len(world.replies(PRINCIPAL)) == 1
+
+
+async def test_gateway_going_away_and_coming_back_loses_no_reply(world: World) -> None:
+    standin = world.standin
+    standin.crash_on_send = True  # the gateway dies while the reply is being sent
+    finding_at = time.time()
+    standin.text(SUPERVISOR, FINDING, room=ROOM, timestamp=finding_at)
+    await eventually(lambda: not standin.running and not world.transport.connected)
+    assert world.replies() == []
+    # while it is down: a new message waits at the gateway, and a renumbered copy of the old one
+    standin.text(PRINCIPAL, "#查询 Q1", room=ROOM)
+    standin.text(SUPERVISOR, FINDING, room=ROOM, timestamp=finding_at, message_id="renumbered-1")
+    await standin.start()
+    await eventually(lambda: len(world.replies()) >= 2)
+    await asyncio.sleep(0.2)
+    assert len(world.replies(PRINCIPAL)) == 1  # the finding's reply: delivered once, after the restart
+    assert len(world.replies()) == 2  # plus the answer to #查询; the renumbered copy was ignored
+    async with world.app.db.reading() as s:
+        assert await s.scalar(select(m.Finding.id).where(m.Finding.id == 2)) is None
