@@ -17,8 +17,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.bootstrap import demo_county_path, load_county, open_database
 from bot.app import build_app
+from bot.bootstrap import demo_county_path, load_county, open_database
 from bot.clock import VirtualClock
 from bot.settings import Settings
 from bot.transports.replay import ReplayTransport, play, read_scenario

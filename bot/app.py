@@ -76,6 +76,7 @@ class App:
         self.outbox = OutboxSender(self.db, transport, self.clock, self.renderer, paced=paced and transport is not None,
                                    max_attempts=self.settings.outbox_max_attempts,
                                    backoff=self.settings.outbox_backoff_seconds)
+        self.outbox.may_initiate = self.may_initiate
 
     async def advance_to(self, at: datetime) -> None:
         """Virtual clock only: run whatever is scheduled up to `at`, each job at its own time, then move to `at`."""
@@ -89,6 +90,15 @@ class App:
             self._roster = await load_roster(session)
             self._schools = SchoolIndex(list(self._roster.schools.values()))
         return self._roster, self._schools
+
+    async def may_initiate(self, now: datetime) -> bool:
+        """May the bot speak on its own at `now` (a working day, outside quiet hours)?"""
+        from reminders.timing import may_speak
+
+        try:
+            return may_speak(now, await self.current_roster())
+        except NoCountyLoaded:
+            return True
 
     async def current_roster(self) -> Roster:
         async with self.db.reading() as s:

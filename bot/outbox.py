@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +26,7 @@ from bot.transports.base import RateLimits, Transport, TransportError
 
 log = logging.getLogger("dudao.outbox")
 MERGE_LIMIT = 1800  # characters: bot-initiated messages for one room at one time go out as one message
+STANDALONE = ("rem:digest:",)  # key prefixes of documents (周报, 通报) that always go out as a message of their own
 
 
 async def enqueue(session: AsyncSession, out: Outbound, *, now: datetime, not_before: datetime | None = None) -> bool:
@@ -33,12 +35,35 @@ async def enqueue(session: AsyncSession, out: Outbound, *, now: datetime, not_be
         raise ValueError("an outbound message needs an idempotency key")
     if await session.scalar(select(m.OutboxMessage.id).where(m.OutboxMessage.key == out.key)) is not None:
         return False
-    session.add(m.OutboxMessage(
+    session.add(_row(out, now, not_before))
+    return True
+
+
+async def enqueue_many(session: AsyncSession, outs: list[Outbound], *, now: datetime) -> int:
+    """Queue many messages (a sweep's reminders) with one look-up of their keys; returns how many were new."""
+    if any(not out.key for out in outs):
+        raise ValueError("an outbound message needs an idempotency key")
+    keys = [out.key for out in outs]
+    queued = set()
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        found = await session.scalars(select(m.OutboxMessage.key).where(m.OutboxMessage.key.in_(chunk)))
+        queued |= set(found)
+    new = 0
+    for out in outs:
+        if out.key not in queued:
+            queued.add(out.key)
+            session.add(_row(out, now, None))
+            new += 1
+    return new
+
+
+def _row(out: Outbound, now: datetime, not_before: datetime | None) -> m.OutboxMessage:
+    return m.OutboxMessage(
         key=out.key, room_chat_id=out.room, to_chat_id=out.to, text=out.text, mentions=list(out.mentions),
         mention_names=list(out.mention_names), files=list(out.files), in_reply_to=out.in_reply_to,
         created_at=now, next_attempt_at=not_before or now, status="pending", attempts=0,
-    ))
-    return True
+    )
 
 
 def to_outbound(row: m.OutboxMessage) -> Outbound:
@@ -85,17 +110,21 @@ class OutboxSender:
         self.pace = _Pace(transport.limits) if paced else None
         self._wake = asyncio.Event()
         self._draining = asyncio.Lock()  # one drainer at a time, or two could send the same row
+        # Whether the bot may speak on its own now; bot-initiated rows (reminders, digests) wait while it may not,
+        # so a reconnect or a retry at night never delivers a reminder in quiet hours.
+        self.may_initiate: Callable[[datetime], Awaitable[bool]] | None = None
         self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
 
     async def _due(self) -> list[m.OutboxMessage]:
+        now = self.clock.now()
+        q = select(m.OutboxMessage).where(m.OutboxMessage.status == "pending", m.OutboxMessage.next_attempt_at <= now)
+        if self.may_initiate is not None and not await self.may_initiate(now):
+            q = q.where(m.OutboxMessage.in_reply_to.is_not(None))  # quiet hours / day off: replies only
         async with self.db.reading() as s:
-            rows = await s.scalars(select(m.OutboxMessage).where(
-                m.OutboxMessage.status == "pending", m.OutboxMessage.next_attempt_at <= self.clock.now(),
-            ).order_by(m.OutboxMessage.id).limit(200))
-            return list(rows)
+            return list(await s.scalars(q.order_by(m.OutboxMessage.id).limit(200)))
 
     async def drain(self) -> int:
         """Send everything due now; returns how many messages went out."""
@@ -178,13 +207,18 @@ def _merge(rows: list[m.OutboxMessage]) -> list[list[m.OutboxMessage]]:
     for row in rows:
         last = groups[-1] if groups else None
         if (last and row.in_reply_to is None and last[0].in_reply_to is None and not row.files
-                and not last[0].files and (row.room_chat_id, row.to_chat_id) == (last[0].room_chat_id, last[0].to_chat_id)
+                and not last[0].files and not _standalone(row) and not _standalone(last[0])
+                and (row.room_chat_id, row.to_chat_id) == (last[0].room_chat_id, last[0].to_chat_id)
                 and row.created_at == last[0].created_at
                 and sum(len(r.text) for r in last) + len(row.text) < MERGE_LIMIT):
             last.append(row)
         else:
             groups.append([row])
     return groups
+
+
+def _standalone(row: m.OutboxMessage) -> bool:
+    return row.key.startswith(STANDALONE)
 
 
 def _combined(rows: list[m.OutboxMessage]) -> Outbound:

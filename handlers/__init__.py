@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.handling import Context, Reply
 from bot.parsing import commands as c
-from handlers import export, findings, help, queries, rectification, roster, submissions, verification
+from handlers import cycle, export, findings, help, queries, rectification, roster, submissions, verification
 
 Handler = Callable[[object, Context], Awaitable[list[Reply]]]
 
@@ -25,7 +25,10 @@ ROUTES: dict[type, Handler] = {
     c.Stats: queries.stats,
     c.Export: export.export,
     c.Visit: submissions.visit,
-    c.Submit: submissions.submit,
+    c.Submit: cycle.submit,  # #自查 / #月报 / #汇总 text → submissions.submit; bare #汇总 and #汇总 确认 → the draft
+    c.TermCheck: cycle.term_check,
+    c.Digest: cycle.digest,
+    c.Leave: cycle.leave,
     c.Help: help.help_,
     c.Unknown: help.unknown,
     c.Bind: roster.bind,

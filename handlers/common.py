@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import ledger
+from bot.domain.colour import Colour, colour
 from bot.domain.permissions import Action, can, what_they_may_do
 from bot.domain.roster import PersonInfo, SchoolInfo
 from bot.handling import Context, UserError
@@ -68,6 +69,11 @@ def status_label(finding: m.Finding, now: datetime) -> str:
     return f"{label}（已逾期）" if ledger.is_overdue(finding, now) else label
 
 
+def colour_of(ctx: Context, finding: m.Finding) -> Colour | None:
+    """The finding's 三色督办 colour now (see bot.domain.colour)."""
+    return colour(finding.status, finding.deadline_at, finding.due_date, ctx.now, ctx.roster)
+
+
 def finding_line(ctx: Context, finding: m.Finding) -> dict:
     """A finding as plain values for a list line."""
     school = ctx.roster.schools.get(finding.school_id)
@@ -76,4 +82,5 @@ def finding_line(ctx: Context, finding: m.Finding) -> dict:
         "category": finding.category, "description": finding.description,
         "status": status_label(finding, ctx.now), "due": finding.due_date,
         "overdue": ledger.is_overdue(finding, ctx.now), "severity": finding.severity,
+        "colour": colour_of(ctx, finding),
     }

@@ -1,9 +1,13 @@
-"""#到校 (a visit), #自查 / #月报 / #汇总 (the monthly cycle's reports), #开学检查 (start-of-term check)."""
+"""#到校 (a visit) and #自查 / #月报 / #汇总 with text (the monthly cycle's reports, filed by month)."""
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import select
 
+from bot.cycle import filing_period, month_steps
 from bot.domain.permissions import Action
+from bot.domain.roster import SchoolInfo
 from bot.handling import Context, Reply, UserError
 from bot.parsing import commands as c
 from bot.storage import models as m
@@ -22,17 +26,11 @@ async def visit(cmd: c.Visit, ctx: Context) -> list[Reply]:
                                                when=ctx.local(ctx.now)))]
 
 
-def period_of(ctx: Context) -> str:
-    local = ctx.local(ctx.now)
-    return f"{local.year}-{local.month:02d}"
-
-
-async def supersede(ctx: Context, kind: str, period: str, **scope: object) -> m.Submission | None:
-    """Mark the sender's earlier submission of this kind and period replaced; return it."""
+async def supersede(ctx: Context, kind: str, period: str, **subject: object) -> m.Submission | None:
+    """Mark the current submission of this kind, period and subject (school / person / district) replaced."""
     q = select(m.Submission).where(m.Submission.kind == kind, m.Submission.period == period,
-                                   m.Submission.person_id == ctx.actor.person_id,
                                    m.Submission.superseded_at.is_(None))
-    for key, value in scope.items():
+    for key, value in subject.items():
         q = q.where(getattr(m.Submission, key) == value)
     earlier = await ctx.session.scalar(q.order_by(m.Submission.id.desc()))
     if earlier is not None:
@@ -40,26 +38,53 @@ async def supersede(ctx: Context, kind: str, period: str, **scope: object) -> m.
     return earlier
 
 
-async def submit(cmd: c.Submit, ctx: Context) -> list[Reply]:
-    action = KIND_ACTIONS[cmd.kind]
-    district_id = None
-    school_id = ctx.actor.school_id if cmd.kind == "自查" else None
-    if cmd.kind == "汇总":
-        district_id = _district_of(ctx)
-    need(ctx, action, district_id=district_id)
-    if not cmd.text:
+def subject_of(ctx: Context, kind: str) -> tuple[str, int, SchoolInfo | None, int | None]:
+    """Who a report is from: ("school_id", id, school, district), ("person_id", …) or ("district_id", …)."""
+    if kind == "自查":
+        room_school = ctx.room.school_id if ctx.room and ctx.room.scope == "school" else None
+        school_id = ctx.actor.school_id or room_school
+        if school_id not in ctx.roster.schools:
+            raise UserError("errors/need_school.j2")
+        school = ctx.roster.schools[school_id]
+        return "school_id", school.id, school, school.district_id
+    if kind == "汇总":
+        district_id = district_of(ctx)
+        return "district_id", district_id, None, district_id
+    return "person_id", ctx.actor.person_id, None, None
+
+
+async def submit(cmd: c.Submit, ctx: Context, *, text: str | None = None,
+                 data: dict | None = None) -> list[Reply]:
+    """#自查 / #月报 / #汇总 with text: file it under its month; a second one that month replaces the first."""
+    need(ctx, KIND_ACTIONS[cmd.kind])  # may this role send it at all (before asking which school / district)
+    column, subject, school, district_id = subject_of(ctx, cmd.kind)
+    need(ctx, KIND_ACTIONS[cmd.kind], school=school, district_id=district_id)
+    text = cmd.text if text is None else text
+    if not text:
         raise UserError("submissions/need_text.j2", kind=cmd.kind)
-    period = period_of(ctx)
-    earlier = await supersede(ctx, cmd.kind, period)
-    ctx.session.add(m.Submission(kind=cmd.kind, period=period, person_id=ctx.actor.person_id, school_id=school_id,
-                                 district_id=district_id, text=cmd.text, at=ctx.now,
-                                 message_id=ctx.inbound.message_id))
-    local = ctx.local(ctx.now)
-    return [Reply("submissions/received.j2", dict(kind=cmd.kind, who=ctx.actor.name, month=local.month,
-                                                  replaced=earlier is not None, text=cmd.text))]
+    period = await filing_period(ctx.session, ctx.roster, cmd.kind, subject, ctx.today)
+    earlier = await supersede(ctx, cmd.kind, period, **{column: subject})
+    ctx.session.add(m.Submission(kind=cmd.kind, period=period, person_id=ctx.actor.person_id,
+                                 school_id=school.id if school else None, district_id=district_id,
+                                 text=text, data=data or {}, at=ctx.now, message_id=ctx.inbound.message_id))
+    steps = month_steps(ctx.roster, cmd.kind, date.fromisoformat(f"{period}-01"))
+    template = "cycle/summary_confirmed.j2" if data else "submissions/received.j2"
+    return [Reply(template, dict(
+        kind=cmd.kind, who=ctx.actor.name,
+        school=school.display if school and not ctx.actor.is_principal else "",
+        district=ctx.roster.districts[district_id].name if district_id in ctx.roster.districts else "",
+        month=steps.month, due=steps.due, late=ctx.today > steps.due,
+        replaced_at=ctx.local(earlier.at) if earlier else None))]
 
 
-def _district_of(ctx: Context) -> int | None:
-    if ctx.room and ctx.room.scope == "district" and ctx.room.district_id in ctx.actor.led_districts:
-        return ctx.room.district_id
-    return next(iter(sorted(ctx.actor.led_districts)), None)
+def district_of(ctx: Context) -> int:
+    """The district a 汇总 is for: this district room's (the sender leads it, or is the office), else the one led."""
+    actor = ctx.actor
+    here = ctx.room.district_id if ctx.room and ctx.room.scope == "district" else None
+    if here is not None and (here in actor.led_districts or actor.is_office):
+        return here
+    if actor.led_districts:
+        return min(actor.led_districts)
+    if actor.is_office:
+        raise UserError("cycle/summary_need_district.j2")
+    return 0  # not a lead: the permission check refuses

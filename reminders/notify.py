@@ -1,6 +1,7 @@
 """Queue a bot-initiated message exactly once: record its key in reminders_sent and the outbox together."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -9,9 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.roster import PersonInfo
 from bot.messages import Outbound
-from bot.outbox import enqueue
+from bot.outbox import enqueue_many
 from bot.render import Renderer
 from bot.storage import models as m
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A further step one notice delivers: a reminder listing several findings records each finding's step."""
+
+    key: str
+    finding_id: int | None = None
+    step: int | None = None
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,7 @@ class Notice:
     mention: tuple[PersonInfo, ...] = ()
     finding_id: int | None = None
     step: int | None = None
+    covers: tuple[Covered, ...] = ()  # recorded as sent together with `key`
 
 
 async def already_sent(session: AsyncSession, key: str) -> bool:
@@ -38,23 +49,53 @@ async def sent_keys(session: AsyncSession, prefix: str) -> set[str]:
     return set(rows)
 
 
+async def recorded(session: AsyncSession, keys: Iterable[str]) -> set[str]:
+    """Which of `keys` are recorded (one query per 500 keys)."""
+    keys, found = list(dict.fromkeys(keys)), set()
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        found |= set(await session.scalars(select(m.ReminderSent.key).where(m.ReminderSent.key.in_(chunk))))
+    return found
+
+
 async def record_skipped(session: AsyncSession, key: str, kind: str, now: datetime, *,
                          finding_id: int | None = None, step: int | None = None) -> None:
     """A step the bot caught up past (it was down): remember it so it is never sent late."""
-    if not await already_sent(session, key):
-        session.add(m.ReminderSent(key=key, kind=kind, finding_id=finding_id, step=step, skipped=True, at=now))
+    await record_skipped_many(session, [Covered(key, finding_id, step)], kind, now)
+
+
+async def record_skipped_many(session: AsyncSession, steps: list[Covered], kind: str, now: datetime) -> None:
+    """record_skipped for many steps at once."""
+    seen = await recorded(session, (c.key for c in steps))
+    for c in steps:
+        if c.key not in seen:
+            seen.add(c.key)
+            session.add(m.ReminderSent(key=c.key, kind=kind, finding_id=c.finding_id, step=c.step,
+                                       skipped=True, at=now))
 
 
 async def send(session: AsyncSession, renderer: Renderer, notice: Notice, now: datetime) -> bool:
     """Record and queue `notice` unless its key was recorded before; True when queued."""
-    if await already_sent(session, notice.key):
-        return False
-    session.add(m.ReminderSent(key=notice.key, kind=notice.kind, finding_id=notice.finding_id, step=notice.step,
-                               skipped=False, at=now))
-    people = [p for p in notice.mention if p.chat_id]
-    out = Outbound(room=notice.room, to=notice.to if notice.room is None else None,
-                   text=renderer.render(notice.template, **notice.values),
-                   mentions=tuple(p.chat_id for p in people), mention_names=tuple(p.name for p in people),
-                   key=f"rem:{notice.key}")
-    await enqueue(session, out, now=now)
-    return True
+    return await send_all(session, renderer, [notice], now) == 1
+
+
+async def send_all(session: AsyncSession, renderer: Renderer, notices: list[Notice], now: datetime) -> int:
+    """Record and queue each notice whose key was not recorded before (and the steps it covers), with a few
+    queries for the lot; returns how many were queued."""
+    seen = await recorded(session, [n.key for n in notices] + [c.key for n in notices for c in n.covers])
+    outs = []
+    for notice in notices:
+        if notice.key in seen:
+            continue
+        for c in (Covered(notice.key, notice.finding_id, notice.step), *notice.covers):
+            if c.key not in seen:
+                seen.add(c.key)
+                session.add(m.ReminderSent(key=c.key, kind=notice.kind, finding_id=c.finding_id, step=c.step,
+                                           skipped=False, at=now))
+        people = [p for p in notice.mention if p.chat_id]
+        outs.append(Outbound(room=notice.room, to=notice.to if notice.room is None else None,
+                             text=renderer.render(notice.template, **notice.values),
+                             mentions=tuple(p.chat_id for p in people),
+                             mention_names=tuple(p.name for p in people), key=f"rem:{notice.key}"))
+    await enqueue_many(session, outs, now=now)
+    return len(outs)

@@ -57,8 +57,7 @@ async def sweep(app: App, now: datetime | None = None) -> int:
                 return 0
             ctx = SweepContext(session=s, roster=roster, now=now, renderer=app.renderer)
             for rule in rules():
-                for notice in await rule(ctx):
-                    queued += await notify.send(s, app.renderer, notice, now)
+                queued += await notify.send_all(s, app.renderer, await rule(ctx), now)
     if queued:
         log.info("sweep at %s queued %d notices", now.isoformat(), queued)
         app.outbox.wake()

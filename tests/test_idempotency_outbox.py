@@ -123,3 +123,22 @@ async def test_renumbered_redelivery_is_recognised_by_content(harness) -> None:
     assert await h.app.handle(first) is True
     assert await h.app.handle(again) is False
     assert await _count(h, m.Finding) == 1
+
+
+async def test_bot_initiated_messages_wait_out_quiet_hours_but_replies_do_not(harness) -> None:
+    from bot.messages import Outbound
+    from bot.outbox import enqueue
+
+    h = harness
+    h.transport.connected = False
+    await h.at("2024-03-11T21:00:00+08:00")
+    async with h.app.db.transaction() as s:
+        await enqueue(s, Outbound(room=SYXX, to=None, text="提醒：Q1 今天到期", key="test:reminder"), now=h.clock.now())
+    await h.at("2024-03-11T22:00:00+08:00")
+    h.transport.connected = True  # the platform comes back at night
+    reply = await h.one(SYXX, ZHOU, "#清单")
+    assert "提醒" not in reply.text and [s.text for s in h.transport.sent if "提醒" in s.text] == []
+    await h.at("2024-03-12T07:40:00+08:00")
+    reminders = [s for s in h.transport.sent if "提醒" in s.text]
+    assert len(reminders) == 1
+    assert reminders[0].at == datetime.fromisoformat("2024-03-12T07:40:00+08:00")

@@ -148,7 +148,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_findings_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_findings_finder_id'), ['finder_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_findings_school_id'), ['school_id'], unique=False)
-        batch_op.create_index('ix_findings_status_deadline', ['status', 'deadline_at'], unique=False)
+        batch_op.create_index('ix_findings_status_deadline', ['status', 'deadline_at', 'id', 'due_date'], unique=False)
 
     op.create_table('invites',
     sa.Column('id', sa.Integer(), nullable=False),

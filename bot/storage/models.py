@@ -96,7 +96,8 @@ class Finding(Base):
     """A finding (问题). `number` is the user-facing id: Q1, Q2, …"""
 
     __tablename__ = "findings"
-    __table_args__ = (Index("ix_findings_status_deadline", "status", "deadline_at"),)
+    # (status, deadline_at) ranges; id and due_date make it covering for the reminders' scans of open findings
+    __table_args__ = (Index("ix_findings_status_deadline", "status", "deadline_at", "id", "due_date"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)

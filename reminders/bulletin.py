@@ -1,0 +1,94 @@
+"""The monthly 通报 draft: the month's findings, rectification, visits and reports, in the office's formal style.
+
+Render it with: `renderer.render(BULLETIN_TEMPLATE, **await bulletin_values(session, roster, now))`.
+"""
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import aggregates as q
+from bot import ledger
+from bot.cycle import done_subjects, duties, period_of, supervisors
+from bot.domain.roster import Roster
+from bot.summary import month_bounds
+from reminders.steps import shown
+from reminders.timing import local_instant
+
+BULLETIN_TEMPLATE = "digests/bulletin.j2"
+OVERDUE_SHOWN, CATEGORIES_SHOWN, DISTRICTS_SHOWN, DESCRIPTION_CHARS = 5, 5, 20, 30
+
+
+def bulletin_day(roster: Roster, month_start: date) -> date:
+    day = roster.policy.digest.monthly_bulletin.day
+    last = calendar.monthrange(month_start.year, month_start.month)[1]
+    return month_start.replace(day=last if day == "last" else min(int(day), last))
+
+
+def latest_bulletin(roster: Roster, now: datetime) -> datetime:
+    """The latest scheduled bulletin instant at or before `now`."""
+    at = roster.policy.digest.monthly_bulletin.time
+    this_month = now.astimezone(roster.tz).date().replace(day=1)
+    instant = local_instant(bulletin_day(roster, this_month), at, roster)
+    if instant <= now:
+        return instant
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    return local_instant(bulletin_day(roster, last_month), at, roster)
+
+
+async def bulletin_values(session: AsyncSession, roster: Roster, now: datetime,
+                          month_start: date | None = None) -> dict:
+    """Plain values for digests/bulletin.j2 for the month of `month_start` (default: this month, so far)."""
+    today = now.astimezone(roster.tz).date()
+    month_start = month_start or today.replace(day=1)
+    since, until = month_bounds(roster, month_start, now)
+    red = await q.red_condition(session, roster, now)
+    flows = q.by_district(await q.flow(session, since, until), roster, q.FLOW)
+    states = q.by_district(await q.state(session, now, red), roster, q.STATE)
+    went = q.by_district({sid: dict(visits=n) for sid, n in (await q.visits(session, since, until)).items()},
+                         roster, ("visits",))
+    districts = [dict(name=d.name, **went[d.id], **flows[d.id], **states[d.id])
+                 for d in sorted(roster.districts.values(), key=lambda d: d.id)]
+    totals = {k: sum(r[k] for r in districts) for k in ("visits", *q.FLOW, *q.STATE)}
+    if len(districts) > DISTRICTS_SHOWN:  # a big county: those with the most overdue first, the rest counted
+        districts.sort(key=lambda r: (-r["overdue"], -r["active"]))
+    cats = await q.categories(session, since, until)
+    overdue = await _overdue(session, roster, now, today)
+    return dict(county=roster.county, year=month_start.year, month=month_start.month, today=today,
+                until=(until - timedelta(seconds=1)).astimezone(roster.tz).date(), totals=totals,
+                districts=districts[:DISTRICTS_SHOWN], more_districts=len(districts[DISTRICTS_SHOWN:]),
+                categories=[dict(name=c, count=n) for c, n in cats[:CATEGORIES_SHOWN]],
+                overdue=overdue, overdue_more=max(0, totals["overdue"] - len(overdue)),
+                reports=await _reports(session, roster, month_start),
+                idle=await _idle(session, roster, since, until))
+
+
+async def _overdue(session: AsyncSession, roster: Roster, now: datetime, today: date) -> list[dict]:
+    rows = []
+    for number, school_id, description, due in await q.longest_overdue(session, roster, now, OVERDUE_SHOWN):
+        school = roster.schools.get(school_id)
+        district = roster.districts.get(school.district_id) if school else None
+        text = description if len(description) <= DESCRIPTION_CHARS else description[:DESCRIPTION_CHARS] + "…"
+        rows.append(dict(ref=ledger.ref(number), school=school.name if school else "", description=text,
+                         district=district.name if district else "", days=(today - due).days))
+    return rows
+
+
+async def _reports(session: AsyncSession, roster: Roster, month_start: date) -> list[dict]:
+    """For each monthly report: how many were due and in, and who is missing."""
+    rows = []
+    for kind in roster.policy.monthly:
+        owed = duties(roster, kind)
+        done = await done_subjects(session, kind, period_of(month_start))
+        missing = [d.label for d in owed if d.subject not in done]
+        rows.append(dict(kind=kind, total=len(owed), submitted=len(owed) - len(missing),
+                         missing=shown(missing)))
+    return rows
+
+
+async def _idle(session: AsyncSession, roster: Roster, since: datetime, until: datetime) -> dict:
+    """Supervisors with no visit (到校) in the month."""
+    done = await q.activity(session, since, until)
+    return shown(p.name for p in supervisors(roster) if not done.get(p.id, {}).get("visits"))

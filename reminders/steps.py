@@ -1,0 +1,114 @@
+"""What the cycle rules (monthly, terms, digests) share: when a step is owed, where it goes, who is away.
+
+A step is owed from its instant until it expires, and only if its instant is not before the bot's first sweep
+(the "epoch", recorded once in reminders_sent): a bot that was down catches up on a step it missed while it is
+still live, once (notify.send records its key); a bot started today owes nothing scheduled before it started.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.roster import PersonInfo, Roster
+from bot.storage import models as m
+from reminders.notify import Notice
+from reminders.timing import local_instant
+
+EPOCH_KEY = "sweep:first"
+NAMES_SHOWN = 10  # a list of names longer than this is cut, with a count of the rest
+
+
+async def epoch(session: AsyncSession, now: datetime) -> datetime:
+    """When the bot first swept (recorded at the first sweep ever)."""
+    row = await session.get(m.ReminderSent, EPOCH_KEY)
+    if row is None:
+        row = m.ReminderSent(key=EPOCH_KEY, kind="sweep", skipped=True, at=now)
+        session.add(row)
+        await session.flush()
+    return row.at
+
+
+async def taken(session: AsyncSession, key: str) -> bool:
+    """Was the step `key` taken (its notices worked out and queued) at an earlier sweep?"""
+    return await session.get(m.ReminderSent, key) is not None
+
+
+def take(session: AsyncSession, key: str, kind: str, now: datetime) -> None:
+    """Record that the step `key` was taken: later sweeps skip it (its notices have keys of their own)."""
+    session.add(m.ReminderSent(key=key, kind=kind, skipped=False, at=now))
+
+
+def owed(instant: datetime, expires: datetime, now: datetime, since: datetime) -> bool:
+    """Is a step scheduled at `instant` (live until `expires`) owed at `now` by a bot sweeping since `since`?"""
+    return since <= instant <= now < expires
+
+
+def day_end(day: date, roster: Roster) -> datetime:
+    """The first instant after `day`, county time."""
+    return local_instant(day + timedelta(days=1), time(0), roster)
+
+
+async def leave_ends(session: AsyncSession, day: date) -> dict[int, date]:
+    """Person id → the last day of the leave that covers `day`."""
+    rows = await session.execute(select(m.Leave.person_id, m.Leave.ends).where(m.Leave.starts <= day,
+                                                                               m.Leave.ends >= day))
+    ends: dict[int, date] = {}
+    for person_id, end in rows.all():
+        ends[person_id] = max(end, ends.get(person_id, end))
+    return ends
+
+
+def stand_in(roster: Roster, district_id: int | None, away: PersonInfo,
+             on_leave: dict[int, date]) -> PersonInfo | None:
+    """Who hears reminders meant for `away` while they are on leave: their district lead, if present."""
+    lead = roster.lead_of(district_id) if district_id is not None else None
+    if lead is None or lead.id == away.id or lead.id in on_leave:
+        return None
+    return lead
+
+
+def district_room(roster: Roster, district_id: int | None) -> str | None:
+    return room_index(roster)[1].get(district_id) if district_id is not None else None
+
+
+def room_index(roster: Roster) -> tuple[dict[int, str], dict[int, str]]:
+    """School id → its room, district id → its room (chat ids), indexed once per roster snapshot."""
+    cached = _ROOMS.get(id(roster))
+    if cached is None or cached[0] is not roster:
+        schools: dict[int, str] = {}
+        districts: dict[int, str] = {}
+        for r in sorted(roster.rooms.values(), key=lambda r: r.id):
+            if r.scope == "school" and r.school_id is not None:
+                schools.setdefault(r.school_id, r.chat_id)
+            elif r.scope == "district" and r.district_id is not None:
+                districts.setdefault(r.district_id, r.chat_id)
+        _ROOMS.clear()
+        cached = _ROOMS[id(roster)] = (roster, schools, districts)
+    return cached[1], cached[2]
+
+
+_ROOMS: dict[int, tuple[Roster, dict[int, str], dict[int, str]]] = {}
+
+
+def office_room(roster: Roster) -> str | None:
+    room = roster.office_room()
+    return room.chat_id if room else None
+
+
+def shown(names: Iterable[str], limit: int = NAMES_SHOWN) -> dict:
+    """A list cut for a phone screen: {"names": the first `limit`, "more": how many were left out}."""
+    every = list(names)
+    return {"names": every[:limit], "more": max(0, len(every) - limit)}
+
+
+def addressed(key: str, kind: str, template: str, values: dict, room: str | None,
+              people: Iterable[PersonInfo]) -> list[Notice]:
+    """One notice to a room mentioning `people`; with no room, one private notice to each of them."""
+    people = tuple(dict.fromkeys(people))
+    if room is not None:
+        return [Notice(key=key, kind=kind, template=template, values=values, room=room, mention=people)]
+    return [Notice(key=f"{key}:{p.key}", kind=kind, template=template, values=values, to=p.chat_id)
+            for p in people if p.chat_id]

@@ -1,0 +1,140 @@
+"""Start-of-term checks: announce the window, remind in its last days, report completion to the office.
+
+For each term in calendar.terms (see bot.terms for the window):
+- "open": at the reminder time of the window's first working day, each district room hears which schools each
+  supervisor is to check (owed until the reminder step, so a late start still announces it);
+- "remind": at the reminder time of the window's last REMIND_WORKDAYS working days' first day, only the
+  supervisors with unchecked schools are reminded, once (owed until the window closes);
+- "report": on the first working day after the window, the office room gets checked / total by district,
+  naming unchecked schools and their supervisors (owed for 7 days).
+A supervisor on leave is not @-mentioned: their district lead is asked to see to their schools instead.
+Each step is worked out once, at the first sweep it is owed at (a marker in reminders_sent).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from bot.cycle import workday_on_or_before
+from bot.domain.roster import PersonInfo, Roster, SchoolInfo
+from bot.terms import TermWindow, checks, supervisors_by_school, window_finding_counts, windows
+from reminders.notify import Notice
+from reminders.steps import (addressed, day_end, district_room, epoch, leave_ends, office_room, owed, shown,
+                             stand_in, take, taken)
+from reminders.sweep import SweepContext
+from reminders.timing import reminder_instant
+
+REMIND_WORKDAYS = 3  # remind in the window's last 3 working days (once, on the first of them)
+REPORT_LIVE = timedelta(days=7)
+NEAR = timedelta(days=30)  # terms further than this from today are not looked at
+
+
+def schedule(window: TermWindow, roster: Roster) -> list[tuple[str, datetime, datetime]]:
+    """(step, instant, expires) for one term."""
+    cal = roster.calendar
+    open_day = cal.next_workday(window.opens)
+    remind_day = cal.add_workdays(workday_on_or_before(cal, window.closes), -(REMIND_WORKDAYS - 1))
+    end = day_end(window.closes, roster)
+    report_at = reminder_instant(cal.add_workdays(window.closes, 1), roster)
+    plan = [("report", report_at, report_at + REPORT_LIVE)]
+    remind_at = reminder_instant(remind_day, roster)
+    if open_day < remind_day:
+        plan.insert(0, ("remind", remind_at, end))
+    else:
+        remind_at = end
+    if open_day <= window.closes:
+        plan.insert(0, ("open", reminder_instant(open_day, roster), remind_at))
+    return plan
+
+
+async def terms_rule(ctx: SweepContext) -> list[Notice]:
+    since = await epoch(ctx.session, ctx.now)
+    notices: list[Notice] = []
+    for window in windows(ctx.roster):
+        if not window.opens - NEAR <= ctx.today <= window.closes + NEAR:
+            continue  # nothing of this term can be owed today
+        for step, instant, expires in schedule(window, ctx.roster):
+            key = f"term:{window.name}:{step}"  # the report's own key; the district notices' marker
+            if not owed(instant, expires, ctx.now, since) or await taken(ctx.session, key):
+                continue
+            if step == "report":
+                notices += await _report(ctx, window)
+            else:
+                notices += await _district_notices(ctx, window, step)
+                take(ctx.session, key, "term", ctx.now)
+    return notices
+
+
+async def _district_notices(ctx: SweepContext, window: TermWindow, step: str) -> list[Notice]:
+    roster = ctx.roster
+    done = {sid for sid, c in (await checks(ctx.session, window.name)).items() if c["done"]}
+    away = await leave_ends(ctx.session, ctx.today)
+    by_district: dict[int, list[SchoolInfo]] = defaultdict(list)
+    for school in sorted(roster.schools.values(), key=lambda s: s.id):
+        if step == "open" or school.id not in done:
+            by_district[school.district_id].append(school)
+    assigned = supervisors_by_school(roster)
+    left = roster.calendar.workdays_between(ctx.today - timedelta(days=1), window.closes)
+    notices: list[Notice] = []
+    for district_id, schools in sorted(by_district.items()):
+        lines, unassigned, mention = _assignments(roster, district_id, schools, assigned, away)
+        values = dict(term=window.name, closes=window.closes, started=ctx.today > window.opens, left=left,
+                      lines=lines, unassigned=shown(s.display for s in unassigned))
+        key = f"term:{window.name}:{step}:{district_id}"
+        template = "cycle/term_open.j2" if step == "open" else "cycle/term_remind.j2"
+        notices += addressed(key, "term", template, values, district_room(roster, district_id), mention)
+    return notices
+
+
+def _assignments(roster: Roster, district_id: int, schools: list[SchoolInfo],
+                 assigned: dict[int, list[PersonInfo]], away: dict[int, date]
+                 ) -> tuple[list[dict], list[SchoolInfo], list[PersonInfo]]:
+    """Who is to check which schools: their supervisors, or the district lead (supervisor on leave, or none)."""
+    to_check: dict[PersonInfo, list[str]] = defaultdict(list)
+    covering: dict[PersonInfo, set[str]] = defaultdict(set)
+    unassigned: list[SchoolInfo] = []
+    for school in schools:
+        supervisors = assigned.get(school.id, [])
+        present = [p for p in supervisors if p.id not in away]
+        if not present:
+            lead = (stand_in(roster, district_id, supervisors[0], away) if supervisors
+                    else roster.lead_of(district_id))
+            if lead is None or lead.id in away:
+                unassigned.append(school)
+                continue
+            present = [lead]
+            covering[lead].update(p.name for p in supervisors)
+        for person in present:
+            to_check[person].append(school.display)
+    lines = [dict(who=p.name, covering=sorted(covering[p]), count=len(names), **shown(names))
+             for p, names in to_check.items()]
+    return lines, unassigned, list(to_check)
+
+
+async def _report(ctx: SweepContext, window: TermWindow) -> list[Notice]:
+    room = office_room(ctx.roster)
+    if room is None:
+        return []
+    roster = ctx.roster
+    current = await checks(ctx.session, window.name)
+    found = await window_finding_counts(ctx.session, window, roster)
+    assigned = supervisors_by_school(roster)
+    districts: dict[int, dict] = {}
+    for school in sorted(roster.schools.values(), key=lambda s: s.id):
+        d = districts.setdefault(school.district_id, dict(total=0, checked=0, unchecked=[]))
+        d["total"] += 1
+        if current.get(school.id, {}).get("done"):
+            d["checked"] += 1
+        else:
+            who = "、".join(p.name for p in assigned.get(school.id, []))
+            d["unchecked"].append(f"{school.display}（{who}）" if who else school.display)
+    rows = [dict(name=roster.districts[d_id].name, total=d["total"], checked=d["checked"],
+                 findings=found.get(d_id, 0), **shown(d["unchecked"]), missing=len(d["unchecked"]))
+            for d_id, d in districts.items() if d_id in roster.districts]
+    rows.sort(key=lambda r: (-r["missing"], r["name"]))
+    total, checked = sum(r["total"] for r in rows), sum(r["checked"] for r in rows)
+    values = dict(term=window.name, opens=window.opens, closes=window.closes, total=total, checked=checked,
+                  rate=round(100 * checked / total) if total else 100, findings=sum(found.values()),
+                  districts=rows)
+    return [Notice(key=f"term:{window.name}:report", kind="term", template="cycle/term_report.j2",
+                   values=values, room=room)]

@@ -1,0 +1,73 @@
+"""Digests to the office room through the real app: the weekly digest on Monday morning (or the next working day
+when Monday is a holiday), the monthly 通报 draft on its day, and #周报 / #通报 on demand (office only)."""
+from __future__ import annotations
+
+from tests.cycle_support import (CHEN, CKZX, D1, FXZX, LIMING, LIU, LIUYANG, OFFICE, SYXX, ZHOU, between, harness_at,
+                                 initiated, when)
+
+__all__ = ["harness_at"]
+WEEKLY, BULLETIN = "【督导周报】", "教育督导工作情况的通报"
+
+
+async def test_the_weekly_digest_reaches_the_office_on_monday_morning_most_urgent_first(harness) -> None:
+    h = harness
+    await h.say(CKZX, ZHOU, "#问题 城口中学 安全稳定 消防通道堆放杂物 限期3天")  # Q1, due 3-14: red by April
+    await h.say(FXZX, CHEN, "#问题 复兴中学 食品卫生 冷库温度记录缺失 限期2天", at="2024-03-25T10:00:00+08:00")
+    await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动", at="2024-03-26T10:00:00+08:00")  # Q3
+    await h.say(SYXX, LIUYANG, "#整改 Q3 已加固")
+    await h.say(SYXX, ZHOU, "#验收 Q3 通过")
+    await h.say(FXZX, CHEN, "#到校 复兴中学 检查食堂", at="2024-03-27T10:00:00+08:00")
+    await h.at("2024-04-01T12:00:00+08:00")
+    weekly = initiated(h, WEEKLY, OFFICE)
+    assert [when(s) for s in weekly] == ["2024-03-18 08:30", "2024-03-25 08:30", "2024-04-01 08:30"]
+    text = weekly[-1].text
+    for part in ("【督导周报】城口县 第14周（3月25日—4月1日）",
+                 "近7天新增问题 2 个，销号 1 个；目前未销号 2 个，其中逾期 2 个，红色督办 1 个。",
+                 "· 城口中学（第一责任区）：逾期1，红色1，未销号1", "· 复兴中学（第二责任区）：逾期1，未销号1，新增1",
+                 "· 陈静：到校1次，登记问题1个", "· 周永红：到校0次，登记问题1个",
+                 "无到校和登记记录：李明、杨志强、何丽、吴海波", "本周到期（至4月7日）"):
+        assert part in text, part
+    assert text.index("城口中学") < text.index("复兴中学")  # red first
+    assert "第一责任区：新增1 销号1 未销号1 逾期1 红色1" in text
+
+
+async def test_the_march_bulletin_falls_on_a_sunday_and_goes_out_on_monday_as_its_own_message(harness) -> None:
+    h = harness
+    await h.at("2024-04-01T12:00:00+08:00")
+    [bulletin] = initiated(h, BULLETIN, OFFICE)
+    assert when(bulletin) == "2024-04-01 08:30" and WEEKLY not in bulletin.text
+    assert bulletin.text.startswith("城口县人民政府教育督导室\n关于2024年3月教育督导工作情况的通报\n（草稿）")
+    assert "各责任区、各学校（幼儿园）：" in bulletin.text and "月报：应报6人，已报0人" in bulletin.text
+
+
+async def test_the_bulletin_goes_out_on_the_last_day_at_four_in_the_formal_style(harness_at) -> None:
+    h = await harness_at("2024-04-22T10:00:00+08:00")
+    await h.say(SYXX, ZHOU, "#问题 实验小学 安全稳定 二楼扶手松动 限期1天")
+    await h.say(SYXX, ZHOU, "#到校 实验小学 复查扶手", at="2024-04-24T10:00:00+08:00")
+    await h.at("2024-05-06T12:00:00+08:00")
+    [bulletin] = initiated(h, BULLETIN, OFFICE)
+    assert when(bulletin) == "2024-04-30 16:00"
+    for part in ("共到校督导1次，发现问题1个", "尚有1个问题未销号，其中逾期未整改1个",
+                 "　　1. 城口县实验小学（第一责任区）Q1：二楼扶手松动，已逾期7天。",
+                 "主要集中在安全稳定（1个）", "城口县人民政府教育督导室\n2024年4月30日"):
+        assert part in bulletin.text, part
+
+
+async def test_a_digest_due_on_a_holiday_goes_out_at_the_first_sweep_of_the_next_working_day(harness_at) -> None:
+    h = await harness_at("2023-09-25T10:00:00+08:00")  # Mon 10-02 is in the National Day holiday
+    await h.at("2023-10-09T12:00:00+08:00")
+    assert between(initiated(h), "2023-09-29T00:00:00+08:00", "2023-10-06T23:59:59+08:00") == []
+    assert [when(s) for s in initiated(h, WEEKLY, OFFICE)] == ["2023-10-07 09:00", "2023-10-09 08:30"]
+    [september] = initiated(h, BULLETIN, OFFICE)  # due Sat 9-30, a holiday too
+    assert when(september) == "2023-10-07 09:00" and "2023年9月" in september.text
+
+
+async def test_the_office_asks_for_digests_on_demand_and_no_one_else_may(harness) -> None:
+    h = harness
+    assert WEEKLY in (await h.one(OFFICE, LIU, "#周报")).text
+    assert "通报\n（草稿）" in (await h.one(OFFICE, LIU, "#通报")).text
+    assert WEEKLY in (await h.one(None, LIU, "周报")).text  # privately too
+    assert "只在督导室群" in (await h.one(D1, LIU, "#周报")).text  # not in a room others read
+    refused = await h.one(D1, ZHOU, "#周报")
+    assert "由督导室办理" in refused.text and WEEKLY not in refused.text
+    assert "由督导室办理" in (await h.one(D1, LIMING, "#通报")).text

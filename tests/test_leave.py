@@ -1,0 +1,62 @@
+"""#请假 through the real app: for oneself, by the office for someone, refusals; and what leave changes in the
+monthly cycle (not reminded, not counted missing, the district lead told instead) and in the term checks."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.storage import models as m
+from tests.cycle_support import (CHEN, D1, D3, HELI, LIMING, LIU, OFFICE, WU, ZHOU, harness_at, initiated, when)
+
+__all__ = ["harness_at"]
+
+
+async def _leaves(h) -> list[tuple[str, str, str, str]]:
+    async with h.app.db.reading() as s:
+        rows = (await s.execute(select(m.Leave.person_id, m.Leave.starts, m.Leave.ends, m.Leave.created_by)
+                                .order_by(m.Leave.id))).all()
+        names = {p.id: p.name for p in await s.scalars(select(m.Person))}
+    return [(names[p], a.isoformat(), b.isoformat(), names[c]) for p, a, b, c in rows]
+
+
+async def test_leave_for_oneself_and_by_the_office_for_someone(harness) -> None:
+    h = harness
+    mine = await h.one(D1, LIMING, "#请假 3月18日-3月22日")
+    assert "已登记：李明 3月18日—3月22日请假（共5天）" in mine.text and "转给责任区负责人周永红" in mine.text
+    by_office = await h.one(OFFICE, LIU, "#请假 何丽 3月20日至27日")
+    assert "已登记：何丽 3月20日—3月27日请假（共8天）" in by_office.text and "暂停发送" in by_office.text  # a lead
+    assert await _leaves(h) == [("李明", "2024-03-18", "2024-03-22", "李明"), ("何丽", "2024-03-20", "2024-03-27", "刘建国")]
+
+
+async def test_leave_is_refused_for_others_and_needs_real_dates(harness) -> None:
+    h = harness
+    assert "只能为自己登记" in (await h.one(D1, LIMING, "#请假 何丽 3月20日-3月27日")).text
+    assert "#请假 10月8日-10月12日" in (await h.one(D1, LIMING, "#请假 下周几天")).text
+    assert "已经过去" in (await h.one(D1, LIMING, "#请假 3月1日-3月5日")).text
+    assert "没有找到“李鸣”" in (await h.one(OFFICE, LIU, "#请假 李鸣 3月20日-3月27日")).text
+    assert await _leaves(h) == []
+
+
+async def test_on_leave_over_the_due_day_means_not_reminded_not_missing_and_the_lead_is_told(harness) -> None:
+    h = harness
+    await h.say(D1, ZHOU, "#月报 本月到校3次")
+    await h.say(D1, LIMING, "#请假 3月20日-3月27日")
+    await h.say(OFFICE, LIU, "#请假 何丽 3月20日-3月27日")  # a district lead: no one stands in
+    await h.at("2024-03-26T12:00:00+08:00")
+    d1 = initiated(h, "月报", D1)
+    assert [when(s) for s in d1] == ["2024-03-20 09:00", "2024-03-25 09:00"]
+    assert all(s.out.mentions == (ZHOU,) for s in d1)  # the lead hears of it; 李明 is not @-mentioned
+    assert "李明请假至3月27日，3月月报暂不催报，请周永红知悉" in d1[0].text and "尚未提交" not in d1[0].text
+    d3 = initiated(h, "月报提醒", D3)
+    assert all(s.out.mentions == (WU,) and "何丽请假至3月27日" in s.text for s in d3) and HELI not in d3[0].out.mentions
+    [office] = initiated(h, "月报提交情况", OFFICE)
+    assert "应交 6 人，已交 1 人，未交 3 人" in office.text and "请假不计：李明至3月27日、何丽至3月27日" in office.text
+    assert "第一责任区" not in office.text and CHEN not in office.out.mentions
+
+
+async def test_a_supervisor_on_leave_has_the_district_lead_see_to_the_term_checks(harness_at) -> None:
+    h = await harness_at("2023-09-11T10:00:00+08:00")
+    await h.say(D1, LIMING, "#请假 9月11日-9月20日")
+    await h.at("2023-09-13T12:00:00+08:00")
+    [d1] = initiated(h, "【开学检查提醒】", D1)
+    assert d1.out.mentions == (ZHOU,)
+    assert "周永红（代李明，请假中）：城口中学、县一中、实验小学、葛城小学、机关幼儿园" in d1.text
