@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -26,6 +26,7 @@ from bot.transports.base import RateLimits, Transport, TransportError
 
 log = logging.getLogger("dudao.outbox")
 MERGE_LIMIT = 1800  # characters: bot-initiated messages for one room at one time go out as one message
+DUE_BATCH = 200  # rows read per round of a drain
 STANDALONE = ("rem:digest:",)  # key prefixes of documents (周报, 通报) that always go out as a message of their own
 
 
@@ -121,10 +122,12 @@ class OutboxSender:
     async def _due(self) -> list[m.OutboxMessage]:
         now = self.clock.now()
         q = select(m.OutboxMessage).where(m.OutboxMessage.status == "pending", m.OutboxMessage.next_attempt_at <= now)
-        if self.may_initiate is not None and not await self.may_initiate(now):
-            q = q.where(m.OutboxMessage.in_reply_to.is_not(None))  # quiet hours / day off: replies only
         async with self.db.reading() as s:
-            return list(await s.scalars(q.order_by(m.OutboxMessage.id).limit(200)))
+            rows = list(await s.scalars(q.order_by(m.OutboxMessage.id).limit(DUE_BATCH)))
+        if any(r.in_reply_to is None for r in rows) and self.may_initiate is not None \
+                and not await self.may_initiate(now):
+            rows = [r for r in rows if r.in_reply_to is not None]  # quiet hours / day off: replies only
+        return rows
 
     async def drain(self) -> int:
         """Send everything due now; returns how many messages went out."""
@@ -134,13 +137,13 @@ class OutboxSender:
     async def _drain(self) -> int:
         sent = 0
         while not self._stopping and self.transport.connected:
-            batch = _merge(await self._due())
-            if not batch:
-                break
-            for rows in batch:
+            due = await self._due()
+            for rows in _merge(due):
                 if not self.transport.connected or self._stopping:
                     return sent
                 sent += await self._send(rows)
+            if len(due) < DUE_BATCH:  # all that was due is done; what was queued meanwhile woke us again
+                break
         return sent
 
     async def _send(self, rows: list[m.OutboxMessage]) -> int:
@@ -163,9 +166,8 @@ class OutboxSender:
 
     async def _mark(self, rows: list[m.OutboxMessage], *, status: str) -> None:
         async with self.db.transaction() as s:
-            for row in rows:
-                db_row = await s.get(m.OutboxMessage, row.id)
-                db_row.status, db_row.sent_at = status, self.clock.now()
+            await s.execute(update(m.OutboxMessage).where(m.OutboxMessage.id.in_([r.id for r in rows]))
+                            .values(status=status, sent_at=self.clock.now()))
 
     async def _failed(self, rows: list[m.OutboxMessage], err: TransportError) -> None:
         now = self.clock.now()

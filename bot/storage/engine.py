@@ -37,7 +37,8 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only session (Database.reading) needs no write lock: a deferred BEGIN lets it run beside a writer.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("dudao_read_only") else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -59,6 +60,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(self.engine.execution_options(dudao_read_only=True),
+                                                 expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -73,7 +76,8 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session:
+        """A session for reads only (on SQLite a deferred transaction, which takes no write lock)."""
+        async with self._read_sessions() as session:
             yield session
 
     async def dispose(self) -> None:
