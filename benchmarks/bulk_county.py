@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -102,7 +102,7 @@ def _findings(rng: random.Random, n: int, school_ids: list[int],
         status = "open" if r < 0.03 else "rectified" if r < 0.04 else "withdrawn" if r < 0.08 else "closed"
         active = status in ("open", "rectified")
         due = today + timedelta(days=rng.randint(-120, 20) if active else -rng.randint(0, 1000))
-        created = datetime.combine(due - timedelta(days=10), time(10), TZ).astimezone(timezone.utc)
+        created = datetime.combine(due - timedelta(days=10), time(10), TZ).astimezone(UTC)
         rectified = (NOW - timedelta(days=rng.uniform(0.5, 30)) if status == "rectified"
                      else created + timedelta(days=5) if status == "closed" else None)
         closed = created + timedelta(days=rng.randint(6, 20)) if not active else None
@@ -179,7 +179,7 @@ async def _flush(conn: AsyncConnection, raw: object, table: str, columns: Sequen
 
 def _stored(value: object) -> object:
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(value, date):
         return value.isoformat()
     return value

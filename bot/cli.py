@@ -6,7 +6,6 @@ import logging
 import sys
 import tempfile
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -41,7 +40,7 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 @county_app.command("load")
-def county_load(file: Path, db: Optional[str] = DbOption) -> None:
+def county_load(file: Path, db: str | None = DbOption) -> None:
     """Load (or reload) a county from YAML or .xlsx; bad input changes nothing."""
     from bot import commands_impl
 
@@ -59,11 +58,10 @@ def county_check(file: Path) -> None:
 
 
 @county_app.command("template")
-def county_template(out: Path, source: Optional[Path] = typer.Option(None, help="county YAML to convert")) -> None:
+def county_template(out: Path, source: Path | None = typer.Option(None, help="county YAML to convert")) -> None:
     """Write an .xlsx roster workbook (sheets 学校, 人员, 群) — the demo county unless --source is given."""
     from bot.bootstrap import demo_county_path
-    from bot.county import load_county_file
-    from bot.county import write_county_xlsx
+    from bot.county import load_county_file, write_county_xlsx
 
     data = _fail_on_county_error(lambda: load_county_file(source or demo_county_path()))
     write_county_xlsx(data, out)
@@ -80,7 +78,7 @@ def _fail_on_county_error(fn):
 
 
 @db_app.command("upgrade")
-def db_upgrade(db: Optional[str] = DbOption) -> None:
+def db_upgrade(db: str | None = DbOption) -> None:
     """Apply database migrations (the bot also does this on start)."""
     from bot import commands_impl
 
@@ -89,7 +87,7 @@ def db_upgrade(db: Optional[str] = DbOption) -> None:
 
 
 @app.command()
-def invite(person: str, db: Optional[str] = DbOption) -> None:
+def invite(person: str, db: str | None = DbOption) -> None:
     """Make a one-time binding code for PERSON (roster id, name or chat id)."""
     from bot import commands_impl
 
@@ -97,7 +95,7 @@ def invite(person: str, db: Optional[str] = DbOption) -> None:
 
 
 @app.command()
-def console(db: Optional[str] = DbOption, county: Optional[Path] = typer.Option(None, help="county file to load")) -> None:
+def console(db: str | None = DbOption, county: Path | None = typer.Option(None, help="county file to load")) -> None:
     """Chat with the bot in the terminal, as any person in any room."""
     from bot import commands_impl
 
@@ -107,7 +105,7 @@ def console(db: Optional[str] = DbOption, county: Optional[Path] = typer.Option(
 
 
 @app.command()
-def run(db: Optional[str] = DbOption) -> None:
+def run(db: str | None = DbOption) -> None:
     """Run the bot: Wechaty when a puppet service is configured, else the local console."""
     from bot import commands_impl
 
@@ -127,7 +125,7 @@ def demo() -> None:
 
 @app.command()
 def replay(scenario: Path, county: Path = typer.Option(..., "--county", help="county file"),
-           db: Optional[str] = DbOption) -> None:
+           db: str | None = DbOption) -> None:
     """Replay a JSONL scenario on a virtual clock; print what the bot sends as JSONL."""
     from bot import commands_impl
     from bot.transports.replay import ScenarioError

@@ -1,7 +1,7 @@
 """An injected clock, so time-dependent behaviour is tested by moving the clock, never by sleeping."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -13,7 +13,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class VirtualClock:
@@ -22,13 +22,13 @@ class VirtualClock:
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
             raise ValueError("VirtualClock needs a timezone-aware start")
-        self._now = start.astimezone(timezone.utc)
+        self._now = start.astimezone(UTC)
 
     def now(self) -> datetime:
         return self._now
 
     def advance_to(self, at: datetime) -> None:
-        at = at.astimezone(timezone.utc)
+        at = at.astimezone(UTC)
         if at < self._now:
             raise ValueError(f"time went backwards: {at.isoformat()} < {self._now.isoformat()}")
         self._now = at

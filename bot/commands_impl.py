@@ -57,8 +57,10 @@ async def invite(settings: Settings, who: str) -> None:
             code = await create_invite(s, people[0], now=clock.now(), ttl=timedelta(hours=settings.invite_ttl_hours))
     finally:
         await db.dispose()
-    print(f"{people[0].name}（{people[0].role}）的绑定码：{code.code}，{settings.invite_ttl_hours} 小时内有效，只能用一次。")
-    print(f"请对方私聊或在群里向督导助手发送：#绑定 {code.code}")
+    person = people[0]
+    print(f"binding code for {person.name} ({person.role}, {person.key}): {code.code} — "
+          f"valid for {settings.invite_ttl_hours} hours, single use")
+    print(f"ask them to send the bot (privately or in a group): #绑定 {code.code}")
 
 
 def _transport(settings: Settings, force_console: bool):

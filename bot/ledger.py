@@ -1,7 +1,7 @@
 """The findings ledger: create findings, move them through the closed loop, record every change as an event."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -24,7 +24,7 @@ def ref(number: int) -> str:
 
 def deadline_instant(due: date, tz: ZoneInfo) -> datetime:
     """Due by the end of `due` (county time): overdue from the next local midnight on, stored in UTC."""
-    return datetime.combine(due + timedelta(days=1), time(0), tz).astimezone(timezone.utc)
+    return datetime.combine(due + timedelta(days=1), time(0), tz).astimezone(UTC)
 
 
 def is_overdue(finding: m.Finding, now: datetime) -> bool:

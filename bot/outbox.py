@@ -8,6 +8,7 @@ means the same reply is never queued twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -192,10 +193,8 @@ class OutboxSender:
                 await self.drain()
             except Exception:  # noqa: BLE001 — the sender must survive a database hiccup
                 log.exception("outbox: drain failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
-            except asyncio.TimeoutError:
-                pass
             self._wake.clear()
 
     def stop(self) -> None:
@@ -226,7 +225,7 @@ def _standalone(row: m.OutboxMessage) -> bool:
 def _combined(rows: list[m.OutboxMessage]) -> Outbound:
     mentions: dict[str, str] = {}
     for row in rows:
-        for chat_id, name in zip(row.mentions, row.mention_names or [""] * len(row.mentions)):
+        for chat_id, name in zip(row.mentions, row.mention_names or [""] * len(row.mentions), strict=False):
             mentions.setdefault(chat_id, name)
     first = rows[0]
     return Outbound(room=first.room_chat_id, to=first.to_chat_id, text="\n\n".join(r.text for r in rows),

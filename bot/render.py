@@ -11,7 +11,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.resources import templates_dir
 
-
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 

@@ -19,8 +19,20 @@ from datetime import date, datetime, timedelta
 from bot.cycle import Duty, MonthSteps, done_subjects, duties, month_steps, previous_month
 from bot.domain.roster import PersonInfo, Roster
 from reminders.notify import Notice
-from reminders.steps import (addressed, day_end, district_room, epoch, leave_ends, office_room, owed, room_index,
-                             shown, stand_in, take, taken)
+from reminders.steps import (
+    addressed,
+    day_end,
+    district_room,
+    epoch,
+    leave_ends,
+    office_room,
+    owed,
+    room_index,
+    shown,
+    stand_in,
+    take,
+    taken,
+)
 from reminders.sweep import SweepContext
 from reminders.timing import reminder_instant
 

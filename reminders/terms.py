@@ -19,8 +19,19 @@ from bot.cycle import workday_on_or_before
 from bot.domain.roster import PersonInfo, Roster, SchoolInfo
 from bot.terms import TermWindow, checks, supervisors_by_school, window_finding_counts, windows
 from reminders.notify import Notice
-from reminders.steps import (addressed, day_end, district_room, epoch, leave_ends, office_room, owed, shown,
-                             stand_in, take, taken)
+from reminders.steps import (
+    addressed,
+    day_end,
+    district_room,
+    epoch,
+    leave_ends,
+    office_room,
+    owed,
+    shown,
+    stand_in,
+    take,
+    taken,
+)
 from reminders.sweep import SweepContext
 from reminders.timing import reminder_instant
 

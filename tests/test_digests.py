@@ -2,8 +2,22 @@
 when Monday is a holiday), the monthly 通报 draft on its day, and #周报 / #通报 on demand (office only)."""
 from __future__ import annotations
 
-from tests.cycle_support import (CHEN, CKZX, D1, FXZX, LIMING, LIU, LIUYANG, OFFICE, SYXX, ZHOU, between, harness_at,
-                                 initiated, when)
+from tests.cycle_support import (
+    CHEN,
+    CKZX,
+    D1,
+    FXZX,
+    LIMING,
+    LIU,
+    LIUYANG,
+    OFFICE,
+    SYXX,
+    ZHOU,
+    between,
+    harness_at,
+    initiated,
+    when,
+)
 
 __all__ = ["harness_at"]
 WEEKLY, BULLETIN = "【督导周报】", "教育督导工作情况的通报"

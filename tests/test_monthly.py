@@ -5,8 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 
 from reminders.sweep import sweep
-from tests.cycle_support import (CKZX, CHEN, D1, D2, D3, HELI, LIMING, LIU, LIUYANG, OFFICE, SYXX, WANGF, WU, YANG,
-                                 ZHOU, harness_at, initiated, restart, submissions, when)
+from tests.cycle_support import (
+    CHEN,
+    CKZX,
+    D1,
+    D2,
+    D3,
+    HELI,
+    LIMING,
+    LIU,
+    LIUYANG,
+    OFFICE,
+    SYXX,
+    WANGF,
+    WU,
+    YANG,
+    ZHOU,
+    harness_at,
+    initiated,
+    restart,
+    submissions,
+    when,
+)
 
 __all__ = ["harness_at"]
 

@@ -1,6 +1,8 @@
 """The command language: canonical forms, aliases, forgiving punctuation, and no crash on any input."""
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -117,7 +119,5 @@ def test_no_input_crashes_the_parser(text: str) -> None:
 @given(st.sampled_from(["问题", "整改", "验收", "撤销", "延期", "查询", "清单", "到校", "本群", "绑定", "开学检查"]),
        st.text(alphabet=st.sampled_from(list("Q0123456789 ：:，天个工作日月前限期通过不学校城口中")), max_size=30))
 def test_command_words_with_random_arguments(word: str, rest: str) -> None:
-    try:
+    with contextlib.suppress(ParseError):
         assert p(f"#{word}{rest}") is not None
-    except ParseError:
-        pass

@@ -6,8 +6,24 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.storage import models as m
-from tests.cycle_support import (CHEN, CKZX, D1, D2, D3, HELI, LIMING, OFFICE, WANGF, WU, YANG, ZHOU, harness_at,
-                                 initiated, submissions, when)
+from tests.cycle_support import (
+    CHEN,
+    CKZX,
+    D1,
+    D2,
+    D3,
+    HELI,
+    LIMING,
+    OFFICE,
+    WANGF,
+    WU,
+    YANG,
+    ZHOU,
+    harness_at,
+    initiated,
+    submissions,
+    when,
+)
 
 __all__ = ["harness_at"]
 TERM = "2023年秋季学期"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -82,7 +82,7 @@ async def test_room_text_with_mention_becomes_inbound(standin, running) -> None:
     got = app.inbound[0]
     assert (got.room, got.sender, got.message_id, got.sender_name) == (ROOM, A, "m-1", "甲")
     assert got.text == "@督导助手 #问题 城口中学 消防通道" and got.mentions_bot
-    assert got.at == datetime.fromtimestamp(sent_at, timezone.utc)
+    assert got.at == datetime.fromtimestamp(sent_at, UTC)
 
 
 async def test_private_text_and_unmentioned_room_text(standin, running) -> None:
@@ -152,7 +152,7 @@ async def test_messages_are_handled_in_order_and_retried(standin, running) -> No
 
 
 async def test_replayed_history_is_ignored(standin) -> None:
-    last = datetime.now(timezone.utc) - timedelta(hours=1)
+    last = datetime.now(UTC) - timedelta(hours=1)
     transport, app, task = await start(standin, RecordingApp(last_handled=last))
     try:
         standin.text(A, "handled before", room=ROOM, timestamp=last.timestamp() - 60)

@@ -8,13 +8,30 @@ report every cross-section problem with its own line or row.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, PlainValidator, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from bot.county.checks import cross_check
-from bot.county.errors import Loc, field_label
+from bot.county.errors import (
+    CountyError,
+    CountyProblem,
+    Loc,
+    Locator,
+    field_label,
+    locate_problems,
+    validation_items,
+)
 from bot.county.policy import Policy, Scope, StrictModel
 from bot.domain.calendar import WorkCalendar
 
@@ -148,3 +165,15 @@ class CountyData(StrictModel):
     def from_data(cls, data: Any) -> CountyData:
         """Validate without the cross-section checks (the loaders run them and report them)."""
         return cls.model_validate(data, context={"defer_checks": True})
+
+
+def validate_county(file: str, data: Any, locate: Locator, early: Sequence[CountyProblem] = ()) -> CountyData:
+    """Validate raw county data; every problem (with `early` ones found while reading) in one CountyError."""
+    try:
+        county = CountyData.from_data(data)
+    except ValidationError as err:
+        raise CountyError([*early, *locate_problems(file, validation_items(err), locate)]) from None
+    problems = [*early, *locate_problems(file, county.check(), locate)]
+    if problems:
+        raise CountyError(problems)
+    return county

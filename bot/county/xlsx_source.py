@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from pydantic import ValidationError
 
 from bot.county import xlsx_layout as lay
 from bot.county.errors import (
@@ -21,10 +20,8 @@ from bot.county.errors import (
     Loc,
     field_label,
     file_error,
-    locate_problems,
-    validation_items,
 )
-from bot.county.schema import LIST_SEPARATORS, PRINCIPAL_ROLES, CountyData
+from bot.county.schema import LIST_SEPARATORS, PRINCIPAL_ROLES, CountyData, validate_county
 
 Row = tuple[int, dict[str, Any]]  # (1-based row number in the sheet, field -> cell value)
 _LABELS = {("people", "schools"): "学校", ("terms", "check_window"): "检查开始/检查结束"}
@@ -54,14 +51,7 @@ def load_county_xlsx(path: Path | str) -> CountyData:
     def locate(loc: Loc) -> tuple[str, str]:
         return _locate(origin, loc)
 
-    try:
-        county = CountyData.from_data(data)
-    except ValidationError as err:
-        raise CountyError([*early, *locate_problems(name, validation_items(err), locate)]) from None
-    problems = [*early, *locate_problems(name, county.check(), locate)]
-    if problems:
-        raise CountyError(problems)
-    return county
+    return validate_county(name, data, locate, early)
 
 
 def _read_workbook(path: Path, name: str) -> tuple[dict[str, list[Row]], list[CountyProblem]]:

@@ -11,19 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.county.errors import (
-    CountyError,
     CountyProblem,
     Loc,
     field_label,
     file_error,
-    locate_problems,
-    validation_items,
 )
-from bot.county.schema import CountyData
+from bot.county.schema import CountyData, validate_county
 
 _INT, _FLOAT, _TIMESTAMP = ("tag:yaml.org,2002:" + t for t in ("int", "float", "timestamp"))
 
@@ -66,14 +62,7 @@ def load_county_yaml(path: Path | str, text: str | None = None) -> CountyData:
 
     duplicates = [CountyProblem(name, f"line {line}", field_label(loc), message)
                   for line, loc, message in _duplicate_keys(root, ())]
-    try:
-        county = CountyData.from_data(data)
-    except ValidationError as err:
-        raise CountyError([*duplicates, *locate_problems(name, validation_items(err), locate)]) from None
-    problems = [*duplicates, *locate_problems(name, county.check(), locate)]
-    if problems:
-        raise CountyError(problems)
-    return county
+    return validate_county(name, data, locate, duplicates)
 
 
 def _parse(name: str, text: str) -> tuple[Node, Any]:

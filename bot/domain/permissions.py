@@ -9,12 +9,12 @@
 """
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from bot.domain.roles import Actor
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     HELP = "help"
     BIND = "bind"
     LOG_FINDING = "log_finding"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -123,7 +123,7 @@ class ConsoleTransport:
 
     async def _say(self, app: App, text: str, files: tuple[InboundFile, ...]) -> None:
         self._seq += 1
-        at = datetime.now(timezone.utc)
+        at = datetime.now(UTC)
         msg_id = f"console-{at.timestamp():.6f}-{self._seq}"
         await app.handle(Inbound(room=self.room, sender=self.me or "console-user", text=text, at=at,
                                  message_id=msg_id, files=files))

@@ -36,8 +36,8 @@ class PrettyReplayTransport:
     async def send(self, msg: Outbound) -> None:
         mentions = " ".join(f"@{n}" for n in msg.mention_names)
         body = msg.text.replace("\n", "\n    ")
-        self.out.write(f"{self._stamp()} [{self._where(msg.room, msg.to)}] 🤖 督导助手：{mentions + ' ' if mentions else ''}"
-                       f"\n    {body}\n")
+        head = f"{self._stamp()} [{self._where(msg.room, msg.to)}] 🤖 督导助手："
+        self.out.write(f"{head}{mentions + ' ' if mentions else ''}\n    {body}\n")
         self.out.flush()
 
     async def run(self, app: object) -> None:

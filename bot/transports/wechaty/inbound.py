@@ -6,7 +6,7 @@ import base64
 import logging
 import mimetypes
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.messages import Inbound, InboundFile
@@ -25,7 +25,7 @@ def message_time(timestamp: int | float, fallback: datetime) -> datetime:
     if not timestamp or timestamp <= 0:
         return fallback
     seconds = timestamp / 1000 if timestamp > MILLISECONDS_FROM else timestamp
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def replay_floor(last_handled: datetime | None, connected_at: datetime, *,
@@ -41,7 +41,7 @@ def replay_floor(last_handled: datetime | None, connected_at: datetime, *,
     if last_handled is None:
         return connected_at - grace
     if last_handled.tzinfo is None:  # a database that lost the zone: stored values are UTC
-        last_handled = last_handled.replace(tzinfo=timezone.utc)
+        last_handled = last_handled.replace(tzinfo=UTC)
     return max(last_handled, connected_at - catchup)
 
 
