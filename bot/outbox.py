@@ -203,18 +203,20 @@ class OutboxSender:
 
 
 def _merge(rows: list[m.OutboxMessage]) -> list[list[m.OutboxMessage]]:
-    """Group bot-initiated rows queued together for one destination; replies stay one message each."""
+    """Group the bot-initiated rows one sweep queued for one destination into one message (in queue order);
+    replies, files and standalone documents stay one message each."""
     groups: list[list[m.OutboxMessage]] = []
+    open_groups: dict[tuple, list[m.OutboxMessage]] = {}
     for row in rows:
-        last = groups[-1] if groups else None
-        if (last and row.in_reply_to is None and last[0].in_reply_to is None and not row.files
-                and not last[0].files and not _standalone(row) and not _standalone(last[0])
-                and (row.room_chat_id, row.to_chat_id) == (last[0].room_chat_id, last[0].to_chat_id)
-                and row.created_at == last[0].created_at
-                and sum(len(r.text) for r in last) + len(row.text) < MERGE_LIMIT):
-            last.append(row)
-        else:
-            groups.append([row])
+        mergeable = row.in_reply_to is None and not row.files and not _standalone(row)
+        key = (row.room_chat_id, row.to_chat_id, row.created_at)
+        group = open_groups.get(key) if mergeable else None
+        if group is not None and sum(len(r.text) for r in group) + len(row.text) < MERGE_LIMIT:
+            group.append(row)
+            continue
+        groups.append([row])
+        if mergeable:
+            open_groups[key] = groups[-1]
     return groups
 
 

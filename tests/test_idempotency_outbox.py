@@ -142,3 +142,17 @@ async def test_bot_initiated_messages_wait_out_quiet_hours_but_replies_do_not(ha
     reminders = [s for s in h.transport.sent if "提醒" in s.text]
     assert len(reminders) == 1
     assert reminders[0].at == datetime.fromisoformat("2024-03-12T07:40:00+08:00")
+
+
+async def test_reminders_queued_together_for_a_room_go_out_as_one_message(harness) -> None:
+    from bot.messages import Outbound
+    from bot.outbox import enqueue
+
+    h = harness
+    async with h.app.db.transaction() as s:
+        for key, room, text in (("a", SYXX, "提醒一"), ("b", OFFICE, "通知"), ("c", SYXX, "提醒二")):
+            await enqueue(s, Outbound(room=room, to=None, text=text, key=f"test:{key}"), now=h.clock.now())
+    await h.app.outbox.drain()
+    assert [(x.out.room, x.text) for x in h.transport.sent] == [(SYXX, "提醒一\n\n提醒二"), (OFFICE, "通知")]
+    async with h.app.db.reading() as s:
+        assert set(await s.scalars(select(m.OutboxMessage.status))) == {"sent"}

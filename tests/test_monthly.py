@@ -67,7 +67,15 @@ async def test_reminders_go_only_to_the_missing_and_the_office_hears_who_is_miss
     await h.say(D1, LIMING, "#月报 本月到校4次", at="2024-03-19T15:00:00+08:00")
     await h.say(D2, CHEN, "#月报 本月到校3次", at="2024-03-22T10:00:00+08:00")  # after the first reminder
     await h.at("2024-03-27T12:00:00+08:00")
-    sent = [(when(s), s.out.room, set(s.out.mentions)) for s in initiated(h, "月报提醒")]
+    names = {ZHOU: "周永红", CHEN: "陈静", YANG: "杨志强", HELI: "何丽", WU: "吴海波", LIMING: "李明"}
+
+    def reminded(s) -> set[str]:  # who the 月报 part names (the message may carry other notices for the room too)
+        part = next(p for p in s.text.split("\n\n") if "月报提醒" in p)
+        named = {chat for chat, name in names.items() if f"· {name}" in part}
+        assert named <= set(s.out.mentions)
+        return named
+
+    sent = [(when(s), s.out.room, reminded(s)) for s in initiated(h, "月报提醒")]
     assert sent == [("2024-03-20 09:00", D1, {ZHOU}), ("2024-03-20 09:00", D2, {CHEN, YANG}),
                     ("2024-03-20 09:00", D3, {HELI, WU}),
                     ("2024-03-25 09:00", D1, {ZHOU}), ("2024-03-25 09:00", D2, {YANG}),
