@@ -45,7 +45,9 @@ async def weekly_digest_values(session: AsyncSession, roster: Roster, now: datet
                  for d in sorted(roster.districts.values(), key=lambda d: d.id)]
     districts.sort(key=lambda r: (-r["red"], -r["overdue"], -r["active"], -r["new"]))  # stable: then by id
     totals = {k: sum(r[k] for r in districts) for k in ("new", "closed", "active", "overdue", "red")}
-    return dict(county=roster.county, today=today, since=today - timedelta(days=7), week=today.isocalendar().week,
+    first = today - timedelta(days=7)  # the report is about the seven days before today (last week, on a Monday)
+    return dict(county=roster.county, today=today, since=first, last=today - timedelta(days=1),
+                week=first.isocalendar().week,
                 totals=totals, districts=districts[:DISTRICTS_SHOWN],
                 more_districts=max(0, len(districts) - DISTRICTS_SHOWN), **_schools(roster, flows, states),
                 **await _people(session, roster, since, now),

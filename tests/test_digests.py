@@ -35,7 +35,7 @@ async def test_the_weekly_digest_reaches_the_office_on_monday_morning_most_urgen
     weekly = initiated(h, WEEKLY, OFFICE)
     assert [when(s) for s in weekly] == ["2024-03-18 08:30", "2024-03-25 08:30", "2024-04-01 08:30"]
     text = weekly[-1].text
-    for part in ("【督导周报】城口县 第14周（3月25日—4月1日）",
+    for part in ("【督导周报】城口县 第13周（3月25日—3月31日）",
                  "近7天新增问题 2 个，销号 1 个；目前未销号 2 个，其中逾期 2 个，红色督办 1 个。",
                  "· 城口中学（第一责任区）：逾期1，红色1，未销号1", "· 复兴中学（第二责任区）：逾期1，未销号1，新增1",
                  "· 陈静：到校1次，登记问题1个", "· 周永红：到校0次，登记问题1个",
