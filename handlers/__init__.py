@@ -36,16 +36,9 @@ ROUTES: dict[type, Handler] = {
 }
 
 
-def register(command_type: type, handler: Handler) -> None:
-    """Feature modules outside this package (e.g. reminders) add their commands here."""
-    ROUTES[command_type] = handler
-
-
-async def dispatch(command: object, ctx: Context) -> list[Reply]:
-    handler = ROUTES.get(type(command))
-    if handler is None:
-        return [Reply("help/not_available.j2", {})]
-    return await handler(command, ctx)
+async def dispatch(command: c.Command, ctx: Context) -> list[Reply]:
+    """Every command type has a route (tests/test_parser.py checks), so a missing one is a bug, not a reply."""
+    return await ROUTES[type(command)](command, ctx)
 
 
 photos = rectification.photos

@@ -121,3 +121,11 @@ def test_no_input_crashes_the_parser(text: str) -> None:
 def test_command_words_with_random_arguments(word: str, rest: str) -> None:
     with contextlib.suppress(ParseError):
         assert p(f"#{word}{rest}") is not None
+
+
+def test_every_command_type_has_a_handler() -> None:
+    import typing
+
+    from handlers import ROUTES
+
+    assert set(typing.get_args(c.Command)) == set(ROUTES)
