@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.permissions import Action
@@ -14,6 +14,8 @@ from bot.storage import models as m
 from bot.storage.roster_repo import bump_version
 from handlers.common import need, resolve_school
 
+MAX_BIND_FAILURES = 5  # wrong codes per account …
+BIND_FAILURE_WINDOW = timedelta(hours=1)  # … within this window
 SCOPE_LABELS = {"school": "学校", "district": "责任区", "office": "督导室", "none": "未绑定"}
 
 
@@ -33,12 +35,16 @@ async def create_invite(session: AsyncSession, person: m.Person, *, now: datetim
 
 
 async def bind(cmd: c.Bind, ctx: Context) -> list[Reply]:
+    failures = await ctx.session.scalar(select(func.count()).select_from(m.BindFailure).where(
+        m.BindFailure.chat_id == ctx.actor.chat_id, m.BindFailure.at > ctx.now - BIND_FAILURE_WINDOW))
+    if failures >= MAX_BIND_FAILURES:  # six digits are guessable by someone with time: make them wait
+        raise UserError("roster/too_many_attempts.j2", minutes=int(BIND_FAILURE_WINDOW.total_seconds() // 60))
     invite = await ctx.session.scalar(select(m.Invite).where(m.Invite.code == cmd.code))
-    if invite is None or invite.used_at is not None or invite.expires_at <= ctx.now:
-        raise UserError("roster/bad_code.j2")
-    person = await ctx.session.get(m.Person, invite.person_id)
-    if person is None or not person.active:
-        raise UserError("roster/bad_code.j2")
+    person = await ctx.session.get(m.Person, invite.person_id) if invite else None
+    if invite is None or invite.used_at is not None or invite.expires_at <= ctx.now or person is None \
+            or not person.active:
+        ctx.session.add(m.BindFailure(chat_id=ctx.actor.chat_id, at=ctx.now))  # kept: a reply, not an error
+        return [Reply("roster/bad_code.j2", {})]
     holder = await ctx.session.scalar(select(m.Person).where(m.Person.chat_id == ctx.actor.chat_id))
     if holder is not None and holder.id != person.id:
         raise UserError("roster/already_bound.j2", name=holder.name)

@@ -95,3 +95,19 @@ async def test_office_binds_a_room_and_unbound_rooms_stay_quiet(harness) -> None
     # a reload of the county file keeps a room bound in chat
     await load_county(h.app.db, DEMO_COUNTY, h.clock)
     assert "Q2" in (await h.one(room, ZHOU, "#问题 楼梯灯不亮")).text
+
+
+async def test_guessing_binding_codes_is_stopped_after_five_wrong_ones(harness) -> None:
+    h = harness
+    async with h.app.db.transaction() as s:
+        person = await s.scalar(select(m.Person).where(m.Person.key == "p-tangx"))
+        person.chat_id = None
+        code = (await create_invite(s, person, now=h.clock.now(), ttl=timedelta(hours=72))).code
+    wrong = "100000" if code != "100000" else "100001"
+    for _ in range(5):
+        reply = await h.one(None, "wxid_guesser", f"#绑定 {wrong}", at=h.clock.now() + timedelta(seconds=1))
+        assert "绑定码无效" in reply.text
+    blocked = await h.one(None, "wxid_guesser", f"#绑定 {code}", at=h.clock.now() + timedelta(seconds=1))
+    assert "次数过多" in blocked.text  # even the right code must wait
+    later = await h.one(None, "wxid_guesser", f"#绑定 {code}", at=h.clock.now() + timedelta(hours=1))
+    assert "绑定成功" in later.text

@@ -92,6 +92,16 @@ class Invite(Base):
     used_by: Mapped[str | None] = mapped_column(String(200))
 
 
+class BindFailure(Base):
+    """A #绑定 with a wrong or expired code: too many from one account in an hour and it must wait."""
+
+    __tablename__ = "bind_failures"
+    __table_args__ = (Index("ix_bind_failures_chat_at", "chat_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+
+
 class Finding(Base):
     """A finding (问题). `number` is the user-facing id: Q1, Q2, …"""
 
