@@ -30,20 +30,23 @@ async def load_roster(session: AsyncSession) -> Roster:
         version=county.version, county=county.name, policy=policy, tz=ZoneInfo(policy.timezone),
         calendar=WorkCalendar(cal.extra_holidays, cal.extra_workdays), terms=tuple(cal.terms),
     )
-    for s in await session.scalars(select(m.School).where(m.School.active)):
-        roster.schools[s.id] = SchoolInfo(s.id, s.name, tuple(s.short_names or ()), s.district_id, s.type)
+    # Plain column tuples, not ORM objects: a county of 50,000 schools loads in a fraction of the time.
+    schools = select(m.School.id, m.School.name, m.School.short_names, m.School.district_id, m.School.type)
+    for sid, name, short, district_id, kind in await session.execute(schools.where(m.School.active)):
+        roster.schools[sid] = SchoolInfo(sid, name, tuple(short or ()), district_id, kind)
     leads = dict((await session.execute(select(m.DistrictLead.district_id, m.DistrictLead.person_id))).all())
     for d in await session.scalars(select(m.District).where(m.District.active)):
         roster.districts[d.id] = DistrictInfo(d.id, d.name, leads.get(d.id))
     supervised: dict[int, set[int]] = {}
     for pid, sid in (await session.execute(select(m.SupervisorSchool.person_id, m.SupervisorSchool.school_id))).all():
         supervised.setdefault(pid, set()).add(sid)
-    for p in await session.scalars(select(m.Person)):
-        info = PersonInfo(p.id, p.key, p.name, p.role, p.chat_id, p.school_id,
-                          frozenset(supervised.get(p.id, ())), p.active)
-        roster.people[p.id] = info
-        if p.chat_id and p.active:
-            roster.by_chat_id[p.chat_id] = info
+    people = select(m.Person.id, m.Person.key, m.Person.name, m.Person.role, m.Person.chat_id, m.Person.school_id,
+                    m.Person.active)
+    for pid, key, name, role, chat_id, school_id, active in await session.execute(people):
+        info = PersonInfo(pid, key, name, role, chat_id, school_id, frozenset(supervised.get(pid, ())), active)
+        roster.people[pid] = info
+        if chat_id and active:
+            roster.by_chat_id[chat_id] = info
     for r in await session.scalars(select(m.Room).where(m.Room.active)):
         roster.rooms[r.chat_id] = RoomInfo(r.id, r.chat_id, r.name, r.scope, r.district_id, r.school_id)
     return roster
