@@ -65,6 +65,7 @@ def test_withdraw_needs_reason_and_extend_needs_time() -> None:
 
 def test_queries_lists_and_misc() -> None:
     assert p("#查询 Q12") == c.Query(ref=12)
+    assert p("#查询 城口中学") == c.ListFindings(words=("城口中学",))  # a school: its list
     assert p("#清单") == c.ListFindings()
     assert p("#清单 逾期") == c.ListFindings(filter="overdue")
     assert p("#清单 待验收") == c.ListFindings(filter="rectified")

@@ -125,6 +125,8 @@ def _extend(name: str, rest: str) -> c.Command:
 
 
 def _query(name: str, rest: str) -> c.Command:
+    if rest and not _REF.match(rest):  # "#查询 城口中学": people mean the school's list
+        return c.ListFindings(words=split_words(rest))
     ref, _ = parse_ref(rest, name)
     return c.Query(ref=ref)
 
