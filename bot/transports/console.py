@@ -54,6 +54,10 @@ class ConsoleTransport:
         self._print(f"\n[{where}] 督导助手：{mentions + ' ' if mentions else ''}{out.text}{files}")
 
     async def _readline(self) -> str | None:
+        if self.stdin.isatty():  # a prompt that says who and where you are, for a person at a terminal
+            person = self._roster.by_chat_id.get(self.me or "") if self._roster else None
+            self.stdout.write(f"\n{person.name if person else self.me} @ {self._room_name(self.room)} > ")
+            self.stdout.flush()
         line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
         return None if line == "" else line.rstrip("\n")
 
