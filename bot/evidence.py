@@ -78,3 +78,17 @@ async def attach_pending(
 def attach(rows: list[m.Evidence], event: m.FindingEvent) -> None:
     for row in rows:
         row.finding_id, row.event_id = event.finding_id, event.id
+
+
+async def sent_just_before(
+    session: AsyncSession, rows: list[m.Evidence], *, sender: str, room: str | None, since: datetime,
+) -> bool:
+    """Did the sender send other photos in this room since `since` (before these rows)?"""
+    earlier = await session.scalar(
+        select(m.Evidence.id).where(
+            m.Evidence.sender_chat_id == sender,
+            m.Evidence.room_chat_id == room if room else m.Evidence.room_chat_id.is_(None),
+            m.Evidence.received_at >= since, m.Evidence.id.not_in([r.id for r in rows]),
+        ).limit(1)
+    )
+    return earlier is not None

@@ -7,7 +7,10 @@ from bot import evidence, ledger
 from bot.domain.permissions import Action
 from bot.handling import Context, Reply, UserError
 from bot.parsing import commands as c
+from bot.storage import models as m
 from handlers.common import finding_for, mentionable
+
+PHOTO_BURST = timedelta(minutes=2)  # photos sent within this of each other are acknowledged once
 
 
 def _window(ctx: Context) -> timedelta:
@@ -42,6 +45,11 @@ async def photos(ctx: Context) -> list[Reply]:
                                 message_id=ctx.inbound.message_id)
     report = await evidence.recent_rectification(ctx.session, person_id=ctx.actor.person_id,
                                                  room=ctx.inbound.room, since=ctx.now - _window(ctx))
-    if report is not None:
-        evidence.attach(rows, report)
-    return []  # photos are acknowledged in the ledger (#查询), not with a chat message each
+    if report is None:
+        return []  # a photo with no report in the window is ordinary chat (kept, attached if a report follows)
+    evidence.attach(rows, report)
+    if await evidence.sent_just_before(ctx.session, rows, sender=ctx.actor.chat_id, room=ctx.inbound.room,
+                                       since=ctx.now - PHOTO_BURST):
+        return []  # one acknowledgement per burst of photos, not one per photo
+    finding = await ctx.session.get(m.Finding, report.finding_id)
+    return [Reply("rectification/photo_received.j2", dict(ref=ledger.ref(finding.number)))]

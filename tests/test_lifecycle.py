@@ -1,6 +1,8 @@
 """The closed loop end to end through the real app: 发现 → 整改 → 验收销号, refusals and edge cases."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from bot.messages import InboundFile
@@ -163,3 +165,16 @@ async def test_export_sends_the_ledger_as_xlsx(harness) -> None:
 async def test_explicit_date_in_the_past_is_answered_politely(harness) -> None:
     reply = await harness.one(SYXX, ZHOU, "#问题 实验小学 扶手松动 2024年3月1日前")
     assert "出了问题" not in reply.text and "Q1" not in reply.text
+
+
+async def test_photos_after_a_report_are_acknowledged_once_per_burst(harness) -> None:
+    h = harness
+    await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动")
+    await h.say(SYXX, LIUYANG, "#整改 Q1 已加固")
+    photo = (InboundFile("p.jpg", b"1", "image/jpeg"),)
+    first = await h.say(SYXX, LIUYANG, files=photo, at=h.clock.now() + timedelta(seconds=20))
+    second = await h.say(SYXX, LIUYANG, files=(InboundFile("q.jpg", b"2", "image/jpeg"),),
+                         at=h.clock.now() + timedelta(seconds=5))
+    assert len(first) == 1 and "Q1" in first[0].text and "照片" in first[0].text and second == []
+    stranger_photo = await h.say(SYXX, ZHOU, files=(InboundFile("r.jpg", b"3", "image/jpeg"),))
+    assert stranger_photo == []  # no report of his: ordinary chat, no reply
