@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import aggregates as q
 from bot import ledger
-from bot.cycle import done_subjects, duties, period_of, supervisors
+from bot.cycle import done_subjects, duties, month_steps, period_of, supervisors
 from bot.domain.roster import Roster
 from bot.summary import month_bounds
-from reminders.steps import shown
+from reminders.steps import leave_ends, shown
 from reminders.timing import local_instant
 
 BULLETIN_TEMPLATE = "digests/bulletin.j2"
@@ -82,9 +82,12 @@ async def _reports(session: AsyncSession, roster: Roster, month_start: date) -> 
     for kind in roster.policy.monthly:
         owed = duties(roster, kind)
         done = await done_subjects(session, kind, period_of(month_start))
-        missing = [d.label for d in owed if d.subject not in done]
-        rows.append(dict(kind=kind, total=len(owed), submitted=len(owed) - len(missing),
-                         missing=shown(missing)))
+        away = await leave_ends(session, month_steps(roster, kind, month_start).due_day)
+        pending = [d for d in owed if d.subject not in done]
+        excused = [d.label for d in pending if d.people and all(p.id in away for p in d.people)]
+        missing = [d.label for d in pending if d.label not in excused]
+        rows.append(dict(kind=kind, total=len(owed), submitted=len(owed) - len(pending), missing=shown(missing),
+                         missing_count=len(missing), excused=excused))
     return rows
 
 

@@ -62,3 +62,13 @@ async def test_a_supervisor_on_leave_has_the_district_lead_see_to_the_term_check
     [d1] = initiated(h, "【开学检查提醒】", D1)
     assert d1.out.mentions == (ZHOU,)
     assert "周永红（代李明，请假中）：城口中学、县一中、实验小学、葛城小学、机关幼儿园" in d1.text
+
+
+async def test_the_bulletin_does_not_count_people_on_leave_as_missing(harness) -> None:
+    h = harness
+    await h.say(D1, ZHOU, "#月报 本月到校3次")
+    await h.say(OFFICE, LIU, "#请假 何丽 3月20日-3月27日")
+    bulletin = await h.one(OFFICE, LIU, "#通报", at="2024-03-29T10:00:00+08:00")
+    line = next(x for x in bulletin.text.splitlines() if "月报" in x and "应报" in x)
+    assert "何丽请假，不计" in line and "未报：" in line and "何丽、" not in line.split("（")[0]
+    assert "李明" in line.split("（")[0]  # not on leave: still missing
