@@ -29,6 +29,7 @@ ROUTES: dict[type, Handler] = {
     c.TermCheck: cycle.term_check,
     c.Digest: cycle.digest,
     c.Leave: cycle.leave,
+    c.EndLeave: cycle.end_leave,
     c.Help: help.help_,
     c.Unknown: help.unknown,
     c.Bind: roster.bind,

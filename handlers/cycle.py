@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
+
+from sqlalchemy import select
 
 from bot.cycle import filing_period, home_district
 from bot.domain.permissions import Action
@@ -111,6 +113,20 @@ async def leave(cmd: c.Leave, ctx: Context) -> list[Reply]:
         who=person.name, own=person.id == ctx.actor.person_id, starts=span.starts, ends=span.ends,
         days=(span.ends - span.starts).days + 1, lead=lead.name if lead else "",
         reminded=person.role != "督导室"))]
+
+
+async def end_leave(cmd: c.EndLeave, ctx: Context) -> list[Reply]:
+    """#销假 (for oneself), or the office for someone: #销假 李明. Leave ends yesterday; later leave is dropped."""
+    need(ctx, Action.LEAVE)
+    person = _on_leave_for(ctx, cmd.name)
+    leaves = list(await ctx.session.scalars(select(m.Leave).where(m.Leave.person_id == person.id,
+                                                                  m.Leave.ends >= ctx.today)))
+    if not leaves:
+        raise UserError("cycle/leave_none.j2", who=person.name, own=person.id == ctx.actor.person_id)
+    yesterday = ctx.today - timedelta(days=1)
+    for leave in leaves:  # a leave not yet begun keeps its row but covers no day any more
+        leave.ends = max(min(leave.ends, yesterday), leave.starts - timedelta(days=1))
+    return [Reply("cycle/leave_ended.j2", dict(who=person.name, own=person.id == ctx.actor.person_id))]
 
 
 def _on_leave_for(ctx: Context, named: str) -> PersonInfo:

@@ -7,7 +7,7 @@ from bot.parsing import commands as c
 from bot.parsing.parser import COMMAND_WORDS
 
 TOPICS = ("问题", "整改", "验收", "撤销", "延期", "查询", "清单", "到校", "统计", "导出", "绑定", "本群",
-          "自查", "月报", "汇总", "开学检查", "周报", "通报", "请假")
+          "自查", "月报", "汇总", "开学检查", "周报", "通报", "请假", "销假")
 
 
 async def help_(cmd: c.Help, ctx: Context) -> list[Reply]:

@@ -76,7 +76,11 @@ class Harness:
 
     async def say(self, room: str | None, sender: str, text: str = "", *, msg_id: str | None = None,
                   files: tuple[InboundFile, ...] = (), at: datetime | str | None = None) -> list[Sent]:
-        """Send a message as `sender`; return what the bot sent because of it."""
+        """Send a message as `sender`; return what the bot sent because of it.
+
+        The same text from the same sender in the same room at the same (virtual) time is one message to the
+        bot (its content key), so repeat a command at a later `at`, as a person would.
+        """
         if at is not None:
             await self.at(at)
         self._seq += 1

@@ -72,3 +72,15 @@ async def test_the_bulletin_does_not_count_people_on_leave_as_missing(harness) -
     line = next(x for x in bulletin.text.splitlines() if "月报" in x and "应报" in x)
     assert "何丽请假，不计" in line and "未报：" in line and "何丽、" not in line.split("（")[0]
     assert "李明" in line.split("（")[0]  # not on leave: still missing
+
+
+async def test_back_early_ends_the_leave_and_reminders_resume(harness) -> None:
+    h = harness
+    await h.say(D1, LIMING, "#请假 3月18日-3月29日", at="2024-03-18T10:00:00+08:00")
+    back = await h.one(D1, LIMING, "#销假", at="2024-03-19T10:00:00+08:00")
+    assert "销假" in back.text
+    assert "没有请假记录" in (await h.one(D1, LIMING, "#销假", at="2024-03-19T10:05:00+08:00")).text
+    await h.at("2024-03-20T12:00:00+08:00")
+    [reminder] = initiated(h, "月报提醒", D1)
+    assert LIMING in reminder.out.mentions  # back at work: reminded like everyone else
+    assert "由督导室" not in (await h.one(OFFICE, LIU, "#销假 李明")).text

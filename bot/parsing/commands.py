@@ -115,6 +115,13 @@ class Leave:
 
 
 @dataclass(frozen=True)
+class EndLeave:
+    """#销假 [姓名]: back from leave early (the office may name someone)."""
+
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Unknown:
     """Addressed to the bot (#…), but no command we know."""
 
@@ -123,7 +130,7 @@ class Unknown:
 
 Command = (
     NewFinding | Rectify | Verify | Withdraw | Extend | Query | ListFindings | Visit | Stats | Export
-    | Help | Bind | BindRoom | Submit | TermCheck | Digest | Leave | Unknown
+    | Help | Bind | BindRoom | Submit | TermCheck | Digest | Leave | EndLeave | Unknown
 )
 
 

@@ -18,7 +18,7 @@ COMMAND_WORDS: dict[str, str] = {
     "到校": "到校", "统计": "统计", "导出": "导出", "帮助": "帮助",
     "绑定": "绑定", "本群": "本群",
     "自查": "自查", "月报": "月报", "汇总": "汇总", "开学检查": "开学检查",
-    "周报": "周报", "通报": "通报", "请假": "请假",
+    "周报": "周报", "通报": "通报", "请假": "请假", "销假": "销假",
 }
 _BY_LENGTH = sorted(COMMAND_WORDS, key=len, reverse=True)
 _REF = re.compile(r"^[Qq]?0*(\d{1,9})(?![\d])")
@@ -198,6 +198,7 @@ _PARSERS = {
     "开学检查": _term_check,
     "周报": lambda n, r: c.Digest(kind="weekly"), "通报": lambda n, r: c.Digest(kind="bulletin"),
     "请假": lambda n, r: c.Leave(text=r),
+    "销假": lambda n, r: c.EndLeave(name=r),
 }
 
 
