@@ -146,7 +146,7 @@ class App:
         roster, schools = await self.roster(s)
         ctx = Context(session=s, roster=roster, schools=schools, actor=roster.actor(inbound.sender),
                       room=roster.rooms.get(inbound.room) if inbound.room else None, inbound=inbound,
-                      now=self.clock.now(), settings=self.settings, message_key=key)
+                      now=self.clock.now(), settings=self.settings, message_key=key, renderer=self.renderer)
         try:
             async with s.begin_nested():
                 replies = await self._route(ctx)

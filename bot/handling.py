@@ -10,6 +10,7 @@ from bot.domain.roles import Actor
 from bot.domain.roster import PersonInfo, RoomInfo, Roster
 from bot.domain.schools import SchoolIndex
 from bot.messages import Inbound
+from bot.render import Renderer
 from bot.settings import Settings
 
 
@@ -45,6 +46,7 @@ class Context:
     now: datetime
     settings: Settings
     message_key: str
+    renderer: Renderer
 
     @property
     def today(self) -> date:

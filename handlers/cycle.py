@@ -16,7 +16,6 @@ from bot.domain.roster import PersonInfo, SchoolInfo
 from bot.handling import Context, Reply, UserError
 from bot.parsing import commands as c
 from bot.parsing.dates import DateRangeError, parse_date_range
-from bot.render import Renderer
 from bot.storage import models as m
 from bot.summary import district_month_values
 from bot.terms import KIND, checks, window_findings, window_for_entry, windows
@@ -28,13 +27,6 @@ from reminders.steps import shown
 
 CONFIRM_WORDS = ("确认", "确认提交", "提交草稿", "按草稿提交")
 LEAVE_MAX_DAYS = 366
-_renderer: Renderer | None = None
-
-
-def _render(template: str, values: dict) -> str:
-    global _renderer
-    _renderer = _renderer or Renderer()
-    return _renderer.render(template, **values)
 
 
 async def submit(cmd: c.Submit, ctx: Context) -> list[Reply]:
@@ -48,7 +40,7 @@ async def submit(cmd: c.Submit, ctx: Context) -> list[Reply]:
     values = await district_month_values(ctx.session, ctx.roster, district_id, month, ctx.now)
     if not cmd.text:
         return [Reply("cycle/summary_draft.j2", values)]
-    body = _render("cycle/summary_body.j2", values)
+    body = ctx.renderer.render("cycle/summary_body.j2", **values)
     draft = json.loads(json.dumps(values, default=str, ensure_ascii=False))
     return await submissions.submit(cmd, ctx, text=body, data={"draft": draft})
 
