@@ -178,3 +178,24 @@ async def test_photos_after_a_report_are_acknowledged_once_per_burst(harness) ->
     assert len(first) == 1 and "Q1" in first[0].text and "照片" in first[0].text and second == []
     stranger_photo = await h.say(SYXX, ZHOU, files=(InboundFile("r.jpg", b"3", "image/jpeg"),))
     assert stranger_photo == []  # no report of his: ordinary chat, no reply
+
+
+async def test_office_statistics_are_broken_down_by_district(harness) -> None:
+    h = harness
+    await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动 限期1天")
+    await h.say(None, CHEN, "#问题 复兴中学 灭火器过期")
+    await h.at("2024-03-13T10:00:00+08:00")
+    stats = await h.one(OFFICE, LIU, "#统计")
+    assert "全县问题统计" in stats.text and "共登记 2 个" in stats.text
+    assert "第一责任区：登记1，销号0，未销号1，逾期1" in stats.text
+    assert "第二责任区：登记1，销号0，未销号1，逾期0" in stats.text
+    district = await h.one(D1, ZHOU, "#统计")  # a district room: that district only, no breakdown
+    assert "第一责任区问题统计" in district.text and "共登记 1 个" in district.text and "·" not in district.text
+
+
+async def test_statistics_show_withdrawn_on_a_line_of_their_own(harness) -> None:
+    h = harness
+    await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动")
+    await h.say(SYXX, ZHOU, "#撤销 Q1 重复录入")
+    lines = (await h.one(SYXX, ZHOU, "#统计")).text.splitlines()
+    assert lines[-1] == "已撤销 1 个" and lines[-2].endswith("其中逾期 0 个")
