@@ -9,7 +9,7 @@ school (自查), the person (月报) or the district (汇总).
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -72,14 +72,6 @@ class Duty:
     people: tuple[PersonInfo, ...]  # who submits it (and is reminded)
 
 
-def principals_by_school(roster: Roster) -> dict[int, list[PersonInfo]]:
-    found: dict[int, list[PersonInfo]] = defaultdict(list)
-    for p in roster.people.values():
-        if p.active and p.role in PRINCIPAL_ROLES and p.school_id is not None:
-            found[p.school_id].append(p)
-    return found
-
-
 def home_district(roster: Roster, person: PersonInfo) -> int | None:
     """A supervisor's district: the one they lead, else the one most of their schools are in."""
     led = sorted(d.id for d in roster.districts.values() if d.lead_id == person.id)
@@ -96,8 +88,7 @@ def supervisors(roster: Roster) -> list[PersonInfo]:
 def duties(roster: Roster, kind: str) -> list[Duty]:
     """Everything owed for `kind` in a month, in roster order."""
     if kind == "自查":
-        principals = principals_by_school(roster)
-        return [Duty(s.id, s.display, s.district_id, tuple(principals.get(s.id, ())))
+        return [Duty(s.id, s.display, s.district_id, tuple(roster.principals_of(s.id)))
                 for s in sorted(roster.schools.values(), key=lambda s: s.id)]
     if kind == "月报":
         return [Duty(p.id, p.name, home_district(roster, p), (p,)) for p in supervisors(roster)]

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.roster import PersonInfo, Roster
+from bot.domain.roster import Roster
 from bot.storage import models as m
 
 KIND = "开学检查"
@@ -45,15 +45,6 @@ def window_for_entry(roster: Roster, today: date) -> tuple[TermWindow | None, bo
         return current[-1], False
     recent = [w for w in every if w.closes < today <= w.closes + timedelta(days=LATE_DAYS)]
     return (recent[-1], True) if recent else (None, False)
-
-
-def supervisors_by_school(roster: Roster) -> dict[int, list[PersonInfo]]:
-    found: dict[int, list[PersonInfo]] = defaultdict(list)
-    for p in sorted(roster.people.values(), key=lambda p: p.id):
-        if p.active:
-            for school_id in p.supervised:
-                found[school_id].append(p)
-    return found
 
 
 async def checks(session: AsyncSession, term: str) -> dict[int, dict]:

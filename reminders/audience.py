@@ -6,8 +6,8 @@
 - People: `principal` (the school's principals), `supervisor` (its assigned supervisors), `district_lead`,
   `office` (the office people). Someone on leave is replaced by their district lead (a stand-in, named as
   such in the text); a district lead or office person on leave is simply left out.
-The Directory indexes the roster once per roster version, so a county with tens of thousands of schools
-costs one pass, not one pass per finding.
+The roster snapshot indexes people and rooms once per roster version (bot/domain/roster.py), so a county with
+tens of thousands of schools costs one pass, not one pass per finding.
 """
 from __future__ import annotations
 
@@ -19,64 +19,32 @@ from bot.domain.roster import PersonInfo, RoomInfo, Roster, SchoolInfo
 PRINCIPAL, SUPERVISOR, LEAD, OFFICE = "principal", "supervisor", "district_lead", "office"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Directory:
-    roster: Roster
-    principals: dict[int, list[PersonInfo]] = field(default_factory=dict)
-    supervisors: dict[int, list[PersonInfo]] = field(default_factory=dict)
-    school_rooms: dict[int, RoomInfo] = field(default_factory=dict)
-    district_rooms: dict[int, RoomInfo] = field(default_factory=dict)
-    office_room: RoomInfo | None = None
-    office: list[PersonInfo] = field(default_factory=list)
+    """Where a step goes and whom it names, answered from the roster snapshot's own indexes."""
 
-    @classmethod
-    def build(cls, roster: Roster) -> Directory:
-        d = cls(roster)
-        for p in roster.people.values():
-            if not p.active:
-                continue
-            if p.role == "督导室":
-                d.office.append(p)
-            if p.school_id is not None and p.role in ("校长", "园长"):
-                d.principals.setdefault(p.school_id, []).append(p)
-            for school_id in p.supervised:
-                d.supervisors.setdefault(school_id, []).append(p)
-        for r in roster.rooms.values():
-            if r.scope == "school" and r.school_id is not None:
-                d.school_rooms.setdefault(r.school_id, r)
-            elif r.scope == "district" and r.district_id is not None:
-                d.district_rooms.setdefault(r.district_id, r)
-            elif r.scope == "office" and d.office_room is None:
-                d.office_room = r
-        return d
+    roster: Roster
 
     def room(self, scope: str, school: SchoolInfo) -> RoomInfo | None:
         if scope == "school":
-            return self.school_rooms.get(school.id) or self.district_rooms.get(school.district_id)
+            return self.roster.room_for_school(school.id) or self.roster.room_for_district(school.district_id)
         if scope == "district":
-            return self.district_rooms.get(school.district_id)
-        return self.office_room
+            return self.roster.room_for_district(school.district_id)
+        return self.roster.office_room()
 
     def people(self, role: str, school: SchoolInfo) -> list[PersonInfo]:
         if role == PRINCIPAL:
-            return self.principals.get(school.id, [])
+            return self.roster.principals_of(school.id)
         if role == SUPERVISOR:
-            return self.supervisors.get(school.id, [])
+            return self.roster.supervisors_of(school.id)
         if role == LEAD:
             lead = self.roster.lead_of(school.district_id)
             return [lead] if lead else []
-        return self.office
-
-
-_cached: tuple[Roster, Directory] | None = None
+        return self.roster.office_people
 
 
 def directory(roster: Roster) -> Directory:
-    """The Directory of this roster snapshot (rebuilt when the roster object changes)."""
-    global _cached
-    if _cached is None or _cached[0] is not roster:
-        _cached = (roster, Directory.build(roster))
-    return _cached[1]
+    return Directory(roster)
 
 
 def _label(person: PersonInfo, role: str) -> str:

@@ -27,7 +27,7 @@ from reminders.steps import (
     leave_ends,
     office_room,
     owed,
-    room_index,
+    school_room,
     shown,
     stand_in,
     take,
@@ -69,9 +69,8 @@ async def monthly_rule(ctx: SweepContext) -> list[Notice]:
 
 
 def _room_of(roster: Roster, kind: str, duty: Duty) -> str | None:
-    if kind == "自查" and duty.subject in room_index(roster)[0]:
-        return room_index(roster)[0][duty.subject]
-    return district_room(roster, duty.district_id)
+    own = school_room(roster, duty.subject) if kind == "自查" else None
+    return own or district_room(roster, duty.district_id)
 
 
 async def _reminders(ctx: SweepContext, steps: MonthSteps, step: str) -> list[Notice]:

@@ -71,26 +71,13 @@ def stand_in(roster: Roster, district_id: int | None, away: PersonInfo,
 
 
 def district_room(roster: Roster, district_id: int | None) -> str | None:
-    return room_index(roster)[1].get(district_id) if district_id is not None else None
+    room = roster.room_for_district(district_id)
+    return room.chat_id if room else None
 
 
-def room_index(roster: Roster) -> tuple[dict[int, str], dict[int, str]]:
-    """School id → its room, district id → its room (chat ids), indexed once per roster snapshot."""
-    cached = _ROOMS.get(id(roster))
-    if cached is None or cached[0] is not roster:
-        schools: dict[int, str] = {}
-        districts: dict[int, str] = {}
-        for r in sorted(roster.rooms.values(), key=lambda r: r.id):
-            if r.scope == "school" and r.school_id is not None:
-                schools.setdefault(r.school_id, r.chat_id)
-            elif r.scope == "district" and r.district_id is not None:
-                districts.setdefault(r.district_id, r.chat_id)
-        _ROOMS.clear()
-        cached = _ROOMS[id(roster)] = (roster, schools, districts)
-    return cached[1], cached[2]
-
-
-_ROOMS: dict[int, tuple[Roster, dict[int, str], dict[int, str]]] = {}
+def school_room(roster: Roster, school_id: int) -> str | None:
+    room = roster.room_for_school(school_id)
+    return room.chat_id if room else None
 
 
 def office_room(roster: Roster) -> str | None:

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from bot.cycle import workday_on_or_before
 from bot.domain.roster import PersonInfo, Roster, SchoolInfo
-from bot.terms import TermWindow, checks, supervisors_by_school, window_finding_counts, windows
+from bot.terms import TermWindow, checks, window_finding_counts, windows
 from reminders.notify import Notice
 from reminders.steps import (
     addressed,
@@ -84,7 +84,7 @@ async def _district_notices(ctx: SweepContext, window: TermWindow, step: str) ->
     for school in sorted(roster.schools.values(), key=lambda s: s.id):
         if step == "open" or school.id not in done:
             by_district[school.district_id].append(school)
-    assigned = supervisors_by_school(roster)
+    assigned = roster.supervisors_by_school
     left = roster.calendar.workdays_between(ctx.today - timedelta(days=1), window.closes)
     notices: list[Notice] = []
     for district_id, schools in sorted(by_district.items()):
@@ -129,7 +129,7 @@ async def _report(ctx: SweepContext, window: TermWindow) -> list[Notice]:
     roster = ctx.roster
     current = await checks(ctx.session, window.name)
     found = await window_finding_counts(ctx.session, window, roster)
-    assigned = supervisors_by_school(roster)
+    assigned = roster.supervisors_by_school
     districts: dict[int, dict] = {}
     for school in sorted(roster.schools.values(), key=lambda s: s.id):
         d = districts.setdefault(school.district_id, dict(total=0, checked=0, unchecked=[]))

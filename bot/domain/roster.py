@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import WorkCalendar
-from bot.domain.roles import Actor
+from bot.domain.roles import OFFICE, PRINCIPAL_ROLES, Actor
 
 
 @dataclass(frozen=True)
@@ -76,28 +77,65 @@ class Roster:
             supervised=person.supervised, led_districts=led, school_id=person.school_id,
         )
 
+    # Indexes, built once per snapshot (a county of 50,000 schools must not be scanned once per finding).
+    # People and rooms in id order, so every list and "first room" is the same on SQLite and PostgreSQL.
+    @cached_property
+    def _active_people(self) -> list[PersonInfo]:
+        return sorted((p for p in self.people.values() if p.active), key=lambda p: p.id)
+
+    @cached_property
+    def principals_by_school(self) -> dict[int, list[PersonInfo]]:
+        found: dict[int, list[PersonInfo]] = {}
+        for p in self._active_people:
+            if p.school_id is not None and p.role in PRINCIPAL_ROLES:
+                found.setdefault(p.school_id, []).append(p)
+        return found
+
+    @cached_property
+    def supervisors_by_school(self) -> dict[int, list[PersonInfo]]:
+        found: dict[int, list[PersonInfo]] = {}
+        for p in self._active_people:
+            for school_id in sorted(p.supervised):
+                found.setdefault(school_id, []).append(p)
+        return found
+
+    @cached_property
+    def _rooms_by_scope(self) -> tuple[dict[int, RoomInfo], dict[int, RoomInfo], RoomInfo | None]:
+        schools: dict[int, RoomInfo] = {}
+        districts: dict[int, RoomInfo] = {}
+        office: RoomInfo | None = None
+        for r in sorted(self.rooms.values(), key=lambda r: r.id):
+            if r.scope == "school" and r.school_id is not None:
+                schools.setdefault(r.school_id, r)
+            elif r.scope == "district" and r.district_id is not None:
+                districts.setdefault(r.district_id, r)
+            elif r.scope == "office" and office is None:
+                office = r
+        return schools, districts, office
+
     def principals_of(self, school_id: int) -> list[PersonInfo]:
-        return [p for p in self.people.values() if p.active and p.school_id == school_id and p.role in ("校长", "园长")]
+        return self.principals_by_school.get(school_id, [])
 
     def supervisors_of(self, school_id: int) -> list[PersonInfo]:
-        return [p for p in self.people.values() if p.active and school_id in p.supervised]
+        return self.supervisors_by_school.get(school_id, [])
 
     def lead_of(self, district_id: int) -> PersonInfo | None:
         district = self.districts.get(district_id)
         lead = self.people.get(district.lead_id) if district and district.lead_id else None
         return lead if lead and lead.active else None
 
+    @cached_property
     def office_people(self) -> list[PersonInfo]:
-        return [p for p in self.people.values() if p.active and p.role == "督导室"]
+        return [p for p in self._active_people if p.role == OFFICE]
 
     def room_for_school(self, school_id: int) -> RoomInfo | None:
-        return next((r for r in self.rooms.values() if r.scope == "school" and r.school_id == school_id), None)
+        return self._rooms_by_scope[0].get(school_id)
 
-    def room_for_district(self, district_id: int) -> RoomInfo | None:
-        return next((r for r in self.rooms.values() if r.scope == "district" and r.district_id == district_id), None)
+    def room_for_district(self, district_id: int | None) -> RoomInfo | None:
+        return self._rooms_by_scope[1].get(district_id) if district_id is not None else None
 
     def office_room(self) -> RoomInfo | None:
-        return next((r for r in self.rooms.values() if r.scope == "office"), None)
+        return self._rooms_by_scope[2]
 
     def visible_schools(self, actor: Actor) -> set[int]:
         if actor.is_office:
