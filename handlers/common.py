@@ -60,10 +60,6 @@ def mentionable(people: list[PersonInfo]) -> tuple[PersonInfo, ...]:
     return tuple(p for p in people if p.chat_id)
 
 
-def names(people: list[PersonInfo] | tuple[PersonInfo, ...]) -> str:
-    return "、".join(p.name for p in people)
-
-
 def status_label(finding: m.Finding, now: datetime) -> str:
     label = ledger.STATUS_LABELS[finding.status]
     return f"{label}（已逾期）" if ledger.is_overdue(finding, now) else label
