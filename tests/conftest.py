@@ -15,11 +15,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.bootstrap import load_county, open_database
 from bot.clock import VirtualClock
-from tests.harness import T0, Harness
+from tests.support.harness import T0, Harness
+from tests.support.paths import DEMO_COUNTY, SHARED
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-DEMO_COUNTY = REPO / "bot" / "data" / "demo-county.yaml"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 

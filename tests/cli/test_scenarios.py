@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent / "scenarios"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "scenarios"
+HERE = Path(__file__).resolve().parents[1] / "scenarios"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "scenarios"
 CHECKER = HERE / "check_scenario.py"
 DUDAO = f"{shlex.quote(sys.executable)} -m bot"
 
@@ -44,7 +44,7 @@ def test_malformed_line_stops_replay_with_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"at": "2024-03-11T09:30:00+08:00", "room": "r", "from": "x", "text": "hi"}\n{"at": 5}\n',
                    encoding="utf-8")
-    county = Path(__file__).resolve().parents[1] / "bot" / "data" / "demo-county.yaml"
+    county = Path(__file__).resolve().parents[2] / "bot" / "data" / "demo-county.yaml"
     result = subprocess.run([*shlex.split(DUDAO), "replay", str(bad), "--county", str(county)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "line 2" in result.stderr and result.stdout == ""

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from bot.storage import models as m
 from bot.storage.roster_repo import bump_version
-from tests.reminders_support import (
+from tests.support.reminders import (
     CHEN,
     FXZX,
     HUANGJ,

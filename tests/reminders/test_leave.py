@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.storage import models as m
-from tests.cycle_support import CHEN, D1, D3, HELI, LIMING, LIU, OFFICE, WU, ZHOU, harness_at, initiated, when
+from tests.support.cycle import CHEN, D1, D3, HELI, LIMING, LIU, OFFICE, WU, ZHOU, harness_at, initiated, when
 
 __all__ = ["harness_at"]
 

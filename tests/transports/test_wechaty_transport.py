@@ -15,7 +15,7 @@ from bot.settings import Settings
 from bot.transports.base import TransportError
 from bot.transports.wechaty import Timing, WechatyConfigError, WechatyTransport
 from bot.transports.wechaty.gateway import free_port
-from tests.wechaty_standin import WIRE_ATTACHMENT, PuppetStandIn, eventually
+from tests.support.wechaty_standin import WIRE_ATTACHMENT, PuppetStandIn, eventually
 
 ROOM, A, B, TOKEN = "room-1@chatroom", "wxid_a", "wxid_b", "secret-token-0042"
 FAST = Timing(backoff_initial=0.02, backoff_max=0.1, connect_timeout=1.0, keepalive_interval=0.2,

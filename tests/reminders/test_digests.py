@@ -2,7 +2,7 @@
 when Monday is a holiday), the monthly 通报 draft on its day, and #周报 / #通报 on demand (office only)."""
 from __future__ import annotations
 
-from tests.cycle_support import (
+from tests.support.cycle import (
     CHEN,
     CKZX,
     D1,

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 import reminders.scheduler as scheduler_module
 from bot.storage import models as m
-from tests.conftest import DEMO_COUNTY
-from tests.harness import Harness
+from tests.support.harness import Harness
+from tests.support.paths import DEMO_COUNTY
 
 SYXX, ZHOU = "room-syxx@chatroom", "wxid_zhouyonghong"
 

@@ -11,8 +11,8 @@ from bot.county import DEMO_COUNTY_FILE, CountyData, CountyError, load_county_fi
 from bot.county.policy import Policy
 from bot.county.schema import CalendarConf
 from bot.domain.calendar import WorkCalendar
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SHARED_DEMO = REPO.parent / "shared" / "data" / "demo-county.yaml"
 
 SMALL = """\

@@ -6,9 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import DEMO_COUNTY
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.paths import DEMO_COUNTY
 
 
 def dudao(*args: str, cwd: Path, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:

@@ -8,7 +8,7 @@ import pytest
 
 from reminders.sweep import sweep
 from reminders.timing import in_quiet_hours, may_speak
-from tests.reminders_support import CHEN, FXZX, about, assert_polite, initiated, make, unit_roster, when
+from tests.support.reminders import CHEN, FXZX, about, assert_polite, initiated, make, unit_roster, when
 
 __all__ = ["make"]
 

@@ -9,9 +9,9 @@ import signal
 import sys
 from pathlib import Path
 
-from tests.wechaty_standin import PuppetStandIn, eventually
+from tests.support.paths import REPO
+from tests.support.wechaty_standin import PuppetStandIn, eventually
 
-REPO = Path(__file__).resolve().parents[1]
 ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.storage import models as m
 from reminders import rules
 from reminders.sweep import sweep
-from tests.reminders_support import (
+from tests.support.reminders import (
     CHEN,
     FXZX,
     LADDER,

@@ -6,13 +6,12 @@ import asyncio
 import signal
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.wechaty_standin import PuppetStandIn, eventually
+from tests.support.paths import REPO
+from tests.support.wechaty_standin import PuppetStandIn, eventually
 
-REPO = Path(__file__).resolve().parents[1]
 CHILD = """
 import asyncio, signal, sys
 from bot.settings import Settings

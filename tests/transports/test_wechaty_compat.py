@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.transports.wechaty_compat import load_wechaty, redact
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.paths import REPO
 
 
 def _python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -17,9 +17,9 @@ from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.transports.wechaty import Timing, WechatyTransport
-from tests.wechaty_standin import EVENT_MESSAGE, PuppetStandIn, SentText, eventually
+from tests.support.paths import REPO
+from tests.support.wechaty_standin import EVENT_MESSAGE, PuppetStandIn, SentText, eventually
 
-REPO = Path(__file__).resolve().parents[1]
 COUNTY = REPO / "bot" / "data" / "demo-county.yaml"
 ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
 FINDING = "#问题 实验小学 安全稳定 消防通道堆放杂物 限期3天"

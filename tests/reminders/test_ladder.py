@@ -2,7 +2,7 @@
 the office room (问责), on the virtual clock across weekends and statutory holidays."""
 from __future__ import annotations
 
-from tests.reminders_support import (
+from tests.support.reminders import (
     CHEN,
     D1,
     D2,

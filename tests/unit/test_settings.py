@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.settings import Settings
 
-EXAMPLE = Path(__file__).resolve().parents[1] / ".env.example"
+EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
 
 
 def test_env_example_lists_every_setting_with_a_comment() -> None:

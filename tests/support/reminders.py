@@ -12,7 +12,7 @@ from bot.app import build_app
 from bot.county.policy import Policy
 from bot.domain.calendar import WorkCalendar
 from bot.domain.roster import Roster
-from tests.harness import Harness, RecordingTransport, Sent
+from tests.support.harness import Harness, RecordingTransport, Sent
 
 TZ = ZoneInfo("Asia/Shanghai")
 CALENDAR = WorkCalendar()

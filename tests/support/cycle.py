@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.storage import models as m
-from tests.conftest import DEMO_COUNTY
-from tests.harness import Harness, Sent
+from tests.support.harness import Harness, Sent
+from tests.support.paths import DEMO_COUNTY
 
 TZ = ZoneInfo("Asia/Shanghai")
 OFFICE, D1, D2, D3 = "room-office@chatroom", "room-d1@chatroom", "room-d2@chatroom", "room-d3@chatroom"
@@ -61,7 +61,7 @@ async def submissions(h: Harness, kind: str) -> list[m.Submission]:
 def restart(h: Harness) -> Harness:
     """A second App on the same database and clock: the bot restarted (its scheduler starts from now)."""
     from bot.app import build_app
-    from tests.harness import RecordingTransport
+    from tests.support.harness import RecordingTransport
 
     transport = RecordingTransport(h.clock)
     app = build_app(h.app.settings, transport, h.clock, h.app.db)

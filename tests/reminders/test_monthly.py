@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from reminders.sweep import sweep
-from tests.cycle_support import (
+from tests.support.cycle import (
     CHEN,
     CKZX,
     D1,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.storage import models as m
-from tests.cycle_support import (
+from tests.support.cycle import (
     CHEN,
     CKZX,
     D1,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.storage import models as m
-from tests.reminders_support import CHEN, FXZX, HUANGJ, LADDER, LIU, OFFICE, about, initiated, make, when
+from tests.support.reminders import CHEN, FXZX, HUANGJ, LADDER, LIU, OFFICE, about, initiated, make, when
 
 __all__ = ["make"]
 

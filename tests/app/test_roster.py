@@ -11,7 +11,7 @@ from bot.bootstrap import load_county
 from bot.county import CountyError
 from bot.storage import models as m
 from handlers.roster import create_invite
-from tests.conftest import DEMO_COUNTY
+from tests.support.paths import DEMO_COUNTY
 
 OFFICE, D1 = "room-office@chatroom", "room-d1@chatroom"
 LIU, ZHOU = "wxid_liujianguo", "wxid_zhouyonghong"

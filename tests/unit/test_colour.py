@@ -11,7 +11,7 @@ from bot.county.policy import Policy
 from bot.domain.colour import colour
 from bot.domain.roster import Roster
 from bot.ledger import deadline_instant
-from tests.reminders_support import CHEN, FXZX, HUANGJ, make, unit_roster
+from tests.support.reminders import CHEN, FXZX, HUANGJ, make, unit_roster
 
 __all__ = ["make"]
 TZ = ZoneInfo("Asia/Shanghai")
