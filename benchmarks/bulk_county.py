@@ -13,12 +13,12 @@ from sqlalchemy import insert, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from bot.bootstrap import demo_county_path, load_county
+from bot.cli.bootstrap import demo_county_path, load_county
 from bot.clock import VirtualClock
 from bot.county.policy import Policy
 from bot.domain.calendar import WorkCalendar
 from bot.domain.escalation import due_reminder_day, latest_due_reaching_step, step_day
-from bot.ledger import deadline_instant
+from bot.ledger.lifecycle import deadline_instant
 from bot.storage import models as m
 from bot.storage.engine import Database
 

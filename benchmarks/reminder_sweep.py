@@ -20,14 +20,14 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bot.app import App, build_app
-from bot.bootstrap import open_database
+from bot.app import App
+from bot.cli.bootstrap import open_database
 from bot.clock import VirtualClock
+from bot.handling import Context
 from bot.settings import Settings
 from reminders import rules
 from reminders.due_today import due_today
 from reminders.ladder import due_steps
-from reminders.sweep import SweepContext, sweep
 from reminders.verify import awaiting
 
 try:
@@ -45,8 +45,8 @@ async def _timed(label: str, coro, results: dict[str, float]) -> object:
 
 async def _find_due(app: App, now: datetime) -> dict[str, int]:
     async with app.db.reading() as s:
-        roster, _ = await app.roster(s)
-        ctx = SweepContext(session=s, roster=roster, now=now, renderer=app.renderer)
+        roster, _ = await app.rosters.get(s)
+        ctx = Context(session=s, roster=roster, now=now, renderer=app.renderer)
         steps = await due_steps(ctx)
         counts = {f"ladder step {k}": len(found) for k, found in steps}
         counts["due today"] = len(await due_today(ctx))
@@ -57,7 +57,7 @@ async def _find_due(app: App, now: datetime) -> dict[str, int]:
 def _timed_rules(results: dict[str, float]) -> list:
     """The sweep's rules, each timed (the sweep runs them in order in one transaction)."""
     def wrap(rule):
-        async def timed(ctx: SweepContext):
+        async def timed(ctx: Context):
             return await _timed(f"  rule {rule.__name__}", rule(ctx), results)
         timed.__name__ = rule.__name__
         return timed
@@ -70,7 +70,7 @@ async def _digest(app: App, now: datetime) -> str | None:
     except ImportError:
         return None
     async with app.db.reading() as s:
-        roster, _ = await app.roster(s)
+        roster, _ = await app.rosters.get(s)
         return app.renderer.render(WEEKLY_TEMPLATE, **await weekly_digest_values(s, roster, now))
 
 
@@ -79,15 +79,15 @@ async def run(url: str, schools: int, findings: int) -> None:
     results: dict[str, float] = {}
     db = await _timed("build database", _build(url, schools, findings), results)
     clock = VirtualClock(NOW)
-    app = build_app(Settings(database_url=url, _env_file=None), None, clock, db)
+    app = App(Settings(database_url=url, _env_file=None), clock, db)
     await _timed("roster load (cached after)", app.current_roster(), results)
     counts = await _timed("find what is due (cold)", _find_due(app, NOW), results)
     await _timed("find what is due", _find_due(app, NOW), results)
     original = rules.RULES
     rules.RULES = _timed_rules(results)
     try:
-        queued = await _timed("whole sweep (first at 09:00)", sweep(app, NOW), results)
-        again = await _timed("whole sweep (again, nothing new)", sweep(app, NOW), results)
+        queued = await _timed("whole sweep (first at 09:00)", app.sweep(NOW), results)
+        again = await _timed("whole sweep (again, nothing new)", app.sweep(NOW), results)
     finally:
         rules.RULES = original
     digest = await _timed("weekly digest values + render", _digest(app, NOW), results)

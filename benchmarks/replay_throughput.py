@@ -17,8 +17,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.app import build_app
-from bot.bootstrap import demo_county_path, load_county, open_database
+from bot.cli.bootstrap import build, demo_county_path, load_county, open_database, read_roster
 from bot.clock import VirtualClock
 from bot.settings import Settings
 from bot.transports.replay import ReplayTransport, play, read_scenario
@@ -54,12 +53,11 @@ async def run(n: int, db_url: str | None) -> None:
         db = await open_database(url)
         clock = VirtualClock(steps[0].at)
         await load_county(db, demo_county_path(), clock)
-        app = build_app(settings, None, clock, db)
-        roster = await app.current_roster()
         out = io.StringIO()
-        app.set_transport(ReplayTransport(clock, out, roster.tz), paced=False)
+        transport = ReplayTransport(clock, out, (await read_roster(db)).tz)
+        bot = build(settings, clock, db, transport, paced=False)
         start = time.perf_counter()
-        await play(app, clock, steps)
+        await play(bot, transport, steps)
         elapsed = time.perf_counter() - start
         await db.dispose()
     replies = out.getvalue().count("\n")

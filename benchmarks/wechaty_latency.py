@@ -19,8 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.app import build_app  # noqa: E402
-from bot.bootstrap import load_county, open_database  # noqa: E402
+from bot.cli.bootstrap import build, load_county, open_database  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.transports.wechaty import WechatyTransport  # noqa: E402
@@ -55,7 +54,7 @@ async def main(n: int) -> None:
         db = await open_database(settings.database_url)
         await load_county(db, REPO / "bot" / "data" / "demo-county.yaml", SystemClock())
         transport = WechatyTransport(settings)
-        app = build_app(settings, transport, SystemClock(), db)
+        app = build(settings, SystemClock(), db, transport)
         sender = asyncio.create_task(app.outbox.run())
         runner = asyncio.create_task(transport.run(app))
         await eventually(lambda: transport.connected)

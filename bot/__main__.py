@@ -1,4 +1,4 @@
 """`python -m bot` is the `dudao` command."""
-from bot.cli import main
+from bot.cli.main import main
 
 main()

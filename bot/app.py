@@ -1,14 +1,14 @@
-"""The one place that wires everything: `build_app(settings, transport, clock)`.
+"""The application: handle one message, or run one sweep — each one transaction with the replies it queues.
 
-App.handle(inbound) is the whole life of a message: dedupe, parse, permission, change state and queue
-the replies — all in one transaction — then wake the outbox sender.
+App.handle(inbound) is the whole life of a message: dedupe, parse, permission, change state and queue the replies
+in the outbox, all in one transaction. App.sweep(now) asks the reminder rules what is due and queues it, the same
+way. The App sends nothing itself and knows no transport: the bootstrap (bot.cli.bootstrap) wakes the outbox.
 """
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import logging
-from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -17,22 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import handlers
 from bot.clock import Clock
 from bot.domain.roster import Roster
-from bot.domain.schools import SchoolIndex
-from bot.handling import Context, Reply, UserError
-from bot.messages import Inbound, Outbound
-from bot.outbox import OutboxSender, enqueue
-from bot.parsing import commands as c
-from bot.parsing.parser import parse
+from bot.handling import CommandContext, Context, Reply, UserError, to_outbound
+from bot.messages import Inbound
+from bot.outbox import enqueue
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.engine import Database
-from bot.storage.roster_repo import NoCountyLoaded, county_version, load_roster
-from bot.transports.base import Transport
+from bot.storage.roster_repo import NoCountyLoaded, RosterCache
+from reminders.sweep import sweep as sweep_rules
 
 log = logging.getLogger("dudao.app")
-UNBOUND_ROOM_COMMANDS = (c.Help, c.BindRoom)
-OPEN_TO_STRANGERS = (c.Help, c.Bind, c.Unknown)
 
 
 def content_key(inbound: Inbound) -> str:
@@ -57,52 +52,15 @@ def message_key(inbound: Inbound) -> str:
 
 
 class App:
-    def __init__(self, settings: Settings, transport: Transport, clock: Clock, db: Database,
-                 renderer: Renderer | None = None) -> None:
-        self.settings, self.transport, self.clock, self.db = settings, transport, clock, db
+    def __init__(self, settings: Settings, clock: Clock, db: Database, renderer: Renderer | None = None) -> None:
+        self.settings, self.clock, self.db = settings, clock, db
         self.renderer = renderer or Renderer()
-        self.set_transport(transport)
-        self._roster: Roster | None = None
-        self._schools: SchoolIndex | None = None
+        self.rosters = RosterCache()
         self._lock = asyncio.Lock()  # one message at a time: ids, numbering and the ledger stay simple and exact
-        self.scheduler = None  # reminders.scheduler.Scheduler, set by build_app when reminders are wired
-
-    def set_transport(self, transport: Transport | None, *, paced: bool = True) -> None:
-        """Attach the transport (and the outbox sender that paces messages for it)."""
-        self.transport = transport
-        if transport is not None:
-            per_minute = min(filter(None, (transport.limits.per_minute, self.settings.outbox_per_minute)))
-            transport.limits = replace(transport.limits, per_minute=per_minute)
-        self.outbox = OutboxSender(self.db, transport, self.clock, self.renderer, paced=paced and transport is not None,
-                                   max_attempts=self.settings.outbox_max_attempts,
-                                   backoff=self.settings.outbox_backoff_seconds)
-        self.outbox.may_initiate = self.may_initiate
-
-    async def advance_to(self, at: datetime) -> None:
-        """Virtual clock only: run whatever is scheduled up to `at`, each job at its own time, then move to `at`."""
-        if self.scheduler is not None:
-            await self.scheduler.run_until(self, at)
-        self.clock.advance_to(at)
-
-    async def roster(self, session: AsyncSession) -> tuple[Roster, SchoolIndex]:
-        version = await county_version(session)
-        if self._roster is None or self._roster.version != version:
-            self._roster = await load_roster(session)
-            self._schools = SchoolIndex(list(self._roster.schools.values()))
-        return self._roster, self._schools
-
-    async def may_initiate(self, now: datetime) -> bool:
-        """May the bot speak on its own at `now` (a working day, outside quiet hours)?"""
-        from reminders.timing import may_speak
-
-        try:
-            return may_speak(now, await self.current_roster())
-        except NoCountyLoaded:
-            return True
 
     async def current_roster(self) -> Roster:
         async with self.db.reading() as s:
-            return (await self.roster(s))[0]
+            return (await self.rosters.get(s))[0]
 
     def exclusive(self) -> asyncio.Lock:
         """Held while a message is handled or a sweep runs: one change to the ledger at a time."""
@@ -113,7 +71,7 @@ class App:
             return await s.scalar(select(func.max(m.HandledMessage.at)))
 
     async def handle(self, inbound: Inbound) -> bool:
-        """Handle one inbound message once; returns False when it was a duplicate (or could not be handled)."""
+        """Handle one inbound message once; False when it was a duplicate (or could not be handled)."""
         keys = message_keys(inbound)
         key = keys[0]
         async with self._lock:
@@ -129,8 +87,17 @@ class App:
             except Exception:
                 log.exception("failed to handle message %s; answering with an apology", key)
                 await self._apologise(inbound, key)
-        self.outbox.wake()
         return True
+
+    async def sweep(self, now: datetime | None = None) -> int:
+        """Queue every reminder and digest due at `now`; returns how many notices were queued."""
+        now = now or self.clock.now()
+        async with self._lock, self.db.transaction() as s:
+            roster, _ = await self.rosters.get(s)
+            queued = await sweep_rules(Context(session=s, roster=roster, now=now, renderer=self.renderer))
+        if queued:
+            log.info("sweep at %s queued %d notices", now.isoformat(), queued)
+        return queued
 
     async def _first_time(self, s: AsyncSession, inbound: Inbound, keys: list[str]) -> bool:
         """Record the message under all its keys, unless one of them was handled before."""
@@ -143,48 +110,24 @@ class App:
         return True
 
     async def _handle_in(self, s: AsyncSession, inbound: Inbound, key: str) -> None:
-        roster, schools = await self.roster(s)
-        ctx = Context(session=s, roster=roster, schools=schools, actor=roster.actor(inbound.sender),
-                      room=roster.rooms.get(inbound.room) if inbound.room else None, inbound=inbound,
-                      now=self.clock.now(), settings=self.settings, message_key=key, renderer=self.renderer)
+        roster, schools = await self.rosters.get(s)
+        ctx = CommandContext(session=s, roster=roster, now=self.clock.now(), renderer=self.renderer, schools=schools,
+                             actor=roster.actor(inbound.sender),
+                             room=roster.rooms.get(inbound.room) if inbound.room else None, inbound=inbound,
+                             settings=self.settings, message_key=key)
         try:
             async with s.begin_nested():
-                replies = await self._route(ctx)
-        except (UserError, c.ParseError) as err:
+                replies = await handlers.route(ctx)
+        except UserError as err:
             replies = [Reply(err.template, err.values)]
-        await self.queue_replies(s, ctx, replies)
+        await self._queue_replies(ctx, replies)
 
-    async def _route(self, ctx: Context) -> list[Reply]:
-        inbound = ctx.inbound
-        if inbound.files and ctx.actor.known and self._room_bound(ctx):
-            return await handlers.photos(ctx)
-        if not inbound.text:
-            return []
-        command = parse(inbound.text, self.settings.bot_name, private=ctx.private, mentions_bot=inbound.mentions_bot)
-        if command is None:
-            return [Reply("help/private_hint.j2", {})] if ctx.private else []
-        if not self._room_bound(ctx) and not isinstance(command, UNBOUND_ROOM_COMMANDS):
-            return []
-        if not self._room_bound(ctx) and isinstance(command, c.BindRoom) and not ctx.actor.is_office:
-            return []
-        if not ctx.actor.known and not isinstance(command, OPEN_TO_STRANGERS):
-            return [Reply("refusals/not_allowed.j2", dict(who="unknown", action="", school=""))]
-        return await handlers.dispatch(command, ctx)
-
-    @staticmethod
-    def _room_bound(ctx: Context) -> bool:
-        return ctx.private or (ctx.room is not None and ctx.room.scope is not None)
-
-    async def queue_replies(self, s: AsyncSession, ctx: Context, replies: list[Reply]) -> None:
+    async def _queue_replies(self, ctx: CommandContext, replies: list[Reply]) -> None:
+        in_reply_to = ctx.inbound.message_id or ctx.message_key
         for i, reply in enumerate(replies):
-            room = reply.room or (None if reply.to else ctx.inbound.room)
-            to = reply.to or (None if room else ctx.inbound.sender)
-            text = self.renderer.render(reply.template, **reply.values)
-            mentioned = [p for p in reply.mention if p.chat_id]
-            out = Outbound(room=room, to=to, text=text, mentions=tuple(p.chat_id for p in mentioned),
-                           mention_names=tuple(p.name for p in mentioned), files=reply.files,
-                           in_reply_to=ctx.inbound.message_id or ctx.message_key, key=f"{ctx.message_key}#{i}")
-            await enqueue(s, out, now=ctx.now)
+            out = to_outbound(reply, self.renderer, key=f"{ctx.message_key}#{i}", in_reply_to=in_reply_to,
+                              here=ctx.inbound.room, sender=ctx.inbound.sender)
+            await enqueue(ctx.session, out, now=ctx.now)
 
     async def _apologise(self, inbound: Inbound, key: str) -> None:
         now = self.clock.now()
@@ -192,16 +135,8 @@ class App:
             async with self.db.transaction() as s:
                 if not await self._first_time(s, inbound, message_keys(inbound)):
                     return
-                text = self.renderer.render("errors/internal.j2")
-                await enqueue(s, Outbound(room=inbound.room, to=None if inbound.room else inbound.sender, text=text,
-                                          in_reply_to=inbound.message_id or key, key=f"{key}#err"), now=now)
+                out = to_outbound(Reply("errors/internal.j2"), self.renderer, key=f"{key}#err",
+                                  in_reply_to=inbound.message_id or key, here=inbound.room, sender=inbound.sender)
+                await enqueue(s, out, now=now)
         except Exception:
             log.exception("could not even record the failure of %s", key)
-
-
-def build_app(settings: Settings, transport: Transport | None, clock: Clock, db: Database | None = None) -> App:
-    from reminders.scheduler import Scheduler
-
-    app = App(settings, transport, clock, db or Database(settings.database_url))
-    app.scheduler = Scheduler()
-    return app

@@ -1,6 +1,6 @@
 """Command handlers: one module per group of commands. `dispatch` routes a parsed command to its handler.
 
-A handler receives a parsed command and a Context, checks permission through bot.domain.permissions,
+A handler receives a parsed command and a CommandContext, checks permission through bot.domain.permissions,
 changes state through ctx.session (the caller owns the transaction) and returns Replies. It raises
 UserError for anything the sender should be told instead.
 """
@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.handling import Context, Reply
+from bot.handling import CommandContext, Reply
 from bot.parsing import commands as c
-from handlers import cycle, export, findings, help, queries, rectification, roster, submissions, verification
+from bot.parsing.parser import parse
+from handlers import binding, cycle, export, findings, help, queries, rectification, submissions, verification
 
-Handler = Callable[[object, Context], Awaitable[list[Reply]]]
+Handler = Callable[[object, CommandContext], Awaitable[list[Reply]]]
 
 ROUTES: dict[type, Handler] = {
     c.NewFinding: findings.log_finding,
@@ -32,14 +33,37 @@ ROUTES: dict[type, Handler] = {
     c.EndLeave: cycle.end_leave,
     c.Help: help.help_,
     c.Unknown: help.unknown,
-    c.Bind: roster.bind,
-    c.BindRoom: roster.bind_room,
+    c.Bind: binding.bind,
+    c.BindRoom: binding.bind_room,
 }
 
 
-async def dispatch(command: c.Command, ctx: Context) -> list[Reply]:
+async def dispatch(command: c.Command, ctx: CommandContext) -> list[Reply]:
     """Every command type has a route (tests/test_parser.py checks), so a missing one is a bug, not a reply."""
     return await ROUTES[type(command)](command, ctx)
 
 
-photos = rectification.photos
+UNBOUND_ROOM_COMMANDS = (c.Help, c.BindRoom)
+OPEN_TO_STRANGERS = (c.Help, c.Bind, c.Unknown)
+
+
+def _room_bound(ctx: CommandContext) -> bool:
+    return ctx.private or (ctx.room is not None and ctx.room.scope is not None)
+
+
+async def route(ctx: CommandContext) -> list[Reply]:
+    inbound = ctx.inbound
+    if inbound.files and ctx.actor.known and _room_bound(ctx):
+        return await rectification.photos(ctx)
+    if not inbound.text:
+        return []
+    command = parse(inbound.text, ctx.settings.bot_name, private=ctx.private, mentions_bot=inbound.mentions_bot)
+    if command is None:
+        return [Reply("help/private_hint.j2", {})] if ctx.private else []
+    if not _room_bound(ctx) and not isinstance(command, UNBOUND_ROOM_COMMANDS):
+        return []
+    if not _room_bound(ctx) and isinstance(command, c.BindRoom) and not ctx.actor.is_office:
+        return []
+    if not ctx.actor.known and not isinstance(command, OPEN_TO_STRANGERS):
+        return [Reply("refusals/not_allowed.j2", dict(who="unknown", action="", school=""))]
+    return await dispatch(command, ctx)

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import ledger
 from bot.domain.colour import Colour, colour
 from bot.domain.permissions import Action, can, what_they_may_do
 from bot.domain.roster import PersonInfo, SchoolInfo
-from bot.handling import Context, UserError
+from bot.handling import CommandContext, UserError
+from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
 
 
-def need(ctx: Context, action: Action, *, school: SchoolInfo | None = None, finder_id: int | None = None,
+def need(ctx: CommandContext, action: Action, *, school: SchoolInfo | None = None, finder_id: int | None = None,
          district_id: int | None = None) -> None:
     """Refuse politely unless the sender may do this; the refusal says what they may do instead."""
     if can(ctx.actor, action, school_id=school.id if school else None,
@@ -22,7 +22,7 @@ def need(ctx: Context, action: Action, *, school: SchoolInfo | None = None, find
                     school=school.name if school else "")
 
 
-async def finding_for(ctx: Context, number: int, action: Action) -> tuple[m.Finding, SchoolInfo]:
+async def finding_for(ctx: CommandContext, number: int, action: Action) -> tuple[m.Finding, SchoolInfo]:
     """The finding Q<number> if the sender may see it; otherwise the same answer as for an unknown id."""
     finding = await ledger.get_finding(ctx.session, number)
     school = ctx.roster.schools.get(finding.school_id) if finding else None
@@ -33,7 +33,7 @@ async def finding_for(ctx: Context, number: int, action: Action) -> tuple[m.Find
     return finding, school
 
 
-def resolve_school(ctx: Context, text: str) -> SchoolInfo:
+def resolve_school(ctx: CommandContext, text: str) -> SchoolInfo:
     match = ctx.schools.resolve(text)
     if match.school:
         return match.school
@@ -43,7 +43,7 @@ def resolve_school(ctx: Context, text: str) -> SchoolInfo:
     raise UserError("errors/school_unknown.j2", text=text, names=names)
 
 
-def school_from_words(ctx: Context, words: tuple[str, ...]) -> tuple[SchoolInfo, tuple[str, ...]]:
+def school_from_words(ctx: CommandContext, words: tuple[str, ...]) -> tuple[SchoolInfo, tuple[str, ...]]:
     """The school named first (or this room's school when the first word names none), and the rest."""
     if words:
         match = ctx.schools.resolve(words[0])
@@ -65,12 +65,12 @@ def status_label(finding: m.Finding, now: datetime) -> str:
     return f"{label}（已逾期）" if ledger.is_overdue(finding, now) else label
 
 
-def colour_of(ctx: Context, finding: m.Finding) -> Colour | None:
+def colour_of(ctx: CommandContext, finding: m.Finding) -> Colour | None:
     """The finding's 三色督办 colour now (see bot.domain.colour)."""
     return colour(finding.status, finding.deadline_at, finding.due_date, ctx.now, ctx.roster)
 
 
-def finding_line(ctx: Context, finding: m.Finding) -> dict:
+def finding_line(ctx: CommandContext, finding: m.Finding) -> dict:
     """A finding as plain values for a list line."""
     school = ctx.roster.schools.get(finding.school_id)
     return {

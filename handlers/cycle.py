@@ -10,15 +10,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from bot.cycle import filing_period, home_district
 from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo, SchoolInfo
-from bot.handling import Context, Reply, UserError
+from bot.handling import CommandContext, Reply, UserError
+from bot.obligations.reporting_cycle import filing_period, home_district
+from bot.obligations.term_windows import KIND, checks, window_findings, window_for_entry, windows
 from bot.parsing import commands as c
 from bot.parsing.dates import DateRangeError, parse_date_range
+from bot.reports.district_summary import district_month_values
 from bot.storage import models as m
-from bot.summary import district_month_values
-from bot.terms import KIND, checks, window_findings, window_for_entry, windows
 from handlers import submissions
 from handlers.common import need, school_from_words
 from reminders.bulletin import BULLETIN_TEMPLATE, bulletin_values
@@ -29,7 +29,7 @@ CONFIRM_WORDS = ("确认", "确认提交", "提交草稿", "按草稿提交")
 LEAVE_MAX_DAYS = 366
 
 
-async def submit(cmd: c.Submit, ctx: Context) -> list[Reply]:
+async def submit(cmd: c.Submit, ctx: CommandContext) -> list[Reply]:
     if cmd.kind != "汇总" or (cmd.text and cmd.text not in CONFIRM_WORDS):
         return await submissions.submit(cmd, ctx)
     need(ctx, Action.DISTRICT_SUMMARY)
@@ -45,7 +45,7 @@ async def submit(cmd: c.Submit, ctx: Context) -> list[Reply]:
     return await submissions.submit(cmd, ctx, text=body, data={"draft": draft})
 
 
-async def term_check(cmd: c.TermCheck, ctx: Context) -> list[Reply]:
+async def term_check(cmd: c.TermCheck, ctx: CommandContext) -> list[Reply]:
     """#开学检查 学校 完成 [发现问题N个]: the school's check for the term whose window is open (or just closed)."""
     school, rest = school_from_words(ctx, cmd.words)
     need(ctx, Action.TERM_CHECK, school=school)
@@ -66,7 +66,7 @@ async def term_check(cmd: c.TermCheck, ctx: Context) -> list[Reply]:
         unlogged=max(0, (cmd.problems or 0) - len(logged)), **await _progress(ctx, window.name, school)))]
 
 
-async def _progress(ctx: Context, term: str, school: SchoolInfo) -> dict:
+async def _progress(ctx: CommandContext, term: str, school: SchoolInfo) -> dict:
     """How far the school's district is, and which of the sender's own schools are still unchecked."""
     done = {sid for sid, v in (await checks(ctx.session, term)).items() if v["done"]}
     in_district = [s for s in ctx.roster.schools.values() if s.district_id == school.district_id]
@@ -77,7 +77,7 @@ async def _progress(ctx: Context, term: str, school: SchoolInfo) -> dict:
                 remaining=shown(s.display for s in mine if s.id not in done))
 
 
-async def digest(cmd: c.Digest, ctx: Context) -> list[Reply]:
+async def digest(cmd: c.Digest, ctx: CommandContext) -> list[Reply]:
     """#周报 / #通报: the weekly digest, or this month's 通报 draft so far (the office, in its room or privately)."""
     need(ctx, Action.DIGEST)
     if not ctx.private and not (ctx.room and ctx.room.scope == "office"):
@@ -87,7 +87,7 @@ async def digest(cmd: c.Digest, ctx: Context) -> list[Reply]:
     return [Reply(BULLETIN_TEMPLATE, await bulletin_values(ctx.session, ctx.roster, ctx.now))]
 
 
-async def leave(cmd: c.Leave, ctx: Context) -> list[Reply]:
+async def leave(cmd: c.Leave, ctx: CommandContext) -> list[Reply]:
     """#请假 10月8日-10月12日 (for oneself), or the office for someone: #请假 李明 10月8日-10月12日."""
     need(ctx, Action.LEAVE)
     try:
@@ -107,7 +107,7 @@ async def leave(cmd: c.Leave, ctx: Context) -> list[Reply]:
         reminded=person.role != "督导室"))]
 
 
-async def end_leave(cmd: c.EndLeave, ctx: Context) -> list[Reply]:
+async def end_leave(cmd: c.EndLeave, ctx: CommandContext) -> list[Reply]:
     """#销假 (for oneself), or the office for someone: #销假 李明. Leave ends yesterday; later leave is dropped."""
     need(ctx, Action.LEAVE)
     person = _on_leave_for(ctx, cmd.name)
@@ -121,7 +121,7 @@ async def end_leave(cmd: c.EndLeave, ctx: Context) -> list[Reply]:
     return [Reply("cycle/leave_ended.j2", dict(who=person.name, own=person.id == ctx.actor.person_id))]
 
 
-def _on_leave_for(ctx: Context, named: str) -> PersonInfo:
+def _on_leave_for(ctx: CommandContext, named: str) -> PersonInfo:
     """The sender, or (the office only) the person named before the dates."""
     if not named or named in (ctx.actor.name, "我", "本人"):
         return ctx.roster.people[ctx.actor.person_id]
@@ -134,7 +134,7 @@ def _on_leave_for(ctx: Context, named: str) -> PersonInfo:
     return matches[0]
 
 
-def _lead_for(ctx: Context, person: PersonInfo) -> PersonInfo | None:
+def _lead_for(ctx: CommandContext, person: PersonInfo) -> PersonInfo | None:
     """Whose district lead hears this person's reminders while they are away."""
     district_id = (ctx.roster.schools[person.school_id].district_id if person.school_id in ctx.roster.schools
                    else home_district(ctx.roster, person))

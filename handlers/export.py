@@ -7,9 +7,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from bot import ledger
 from bot.domain.permissions import Action
-from bot.handling import Context, Reply
+from bot.handling import CommandContext, Reply
+from bot.ledger import lifecycle as ledger
 from bot.parsing import commands as c
 from bot.storage import models as m
 from handlers.common import need, resolve_school
@@ -18,11 +18,11 @@ HEADERS = ("编号", "学校", "责任区", "类别", "严重程度", "问题描
            "登记时间", "报告整改时间", "销号/撤销时间", "照片数")
 
 
-def _local(ctx: Context, at) -> str:
+def _local(ctx: CommandContext, at) -> str:
     return ctx.local(at).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
-async def export(cmd: c.Export, ctx: Context) -> list[Reply]:
+async def export(cmd: c.Export, ctx: CommandContext) -> list[Reply]:
     need(ctx, Action.EXPORT)
     q = select(m.Finding).order_by(m.Finding.number)
     scope = "全县"
@@ -47,7 +47,7 @@ def _write(path: Path, rows: list[tuple]) -> None:
     wb.save(path)
 
 
-def _row(ctx: Context, f: m.Finding, photos: dict[int, int]) -> tuple:
+def _row(ctx: CommandContext, f: m.Finding, photos: dict[int, int]) -> tuple:
     school = ctx.roster.schools.get(f.school_id)
     district = ctx.roster.districts.get(school.district_id) if school else None
     finder = ctx.roster.people.get(f.finder_id)
@@ -58,7 +58,7 @@ def _row(ctx: Context, f: m.Finding, photos: dict[int, int]) -> tuple:
             _local(ctx, f.closed_at), photos.get(f.id, 0))
 
 
-def _export_path(ctx: Context) -> Path:
+def _export_path(ctx: CommandContext) -> Path:
     """One file per command (named from the message key, so a retried message rewrites the same file)."""
     stamp = ctx.local(ctx.now).strftime("%Y%m%d-%H%M")
     tag = hashlib.sha256(ctx.message_key.encode()).hexdigest()[:6]

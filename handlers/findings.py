@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import ledger
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, due_date
 from bot.domain.permissions import Action
-from bot.handling import Context, Reply, UserError
+from bot.handling import CommandContext, Reply, UserError
+from bot.ledger import lifecycle as ledger
 from bot.parsing import commands as c
 from handlers.common import finding_for, mentionable, need, school_from_words
 
 
-def _category(ctx: Context, words: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+def _category(ctx: CommandContext, words: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     """An explicit category as the first word, else the first category whose name or alias the text mentions."""
     categories = ctx.roster.policy.categories
     if words:
@@ -25,14 +25,14 @@ def _category(ctx: Context, words: tuple[str, ...]) -> tuple[str, tuple[str, ...
     return "其他", words
 
 
-def _due(spec: DeadlineSpec, start: date, ctx: Context) -> date:
+def _due(spec: DeadlineSpec, start: date, ctx: CommandContext) -> date:
     try:
         return due_date(spec, start, ctx.roster.calendar)
     except DeadlineError as err:  # e.g. an explicit date already past
         raise UserError("errors/bad_deadline.j2", problem=err.user_message) from err
 
 
-async def log_finding(cmd: c.NewFinding, ctx: Context) -> list[Reply]:
+async def log_finding(cmd: c.NewFinding, ctx: CommandContext) -> list[Reply]:
     school, rest = school_from_words(ctx, cmd.words)
     need(ctx, Action.LOG_FINDING, school=school)
     category, rest = _category(ctx, rest)
@@ -58,7 +58,7 @@ async def log_finding(cmd: c.NewFinding, ctx: Context) -> list[Reply]:
     return replies
 
 
-async def withdraw(cmd: c.Withdraw, ctx: Context) -> list[Reply]:
+async def withdraw(cmd: c.Withdraw, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.WITHDRAW)
     if finding.status not in ledger.ACTIVE:
         raise UserError("errors/wrong_state.j2", ref=ledger.ref(finding.number),
@@ -72,7 +72,7 @@ async def withdraw(cmd: c.Withdraw, ctx: Context) -> list[Reply]:
                                                  reason=cmd.reason, by=ctx.actor.name), mention=principals)]
 
 
-async def extend(cmd: c.Extend, ctx: Context) -> list[Reply]:
+async def extend(cmd: c.Extend, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.EXTEND)
     if finding.status not in ledger.ACTIVE:
         raise UserError("errors/wrong_state.j2", ref=ledger.ref(finding.number),

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot import ledger
 from bot.domain.permissions import Action
-from bot.handling import Context, Reply
+from bot.handling import CommandContext, Reply
+from bot.ledger import lifecycle as ledger
 from bot.parsing import commands as c
 from bot.storage import models as m
 from handlers.common import finding_for, finding_line, need, resolve_school, status_label
@@ -16,7 +16,7 @@ from handlers.common import finding_for, finding_line, need, resolve_school, sta
 LIST_LIMIT = 15
 
 
-async def query(cmd: c.Query, ctx: Context) -> list[Reply]:
+async def query(cmd: c.Query, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.VIEW)
     events = await ledger.events_of(ctx.session, finding)
     people = ctx.roster.people
@@ -44,7 +44,7 @@ def _in_districts(ids: set[int]) -> ColumnElement[bool]:
     return m.Finding.school_id.in_(select(m.School.id).where(m.School.district_id.in_(sorted(ids))))
 
 
-def _visible(ctx: Context) -> ColumnElement[bool]:
+def _visible(ctx: CommandContext) -> ColumnElement[bool]:
     actor = ctx.actor
     if actor.is_office:
         return true()
@@ -58,7 +58,7 @@ def _visible(ctx: Context) -> ColumnElement[bool]:
     return or_(*parts) if parts else false()
 
 
-def _scope(ctx: Context, words: tuple[str, ...]) -> Scope:
+def _scope(ctx: CommandContext, words: tuple[str, ...]) -> Scope:
     """The school named, this room's school, this district room's schools, or all the sender may see."""
     school = resolve_school(ctx, " ".join(words)) if words else None
     if school is None and ctx.room and ctx.room.scope == "school" and ctx.room.school_id in ctx.roster.schools:
@@ -77,7 +77,7 @@ def _scope(ctx: Context, words: tuple[str, ...]) -> Scope:
     return Scope("全县" if ctx.actor.is_office else "您负责的学校", _visible(ctx), many_districts=len(districts) > 1)
 
 
-async def list_findings(cmd: c.ListFindings, ctx: Context) -> list[Reply]:
+async def list_findings(cmd: c.ListFindings, ctx: CommandContext) -> list[Reply]:
     scope = _scope(ctx, cmd.words)
     q = select(m.Finding).where(scope.condition, m.Finding.status.in_(ledger.ACTIVE))
     if cmd.filter == "overdue":
@@ -95,7 +95,7 @@ STATUS_KEYS = {ledger.OPEN: "open", ledger.RECTIFIED: "rectified", ledger.CLOSED
                ledger.WITHDRAWN: "withdrawn"}
 
 
-async def stats(cmd: c.Stats, ctx: Context) -> list[Reply]:
+async def stats(cmd: c.Stats, ctx: CommandContext) -> list[Reply]:
     """Counts by status (and overdue), one GROUP BY; by district too when the scope spans several."""
     scope = _scope(ctx, cmd.words)
     overdue = and_(m.Finding.status.in_(ledger.ACTIVE), m.Finding.deadline_at <= ctx.now)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import evidence, ledger
 from bot.domain.permissions import Action
-from bot.handling import Context, Reply, UserError
+from bot.handling import CommandContext, Reply, UserError
+from bot.ledger import evidence
+from bot.ledger import lifecycle as ledger
 from bot.parsing import commands as c
 from bot.storage import models as m
 from handlers.common import finding_for, mentionable
@@ -13,11 +14,11 @@ from handlers.common import finding_for, mentionable
 PHOTO_BURST = timedelta(minutes=2)  # photos sent within this of each other are acknowledged once
 
 
-def _window(ctx: Context) -> timedelta:
+def _window(ctx: CommandContext) -> timedelta:
     return timedelta(minutes=ctx.settings.evidence_window_minutes)
 
 
-async def rectify(cmd: c.Rectify, ctx: Context) -> list[Reply]:
+async def rectify(cmd: c.Rectify, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.RECTIFY)
     if finding.status not in ledger.ACTIVE:
         raise UserError("errors/wrong_state.j2", ref=ledger.ref(finding.number),
@@ -38,7 +39,7 @@ async def rectify(cmd: c.Rectify, ctx: Context) -> list[Reply]:
     ), mention=verifiers)]
 
 
-async def photos(ctx: Context) -> list[Reply]:
+async def photos(ctx: CommandContext) -> list[Reply]:
     """Store the photos; attach them to the sender's rectification report in this room within the window."""
     rows = await evidence.store(ctx.session, ctx.settings.evidence_dir, ctx.inbound.files,
                                 sender=ctx.actor.chat_id, room=ctx.inbound.room, at=ctx.now,

@@ -5,10 +5,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot.cycle import filing_period, month_steps
 from bot.domain.permissions import Action
 from bot.domain.roster import SchoolInfo
-from bot.handling import Context, Reply, UserError
+from bot.handling import CommandContext, Reply, UserError
+from bot.obligations.reporting_cycle import filing_period, month_steps
 from bot.parsing import commands as c
 from bot.storage import models as m
 from handlers.common import need, school_from_words
@@ -16,7 +16,7 @@ from handlers.common import need, school_from_words
 KIND_ACTIONS = {"自查": Action.SELF_CHECK, "月报": Action.MONTHLY_REPORT, "汇总": Action.DISTRICT_SUMMARY}
 
 
-async def visit(cmd: c.Visit, ctx: Context) -> list[Reply]:
+async def visit(cmd: c.Visit, ctx: CommandContext) -> list[Reply]:
     school, rest = school_from_words(ctx, cmd.words)
     need(ctx, Action.VISIT, school=school)
     note = " ".join(rest)
@@ -26,7 +26,7 @@ async def visit(cmd: c.Visit, ctx: Context) -> list[Reply]:
                                                when=ctx.local(ctx.now)))]
 
 
-async def supersede(ctx: Context, kind: str, period: str, **subject: object) -> m.Submission | None:
+async def supersede(ctx: CommandContext, kind: str, period: str, **subject: object) -> m.Submission | None:
     """Mark the current submission of this kind, period and subject (school / person / district) replaced."""
     q = select(m.Submission).where(m.Submission.kind == kind, m.Submission.period == period,
                                    m.Submission.superseded_at.is_(None))
@@ -38,7 +38,7 @@ async def supersede(ctx: Context, kind: str, period: str, **subject: object) -> 
     return earlier
 
 
-def subject_of(ctx: Context, kind: str) -> tuple[str, int, SchoolInfo | None, int | None]:
+def subject_of(ctx: CommandContext, kind: str) -> tuple[str, int, SchoolInfo | None, int | None]:
     """Who a report is from: ("school_id", id, school, district), ("person_id", …) or ("district_id", …)."""
     if kind == "自查":
         room_school = ctx.room.school_id if ctx.room and ctx.room.scope == "school" else None
@@ -53,7 +53,7 @@ def subject_of(ctx: Context, kind: str) -> tuple[str, int, SchoolInfo | None, in
     return "person_id", ctx.actor.person_id, None, None
 
 
-async def submit(cmd: c.Submit, ctx: Context, *, text: str | None = None,
+async def submit(cmd: c.Submit, ctx: CommandContext, *, text: str | None = None,
                  data: dict | None = None) -> list[Reply]:
     """#自查 / #月报 / #汇总 with text: file it under its month; a second one that month replaces the first."""
     need(ctx, KIND_ACTIONS[cmd.kind])  # may this role send it at all (before asking which school / district)
@@ -77,7 +77,7 @@ async def submit(cmd: c.Submit, ctx: Context, *, text: str | None = None,
         replaced_at=ctx.local(earlier.at) if earlier else None))]
 
 
-def district_of(ctx: Context) -> int:
+def district_of(ctx: CommandContext) -> int:
     """The district a 汇总 is for: this district room's (the sender leads it, or is the office), else the one led."""
     actor = ctx.actor
     here = ctx.room.district_id if ctx.room and ctx.room.scope == "district" else None

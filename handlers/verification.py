@@ -1,14 +1,14 @@
 """#验收 Q12 通过 / 不通过 <原因> (and #销号): the supervisor verifies rectification and strikes it off."""
 from __future__ import annotations
 
-from bot import ledger
 from bot.domain.permissions import Action
-from bot.handling import Context, Reply, UserError
+from bot.handling import CommandContext, Reply, UserError
+from bot.ledger import lifecycle as ledger
 from bot.parsing import commands as c
 from handlers.common import finding_for, mentionable
 
 
-async def verify(cmd: c.Verify, ctx: Context) -> list[Reply]:
+async def verify(cmd: c.Verify, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.VERIFY)
     ref = ledger.ref(finding.number)
     if finding.status == ledger.OPEN:

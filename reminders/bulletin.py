@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import aggregates as q
-from bot import ledger
-from bot.cycle import done_subjects, duties, month_steps, period_of, supervisors
 from bot.domain.roster import Roster
-from bot.summary import month_bounds
+from bot.ledger import lifecycle as ledger
+from bot.obligations.reporting_cycle import done_subjects, duties, month_steps, period_of, supervisors
+from bot.reports import aggregates as q
+from bot.reports.district_summary import month_bounds
 from reminders.steps import leave_ends, shown
 from reminders.timing import local_instant
 

@@ -15,14 +15,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import aggregates as q
-from bot.cycle import done_subjects, duties, month_steps, period_of, supervisors
 from bot.domain.roster import Roster
-from bot.terms import checks, windows
+from bot.handling import Context, Notice
+from bot.obligations.reporting_cycle import done_subjects, duties, month_steps, period_of, supervisors
+from bot.obligations.term_windows import checks, windows
+from bot.reports import aggregates as q
 from reminders.bulletin import BULLETIN_TEMPLATE, bulletin_values, latest_bulletin
-from reminders.notify import Notice, already_sent
+from reminders.notify import already_sent
 from reminders.steps import epoch, office_room, shown
-from reminders.sweep import SweepContext
 from reminders.timing import local_instant
 
 WEEKLY_TEMPLATE = "digests/weekly.j2"
@@ -112,7 +112,7 @@ def weekly_key(instant: datetime, roster: Roster) -> str:
     return f"digest:weekly:{year}-W{week:02d}"
 
 
-async def digest_rule(ctx: SweepContext) -> list[Notice]:
+async def digest_rule(ctx: Context) -> list[Notice]:
     room = office_room(ctx.roster)
     if room is None:
         return []

@@ -17,8 +17,8 @@ from sqlalchemy import String, and_, cast, exists, func, literal, select, type_c
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot import ledger
 from bot.domain.roster import RoomInfo, SchoolInfo
+from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
 from reminders.audience import Directory
 

@@ -8,18 +8,17 @@ told its deadline when it was logged, so it gets none; once the deadline has pas
 from __future__ import annotations
 
 from bot.domain.escalation import at_reminder_time, latest_due_reminded_by, reminded_through
-from bot.ledger import deadline_instant
+from bot.handling import Context, Notice
+from bot.ledger.lifecycle import deadline_instant
 from reminders import due_findings as q
 from reminders.audience import PRINCIPAL, Audience, audience_for, directory
 from reminders.grouping import Pairs, notices_by_room
 from reminders.leave import people_on_leave
-from reminders.notify import Notice
-from reminders.sweep import SweepContext
 
 KIND = "due"
 
 
-async def due_today_rule(ctx: SweepContext) -> list[Notice]:
+async def due_today_rule(ctx: Context) -> list[Notice]:
     found = await due_today(ctx)
     d, on_leave = directory(ctx.roster), await people_on_leave(ctx.session, ctx.today)
 
@@ -33,7 +32,7 @@ async def due_today_rule(ctx: SweepContext) -> list[Notice]:
                            key=lambda f: q.step_key(KIND, f.id, f.due_date), audience=audience, values={})
 
 
-async def due_today(ctx: SweepContext) -> list[q.Due]:
+async def due_today(ctx: Context) -> list[q.Due]:
     """Open findings whose due-today reminder is due now and not yet recorded."""
     roster = ctx.roster
     through = reminded_through(ctx.now, roster.tz, roster.policy.reminder_time)

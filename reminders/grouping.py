@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.handling import Context, Covered, Notice
 from reminders import due_findings as q
 from reminders.audience import Audience, Directory
-from reminders.notify import Covered, Notice
-from reminders.sweep import SweepContext
 
 Pairs = q.Pairs
 
 
-def notices_by_room(ctx: SweepContext, d: Directory, found: list[q.Due], *, scope: str, kind: str,
+def notices_by_room(ctx: Context, d: Directory, found: list[q.Due], *, scope: str, kind: str,
                     template: str, key: Callable[[q.Due], str], audience: Callable[[Pairs], Audience],
                     values: dict, step: int | None = None) -> list[Notice]:
     """A notice per room `scope` reaches for these findings (in their order): `values` and the list lines."""

@@ -22,18 +22,18 @@ from __future__ import annotations
 from sqlalchemy import case
 
 from bot.domain.escalation import latest_due_reaching_step, reminded_through
-from bot.ledger import deadline_instant
+from bot.handling import Context, Covered, Notice
+from bot.ledger.lifecycle import deadline_instant
 from reminders import due_findings as q
 from reminders.audience import Audience, Directory, audience_for, directory
 from reminders.grouping import Pairs, notices_by_room
 from reminders.leave import people_on_leave
-from reminders.notify import Covered, Notice, record_skipped_many
-from reminders.sweep import SweepContext
+from reminders.notify import record_skipped_many
 
 KIND = "ladder"
 
 
-async def ladder_rule(ctx: SweepContext) -> list[Notice]:
+async def ladder_rule(ctx: Context) -> list[Notice]:
     """The ladder steps due now, most urgent (highest) step first."""
     d, on_leave = directory(ctx.roster), await people_on_leave(ctx.session, ctx.today)
     notices: list[Notice] = []
@@ -45,7 +45,7 @@ async def ladder_rule(ctx: SweepContext) -> list[Notice]:
     return notices
 
 
-async def due_steps(ctx: SweepContext) -> list[tuple[int, list[q.Due]]]:
+async def due_steps(ctx: Context) -> list[tuple[int, list[q.Due]]]:
     """For each step k, highest first: the open findings whose highest step due now is k, not yet recorded."""
     roster = ctx.roster
     ladder = roster.policy.overdue_ladder
@@ -63,7 +63,7 @@ async def due_steps(ctx: SweepContext) -> list[tuple[int, list[q.Due]]]:
     return sorted(by_step.items(), reverse=True)
 
 
-def _step_notices(ctx: SweepContext, d: Directory, k: int, found: list[q.Due],
+def _step_notices(ctx: Context, d: Directory, k: int, found: list[q.Due],
                   on_leave: set[int]) -> list[Notice]:
     ladder = ctx.roster.policy.overdue_ladder
     step = ladder[k]

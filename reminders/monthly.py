@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from bot.cycle import Duty, MonthSteps, done_subjects, duties, month_steps, previous_month
 from bot.domain.roster import PersonInfo, Roster
-from reminders.notify import Notice
+from bot.handling import Context, Notice
+from bot.obligations.reporting_cycle import Duty, MonthSteps, done_subjects, duties, month_steps, previous_month
 from reminders.steps import (
     addressed,
     day_end,
@@ -33,7 +33,6 @@ from reminders.steps import (
     take,
     taken,
 )
-from reminders.sweep import SweepContext
 from reminders.timing import reminder_instant
 
 MISSING_LIVE = timedelta(days=7)
@@ -50,7 +49,7 @@ def schedule(steps: MonthSteps, roster: Roster) -> list[tuple[str, datetime, dat
     return plan
 
 
-async def monthly_rule(ctx: SweepContext) -> list[Notice]:
+async def monthly_rule(ctx: Context) -> list[Notice]:
     since = await epoch(ctx.session, ctx.now)
     notices: list[Notice] = []
     for month_start in (previous_month(ctx.today), ctx.today.replace(day=1)):
@@ -73,7 +72,7 @@ def _room_of(roster: Roster, kind: str, duty: Duty) -> str | None:
     return own or district_room(roster, duty.district_id)
 
 
-async def _reminders(ctx: SweepContext, steps: MonthSteps, step: str) -> list[Notice]:
+async def _reminders(ctx: Context, steps: MonthSteps, step: str) -> list[Notice]:
     roster = ctx.roster
     done = await done_subjects(ctx.session, steps.kind, steps.period)
     away = await leave_ends(ctx.session, ctx.today)
@@ -122,7 +121,7 @@ def _missing_label(kind: str, duty: Duty) -> str:
     return f"{duty.label}（{who}）"
 
 
-async def _missing_list(ctx: SweepContext, steps: MonthSteps, key: str) -> list[Notice]:
+async def _missing_list(ctx: Context, steps: MonthSteps, key: str) -> list[Notice]:
     room = office_room(ctx.roster)
     if room is None:
         return []

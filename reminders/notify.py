@@ -2,42 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.roster import PersonInfo
-from bot.messages import Outbound
+from bot.handling import Covered, Notice, to_outbound
 from bot.outbox import enqueue_many
 from bot.render import Renderer
 from bot.storage import models as m
-
-
-@dataclass(frozen=True)
-class Covered:
-    """A further step one notice delivers: a reminder listing several findings records each finding's step."""
-
-    key: str
-    finding_id: int | None = None
-    step: int | None = None
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One bot-initiated message: `key` names what and which step, so it is sent once, ever."""
-
-    key: str
-    kind: str
-    template: str
-    values: dict = field(default_factory=dict)
-    room: str | None = None
-    to: str | None = None
-    mention: tuple[PersonInfo, ...] = ()
-    finding_id: int | None = None
-    step: int | None = None
-    covers: tuple[Covered, ...] = ()  # recorded as sent together with `key`
 
 
 async def already_sent(session: AsyncSession, key: str) -> bool:
@@ -92,10 +65,6 @@ async def send_all(session: AsyncSession, renderer: Renderer, notices: list[Noti
                 seen.add(c.key)
                 session.add(m.ReminderSent(key=c.key, kind=notice.kind, finding_id=c.finding_id, step=c.step,
                                            skipped=False, at=now))
-        people = [p for p in notice.mention if p.chat_id]
-        outs.append(Outbound(room=notice.room, to=notice.to if notice.room is None else None,
-                             text=renderer.render(notice.template, **notice.values),
-                             mentions=tuple(p.chat_id for p in people),
-                             mention_names=tuple(p.name for p in people), key=f"rem:{notice.key}"))
+        outs.append(to_outbound(notice, renderer, key=f"rem:{notice.key}"))
     await enqueue_many(session, outs, now=now)
     return len(outs)

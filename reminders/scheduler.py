@@ -4,22 +4,22 @@ Triggers (county time): the daily reminder time, the weekly digest time and the 
 Live: an AsyncIOScheduler runs them, and one sweep runs at start to catch up on what was missed while down
 (each step is recorded when sent, so catching up sends a missed step once). Virtual: `run_until` walks the
 same triggers' fire times up to a moment and runs the sweep at each, on the virtual clock.
+
+The scheduler is given just what it needs (the bootstrap wires it): run a sweep, read the roster, move a virtual
+clock, drain the outbox.
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.clock import Clock
 from bot.domain.roster import Roster
-from reminders.sweep import sweep
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger("dudao.scheduler")
 _TICK = timedelta(microseconds=1)
@@ -47,34 +47,36 @@ def fire_times(trigger: BaseTrigger, after: datetime, until: datetime) -> list[d
 
 
 class Scheduler:
-    def __init__(self) -> None:
+    def __init__(self, *, sweep: Callable[[datetime | None], Awaitable[int]], roster: Callable[[], Awaitable[Roster]],
+                 clock: Clock, drain: Callable[[], Awaitable[int]]) -> None:
+        self._sweep, self._roster, self._clock, self._drain = sweep, roster, clock, drain
         self._last: datetime | None = None
         self._aps: AsyncIOScheduler | None = None
 
-    async def run_until(self, app: App, until: datetime) -> None:
+    async def run_until(self, until: datetime) -> None:
         """Virtual clock: run the sweep at every fire time up to `until`, in order, each at its own time."""
-        start = self._last or app.clock.now()
-        roster = await app.current_roster()
+        start = self._last or self._clock.now()
+        roster = await self._roster()
         due = sorted({t for trig in triggers(roster).values() for t in fire_times(trig, start, until)})
         for t in due:
-            app.clock.advance_to(t)
-            await sweep(app, t)
-            await app.outbox.drain()
+            self._clock.advance_to(t)
+            await self._sweep(t)
+            await self._drain()
         self._last = max(until, start)
 
-    async def start(self, app: App) -> None:
+    async def start(self) -> None:
         """Live: schedule the triggers and catch up once now."""
-        roster = await app.current_roster()
+        roster = await self._roster()
         self._aps = AsyncIOScheduler(timezone=roster.tz)
         for name, trig in triggers(roster).items():
-            self._aps.add_job(self._fire, trig, args=[app, name], id=name, coalesce=True, max_instances=1,
+            self._aps.add_job(self._fire, trig, args=[name], id=name, coalesce=True, max_instances=1,
                               misfire_grace_time=6 * 3600)
         self._aps.start()
-        await self._fire(app, "startup catch-up")
+        await self._fire("startup catch-up")
 
-    async def _fire(self, app: App, name: str) -> None:
+    async def _fire(self, name: str) -> None:
         try:
-            await sweep(app)
+            await self._sweep(None)
         except Exception:  # noqa: BLE001 — a failed sweep is retried at the next trigger
             log.exception("sweep (%s) failed", name)
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.roster import PersonInfo, Roster
+from bot.handling import Notice
 from bot.storage import models as m
-from reminders.notify import Notice
 from reminders.timing import local_instant
 
 EPOCH_KEY = "sweep:first"

@@ -1,6 +1,6 @@
 """Start-of-term checks: announce the window, remind in its last days, report completion to the office.
 
-For each term in calendar.terms (see bot.terms for the window):
+For each term in calendar.terms (see bot.obligations.term_windows for the window):
 - "open": at the reminder time of the window's first working day, each district room hears which schools each
   supervisor is to check (owed until the reminder step, so a late start still announces it);
 - "remind": at the reminder time of the window's last REMIND_WORKDAYS working days' first day, only the
@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from bot.cycle import workday_on_or_before
 from bot.domain.roster import PersonInfo, Roster, SchoolInfo
-from bot.terms import TermWindow, checks, window_finding_counts, windows
-from reminders.notify import Notice
+from bot.handling import Context, Notice
+from bot.obligations.reporting_cycle import workday_on_or_before
+from bot.obligations.term_windows import TermWindow, checks, window_finding_counts, windows
 from reminders.steps import (
     addressed,
     day_end,
@@ -32,7 +32,6 @@ from reminders.steps import (
     take,
     taken,
 )
-from reminders.sweep import SweepContext
 from reminders.timing import reminder_instant
 
 REMIND_WORKDAYS = 3  # remind in the window's last 3 working days (once, on the first of them)
@@ -58,7 +57,7 @@ def schedule(window: TermWindow, roster: Roster) -> list[tuple[str, datetime, da
     return plan
 
 
-async def terms_rule(ctx: SweepContext) -> list[Notice]:
+async def terms_rule(ctx: Context) -> list[Notice]:
     since = await epoch(ctx.session, ctx.now)
     notices: list[Notice] = []
     for window in windows(ctx.roster):
@@ -76,7 +75,7 @@ async def terms_rule(ctx: SweepContext) -> list[Notice]:
     return notices
 
 
-async def _district_notices(ctx: SweepContext, window: TermWindow, step: str) -> list[Notice]:
+async def _district_notices(ctx: Context, window: TermWindow, step: str) -> list[Notice]:
     roster = ctx.roster
     done = {sid for sid, c in (await checks(ctx.session, window.name)).items() if c["done"]}
     away = await leave_ends(ctx.session, ctx.today)
@@ -122,7 +121,7 @@ def _assignments(roster: Roster, district_id: int, schools: list[SchoolInfo],
     return lines, unassigned, list(to_check)
 
 
-async def _report(ctx: SweepContext, window: TermWindow) -> list[Notice]:
+async def _report(ctx: Context, window: TermWindow) -> list[Notice]:
     room = office_room(ctx.roster)
     if room is None:
         return []

@@ -11,12 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.escalation import ONE_DAY, latest_due_reaching_step, reminded_through
+from bot.handling import Context, Notice
 from reminders import due_findings as q
 from reminders.audience import SUPERVISOR, Audience, Directory, directory
 from reminders.grouping import Pairs, notices_by_room
 from reminders.leave import people_on_leave
-from reminders.notify import Notice
-from reminders.sweep import SweepContext
 
 KIND = "verify"
 
@@ -26,7 +25,7 @@ def verify_key(f: q.Due) -> str:
     return f"{KIND}:{f.id}:{stamp}"
 
 
-async def verify_rule(ctx: SweepContext) -> list[Notice]:
+async def verify_rule(ctx: Context) -> list[Notice]:
     found = await awaiting(ctx)
     d, on_leave = directory(ctx.roster), await people_on_leave(ctx.session, ctx.today)
     return notices_by_room(ctx, d, found, scope="school", kind=KIND, template="reminders/verify.j2",
@@ -34,7 +33,7 @@ async def verify_rule(ctx: SweepContext) -> list[Notice]:
                            values={"days": ctx.roster.policy.verify_within.n})
 
 
-async def awaiting(ctx: SweepContext) -> list[q.Due]:
+async def awaiting(ctx: Context) -> list[q.Due]:
     """Rectified findings waiting longer than verify_within, not reminded since their report."""
     roster = ctx.roster
     through = reminded_through(ctx.now, roster.tz, roster.policy.reminder_time)

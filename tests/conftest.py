@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.bootstrap import load_county, open_database
+from bot.cli.bootstrap import load_county, open_database
 from bot.clock import VirtualClock
 from tests.support.harness import T0, Harness
 from tests.support.paths import DEMO_COUNTY, SHARED

@@ -132,12 +132,3 @@ Command = (
     NewFinding | Rectify | Verify | Withdraw | Extend | Query | ListFindings | Visit | Stats | Export
     | Help | Bind | BindRoom | Submit | TermCheck | Digest | Leave | EndLeave | Unknown
 )
-
-
-class ParseError(Exception):
-    """The message is a command, but its arguments are wrong: answer with this template and values."""
-
-    def __init__(self, template: str, **values: object) -> None:
-        super().__init__(template)
-        self.template = template
-        self.values = values

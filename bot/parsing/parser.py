@@ -4,10 +4,9 @@ from __future__ import annotations
 import re
 
 from bot.domain.deadlines import DeadlineError, find_deadline, parse_deadline_spec
+from bot.handling.replies import UserError as ParseError
 from bot.parsing import commands as c
 from bot.parsing.normalize import normalize, split_words, strip_separators
-
-ParseError = c.ParseError
 
 # command word -> canonical name; aliases from DESIGN.md
 COMMAND_WORDS: dict[str, str] = {

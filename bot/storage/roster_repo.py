@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.county.schema import CalendarConf, Policy
 from bot.domain.calendar import WorkCalendar
 from bot.domain.roster import DistrictInfo, PersonInfo, RoomInfo, Roster, SchoolInfo
+from bot.domain.schools import SchoolIndex
 from bot.storage import models as m
 
 
@@ -56,3 +57,18 @@ async def bump_version(session: AsyncSession) -> None:
     county = await session.get(m.County, 1)
     if county is not None:
         county.version += 1
+
+
+class RosterCache:
+    """The roster snapshot and its school index, reloaded only when the county version changes."""
+
+    def __init__(self) -> None:
+        self._roster: Roster | None = None
+        self._schools: SchoolIndex | None = None
+
+    async def get(self, session: AsyncSession) -> tuple[Roster, SchoolIndex]:
+        version = await county_version(session)
+        if self._roster is None or self._roster.version != version:
+            self._roster = await load_roster(session)
+            self._schools = SchoolIndex(list(self._roster.schools.values()))
+        return self._roster, self._schools

@@ -1,30 +1,43 @@
-"""The contract between the core and a transport."""
+"""The contract between the app and a transport, both ways.
+
+A transport gets an `Inlet` — just what it needs of the bot: hand a message in, wake (or drain) the outbox, ask
+when the last message was handled, read the roster snapshot — never the app itself. The outbox delivers through
+the transport's `send` within its `limits` (bot.outbox.delivery is that half of the contract).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from datetime import datetime
+from typing import Protocol
 
-from bot.messages import Outbound
+from bot.domain.roster import Roster
+from bot.messages import Inbound, Outbound
+from bot.outbox.delivery import RateLimits, TransportError
 
-if TYPE_CHECKING:
-    from bot.app import App
-
-
-class TransportError(Exception):
-    """Delivery failed; the outbox retries with backoff (permanent=True: do not retry)."""
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
+__all__ = ["Inlet", "RateLimits", "Transport", "TransportError"]
 
 
-@dataclass(frozen=True)
-class RateLimits:
-    """How fast the outbox may send through a transport (None = unlimited)."""
+class Inlet(Protocol):
+    """The door into the bot that a transport holds."""
 
-    per_room_interval: float | None = None  # seconds between two messages to the same room
-    between_rooms_interval: float | None = None  # seconds between messages to different rooms
-    per_minute: int | None = None  # messages per rolling minute overall
+    async def handle(self, inbound: Inbound) -> bool:
+        """Handle one message once (False: a duplicate, or not handled); its replies are queued in the outbox."""
+        ...
+
+    def wake_outbox(self) -> None:
+        """Something may be sendable now (the platform came back)."""
+        ...
+
+    async def drain_outbox(self) -> int:
+        """Send what is queued now and wait for it (the console prints replies before its next prompt)."""
+        ...
+
+    async def last_handled_at(self) -> datetime | None:
+        """The platform time of the newest message handled (a reconnect skips replayed history before it)."""
+        ...
+
+    async def roster(self) -> Roster:
+        """The current roster snapshot (names of rooms and people)."""
+        ...
 
 
 class Transport(Protocol):
@@ -36,8 +49,8 @@ class Transport(Protocol):
         """False while the platform is unreachable: the outbox waits instead of failing."""
         ...
 
-    async def run(self, app: App) -> None:
-        """Receive until stopped, calling `await app.handle(inbound)` for each message."""
+    async def run(self, inlet: Inlet) -> None:
+        """Receive until stopped, calling `await inlet.handle(inbound)` for each message."""
         ...
 
     async def send(self, out: Outbound) -> None:

@@ -18,8 +18,8 @@ from bot.messages import Inbound, InboundFile, Outbound
 from bot.transports.base import RateLimits
 
 if TYPE_CHECKING:
-    from bot.app import App
     from bot.domain.roster import Roster
+    from bot.transports.base import Inlet
 
 HELP = __doc__.split("\n\n", 1)[1]
 
@@ -61,9 +61,8 @@ class ConsoleTransport:
         line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
         return None if line == "" else line.rstrip("\n")
 
-    async def run(self, app: App) -> None:
-        async with app.db.reading() as s:
-            self._roster, _ = await app.roster(s)
+    async def run(self, inlet: Inlet) -> None:
+        self._roster = await inlet.roster()
         self._pick_defaults()
         self._print(f"督导助手本地控制台（{self._roster.county}）。输入 /help 查看说明，/quit 退出。")
         self._print(f"当前：{self._room_name(self.room)}，身份：{self._who()}")
@@ -72,11 +71,11 @@ class ConsoleTransport:
             if line is None or line.strip() == "/quit":
                 break
             if line.startswith("/photo"):
-                await self._photo(app, line.partition(" ")[2].strip())
+                await self._photo(inlet, line.partition(" ")[2].strip())
             elif line.startswith("/"):
                 self._command(line.strip())
             elif line.strip():
-                await self._say(app, line, ())
+                await self._say(inlet, line, ())
 
     def _who(self) -> str:
         person = self._roster.by_chat_id.get(self.me or "") if self._roster else None
@@ -125,23 +124,22 @@ class ConsoleTransport:
         self.me = found[0].chat_id
         self._print(f"身份：{self._who()}")
 
-    async def _say(self, app: App, text: str, files: tuple[InboundFile, ...]) -> None:
+    async def _say(self, inlet: Inlet, text: str, files: tuple[InboundFile, ...]) -> None:
         self._seq += 1
         at = datetime.now(UTC)
         msg_id = f"console-{at.timestamp():.6f}-{self._seq}"
-        await app.handle(Inbound(room=self.room, sender=self.me or "console-user", text=text, at=at,
+        await inlet.handle(Inbound(room=self.room, sender=self.me or "console-user", text=text, at=at,
                                  message_id=msg_id, files=files))
-        await app.outbox.drain()
-        async with app.db.reading() as s:
-            self._roster, _ = await app.roster(s)
+        await inlet.drain_outbox()
+        self._roster = await inlet.roster()
 
-    async def _photo(self, app: App, path: str) -> None:
+    async def _photo(self, inlet: Inlet, path: str) -> None:
         try:
             file = photo_file(path)
         except OSError as err:
             self._print(f"读不到照片文件“{path}”：{err.strerror or err}")
             return
-        await self._say(app, "", (file,))
+        await self._say(inlet, "", (file,))
         self._print(f"（已发送照片 {file.name}）")
 
     async def stop(self) -> None:

@@ -13,15 +13,12 @@ import mimetypes
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.clock import VirtualClock
 from bot.messages import Inbound, InboundFile, Outbound
-from bot.transports.base import RateLimits
-
-if TYPE_CHECKING:
-    from bot.app import App
+from bot.transports.base import Inlet, RateLimits
 
 
 class ScenarioError(Exception):
@@ -99,8 +96,17 @@ def read_scenario(path: Path) -> list[Step]:
     return steps
 
 
+class Driver(Inlet, Protocol):
+    """An inlet whose clock replay moves (the bootstrap's Bot)."""
+
+    async def advance_to(self, at: datetime) -> None:
+        """Run what is scheduled up to `at`, each at its own time, then move the clock to `at`."""
+        ...
+
+
 class ReplayTransport:
-    """Writes each message the bot sends as one JSON line, stamped with the virtual time."""
+    """Writes each message the bot sends as one JSON line, stamped with the virtual time. Replay is driven by
+    `play`, not by a receive loop."""
 
     name = "replay"
     limits = RateLimits()
@@ -110,7 +116,10 @@ class ReplayTransport:
         self.clock, self.out, self.tz = clock, out, tz
         self.sent: list[dict] = []
 
-    async def run(self, app: App) -> None:  # replay is driven by `play`, not by a receive loop
+    def show_inbound(self, msg: Inbound) -> None:
+        """What a person said (the JSONL output has only what the bot sends)."""
+
+    async def run(self, inlet: Inlet) -> None:
         return None
 
     async def send(self, msg: Outbound) -> None:
@@ -125,10 +134,11 @@ class ReplayTransport:
         return None
 
 
-async def play(app: App, clock: VirtualClock, steps: list[Step]) -> None:
+async def play(driver: Driver, transport: ReplayTransport, steps: list[Step]) -> None:
     """Move the clock line by line; before each line, whatever is scheduled up to its time runs at its own time."""
     for step in steps:
-        await app.advance_to(step.at)
+        await driver.advance_to(step.at)
         if step.inbound is not None:
-            await app.handle(step.inbound)
-        await app.outbox.drain()
+            transport.show_inbound(step.inbound)
+            await driver.handle(step.inbound)
+        await driver.drain_outbox()

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.app import build_app, message_key
+from bot.app import message_key
+from bot.cli.bootstrap import build
 from bot.messages import Inbound
 from bot.storage import models as m
 
@@ -78,8 +79,7 @@ async def test_restart_loses_nothing_and_sends_nothing_twice(harness) -> None:
     h = harness
     h.transport.connected = False
     await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动", msg_id="m1")
-    second = build_app(h.app.settings, h.transport, h.clock, h.app.db)
-    second.set_transport(h.transport, paced=False)
+    second = build(h.app.settings, h.clock, h.app.db, h.transport, paced=False)
     h.transport.connected = True
     await second.outbox.drain()
     assert await second.handle(Inbound(room=SYXX, sender=ZHOU, text="#问题 实验小学 扶手松动", at=h.clock.now(),

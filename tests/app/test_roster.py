@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.bootstrap import load_county
+from bot.cli.bootstrap import load_county
 from bot.county import CountyError
 from bot.storage import models as m
-from handlers.roster import create_invite
+from handlers.binding import create_invite
 from tests.support.paths import DEMO_COUNTY
 
 OFFICE, D1 = "room-office@chatroom", "room-d1@chatroom"

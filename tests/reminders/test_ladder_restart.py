@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from bot.storage import models as m
 from reminders import rules
-from reminders.sweep import sweep
 from tests.support.reminders import (
     CHEN,
     FXZX,
@@ -55,7 +54,7 @@ async def test_a_sweep_that_fails_half_way_records_nothing_and_the_restarted_bot
     monkeypatch.undo()
     h.clock.advance_to(datetime.fromisoformat("2024-03-14T12:00:00+08:00"))
     h2 = restart(h)
-    await sweep(h2.app)  # the live scheduler's catch-up sweep at start
+    await h2.app.sweep()  # the live scheduler's catch-up sweep at start
     await h2.app.outbox.drain()
     await h2.at("2024-04-15T12:00:00+08:00")
     sent = about("Q1", initiated(h, h2), MINE)
@@ -70,7 +69,7 @@ async def test_a_crash_between_the_sweep_and_the_send_delivers_once_after_restar
     await h.at("2024-03-15T12:00:00+08:00")
     assert h.transport.sent[1:] == [] and len(await _ledger(h)) == 2
     h2 = restart(h)
-    await sweep(h2.app)  # the catch-up sweep at start finds both recorded: nothing new
+    await h2.app.sweep()  # the catch-up sweep at start finds both recorded: nothing new
     await h2.app.outbox.drain()  # the new bot's sender delivers what the old one had queued
     await h2.at("2024-04-15T12:00:00+08:00")
     sent = about("Q1", initiated(h, h2), MINE)
@@ -85,7 +84,7 @@ async def test_two_bots_sweeping_one_database_at_once_send_each_step_once(make) 
     h2 = restart(h)
     at = datetime.fromisoformat("2024-03-15T09:00:00+08:00")
     h.clock.advance_to(at)
-    results = await asyncio.gather(sweep(h.app, at), sweep(h2.app, at), return_exceptions=True)
+    results = await asyncio.gather(h.app.sweep(at), h2.app.sweep(at), return_exceptions=True)
     await h.app.outbox.drain()
     await h2.app.outbox.drain()
     assert [r for r in results if isinstance(r, int) and r > 0]  # one of them queued the step
@@ -100,7 +99,7 @@ async def test_catch_up_after_ten_working_days_down_sends_only_the_highest_step(
     await h.at("2024-03-13T12:00:00+08:00")
     h.clock.advance_to(datetime.fromisoformat("2024-03-27T10:00:00+08:00"))  # down for 10 working days
     h2 = restart(h)
-    await sweep(h2.app)  # the live scheduler's catch-up sweep at start
+    await h2.app.sweep()  # the live scheduler's catch-up sweep at start
     await h2.app.outbox.drain()
     caught_up = initiated(h2)
     assert [when(s) for s in about("Q1", caught_up, LADDER)] == ["2024-03-27 10:00"]

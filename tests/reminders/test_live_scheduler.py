@@ -28,17 +28,16 @@ async def test_start_catches_up_then_triggers_fire(tmp_path: Path, monkeypatch) 
         await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动 限期2天")  # due 3-20
         h.clock.advance_to(datetime.fromisoformat("2024-03-21T10:00:00+08:00"))
         fired = asyncio.Event()
-        real_sweep = scheduler_module.sweep
 
-        async def observed(app, now=None):
-            result = await real_sweep(app, now)
+        async def observed(now=None):
+            result = await h.app.sweep(now)
             fired.set()
             return result
 
-        monkeypatch.setattr(scheduler_module, "sweep", observed)
         monkeypatch.setattr(scheduler_module, "triggers", lambda roster: {"every": IntervalTrigger(seconds=0.2)})
-        scheduler = scheduler_module.Scheduler()
-        await scheduler.start(h.app)  # the catch-up sweep runs before start returns
+        scheduler = scheduler_module.Scheduler(sweep=observed, roster=h.app.roster, clock=h.clock,
+                                               drain=h.app.drain_outbox)
+        await scheduler.start()  # the catch-up sweep runs before start returns
         assert fired.is_set() and await _ladder_keys(h) != []
         fired.clear()
         await asyncio.wait_for(fired.wait(), timeout=5)  # and APScheduler fires it again on its trigger

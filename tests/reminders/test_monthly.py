@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from reminders.sweep import sweep
 from tests.support.cycle import (
     CHEN,
     CKZX,
@@ -106,7 +105,7 @@ async def test_a_reminder_missed_while_the_bot_was_down_is_sent_once_when_it_is_
     await h.at("2024-03-19T18:00:00+08:00")
     h.clock.advance_to(datetime.fromisoformat("2024-03-21T14:00:00+08:00"))  # down over the 3-20 reminder
     h2 = restart(h)
-    await sweep(h2.app)  # the catch-up sweep at start
+    await h2.app.sweep()  # the catch-up sweep at start
     await h2.app.outbox.drain()
     await h2.at("2024-03-25T12:00:00+08:00")
     sent = [(when(s), s.out.room) for s in initiated(h2, "月报提醒")]

@@ -6,7 +6,6 @@ from datetime import datetime
 
 import pytest
 
-from reminders.sweep import sweep
 from reminders.timing import in_quiet_hours, may_speak
 from tests.support.reminders import CHEN, FXZX, about, assert_polite, initiated, make, unit_roster, when
 
@@ -37,10 +36,10 @@ async def test_due_steps_wait_out_the_night_and_the_weekend(make) -> None:
     for at in ("2024-03-15T22:00:00+08:00", "2024-03-16T10:00:00+08:00", "2024-03-17T12:00:00+08:00",
                "2024-03-18T07:29:00+08:00"):
         h.clock.advance_to(datetime.fromisoformat(at))
-        assert await sweep(h.app) == 0, at
+        assert await h.app.sweep() == 0, at
     h.clock.advance_to(datetime.fromisoformat("2024-03-18T07:30:00+08:00"))
-    assert await sweep(h.app) >= 1
-    assert await sweep(h.app) == 0  # recorded: a second sweep finds nothing new
+    assert await h.app.sweep() >= 1
+    assert await h.app.sweep() == 0  # recorded: a second sweep finds nothing new
     await h.app.outbox.drain()
     assert [when(s) for s in about("Q1", initiated(h), "【逾期提醒】")] == ["2024-03-18 07:30"]
 

@@ -60,10 +60,4 @@ async def submissions(h: Harness, kind: str) -> list[m.Submission]:
 
 def restart(h: Harness) -> Harness:
     """A second App on the same database and clock: the bot restarted (its scheduler starts from now)."""
-    from bot.app import build_app
-    from tests.support.harness import RecordingTransport
-
-    transport = RecordingTransport(h.clock)
-    app = build_app(h.app.settings, transport, h.clock, h.app.db)
-    app.set_transport(transport, paced=False)
-    return Harness(app, h.clock, transport)
+    return Harness.on(h.app.settings, h.clock, h.app.db)

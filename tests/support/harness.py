@@ -5,12 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.app import App, build_app
-from bot.bootstrap import load_county, open_database
+from bot.cli.bootstrap import Bot, build, load_county, open_database
 from bot.clock import VirtualClock
 from bot.messages import Inbound, InboundFile, Outbound
 from bot.settings import Settings
-from bot.transports.base import RateLimits, TransportError
+from bot.transports.base import Inlet, RateLimits, TransportError
 
 T0 = datetime.fromisoformat("2024-03-11T09:00:00+08:00")
 
@@ -35,7 +34,7 @@ class RecordingTransport:
         self.connected = True
         self.fail_next = 0  # make the next N sends fail (transport error)
 
-    async def run(self, app: App) -> None:
+    async def run(self, inlet: Inlet) -> None:
         return None
 
     async def send(self, out: Outbound) -> None:
@@ -49,7 +48,7 @@ class RecordingTransport:
 
 
 class Harness:
-    def __init__(self, app: App, clock: VirtualClock, transport: RecordingTransport) -> None:
+    def __init__(self, app: Bot, clock: VirtualClock, transport: RecordingTransport) -> None:
         self.app, self.clock, self.transport = app, clock, transport
         self._seq = 0
 
@@ -61,10 +60,13 @@ class Harness:
         clock = VirtualClock(start)
         if county is not None:
             await load_county(db, county, clock)
+        return cls.on(settings, clock, db)
+
+    @classmethod
+    def on(cls, settings: Settings, clock: VirtualClock, db) -> Harness:  # noqa: ANN001 — a bot.storage Database
+        """A bot (unpaced, with a recording transport of its own) on an existing database and clock."""
         transport = RecordingTransport(clock)
-        app = build_app(settings, transport, clock, db)
-        app.set_transport(transport, paced=False)
-        return cls(app, clock, transport)
+        return cls(build(settings, clock, db, transport, paced=False), clock, transport)
 
     async def close(self) -> None:
         await self.app.db.dispose()

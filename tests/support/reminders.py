@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import build_app
 from bot.county.policy import Policy
 from bot.domain.calendar import WorkCalendar
 from bot.domain.roster import Roster
-from tests.support.harness import Harness, RecordingTransport, Sent
+from tests.support.harness import Harness, Sent
 
 TZ = ZoneInfo("Asia/Shanghai")
 CALENDAR = WorkCalendar()
@@ -30,10 +29,7 @@ def unit_roster(policy: Policy | None = None) -> Roster:
 
 def restart(h: Harness) -> Harness:
     """A second App on the same database and clock (the bot restarted), with a transport of its own."""
-    transport = RecordingTransport(h.clock)
-    app = build_app(h.app.settings, transport, h.clock, h.app.db)
-    app.set_transport(transport, paced=False)
-    return Harness(app, h.clock, transport)
+    return Harness.on(h.app.settings, h.clock, h.app.db)
 
 
 def initiated(*harnesses: Harness) -> list[Sent]:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.transports.wechaty_compat import load_wechaty, redact
+from bot.transports.wechaty.compat import load_wechaty, redact
 from tests.support.paths import REPO
 
 
@@ -25,7 +25,7 @@ def test_plain_import_still_fails_so_the_workaround_is_needed(tmp_path: Path) ->
 
 def test_import_through_compat_writes_nothing_into_the_working_directory(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    code = ("import os; from bot.transports.wechaty_compat import load_wechaty; "
+    code = ("import os; from bot.transports.wechaty.compat import load_wechaty; "
             f"w = load_wechaty({str(cache)!r}); print(w.Wechaty.__name__, os.environ['CACHE_DIR'])")
     result = _python(code, tmp_path)
     assert result.returncode == 0, result.stderr

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.app import App, build_app
-from bot.bootstrap import load_county, open_database
+from bot.cli.bootstrap import Bot, build, load_county, open_database
 from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.storage import models as m
@@ -30,7 +29,7 @@ FAST = Timing(backoff_initial=0.02, backoff_max=0.1, connect_timeout=1.0, keepal
 @dataclass
 class World:
     standin: PuppetStandIn
-    app: App
+    app: Bot
     transport: WechatyTransport
 
     def replies(self, mentioning: str | None = None) -> list[SentText]:
@@ -52,7 +51,7 @@ async def world(tmp_path: Path):
     clock = SystemClock()
     await load_county(db, COUNTY, clock)
     transport = WechatyTransport(settings, clock, timing=FAST)
-    app = build_app(settings, transport, clock, db)
+    app = build(settings, clock, db, transport)
     sender = asyncio.create_task(app.outbox.run(poll_seconds=0.05))
     runner = asyncio.create_task(transport.run(app))
     await eventually(lambda: transport.connected)

@@ -30,10 +30,13 @@ def wechaty_settings(endpoint: str, token: str | None = TOKEN) -> Settings:
 
 
 class RecordingApp:
+    """The bot's side of the transport contract (bot.transports.base.Inlet), recording what it is handed."""
+
     def __init__(self, last_handled: datetime | None = None) -> None:
         self.inbound: list[Inbound] = []
         self.last_handled = last_handled
         self.fail_next = 0
+        self.wakes = 0
 
     async def handle(self, inbound: Inbound) -> bool:
         if self.fail_next:
@@ -44,6 +47,9 @@ class RecordingApp:
 
     async def last_handled_at(self) -> datetime | None:
         return self.last_handled
+
+    def wake_outbox(self) -> None:
+        self.wakes += 1
 
 
 @pytest.fixture

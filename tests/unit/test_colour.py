@@ -10,7 +10,7 @@ import pytest
 from bot.county.policy import Policy
 from bot.domain.colour import colour
 from bot.domain.roster import Roster
-from bot.ledger import deadline_instant
+from bot.ledger.lifecycle import deadline_instant
 from tests.support.reminders import CHEN, FXZX, HUANGJ, make, unit_roster
 
 __all__ = ["make"]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.messages import Inbound, InboundFile
-from bot.transports.wechaty_compat import WechatyModules
+from bot.transports.wechaty.compat import WechatyModules
 
 log = logging.getLogger("dudao.wechaty")
 

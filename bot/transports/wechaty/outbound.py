@@ -19,8 +19,8 @@ from grpclib.exceptions import GRPCError
 
 from bot.messages import Outbound
 from bot.transports.base import TransportError
+from bot.transports.wechaty.compat import WechatyModules
 from bot.transports.wechaty.inbound import AT_SEPARATOR
-from bot.transports.wechaty_compat import WechatyModules
 
 log = logging.getLogger("dudao.wechaty")
 

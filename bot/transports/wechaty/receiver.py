@@ -1,4 +1,4 @@
-"""Incoming messages, in wire order: one worker fetches, filters and hands each to the app."""
+"""Incoming messages, in wire order: one worker fetches, filters and hands each to the inlet."""
 from __future__ import annotations
 
 import asyncio
@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock
 from bot.messages import Inbound
+from bot.transports.wechaty.compat import WechatyModules
 from bot.transports.wechaty.inbound import replay_floor, to_inbound
-from bot.transports.wechaty_compat import WechatyModules
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.transports.base import Inlet
 
 log = logging.getLogger("dudao.wechaty")
 _LOGIN, _STOP = object(), object()
 
 
 class Receiver:
-    """Takes message ids from the puppet's event stream and feeds the app one at a time.
+    """Takes message ids from the puppet's event stream and feeds the inlet one at a time.
 
     The puppet emits events synchronously and in stream order; each becomes a queue item, so
     a LOGIN (which sets the replay floor) is always processed before the messages after it.
@@ -37,9 +37,9 @@ class Receiver:
         self.floor: datetime | None = None
         self.worker: asyncio.Task[None] | None = None
 
-    def start(self, app: App) -> None:
+    def start(self, inlet: Inlet) -> None:
         self._closed = False
-        self.worker = asyncio.create_task(self._work(app), name="wechaty-inbound")
+        self.worker = asyncio.create_task(self._work(inlet), name="wechaty-inbound")
 
     def logged_in(self, bot: Any) -> None:
         self._queue.put_nowait((bot, _LOGIN, self._clock.now()))
@@ -61,21 +61,21 @@ class Receiver:
             log.warning("wechaty: stopping with %d message(s) not handled", self._queue.qsize() + 1)
             worker.cancel()
 
-    async def _work(self, app: App) -> None:
+    async def _work(self, inlet: Inlet) -> None:
         while True:
             bot, item, at = await self._queue.get()
             if item is _STOP:
                 return
             if item is _LOGIN:
-                await self._set_floor(app, at or self._clock.now())
+                await self._set_floor(inlet, at or self._clock.now())
                 continue
             inbound = await self._read(bot, item)
             if inbound is not None:
-                await self._deliver(app, inbound)
+                await self._deliver(inlet, inbound)
 
-    async def _set_floor(self, app: App, connected_at: datetime) -> None:
+    async def _set_floor(self, inlet: Inlet, connected_at: datetime) -> None:
         try:
-            last = await app.last_handled_at()
+            last = await inlet.last_handled_at()
         except Exception:  # noqa: BLE001 — without it, fall back to "from this connection on"
             log.exception("wechaty: could not read the last handled message time")
             last = None
@@ -92,10 +92,10 @@ class Receiver:
             log.warning("wechaty: could not read message %s: %s: %s", message_id, type(error).__name__, error)
             return None
 
-    async def _deliver(self, app: App, inbound: Inbound) -> None:
+    async def _deliver(self, inlet: Inlet, inbound: Inbound) -> None:
         for attempt in range(1, self._attempts + 1):
             try:
-                await app.handle(inbound)
+                await inlet.handle(inbound)
                 return
             except Exception:  # noqa: BLE001 — retried: the core dedupes, so a retry is safe
                 log.exception("wechaty: handling message %s failed (attempt %d)", inbound.message_id, attempt)

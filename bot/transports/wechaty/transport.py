@@ -4,7 +4,7 @@ Each connection is a fresh Wechaty (python-wechaty 0.10.7) whose PuppetService w
 ourselves instead of calling `Wechaty.start()`: that one sleeps 60 s and recurses when the
 network fails, stops the whole event loop on a puppet error, and starts a plugin web server
 on login. LOGIN marks us connected; each MESSAGE goes to the Receiver, which hands messages
-to the app one at a time in wire order.
+to the inlet one at a time in wire order.
 """
 from __future__ import annotations
 
@@ -16,10 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot.clock import Clock, SystemClock
 from bot.messages import Outbound
 from bot.transports.base import TransportError
-from bot.transports.wechaty.gateway import Gateway, Timing, describe, keepalive, probe
-from bot.transports.wechaty.outbound import send_parts
-from bot.transports.wechaty.receiver import Receiver
-from bot.transports.wechaty_compat import (
+from bot.transports.wechaty.compat import (
     WechatyModules,
     close_puppet,
     load_wechaty,
@@ -27,10 +24,13 @@ from bot.transports.wechaty_compat import (
     redact,
     reset_pools,
 )
+from bot.transports.wechaty.gateway import Gateway, Timing, describe, keepalive, probe
+from bot.transports.wechaty.outbound import send_parts
+from bot.transports.wechaty.receiver import Receiver
 
 if TYPE_CHECKING:
-    from bot.app import App
     from bot.settings import Settings
+    from bot.transports.base import Inlet
 
 log = logging.getLogger("dudao.wechaty")
 
@@ -47,7 +47,7 @@ class WechatyTransport:
         self._clock = clock or SystemClock()
         self._cache_dir = cache_dir
         self._modules: WechatyModules | None = None
-        self._app: App | None = None
+        self._inlet: Inlet | None = None
         self._bot: Any = None
         self._connected = self._had_login = False
         self._progress: dict[str, int] = {}  # outbound key -> parts already delivered
@@ -61,11 +61,11 @@ class WechatyTransport:
         return self._connected
 
     # connecting ------------------------------------------------------------------------
-    async def run(self, app: App) -> None:
-        """Connect, reconnect with backoff, and feed messages to `app` until stop()."""
-        self._app = app
+    async def run(self, inlet: Inlet) -> None:
+        """Connect, reconnect with backoff, and feed messages to `inlet` until stop()."""
+        self._inlet = inlet
         self._done.clear()
-        self.receiver.start(app)
+        self.receiver.start(inlet)
         try:
             await self._supervise()
         finally:
@@ -133,9 +133,8 @@ class WechatyTransport:
         log.info("wechaty: logged in as %s through %s", contact_id, self.endpoint)
         self._connected = self._had_login = True
         self.receiver.logged_in(bot)
-        outbox = getattr(self._app, "outbox", None)
-        if outbox is not None and hasattr(outbox, "wake"):
-            outbox.wake()  # replies held while we were away go out now, in order
+        if self._inlet is not None:
+            self._inlet.wake_outbox()  # replies held while we were away go out now, in order
 
     def _on_logout(self, contact_id: str) -> None:
         log.warning("wechaty: %s logged out of the gateway %s", contact_id, self.endpoint)
@@ -172,7 +171,7 @@ class WechatyTransport:
         await self.receiver.close(self.timing.stop_timeout)
         if self._session is not None:
             self._session.cancel()
-        if self._app is not None:
+        if self._inlet is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._done.wait(), self.timing.stop_timeout)
 

@@ -42,9 +42,9 @@ def _fail(message: str, code: int = 1) -> None:
 @county_app.command("load")
 def county_load(file: Path, db: str | None = DbOption) -> None:
     """Load (or reload) a county from YAML or .xlsx; bad input changes nothing."""
-    from bot import commands_impl
+    from bot.cli import actions
 
-    _fail_on_county_error(lambda: asyncio.run(commands_impl.county_load(_settings(db), file)))
+    _fail_on_county_error(lambda: asyncio.run(actions.county_load(_settings(db), file)))
 
 
 @county_app.command("check")
@@ -60,7 +60,7 @@ def county_check(file: Path) -> None:
 @county_app.command("template")
 def county_template(out: Path, source: Path | None = typer.Option(None, help="county YAML to convert")) -> None:
     """Write an .xlsx roster workbook (sheets 学校, 人员, 群) — the demo county unless --source is given."""
-    from bot.bootstrap import demo_county_path
+    from bot.cli.bootstrap import demo_county_path
     from bot.county import load_county_file, write_county_xlsx
 
     data = _fail_on_county_error(lambda: load_county_file(source or demo_county_path()))
@@ -80,61 +80,61 @@ def _fail_on_county_error(fn):
 @db_app.command("upgrade")
 def db_upgrade(db: str | None = DbOption) -> None:
     """Apply database migrations (the bot also does this on start)."""
-    from bot import commands_impl
+    from bot.cli import actions
 
-    asyncio.run(commands_impl.db_upgrade(_settings(db)))
+    asyncio.run(actions.db_upgrade(_settings(db)))
     typer.echo("database is up to date")
 
 
 @app.command()
 def invite(person: str, db: str | None = DbOption) -> None:
     """Make a one-time binding code for PERSON (roster id, name or chat id)."""
-    from bot import commands_impl
+    from bot.cli import actions
 
-    asyncio.run(commands_impl.invite(_settings(db), person))
+    asyncio.run(actions.invite(_settings(db), person))
 
 
 @app.command()
 def console(db: str | None = DbOption, county: Path | None = typer.Option(None, help="county file to load")) -> None:
     """Chat with the bot in the terminal, as any person in any room."""
-    from bot import commands_impl
+    from bot.cli import actions
 
     settings = _settings(db, county_file=county)
     _logging("WARNING")
-    _fail_on_county_error(lambda: asyncio.run(commands_impl.run(settings, force_console=True)))
+    _fail_on_county_error(lambda: asyncio.run(actions.run(settings, force_console=True)))
 
 
 @app.command()
 def run(db: str | None = DbOption) -> None:
     """Run the bot: Wechaty when a puppet service is configured, else the local console."""
-    from bot import commands_impl
+    from bot.cli import actions
 
     settings = _settings(db)
     _logging(settings.log_level)
-    _fail_on_county_error(lambda: asyncio.run(commands_impl.run(settings)))
+    _fail_on_county_error(lambda: asyncio.run(actions.run(settings)))
 
 
 @app.command()
 def demo() -> None:
     """Play the shipped demo scenario (the whole closed loop) on the demo county and print the conversation."""
-    from bot import commands_impl
+    from bot.cli import actions
 
     _logging("WARNING")
-    asyncio.run(commands_impl.demo())
+    asyncio.run(actions.demo())
 
 
 @app.command()
 def replay(scenario: Path, county: Path = typer.Option(..., "--county", help="county file"),
            db: str | None = DbOption) -> None:
     """Replay a JSONL scenario on a virtual clock; print what the bot sends as JSONL."""
-    from bot import commands_impl
+    from bot.cli import actions
     from bot.transports.replay import ScenarioError
 
     _logging("WARNING")
     with tempfile.TemporaryDirectory(prefix="dudao-replay-") as tmp:
         settings = _settings(db or f"sqlite+aiosqlite:///{tmp}/replay.db", evidence_dir=Path(tmp) / "evidence")
         try:
-            _fail_on_county_error(lambda: asyncio.run(commands_impl.replay(settings, scenario, county)))
+            _fail_on_county_error(lambda: asyncio.run(actions.replay(settings, scenario, county)))
         except ScenarioError as err:
             _fail(f"{scenario}: {err}", code=2)
 

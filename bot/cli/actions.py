@@ -1,22 +1,27 @@
 """What the CLI commands do, as async functions (the CLI module only parses arguments)."""
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import signal
 import sys
 import tempfile
 from pathlib import Path
 
 from sqlalchemy import or_, select
 
-from bot.app import build_app
-from bot.bootstrap import demo_county_path, demo_scenario_path, ensure_county, load_county, open_database
+from bot.cli.bootstrap import (
+    build,
+    demo_county_path,
+    demo_scenario_path,
+    ensure_county,
+    load_county,
+    open_database,
+    read_roster,
+)
 from bot.clock import SystemClock, VirtualClock
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.transports.console import ConsoleTransport
+from bot.transports.demo import DemoTransport
 from bot.transports.replay import ReplayTransport, play, read_scenario
 
 log = logging.getLogger("dudao")
@@ -43,7 +48,7 @@ async def db_upgrade(settings: Settings) -> None:
 async def invite(settings: Settings, who: str) -> None:
     from datetime import timedelta
 
-    from handlers.roster import create_invite
+    from handlers.binding import create_invite
 
     db = await open_database(settings.database_url)
     clock = SystemClock()
@@ -79,23 +84,9 @@ async def run(settings: Settings, *, force_console: bool = False) -> None:
     db = await open_database(settings.database_url)
     clock = SystemClock()
     print(await ensure_county(db, clock, settings.county_file), file=sys.stderr)
-    transport = _transport(settings, force_console)
-    app = build_app(settings, transport, clock, db)
-    sender = asyncio.create_task(app.outbox.run())
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(transport.stop()))
     try:
-        if app.scheduler is not None:
-            await app.scheduler.start(app)
-        await transport.run(app)
+        await build(settings, clock, db, _transport(settings, force_console)).run()
     finally:
-        if app.scheduler is not None:
-            await app.scheduler.shutdown()
-        app.outbox.stop()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(sender, timeout=5)
         await db.dispose()
 
 
@@ -105,18 +96,13 @@ async def replay(settings: Settings, scenario: Path, county: Path) -> None:
     clock = VirtualClock(steps[0].at)
     try:
         await load_county(db, county, clock)
-        app = build_app(settings, None, clock, db)  # transport set below, once the county time zone is known
-        async with db.reading() as s:
-            roster, _ = await app.roster(s)
-        app.set_transport(ReplayTransport(clock, sys.stdout, roster.tz), paced=False)
-        await play(app, clock, steps)
+        transport = ReplayTransport(clock, sys.stdout, (await read_roster(db)).tz)
+        await play(build(settings, clock, db, transport, paced=False), transport, steps)
     finally:
         await db.dispose()
 
 
 async def demo() -> None:
-    from bot.transports.pretty import PrettyReplayTransport
-
     steps = read_scenario(demo_scenario_path())
     with tempfile.TemporaryDirectory(prefix="dudao-demo-") as tmp:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp}/demo.db", evidence_dir=Path(tmp) / "evidence")
@@ -124,16 +110,7 @@ async def demo() -> None:
         clock = VirtualClock(steps[0].at)
         try:
             await load_county(db, demo_county_path(), clock)
-            app = build_app(settings, None, clock, db)
-            async with db.reading() as s:
-                roster, _ = await app.roster(s)
-            transport = PrettyReplayTransport(clock, sys.stdout, roster)
-            app.set_transport(transport, paced=False)
-            for step in steps:
-                await app.advance_to(step.at)
-                if step.inbound is not None:
-                    transport.show_inbound(step.inbound)
-                    await app.handle(step.inbound)
-                await app.outbox.drain()
+            transport = DemoTransport(clock, sys.stdout, await read_roster(db))
+            await play(build(settings, clock, db, transport, paced=False), transport, steps)
         finally:
             await db.dispose()

@@ -16,9 +16,9 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import ledger
 from bot.domain.colour import colour
 from bot.domain.roster import Roster
+from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
 
 F = m.Finding

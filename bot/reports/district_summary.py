@@ -10,9 +10,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import false
 
-from bot import aggregates as q
-from bot.cycle import done_subjects, duties, period_of
 from bot.domain.roster import Roster
+from bot.obligations.reporting_cycle import done_subjects, duties, period_of
+from bot.reports import aggregates as q
 
 SCHOOLS_SHOWN = 30
 

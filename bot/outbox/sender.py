@@ -1,6 +1,5 @@
-"""The outbox: replies and reminders are rows written in the same transaction as the change behind them.
-
-The sender drains due rows in order, within the transport's rate limits, retries failures with
+"""The outbox sender: replies and reminders are rows written in the same transaction as the change behind them
+(bot.outbox.store); the sender drains due rows in order, within the transport's rate limits, retries failures with
 exponential backoff, and after the last attempt marks a row dead and tells the office room. A row
 is marked sent only after the transport accepted it, so a crash never loses one; the unique key
 means the same reply is never queued twice.
@@ -20,58 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.messages import Outbound
+from bot.outbox.delivery import Delivery, RateLimits, TransportError
+from bot.outbox.store import enqueue, row_outbound
 from bot.render import Renderer
 from bot.storage import models as m
 from bot.storage.engine import Database
-from bot.transports.base import RateLimits, Transport, TransportError
 
 log = logging.getLogger("dudao.outbox")
 MERGE_LIMIT = 1800  # characters: bot-initiated messages for one room at one time go out as one message
 DUE_BATCH = 200  # rows read per round of a drain
 STANDALONE = ("rem:digest:",)  # key prefixes of documents (周报, 通报) that always go out as a message of their own
-
-
-async def enqueue(session: AsyncSession, out: Outbound, *, now: datetime, not_before: datetime | None = None) -> bool:
-    """Queue `out` under its idempotency key; False when that key was queued before."""
-    if not out.key:
-        raise ValueError("an outbound message needs an idempotency key")
-    if await session.scalar(select(m.OutboxMessage.id).where(m.OutboxMessage.key == out.key)) is not None:
-        return False
-    session.add(_row(out, now, not_before))
-    return True
-
-
-async def enqueue_many(session: AsyncSession, outs: list[Outbound], *, now: datetime) -> int:
-    """Queue many messages (a sweep's reminders) with one look-up of their keys; returns how many were new."""
-    if any(not out.key for out in outs):
-        raise ValueError("an outbound message needs an idempotency key")
-    keys = [out.key for out in outs]
-    queued = set()
-    for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
-        found = await session.scalars(select(m.OutboxMessage.key).where(m.OutboxMessage.key.in_(chunk)))
-        queued |= set(found)
-    new = 0
-    for out in outs:
-        if out.key not in queued:
-            queued.add(out.key)
-            session.add(_row(out, now, None))
-            new += 1
-    return new
-
-
-def _row(out: Outbound, now: datetime, not_before: datetime | None) -> m.OutboxMessage:
-    return m.OutboxMessage(
-        key=out.key, room_chat_id=out.room, to_chat_id=out.to, text=out.text, mentions=list(out.mentions),
-        mention_names=list(out.mention_names), files=list(out.files), in_reply_to=out.in_reply_to,
-        created_at=now, next_attempt_at=not_before or now, status="pending", attempts=0,
-    )
-
-
-def to_outbound(row: m.OutboxMessage) -> Outbound:
-    return Outbound(room=row.room_chat_id, to=row.to_chat_id, text=row.text, mentions=tuple(row.mentions),
-                    mention_names=tuple(row.mention_names), files=tuple(row.files), in_reply_to=row.in_reply_to,
-                    key=row.key)
 
 
 @dataclass
@@ -104,17 +61,23 @@ class _Pace:
         self.window.append(t)
 
 
+MayInitiate = Callable[[datetime], Awaitable[bool]]
+
+
 class OutboxSender:
-    def __init__(self, db: Database, transport: Transport, clock: Clock, renderer: Renderer, *,
-                 max_attempts: int = 6, backoff: float = 5.0, paced: bool = True) -> None:
-        self.db, self.transport, self.clock, self.renderer = db, transport, clock, renderer
+    """Sends through `delivery` within `limits` (None: unpaced). `may_initiate(now)` says whether the bot may speak
+    on its own now: bot-initiated rows (reminders, digests) wait while it may not, so a reconnect or a retry at
+    night never delivers a reminder in quiet hours."""
+
+    def __init__(self, db: Database, delivery: Delivery, clock: Clock, renderer: Renderer, *,
+                 limits: RateLimits | None, may_initiate: MayInitiate | None = None, max_attempts: int = 6,
+                 backoff: float = 5.0) -> None:
+        self.db, self.transport, self.clock, self.renderer = db, delivery, clock, renderer
         self.max_attempts, self.backoff = max_attempts, backoff
-        self.pace = _Pace(transport.limits) if paced else None
+        self.pace = _Pace(limits) if limits is not None else None
+        self.may_initiate = may_initiate
         self._wake = asyncio.Event()
         self._draining = asyncio.Lock()  # one drainer at a time, or two could send the same row
-        # Whether the bot may speak on its own now; bot-initiated rows (reminders, digests) wait while it may not,
-        # so a reconnect or a retry at night never delivers a reminder in quiet hours.
-        self.may_initiate: Callable[[datetime], Awaitable[bool]] | None = None
         self._stopping = False
 
     def wake(self) -> None:
@@ -148,7 +111,7 @@ class OutboxSender:
         return sent
 
     async def _send(self, rows: list[m.OutboxMessage]) -> int:
-        out = to_outbound(rows[0]) if len(rows) == 1 else _combined(rows)
+        out = row_outbound(rows[0]) if len(rows) == 1 else _combined(rows)
         dest = out.room or f"to:{out.to}"
         if self.pace is not None:
             loop = asyncio.get_running_loop()

@@ -6,16 +6,15 @@ from typing import IO
 from bot.clock import VirtualClock
 from bot.domain.roster import Roster
 from bot.messages import Inbound, Outbound
-from bot.transports.base import RateLimits
+from bot.transports.replay import ReplayTransport
 
 
-class PrettyReplayTransport:
+class DemoTransport(ReplayTransport):
     name = "demo"
-    limits = RateLimits()
-    connected = True
 
     def __init__(self, clock: VirtualClock, out: IO[str], roster: Roster) -> None:
-        self.clock, self.out, self.roster = clock, out, roster
+        super().__init__(clock, out, roster.tz)
+        self.roster = roster
 
     def _where(self, room: str | None, to: str | None = None) -> str:
         if room is None:
@@ -39,9 +38,3 @@ class PrettyReplayTransport:
         head = f"{self._stamp()} [{self._where(msg.room, msg.to)}] 🤖 督导助手："
         self.out.write(f"{head}{mentions + ' ' if mentions else ''}\n    {body}\n")
         self.out.flush()
-
-    async def run(self, app: object) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None

@@ -79,7 +79,7 @@ async def window_findings(session: AsyncSession, window: TermWindow, roster: Ros
 async def window_finding_counts(session: AsyncSession, window: TermWindow, roster: Roster) -> dict[int, int]:
     """District id → how many findings were logged during the window (grouped by school, then folded)."""
     start, end = window_bounds(window, roster)
-    school = (m.Finding.school_id + 0).label("school")  # see bot.aggregates.SCHOOL
+    school = (m.Finding.school_id + 0).label("school")  # see bot.reports.aggregates.SCHOOL
     rows = await session.execute(select(school, func.count()).where(
         m.Finding.created_at >= start, m.Finding.created_at < end, m.Finding.status != "withdrawn")
         .group_by(school))

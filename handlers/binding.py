@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.permissions import Action
-from bot.handling import Context, Reply, UserError
+from bot.handling import CommandContext, Reply, UserError
 from bot.parsing import commands as c
 from bot.storage import models as m
 from bot.storage.roster_repo import bump_version
@@ -34,7 +34,7 @@ async def create_invite(session: AsyncSession, person: m.Person, *, now: datetim
     return invite
 
 
-async def bind(cmd: c.Bind, ctx: Context) -> list[Reply]:
+async def bind(cmd: c.Bind, ctx: CommandContext) -> list[Reply]:
     failures = await ctx.session.scalar(select(func.count()).select_from(m.BindFailure).where(
         m.BindFailure.chat_id == ctx.actor.chat_id, m.BindFailure.at > ctx.now - BIND_FAILURE_WINDOW))
     if failures >= MAX_BIND_FAILURES:  # six digits are guessable by someone with time: make them wait
@@ -55,7 +55,7 @@ async def bind(cmd: c.Bind, ctx: Context) -> list[Reply]:
     return [Reply("roster/bound.j2", dict(name=person.name, role=person.role, school=school.name if school else ""))]
 
 
-async def bind_room(cmd: c.BindRoom, ctx: Context) -> list[Reply]:
+async def bind_room(cmd: c.BindRoom, ctx: CommandContext) -> list[Reply]:
     need(ctx, Action.BIND_ROOM)
     if ctx.inbound.room is None:
         raise UserError("roster/room_only.j2")
@@ -77,7 +77,7 @@ async def bind_room(cmd: c.BindRoom, ctx: Context) -> list[Reply]:
     return [Reply("roster/room_bound.j2", dict(scope=SCOPE_LABELS[cmd.scope], target=target))]
 
 
-def _district(ctx: Context, name: str):
+def _district(ctx: CommandContext, name: str):
     found = [d for d in ctx.roster.districts.values() if name == d.name or (len(name) >= 2 and name in d.name)]
     if len(found) != 1:
         raise UserError("errors/district_unknown.j2", text=name,

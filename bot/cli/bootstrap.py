@@ -1,0 +1,157 @@
+"""The one place that wires the bot: database and migrations, the county, then `build` makes the app, the outbox
+sender, the scheduler and hands them the transport. Every entry point (CLI, tests, benchmarks) starts here."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import dataclass, replace
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from bot.app import App
+from bot.clock import Clock
+from bot.county import load_county_file
+from bot.county.sync import SyncReport, sync_county
+from bot.domain.roster import Roster
+from bot.messages import Inbound
+from bot.outbox import OutboxSender, RateLimits
+from bot.settings import Settings
+from bot.storage.engine import Database
+from bot.storage.migrate import upgrade_database
+from bot.storage.roster_repo import NoCountyLoaded, county_version, load_roster
+from bot.transports.base import Transport
+from reminders.scheduler import Scheduler
+from reminders.timing import may_speak
+
+log = logging.getLogger("dudao")
+
+
+def demo_county_path() -> Path:
+    return Path(str(resources.files("bot") / "data" / "demo-county.yaml"))
+
+
+def demo_scenario_path() -> Path:
+    return Path(str(resources.files("bot") / "data" / "scenarios" / "demo.jsonl"))
+
+
+async def open_database(url: str) -> Database:
+    db = Database(url)
+    await upgrade_database(db)
+    return db
+
+
+async def load_county(db: Database, path: Path, clock: Clock) -> SyncReport:
+    """Validate the whole file first (CountyError names file, line and field), then write it in one transaction."""
+    data = load_county_file(path)
+    async with db.transaction() as s:
+        return await sync_county(s, data, source=str(path), now=clock.now())
+
+
+async def has_county(db: Database) -> bool:
+    async with db.reading() as s:
+        return await county_version(s) is not None
+
+
+async def ensure_county(db: Database, clock: Clock, county_file: Path | None) -> str:
+    """Load `county_file` if given; else keep what is loaded; else load the shipped demo county. Says which."""
+    if county_file:
+        await load_county(db, county_file, clock)
+        return f"county loaded from {county_file}"
+    if await has_county(db):
+        return "using the county already in the database"
+    await load_county(db, demo_county_path(), clock)
+    return "no county configured: loaded the demo county (城口县); set COUNTY_FILE or run `dudao county load FILE`"
+
+
+@dataclass
+class Bot:
+    """Everything wired: the app, the outbox sender, the scheduler and the transport. It is the transport's Inlet
+    (the narrow door in: hand a message in, wake or drain the outbox, the last handled time, the roster)."""
+
+    settings: Settings
+    clock: Clock
+    db: Database
+    app: App
+    outbox: OutboxSender
+    scheduler: Scheduler
+    transport: Transport
+
+    async def handle(self, inbound: Inbound) -> bool:
+        handled = await self.app.handle(inbound)
+        if handled:
+            self.outbox.wake()
+        return handled
+
+    async def sweep(self, now: datetime | None = None) -> int:
+        queued = await self.app.sweep(now)
+        if queued:
+            self.outbox.wake()
+        return queued
+
+    def wake_outbox(self) -> None:
+        self.outbox.wake()
+
+    async def drain_outbox(self) -> int:
+        return await self.outbox.drain()
+
+    async def last_handled_at(self) -> datetime | None:
+        return await self.app.last_handled_at()
+
+    async def roster(self) -> Roster:
+        return await self.app.current_roster()
+
+    async def advance_to(self, at: datetime) -> None:
+        """Virtual clock only: run whatever is scheduled up to `at`, each job at its own time, then move to `at`."""
+        await self.scheduler.run_until(at)
+        self.clock.advance_to(at)
+
+    async def run(self) -> None:
+        """Live: the outbox sender, the scheduler (catching up first) and the transport, until the transport stops
+        (SIGINT/SIGTERM stop it)."""
+        sender = asyncio.create_task(self.outbox.run())
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(self.transport.stop()))
+        try:
+            await self.scheduler.start()
+            await self.transport.run(self)
+        finally:
+            await self.scheduler.shutdown()
+            self.outbox.stop()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(sender, timeout=5)
+
+
+def pace(transport: Transport, settings: Settings) -> RateLimits:
+    """The transport's limits, capped by the operator's overall per-minute setting."""
+    per_minute = min(filter(None, (transport.limits.per_minute, settings.outbox_per_minute)), default=None)
+    return replace(transport.limits, per_minute=per_minute)
+
+
+def build(settings: Settings, clock: Clock, db: Database, transport: Transport, *, paced: bool = True) -> Bot:
+    """Wire the bot: the app, the outbox sender pacing `transport` (unpaced for replay and tests), the scheduler."""
+    app = App(settings, clock, db)
+
+    async def may_initiate(now: datetime) -> bool:
+        try:
+            return may_speak(now, await app.current_roster())
+        except NoCountyLoaded:
+            return True
+
+    outbox = OutboxSender(db, transport, clock, app.renderer, limits=pace(transport, settings) if paced else None,
+                          may_initiate=may_initiate, max_attempts=settings.outbox_max_attempts,
+                          backoff=settings.outbox_backoff_seconds)
+    scheduler = Scheduler(sweep=lambda now: bot.sweep(now), roster=app.current_roster, clock=clock,
+                          drain=outbox.drain)
+    bot = Bot(settings, clock, db, app, outbox, scheduler, transport)
+    return bot
+
+
+async def read_roster(db: Database) -> Roster:
+    """The roster snapshot now (e.g. its time zone, before a transport is made)."""
+    async with db.reading() as s:
+        return await load_roster(s)
