@@ -8,7 +8,8 @@ import contextlib
 import sys
 import time
 
-from bot.parsing.parser import ParseError, parse
+from bot.handling import UserError
+from handlers import COMMANDS
 
 MESSAGES = [
     "#问题 城口中学 安全稳定 消防通道堆放杂物 限期3天",
@@ -27,8 +28,8 @@ MESSAGES = [
 def main(n: int = 200_000) -> None:
     start = time.perf_counter()
     for i in range(n):
-        with contextlib.suppress(ParseError):
-            parse(MESSAGES[i % len(MESSAGES)], "督导助手")
+        with contextlib.suppress(UserError):
+            COMMANDS.parse(MESSAGES[i % len(MESSAGES)], "督导助手")
     elapsed = time.perf_counter() - start
     print(f"parser: {n} messages in {elapsed:.2f} s = {n / elapsed:,.0f} messages/s "
           f"({elapsed / n * 1e6:.1f} µs each)")

@@ -114,10 +114,10 @@ class App:
         ctx = CommandContext(session=s, roster=roster, now=self.clock.now(), renderer=self.renderer, schools=schools,
                              actor=roster.actor(inbound.sender),
                              room=roster.rooms.get(inbound.room) if inbound.room else None, inbound=inbound,
-                             settings=self.settings, message_key=key)
+                             settings=self.settings, message_key=key, commands=handlers.COMMANDS)
         try:
             async with s.begin_nested():
-                replies = await handlers.route(ctx)
+                replies = await handlers.COMMANDS.route(ctx)
         except UserError as err:
             replies = [Reply(err.template, err.values)]
         await self._queue_replies(ctx, replies)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -9,14 +10,46 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply, UserError
-from bot.parsing import commands as c
+from bot.parsing.normalize import split_words
+from bot.routing import Router
 from bot.storage import models as m
 from bot.storage.roster_repo import bump_version
 from handlers.common import need, resolve_school
 
+router = Router("binding")
 MAX_BIND_FAILURES = 5  # wrong codes per account …
 BIND_FAILURE_WINDOW = timedelta(hours=1)  # … within this window
 SCOPE_LABELS = {"school": "学校", "district": "责任区", "office": "督导室", "none": "未绑定"}
+_SCOPES = {"学校": "school", "责任区": "district", "督导室": "office", "解除": "none", "取消": "none"}
+
+
+@dataclass(frozen=True)
+class Bind:
+    code: str
+
+
+@dataclass(frozen=True)
+class BindRoom:
+    scope: str  # office / district / school / none
+    name: str = ""
+
+
+def parse_bind(word: str, rest: str) -> Bind:
+    code = rest.replace(" ", "")
+    if not code.isdigit():
+        raise UserError("errors/bind_usage.j2")
+    return Bind(code=code)
+
+
+def parse_bind_room(word: str, rest: str) -> BindRoom:
+    words = split_words(rest)
+    if not words or words[0] not in _SCOPES:
+        raise UserError("errors/bind_room_usage.j2")
+    scope = _SCOPES[words[0]]
+    target = " ".join(words[1:])
+    if scope in ("school", "district") and not target:
+        raise UserError("errors/bind_room_usage.j2")
+    return BindRoom(scope=scope, name=target)
 
 
 async def create_invite(session: AsyncSession, person: m.Person, *, now: datetime, ttl: timedelta) -> m.Invite:
@@ -34,7 +67,8 @@ async def create_invite(session: AsyncSession, person: m.Person, *, now: datetim
     return invite
 
 
-async def bind(cmd: c.Bind, ctx: CommandContext) -> list[Reply]:
+@router.command(Bind, "绑定", parse=parse_bind, action=Action.BIND, strangers=True, help={"绑定": "help/bind.j2"})
+async def bind(cmd: Bind, ctx: CommandContext) -> list[Reply]:
     failures = await ctx.session.scalar(select(func.count()).select_from(m.BindFailure).where(
         m.BindFailure.chat_id == ctx.actor.chat_id, m.BindFailure.at > ctx.now - BIND_FAILURE_WINDOW))
     if failures >= MAX_BIND_FAILURES:  # six digits are guessable by someone with time: make them wait
@@ -55,7 +89,9 @@ async def bind(cmd: c.Bind, ctx: CommandContext) -> list[Reply]:
     return [Reply("roster/bound.j2", dict(name=person.name, role=person.role, school=school.name if school else ""))]
 
 
-async def bind_room(cmd: c.BindRoom, ctx: CommandContext) -> list[Reply]:
+@router.command(BindRoom, "本群", parse=parse_bind_room, action=Action.BIND_ROOM, unbound="office",
+                help={"本群": "help/bind_room.j2"})
+async def bind_room(cmd: BindRoom, ctx: CommandContext) -> list[Reply]:
     need(ctx, Action.BIND_ROOM)
     if ctx.inbound.room is None:
         raise UserError("roster/room_only.j2")

@@ -1,9 +1,10 @@
 """Shared steps of handlers: permission checks, finding look-up, school resolution, plain views."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.domain.colour import Colour, colour
+from bot.domain.deadlines import DeadlineError, DeadlineSpec, due_date
 from bot.domain.permissions import Action, can, what_they_may_do
 from bot.domain.roster import PersonInfo, SchoolInfo
 from bot.handling import CommandContext, UserError
@@ -54,6 +55,14 @@ def school_from_words(ctx: CommandContext, words: tuple[str, ...]) -> tuple[Scho
     if not words:
         raise UserError("errors/need_school.j2")
     return resolve_school(ctx, words[0]), words[1:]
+
+
+def due_on(spec: DeadlineSpec, start: date, ctx: CommandContext) -> date:
+    """The due day `spec` gives from `start` (county calendar); a deadline that cannot be is a polite error."""
+    try:
+        return due_date(spec, start, ctx.roster.calendar)
+    except DeadlineError as err:  # e.g. an explicit date already past
+        raise UserError("errors/bad_deadline.j2", problem=err.user_message) from err
 
 
 def mentionable(people: list[PersonInfo]) -> tuple[PersonInfo, ...]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -10,9 +11,18 @@ from sqlalchemy import func, select
 from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply
 from bot.ledger import lifecycle as ledger
-from bot.parsing import commands as c
+from bot.parsing.normalize import split_words
+from bot.routing import Router
 from bot.storage import models as m
 from handlers.common import need, resolve_school
+
+router = Router("export")
+
+
+@dataclass(frozen=True)
+class Export:
+    words: tuple[str, ...] = ()
+
 
 HEADERS = ("编号", "学校", "责任区", "类别", "严重程度", "问题描述", "状态", "是否逾期", "整改期限", "登记人",
            "登记时间", "报告整改时间", "销号/撤销时间", "照片数")
@@ -22,7 +32,9 @@ def _local(ctx: CommandContext, at) -> str:
     return ctx.local(at).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
-async def export(cmd: c.Export, ctx: CommandContext) -> list[Reply]:
+@router.command(Export, "导出", parse=lambda word, rest: Export(words=split_words(rest)), action=Action.EXPORT,
+                help={"导出": "help/export.j2"})
+async def export(cmd: Export, ctx: CommandContext) -> list[Reply]:
     need(ctx, Action.EXPORT)
     q = select(m.Finding).order_by(m.Finding.number)
     scope = "全县"

@@ -1,25 +1,41 @@
 """#帮助 [命令], and the answer to a #word we do not know."""
 from __future__ import annotations
 
-from bot.domain.permissions import what_they_may_do
+from dataclasses import dataclass
+
+from bot.domain.permissions import Action, what_they_may_do
 from bot.handling import CommandContext, Reply, UserError
-from bot.parsing import commands as c
-from bot.parsing.parser import COMMAND_WORDS
+from bot.routing import Router
 
-TOPICS = ("问题", "整改", "验收", "撤销", "延期", "查询", "清单", "到校", "统计", "导出", "绑定", "本群",
-          "自查", "月报", "汇总", "开学检查", "周报", "通报", "请假", "销假")
+router = Router("help")
 
 
-async def help_(cmd: c.Help, ctx: CommandContext) -> list[Reply]:
-    topic = COMMAND_WORDS.get(cmd.topic or "", cmd.topic)
-    if topic == "销号":
-        topic = "验收"
-    if topic and topic not in TOPICS:
-        raise UserError("help/unknown_topic.j2", topic=topic, topics=list(TOPICS))
-    if topic:
-        return [Reply("help/topic.j2", {"topic": topic})]
-    return [Reply("help/overview.j2", dict(who=what_they_may_do(ctx.actor), bot=ctx.settings.bot_name))]
+@dataclass(frozen=True)
+class Help:
+    topic: str | None = None
 
 
-async def unknown(cmd: c.Unknown, ctx: CommandContext) -> list[Reply]:
+@dataclass(frozen=True)
+class Unknown:
+    """Addressed to the bot (#…), but no command we know."""
+
+    word: str
+
+
+def parse_help(word: str, rest: str) -> Help:
+    return Help(topic=rest.lstrip("#").strip() or None)
+
+
+@router.command(Help, "帮助", parse=parse_help, action=Action.HELP, strangers=True, unbound="anyone", on_empty=True)
+async def help_(cmd: Help, ctx: CommandContext) -> list[Reply]:
+    if cmd.topic is None:
+        return [Reply("help/overview.j2", dict(who=what_they_may_do(ctx.actor), bot=ctx.settings.bot_name))]
+    topic = ctx.commands.topic_of(cmd.topic)
+    if topic is None:
+        raise UserError("help/unknown_topic.j2", topic=cmd.topic, topics=list(ctx.commands.topics))
+    return [Reply(ctx.commands.topics[topic], {})]
+
+
+@router.command(Unknown, parse=lambda word, rest: Unknown(word=word), action=None, strangers=True, fallback=True)
+async def unknown(cmd: Unknown, ctx: CommandContext) -> list[Reply]:
     return [Reply("help/unknown_command.j2", dict(word=cmd.word))]

@@ -1,22 +1,54 @@
-"""#查询 Q12, #清单 [逾期|待验收] [学校], #统计 — read-only views, limited to what the sender may see."""
+"""#查询 Q12 (a finding's details and history) and #清单 [逾期|待验收] [学校] (the open findings), limited to what the
+sender may see."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, false, func, or_, select, true
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import func, select
 
 from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply
 from bot.ledger import lifecycle as ledger
-from bot.parsing import commands as c
+from bot.parsing.normalize import split_words
+from bot.parsing.parser import is_ref, parse_ref
+from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import finding_for, finding_line, need, resolve_school, status_label
+from handlers.common import finding_for, finding_line, status_label
+from handlers.scope import scope_of
 
+router = Router("queries")
 LIST_LIMIT = 15
+_LIST_FILTERS = {"逾期": "overdue", "超期": "overdue", "待验收": "rectified", "待整改": "open"}
 
 
-async def query(cmd: c.Query, ctx: CommandContext) -> list[Reply]:
+@dataclass(frozen=True)
+class Query:
+    ref: int
+
+
+@dataclass(frozen=True)
+class ListFindings:
+    filter: str | None = None  # None (all open), "overdue", "rectified"
+    words: tuple[str, ...] = ()  # an optional school
+
+
+def parse_query(word: str, rest: str) -> Query | ListFindings:
+    if rest and not is_ref(rest):  # "#查询 城口中学": people mean the school's list
+        return ListFindings(words=split_words(rest))
+    ref, _ = parse_ref(rest, word)
+    return Query(ref=ref)
+
+
+def parse_list(word: str, rest: str) -> ListFindings:
+    words = list(split_words(rest))
+    flt = next((w for w in words if w in _LIST_FILTERS), None)
+    if flt:
+        words.remove(flt)
+    return ListFindings(filter=_LIST_FILTERS.get(flt or ""), words=tuple(words))
+
+
+@router.command(Query, "查询", parse=parse_query, action=Action.VIEW, help={"查询": "help/query.j2"})
+async def query(cmd: Query, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.VIEW)
     events = await ledger.events_of(ctx.session, finding)
     people = ctx.roster.people
@@ -31,54 +63,9 @@ async def query(cmd: c.Query, ctx: CommandContext) -> list[Reply]:
     ))]
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What a list or count covers: a name for the reply and an SQL condition on findings (no giant IN lists)."""
-
-    name: str
-    condition: ColumnElement[bool]
-    many_districts: bool = False
-
-
-def _in_districts(ids: set[int]) -> ColumnElement[bool]:
-    return m.Finding.school_id.in_(select(m.School.id).where(m.School.district_id.in_(sorted(ids))))
-
-
-def _visible(ctx: CommandContext) -> ColumnElement[bool]:
-    actor = ctx.actor
-    if actor.is_office:
-        return true()
-    parts = []
-    if actor.supervised:
-        parts.append(m.Finding.school_id.in_(sorted(actor.supervised)))
-    if actor.led_districts:
-        parts.append(_in_districts(set(actor.led_districts)))
-    if actor.is_principal and actor.school_id:
-        parts.append(m.Finding.school_id == actor.school_id)
-    return or_(*parts) if parts else false()
-
-
-def _scope(ctx: CommandContext, words: tuple[str, ...]) -> Scope:
-    """The school named, this room's school, this district room's schools, or all the sender may see."""
-    school = resolve_school(ctx, " ".join(words)) if words else None
-    if school is None and ctx.room and ctx.room.scope == "school" and ctx.room.school_id in ctx.roster.schools:
-        school = ctx.roster.schools[ctx.room.school_id]
-    if school is not None:
-        need(ctx, Action.VIEW, school=school)
-        return Scope(school.name, m.Finding.school_id == school.id)
-    visible = ctx.roster.visible_schools(ctx.actor)
-    if not visible:
-        need(ctx, Action.VIEW)
-    district = ctx.roster.districts.get(ctx.room.district_id) if ctx.room and ctx.room.scope == "district" else None
-    if district and not ctx.actor.is_principal and any(
-            ctx.roster.schools[s].district_id == district.id for s in visible if s in ctx.roster.schools):
-        return Scope(district.name, and_(_visible(ctx), _in_districts({district.id})))
-    districts = {ctx.roster.schools[s].district_id for s in visible if s in ctx.roster.schools}
-    return Scope("全县" if ctx.actor.is_office else "您负责的学校", _visible(ctx), many_districts=len(districts) > 1)
-
-
-async def list_findings(cmd: c.ListFindings, ctx: CommandContext) -> list[Reply]:
-    scope = _scope(ctx, cmd.words)
+@router.command(ListFindings, "清单", parse=parse_list, action=Action.VIEW, help={"清单": "help/list.j2"})
+async def list_findings(cmd: ListFindings, ctx: CommandContext) -> list[Reply]:
+    scope = scope_of(ctx, cmd.words)
     q = select(m.Finding).where(scope.condition, m.Finding.status.in_(ledger.ACTIVE))
     if cmd.filter == "overdue":
         q = q.where(m.Finding.deadline_at <= ctx.now)
@@ -89,28 +76,3 @@ async def list_findings(cmd: c.ListFindings, ctx: CommandContext) -> list[Reply]
     label = {"overdue": "逾期", "rectified": "待验收", "open": "待整改"}.get(cmd.filter or "", "未销号")
     return [Reply("queries/list.j2", dict(scope=scope.name, label=label, total=total,
                                           items=[finding_line(ctx, f) for f in rows[:LIST_LIMIT]]))]
-
-
-STATUS_KEYS = {ledger.OPEN: "open", ledger.RECTIFIED: "rectified", ledger.CLOSED: "closed",
-               ledger.WITHDRAWN: "withdrawn"}
-
-
-async def stats(cmd: c.Stats, ctx: CommandContext) -> list[Reply]:
-    """Counts by status (and overdue), one GROUP BY; by district too when the scope spans several."""
-    scope = _scope(ctx, cmd.words)
-    overdue = and_(m.Finding.status.in_(ledger.ACTIVE), m.Finding.deadline_at <= ctx.now)
-    late = case((overdue, 1), else_=0).label("late")  # grouped by its label: one bound parameter on PostgreSQL
-    rows = await ctx.session.execute(
-        select(m.School.district_id, m.Finding.status, late, func.count())
-        .join(m.School, m.School.id == m.Finding.school_id).where(scope.condition)
-        .group_by(m.School.district_id, m.Finding.status, late))
-    per: dict[int, dict[str, int]] = {}
-    for district_id, status, late, n in rows.all():
-        counts = per.setdefault(district_id, dict.fromkeys(("total", "overdue", *STATUS_KEYS.values()), 0))
-        counts["total"] += n
-        counts[STATUS_KEYS[status]] += n
-        counts["overdue"] += n * late
-    totals = {k: sum(c[k] for c in per.values()) for k in ("total", "overdue", *STATUS_KEYS.values())}
-    districts = [dict(name=ctx.roster.districts[d].name, **c) for d, c in sorted(per.items())
-                 if d in ctx.roster.districts] if scope.many_districts else []
-    return [Reply("queries/stats.j2", dict(scope=scope.name, districts=districts, **totals))]

@@ -1,24 +1,40 @@
 """#整改 (a principal reports rectification) and the photos that prove it."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import evidence
 from bot.ledger import lifecycle as ledger
-from bot.parsing import commands as c
+from bot.parsing.parser import parse_ref
+from bot.routing import Router
 from bot.storage import models as m
 from handlers.common import finding_for, mentionable
 
+router = Router("rectification")
 PHOTO_BURST = timedelta(minutes=2)  # photos sent within this of each other are acknowledged once
+
+
+@dataclass(frozen=True)
+class Rectify:
+    ref: int
+    note: str = ""
+
+
+def parse_rectify(word: str, rest: str) -> Rectify:
+    ref, note = parse_ref(rest, word)
+    return Rectify(ref=ref, note=note)
 
 
 def _window(ctx: CommandContext) -> timedelta:
     return timedelta(minutes=ctx.settings.evidence_window_minutes)
 
 
-async def rectify(cmd: c.Rectify, ctx: CommandContext) -> list[Reply]:
+@router.command(Rectify, "整改", "已整改", "整改完成", parse=parse_rectify, action=Action.RECTIFY,
+                help={"整改": "help/rectify.j2"})
+async def rectify(cmd: Rectify, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.RECTIFY)
     if finding.status not in ledger.ACTIVE:
         raise UserError("errors/wrong_state.j2", ref=ledger.ref(finding.number),
@@ -39,6 +55,7 @@ async def rectify(cmd: c.Rectify, ctx: CommandContext) -> list[Reply]:
     ), mention=verifiers)]
 
 
+@router.photos
 async def photos(ctx: CommandContext) -> list[Reply]:
     """Store the photos; attach them to the sender's rectification report in this room within the window."""
     rows = await evidence.store(ctx.session, ctx.settings.evidence_dir, ctx.inbound.files,

@@ -1,6 +1,11 @@
-"""#到校 (a visit) and #自查 / #月报 / #汇总 with text (the monthly cycle's reports, filed by month)."""
+"""#自查 / #月报 / #汇总: the monthly cycle's reports, filed by month (a second one that month replaces the first).
+
+A bare #汇总 answers with the district's draft for the month from the ledger; "#汇总 确认" files that draft.
+"""
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -9,21 +14,43 @@ from bot.domain.permissions import Action
 from bot.domain.roster import SchoolInfo
 from bot.handling import CommandContext, Reply, UserError
 from bot.obligations.reporting_cycle import filing_period, month_steps
-from bot.parsing import commands as c
+from bot.reports.district_summary import district_month_values
+from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import need, school_from_words
+from handlers.common import need
 
+router = Router("submissions")
 KIND_ACTIONS = {"自查": Action.SELF_CHECK, "月报": Action.MONTHLY_REPORT, "汇总": Action.DISTRICT_SUMMARY}
+CONFIRM_WORDS = ("确认", "确认提交", "提交草稿", "按草稿提交")
 
 
-async def visit(cmd: c.Visit, ctx: CommandContext) -> list[Reply]:
-    school, rest = school_from_words(ctx, cmd.words)
-    need(ctx, Action.VISIT, school=school)
-    note = " ".join(rest)
-    ctx.session.add(m.Visit(person_id=ctx.actor.person_id, school_id=school.id, at=ctx.now, note=note,
-                            message_id=ctx.inbound.message_id))
-    return [Reply("submissions/visit.j2", dict(school=school.name, note=note, who=ctx.actor.name,
-                                               when=ctx.local(ctx.now)))]
+@dataclass(frozen=True)
+class Submit:
+    """#自查 / #月报 / #汇总 with free text."""
+
+    kind: str
+    text: str = ""
+
+
+@router.command(Submit, "自查", "月报", "汇总", parse=lambda word, rest: Submit(kind=word, text=rest),
+                action=tuple(KIND_ACTIONS.values()),
+                help={"自查": "help/self_check.j2", "月报": "help/monthly_report.j2",
+                      "汇总": "help/district_summary.j2"})
+async def submit(cmd: Submit, ctx: CommandContext) -> list[Reply]:
+    """#自查 / #月报 / #汇总 with text; a bare #汇总 (the draft) and "#汇总 确认" (file the draft)."""
+    if cmd.kind != "汇总" or (cmd.text and cmd.text not in CONFIRM_WORDS):
+        return await file_report(cmd, ctx)
+    need(ctx, Action.DISTRICT_SUMMARY)
+    district_id = district_of(ctx)
+    need(ctx, Action.DISTRICT_SUMMARY, district_id=district_id)
+    period = await filing_period(ctx.session, ctx.roster, "汇总", district_id, ctx.today)
+    month = date.fromisoformat(f"{period}-01")
+    values = await district_month_values(ctx.session, ctx.roster, district_id, month, ctx.now)
+    if not cmd.text:
+        return [Reply("cycle/summary_draft.j2", values)]
+    body = ctx.renderer.render("cycle/summary_body.j2", **values)
+    draft = json.loads(json.dumps(values, default=str, ensure_ascii=False))
+    return await file_report(cmd, ctx, text=body, data={"draft": draft})
 
 
 async def supersede(ctx: CommandContext, kind: str, period: str, **subject: object) -> m.Submission | None:
@@ -53,8 +80,8 @@ def subject_of(ctx: CommandContext, kind: str) -> tuple[str, int, SchoolInfo | N
     return "person_id", ctx.actor.person_id, None, None
 
 
-async def submit(cmd: c.Submit, ctx: CommandContext, *, text: str | None = None,
-                 data: dict | None = None) -> list[Reply]:
+async def file_report(cmd: Submit, ctx: CommandContext, *, text: str | None = None,
+                      data: dict | None = None) -> list[Reply]:
     """#自查 / #月报 / #汇总 with text: file it under its month; a second one that month replaces the first."""
     need(ctx, KIND_ACTIONS[cmd.kind])  # may this role send it at all (before asking which school / district)
     column, subject, school, district_id = subject_of(ctx, cmd.kind)

@@ -1,14 +1,43 @@
 """#验收 Q12 通过 / 不通过 <原因> (and #销号): the supervisor verifies rectification and strikes it off."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
-from bot.parsing import commands as c
+from bot.parsing.normalize import strip_separators
+from bot.parsing.parser import parse_ref
+from bot.routing import Router
 from handlers.common import finding_for, mentionable
 
+router = Router("verification")
+_FAIL = ("不通过", "未通过", "不合格", "没通过")
+_PASS = ("通过", "合格", "同意")
 
-async def verify(cmd: c.Verify, ctx: CommandContext) -> list[Reply]:
+
+@dataclass(frozen=True)
+class Verify:
+    ref: int
+    passed: bool
+    reason: str = ""
+
+
+def parse_verify(word: str, rest: str) -> Verify:
+    ref, tail = parse_ref(rest, word)
+    if word == "销号" and not tail.startswith(_FAIL):
+        return Verify(ref=ref, passed=True, reason=strip_separators(tail.removeprefix("通过")))
+    for fail in _FAIL:
+        if tail.startswith(fail):
+            return Verify(ref=ref, passed=False, reason=strip_separators(tail[len(fail):]))
+    for ok in _PASS:
+        if tail.startswith(ok):
+            return Verify(ref=ref, passed=True, reason=strip_separators(tail[len(ok):]))
+    raise UserError("errors/verify_usage.j2", ref=ref)
+
+
+@router.command(Verify, "验收", "销号", parse=parse_verify, action=Action.VERIFY, help={"验收": "help/verify.j2"})
+async def verify(cmd: Verify, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.VERIFY)
     ref = ledger.ref(finding.number)
     if finding.status == ledger.OPEN:

@@ -1,5 +1,4 @@
-"""What handlers and reminder rules share: the context they get, what they give back, and how a command is
-declared beside its handler (router)."""
+"""What handlers and reminder rules share: the context they get and what they give back."""
 from bot.handling.context import CommandContext, Context
 from bot.handling.replies import Covered, Notice, Reply, UserError, to_outbound
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +33,15 @@ class Context:
         return at.astimezone(self.roster.tz)
 
 
+class HelpTopics(Protocol):
+    """The commands the bot knows, as #帮助 needs them (bot.routing.Commands)."""
+
+    @property
+    def topics(self) -> dict[str, str]: ...
+
+    def topic_of(self, word: str) -> str | None: ...
+
+
 @dataclass
 class CommandContext(Context):
     """A handler's context: the shared one, plus who sent the command, where, and the message itself."""
@@ -42,6 +52,7 @@ class CommandContext(Context):
     inbound: Inbound
     settings: Settings
     message_key: str
+    commands: HelpTopics
 
     @property
     def private(self) -> bool:

@@ -90,16 +90,21 @@ async def test_restart_loses_nothing_and_sends_nothing_twice(harness) -> None:
 
 
 async def test_internal_error_answers_with_an_apology_and_records_the_message(harness, monkeypatch) -> None:
-    import handlers.queries
+    import handlers.statistics
 
     async def boom(cmd, ctx):
         raise RuntimeError("bug")
 
-    monkeypatch.setitem(__import__("handlers").ROUTES, __import__("bot.parsing.commands", fromlist=["Stats"]).Stats, boom)
+    from dataclasses import replace
+
+    from handlers import COMMANDS
+    from handlers.statistics import Stats
+
+    monkeypatch.setitem(COMMANDS.by_type, Stats, replace(COMMANDS.by_type[Stats], handler=boom))
     reply = await harness.one(SYXX, ZHOU, "#统计", msg_id="x1")
     assert "抱歉" in reply.text
     assert await harness.say(SYXX, ZHOU, "#统计", msg_id="x1") == []
-    assert handlers.queries  # the real module is untouched
+    assert handlers.statistics  # the real module is untouched
 
 
 async def test_concurrent_drains_send_each_message_once(harness) -> None:

@@ -1,0 +1,131 @@
+"""Commands declared in one place, beside their handlers, in the way of aiogram's Router and Bolt's app.command.
+
+A handler module owns a Router and declares each command once, on its handler:
+
+    router = Router("rectification")
+
+    @router.command(Rectify, "整改", "已整改", "整改完成", parse=parse_rectify, action=Action.RECTIFY,
+                    help={"整改": "help/rectify.j2"})
+    async def rectify(cmd: Rectify, ctx: CommandContext) -> list[Reply]: ...
+
+— its words (the first is the canonical one), how its arguments are read (`parse(word, rest)` returns the typed
+command or raises UserError), the permissions it needs (`action`: rows of bot.domain.permissions), its help
+topics and their templates, and who may use it where: `strangers` (open to people not on the roster) and
+`unbound` (answered in a room not bound to a scope: "anyone" or "office"). The handlers package includes every
+module's router; `Commands` is the compiled table the app parses and routes with.
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.domain.permissions import Action
+from bot.handling.context import CommandContext
+from bot.handling.replies import Reply
+from bot.parsing.parser import addressed_text, split_command
+
+Handler = Callable[[Any, CommandContext], Awaitable[list[Reply]]]
+PhotoHandler = Callable[[CommandContext], Awaitable[list[Reply]]]
+Parse = Callable[[str, str], Any]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    command: type
+    handler: Handler
+    words: tuple[str, ...]
+    parse: Parse
+    actions: tuple[Action, ...]  # the permissions it may need (none: answered to anyone)
+    help: dict[str, str] = field(default_factory=dict)  # help topic (one of `words`) → its template
+    strangers: bool = False
+    unbound: str | None = None  # None, "anyone" or "office"
+    on_empty: bool = False  # a bare "#" or "@bot" means this command
+    fallback: bool = False  # a "#word" that is no command: parse(word, "")
+
+
+@dataclass
+class Router:
+    name: str
+    specs: list[CommandSpec] = field(default_factory=list)
+    photo_handler: PhotoHandler | None = None
+
+    def command(self, command: type, *words: str, action: Action | tuple[Action, ...] | None,
+                parse: Parse | None = None, help: dict[str, str] | None = None, strangers: bool = False,
+                unbound: str | None = None, on_empty: bool = False,
+                fallback: bool = False) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            actions = () if action is None else (action,) if isinstance(action, Action) else tuple(action)
+            self.specs.append(CommandSpec(command, handler, words, parse or (lambda word, rest: command()), actions,
+                                          help or {}, strangers, unbound, on_empty, fallback))
+            return handler
+        return register
+
+    def photos(self, handler: PhotoHandler) -> PhotoHandler:
+        """The handler for messages that carry photos (from a person on the roster, in a bound room)."""
+        self.photo_handler = handler
+        return handler
+
+    def include(self, *routers: Router) -> Router:
+        for router in routers:
+            self.specs += router.specs
+            self.photo_handler = router.photo_handler or self.photo_handler
+        return self
+
+
+class Commands:
+    """The compiled command table: parse a message, route it, list the help topics."""
+
+    def __init__(self, router: Router) -> None:
+        self.specs = list(router.specs)
+        self.photos = router.photo_handler
+        self.by_word = {w: s for s in self.specs for w in s.words}
+        self._longest_first = sorted(self.by_word, key=len, reverse=True)
+        self.by_type = {s.command: s for s in self.specs}
+        self._empty = next(s for s in self.specs if s.on_empty)
+        self._fallback = next(s for s in self.specs if s.fallback)
+        if len(self.by_word) != sum(len(s.words) for s in self.specs) or len(self.by_type) != len(self.specs):
+            raise ValueError("a command word or command type is declared twice")
+
+    @property
+    def topics(self) -> dict[str, str]:
+        """Every help topic, in declaration order, with its template."""
+        return {topic: template for s in self.specs for topic, template in s.help.items()}
+
+    def topic_of(self, word: str) -> str | None:
+        """The help topic a word asks about: the word's own, or its command's first (销号 → 验收)."""
+        spec = self.by_word.get(word)
+        if spec is None or not spec.help:
+            return None
+        return word if word in spec.help else next(iter(spec.help))
+
+    def parse(self, text: str, bot_name: str, *, private: bool = False, mentions_bot: bool = False) -> Any:
+        """The command in `text`, or None for ordinary chat. Raises UserError for malformed arguments."""
+        body = addressed_text(text, bot_name, private=private, mentions_bot=mentions_bot,
+                              is_command=lambda t: split_command(t, self._longest_first)[0] is not None)
+        if body is None:
+            return None
+        if not body:
+            return self._empty.parse("", "")
+        word, rest = split_command(body, self._longest_first)
+        if word is None:
+            return self._fallback.parse(body.split(" ", 1)[0][:20], "")
+        return self.by_word[word].parse(word, rest)
+
+    async def route(self, ctx: CommandContext) -> list[Reply]:
+        """Photos to the photo handler; a command to its handler, if the sender may use it here."""
+        inbound, bound = ctx.inbound, ctx.private or (ctx.room is not None and ctx.room.scope is not None)
+        if inbound.files and ctx.actor.known and bound and self.photos is not None:
+            return await self.photos(ctx)
+        if not inbound.text:
+            return []
+        command = self.parse(inbound.text, ctx.settings.bot_name, private=ctx.private,
+                             mentions_bot=inbound.mentions_bot)
+        if command is None:
+            return [Reply("help/private_hint.j2", {})] if ctx.private else []
+        spec = self.by_type[type(command)]
+        if not bound and not (spec.unbound == "anyone" or (spec.unbound == "office" and ctx.actor.is_office)):
+            return []
+        if not ctx.actor.known and not spec.strangers:
+            return [Reply("refusals/not_allowed.j2", dict(who="unknown", action="", school=""))]
+        return await spec.handler(command, ctx)

@@ -1,0 +1,86 @@
+"""#撤销 (withdraw a finding) and #延期 (extend its deadline): the office's corrections (撤销 by the finder too)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline, parse_deadline_spec
+from bot.domain.permissions import Action
+from bot.handling import CommandContext, Reply, UserError
+from bot.ledger import lifecycle as ledger
+from bot.parsing.normalize import strip_separators
+from bot.parsing.parser import parse_ref
+from bot.routing import Router
+from handlers.common import due_on, finding_for, mentionable
+
+router = Router("corrections")
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    ref: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Extend:
+    ref: int
+    deadline: DeadlineSpec
+    reason: str = ""
+
+
+def parse_withdraw(word: str, rest: str) -> Withdraw:
+    ref, reason = parse_ref(rest, word)
+    if not reason:
+        raise UserError("errors/need_reason.j2", command=word, ref=ref)
+    return Withdraw(ref=ref, reason=reason)
+
+
+def parse_extend(word: str, rest: str) -> Extend:
+    ref, tail = parse_ref(rest, word)
+    try:
+        deadline, reason = find_deadline(tail)
+        if deadline is None and tail:
+            deadline = parse_deadline_spec(tail.split(" ", 1)[0])
+            reason = tail.split(" ", 1)[1] if " " in tail else ""
+    except DeadlineError as err:
+        raise UserError("errors/bad_deadline.j2", problem=err.user_message) from err
+    except ValueError:
+        deadline = None
+    if deadline is None:
+        raise UserError("errors/extend_usage.j2", ref=ref)
+    return Extend(ref=ref, deadline=deadline, reason=strip_separators(reason))
+
+
+@router.command(Withdraw, "撤销", parse=parse_withdraw, action=Action.WITHDRAW, help={"撤销": "help/withdraw.j2"})
+async def withdraw(cmd: Withdraw, ctx: CommandContext) -> list[Reply]:
+    finding, school = await finding_for(ctx, cmd.ref, Action.WITHDRAW)
+    if finding.status not in ledger.ACTIVE:
+        raise UserError("errors/wrong_state.j2", ref=ledger.ref(finding.number),
+                        status=ledger.STATUS_LABELS[finding.status], action="撤销")
+    finding.status = ledger.WITHDRAWN
+    finding.closed_at = ctx.now
+    await ledger.record(ctx.session, finding, "withdrawn", actor_id=ctx.actor.person_id, at=ctx.now,
+                        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
+    principals = mentionable(ctx.roster.principals_of(school.id))
+    return [Reply("findings/withdrawn.j2", dict(ref=ledger.ref(finding.number), school=school.name,
+                                                 reason=cmd.reason, by=ctx.actor.name), mention=principals)]
+
+
+@router.command(Extend, "延期", parse=parse_extend, action=Action.EXTEND, help={"延期": "help/extend.j2"})
+async def extend(cmd: Extend, ctx: CommandContext) -> list[Reply]:
+    finding, school = await finding_for(ctx, cmd.ref, Action.EXTEND)
+    if finding.status not in ledger.ACTIVE:
+        raise UserError("errors/wrong_state.j2", ref=ledger.ref(finding.number),
+                        status=ledger.STATUS_LABELS[finding.status], action="延期")
+    old = finding.due_date
+    base = max(old, ctx.today)  # "延期5天" moves the deadline on from the old one (or today, if already past)
+    new = due_on(cmd.deadline, base if cmd.deadline.kind != "date" else ctx.today, ctx)
+    if new <= old:
+        raise UserError("errors/extend_not_later.j2", ref=ledger.ref(finding.number), old=old, new=new)
+    finding.due_date, finding.deadline_at = new, ledger.deadline_instant(new, ctx.roster.tz)
+    await ledger.record(ctx.session, finding, "extended", actor_id=ctx.actor.person_id, at=ctx.now,
+                        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, old=old.isoformat(),
+                        new=new.isoformat(), reason=cmd.reason)
+    principals = mentionable(ctx.roster.principals_of(school.id))
+    return [Reply("findings/extended.j2", dict(ref=ledger.ref(finding.number), school=school.name, old=old,
+                                                new=new, reason=cmd.reason), mention=principals)]
