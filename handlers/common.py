@@ -34,6 +34,13 @@ async def finding_for(ctx: CommandContext, number: int, action: Action) -> tuple
     return finding, school
 
 
+def require(finding: m.Finding, event: str, action: str) -> None:
+    """Refuse politely when the closed loop does not allow `event` from the finding's state (`action` names it)."""
+    if not ledger.allowed(finding, event):
+        raise UserError("errors/wrong_state.j2", ref=ledger.ref(finding.number),
+                        status=ledger.STATUS_LABELS[finding.status], action=action)
+
+
 def resolve_school(ctx: CommandContext, text: str) -> SchoolInfo:
     match = ctx.schools.resolve(text)
     if match.school:

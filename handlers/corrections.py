@@ -10,7 +10,7 @@ from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import parse_ref
 from bot.routing import Router
-from handlers.common import due_on, finding_for, mentionable
+from handlers.common import due_on, finding_for, mentionable, require
 
 router = Router("corrections")
 
@@ -54,13 +54,9 @@ def parse_extend(word: str, rest: str) -> Extend:
 @router.command(Withdraw, "撤销", parse=parse_withdraw, action=Action.WITHDRAW, help={"撤销": "help/withdraw.j2"})
 async def withdraw(cmd: Withdraw, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.WITHDRAW)
-    if finding.status not in ledger.ACTIVE:
-        raise UserError("errors/wrong_state.j2", ref=ledger.ref(finding.number),
-                        status=ledger.STATUS_LABELS[finding.status], action="撤销")
-    finding.status = ledger.WITHDRAWN
-    finding.closed_at = ctx.now
-    await ledger.record(ctx.session, finding, "withdrawn", actor_id=ctx.actor.person_id, at=ctx.now,
-                        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
+    require(finding, ledger.WITHDRAW, "撤销")
+    await ledger.transition(ctx.session, finding, ledger.WITHDRAW, actor_id=ctx.actor.person_id, at=ctx.now,
+                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
     principals = mentionable(ctx.roster.principals_of(school.id))
     return [Reply("findings/withdrawn.j2", dict(ref=ledger.ref(finding.number), school=school.name,
                                                  reason=cmd.reason, by=ctx.actor.name), mention=principals)]
@@ -69,18 +65,14 @@ async def withdraw(cmd: Withdraw, ctx: CommandContext) -> list[Reply]:
 @router.command(Extend, "延期", parse=parse_extend, action=Action.EXTEND, help={"延期": "help/extend.j2"})
 async def extend(cmd: Extend, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.EXTEND)
-    if finding.status not in ledger.ACTIVE:
-        raise UserError("errors/wrong_state.j2", ref=ledger.ref(finding.number),
-                        status=ledger.STATUS_LABELS[finding.status], action="延期")
+    require(finding, ledger.EXTEND, "延期")
     old = finding.due_date
     base = max(old, ctx.today)  # "延期5天" moves the deadline on from the old one (or today, if already past)
     new = due_on(cmd.deadline, base if cmd.deadline.kind != "date" else ctx.today, ctx)
     if new <= old:
         raise UserError("errors/extend_not_later.j2", ref=ledger.ref(finding.number), old=old, new=new)
-    finding.due_date, finding.deadline_at = new, ledger.deadline_instant(new, ctx.roster.tz)
-    await ledger.record(ctx.session, finding, "extended", actor_id=ctx.actor.person_id, at=ctx.now,
-                        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, old=old.isoformat(),
-                        new=new.isoformat(), reason=cmd.reason)
+    await ledger.extend(ctx.session, finding, new, ctx.roster.tz, actor_id=ctx.actor.person_id, at=ctx.now,
+                        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
     principals = mentionable(ctx.roster.principals_of(school.id))
     return [Reply("findings/extended.j2", dict(ref=ledger.ref(finding.number), school=school.name, old=old,
                                                 new=new, reason=cmd.reason), mention=principals)]

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
+from bot.handling import CommandContext, Reply
 from bot.ledger import evidence
 from bot.ledger import lifecycle as ledger
 from bot.parsing.parser import parse_ref
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import finding_for, mentionable
+from handlers.common import finding_for, mentionable, require
 
 router = Router("rectification")
 PHOTO_BURST = timedelta(minutes=2)  # photos sent within this of each other are acknowledged once
@@ -36,14 +36,11 @@ def _window(ctx: CommandContext) -> timedelta:
                 help={"整改": "help/rectify.j2"})
 async def rectify(cmd: Rectify, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.RECTIFY)
-    if finding.status not in ledger.ACTIVE:
-        raise UserError("errors/wrong_state.j2", ref=ledger.ref(finding.number),
-                        status=ledger.STATUS_LABELS[finding.status], action="报告整改")
+    require(finding, ledger.RECTIFY, "报告整改")
     again = finding.status == ledger.RECTIFIED
-    finding.status, finding.rectified_at = ledger.RECTIFIED, ctx.now
-    event = await ledger.record(ctx.session, finding, "rectified", actor_id=ctx.actor.person_id, at=ctx.now,
-                                message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
-                                note=cmd.note, room=ctx.inbound.room)
+    event = await ledger.transition(ctx.session, finding, ledger.RECTIFY, actor_id=ctx.actor.person_id, at=ctx.now,
+                                    message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
+                                    note=cmd.note, room=ctx.inbound.room)
     photos = await evidence.attach_pending(ctx.session, event, sender=ctx.actor.chat_id, room=ctx.inbound.room,
                                            window=_window(ctx))
     finder = ctx.roster.people.get(finding.finder_id)

@@ -9,7 +9,7 @@ from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import parse_ref
 from bot.routing import Router
-from handlers.common import finding_for, mentionable
+from handlers.common import finding_for, mentionable, require
 
 router = Router("verification")
 _FAIL = ("不通过", "未通过", "不合格", "没通过")
@@ -42,19 +42,16 @@ async def verify(cmd: Verify, ctx: CommandContext) -> list[Reply]:
     ref = ledger.ref(finding.number)
     if finding.status == ledger.OPEN:
         raise UserError("verification/not_reported.j2", ref=ref, school=school.name)
-    if finding.status != ledger.RECTIFIED:
-        raise UserError("errors/wrong_state.j2", ref=ref, status=ledger.STATUS_LABELS[finding.status], action="验收")
+    require(finding, ledger.VERIFY_PASS, "验收")
     principals = mentionable(ctx.roster.principals_of(school.id))
     if cmd.passed:
-        finding.status, finding.closed_at = ledger.CLOSED, ctx.now
-        await ledger.record(ctx.session, finding, "verify_passed", actor_id=ctx.actor.person_id, at=ctx.now,
-                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, note=cmd.reason)
+        await ledger.transition(ctx.session, finding, ledger.VERIFY_PASS, actor_id=ctx.actor.person_id, at=ctx.now,
+                                message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, note=cmd.reason)
         return [Reply("verification/passed.j2", dict(ref=ref, school=school.name, description=finding.description,
                                                       by=ctx.actor.name, note=cmd.reason), mention=principals)]
     if not cmd.reason:
         raise UserError("errors/need_reason.j2", command="验收不通过", ref=finding.number)
-    finding.status = ledger.OPEN
-    await ledger.record(ctx.session, finding, "verify_failed", actor_id=ctx.actor.person_id, at=ctx.now,
-                        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
+    await ledger.transition(ctx.session, finding, ledger.VERIFY_FAIL, actor_id=ctx.actor.person_id, at=ctx.now,
+                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
     return [Reply("verification/failed.j2", dict(ref=ref, school=school.name, reason=cmd.reason, due=finding.due_date,
                                                   overdue=ctx.now >= finding.deadline_at), mention=principals)]

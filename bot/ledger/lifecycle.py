@@ -1,4 +1,11 @@
-"""The findings ledger: create findings, move them through the closed loop, record every change as an event."""
+"""The findings ledger: create findings, move them through the closed loop, record every change as an event.
+
+The closed loop (DESIGN.md): 待整改 (open) → 待验收 (rectified) → 已销号 (closed); 验收不通过 sends a finding back
+to 待整改 (its deadline stands); 撤销 (withdrawn) ends an open or rectified one; 延期 changes the deadline of an open
+or rectified one. 逾期 is not a state: it is open/rectified past the deadline, read at read time. TRANSITIONS is the
+whole machine: `transition` refuses anything else, sets the state and its timestamp, and records the event.
+Handlers check permission first and turn an illegal transition into a polite answer (`allowed`).
+"""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,6 +23,56 @@ EVENT_LABELS = {
     "created": "录入", "rectified": "报告整改", "verify_passed": "验收通过，销号", "verify_failed": "验收不通过",
     "withdrawn": "撤销", "extended": "延期", "evidence": "补充佐证",
 }
+
+
+RECTIFY, VERIFY_PASS, VERIFY_FAIL = "rectified", "verify_passed", "verify_failed"
+WITHDRAW, EXTEND = "withdrawn", "extended"
+# event → (the states it may happen in, the state it leads to; None: the state stays)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    RECTIFY: (frozenset(ACTIVE), RECTIFIED),  # a second report while 待验收 replaces the first
+    VERIFY_PASS: (frozenset({RECTIFIED}), CLOSED),
+    VERIFY_FAIL: (frozenset({RECTIFIED}), OPEN),
+    WITHDRAW: (frozenset(ACTIVE), WITHDRAWN),
+    EXTEND: (frozenset(ACTIVE), None),
+}
+STAMPS = {RECTIFIED: "rectified_at", CLOSED: "closed_at", WITHDRAWN: "closed_at"}  # set when a finding enters it
+
+
+class IllegalTransition(Exception):
+    """A change the closed loop does not allow from the finding's state (a bug: handlers check `allowed` first
+    and answer the sender)."""
+
+
+def allowed(finding: m.Finding, event: str) -> bool:
+    return finding.status in TRANSITIONS[event][0]
+
+
+async def transition(
+    session: AsyncSession, finding: m.Finding, event: str, *, actor_id: int | None, at: datetime,
+    message_id: str | None, raw_text: str, **data: object,
+) -> m.FindingEvent:
+    """Move `finding` by `event` (legal from its state, or IllegalTransition) and record the event with `data`."""
+    if not allowed(finding, event):
+        raise IllegalTransition(f"{event} is not allowed for {ref(finding.number)} in state {finding.status}")
+    target = TRANSITIONS[event][1]
+    if target is not None:
+        finding.status = target
+        if target in STAMPS:
+            setattr(finding, STAMPS[target], at)
+    return await record(session, finding, event, actor_id=actor_id, at=at, message_id=message_id, raw_text=raw_text,
+                        **data)
+
+
+async def extend(
+    session: AsyncSession, finding: m.Finding, due: date, tz: ZoneInfo, *, actor_id: int | None, at: datetime,
+    message_id: str | None, raw_text: str, reason: str,
+) -> m.FindingEvent:
+    """延期: a new deadline for an open or rectified finding, recorded with the old one."""
+    old = finding.due_date
+    event = await transition(session, finding, EXTEND, actor_id=actor_id, at=at, message_id=message_id,
+                             raw_text=raw_text, old=old.isoformat(), new=due.isoformat(), reason=reason)
+    finding.due_date, finding.deadline_at = due, deadline_instant(due, tz)
+    return event
 
 
 def ref(number: int) -> str:
