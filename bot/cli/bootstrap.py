@@ -22,7 +22,7 @@ from bot.settings import Settings
 from bot.storage.engine import Database
 from bot.storage.migrate import upgrade_database
 from bot.storage.roster_repo import NoCountyLoaded, county_version, load_roster
-from bot.transports.base import Transport
+from bot.transports.contract import Transport
 from reminders.scheduler import Scheduler
 from reminders.timing import may_speak
 

@@ -1,5 +1,5 @@
 """What the outbox needs of a transport to deliver through it: the contract's lower half (a transport adds how it
-receives, see bot.transports.base)."""
+receives, see bot.transports.contract)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

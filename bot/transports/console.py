@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from bot.messages import Inbound, InboundFile, Outbound
-from bot.transports.base import RateLimits
+from bot.transports.contract import RateLimits
 
 if TYPE_CHECKING:
     from bot.domain.roster import Roster
-    from bot.transports.base import Inlet
+    from bot.transports.contract import Inlet
 
 HELP = __doc__.split("\n\n", 1)[1]
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import VirtualClock
 from bot.messages import Inbound, InboundFile, Outbound
-from bot.transports.base import Inlet, RateLimits
+from bot.transports.contract import Inlet, RateLimits
 
 
 class ScenarioError(Exception):

@@ -9,7 +9,7 @@ from bot.cli.bootstrap import Bot, build, load_county, open_database
 from bot.clock import VirtualClock
 from bot.messages import Inbound, InboundFile, Outbound
 from bot.settings import Settings
-from bot.transports.base import Inlet, RateLimits, TransportError
+from bot.transports.contract import Inlet, RateLimits, TransportError
 
 T0 = datetime.fromisoformat("2024-03-11T09:00:00+08:00")
 

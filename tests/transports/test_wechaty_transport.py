@@ -12,7 +12,7 @@ import pytest
 
 from bot.messages import Inbound, Outbound
 from bot.settings import Settings
-from bot.transports.base import TransportError
+from bot.transports.contract import TransportError
 from bot.transports.wechaty import Timing, WechatyConfigError, WechatyTransport
 from bot.transports.wechaty.gateway import free_port
 from tests.support.wechaty_standin import WIRE_ATTACHMENT, PuppetStandIn, eventually
@@ -30,7 +30,7 @@ def wechaty_settings(endpoint: str, token: str | None = TOKEN) -> Settings:
 
 
 class RecordingApp:
-    """The bot's side of the transport contract (bot.transports.base.Inlet), recording what it is handed."""
+    """The bot's side of the transport contract (bot.transports.contract.Inlet), recording what it is handed."""
 
     def __init__(self, last_handled: datetime | None = None) -> None:
         self.inbound: list[Inbound] = []

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from grpclib.exceptions import GRPCError
 
-from bot.transports.base import RateLimits
+from bot.transports.contract import RateLimits
 
 if TYPE_CHECKING:
     from bot.settings import Settings

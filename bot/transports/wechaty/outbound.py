@@ -18,7 +18,7 @@ from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 from bot.messages import Outbound
-from bot.transports.base import TransportError
+from bot.transports.contract import TransportError
 from bot.transports.wechaty.compat import WechatyModules
 from bot.transports.wechaty.inbound import AT_SEPARATOR
 

@@ -14,7 +14,7 @@ from bot.transports.wechaty.compat import WechatyModules
 from bot.transports.wechaty.inbound import replay_floor, to_inbound
 
 if TYPE_CHECKING:
-    from bot.transports.base import Inlet
+    from bot.transports.contract import Inlet
 
 log = logging.getLogger("dudao.wechaty")
 _LOGIN, _STOP = object(), object()

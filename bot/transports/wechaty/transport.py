@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, SystemClock
 from bot.messages import Outbound
-from bot.transports.base import TransportError
+from bot.transports.contract import TransportError
 from bot.transports.wechaty.compat import (
     WechatyModules,
     close_puppet,
@@ -30,7 +30,7 @@ from bot.transports.wechaty.receiver import Receiver
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from bot.transports.base import Inlet
+    from bot.transports.contract import Inlet
 
 log = logging.getLogger("dudao.wechaty")
 
