@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,10 +55,7 @@ async def _sync_districts(session: AsyncSession, data: CountyData, report: SyncR
             session.add(row)
             report.count(report.added, "districts")
         row.active = True
-    for name, row in existing.items():
-        if row.active and name not in {d.name for d in data.districts}:
-            row.active = False
-            report.count(report.deactivated, "districts")
+    _deactivate_missing(existing, {d.name for d in data.districts}, report, "districts")
     await session.flush()
     return existing
 
@@ -78,10 +76,7 @@ async def _sync_schools(session: AsyncSession, data: CountyData, districts: dict
             report.count(report.updated, "schools")
         for k, v in values.items():
             setattr(row, k, v)
-    for name, row in existing.items():
-        if row.active and name not in wanted:
-            row.active = False
-            report.count(report.deactivated, "schools")
+    _deactivate_missing(existing, wanted, report, "schools")
     await session.flush()
     return existing
 
@@ -112,10 +107,7 @@ async def _sync_people(session: AsyncSession, data: CountyData, schools: dict[st
             row.name, row.role, row.school_id, row.active = p.name, p.role, school_id, True
             if p.chat_id:  # a chat id bound with #绑定 stays when the file leaves it empty
                 row.chat_id = p.chat_id
-    for key, row in existing.items():
-        if row.active and key not in wanted:
-            row.active = False
-            report.count(report.deactivated, "people")
+    _deactivate_missing(existing, set(wanted), report, "people")
     await session.flush()
     await session.execute(delete(m.SupervisorSchool))
     for p in data.people:
@@ -144,8 +136,13 @@ async def _sync_rooms(session: AsyncSession, data: CountyData, districts: dict[s
         row.name, row.scope, row.source, row.active = r.name, r.scope, "file", True
         row.district_id = districts[r.district].id if r.district else None
         row.school_id = schools[r.school].id if r.school else None
-    wanted = {r.chat_id for r in data.rooms}
-    for chat_id, row in existing.items():
-        if row.active and row.source == "file" and chat_id not in wanted:
+    file_rooms = {chat_id: row for chat_id, row in existing.items() if row.source == "file"}  # #本群 rooms stay
+    _deactivate_missing(file_rooms, {r.chat_id for r in data.rooms}, report, "rooms")
+
+
+def _deactivate_missing(existing: dict[str, Any], wanted: set[str], report: SyncReport, kind: str) -> None:
+    """Rows the file no longer names are deactivated, never deleted: their history stays."""
+    for key, row in existing.items():
+        if row.active and key not in wanted:
             row.active = False
-            report.count(report.deactivated, "rooms")
+            report.count(report.deactivated, kind)
