@@ -14,16 +14,17 @@ from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo, SchoolInfo
 from bot.handling import CommandContext, Reply, UserError
 from bot.obligations.reporting_cycle import filing_period, home_district
-from bot.obligations.term_windows import KIND, checks, window_findings, window_for_entry, windows
+from bot.obligations.term_windows import KIND, window_for_entry, windows
 from bot.parsing import commands as c
 from bot.parsing.dates import DateRangeError, parse_date_range
+from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
 from bot.reports.district_summary import district_month_values
+from bot.reports.lists import shown
+from bot.reports.term_checks import checks, window_findings
+from bot.reports.weekly_digest import WEEKLY_TEMPLATE, weekly_digest_values
 from bot.storage import models as m
 from handlers import submissions
 from handlers.common import need, school_from_words
-from reminders.bulletin import BULLETIN_TEMPLATE, bulletin_values
-from reminders.digests import WEEKLY_TEMPLATE, weekly_digest_values
-from reminders.steps import shown
 
 CONFIRM_WORDS = ("确认", "确认提交", "提交草稿", "按草稿提交")
 LEAVE_MAX_DAYS = 366

@@ -19,16 +19,16 @@ from datetime import date, datetime, timedelta
 from bot.domain.roster import PersonInfo, Roster
 from bot.handling import Context, Notice
 from bot.obligations.reporting_cycle import Duty, MonthSteps, done_subjects, duties, month_steps, previous_month
+from bot.reports.absences import leave_ends
+from bot.reports.lists import shown
 from reminders.steps import (
     addressed,
     day_end,
     district_room,
     epoch,
-    leave_ends,
     office_room,
     owed,
     school_room,
-    shown,
     stand_in,
     take,
     taken,
