@@ -13,13 +13,14 @@ from sqlalchemy import select
 from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo, SchoolInfo
 from bot.handling import CommandContext, Reply, UserError
-from bot.obligations.reporting_cycle import filing_period, home_district
+from bot.obligations.reporting_cycle import home_district
 from bot.obligations.term_windows import KIND, window_for_entry, windows
 from bot.parsing import commands as c
 from bot.parsing.dates import DateRangeError, parse_date_range
 from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
 from bot.reports.district_summary import district_month_values
 from bot.reports.lists import shown
+from bot.reports.owed import filing_period
 from bot.reports.term_checks import checks, window_findings
 from bot.reports.weekly_digest import WEEKLY_TEMPLATE, weekly_digest_values
 from bot.storage import models as m

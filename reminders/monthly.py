@@ -18,9 +18,10 @@ from datetime import date, datetime, timedelta
 
 from bot.domain.roster import PersonInfo, Roster
 from bot.handling import Context, Notice
-from bot.obligations.reporting_cycle import Duty, MonthSteps, done_subjects, duties, month_steps, previous_month
+from bot.obligations.reporting_cycle import Duty, MonthSteps, duties, month_steps, previous_month
 from bot.reports.absences import leave_ends
 from bot.reports.lists import shown
+from bot.reports.owed import done_subjects
 from reminders.steps import (
     addressed,
     day_end,

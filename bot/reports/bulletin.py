@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.roster import Roster
 from bot.ledger import lifecycle as ledger
-from bot.obligations.reporting_cycle import done_subjects, duties, month_steps, period_of, supervisors
+from bot.obligations.reporting_cycle import duties, month_steps, period_of, supervisors
 from bot.reports import aggregates as q
 from bot.reports.absences import leave_ends
 from bot.reports.district_summary import month_bounds
 from bot.reports.lists import shown
+from bot.reports.owed import done_subjects
 
 BULLETIN_TEMPLATE = "digests/bulletin.j2"
 OVERDUE_SHOWN, CATEGORIES_SHOWN, DISTRICTS_SHOWN, DESCRIPTION_CHARS = 5, 5, 20, 30

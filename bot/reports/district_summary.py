@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import false
 
 from bot.domain.roster import Roster
-from bot.obligations.reporting_cycle import done_subjects, duties, period_of
+from bot.obligations.reporting_cycle import duties, period_of
 from bot.reports import aggregates as q
+from bot.reports.owed import done_subjects
 
 SCHOOLS_SHOWN = 30
 

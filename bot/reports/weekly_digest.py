@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.local_time import local_instant
 from bot.domain.roster import Roster
-from bot.obligations.reporting_cycle import done_subjects, duties, month_steps, supervisors
+from bot.obligations.reporting_cycle import duties, month_steps, supervisors
 from bot.obligations.term_windows import windows
 from bot.reports import aggregates as q
 from bot.reports.lists import shown
+from bot.reports.owed import done_subjects
 from bot.reports.term_checks import checks
 
 WEEKLY_TEMPLATE = "digests/weekly.j2"
