@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.roster import Roster
 from bot.ledger import lifecycle as ledger
-from bot.obligations.reporting_cycle import duties, month_steps, period_of, supervisors
+from bot.obligations.reporting_cycle import month_steps, period_of, supervisors
 from bot.reports import aggregates as q
 from bot.reports.absences import leave_ends
 from bot.reports.district_summary import month_bounds
 from bot.reports.lists import shown
-from bot.reports.owed import done_subjects
+from bot.reports.owed import excused, owed_reports
 
 BULLETIN_TEMPLATE = "digests/bulletin.j2"
 OVERDUE_SHOWN, CATEGORIES_SHOWN, DISTRICTS_SHOWN, DESCRIPTION_CHARS = 5, 5, 20, 30
@@ -64,14 +64,12 @@ async def _reports(session: AsyncSession, roster: Roster, month_start: date) -> 
     """For each monthly report: how many were due and in, and who is missing."""
     rows = []
     for kind in roster.policy.monthly:
-        owed = duties(roster, kind)
-        done = await done_subjects(session, kind, period_of(month_start))
+        owed = await owed_reports(session, roster, kind, period_of(month_start))
         away = await leave_ends(session, month_steps(roster, kind, month_start).due_day)
-        pending = [d for d in owed if d.subject not in done]
-        excused = [d.label for d in pending if d.people and all(p.id in away for p in d.people)]
-        missing = [d.label for d in pending if d.label not in excused]
-        rows.append(dict(kind=kind, total=len(owed), submitted=len(owed) - len(pending), missing=shown(missing),
-                         missing_count=len(missing), excused=excused))
+        on_leave = [d.label for d in owed.pending if excused(d, away)]
+        missing = [d.label for d in owed.pending if d.label not in on_leave]
+        rows.append(dict(kind=kind, total=len(owed.duties), submitted=len(owed.submitted),
+                         missing=shown(missing), missing_count=len(missing), excused=on_leave))
     return rows
 
 

@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.local_time import local_instant
 from bot.domain.roster import Roster
-from bot.obligations.reporting_cycle import duties, month_steps, supervisors
+from bot.obligations.reporting_cycle import month_steps, supervisors
 from bot.obligations.term_windows import windows
 from bot.reports import aggregates as q
 from bot.reports.lists import shown
-from bot.reports.owed import done_subjects
+from bot.reports.owed import owed_reports
 from bot.reports.term_checks import checks
 
 WEEKLY_TEMPLATE = "digests/weekly.j2"
@@ -78,10 +78,9 @@ async def _due(session: AsyncSession, roster: Roster, first: date, last: date) -
         for kind in roster.policy.monthly:
             steps = month_steps(roster, kind, month_start)
             if first <= steps.due <= last:
-                owed = duties(roster, kind)
-                done = await done_subjects(session, kind, steps.period)
-                reports.append(dict(kind=kind, month=steps.month, due=steps.due, total=len(owed),
-                                    submitted=sum(1 for d in owed if d.subject in done)))
+                owed = await owed_reports(session, roster, kind, steps.period)
+                reports.append(dict(kind=kind, month=steps.month, due=steps.due, total=len(owed.duties),
+                                    submitted=len(owed.submitted)))
     terms = []
     for window in windows(roster):
         if first <= window.closes <= last and window.opens <= last:
