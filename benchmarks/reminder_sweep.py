@@ -9,7 +9,7 @@ the Dragon Boat holiday):
 - the roster load (once per roster version; the app caches it),
 - "find what is due": the SQL selections of the ladder, due-today and 待验收 rules,
 - the whole sweep (every rule; notices rendered, recorded and queued), then a second sweep (nothing new),
-- the weekly digest's values and render (reminders.digests.weekly_digest_values), when present.
+- the weekly digest's values and render (bot.reports.weekly_digest.weekly_digest_values), when present.
 Prints the figures; a script, not a test.
 """
 from __future__ import annotations
@@ -66,7 +66,7 @@ def _timed_rules(results: dict[str, float]) -> list:
 
 async def _digest(app: App, now: datetime) -> str | None:
     try:
-        from reminders.digests import WEEKLY_TEMPLATE, weekly_digest_values
+        from bot.reports.weekly_digest import WEEKLY_TEMPLATE, weekly_digest_values
     except ImportError:
         return None
     async with app.db.reading() as s:
@@ -97,7 +97,7 @@ async def run(url: str, schools: int, findings: int) -> None:
     for label, seconds in results.items():
         print(f"{label:<40} {seconds * 1000:10.1f} ms")
     if digest is None:
-        print("weekly digest: reminders.digests.weekly_digest_values not present")
+        print("weekly digest: bot.reports.weekly_digest.weekly_digest_values not present")
     else:
         print(f"weekly digest: {len(digest)} characters")
 

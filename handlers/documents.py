@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply, UserError
+from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
+from bot.reports.weekly_digest import WEEKLY_TEMPLATE, weekly_digest_values
 from bot.routing import Router
 from handlers.common import need
-from reminders.bulletin import BULLETIN_TEMPLATE, bulletin_values
-from reminders.digests import WEEKLY_TEMPLATE, weekly_digest_values
 
 router = Router("documents")
 KINDS = {"周报": "weekly", "通报": "bulletin"}

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from bot.domain.permissions import Action
 from bot.domain.roster import SchoolInfo
 from bot.handling import CommandContext, Reply, UserError
-from bot.obligations.term_windows import KIND, checks, window_findings, window_for_entry, windows
+from bot.obligations.term_windows import KIND, window_for_entry, windows
 from bot.parsing.normalize import split_words
+from bot.reports.lists import shown
+from bot.reports.term_checks import checks, window_findings
 from bot.routing import Router
 from bot.storage import models as m
 from handlers.common import need, school_from_words
 from handlers.submissions import supersede
-from reminders.steps import shown
 
 router = Router("start_of_term")
 _PROBLEMS = re.compile(r"(?:发现)?问题\s*(\d+)\s*[个项条处]?")

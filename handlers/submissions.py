@@ -13,8 +13,9 @@ from sqlalchemy import select
 from bot.domain.permissions import Action
 from bot.domain.roster import SchoolInfo
 from bot.handling import CommandContext, Reply, UserError
-from bot.obligations.reporting_cycle import filing_period, month_steps
+from bot.obligations.reporting_cycle import month_steps
 from bot.reports.district_summary import district_month_values
+from bot.reports.owed import filing_period
 from bot.routing import Router
 from bot.storage import models as m
 from handlers.common import need

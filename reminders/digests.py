@@ -1,7 +1,7 @@
-"""Digests to the office room: the weekly digest (周报) and the monthly 通报 draft, on schedule and on demand.
+"""Digests to the office room on schedule: the weekly digest (周报) and the monthly 通报 draft.
 
-The weekly digest covers the seven days before today and what falls due in the next seven, most urgent first.
-Render it with: `renderer.render(WEEKLY_TEMPLATE, **await weekly_digest_values(session, roster, now))`.
+Their values are worked out by bot.reports.weekly_digest and bot.reports.bulletin (which also serve #周报 /
+#通报 on demand); this module holds when each is due and the rule that queues them.
 
 Schedule (policy.digest): a digest is owed from its scheduled instant (weekly: weekday + time; bulletin: day +
 time) until it has been sent for that week / month (keys digest:weekly:2024-W13, digest:bulletin:2024-03), or
@@ -10,92 +10,17 @@ time falls on a holiday goes out at the first sweep of the next working day.
 """
 from __future__ import annotations
 
-import heapq
+import calendar
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from bot.domain.local_time import local_instant
 from bot.domain.roster import Roster
 from bot.handling import Context, Notice
-from bot.obligations.reporting_cycle import done_subjects, duties, month_steps, period_of, supervisors
-from bot.obligations.term_windows import checks, windows
-from bot.reports import aggregates as q
-from reminders.bulletin import BULLETIN_TEMPLATE, bulletin_values, latest_bulletin
+from bot.obligations.reporting_cycle import period_of
+from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
+from bot.reports.weekly_digest import WEEKLY_TEMPLATE, weekly_digest_values
 from reminders.notify import already_sent
-from reminders.steps import epoch, office_room, shown
-from reminders.timing import local_instant
-
-WEEKLY_TEMPLATE = "digests/weekly.j2"
-DISTRICTS_SHOWN, SCHOOLS_SHOWN, PEOPLE_SHOWN = 12, 8, 15
-
-
-def _day_start(day: date, roster: Roster) -> datetime:
-    return local_instant(day, datetime.min.time(), roster)
-
-
-async def weekly_digest_values(session: AsyncSession, roster: Roster, now: datetime) -> dict:
-    """Plain values for digests/weekly.j2: the last seven days, the state now, and what is due this week."""
-    today = now.astimezone(roster.tz).date()
-    since = _day_start(today - timedelta(days=7), roster)
-    red = await q.red_condition(session, roster, now)
-    flows = q.in_roster(await q.flow(session, since, now), roster)
-    states = q.in_roster(await q.state(session, now, red), roster)
-    flow_d, state_d = q.by_district(flows, roster, q.FLOW), q.by_district(states, roster, q.STATE)
-    districts = [dict(name=d.name, **{k: flow_d[d.id][k] for k in ("new", "closed")}, **state_d[d.id])
-                 for d in sorted(roster.districts.values(), key=lambda d: d.id)]
-    districts.sort(key=lambda r: (-r["red"], -r["overdue"], -r["active"], -r["new"]))  # stable: then by id
-    totals = {k: sum(r[k] for r in districts) for k in ("new", "closed", "active", "overdue", "red")}
-    first = today - timedelta(days=7)  # the report is about the seven days before today (last week, on a Monday)
-    return dict(county=roster.county, today=today, since=first, last=today - timedelta(days=1),
-                week=first.isocalendar().week,
-                totals=totals, districts=districts[:DISTRICTS_SHOWN],
-                more_districts=max(0, len(districts) - DISTRICTS_SHOWN), **_schools(roster, flows, states),
-                **await _people(session, roster, since, now),
-                due=await _due(session, roster, today, today + timedelta(days=6)))
-
-
-def _schools(roster: Roster, flows: dict[int, dict], states: dict[int, dict]) -> dict:
-    """The schools with the most red, then overdue findings, and how many more have overdue ones."""
-    overdue = [sid for sid, counts in states.items() if counts["overdue"]]
-    top = heapq.nsmallest(SCHOOLS_SHOWN, overdue, key=lambda sid: (
-        -states[sid]["red"], -states[sid]["overdue"], -states[sid]["active"], sid))
-    rows = []
-    for sid in top:
-        school = roster.schools[sid]
-        district = roster.districts.get(school.district_id)
-        rows.append(dict(name=school.display, district=district.name if district else "", **states[sid],
-                         new=flows.get(sid, {}).get("new", 0), closed=flows.get(sid, {}).get("closed", 0)))
-    return dict(schools=rows, more_schools=len(overdue) - len(rows))
-
-
-async def _people(session: AsyncSession, roster: Roster, since: datetime, now: datetime) -> dict:
-    done = await q.activity(session, since, now)
-    people = [dict(name=p.name, **done.get(p.id, dict(visits=0, findings=0))) for p in supervisors(roster)]
-    busy = sorted((r for r in people if r["visits"] or r["findings"]),
-                  key=lambda r: (-r["visits"], -r["findings"], r["name"]))
-    return dict(people=busy[:PEOPLE_SHOWN], more_people=max(0, len(busy) - PEOPLE_SHOWN),
-                idle=shown(r["name"] for r in people if not r["visits"] and not r["findings"]))
-
-
-async def _due(session: AsyncSession, roster: Roster, first: date, last: date) -> dict:
-    """What falls due in [first, last]: findings, monthly reports (how many are in), term checks closing."""
-    reports = []
-    for month_start in sorted({first.replace(day=1), last.replace(day=1)}):
-        for kind in roster.policy.monthly:
-            steps = month_steps(roster, kind, month_start)
-            if first <= steps.due <= last:
-                owed = duties(roster, kind)
-                done = await done_subjects(session, kind, steps.period)
-                reports.append(dict(kind=kind, month=steps.month, due=steps.due, total=len(owed),
-                                    submitted=sum(1 for d in owed if d.subject in done)))
-    terms = []
-    for window in windows(roster):
-        if first <= window.closes <= last and window.opens <= last:
-            done = sum(1 for c in (await checks(session, window.name)).values() if c["done"])
-            terms.append(dict(term=window.name, closes=window.closes, checked=done,
-                              total=len(roster.schools)))
-    due_findings = sum(q.in_roster(await q.due(session, roster, first, last), roster).values())
-    return dict(findings=due_findings, until=last, reports=reports, terms=terms)
+from reminders.steps import epoch, office_room
 
 
 def latest_weekly(roster: Roster, now: datetime) -> datetime:
@@ -110,6 +35,23 @@ def latest_weekly(roster: Roster, now: datetime) -> datetime:
 def weekly_key(instant: datetime, roster: Roster) -> str:
     year, week, _ = instant.astimezone(roster.tz).date().isocalendar()
     return f"digest:weekly:{year}-W{week:02d}"
+
+
+def bulletin_day(roster: Roster, month_start: date) -> date:
+    day = roster.policy.digest.monthly_bulletin.day
+    last = calendar.monthrange(month_start.year, month_start.month)[1]
+    return month_start.replace(day=last if day == "last" else min(int(day), last))
+
+
+def latest_bulletin(roster: Roster, now: datetime) -> datetime:
+    """The latest scheduled bulletin instant at or before `now`."""
+    at = roster.policy.digest.monthly_bulletin.time
+    this_month = now.astimezone(roster.tz).date().replace(day=1)
+    instant = local_instant(bulletin_day(roster, this_month), at, roster)
+    if instant <= now:
+        return instant
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    return local_instant(bulletin_day(roster, last_month), at, roster)
 
 
 async def digest_rule(ctx: Context) -> list[Notice]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from bot.domain.escalation import at_reminder_time, latest_due_reminded_by, reminded_through
 from bot.handling import Context, Notice
 from bot.ledger.lifecycle import deadline_instant
+from bot.reports.absences import people_on_leave
 from reminders import due_findings as q
 from reminders.audience import PRINCIPAL, Audience, audience_for, directory
 from reminders.grouping import Pairs, notices_by_room
-from reminders.leave import people_on_leave
 
 KIND = "due"
 

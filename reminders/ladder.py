@@ -24,10 +24,10 @@ from sqlalchemy import case
 from bot.domain.escalation import latest_due_reaching_step, reminded_through
 from bot.handling import Context, Covered, Notice
 from bot.ledger.lifecycle import deadline_instant
+from bot.reports.absences import people_on_leave
 from reminders import due_findings as q
 from reminders.audience import Audience, Directory, audience_for, directory
 from reminders.grouping import Pairs, notices_by_room
-from reminders.leave import people_on_leave
 from reminders.notify import record_skipped_many
 
 KIND = "ladder"

@@ -18,17 +18,18 @@ from datetime import date, datetime, timedelta
 
 from bot.domain.roster import PersonInfo, Roster
 from bot.handling import Context, Notice
-from bot.obligations.reporting_cycle import Duty, MonthSteps, done_subjects, duties, month_steps, previous_month
+from bot.obligations.reporting_cycle import Duty, MonthSteps, month_steps, previous_month
+from bot.reports.absences import leave_ends
+from bot.reports.lists import shown
+from bot.reports.owed import excused, owed_reports
 from reminders.steps import (
     addressed,
     day_end,
     district_room,
     epoch,
-    leave_ends,
     office_room,
     owed,
     school_room,
-    shown,
     stand_in,
     take,
     taken,
@@ -74,12 +75,11 @@ def _room_of(roster: Roster, kind: str, duty: Duty) -> str | None:
 
 async def _reminders(ctx: Context, steps: MonthSteps, step: str) -> list[Notice]:
     roster = ctx.roster
-    done = await done_subjects(ctx.session, steps.kind, steps.period)
+    report = await owed_reports(ctx.session, roster, steps.kind, steps.period)
     away = await leave_ends(ctx.session, ctx.today)
     by_room: dict[str | None, list[Duty]] = defaultdict(list)
-    for duty in duties(roster, steps.kind):
-        if duty.subject not in done:
-            by_room[_room_of(roster, steps.kind, duty)].append(duty)
+    for duty in report.pending:
+        by_room[_room_of(roster, steps.kind, duty)].append(duty)
     notices: list[Notice] = []
     for room, group in by_room.items():
         pending, on_leave, mention = _split_by_leave(roster, group, away)
@@ -126,23 +126,20 @@ async def _missing_list(ctx: Context, steps: MonthSteps, key: str) -> list[Notic
     if room is None:
         return []
     roster = ctx.roster
-    done = await done_subjects(ctx.session, steps.kind, steps.period)
+    report = await owed_reports(ctx.session, roster, steps.kind, steps.period)
     away = await leave_ends(ctx.session, steps.due_day)
     missing: dict[int | None, list[str]] = defaultdict(list)
-    excused: list[dict] = []
-    every = duties(roster, steps.kind)
-    for duty in every:
-        if duty.subject in done:
-            continue
-        if duty.people and all(p.id in away for p in duty.people):
-            excused.append(dict(label=duty.label, who="、".join(p.name for p in duty.people),
-                                until=max(away[p.id] for p in duty.people)))
+    on_leave: list[dict] = []
+    for duty in report.pending:
+        if excused(duty, away):
+            on_leave.append(dict(label=duty.label, who="、".join(p.name for p in duty.people),
+                                 until=max(away[p.id] for p in duty.people)))
             continue
         missing[duty.district_id].append(_missing_label(steps.kind, duty))
     districts = [dict(name=roster.districts[d].name if d in roster.districts else "未分责任区",
                       count=len(labels), **shown(labels))
                  for d, labels in sorted(missing.items(), key=lambda kv: (-len(kv[1]), kv[0] or 0))]
-    values = dict(kind=steps.kind, month=steps.month, due=steps.due, total=len(every),
-                  submitted=sum(1 for d in every if d.subject in done),
-                  missing=sum(d["count"] for d in districts), districts=districts, excused=excused)
+    values = dict(kind=steps.kind, month=steps.month, due=steps.due, total=len(report.duties),
+                  submitted=len(report.submitted), missing=sum(d["count"] for d in districts), districts=districts,
+                  excused=on_leave)
     return [Notice(key=key, kind="monthly", template="cycle/missing.j2", values=values, room=room)]

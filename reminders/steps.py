@@ -1,4 +1,4 @@
-"""What the cycle rules (monthly, terms, digests) share: when a step is owed, where it goes, who is away.
+"""What the cycle rules (monthly, terms, digests) share: when a step is owed, where it goes, who stands in.
 
 A step is owed from its instant until it expires, and only if its instant is not before the bot's first sweep
 (the "epoch", recorded once in reminders_sent): a bot that was down catches up on a step it missed while it is
@@ -9,16 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.local_time import local_instant
 from bot.domain.roster import PersonInfo, Roster
 from bot.handling import Notice
 from bot.storage import models as m
-from reminders.timing import local_instant
 
 EPOCH_KEY = "sweep:first"
-NAMES_SHOWN = 10  # a list of names longer than this is cut, with a count of the rest
 
 
 async def epoch(session: AsyncSession, now: datetime) -> datetime:
@@ -51,16 +49,6 @@ def day_end(day: date, roster: Roster) -> datetime:
     return local_instant(day + timedelta(days=1), time(0), roster)
 
 
-async def leave_ends(session: AsyncSession, day: date) -> dict[int, date]:
-    """Person id → the last day of the leave that covers `day`."""
-    rows = await session.execute(select(m.Leave.person_id, m.Leave.ends).where(m.Leave.starts <= day,
-                                                                               m.Leave.ends >= day))
-    ends: dict[int, date] = {}
-    for person_id, end in rows.all():
-        ends[person_id] = max(end, ends.get(person_id, end))
-    return ends
-
-
 def stand_in(roster: Roster, district_id: int | None, away: PersonInfo,
              on_leave: dict[int, date]) -> PersonInfo | None:
     """Who hears reminders meant for `away` while they are on leave: their district lead, if present."""
@@ -83,12 +71,6 @@ def school_room(roster: Roster, school_id: int) -> str | None:
 def office_room(roster: Roster) -> str | None:
     room = roster.office_room()
     return room.chat_id if room else None
-
-
-def shown(names: Iterable[str], limit: int = NAMES_SHOWN) -> dict:
-    """A list cut for a phone screen: {"names": the first `limit`, "more": how many were left out}."""
-    every = list(names)
-    return {"names": every[:limit], "more": max(0, len(every) - limit)}
 
 
 def addressed(key: str, kind: str, template: str, values: dict, room: str | None,

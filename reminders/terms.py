@@ -1,6 +1,7 @@
 """Start-of-term checks: announce the window, remind in its last days, report completion to the office.
 
-For each term in calendar.terms (see bot.obligations.term_windows for the window):
+For each term in calendar.terms (see bot.obligations.term_windows for the window, bot.reports.term_checks for
+which schools are checked):
 - "open": at the reminder time of the window's first working day, each district room hears which schools each
   supervisor is to check (owed until the reminder step, so a late start still announces it);
 - "remind": at the reminder time of the window's last REMIND_WORKDAYS working days' first day, only the
@@ -18,16 +19,17 @@ from datetime import date, datetime, timedelta
 from bot.domain.roster import PersonInfo, Roster, SchoolInfo
 from bot.handling import Context, Notice
 from bot.obligations.reporting_cycle import workday_on_or_before
-from bot.obligations.term_windows import TermWindow, checks, window_finding_counts, windows
+from bot.obligations.term_windows import TermWindow, windows
+from bot.reports.absences import leave_ends
+from bot.reports.lists import shown
+from bot.reports.term_checks import checks, window_finding_counts
 from reminders.steps import (
     addressed,
     day_end,
     district_room,
     epoch,
-    leave_ends,
     office_room,
     owed,
-    shown,
     stand_in,
     take,
     taken,

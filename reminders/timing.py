@@ -1,14 +1,10 @@
-"""When the bot may speak on its own: working days only, never in quiet hours; local times to UTC instants."""
+"""When the bot may speak on its own: working days only, never in quiet hours; when reminders due on a day go out."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
+from bot.domain.local_time import local_instant
 from bot.domain.roster import Roster
-
-
-def local_instant(day: date, at: time, roster: Roster) -> datetime:
-    """`day` at `at` county time, as a UTC instant."""
-    return datetime.combine(day, at, roster.tz).astimezone(UTC)
 
 
 def in_quiet_hours(now: datetime, roster: Roster) -> bool:

@@ -12,10 +12,10 @@ from datetime import datetime
 
 from bot.domain.escalation import ONE_DAY, latest_due_reaching_step, reminded_through
 from bot.handling import Context, Notice
+from bot.reports.absences import people_on_leave
 from reminders import due_findings as q
 from reminders.audience import SUPERVISOR, Audience, Directory, directory
 from reminders.grouping import Pairs, notices_by_room
-from reminders.leave import people_on_leave
 
 KIND = "verify"
 

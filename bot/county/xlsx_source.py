@@ -13,7 +13,7 @@ from typing import Any
 
 import openpyxl
 
-from bot.county import xlsx_layout as lay
+import bot.county.xlsx_layout as lay
 from bot.county.errors import (
     CountyError,
     CountyProblem,

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.county import xlsx_layout as lay
+import bot.county.xlsx_layout as lay
 from bot.county.policy import Policy
 from bot.county.schema import CountyData, Person
 

@@ -1,28 +1,21 @@
-"""The monthly cycle (自查 → 月报 → 汇总): when each report is due, who owes it, who has submitted.
+"""The monthly cycle (自查 → 月报 → 汇总): when each report is due and who owes it.
 
 Who owes what (policy.monthly):
 - 自查: every active school (its principals submit; a school with no principal on file still owes it);
 - 月报: every active supervisor (督学; district leads are supervisors too);
 - 汇总: every active district with a lead.
-A report is "done" for a month when a current (not superseded) submission of that kind and period names the
-school (自查), the person (月报) or the district (汇总).
+Who has submitted, and the month a report sent today is filed under, are read by bot.reports.owed.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import date, timedelta
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.roster import PersonInfo, Roster
-from bot.storage import models as m
 
 PRINCIPAL_ROLES = ("校长", "园长")
-SUBJECT_COLUMN = {"自查": m.Submission.school_id, "月报": m.Submission.person_id, "汇总": m.Submission.district_id}
-GRACE_DAYS = 5  # in the first days of a month, a report still missing for last month is filed as last month's
 
 
 @dataclass(frozen=True)
@@ -94,33 +87,3 @@ def duties(roster: Roster, kind: str) -> list[Duty]:
         return [Duty(p.id, p.name, home_district(roster, p), (p,)) for p in supervisors(roster)]
     leads = ((d, roster.lead_of(d.id)) for d in sorted(roster.districts.values(), key=lambda d: d.id))
     return [Duty(d.id, d.name, d.id, (lead,)) for d, lead in leads if lead is not None]
-
-
-async def done_subjects(session: AsyncSession, kind: str, period: str) -> dict[int, datetime]:
-    """Subject id (school / person / district) → when its current submission of `kind` for `period` came."""
-    column = SUBJECT_COLUMN[kind]
-    rows = await session.execute(select(column, m.Submission.at).where(
-        m.Submission.kind == kind, m.Submission.period == period, m.Submission.superseded_at.is_(None),
-        column.is_not(None)))
-    return {subject: at for subject, at in rows.all()}
-
-
-async def is_done(session: AsyncSession, kind: str, period: str, subject: int) -> bool:
-    column = SUBJECT_COLUMN[kind]
-    return await session.scalar(select(m.Submission.id).where(
-        m.Submission.kind == kind, m.Submission.period == period, m.Submission.superseded_at.is_(None),
-        column == subject).limit(1)) is not None
-
-
-async def filing_period(session: AsyncSession, roster: Roster, kind: str, subject: int, today: date) -> str:
-    """The month ("2024-03") a report sent today is filed under.
-
-    Normally this month. In the first GRACE_DAYS days of a month, a report still missing for last month (whose
-    deadline has passed) is filed as last month's, late: "本月" in a report sent on the 2nd means last month.
-    """
-    if today.day <= GRACE_DAYS:
-        last = month_steps(roster, kind, previous_month(today))
-        if today > last.due and not await is_done(session, kind, last.period, subject):
-            return last.period
-    return period_of(today)
-

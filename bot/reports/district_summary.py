@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import false
 
 from bot.domain.roster import Roster
-from bot.obligations.reporting_cycle import done_subjects, duties, period_of
+from bot.obligations.reporting_cycle import duties, period_of
 from bot.reports import aggregates as q
+from bot.reports.owed import owed_reports
 
 SCHOOLS_SHOWN = 30
 
@@ -57,7 +58,6 @@ async def _people(session: AsyncSession, roster: Roster, district_id: int, since
 
 
 async def _report(session: AsyncSession, roster: Roster, kind: str, period: str, district_id: int) -> dict:
-    owed = [d for d in duties(roster, kind) if d.district_id == district_id]
-    done = await done_subjects(session, kind, period)
-    return dict(kind=kind, total=len(owed), submitted=[d.label for d in owed if d.subject in done],
-                missing=[d.label for d in owed if d.subject not in done])
+    owed = await owed_reports(session, roster, kind, period, district_id)
+    return dict(kind=kind, total=len(owed.duties), submitted=[d.label for d in owed.submitted],
+                missing=[d.label for d in owed.pending])

@@ -1,41 +1,25 @@
 """The monthly 通报 draft: the month's findings, rectification, visits and reports, in the office's formal style.
 
 Render it with: `renderer.render(BULLETIN_TEMPLATE, **await bulletin_values(session, roster, now))`.
+When it is sent is reminders.digests' business; this module only works out its values.
 """
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.roster import Roster
 from bot.ledger import lifecycle as ledger
-from bot.obligations.reporting_cycle import done_subjects, duties, month_steps, period_of, supervisors
+from bot.obligations.reporting_cycle import month_steps, period_of, supervisors
 from bot.reports import aggregates as q
+from bot.reports.absences import leave_ends
 from bot.reports.district_summary import month_bounds
-from reminders.steps import leave_ends, shown
-from reminders.timing import local_instant
+from bot.reports.lists import shown
+from bot.reports.owed import excused, owed_reports
 
 BULLETIN_TEMPLATE = "digests/bulletin.j2"
 OVERDUE_SHOWN, CATEGORIES_SHOWN, DISTRICTS_SHOWN, DESCRIPTION_CHARS = 5, 5, 20, 30
-
-
-def bulletin_day(roster: Roster, month_start: date) -> date:
-    day = roster.policy.digest.monthly_bulletin.day
-    last = calendar.monthrange(month_start.year, month_start.month)[1]
-    return month_start.replace(day=last if day == "last" else min(int(day), last))
-
-
-def latest_bulletin(roster: Roster, now: datetime) -> datetime:
-    """The latest scheduled bulletin instant at or before `now`."""
-    at = roster.policy.digest.monthly_bulletin.time
-    this_month = now.astimezone(roster.tz).date().replace(day=1)
-    instant = local_instant(bulletin_day(roster, this_month), at, roster)
-    if instant <= now:
-        return instant
-    last_month = (this_month - timedelta(days=1)).replace(day=1)
-    return local_instant(bulletin_day(roster, last_month), at, roster)
 
 
 async def bulletin_values(session: AsyncSession, roster: Roster, now: datetime,
@@ -80,14 +64,12 @@ async def _reports(session: AsyncSession, roster: Roster, month_start: date) -> 
     """For each monthly report: how many were due and in, and who is missing."""
     rows = []
     for kind in roster.policy.monthly:
-        owed = duties(roster, kind)
-        done = await done_subjects(session, kind, period_of(month_start))
+        owed = await owed_reports(session, roster, kind, period_of(month_start))
         away = await leave_ends(session, month_steps(roster, kind, month_start).due_day)
-        pending = [d for d in owed if d.subject not in done]
-        excused = [d.label for d in pending if d.people and all(p.id in away for p in d.people)]
-        missing = [d.label for d in pending if d.label not in excused]
-        rows.append(dict(kind=kind, total=len(owed), submitted=len(owed) - len(pending), missing=shown(missing),
-                         missing_count=len(missing), excused=excused))
+        on_leave = [d.label for d in owed.pending if excused(d, away)]
+        missing = [d.label for d in owed.pending if d.label not in on_leave]
+        rows.append(dict(kind=kind, total=len(owed.duties), submitted=len(owed.submitted),
+                         missing=shown(missing), missing_count=len(missing), excused=on_leave))
     return rows
 
 

@@ -1,0 +1,25 @@
+"""Who is on leave (请假) on a given day, and until when."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage import models as m
+
+
+async def people_on_leave(session: AsyncSession, day: date) -> set[int]:
+    """Ids of people whose leave covers `day`."""
+    rows = await session.scalars(select(m.Leave.person_id).where(m.Leave.starts <= day, m.Leave.ends >= day))
+    return set(rows)
+
+
+async def leave_ends(session: AsyncSession, day: date) -> dict[int, date]:
+    """Person id → the last day of the leave that covers `day`."""
+    rows = await session.execute(select(m.Leave.person_id, m.Leave.ends).where(m.Leave.starts <= day,
+                                                                               m.Leave.ends >= day))
+    ends: dict[int, date] = {}
+    for person_id, end in rows.all():
+        ends[person_id] = max(end, ends.get(person_id, end))
+    return ends

@@ -1,0 +1,76 @@
+"""Owed vs submitted: which monthly reports (自查 / 月报 / 汇总) are owed for a month, which are in, which pending.
+
+A report is "done" for a month when a current (not superseded) submission of that kind and period names the
+school (自查), the person (月报) or the district (汇总). `owed_reports` is the one place that sets what is owed
+against what is done; the digests, the 通报, the district summary and the monthly reminders all read it.
+"""
+from __future__ import annotations
+
+from collections.abc import Container
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.roster import Roster
+from bot.obligations.reporting_cycle import Duty, duties, month_steps, period_of, previous_month
+from bot.storage import models as m
+
+SUBJECT_COLUMN = {"自查": m.Submission.school_id, "月报": m.Submission.person_id, "汇总": m.Submission.district_id}
+GRACE_DAYS = 5  # in the first days of a month, a report still missing for last month is filed as last month's
+
+
+@dataclass(frozen=True)
+class Owed:
+    """One kind's reports for one month (roster order): every duty owed, those submitted, those pending."""
+
+    kind: str
+    period: str
+    duties: tuple[Duty, ...]
+    submitted: tuple[Duty, ...]
+    pending: tuple[Duty, ...]
+
+
+async def owed_reports(session: AsyncSession, roster: Roster, kind: str, period: str,
+                       district_id: int | None = None) -> Owed:
+    """The reports of `kind` owed for `period` (only those of `district_id` when given), submitted or not."""
+    every = tuple(d for d in duties(roster, kind) if district_id is None or d.district_id == district_id)
+    done = await done_subjects(session, kind, period)
+    return Owed(kind=kind, period=period, duties=every, submitted=tuple(d for d in every if d.subject in done),
+                pending=tuple(d for d in every if d.subject not in done))
+
+
+def excused(duty: Duty, away: Container[int]) -> bool:
+    """Is everyone who submits `duty` on leave (`away`: person ids)? A duty nobody submits is never excused."""
+    return bool(duty.people) and all(p.id in away for p in duty.people)
+
+
+async def done_subjects(session: AsyncSession, kind: str, period: str) -> dict[int, datetime]:
+    """Subject id (school / person / district) → when its current submission of `kind` for `period` came."""
+    column = SUBJECT_COLUMN[kind]
+    rows = await session.execute(select(column, m.Submission.at).where(
+        m.Submission.kind == kind, m.Submission.period == period, m.Submission.superseded_at.is_(None),
+        column.is_not(None)))
+    return {subject: at for subject, at in rows.all()}
+
+
+async def is_done(session: AsyncSession, kind: str, period: str, subject: int) -> bool:
+    column = SUBJECT_COLUMN[kind]
+    return await session.scalar(select(m.Submission.id).where(
+        m.Submission.kind == kind, m.Submission.period == period, m.Submission.superseded_at.is_(None),
+        column == subject).limit(1)) is not None
+
+
+async def filing_period(session: AsyncSession, roster: Roster, kind: str, subject: int, today: date) -> str:
+    """The month ("2024-03") a report sent today is filed under.
+
+    Normally this month. In the first GRACE_DAYS days of a month, a report still missing for last month (whose
+    deadline has passed) is filed as last month's, late: "本月" in a report sent on the 2nd means last month.
+    """
+    if today.day <= GRACE_DAYS:
+        last = month_steps(roster, kind, previous_month(today))
+        if today > last.due and not await is_done(session, kind, last.period, subject):
+            return last.period
+    return period_of(today)
+
