@@ -28,11 +28,10 @@ from reminders.steps import (
     district_room,
     epoch,
     office_room,
-    owed,
+    owed_steps,
     school_room,
     stand_in,
     take,
-    taken,
 )
 from reminders.timing import reminder_instant
 
@@ -56,10 +55,9 @@ async def monthly_rule(ctx: Context) -> list[Notice]:
     for month_start in (previous_month(ctx.today), ctx.today.replace(day=1)):
         for kind in ctx.roster.policy.monthly:
             steps = month_steps(ctx.roster, kind, month_start)
-            for step, instant, expires in schedule(steps, ctx.roster):
-                key = f"monthly:{kind}:{steps.period}:{step}"  # the missing list's own key; the reminders' marker
-                if not owed(instant, expires, ctx.now, since) or await taken(ctx.session, key):
-                    continue
+            # the key is the missing list's own; the reminders' marker
+            for step, key in await owed_steps(ctx, schedule(steps, ctx.roster), f"monthly:{kind}:{steps.period}",
+                                              since):
                 if step == "missing":
                     notices += await _missing_list(ctx, steps, key)
                 else:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.local_time import local_instant
 from bot.domain.roster import PersonInfo, Roster
-from bot.handling import Notice
+from bot.handling import Context, Notice
 from bot.storage import models as m
 
 EPOCH_KEY = "sweep:first"
@@ -42,6 +42,18 @@ def take(session: AsyncSession, key: str, kind: str, now: datetime) -> None:
 def owed(instant: datetime, expires: datetime, now: datetime, since: datetime) -> bool:
     """Is a step scheduled at `instant` (live until `expires`) owed at `now` by a bot sweeping since `since`?"""
     return since <= instant <= now < expires
+
+
+async def owed_steps(ctx: Context, plan: list[tuple[str, datetime, datetime]], prefix: str,
+                     since: datetime) -> list[tuple[str, str]]:
+    """The steps of `plan` ((step, instant, expires), in order) owed now and not taken yet, with their keys
+    (`prefix:step`): what a cycle rule works out at this sweep."""
+    due = []
+    for step, instant, expires in plan:
+        key = f"{prefix}:{step}"
+        if owed(instant, expires, ctx.now, since) and not await taken(ctx.session, key):
+            due.append((step, key))
+    return due
 
 
 def day_end(day: date, roster: Roster) -> datetime:

@@ -23,17 +23,7 @@ from bot.obligations.term_windows import TermWindow, windows
 from bot.reports.absences import leave_ends
 from bot.reports.lists import shown
 from bot.reports.term_checks import checks, window_finding_counts
-from reminders.steps import (
-    addressed,
-    day_end,
-    district_room,
-    epoch,
-    office_room,
-    owed,
-    stand_in,
-    take,
-    taken,
-)
+from reminders.steps import addressed, day_end, district_room, epoch, office_room, owed_steps, stand_in, take
 from reminders.timing import reminder_instant
 
 REMIND_WORKDAYS = 3  # remind in the window's last 3 working days (once, on the first of them)
@@ -65,10 +55,8 @@ async def terms_rule(ctx: Context) -> list[Notice]:
     for window in windows(ctx.roster):
         if not window.opens - NEAR <= ctx.today <= window.closes + NEAR:
             continue  # nothing of this term can be owed today
-        for step, instant, expires in schedule(window, ctx.roster):
-            key = f"term:{window.name}:{step}"  # the report's own key; the district notices' marker
-            if not owed(instant, expires, ctx.now, since) or await taken(ctx.session, key):
-                continue
+        # the key is the report's own; the district notices' marker
+        for step, key in await owed_steps(ctx, schedule(window, ctx.roster), f"term:{window.name}", since):
             if step == "report":
                 notices += await _report(ctx, window)
             else:
