@@ -43,12 +43,12 @@ def test_county_load_reports_bad_input_with_place(tmp_path: Path) -> None:
     result = dudao("county", "load", str(bad), cwd=tmp_path)
     assert result.returncode == 1 and "bad.yaml" in result.stderr and "line" in result.stderr
     assert "role" in result.stderr and "Traceback" not in result.stderr
-    assert not (tmp_path / "data" / "dudao.db").exists() or "loaded" not in result.stdout
+    assert not (tmp_path / "data" / "dudao.db").exists() or "已载入" not in result.stdout
 
 
 def test_county_load_then_invite(tmp_path: Path) -> None:
     load = dudao("county", "load", str(DEMO_COUNTY), cwd=tmp_path)
-    assert load.returncode == 0 and "loaded" in load.stdout, load.stderr
+    assert load.returncode == 0 and "已载入城口县名册" in load.stdout, load.stderr
     invite = dudao("invite", "p-tangx", cwd=tmp_path)
     assert invite.returncode == 0 and "#绑定" in invite.stdout
     missing = dudao("invite", "nobody", cwd=tmp_path)
