@@ -17,6 +17,7 @@ from bot.cli.bootstrap import (
     open_database,
     read_roster,
 )
+from bot.cli.county_summary import county_summary
 from bot.clock import SystemClock, VirtualClock
 from bot.settings import Settings
 from bot.storage import models as m
@@ -36,8 +37,7 @@ async def county_load(settings: Settings, path: Path) -> None:
         report = await load_county(db, path, SystemClock())
     finally:
         await db.dispose()
-    print(f"loaded {path}: added {report.added or '-'}, updated {report.updated or '-'}, "
-          f"deactivated {report.deactivated or '-'}")
+    print(county_summary(report, path))
 
 
 async def db_upgrade(settings: Settings) -> None:

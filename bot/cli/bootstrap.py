@@ -56,10 +56,12 @@ async def has_county(db: Database) -> bool:
 
 
 async def ensure_county(db: Database, clock: Clock, county_file: Path | None) -> str:
-    """Load `county_file` if given; else keep what is loaded; else load the shipped demo county. Says which."""
+    """Load `county_file` if given (and say what changed); else keep what is loaded; else load the shipped demo
+    county. Says which."""
     if county_file:
-        await load_county(db, county_file, clock)
-        return f"county loaded from {county_file}"
+        from bot.cli.county_summary import county_summary
+
+        return county_summary(await load_county(db, county_file, clock), county_file)
     if await has_county(db):
         return "using the county already in the database"
     await load_county(db, demo_county_path(), clock)

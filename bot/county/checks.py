@@ -69,7 +69,10 @@ def _check_districts(data: CountyData) -> Problems:
         if district.lead is None:
             continue
         lead = people.get(district.lead)
-        if lead is None:
+        if "people" not in data.sections:
+            message = f"the lead {_q(district.lead)} cannot be checked: the file has no people section"
+            found.append((("districts", i, "lead"), message))
+        elif lead is None:
             found.append((("districts", i, "lead"), f"unknown person id {_q(district.lead)}"))
         elif lead.role != "督学":
             message = f"the district lead {_q(district.lead)} is a {lead.role}, not a 督学"

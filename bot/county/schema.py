@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     Field,
     PlainValidator,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -39,6 +40,8 @@ Role = Literal["督导室", "督学", "校长", "园长"]
 ROLES: tuple[Role, ...] = ("督导室", "督学", "校长", "园长")
 PRINCIPAL_ROLES: tuple[Role, ...] = ("校长", "园长")
 SCOPES: tuple[Scope, ...] = ("office", "district", "school")
+# The roster sections; one the file leaves out is left as it is in the database (see CountyData.sections).
+SECTIONS = ("districts", "schools", "people", "rooms")
 LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
 
 
@@ -135,6 +138,13 @@ class CountyData(StrictModel):
     rooms: list[Room] = Field(default_factory=list)
     policy: Policy = Field(default_factory=Policy)
     calendar: CalendarConf = Field(default_factory=CalendarConf)
+    _derived: frozenset[str] = PrivateAttr(default=frozenset())  # sections a loader made up from others
+
+    @property
+    def sections(self) -> frozenset[str]:
+        """The roster sections the file describes. One it leaves out (no `rooms:` key, no 群 sheet, districts
+        only implied by the schools) means "leave those rows as they are"; one present but empty means "none"."""
+        return frozenset(s for s in SECTIONS if s in self.model_fields_set) - self._derived
 
     @model_validator(mode="after")
     def _cross_checks(self, info: ValidationInfo) -> CountyData:
@@ -162,15 +172,19 @@ class CountyData(StrictModel):
         return next((d for d in self.districts if d.name == name), None)
 
     @classmethod
-    def from_data(cls, data: Any) -> CountyData:
-        """Validate without the cross-section checks (the loaders run them and report them)."""
-        return cls.model_validate(data, context={"defer_checks": True})
+    def from_data(cls, data: Any, derived: frozenset[str] = frozenset()) -> CountyData:
+        """Validate without the cross-section checks (the loaders run them and report them); `derived` names
+        the sections the loader made up from others rather than read from the file."""
+        county = cls.model_validate(data, context={"defer_checks": True})
+        county._derived = derived
+        return county
 
 
-def validate_county(file: str, data: Any, locate: Locator, early: Sequence[CountyProblem] = ()) -> CountyData:
+def validate_county(file: str, data: Any, locate: Locator, early: Sequence[CountyProblem] = (),
+                    derived: frozenset[str] = frozenset()) -> CountyData:
     """Validate raw county data; every problem (with `early` ones found while reading) in one CountyError."""
     try:
-        county = CountyData.from_data(data)
+        county = CountyData.from_data(data, derived)
     except ValidationError as err:
         raise CountyError([*early, *locate_problems(file, validation_items(err), locate)]) from None
     problems = [*early, *locate_problems(file, county.check(), locate)]

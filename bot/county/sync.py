@@ -1,33 +1,29 @@
-"""Write a validated county into the database: update in place, deactivate what was removed, keep history."""
+"""Write a validated county into the database: update in place, deactivate what was removed, keep history.
+
+Only a section the file describes can deactivate rows: a file without rooms (no `rooms:` key, no 群 sheet)
+leaves the rooms as they are, and the report says so (see CountyData.sections).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.county.schema import CountyData
+from bot.county.schema import SECTIONS, CountyData
+from bot.county.sync_people import sync_people
+from bot.county.sync_report import SchoolChange, SyncReport, deactivate_missing
 from bot.storage import models as m
 
-
-@dataclass
-class SyncReport:
-    added: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-    deactivated: dict[str, int] = field(default_factory=dict)
-
-    def count(self, bucket: dict[str, int], kind: str) -> None:
-        bucket[kind] = bucket.get(kind, 0) + 1
+__all__ = ["SchoolChange", "SyncReport", "sync_county"]
 
 
 async def sync_county(session: AsyncSession, data: CountyData, *, source: str, now: datetime) -> SyncReport:
-    report = SyncReport()
+    report = SyncReport(county=data.county, untouched=[s for s in SECTIONS if s not in data.sections])
     await _sync_county_row(session, data, source, now)
     districts = await _sync_districts(session, data, report)
     schools = await _sync_schools(session, data, districts, report)
-    people = await _sync_people(session, data, schools, report)
+    people = await sync_people(session, data, schools, report)
     await _sync_leads(session, data, districts, people)
     await _sync_rooms(session, data, districts, schools, report)
     await session.flush()
@@ -54,8 +50,11 @@ async def _sync_districts(session: AsyncSession, data: CountyData, report: SyncR
             row = existing[d.name] = m.District(name=d.name, active=True)
             session.add(row)
             report.count(report.added, "districts")
+        elif not row.active:
+            report.count(report.updated, "districts")
         row.active = True
-    _deactivate_missing(existing, {d.name for d in data.districts}, report, "districts")
+    if "districts" in data.sections:
+        deactivate_missing(existing, {d.name for d in data.districts}, report, "districts")
     await session.flush()
     return existing
 
@@ -63,7 +62,6 @@ async def _sync_districts(session: AsyncSession, data: CountyData, report: SyncR
 async def _sync_schools(session: AsyncSession, data: CountyData, districts: dict[str, m.District],
                         report: SyncReport) -> dict[str, m.School]:
     existing = {s.name: s for s in await session.scalars(select(m.School))}
-    wanted = {s.name for s in data.schools}
     for s in data.schools:
         row = existing.get(s.name)
         values = dict(short_names=list(s.short), district_id=districts[s.district].id, type=s.type, active=True)
@@ -76,48 +74,19 @@ async def _sync_schools(session: AsyncSession, data: CountyData, districts: dict
             report.count(report.updated, "schools")
         for k, v in values.items():
             setattr(row, k, v)
-    _deactivate_missing(existing, wanted, report, "schools")
+    if "schools" in data.sections:
+        deactivate_missing(existing, {s.name for s in data.schools}, report, "schools")
     await session.flush()
-    return existing
-
-
-async def _sync_people(session: AsyncSession, data: CountyData, schools: dict[str, m.School],
-                       report: SyncReport) -> dict[str, m.Person]:
-    existing = {p.key: p for p in await session.scalars(select(m.Person))}
-    wanted = {p.id: p for p in data.people}
-    # Release chat ids that move to another person first, so the unique index never sees two holders.
-    file_ids = {p.chat_id for p in data.people if p.chat_id}
-    for key, row in existing.items():
-        entry = wanted.get(key)
-        if row.chat_id and (entry is None or (entry.chat_id and entry.chat_id != row.chat_id)
-                            or (entry.chat_id is None and row.chat_id in file_ids)):
-            row.chat_id = None
-    await session.flush()
-    for p in data.people:
-        row = existing.get(p.id)
-        school_id = schools[p.school].id if p.school else None
-        if row is None:
-            row = existing[p.id] = m.Person(key=p.id, name=p.name, role=p.role, chat_id=p.chat_id,
-                                            school_id=school_id, active=True)
-            session.add(row)
-            report.count(report.added, "people")
-        else:
-            if (row.name, row.role, row.school_id, row.active) != (p.name, p.role, school_id, True):
-                report.count(report.updated, "people")
-            row.name, row.role, row.school_id, row.active = p.name, p.role, school_id, True
-            if p.chat_id:  # a chat id bound with #绑定 stays when the file leaves it empty
-                row.chat_id = p.chat_id
-    _deactivate_missing(existing, set(wanted), report, "people")
-    await session.flush()
-    await session.execute(delete(m.SupervisorSchool))
-    for p in data.people:
-        for school in p.schools:
-            session.add(m.SupervisorSchool(person_id=existing[p.id].id, school_id=schools[school].id))
     return existing
 
 
 async def _sync_leads(session: AsyncSession, data: CountyData, districts: dict[str, m.District],
                       people: dict[str, m.Person]) -> None:
+    if "districts" not in data.sections:  # leads stay, except a person no longer active
+        await session.flush()
+        inactive = select(m.Person.id).where(m.Person.active.is_(False))
+        await session.execute(delete(m.DistrictLead).where(m.DistrictLead.person_id.in_(inactive)))
+        return
     await session.execute(delete(m.DistrictLead))
     for d in data.districts:
         if d.lead:
@@ -128,21 +97,18 @@ async def _sync_rooms(session: AsyncSession, data: CountyData, districts: dict[s
                       schools: dict[str, m.School], report: SyncReport) -> None:
     existing = {r.chat_id: r for r in await session.scalars(select(m.Room))}
     for r in data.rooms:
+        values = dict(name=r.name, scope=r.scope, source="file", active=True,
+                      district_id=districts[r.district].id if r.district else None,
+                      school_id=schools[r.school].id if r.school else None)
         row = existing.get(r.chat_id)
         if row is None:
             row = existing[r.chat_id] = m.Room(chat_id=r.chat_id)
             session.add(row)
             report.count(report.added, "rooms")
-        row.name, row.scope, row.source, row.active = r.name, r.scope, "file", True
-        row.district_id = districts[r.district].id if r.district else None
-        row.school_id = schools[r.school].id if r.school else None
-    file_rooms = {chat_id: row for chat_id, row in existing.items() if row.source == "file"}  # #本群 rooms stay
-    _deactivate_missing(file_rooms, {r.chat_id for r in data.rooms}, report, "rooms")
-
-
-def _deactivate_missing(existing: dict[str, Any], wanted: set[str], report: SyncReport, kind: str) -> None:
-    """Rows the file no longer names are deactivated, never deleted: their history stays."""
-    for key, row in existing.items():
-        if row.active and key not in wanted:
-            row.active = False
-            report.count(report.deactivated, kind)
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            report.count(report.updated, "rooms")
+        for k, v in values.items():
+            setattr(row, k, v)
+    if "rooms" in data.sections:
+        file_rooms = {chat_id: row for chat_id, row in existing.items() if row.source == "file"}  # #本群 rooms stay
+        deactivate_missing(file_rooms, {r.chat_id for r in data.rooms}, report, "rooms")

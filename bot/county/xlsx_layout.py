@@ -4,11 +4,12 @@ Sheets (required ones marked *; column headers marked * are required in their sh
 - 设置*   项目*, 值 — rows 县名* (the county's name), 额外放假日, 额外上班日 (dates such as
           2027-01-01, separated by 、 , ；)
 - 责任区  责任区*, 负责人编号 (a person's 编号). Without this sheet the districts are the
-          distinct values of 学校.责任区, without leads.
+          distinct values of 学校.责任区, and a reload keeps the leads already loaded.
 - 学校*   学校名称*, 简称 (several separated by 、 , ；), 责任区*, 类型
 - 人员*   编号*, 姓名*, 角色* (督导室/督学/校长/园长), 账号ID (chat id; empty = not bound yet),
           学校 (校长/园长: their one school; 督学: the schools they oversee, separated by 、 , ；)
-- 群      群ID*, 群名称, 范围* (督导室/责任区/学校, or office/district/school), 责任区, 学校
+- 群      群ID*, 群名称, 范围* (督导室/责任区/学校, or office/district/school), 责任区, 学校.
+          Without this sheet a reload leaves the rooms as they are.
 - 学期    学期名称*, 开学日期*, 检查开始 (days from 开学日期, default -7), 检查结束 (default 14)
 The policy is not in the workbook: a county loaded from .xlsx uses the default policy.
 The first non-empty row of a sheet is its header row; headers may carry spaces and a few

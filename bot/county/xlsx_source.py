@@ -51,7 +51,8 @@ def load_county_xlsx(path: Path | str) -> CountyData:
     def locate(loc: Loc) -> tuple[str, str]:
         return _locate(origin, loc)
 
-    return validate_county(name, data, locate, early)
+    derived = frozenset() if "districts" in tables else frozenset({"districts"})  # implied by 学校.责任区
+    return validate_county(name, data, locate, early, derived)
 
 
 def _read_workbook(path: Path, name: str) -> tuple[dict[str, list[Row]], list[CountyProblem]]:
@@ -150,13 +151,14 @@ def _assemble(tables: dict[str, list[Row]], origin: _Origin) -> tuple[dict[str, 
         "districts": [row for _, row in districts],
         "schools": [row for _, row in schools],
         "people": [_person(row) for _, row in sections["people"]],
-        "rooms": [row for _, row in sections["rooms"]],
         "calendar": {
             "terms": [_term(row) for _, row in sections["terms"]],
             "extra_holidays": _dates(settings.get(lay.HOLIDAYS_KEY)),
             "extra_workdays": _dates(settings.get(lay.WORKDAYS_KEY)),
         },
     }
+    if "rooms" in tables:  # no 群 sheet: the rooms are left as they are
+        data["rooms"] = [row for _, row in sections["rooms"]]
     return data, unknown
 
 

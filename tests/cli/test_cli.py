@@ -43,12 +43,12 @@ def test_county_load_reports_bad_input_with_place(tmp_path: Path) -> None:
     result = dudao("county", "load", str(bad), cwd=tmp_path)
     assert result.returncode == 1 and "bad.yaml" in result.stderr and "line" in result.stderr
     assert "role" in result.stderr and "Traceback" not in result.stderr
-    assert not (tmp_path / "data" / "dudao.db").exists() or "loaded" not in result.stdout
+    assert not (tmp_path / "data" / "dudao.db").exists() or "已载入" not in result.stdout
 
 
 def test_county_load_then_invite(tmp_path: Path) -> None:
     load = dudao("county", "load", str(DEMO_COUNTY), cwd=tmp_path)
-    assert load.returncode == 0 and "loaded" in load.stdout, load.stderr
+    assert load.returncode == 0 and "已载入城口县名册" in load.stdout, load.stderr
     invite = dudao("invite", "p-tangx", cwd=tmp_path)
     assert invite.returncode == 0 and "#绑定" in invite.stdout
     missing = dudao("invite", "nobody", cwd=tmp_path)
@@ -65,3 +65,19 @@ def test_county_template_round_trips(tmp_path: Path) -> None:
 def test_db_upgrade(tmp_path: Path) -> None:
     result = dudao("db", "upgrade", "--db", f"sqlite+aiosqlite:///{tmp_path}/x.db", cwd=tmp_path)
     assert result.returncode == 0 and (tmp_path / "x.db").exists()
+
+
+def test_county_load_of_a_workbook_without_rooms_keeps_them_and_says_so(tmp_path: Path) -> None:
+    from tests.support.county_files import demo_xlsx
+
+    assert dudao("county", "load", str(DEMO_COUNTY), cwd=tmp_path).returncode == 0
+    result = dudao("county", "load", str(demo_xlsx(tmp_path, drop=("群",))), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "已载入城口县名册（county.xlsx）" in result.stdout and "停用" not in result.stdout
+    assert "文件中没有“群”部分，这些原有数据保持不变" in result.stdout
+
+
+def test_run_with_county_file_says_what_changed(tmp_path: Path) -> None:
+    result = dudao("run", cwd=tmp_path, stdin="/quit\n", env={"COUNTY_FILE": str(DEMO_COUNTY)})
+    assert result.returncode == 0, result.stderr
+    assert "已载入城口县名册（demo-county.yaml）" in result.stderr and "新增：责任区 3 个，学校 16 所" in result.stderr
