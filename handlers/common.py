@@ -7,6 +7,7 @@ from bot.domain.colour import Colour, colour
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, due_date
 from bot.domain.permissions import Action, can, what_they_may_do
 from bot.domain.roster import PersonInfo, SchoolInfo
+from bot.domain.schools import looks_like_school
 from bot.handling import CommandContext, UserError
 from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
@@ -46,22 +47,32 @@ def resolve_school(ctx: CommandContext, text: str) -> SchoolInfo:
     if match.school:
         return match.school
     names = [s.name for s in match.candidates]
-    if names and all(text in s.name or any(text in n for n in s.short_names) for s in match.candidates):
+    if _fragment_of_several(ctx, text, match.candidates):
         raise UserError("errors/school_ambiguous.j2", text=text, names=names)
     raise UserError("errors/school_unknown.j2", text=text, names=names)
 
 
 def school_from_words(ctx: CommandContext, words: tuple[str, ...]) -> tuple[SchoolInfo, tuple[str, ...]]:
-    """The school named first (or this room's school when the first word names none), and the rest."""
+    """The school named first, or this school room's school when the first word names none.
+
+    A first word that names a school, a fragment of several, or ends like a school's name (城口二中, 中心小学) is
+    resolved as anywhere else: unknown or ambiguous gets a question back — never the room's school by guessing.
+    """
     if words:
         match = ctx.schools.resolve(words[0])
         if match.school:
             return match.school, words[1:]
+        if looks_like_school(words[0]) or _fragment_of_several(ctx, words[0], match.candidates):
+            return resolve_school(ctx, words[0]), words[1:]  # raises: which school?
     if ctx.room and ctx.room.scope == "school" and ctx.room.school_id in ctx.roster.schools:
         return ctx.roster.schools[ctx.room.school_id], words
     if not words:
         raise UserError("errors/need_school.j2")
     return resolve_school(ctx, words[0]), words[1:]
+
+
+def _fragment_of_several(ctx: CommandContext, text: str, candidates: tuple[SchoolInfo, ...]) -> bool:
+    return len(candidates) > 1 and all(text in s.name or any(text in n for n in s.short_names) for s in candidates)
 
 
 def due_on(spec: DeadlineSpec, start: date, ctx: CommandContext) -> date:

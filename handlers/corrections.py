@@ -11,6 +11,7 @@ from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import parse_ref
 from bot.routing import Router
 from handlers.common import due_on, finding_for, mentionable, require
+from handlers.reach import Change, announce
 
 router = Router("corrections")
 
@@ -57,9 +58,10 @@ async def withdraw(cmd: Withdraw, ctx: CommandContext) -> list[Reply]:
     require(finding, ledger.WITHDRAW, "撤销")
     await ledger.transition(ctx.session, finding, ledger.WITHDRAW, actor_id=ctx.actor.person_id, at=ctx.now,
                             message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
-    principals = mentionable(ctx.roster.principals_of(school.id))
-    return [Reply("findings/withdrawn.j2", dict(ref=ledger.ref(finding.number), school=school.name,
-                                                 reason=cmd.reason, by=ctx.actor.name), mention=principals)]
+    ref = ledger.ref(finding.number)
+    values = dict(ref=ref, school=school.name, reason=cmd.reason, by=ctx.actor.name)
+    return announce(ctx, Change(school, "findings/withdrawn.j2", values,
+                                act=mentionable(ctx.roster.principals_of(school.id)), done=f"已撤销 {ref}"))
 
 
 @router.command(Extend, "延期", parse=parse_extend, action=Action.EXTEND, help={"延期": "help/extend.j2"})
@@ -73,6 +75,7 @@ async def extend(cmd: Extend, ctx: CommandContext) -> list[Reply]:
         raise UserError("errors/extend_not_later.j2", ref=ledger.ref(finding.number), old=old, new=new)
     await ledger.extend(ctx.session, finding, new, ctx.roster.tz, actor_id=ctx.actor.person_id, at=ctx.now,
                         message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
-    principals = mentionable(ctx.roster.principals_of(school.id))
-    return [Reply("findings/extended.j2", dict(ref=ledger.ref(finding.number), school=school.name, old=old,
-                                                new=new, reason=cmd.reason), mention=principals)]
+    ref = ledger.ref(finding.number)
+    values = dict(ref=ref, school=school.name, old=old, new=new, reason=cmd.reason)
+    return announce(ctx, Change(school, "findings/extended.j2", values,
+                                act=mentionable(ctx.roster.principals_of(school.id)), done=f"{ref} 已延期"))

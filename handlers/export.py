@@ -15,6 +15,7 @@ from bot.parsing.normalize import split_words
 from bot.routing import Router
 from bot.storage import models as m
 from handlers.common import need, resolve_school
+from handlers.reach import here_or_private, here_room, shows
 
 router = Router("export")
 
@@ -37,17 +38,18 @@ def _local(ctx: CommandContext, at) -> str:
 async def export(cmd: Export, ctx: CommandContext) -> list[Reply]:
     need(ctx, Action.EXPORT)
     q = select(m.Finding).order_by(m.Finding.number)
-    scope = "全县"
+    scope, shown = "全县", here_room(ctx) is None or here_room(ctx).scope == "office"
     if cmd.words:
         school = resolve_school(ctx, " ".join(cmd.words))
-        q, scope = q.where(m.Finding.school_id == school.id), school.name
+        q, scope, shown = q.where(m.Finding.school_id == school.id), school.name, shows(ctx, school)
     photos = dict((await ctx.session.execute(
         select(m.Evidence.finding_id, func.count()).where(m.Evidence.finding_id.is_not(None))
         .group_by(m.Evidence.finding_id))).all())
     rows = [_row(ctx, f, photos) for f in await ctx.session.scalars(q)]
     path = _export_path(ctx)
     _write(path, rows)  # no awaits while openpyxl streams: its writer must not be interleaved
-    return [Reply("queries/exported.j2", dict(scope=scope, count=len(rows), name=path.name), files=(str(path),))]
+    reply = Reply("queries/exported.j2", dict(scope=scope, count=len(rows), name=path.name), files=(str(path),))
+    return here_or_private(ctx, shown, scope, reply)
 
 
 def _write(path: Path, rows: list[tuple]) -> None:

@@ -10,6 +10,7 @@ from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import split_words
 from bot.routing import Router
 from handlers.common import due_on, mentionable, need, school_from_words
+from handlers.reach import Change, announce
 
 router = Router("findings")
 SEVERITIES = ("一般", "较重", "严重")
@@ -70,11 +71,9 @@ async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
         at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
     )
     principals = mentionable(ctx.roster.principals_of(school.id))
-    values = dict(ref=ledger.ref(finding.number), school=school.name, category=category, severity=severity,
-                  description=description, due=due, finder=ctx.actor.name,
-                  principals=[p.name for p in principals], explicit_deadline=cmd.deadline is not None)
-    replies = [Reply("findings/created.j2", values, mention=principals)]
-    school_room = ctx.roster.room_for_school(school.id)
-    if school_room and school_room.chat_id != ctx.inbound.room and principals:
-        replies.append(Reply("findings/notice.j2", values, mention=principals, room=school_room.chat_id))
-    return replies
+    ref = ledger.ref(finding.number)
+    values = dict(ref=ref, school=school.name, category=category, severity=severity, description=description,
+                  due=due, finder=ctx.actor.name, principals=[p.name for p in principals],
+                  explicit_deadline=cmd.deadline is not None)
+    return announce(ctx, Change(school, "findings/created.j2", values, act=principals, done=f"已登记 {ref}",
+                                notice="findings/notice.j2"))

@@ -14,7 +14,8 @@ from bot.parsing.parser import is_ref, parse_ref
 from bot.routing import Router
 from bot.storage import models as m
 from handlers.common import finding_for, finding_line, status_label
-from handlers.scope import scope_of
+from handlers.reach import elsewhere
+from handlers.scope import answer, scope_of
 
 router = Router("queries")
 LIST_LIMIT = 15
@@ -56,11 +57,11 @@ async def query(cmd: Query, ctx: CommandContext) -> list[Reply]:
                     who=people[e.actor_id].name if e.actor_id in people else "",
                     text=e.data.get("note") or e.data.get("reason") or "") for e in events]
     finder = people.get(finding.finder_id)
-    return [Reply("queries/finding.j2", dict(
+    return elsewhere(ctx, school, Reply("queries/finding.j2", dict(
         line=finding_line(ctx, finding), school=school.name, finder=finder.name if finder else "",
         created=ctx.local(finding.created_at), status=status_label(finding, ctx.now),
         photos=await ledger.evidence_count(ctx.session, finding), history=history,
-    ))]
+    )))
 
 
 @router.command(ListFindings, "清单", parse=parse_list, action=Action.VIEW, help={"清单": "help/list.j2"})
@@ -74,5 +75,5 @@ async def list_findings(cmd: ListFindings, ctx: CommandContext) -> list[Reply]:
     rows = list(await ctx.session.scalars(q.order_by(m.Finding.deadline_at, m.Finding.number).limit(LIST_LIMIT + 1)))
     total = await ctx.session.scalar(select(func.count()).select_from(q.subquery()))
     label = {"overdue": "逾期", "rectified": "待验收", "open": "待整改"}.get(cmd.filter or "", "未销号")
-    return [Reply("queries/list.j2", dict(scope=scope.name, label=label, total=total,
-                                          items=[finding_line(ctx, f) for f in rows[:LIST_LIMIT]]))]
+    return answer(ctx, scope, Reply("queries/list.j2", dict(scope=scope.name, label=label, total=total,
+                                          items=[finding_line(ctx, f) for f in rows[:LIST_LIMIT]])))

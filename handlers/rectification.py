@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.domain.permissions import Action
+from bot.domain.roster import PersonInfo, SchoolInfo
 from bot.handling import CommandContext, Reply
 from bot.ledger import evidence
 from bot.ledger import lifecycle as ledger
@@ -12,6 +13,7 @@ from bot.parsing.parser import parse_ref
 from bot.routing import Router
 from bot.storage import models as m
 from handlers.common import finding_for, mentionable, require
+from handlers.reach import Change, announce
 
 router = Router("rectification")
 PHOTO_BURST = timedelta(minutes=2)  # photos sent within this of each other are acknowledged once
@@ -43,13 +45,19 @@ async def rectify(cmd: Rectify, ctx: CommandContext) -> list[Reply]:
                                     note=cmd.note, room=ctx.inbound.room)
     photos = await evidence.attach_pending(ctx.session, event, sender=ctx.actor.chat_id, room=ctx.inbound.room,
                                            window=_window(ctx))
+    ref = ledger.ref(finding.number)
+    values = dict(ref=ref, school=school.name, description=finding.description, note=cmd.note, photos=photos,
+                  again=again, verifiers=[p.name for p in verifiers_of(ctx, finding, school)], by=ctx.actor.name,
+                  window=ctx.settings.evidence_window_minutes, overdue=ctx.now >= finding.deadline_at)
+    return announce(ctx, Change(school, "rectification/reported.j2", values, act=verifiers_of(ctx, finding, school),
+                                done=f"已收到 {ref} 的整改报告", notice="rectification/notice.j2"))
+
+
+def verifiers_of(ctx: CommandContext, finding: m.Finding, school: SchoolInfo) -> tuple[PersonInfo, ...]:
+    """Who verifies a rectification: the finder (if still active), and the school's other supervisors."""
     finder = ctx.roster.people.get(finding.finder_id)
-    verifiers = mentionable([finder] if finder and finder.active else ctx.roster.supervisors_of(school.id))
-    return [Reply("rectification/reported.j2", dict(
-        ref=ledger.ref(finding.number), school=school.name, description=finding.description, note=cmd.note,
-        photos=photos, again=again, verifiers=[p.name for p in verifiers],
-        window=ctx.settings.evidence_window_minutes, overdue=ctx.now >= finding.deadline_at,
-    ), mention=verifiers)]
+    people = ([finder] if finder and finder.active else []) + ctx.roster.supervisors_of(school.id)
+    return mentionable(list({p.id: p for p in people}.values()))
 
 
 @router.photos

@@ -8,9 +8,11 @@ from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.permissions import Action
-from bot.handling import CommandContext
+from bot.domain.roster import SchoolInfo
+from bot.handling import CommandContext, Reply
 from bot.storage import models as m
 from handlers.common import need, resolve_school
+from handlers.reach import elsewhere
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,12 @@ class Scope:
     name: str
     condition: ColumnElement[bool]
     many_districts: bool = False
+    school: SchoolInfo | None = None  # one school: the answer goes where that school may be shown
+
+
+def answer(ctx: CommandContext, scope: Scope, reply: Reply) -> list[Reply]:
+    """The reply here, or privately when it is about a school this room may not show."""
+    return elsewhere(ctx, scope.school, reply) if scope.school is not None else [reply]
 
 
 def _in_districts(ids: set[int]) -> ColumnElement[bool]:
@@ -47,13 +55,12 @@ def scope_of(ctx: CommandContext, words: tuple[str, ...]) -> Scope:
         school = ctx.roster.schools[ctx.room.school_id]
     if school is not None:
         need(ctx, Action.VIEW, school=school)
-        return Scope(school.name, m.Finding.school_id == school.id)
+        return Scope(school.name, m.Finding.school_id == school.id, school=school)
     visible = ctx.roster.visible_schools(ctx.actor)
     if not visible:
         need(ctx, Action.VIEW)
     district = ctx.roster.districts.get(ctx.room.district_id) if ctx.room and ctx.room.scope == "district" else None
-    if district and not ctx.actor.is_principal and any(
-            ctx.roster.schools[s].district_id == district.id for s in visible if s in ctx.roster.schools):
+    if district and not ctx.private:  # a district room shows its own district's schools only
         return Scope(district.name, and_(_visible(ctx), _in_districts({district.id})))
     districts = {ctx.roster.schools[s].district_id for s in visible if s in ctx.roster.schools}
     return Scope("全县" if ctx.actor.is_office else "您负责的学校", _visible(ctx), many_districts=len(districts) > 1)

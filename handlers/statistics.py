@@ -11,7 +11,7 @@ from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import split_words
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.scope import scope_of
+from handlers.scope import answer, scope_of
 
 router = Router("statistics")
 
@@ -45,4 +45,4 @@ async def stats(cmd: Stats, ctx: CommandContext) -> list[Reply]:
     totals = {k: sum(c[k] for c in per.values()) for k in ("total", "overdue", *STATUS_KEYS.values())}
     districts = [dict(name=ctx.roster.districts[d].name, **c) for d, c in sorted(per.items())
                  if d in ctx.roster.districts] if scope.many_districts else []
-    return [Reply("queries/stats.j2", dict(scope=scope.name, districts=districts, **totals))]
+    return answer(ctx, scope, Reply("queries/stats.j2", dict(scope=scope.name, districts=districts, **totals)))

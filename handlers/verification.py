@@ -10,6 +10,7 @@ from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import parse_ref
 from bot.routing import Router
 from handlers.common import finding_for, mentionable, require
+from handlers.reach import Change, announce
 
 router = Router("verification")
 _FAIL = ("不通过", "未通过", "不合格", "没通过")
@@ -47,11 +48,15 @@ async def verify(cmd: Verify, ctx: CommandContext) -> list[Reply]:
     if cmd.passed:
         await ledger.transition(ctx.session, finding, ledger.VERIFY_PASS, actor_id=ctx.actor.person_id, at=ctx.now,
                                 message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, note=cmd.reason)
-        return [Reply("verification/passed.j2", dict(ref=ref, school=school.name, description=finding.description,
-                                                      by=ctx.actor.name, note=cmd.reason), mention=principals)]
+        values = dict(ref=ref, school=school.name, description=finding.description, by=ctx.actor.name,
+                      note=cmd.reason)
+        return announce(ctx, Change(school, "verification/passed.j2", values, act=principals,
+                                    done=f"{ref} 已验收销号"))
     if not cmd.reason:
         raise UserError("errors/need_reason.j2", command="验收不通过", ref=finding.number)
     await ledger.transition(ctx.session, finding, ledger.VERIFY_FAIL, actor_id=ctx.actor.person_id, at=ctx.now,
                             message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
-    return [Reply("verification/failed.j2", dict(ref=ref, school=school.name, reason=cmd.reason, due=finding.due_date,
-                                                  overdue=ctx.now >= finding.deadline_at), mention=principals)]
+    values = dict(ref=ref, school=school.name, reason=cmd.reason, due=finding.due_date,
+                  overdue=ctx.now >= finding.deadline_at)
+    return announce(ctx, Change(school, "verification/failed.j2", values, act=principals,
+                                done=f"{ref} 验收不通过，已退回整改"))

@@ -1,11 +1,21 @@
 """Find a school from what people type: full name, registered short name, or an unambiguous fragment."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from bot.domain.roster import SchoolInfo
+
+# how the names of schools end: 中学, 小学, 学校, 幼儿园, 一中, 中心校, 完小… (a word like this names a school)
+_SCHOOL_ENDINGS = re.compile(r"(中学|小学|学校|幼儿园|[一二三四五六七八九十]中|[一二三四五六七八九十]小|"
+                             r"中心校|完小|村小|附小|附中|高中|初中|职中|职高)$")
+
+
+def looks_like_school(word: str) -> bool:
+    """Does `word` end like a school's name (城口二中, 中心小学, 东城幼儿园)?"""
+    return len(word) >= 2 and _SCHOOL_ENDINGS.search(word) is not None
 
 
 @dataclass(frozen=True)

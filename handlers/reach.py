@@ -1,0 +1,75 @@
+"""Where a reply goes: the one routing rule for state changes and the room rule for what may be shown.
+
+A state change at a school reaches the people who must act next wherever it happened (DESIGN.md, "Where messages
+go"): at the school's room with an @-mention when it has one, else at its district's room, else privately. The
+sender hears where they spoke — the whole message when this room may show the school (and where the others were
+told), else only a short acknowledgement naming where the details went. When the school's place is where the
+sender spoke, one message there does both.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.roster import PersonInfo, RoomInfo, SchoolInfo
+from bot.domain.visibility import home_room, room_shows
+from bot.handling import CommandContext, Reply
+
+
+def here_room(ctx: CommandContext) -> RoomInfo | None:
+    """The room the command came from (None: a private chat)."""
+    return None if ctx.private else ctx.room
+
+
+def shows(ctx: CommandContext, school: SchoolInfo) -> bool:
+    """May this reply show `school`'s findings where the command came from?"""
+    return room_shows(here_room(ctx), school)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change at `school` to tell `act` (who must act next): `template` with `values`, and `done`, the few words
+    of the acknowledgement when the details may not be shown here ("已登记 Q12")."""
+
+    school: SchoolInfo
+    template: str
+    values: dict
+    act: tuple[PersonInfo, ...]
+    done: str
+    notice: str | None = None  # the template for the notice where the school's people are, when not `template`
+
+
+def announce(ctx: CommandContext, change: Change) -> list[Reply]:
+    """The replies for `change`: the notice where the school's people are, and the sender's answer here."""
+    act = tuple(p for p in change.act if p.chat_id and p.chat_id != ctx.actor.chat_id)
+    names = [p.name for p in change.act if p.chat_id]
+    room = home_room(ctx.roster, change.school, here_room(ctx))
+    base = dict(change.values, notified_where="", notified_who=names)
+    if room is not None and room.chat_id == ctx.inbound.room:
+        return [Reply(change.template, base, mention=act)]
+    notice = change.notice or change.template
+    if room is not None:
+        there = [Reply(notice, base, mention=act, room=room.chat_id)]
+        where = room.name or room.chat_id
+    else:
+        there = [Reply(notice, base, mention=(p,), to=p.chat_id) for p in act]
+        where = "私信" if there else ""
+    if shows(ctx, change.school):
+        here = Reply(change.template, dict(base, notified_where=where))
+    else:
+        here = Reply("routing/elsewhere.j2", dict(done=change.done, where=where, school=change.school.name,
+                                                  names=names))
+    return [here, *there]
+
+
+def elsewhere(ctx: CommandContext, school: SchoolInfo, reply: Reply) -> list[Reply]:
+    """A read-only answer about `school`: here when this room may show it, else privately to the sender with a
+    short word here."""
+    return here_or_private(ctx, shows(ctx, school), school.name, reply)
+
+
+def here_or_private(ctx: CommandContext, shown: bool, what: str, reply: Reply) -> list[Reply]:
+    """`reply` here when `shown`, else privately to the sender, with a short word here naming `what` it is about."""
+    if shown:
+        return [reply]
+    private = Reply(reply.template, reply.values, mention=(), to=ctx.actor.chat_id, files=reply.files)
+    return [Reply("routing/sent_privately.j2", dict(school=what)), private]
