@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from bot.domain.colour import Colour, colour
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, due_date
-from bot.domain.permissions import Action, can, what_they_may_do
+from bot.domain.permissions import Action, can, what_they_may_do, why_not
 from bot.domain.roster import PersonInfo, SchoolInfo
 from bot.domain.schools import looks_like_school
 from bot.handling import CommandContext, UserError
@@ -15,13 +15,15 @@ from bot.storage import models as m
 
 def need(ctx: CommandContext, action: Action, *, school: SchoolInfo | None = None, finder_id: int | None = None,
          district_id: int | None = None) -> None:
-    """Refuse politely unless the sender may do this; the refusal says what they may do instead."""
-    if can(ctx.actor, action, school_id=school.id if school else None,
-           district_id=district_id if district_id is not None else (school.district_id if school else None),
-           finder_id=finder_id):
+    """Refuse politely unless the sender may do this; the refusal gives the real reason and what they may do."""
+    where = dict(school_id=school.id if school else None, finder_id=finder_id,
+                 district_id=district_id if district_id is not None else (school.district_id if school else None))
+    if can(ctx.actor, action, **where):
         return
+    district = ctx.roster.districts.get(where["district_id"]) if where["district_id"] is not None else None
     raise UserError("refusals/not_allowed.j2", who=what_they_may_do(ctx.actor), action=action.value,
-                    school=school.name if school else "")
+                    reason=why_not(ctx.actor, action, **where), school=school.name if school else "",
+                    district=district.name if district else "")
 
 
 async def finding_for(ctx: CommandContext, number: int, action: Action) -> tuple[m.Finding, SchoolInfo]:

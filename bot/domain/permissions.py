@@ -90,3 +90,31 @@ def what_they_may_do(actor: Actor) -> str:
     if actor.is_principal:
         return "principal"
     return "lead" if actor.is_lead else "supervisor"
+
+
+SUPERVISORS_ACTIONS = SUPERVISOR_AT_SCHOOL - {Action.VIEW}
+
+
+def why_not(actor: Actor, action: Action, *, school_id: int | None = None, district_id: int | None = None,
+            finder_id: int | None = None) -> str:
+    """The real reason `can` says no, as a key for the refusal template (never a wrong one: a supervisor may not
+    report rectification at his own school because only the principal may, not because of the school)."""
+    if not actor.known:
+        return "stranger"
+    if action in OFFICE_ONLY:
+        return "office_only"
+    if action is Action.RECTIFY:
+        return "principal_only" if not actor.is_principal else "own_school_only"
+    if action is Action.WITHDRAW:
+        return "finder_or_office"
+    if action is Action.MONTHLY_REPORT:
+        return "supervisor_report"
+    if action is Action.SELF_CHECK:
+        return "principal_report" if not actor.is_principal else "own_school_only"
+    if action is Action.DISTRICT_SUMMARY:
+        return "lead_only" if not actor.is_lead else "not_your_district"
+    if actor.is_principal:
+        return "supervisors_only" if action in SUPERVISORS_ACTIONS else "own_school_only"
+    if school_id is None:
+        return "no_schools"
+    return "not_your_school"

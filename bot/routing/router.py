@@ -99,33 +99,41 @@ class Commands:
             return None
         return word if word in spec.help else next(iter(spec.help))
 
-    def parse(self, text: str, bot_name: str, *, private: bool = False, mentions_bot: bool = False) -> Any:
-        """The command in `text`, or None for ordinary chat. Raises UserError for malformed arguments."""
+    def match(self, text: str, bot_name: str, *, private: bool = False,
+              mentions_bot: bool = False) -> tuple[CommandSpec, str, str] | None:
+        """The command `text` is addressed as — its declaration, the word used and the rest — or None for chat."""
         body = addressed_text(text, bot_name, private=private, mentions_bot=mentions_bot,
                               is_command=lambda t: split_command(t, self._longest_first)[0] is not None)
         if body is None:
             return None
         if not body:
-            return self._empty.parse("", "")
+            return self._empty, "", ""
         word, rest = split_command(body, self._longest_first)
         if word is None:
-            return self._fallback.parse(body.split(" ", 1)[0][:20], "")
-        return self.by_word[word].parse(word, rest)
+            return self._fallback, body.split(" ", 1)[0][:20], ""
+        return self.by_word[word], word, rest
+
+    def parse(self, text: str, bot_name: str, *, private: bool = False, mentions_bot: bool = False) -> Any:
+        """The command in `text`, or None for ordinary chat. Raises UserError for malformed arguments."""
+        found = self.match(text, bot_name, private=private, mentions_bot=mentions_bot)
+        return None if found is None else found[0].parse(found[1], found[2])
 
     async def route(self, ctx: CommandContext) -> list[Reply]:
-        """Photos to the photo handler; a command to its handler, if the sender may use it here."""
+        """Photos to the photo handler; a command to its handler, if the sender may use it here (checked before
+        its arguments are read: a stranger or an unbound room hears nothing about them)."""
         inbound, bound = ctx.inbound, ctx.private or (ctx.room is not None and ctx.room.scope is not None)
         if inbound.files and ctx.actor.known and bound and self.photos is not None:
             return await self.photos(ctx)
         if not inbound.text:
             return []
-        command = self.parse(inbound.text, ctx.settings.bot_name, private=ctx.private,
-                             mentions_bot=inbound.mentions_bot)
-        if command is None:
+        found = self.match(inbound.text, ctx.settings.bot_name, private=ctx.private,
+                           mentions_bot=inbound.mentions_bot)
+        if found is None:
             return [Reply("help/private_hint.j2", {})] if ctx.private else []
-        spec = self.by_type[type(command)]
+        spec, word, rest = found
         if not bound and not (spec.unbound == "anyone" or (spec.unbound == "office" and ctx.actor.is_office)):
-            return []
+            return [Reply("roster/room_unbound.j2", {})] if ctx.actor.is_office else []
         if not ctx.actor.known and not spec.strangers:
-            return [Reply("refusals/not_allowed.j2", dict(who="unknown", action="", school=""))]
-        return await spec.handler(command, ctx)
+            return [Reply("refusals/not_allowed.j2", dict(who="unknown", reason="stranger", action="", school="",
+                                                          district=""))]
+        return await spec.handler(spec.parse(word, rest), ctx)
