@@ -22,6 +22,8 @@ class Settings(BaseSettings):
 
     # rules of the command language
     evidence_window_minutes: int = 10
+    evidence_burst_seconds: int = 60
+    evidence_max_mb: float = 20
     invite_ttl_hours: int = 72
 
     # outbox

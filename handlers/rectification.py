@@ -7,16 +7,16 @@ from datetime import timedelta
 from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo, SchoolInfo
 from bot.handling import CommandContext, Reply
-from bot.ledger import evidence
+from bot.ledger import evidence, images
 from bot.ledger import lifecycle as ledger
 from bot.parsing.parser import parse_ref
 from bot.routing import Router
 from bot.storage import models as m
+from handlers import photo_acks
 from handlers.common import finding_for, mentionable, require
 from handlers.reach import Change, announce
 
 router = Router("rectification")
-PHOTO_BURST = timedelta(minutes=2)  # photos sent within this of each other are acknowledged once
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,14 @@ async def rectify(cmd: Rectify, ctx: CommandContext) -> list[Reply]:
     event = await ledger.transition(ctx.session, finding, ledger.RECTIFY, actor_id=ctx.actor.person_id, at=ctx.now,
                                     message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
                                     note=cmd.note, room=ctx.inbound.room)
-    photos = await evidence.attach_pending(ctx.session, event, sender=ctx.actor.chat_id, room=ctx.inbound.room,
-                                           window=_window(ctx))
+    photos, moved = await photo_acks.attach_to_report(ctx, event)
     ref = ledger.ref(finding.number)
+    verifiers = verifiers_of(ctx, finding, school)
     values = dict(ref=ref, school=school.name, description=finding.description, note=cmd.note, photos=photos,
-                  again=again, verifiers=[p.name for p in verifiers_of(ctx, finding, school)], by=ctx.actor.name,
-                  window=ctx.settings.evidence_window_minutes, overdue=ctx.now >= finding.deadline_at)
-    return announce(ctx, Change(school, "rectification/reported.j2", values, act=verifiers_of(ctx, finding, school),
+                  moved=moved, private=ctx.private, again=again, verifiers=[p.name for p in verifiers],
+                  by=ctx.actor.name, window=ctx.settings.evidence_window_minutes,
+                  overdue=ctx.now >= finding.deadline_at)
+    return announce(ctx, Change(school, "rectification/reported.j2", values, act=verifiers,
                                 done=f"已收到 {ref} 的整改报告", notice="rectification/notice.j2"))
 
 
@@ -62,17 +63,21 @@ def verifiers_of(ctx: CommandContext, finding: m.Finding, school: SchoolInfo) ->
 
 @router.photos
 async def photos(ctx: CommandContext) -> list[Reply]:
-    """Store the photos; attach them to the sender's rectification report in this room within the window."""
-    rows = await evidence.store(ctx.session, ctx.settings.evidence_dir, ctx.inbound.files,
-                                sender=ctx.actor.chat_id, room=ctx.inbound.room, at=ctx.now,
-                                message_id=ctx.inbound.message_id)
+    """Keep the real photos (refusing the rest, by name) and attach them to the sender's nearest rectification
+    report in this room within the window; each burst of them is acknowledged once (handlers.photo_acks)."""
+    kept, refused = images.sort_files(ctx.inbound.files, max_mb=ctx.settings.evidence_max_mb)
     report = await evidence.recent_rectification(ctx.session, person_id=ctx.actor.person_id,
                                                  room=ctx.inbound.room, since=ctx.now - _window(ctx))
-    if report is None:
-        return []  # a photo with no report in the window is ordinary chat (kept, attached if a report follows)
-    evidence.attach(rows, report)
-    if await evidence.sent_just_before(ctx.session, rows, sender=ctx.actor.chat_id, room=ctx.inbound.room,
-                                       since=ctx.now - PHOTO_BURST):
-        return []  # one acknowledgement per burst of photos, not one per photo
-    finding = await ctx.session.get(m.Finding, report.finding_id)
-    return [Reply("rectification/photo_received.j2", dict(ref=ledger.ref(finding.number)))]
+    # a word about a refused file when it was meant as a photo, or a report waits for photos (not for every
+    # document people share in a group)
+    told = [r for r in refused if r.claims_photo or report is not None]
+    replies = [Reply("rectification/file_refused.j2", dict(files=told, max_mb=f"{ctx.settings.evidence_max_mb:g}"))
+               ] if told else []
+    if not kept:
+        return replies
+    rows = await evidence.store(ctx.session, ctx.settings.evidence_dir, kept, sender=ctx.actor.chat_id,
+                                room=ctx.inbound.room, at=ctx.now, message_id=ctx.inbound.message_id)
+    if report is not None:  # else ordinary chat: kept, and attached if a report follows within the window
+        evidence.attach(rows, report)
+        await photo_acks.acknowledge(ctx, report, rows)
+    return replies

@@ -105,6 +105,9 @@ class Bot:
     async def roster(self) -> Roster:
         return await self.app.current_roster()
 
+    async def next_deferred(self) -> datetime | None:
+        return await self.outbox.next_deferred()
+
     async def advance_to(self, at: datetime) -> None:
         """Virtual clock only: run whatever is scheduled up to `at`, each job at its own time, then move to `at`."""
         await self.scheduler.run_until(at)

@@ -1,20 +1,35 @@
-"""Rectification evidence: photos stored on disk under their checksum, attached to the finding they prove.
+"""Rectification evidence: photos stored on disk under their checksum, attached to the report they prove.
 
-Photos sent by the same person in the same room within the evidence window (10 minutes by default) of
-a rectification report attach to it, whether they come just before or just after the report.
+A photo belongs to a rectification report by the same person in the same room (or the same private chat) within
+the evidence window (10 minutes by default), and to the report nearest to it in time:
+- a photo that arrives after a report attaches to it at once;
+- a photo with no report in the window waits (finding_id NULL) and attaches to the next report in the window;
+- when the same person reports again, the photos received since the previous report that are nearer in time to
+  the new one (and within its window) move to it. Never to an earlier finding than the nearest report.
+Each row's finding_id/event_id always name the report it belongs to now.
 """
 from __future__ import annotations
 
 import hashlib
 import mimetypes
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import InboundFile
 from bot.storage import models as m
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """What a report gathered: `count` photos in all, `moved` of them from `moved_from` (the previous report)."""
+
+    count: int = 0
+    moved: int = 0
+    moved_from: m.FindingEvent | None = None
 
 
 def save_file(directory: Path, file: InboundFile) -> tuple[str, str, int]:
@@ -31,7 +46,7 @@ def save_file(directory: Path, file: InboundFile) -> tuple[str, str, int]:
 
 
 async def store(
-    session: AsyncSession, directory: Path, files: tuple[InboundFile, ...], *, sender: str, room: str | None,
+    session: AsyncSession, directory: Path, files: list[InboundFile], *, sender: str, room: str | None,
     at: datetime, message_id: str | None,
 ) -> list[m.Evidence]:
     rows = []
@@ -45,34 +60,21 @@ async def store(
     return rows
 
 
+def _from(sender: str, room: str | None) -> list[ColumnElement[bool]]:
+    return [m.Evidence.sender_chat_id == sender,
+            m.Evidence.room_chat_id == room if room else m.Evidence.room_chat_id.is_(None)]
+
+
 async def recent_rectification(
-    session: AsyncSession, *, person_id: int, room: str | None, since: datetime,
+    session: AsyncSession, *, person_id: int, room: str | None, since: datetime, before_id: int | None = None,
 ) -> m.FindingEvent | None:
-    """The person's latest rectification report in this room since `since`."""
-    events = await session.scalars(
-        select(m.FindingEvent)
-        .where(m.FindingEvent.kind == "rectified", m.FindingEvent.actor_id == person_id, m.FindingEvent.at >= since)
-        .order_by(m.FindingEvent.id.desc())
-    )
+    """The person's latest rectification report in this room since `since` (and before event `before_id`)."""
+    q = select(m.FindingEvent).where(m.FindingEvent.kind == "rectified", m.FindingEvent.actor_id == person_id,
+                                     m.FindingEvent.at >= since)
+    if before_id is not None:
+        q = q.where(m.FindingEvent.id < before_id)
+    events = await session.scalars(q.order_by(m.FindingEvent.id.desc()))
     return next((e for e in events if e.data.get("room") == room), None)
-
-
-async def attach_pending(
-    session: AsyncSession, event: m.FindingEvent, *, sender: str, room: str | None, window: timedelta,
-) -> int:
-    """Attach photos the sender sent in this room shortly before the report; returns how many."""
-    pending = await session.scalars(
-        select(m.Evidence).where(
-            m.Evidence.finding_id.is_(None), m.Evidence.sender_chat_id == sender,
-            m.Evidence.room_chat_id == room if room else m.Evidence.room_chat_id.is_(None),
-            m.Evidence.received_at >= event.at - window,
-        )
-    )
-    count = 0
-    for row in pending:
-        row.finding_id, row.event_id = event.finding_id, event.id
-        count += 1
-    return count
 
 
 def attach(rows: list[m.Evidence], event: m.FindingEvent) -> None:
@@ -80,15 +82,29 @@ def attach(rows: list[m.Evidence], event: m.FindingEvent) -> None:
         row.finding_id, row.event_id = event.finding_id, event.id
 
 
-async def sent_just_before(
-    session: AsyncSession, rows: list[m.Evidence], *, sender: str, room: str | None, since: datetime,
-) -> bool:
-    """Did the sender send other photos in this room since `since` (before these rows)?"""
-    earlier = await session.scalar(
-        select(m.Evidence.id).where(
-            m.Evidence.sender_chat_id == sender,
-            m.Evidence.room_chat_id == room if room else m.Evidence.room_chat_id.is_(None),
-            m.Evidence.received_at >= since, m.Evidence.id.not_in([r.id for r in rows]),
-        ).limit(1)
-    )
-    return earlier is not None
+async def gather(
+    session: AsyncSession, event: m.FindingEvent, *, sender: str, room: str | None, window: timedelta,
+) -> Gathered:
+    """Attach to a new report the photos that belong to it: those waiting within its window, and those received
+    since the sender's previous report here that are nearer in time to this one."""
+    since = event.at - window
+    waiting = list(await session.scalars(select(m.Evidence).where(
+        m.Evidence.finding_id.is_(None), m.Evidence.received_at >= since, *_from(sender, room))))
+    attach(waiting, event)
+    # a photo of the previous report is at most a window after it, and it moves only when within this window
+    previous = await recent_rectification(session, person_id=event.actor_id, room=room, since=since - window,
+                                          before_id=event.id)
+    nearer: list[m.Evidence] = []
+    if previous is not None:
+        since_previous = await session.scalars(select(m.Evidence).where(
+            m.Evidence.event_id == previous.id, m.Evidence.received_at >= max(previous.at, since),
+            *_from(sender, room)))
+        nearer = [r for r in since_previous if event.at - r.received_at < r.received_at - previous.at]
+        attach(nearer, event)
+    return Gathered(count=len(waiting) + len(nearer), moved=len(nearer), moved_from=previous if nearer else None)
+
+
+async def count_since(session: AsyncSession, event_id: int, first_id: int) -> int:
+    """How many photos of report `event_id` there are from evidence row `first_id` on (one burst's count)."""
+    return await session.scalar(select(func.count()).select_from(m.Evidence)
+                                .where(m.Evidence.event_id == event_id, m.Evidence.id >= first_id)) or 0

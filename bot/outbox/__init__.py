@@ -2,6 +2,7 @@
 drained in order within the platform's rate limits, retried, never sent twice (sender)."""
 from bot.outbox.delivery import Delivery, RateLimits, TransportError
 from bot.outbox.sender import OutboxSender
-from bot.outbox.store import enqueue, enqueue_many, row_outbound
+from bot.outbox.store import cancel_pending, enqueue, enqueue_many, pending_keys, row_outbound, update_pending
 
-__all__ = ["Delivery", "OutboxSender", "RateLimits", "TransportError", "enqueue", "enqueue_many", "row_outbound"]
+__all__ = ["Delivery", "OutboxSender", "RateLimits", "TransportError", "cancel_pending", "enqueue", "enqueue_many",
+           "pending_keys", "row_outbound", "update_pending"]

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.messages import Outbound
 from bot.outbox.delivery import Delivery, RateLimits, TransportError
-from bot.outbox.store import enqueue, row_outbound
+from bot.outbox.store import enqueue, next_deferred, row_outbound
 from bot.render import Renderer
 from bot.storage import models as m
 from bot.storage.engine import Database
@@ -92,6 +92,11 @@ class OutboxSender:
                 and not await self.may_initiate(now):
             rows = [r for r in rows if r.in_reply_to is not None]  # quiet hours / day off: replies only
         return rows
+
+    async def next_deferred(self) -> datetime | None:
+        """When the next row that waits (a deferred acknowledgement, a retry) becomes due, if one waits."""
+        async with self.db.reading() as s:
+            return await next_deferred(s, self.clock.now())
 
     async def drain(self) -> int:
         """Send everything due now; returns how many messages went out."""

@@ -1,13 +1,19 @@
-"""The outbox table: queue a message under its idempotency key, in the caller's transaction."""
+"""The outbox table: queue a message under its idempotency key, in the caller's transaction.
+
+A deferred row (`not_before` later than now) may still be changed while it waits: its text re-rendered and its time
+pushed on (`update_pending`), or withdrawn (`cancel_pending`) — a burst of photos is acknowledged once this way.
+"""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Outbound
 from bot.storage import models as m
+
+PENDING, CANCELLED = "pending", "cancelled"
 
 
 async def enqueue(session: AsyncSession, out: Outbound, *, now: datetime, not_before: datetime | None = None) -> bool:
@@ -39,11 +45,46 @@ async def enqueue_many(session: AsyncSession, outs: list[Outbound], *, now: date
     return new
 
 
+async def pending_keys(session: AsyncSession, prefix: str, *, due_after: datetime | None = None) -> list[str]:
+    """Keys of the rows not yet sent whose key starts with `prefix` (only those due after `due_after`), oldest
+    first."""
+    q = select(m.OutboxMessage.key).where(m.OutboxMessage.status == PENDING,
+                                          m.OutboxMessage.key.startswith(prefix, autoescape=True))
+    if due_after is not None:
+        q = q.where(m.OutboxMessage.next_attempt_at > due_after)
+    return list(await session.scalars(q.order_by(m.OutboxMessage.id)))
+
+
+async def update_pending(session: AsyncSession, key: str, *, text: str, not_before: datetime | None = None) -> bool:
+    """Re-render a row not yet sent (and move its time to `not_before`); False when it was sent or is unknown."""
+    values: dict = {"text": text}
+    if not_before is not None:
+        values["next_attempt_at"] = not_before
+    result = await session.execute(update(m.OutboxMessage)
+                                   .where(m.OutboxMessage.key == key, m.OutboxMessage.status == PENDING)
+                                   .values(**values))
+    return result.rowcount > 0
+
+
+async def cancel_pending(session: AsyncSession, key: str) -> bool:
+    """Withdraw a row not yet sent (it stays, marked cancelled); False when it was sent or is unknown."""
+    result = await session.execute(update(m.OutboxMessage)
+                                   .where(m.OutboxMessage.key == key, m.OutboxMessage.status == PENDING)
+                                   .values(status=CANCELLED))
+    return result.rowcount > 0
+
+
+async def next_deferred(session: AsyncSession, after: datetime) -> datetime | None:
+    """The earliest time a row not yet sent waits for, later than `after` (None: nothing waits)."""
+    return await session.scalar(select(func.min(m.OutboxMessage.next_attempt_at))
+                                .where(m.OutboxMessage.status == PENDING, m.OutboxMessage.next_attempt_at > after))
+
+
 def _row(out: Outbound, now: datetime, not_before: datetime | None) -> m.OutboxMessage:
     return m.OutboxMessage(
         key=out.key, room_chat_id=out.room, to_chat_id=out.to, text=out.text, mentions=list(out.mentions),
         mention_names=list(out.mention_names), files=list(out.files), in_reply_to=out.in_reply_to,
-        created_at=now, next_attempt_at=not_before or now, status="pending", attempts=0,
+        created_at=now, next_attempt_at=not_before or now, status=PENDING, attempts=0,
     )
 
 

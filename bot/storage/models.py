@@ -218,7 +218,7 @@ class OutboxMessage(Base):
     in_reply_to: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending / sent / dead
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending / sent / dead / cancelled
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]

@@ -103,6 +103,10 @@ class Driver(Inlet, Protocol):
         """Run what is scheduled up to `at`, each at its own time, then move the clock to `at`."""
         ...
 
+    async def next_deferred(self) -> datetime | None:
+        """When the next queued message that waits (a burst's acknowledgement, a retry) becomes due, if any."""
+        ...
+
 
 class ReplayTransport:
     """Writes each message the bot sends as one JSON line, stamped with the virtual time. Replay is driven by
@@ -135,10 +139,20 @@ class ReplayTransport:
 
 
 async def play(driver: Driver, transport: ReplayTransport, steps: list[Step]) -> None:
-    """Move the clock line by line; before each line, whatever is scheduled up to its time runs at its own time."""
+    """Move the clock line by line; before each line, whatever is scheduled or deferred up to its time runs at its
+    own time. After the last line, messages still deferred (a burst's acknowledgement) go out at their time."""
     for step in steps:
+        await _send_deferred(driver, until=step.at)
         await driver.advance_to(step.at)
         if step.inbound is not None:
             transport.show_inbound(step.inbound)
             await driver.handle(step.inbound)
+        await driver.drain_outbox()
+    await _send_deferred(driver, until=None)
+
+
+async def _send_deferred(driver: Driver, *, until: datetime | None) -> None:
+    """Move the clock to each deferred message's time up to `until` (None: the last of them) and send it then."""
+    while (due := await driver.next_deferred()) is not None and (until is None or due <= until):
+        await driver.advance_to(due)
         await driver.drain_outbox()

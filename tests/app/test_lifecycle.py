@@ -1,12 +1,10 @@
 """The closed loop end to end through the real app: 发现 → 整改 → 验收销号, refusals and edge cases."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import func, select
 
-from bot.messages import InboundFile
 from bot.storage import models as m
+from tests.support.photos import photo
 
 SYXX = "room-syxx@chatroom"  # 实验小学督导联络群
 OFFICE = "room-office@chatroom"
@@ -21,7 +19,7 @@ async def test_full_loop_with_failed_verification_and_photo(harness) -> None:
     assert created.out.mentions == (LIUYANG,)
     reported = await h.one(SYXX, LIUYANG, "#整改 Q1 已请维修工人加固扶手", at="2024-03-12T16:00:00+08:00")
     assert "待验收" in reported.text and reported.out.mentions == (ZHOU,)
-    await h.say(SYXX, LIUYANG, files=(InboundFile("a.png", b"\x89PNG fake", "image/png"),),
+    await h.say(SYXX, LIUYANG, files=(photo("a.png"),),
                 at="2024-03-12T16:01:00+08:00")
     failed = await h.one(SYXX, ZHOU, "#验收 Q1 不通过 三楼扶手同样松动", at="2024-03-12T17:00:00+08:00")
     assert "不通过" in failed.text and "三楼扶手同样松动" in failed.text and failed.out.mentions == (LIUYANG,)
@@ -40,7 +38,7 @@ async def test_full_loop_with_failed_verification_and_photo(harness) -> None:
 async def test_photo_before_the_report_attaches_too(harness) -> None:
     h = harness
     await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动")
-    await h.say(SYXX, LIUYANG, files=(InboundFile("b.jpg", b"jpeg bytes", "image/jpeg"),))
+    await h.say(SYXX, LIUYANG, files=(photo("b.jpg"),))
     reply = await h.one(SYXX, LIUYANG, "#整改 Q1 已加固")
     assert "已附照片 1 张" in reply.text
 
@@ -49,7 +47,7 @@ async def test_photo_outside_the_window_does_not_attach(harness) -> None:
     h = harness
     await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动")
     await h.say(SYXX, LIUYANG, "#整改 Q1 已加固")
-    await h.say(SYXX, LIUYANG, files=(InboundFile("c.jpg", b"late", "image/jpeg"),), at="2024-03-11T09:30:00+08:00")
+    await h.say(SYXX, LIUYANG, files=(photo("c.jpg"),), at="2024-03-11T09:30:00+08:00")
     async with h.app.db.reading() as s:
         assert (await s.scalars(select(m.Evidence))).one().finding_id is None
 
@@ -165,19 +163,6 @@ async def test_export_sends_the_ledger_as_xlsx(harness) -> None:
 async def test_explicit_date_in_the_past_is_answered_politely(harness) -> None:
     reply = await harness.one(SYXX, ZHOU, "#问题 实验小学 扶手松动 2024年3月1日前")
     assert "出了问题" not in reply.text and "Q1" not in reply.text
-
-
-async def test_photos_after_a_report_are_acknowledged_once_per_burst(harness) -> None:
-    h = harness
-    await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动")
-    await h.say(SYXX, LIUYANG, "#整改 Q1 已加固")
-    photo = (InboundFile("p.jpg", b"1", "image/jpeg"),)
-    first = await h.say(SYXX, LIUYANG, files=photo, at=h.clock.now() + timedelta(seconds=20))
-    second = await h.say(SYXX, LIUYANG, files=(InboundFile("q.jpg", b"2", "image/jpeg"),),
-                         at=h.clock.now() + timedelta(seconds=5))
-    assert len(first) == 1 and "Q1" in first[0].text and "照片" in first[0].text and second == []
-    stranger_photo = await h.say(SYXX, ZHOU, files=(InboundFile("r.jpg", b"3", "image/jpeg"),))
-    assert stranger_photo == []  # no report of his: ordinary chat, no reply
 
 
 async def test_office_statistics_are_broken_down_by_district(harness) -> None:

@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.storage import models as m
 from bot.transports.wechaty import Timing, WechatyTransport
 from tests.support.paths import REPO
+from tests.support.photos import image_bytes
 from tests.support.wechaty_standin import EVENT_MESSAGE, PuppetStandIn, SentText, eventually
 
 COUNTY = REPO / "bot" / "data" / "demo-county.yaml"
@@ -75,7 +76,7 @@ async def test_finding_in_a_room_mentions_the_principal(world: World) -> None:
 async def test_rectification_photo_is_attached_as_evidence(world: World) -> None:
     world.standin.text(SUPERVISOR, FINDING, room=ROOM)
     await eventually(lambda: world.replies(PRINCIPAL))
-    photo = b"\xff\xd8\xff\xe0 a cleared fire escape"
+    photo = image_bytes("jpg")  # a real JPEG: anything else is refused
     world.standin.text(PRINCIPAL, "#整改 Q1 已清理通道并张贴标识", room=ROOM)
     world.standin.image(PRINCIPAL, photo, "通道.jpg", room=ROOM)
     world.standin.text(SUPERVISOR, "#查询 Q1", room=ROOM)  # handled after the photo: a barrier

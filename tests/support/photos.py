@@ -1,0 +1,33 @@
+"""Small real images (made with Pillow) for the tests that send photos."""
+from __future__ import annotations
+
+import os
+from io import BytesIO
+
+from PIL import Image
+
+from bot.messages import InboundFile
+
+_FORMATS = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg")}
+
+
+def image_bytes(kind: str = "png", *, size: tuple[int, int] = (8, 8), seed: int = 0, noise: bool = False) -> bytes:
+    """A real image; `seed` makes each one different (so each has its own checksum); `noise` makes it big."""
+    fmt, _ = _FORMATS[kind]
+    if noise:
+        image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    else:
+        image = Image.new("RGB", size, (seed * 37 % 256, seed * 91 % 256, seed * 53 % 256))
+    buf = BytesIO()
+    image.save(buf, fmt)
+    return buf.getvalue()
+
+
+def photo(name: str = "p.png", *, seed: int = 0, **kw: object) -> InboundFile:
+    """A photo file named `name` (its extension picks PNG or JPEG)."""
+    kind = name.rsplit(".", 1)[-1]
+    return InboundFile(name, image_bytes(kind, seed=seed, **kw), _FORMATS[kind][1])
+
+
+def photos(*names: str, seed: int = 0) -> tuple[InboundFile, ...]:
+    return tuple(photo(n, seed=seed + i) for i, n in enumerate(names))
