@@ -56,3 +56,29 @@ async def test_principal_of_another_school_sees_nothing(harness) -> None:
     for text in ("#查询 Q1", "#整改 Q1 已修补", "#清单 葛城小学"):
         reply = await harness.one(None, OTHER_PRINCIPAL, text)
         assert any(mark in reply.text for mark in REFUSED) and "围墙" not in reply.text
+
+
+# the real reason each refusal gives (DESIGN.md: "A refusal names the real reason, never a wrong one")
+OFFICE_ONLY, SUPERVISORS, PRINCIPAL_ONLY = "由督导室办理", "由责任督学或督导室办理", "只有本校校长/园长或督导室"
+REASONS = {
+    "#问题": {"principal": SUPERVISORS},
+    "#整改": {"supervisor": PRINCIPAL_ONLY, "lead": PRINCIPAL_ONLY},
+    "#验收": {"principal": SUPERVISORS},
+    "#撤销": {"lead": "录入该问题的督学或督导室", "principal": "录入该问题的督学或督导室"},
+    "#延期": {"supervisor": OFFICE_ONLY, "lead": OFFICE_ONLY, "principal": OFFICE_ONLY},
+    "#到校": {"principal": SUPERVISORS},
+    "#导出": {"supervisor": OFFICE_ONLY, "lead": OFFICE_ONLY, "principal": OFFICE_ONLY},
+    "#月报": {"principal": "月报由责任督学提交"},
+    "#自查": {"supervisor": "自查由校长/园长提交", "lead": "自查由校长/园长提交"},
+    "#汇总": {"supervisor": "责任区负责人", "principal": "责任区负责人"},
+}
+REFUSED_CASES = [(text, state, role) for text, state, allowed in CASES for role in ROLES if role not in allowed]
+
+
+@pytest.mark.parametrize("text,state,role", REFUSED_CASES, ids=[f"{r}:{t.split()[0]}" for t, _, r in REFUSED_CASES])
+async def test_every_refusal_gives_its_real_reason(harness, text: str, state: str | None, role: str) -> None:
+    await _prepare(harness, state)
+    reply = await harness.one(None, ROLES[role], text)
+    expected = "还没有绑定" if role == "stranger" else REASONS[text.split()[0]][role]
+    assert expected in reply.text, f"{role} → {text}: {reply.text}"
+    assert "不在您的责任范围内" not in reply.text  # 葛城小学 is in every refused supervisor's district
