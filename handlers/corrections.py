@@ -8,10 +8,10 @@ from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
-from bot.parsing.parser import parse_ref
+from bot.parsing.parser import parse_refs
 from bot.routing import Router
 from handlers.common import due_on, finding_for, mentionable, require
-from handlers.reach import Change, announce
+from handlers.reach import Change, announce, for_each
 
 router = Router("corrections")
 
@@ -20,6 +20,11 @@ router = Router("corrections")
 class Withdraw:
     ref: int
     reason: str
+    more: tuple[int, ...] = ()  # the ids after the first (#整改 Q2、Q3 …)
+
+    @property
+    def refs(self) -> tuple[int, ...]:
+        return (self.ref, *self.more)
 
 
 @dataclass(frozen=True)
@@ -27,17 +32,23 @@ class Extend:
     ref: int
     deadline: DeadlineSpec
     reason: str = ""
+    more: tuple[int, ...] = ()  # the ids after the first (#整改 Q2、Q3 …)
+
+    @property
+    def refs(self) -> tuple[int, ...]:
+        return (self.ref, *self.more)
 
 
 def parse_withdraw(word: str, rest: str) -> Withdraw:
-    ref, reason = parse_ref(rest, word)
+    refs, reason = parse_refs(rest, word)
     if not reason:
-        raise UserError("errors/need_reason.j2", command=word, ref=ref)
-    return Withdraw(ref=ref, reason=reason)
+        raise UserError("errors/need_reason.j2", command=word, ref=refs[0])
+    return Withdraw(ref=refs[0], reason=reason, more=refs[1:])
 
 
 def parse_extend(word: str, rest: str) -> Extend:
-    ref, tail = parse_ref(rest, word)
+    refs, tail = parse_refs(rest, word)
+    ref = refs[0]
     try:
         deadline, reason = find_deadline(tail)
         if deadline is None and tail:
@@ -49,12 +60,16 @@ def parse_extend(word: str, rest: str) -> Extend:
         deadline = None
     if deadline is None:
         raise UserError("errors/extend_usage.j2", ref=ref)
-    return Extend(ref=ref, deadline=deadline, reason=strip_separators(reason))
+    return Extend(ref=ref, deadline=deadline, reason=strip_separators(reason), more=refs[1:])
 
 
 @router.command(Withdraw, "撤销", parse=parse_withdraw, action=Action.WITHDRAW, help={"撤销": "help/withdraw.j2"})
 async def withdraw(cmd: Withdraw, ctx: CommandContext) -> list[Reply]:
-    finding, school = await finding_for(ctx, cmd.ref, Action.WITHDRAW)
+    return await for_each(ctx, cmd.refs, lambda number: _withdraw_one(cmd, ctx, number))
+
+
+async def _withdraw_one(cmd: Withdraw, ctx: CommandContext, number: int) -> list[Reply]:
+    finding, school = await finding_for(ctx, number, Action.WITHDRAW)
     require(finding, ledger.WITHDRAW, "撤销")
     await ledger.transition(ctx.session, finding, ledger.WITHDRAW, actor_id=ctx.actor.person_id, at=ctx.now,
                             message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
@@ -66,8 +81,14 @@ async def withdraw(cmd: Withdraw, ctx: CommandContext) -> list[Reply]:
 
 @router.command(Extend, "延期", parse=parse_extend, action=Action.EXTEND, help={"延期": "help/extend.j2"})
 async def extend(cmd: Extend, ctx: CommandContext) -> list[Reply]:
-    finding, school = await finding_for(ctx, cmd.ref, Action.EXTEND)
+    return await for_each(ctx, cmd.refs, lambda number: _extend_one(cmd, ctx, number))
+
+
+async def _extend_one(cmd: Extend, ctx: CommandContext, number: int) -> list[Reply]:
+    finding, school = await finding_for(ctx, number, Action.EXTEND)
     require(finding, ledger.EXTEND, "延期")
+    if not cmd.reason:  # like #撤销: the office says why (asked after the permission check, which comes first)
+        raise UserError("errors/need_reason.j2", command="延期", ref=finding.number)
     old = finding.due_date
     base = max(old, ctx.today)  # "延期5天" moves the deadline on from the old one (or today, if already past)
     new = due_on(cmd.deadline, base if cmd.deadline.kind != "date" else ctx.today, ctx)

@@ -10,11 +10,11 @@ from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import split_words
-from bot.parsing.parser import is_ref, parse_ref
+from bot.parsing.parser import is_ref, parse_refs
 from bot.routing import Router
 from bot.storage import models as m
 from handlers.common import finding_for, finding_line, status_label
-from handlers.reach import elsewhere
+from handlers.reach import elsewhere, for_each
 from handlers.scope import answer, scope_of
 
 router = Router("queries")
@@ -25,6 +25,11 @@ _LIST_FILTERS = {"逾期": "overdue", "超期": "overdue", "待验收": "rectifi
 @dataclass(frozen=True)
 class Query:
     ref: int
+    more: tuple[int, ...] = ()  # the ids after the first (#整改 Q2、Q3 …)
+
+    @property
+    def refs(self) -> tuple[int, ...]:
+        return (self.ref, *self.more)
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,8 @@ class ListFindings:
 def parse_query(word: str, rest: str) -> Query | ListFindings:
     if rest and not is_ref(rest):  # "#查询 城口中学": people mean the school's list
         return ListFindings(words=split_words(rest))
-    ref, _ = parse_ref(rest, word)
-    return Query(ref=ref)
+    refs, _ = parse_refs(rest, word)
+    return Query(ref=refs[0], more=refs[1:])
 
 
 def parse_list(word: str, rest: str) -> ListFindings:
@@ -50,7 +55,11 @@ def parse_list(word: str, rest: str) -> ListFindings:
 
 @router.command(Query, "查询", parse=parse_query, action=Action.VIEW, help={"查询": "help/query.j2"})
 async def query(cmd: Query, ctx: CommandContext) -> list[Reply]:
-    finding, school = await finding_for(ctx, cmd.ref, Action.VIEW)
+    return await for_each(ctx, cmd.refs, lambda number: _query_one(cmd, ctx, number))
+
+
+async def _query_one(cmd: Query, ctx: CommandContext, number: int) -> list[Reply]:
+    finding, school = await finding_for(ctx, number, Action.VIEW)
     events = await ledger.events_of(ctx.session, finding)
     people = ctx.roster.people
     history = [dict(at=ctx.local(e.at), what=ledger.EVENT_LABELS.get(e.kind, e.kind),

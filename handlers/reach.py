@@ -8,11 +8,12 @@ sender spoke, one message there does both.
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.domain.roster import PersonInfo, RoomInfo, SchoolInfo
 from bot.domain.visibility import home_room, room_shows
-from bot.handling import CommandContext, Reply
+from bot.handling import CommandContext, Reply, UserError
 
 
 def here_room(ctx: CommandContext) -> RoomInfo | None:
@@ -73,3 +74,36 @@ def here_or_private(ctx: CommandContext, shown: bool, what: str, reply: Reply) -
         return [reply]
     private = Reply(reply.template, reply.values, mention=(), to=ctx.actor.chat_id, files=reply.files)
     return [Reply("routing/sent_privately.j2", dict(school=what)), private]
+
+
+async def for_each(ctx: CommandContext, refs: tuple[int, ...],
+                   act: Callable[[int], Awaitable[list[Reply]]]) -> list[Reply]:
+    """Act on each finding of `#整改 Q2、Q3 …`: each in a savepoint of its own, so an id that cannot be acted on is
+    named with its reason while the others go through; the replies for one place become one message."""
+    if len(refs) == 1:
+        return await act(refs[0])
+    replies: list[Reply] = []
+    for ref in refs:
+        try:
+            async with ctx.session.begin_nested():
+                replies += await act(ref)
+        except UserError as err:
+            replies.append(Reply(err.template, err.values))
+    return combine(ctx, replies)
+
+
+def combine(ctx: CommandContext, replies: list[Reply]) -> list[Reply]:
+    """One message per destination, in order: the texts joined, every mention kept."""
+    groups: dict[tuple[str | None, str | None], list[Reply]] = {}
+    for reply in replies:
+        groups.setdefault((reply.room, reply.to), []).append(reply)
+    out = []
+    for (room, to), group in groups.items():
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        mention = tuple({p.id: p for r in group for p in r.mention}.values())
+        parts = [ctx.renderer.render(r.template, **r.values) for r in group]
+        out.append(Reply("routing/combined.j2", dict(parts=parts), mention=mention, room=room, to=to,
+                         files=tuple(f for r in group for f in r.files)))
+    return out

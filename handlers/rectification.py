@@ -6,15 +6,15 @@ from datetime import timedelta
 
 from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo, SchoolInfo
-from bot.handling import CommandContext, Reply
+from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import evidence, images
 from bot.ledger import lifecycle as ledger
-from bot.parsing.parser import parse_ref
+from bot.parsing.parser import parse_refs
 from bot.routing import Router
 from bot.storage import models as m
 from handlers import photo_acks
 from handlers.common import finding_for, mentionable, require
-from handlers.reach import Change, announce
+from handlers.reach import Change, announce, for_each
 
 router = Router("rectification")
 
@@ -23,11 +23,16 @@ router = Router("rectification")
 class Rectify:
     ref: int
     note: str = ""
+    more: tuple[int, ...] = ()  # the ids after the first (#整改 Q2、Q3 …)
+
+    @property
+    def refs(self) -> tuple[int, ...]:
+        return (self.ref, *self.more)
 
 
 def parse_rectify(word: str, rest: str) -> Rectify:
-    ref, note = parse_ref(rest, word)
-    return Rectify(ref=ref, note=note)
+    refs, note = parse_refs(rest, word)
+    return Rectify(ref=refs[0], note=note, more=refs[1:])
 
 
 def _window(ctx: CommandContext) -> timedelta:
@@ -37,8 +42,14 @@ def _window(ctx: CommandContext) -> timedelta:
 @router.command(Rectify, "整改", "已整改", "整改完成", parse=parse_rectify, action=Action.RECTIFY,
                 help={"整改": "help/rectify.j2"})
 async def rectify(cmd: Rectify, ctx: CommandContext) -> list[Reply]:
-    finding, school = await finding_for(ctx, cmd.ref, Action.RECTIFY)
+    return await for_each(ctx, cmd.refs, lambda number: _rectify_one(cmd, ctx, number))
+
+
+async def _rectify_one(cmd: Rectify, ctx: CommandContext, number: int) -> list[Reply]:
+    finding, school = await finding_for(ctx, number, Action.RECTIFY)
     require(finding, ledger.RECTIFY, "报告整改")
+    if not cmd.note:
+        raise UserError("rectification/need_note.j2", ref=ledger.ref(finding.number))
     again = finding.status == ledger.RECTIFIED
     event = await ledger.transition(ctx.session, finding, ledger.RECTIFY, actor_id=ctx.actor.person_id, at=ctx.now,
                                     message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,

@@ -7,10 +7,10 @@ from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
-from bot.parsing.parser import parse_ref
+from bot.parsing.parser import parse_refs
 from bot.routing import Router
 from handlers.common import finding_for, mentionable, require
-from handlers.reach import Change, announce
+from handlers.reach import Change, announce, for_each
 
 router = Router("verification")
 _FAIL = ("不通过", "未通过", "不合格", "没通过")
@@ -22,24 +22,34 @@ class Verify:
     ref: int
     passed: bool
     reason: str = ""
+    more: tuple[int, ...] = ()  # the ids after the first (#整改 Q2、Q3 …)
+
+    @property
+    def refs(self) -> tuple[int, ...]:
+        return (self.ref, *self.more)
 
 
 def parse_verify(word: str, rest: str) -> Verify:
-    ref, tail = parse_ref(rest, word)
+    refs, tail = parse_refs(rest, word)
+    ref, more = refs[0], refs[1:]
     if word == "销号" and not tail.startswith(_FAIL):
-        return Verify(ref=ref, passed=True, reason=strip_separators(tail.removeprefix("通过")))
+        return Verify(ref=ref, passed=True, reason=strip_separators(tail.removeprefix("通过")), more=more)
     for fail in _FAIL:
         if tail.startswith(fail):
-            return Verify(ref=ref, passed=False, reason=strip_separators(tail[len(fail):]))
+            return Verify(ref=ref, passed=False, reason=strip_separators(tail[len(fail):]), more=more)
     for ok in _PASS:
         if tail.startswith(ok):
-            return Verify(ref=ref, passed=True, reason=strip_separators(tail[len(ok):]))
+            return Verify(ref=ref, passed=True, reason=strip_separators(tail[len(ok):]), more=more)
     raise UserError("errors/verify_usage.j2", ref=ref)
 
 
 @router.command(Verify, "验收", "销号", parse=parse_verify, action=Action.VERIFY, help={"验收": "help/verify.j2"})
 async def verify(cmd: Verify, ctx: CommandContext) -> list[Reply]:
-    finding, school = await finding_for(ctx, cmd.ref, Action.VERIFY)
+    return await for_each(ctx, cmd.refs, lambda number: _verify_one(cmd, ctx, number))
+
+
+async def _verify_one(cmd: Verify, ctx: CommandContext, number: int) -> list[Reply]:
+    finding, school = await finding_for(ctx, number, Action.VERIFY)
     ref = ledger.ref(finding.number)
     if finding.status == ledger.OPEN:
         raise UserError("verification/not_reported.j2", ref=ref, school=school.name)

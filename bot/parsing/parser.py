@@ -10,6 +10,9 @@ from bot.handling.replies import UserError
 from bot.parsing.normalize import normalize, strip_separators
 
 _REF = re.compile(r"^[Qq]?0*(\d{1,9})(?![\d])")
+# more ids after the first: Q2、Q3 / Q2,Q3 / Q2和Q3 (a list), Q2-Q4 / Q2至Q4 (a range); each with its Q
+_MORE = re.compile(r"^\s*([、,，/和及与]|[-~～至到])\s*[Qq]0*(\d{1,9})(?![\d])")
+MAX_REFS = 20
 
 
 def addressed_text(text: str, bot_name: str, *, private: bool, mentions_bot: bool,
@@ -43,9 +46,26 @@ def is_ref(text: str) -> bool:
     return _REF.match(text) is not None
 
 
-def parse_ref(rest: str, command: str) -> tuple[int, str]:
+def parse_refs(rest: str, command: str) -> tuple[tuple[int, ...], str]:
+    """The finding ids at the start of `rest` (one, a list or a range) and what follows them."""
+    first, tail = parse_ref(rest, command, strip=False)
+    refs = [first]
+    while m := _MORE.match(tail):
+        n = int(m.group(2))
+        if m.group(1) in "-~～至到" and n > refs[-1]:
+            refs += list(range(refs[-1] + 1, n + 1))
+        elif n:
+            refs.append(n)
+        tail = tail[m.end():]
+        if len(refs) > MAX_REFS:
+            raise UserError("errors/too_many_refs.j2", command=command, limit=MAX_REFS)
+    return tuple(dict.fromkeys(refs)), strip_separators(tail.strip())
+
+
+def parse_ref(rest: str, command: str, *, strip: bool = True) -> tuple[int, str]:
     """The finding id at the start of `rest` and what follows it; a polite error naming the command without one."""
     m = _REF.match(rest)
     if not m or int(m.group(1)) == 0:
         raise UserError("errors/need_ref.j2", command=command)
-    return int(m.group(1)), strip_separators(rest[m.end():].strip())
+    tail = rest[m.end():]
+    return int(m.group(1)), strip_separators(tail.strip()) if strip else tail
