@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     evidence_burst_seconds: int = 60
     evidence_max_mb: float = 20
     invite_ttl_hours: int = 72
+    duplicate_finding_minutes: int = 10
 
     # outbox
     outbox_max_attempts: int = 6

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
 from bot.domain.permissions import Action
@@ -62,6 +63,11 @@ async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
     description = " ".join(rest).strip()
     if not description:
         raise UserError("errors/finding_usage.j2")
+    twin = await ledger.same_finding_since(ctx.session, school_id=school.id, finder_id=ctx.actor.person_id,
+                                          description=description,
+                                          since=ctx.now - timedelta(minutes=ctx.settings.duplicate_finding_minutes))
+    if twin is not None:  # a double tap or a resend: answered with the first one's id, never logged twice
+        return [Reply("findings/duplicate.j2", dict(ref=ledger.ref(twin.number), at=ctx.local(twin.created_at)))]
     severity = cmd.severity or "一般"
     spec: DeadlineSpec = cmd.deadline or ctx.roster.policy.default_deadline[severity]
     due = due_on(spec, ctx.today, ctx)

@@ -125,6 +125,14 @@ async def create_finding(
     return finding
 
 
+async def same_finding_since(session: AsyncSession, *, school_id: int, finder_id: int | None, description: str,
+                             since: datetime) -> m.Finding | None:
+    """The same finding logged by the same person at the same school since `since` (a double tap)."""
+    return await session.scalar(select(m.Finding).where(
+        m.Finding.school_id == school_id, m.Finding.finder_id == finder_id, m.Finding.description == description,
+        m.Finding.created_at >= since, m.Finding.status != WITHDRAWN).order_by(m.Finding.number).limit(1))
+
+
 async def events_of(session: AsyncSession, finding: m.Finding) -> list[m.FindingEvent]:
     rows = await session.scalars(select(m.FindingEvent).where(m.FindingEvent.finding_id == finding.id)
                                  .order_by(m.FindingEvent.id))

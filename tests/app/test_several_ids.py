@@ -65,3 +65,14 @@ async def test_a_report_without_words_and_an_extension_without_a_reason_are_aske
     assert "请写明原因" in (await h.one("room-office@chatroom", LIU, "#延期 Q1 5天")).text
     assert "#验收 Q1 不通过 原因" in (await h.one(SYXX, LIUYANG, "#整改 Q1 已加固", at="2024-03-11T10:00:00+08:00")
                                   and await h.one(SYXX, ZHOU, "#验收 Q1 不通过")).text
+
+
+async def test_a_double_tap_is_answered_with_the_first_id_and_a_later_same_finding_is_logged(harness) -> None:
+    h = harness
+    first = await h.one(SYXX, ZHOU, "#问题 实验小学 扶手松动", msg_id="a")
+    again = await h.one(SYXX, ZHOU, "#问题 实验小学 扶手松动", msg_id="b", at="2024-03-11T09:01:00+08:00")
+    assert "Q1" in first.text and "Q1" in again.text and "没有重复登记" in again.text and "Q2" not in again.text
+    other = await h.one(SYXX, "wxid_liujianguo", "#问题 实验小学 扶手松动", at="2024-03-11T09:02:00+08:00")
+    assert "Q2" in other.text  # someone else's finding is their own
+    later = await h.one(SYXX, ZHOU, "#问题 实验小学 扶手松动", at="2024-03-11T10:00:00+08:00")
+    assert "Q3" in later.text  # an hour later: a new finding
