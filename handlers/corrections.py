@@ -63,7 +63,8 @@ def parse_extend(word: str, rest: str) -> Extend:
     return Extend(ref=ref, deadline=deadline, reason=strip_separators(reason), more=refs[1:])
 
 
-@router.command(Withdraw, "撤销", parse=parse_withdraw, action=Action.WITHDRAW, help={"撤销": "help/withdraw.j2"})
+@router.command(Withdraw, "撤销", parse=parse_withdraw, action=Action.WITHDRAW,
+                help={"撤销": "help/withdraw.j2"}, takes_ids=True)
 async def withdraw(cmd: Withdraw, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _withdraw_one(cmd, ctx, number))
 
@@ -79,7 +80,8 @@ async def _withdraw_one(cmd: Withdraw, ctx: CommandContext, number: int) -> list
                                 act=mentionable(ctx.roster.principals_of(school.id)), done=f"已撤销 {ref}"))
 
 
-@router.command(Extend, "延期", parse=parse_extend, action=Action.EXTEND, help={"延期": "help/extend.j2"})
+@router.command(Extend, "延期", parse=parse_extend, action=Action.EXTEND, help={"延期": "help/extend.j2"},
+                takes_ids=True)
 async def extend(cmd: Extend, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _extend_one(cmd, ctx, number))
 

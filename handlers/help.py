@@ -1,7 +1,7 @@
 """#帮助 [命令], and the answer to a #word we do not know."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain.permissions import Action, what_they_may_do
 from bot.handling import CommandContext, Reply, UserError
@@ -20,6 +20,7 @@ class Unknown:
     """Addressed to the bot (#…), but no command we know."""
 
     word: str
+    text: str = field(default="", compare=False)  # everything after the trigger: it may hold a command after all
 
 
 def parse_help(word: str, rest: str) -> Help:
@@ -36,6 +37,11 @@ async def help_(cmd: Help, ctx: CommandContext) -> list[Reply]:
     return [Reply(ctx.commands.topics[topic], {})]
 
 
-@router.command(Unknown, parse=lambda word, rest: Unknown(word=word), action=None, strangers=True, fallback=True)
+@router.command(Unknown, parse=lambda word, rest: Unknown(word=word, text=rest), action=None, strangers=True,
+                fallback=True)
 async def unknown(cmd: Unknown, ctx: CommandContext) -> list[Reply]:
+    """No such command — unless the words hold one in the wrong form: then the right form."""
+    hint = ctx.commands.suggest(cmd.text) if ctx.actor.known else None
+    if hint:
+        return [Reply("help/near_command.j2", dict(suggestion=hint))]
     return [Reply("help/unknown_command.j2", dict(word=cmd.word))]

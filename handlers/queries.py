@@ -53,7 +53,7 @@ def parse_list(word: str, rest: str) -> ListFindings:
     return ListFindings(filter=_LIST_FILTERS.get(flt or ""), words=tuple(words))
 
 
-@router.command(Query, "查询", parse=parse_query, action=Action.VIEW, help={"查询": "help/query.j2"})
+@router.command(Query, "查询", parse=parse_query, action=Action.VIEW, help={"查询": "help/query.j2"}, takes_ids=True)
 async def query(cmd: Query, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _query_one(cmd, ctx, number))
 

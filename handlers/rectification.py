@@ -40,7 +40,7 @@ def _window(ctx: CommandContext) -> timedelta:
 
 
 @router.command(Rectify, "整改", "已整改", "整改完成", parse=parse_rectify, action=Action.RECTIFY,
-                help={"整改": "help/rectify.j2"})
+                help={"整改": "help/rectify.j2"}, takes_ids=True)
 async def rectify(cmd: Rectify, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _rectify_one(cmd, ctx, number))
 

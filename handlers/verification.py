@@ -43,7 +43,8 @@ def parse_verify(word: str, rest: str) -> Verify:
     raise UserError("errors/verify_usage.j2", ref=ref)
 
 
-@router.command(Verify, "验收", "销号", parse=parse_verify, action=Action.VERIFY, help={"验收": "help/verify.j2"})
+@router.command(Verify, "验收", "销号", parse=parse_verify, action=Action.VERIFY,
+                help={"验收": "help/verify.j2"}, takes_ids=True)
 async def verify(cmd: Verify, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _verify_one(cmd, ctx, number))
 

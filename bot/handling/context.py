@@ -41,6 +41,8 @@ class HelpTopics(Protocol):
 
     def topic_of(self, word: str) -> str | None: ...
 
+    def suggest(self, text: str) -> str | None: ...
+
 
 @dataclass
 class CommandContext(Context):

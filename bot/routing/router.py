@@ -16,6 +16,7 @@ module's router; `Commands` is the compiled table the app parses and routes with
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,8 +24,11 @@ from typing import Any
 from bot.domain.permissions import Action
 from bot.handling.context import CommandContext
 from bot.handling.replies import Reply
+from bot.parsing.normalize import normalize
 from bot.parsing.parser import addressed_text, split_command
 
+_REF_ANYWHERE = re.compile(r"[Qq]0*(\d{1,9})(?!\d)")
+_FILLER = re.compile(r"^[了的过啦吧\s,，:：;；。.、]+")
 Handler = Callable[[Any, CommandContext], Awaitable[list[Reply]]]
 PhotoHandler = Callable[[CommandContext], Awaitable[list[Reply]]]
 Parse = Callable[[str, str], Any]
@@ -41,6 +45,7 @@ class CommandSpec:
     strangers: bool = False
     unbound: str | None = None  # None, "anyone" or "office"
     on_empty: bool = False  # a bare "#" or "@bot" means this command
+    takes_ids: bool = False  # acts on findings named by id (#整改 Q3 …): what a near-miss with a Q-id may mean
     fallback: bool = False  # a "#word" that is no command: parse(word, "")
 
 
@@ -52,12 +57,13 @@ class Router:
 
     def command(self, command: type, *words: str, action: Action | tuple[Action, ...] | None,
                 parse: Parse | None = None, help: dict[str, str] | None = None, strangers: bool = False,
-                unbound: str | None = None, on_empty: bool = False,
-                fallback: bool = False) -> Callable[[Handler], Handler]:
+                unbound: str | None = None, on_empty: bool = False, fallback: bool = False,
+                takes_ids: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             actions = () if action is None else (action,) if isinstance(action, Action) else tuple(action)
-            self.specs.append(CommandSpec(command, handler, words, parse or (lambda word, rest: command()), actions,
-                                          help or {}, strangers, unbound, on_empty, fallback))
+            self.specs.append(CommandSpec(
+                command, handler, words, parse or (lambda word, rest: command()), actions, help=help or {},
+                strangers=strangers, unbound=unbound, on_empty=on_empty, fallback=fallback, takes_ids=takes_ids))
             return handler
         return register
 
@@ -110,8 +116,21 @@ class Commands:
             return self._empty, "", ""
         word, rest = split_command(body, self._longest_first)
         if word is None:
-            return self._fallback, body.split(" ", 1)[0][:20], ""
+            return self._fallback, body.split(" ", 1)[0][:20], body
         return self.by_word[word], word, rest
+
+    def suggest(self, text: str) -> str | None:
+        """For a message meant for the bot that is not quite a command (`Q3已整改，灭火器已全部更换`): the command it
+        looks like, in the right form (`#整改 Q3 灭火器已全部更换`). Only when it names a finding (a Q-id) and a
+        command word: "这个问题怎么办" is a question, not a command."""
+        ref = _REF_ANYWHERE.search(text)
+        found = [(text.find(w), -len(w), w) for w in self._longest_first if w in text and self.by_word[w].takes_ids]
+        if ref is None or not found:
+            return None
+        _, _, word = min(found)
+        rest = (text[:ref.start()] + " " + text[ref.end():]).replace(word, " ", 1)
+        rest = _FILLER.sub("", " ".join(rest.split()))
+        return " ".join(p for p in (f"#{word}", f"Q{int(ref.group(1))}", rest) if p)
 
     def parse(self, text: str, bot_name: str, *, private: bool = False, mentions_bot: bool = False) -> Any:
         """The command in `text`, or None for ordinary chat. Raises UserError for malformed arguments."""
@@ -129,7 +148,10 @@ class Commands:
         found = self.match(inbound.text, ctx.settings.bot_name, private=ctx.private,
                            mentions_bot=inbound.mentions_bot)
         if found is None:
-            return [Reply("help/private_hint.j2", {})] if ctx.private else []
+            if not ctx.private:
+                return []
+            hint = self.suggest(normalize(inbound.text))
+            return [Reply("help/near_command.j2", dict(suggestion=hint)) if hint else Reply("help/private_hint.j2", {})]
         spec, word, rest = found
         if not bound and not (spec.unbound == "anyone" or (spec.unbound == "office" and ctx.actor.is_office)):
             return [Reply("roster/room_unbound.j2", {})] if ctx.actor.is_office else []

@@ -76,3 +76,14 @@ async def test_a_double_tap_is_answered_with_the_first_id_and_a_later_same_findi
     assert "Q2" in other.text  # someone else's finding is their own
     later = await h.one(SYXX, ZHOU, "#问题 实验小学 扶手松动", at="2024-03-11T10:00:00+08:00")
     assert "Q3" in later.text  # an hour later: a new finding
+
+
+async def test_a_near_command_gets_the_right_form_and_chat_gets_nothing(harness) -> None:
+    h = harness
+    await _three(h)
+    hint = await h.one(SYXX, LIUYANG, "@督导助手 Q3已整改，灭火器已全部更换")
+    assert "#已整改 Q3 灭火器已全部更换" in hint.text and "没有“" not in hint.text
+    private = await h.one(None, LIUYANG, "Q1整改完成了，扶手已加固")
+    assert "#整改完成 Q1 扶手已加固" in private.text
+    assert await h.say(SYXX, LIUYANG, "Q3已整改，灭火器已全部更换") == []  # no mention: ordinary chat
+    assert "没有“哈哈”这个命令" in (await h.one(SYXX, LIUYANG, "#哈哈")).text
