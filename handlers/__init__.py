@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from bot.routing import Commands, Router
 from handlers import (
+    amend,
     binding,
     corrections,
     documents,
     export,
+    extension_requests,
     findings,
     help,
     leave,
@@ -27,8 +29,9 @@ from handlers import (
 )
 
 ROUTER = Router("handlers").include(
-    findings.router, rectification.router, verification.router, corrections.router, queries.router,
-    visits.router, statistics.router, export.router, binding.router, submissions.router, start_of_term.router,
+    findings.router, rectification.router, verification.router, corrections.router, amend.router,
+    extension_requests.router, queries.router, visits.router, statistics.router, export.router, binding.router,
+    submissions.router, start_of_term.router,
     documents.router, leave.router, help.router,
 )
 COMMANDS = Commands(ROUTER)

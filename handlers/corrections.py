@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline, parse_deadline_spec
 from bot.domain.permissions import Action
@@ -10,6 +11,7 @@ from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import parse_refs
 from bot.routing import Router
+from bot.storage import models as m
 from handlers.common import due_on, finding_for, mentionable, require
 from handlers.reach import Change, announce, for_each
 
@@ -63,6 +65,16 @@ def parse_extend(word: str, rest: str) -> Extend:
     return Extend(ref=ref, deadline=deadline, reason=strip_separators(reason), more=refs[1:])
 
 
+def extended_due(ctx: CommandContext, finding: m.Finding, spec: DeadlineSpec) -> date:
+    """The deadline `spec` extends to: "5天" from the old deadline (or today, if that has passed), a date as
+    written; a polite error unless it is later than the old one."""
+    base = max(finding.due_date, ctx.today) if spec.kind != "date" else ctx.today
+    new = due_on(spec, base, ctx)
+    if new <= finding.due_date:
+        raise UserError("errors/extend_not_later.j2", ref=ledger.ref(finding.number), old=finding.due_date, new=new)
+    return new
+
+
 @router.command(Withdraw, "撤销", parse=parse_withdraw, action=Action.WITHDRAW,
                 help={"撤销": "help/withdraw.j2"}, takes_ids=True)
 async def withdraw(cmd: Withdraw, ctx: CommandContext) -> list[Reply]:
@@ -91,11 +103,7 @@ async def _extend_one(cmd: Extend, ctx: CommandContext, number: int) -> list[Rep
     require(finding, ledger.EXTEND, "延期")
     if not cmd.reason:  # like #撤销: the office says why (asked after the permission check, which comes first)
         raise UserError("errors/need_reason.j2", command="延期", ref=finding.number)
-    old = finding.due_date
-    base = max(old, ctx.today)  # "延期5天" moves the deadline on from the old one (or today, if already past)
-    new = due_on(cmd.deadline, base if cmd.deadline.kind != "date" else ctx.today, ctx)
-    if new <= old:
-        raise UserError("errors/extend_not_later.j2", ref=ledger.ref(finding.number), old=old, new=new)
+    old, new = finding.due_date, extended_due(ctx, finding, cmd.deadline)
     await ledger.extend(ctx.session, finding, new, ctx.roster.tz, actor_id=ctx.actor.person_id, at=ctx.now,
                         message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
     ref = ledger.ref(finding.number)

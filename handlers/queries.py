@@ -11,6 +11,7 @@ from bot.handling import CommandContext, Reply
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import split_words
 from bot.parsing.parser import is_ref, parse_refs
+from bot.reports.requests import pending_requests
 from bot.routing import Router
 from bot.storage import models as m
 from handlers.common import finding_for, finding_line, status_label
@@ -66,10 +67,12 @@ async def _query_one(cmd: Query, ctx: CommandContext, number: int) -> list[Reply
                     who=people[e.actor_id].name if e.actor_id in people else "",
                     text=e.data.get("note") or e.data.get("reason") or "") for e in events]
     finder = people.get(finding.finder_id)
+    request = await ledger.pending_request(ctx.session, finding)
     return elsewhere(ctx, school, Reply("queries/finding.j2", dict(
         line=finding_line(ctx, finding), school=school.name, finder=finder.name if finder else "",
         created=ctx.local(finding.created_at), status=status_label(finding, ctx.now),
         photos=await ledger.evidence_count(ctx.session, finding), history=history,
+        request=dict(asked=request.data.get("asked", ""), reason=request.data.get("reason", "")) if request else None,
     )))
 
 
@@ -84,5 +87,10 @@ async def list_findings(cmd: ListFindings, ctx: CommandContext) -> list[Reply]:
     rows = list(await ctx.session.scalars(q.order_by(m.Finding.deadline_at, m.Finding.number).limit(LIST_LIMIT + 1)))
     total = await ctx.session.scalar(select(func.count()).select_from(q.subquery()))
     label = {"overdue": "逾期", "rectified": "待验收", "open": "待整改"}.get(cmd.filter or "", "未销号")
+    requests = await pending_requests(ctx.session, scope.condition) if ctx.actor.is_office else []
+    for r in requests:
+        school = ctx.roster.schools.get(r["school_id"])
+        r["school"] = school.display if school else ""
     return answer(ctx, scope, Reply("queries/list.j2", dict(scope=scope.name, label=label, total=total,
-                                          items=[finding_line(ctx, f) for f in rows[:LIST_LIMIT]])))
+                                                            items=[finding_line(ctx, f) for f in rows[:LIST_LIMIT]],
+                                                            requests=requests)))

@@ -32,6 +32,8 @@ class Action(StrEnum):
     BIND_ROOM = "bind_room"
     DIGEST = "digest"  # 周报 / 通报 on demand
     LEAVE = "leave"  # for oneself; the office for anyone
+    CORRECT = "correct"  # #修改: the finder or the office
+    REQUEST_EXTENSION = "request_extension"  # #申请延期: the school's principal
 
 OPEN_TO_ALL = {Action.HELP, Action.BIND}
 SUPERVISOR_AT_SCHOOL = {Action.LOG_FINDING, Action.VERIFY, Action.VIEW, Action.VISIT, Action.TERM_CHECK}
@@ -70,8 +72,10 @@ def can(
         return actor.is_principal and (school_id is None or school_id == actor.school_id)
     if action is Action.RECTIFY:
         return actor.is_principal and school_id == actor.school_id
-    if action is Action.WITHDRAW:
+    if action in (Action.WITHDRAW, Action.CORRECT):
         return finder_id is not None and finder_id == actor.person_id
+    if action is Action.REQUEST_EXTENSION:
+        return actor.is_principal and school_id == actor.school_id
     if action is Action.VIEW and actor.is_principal:
         return school_id is not None and school_id == actor.school_id
     if action in SUPERVISOR_AT_SCHOOL and actor.is_supervisor:
@@ -105,8 +109,10 @@ def why_not(actor: Actor, action: Action, *, school_id: int | None = None, distr
         return "office_only"
     if action is Action.RECTIFY:
         return "principal_only" if not actor.is_principal else "own_school_only"
-    if action is Action.WITHDRAW:
+    if action in (Action.WITHDRAW, Action.CORRECT):
         return "finder_or_office"
+    if action is Action.REQUEST_EXTENSION:
+        return "principal_request" if not actor.is_principal else "own_school_only"
     if action is Action.MONTHLY_REPORT:
         return "supervisor_report"
     if action is Action.SELF_CHECK:

@@ -22,11 +22,13 @@ STATUS_LABELS = {OPEN: "待整改", RECTIFIED: "待验收", CLOSED: "已销号",
 EVENT_LABELS = {
     "created": "录入", "rectified": "报告整改", "verify_passed": "验收通过，销号", "verify_failed": "验收不通过",
     "withdrawn": "撤销", "extended": "延期", "evidence": "补充佐证",
+    "corrected": "修改", "extension_requested": "申请延期", "extension_refused": "驳回延期申请",
 }
 
 
 RECTIFY, VERIFY_PASS, VERIFY_FAIL = "rectified", "verify_passed", "verify_failed"
 WITHDRAW, EXTEND = "withdrawn", "extended"
+CORRECT, REQUEST_EXTENSION, REFUSE_EXTENSION = "corrected", "extension_requested", "extension_refused"
 # event → (the states it may happen in, the state it leads to; None: the state stays)
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     RECTIFY: (frozenset(ACTIVE), RECTIFIED),  # a second report while 待验收 replaces the first
@@ -34,6 +36,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     VERIFY_FAIL: (frozenset({RECTIFIED}), OPEN),
     WITHDRAW: (frozenset(ACTIVE), WITHDRAWN),
     EXTEND: (frozenset(ACTIVE), None),
+    CORRECT: (frozenset(ACTIVE), None),  # #修改 while not yet closed
+    REQUEST_EXTENSION: (frozenset({OPEN}), None),  # the principal asks for more time to rectify
+    REFUSE_EXTENSION: (frozenset(ACTIVE), None),  # the office says no (#延期 is the yes)
 }
 STAMPS = {RECTIFIED: "rectified_at", CLOSED: "closed_at", WITHDRAWN: "closed_at"}  # set when a finding enters it
 
@@ -73,6 +78,34 @@ async def extend(
                              raw_text=raw_text, old=old.isoformat(), new=due.isoformat(), reason=reason)
     finding.due_date, finding.deadline_at = due, deadline_instant(due, tz)
     return event
+
+
+CORRECTABLE = {"description": "描述", "category": "类别", "severity": "严重程度", "due_date": "整改期限"}
+
+
+async def correct(
+    session: AsyncSession, finding: m.Finding, field: str, value: object, tz: ZoneInfo, *, actor_id: int | None,
+    at: datetime, message_id: str | None, raw_text: str,
+) -> m.FindingEvent:
+    """#修改: one field of an open finding, recorded with its old and new value (a new deadline moves deadline_at)."""
+    old = getattr(finding, field)
+    event = await transition(session, finding, CORRECT, actor_id=actor_id, at=at, message_id=message_id,
+                             raw_text=raw_text, field=field, old=_plain(old), new=_plain(value))
+    setattr(finding, field, value)
+    if field == "due_date":
+        finding.deadline_at = deadline_instant(value, tz)
+    return event
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+async def pending_request(session: AsyncSession, finding: m.Finding) -> m.FindingEvent | None:
+    """The finding's extension request not yet answered (by #延期 or #驳回), if any."""
+    events = await events_of(session, finding)
+    last = next((e for e in reversed(events) if e.kind in (REQUEST_EXTENSION, EXTEND, REFUSE_EXTENSION)), None)
+    return last if last is not None and last.kind == REQUEST_EXTENSION else None
 
 
 def ref(number: int) -> str:

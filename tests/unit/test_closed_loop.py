@@ -16,6 +16,9 @@ LEGAL = {
     ledger.VERIFY_FAIL: {RECTIFIED},
     ledger.WITHDRAW: {OPEN, RECTIFIED},
     ledger.EXTEND: {OPEN, RECTIFIED},
+    ledger.CORRECT: {OPEN, RECTIFIED},  # #修改 while not closed
+    ledger.REQUEST_EXTENSION: {OPEN},  # more time to rectify: only while rectifying
+    ledger.REFUSE_EXTENSION: {OPEN, RECTIFIED},
 }
 LEADS_TO = {ledger.RECTIFY: RECTIFIED, ledger.VERIFY_PASS: CLOSED, ledger.VERIFY_FAIL: OPEN,
             ledger.WITHDRAW: WITHDRAWN}

@@ -46,6 +46,8 @@ MATRIX = [
     (A.EXPORT, None, None, (1, 0, 0, 0, 0)),
     (A.BIND_ROOM, None, None, (1, 0, 0, 0, 0)),
     (A.DIGEST, None, None, (1, 0, 0, 0, 0)),
+    (A.REQUEST_EXTENSION, SCHOOL, DISTRICT, (1, 0, 0, 1, 0)),
+    (A.REQUEST_EXTENSION, OTHER_SCHOOL, 99, (1, 0, 0, 0, 0)),
     (A.LEAVE, None, None, (1, 1, 1, 1, 0)),
 ]
 
@@ -58,15 +60,17 @@ def test_matrix(action: Action, school: int | None, district: int | None, expect
 
 
 def test_every_action_is_in_the_matrix() -> None:
-    assert {row[0] for row in MATRIX} | {A.WITHDRAW} == set(Action)  # WITHDRAW: below, it depends on the finder
+    # WITHDRAW and CORRECT: below, they depend on the finder
+    assert {row[0] for row in MATRIX} | {A.WITHDRAW, A.CORRECT} == set(Action)
 
 
-def test_withdraw_is_for_the_office_and_the_finder() -> None:
-    assert can(OFFICE, A.WITHDRAW, school_id=SCHOOL, finder_id=2)
-    assert can(SUPERVISOR, A.WITHDRAW, school_id=SCHOOL, finder_id=SUPERVISOR.person_id)
-    assert not can(LEAD, A.WITHDRAW, school_id=SCHOOL, finder_id=SUPERVISOR.person_id)
-    assert not can(PRINCIPAL, A.WITHDRAW, school_id=SCHOOL, finder_id=SUPERVISOR.person_id)
-    assert not can(UNKNOWN, A.WITHDRAW, school_id=SCHOOL, finder_id=None)
+@pytest.mark.parametrize("action", [A.WITHDRAW, A.CORRECT])
+def test_withdraw_and_correct_are_for_the_office_and_the_finder(action: Action) -> None:
+    assert can(OFFICE, action, school_id=SCHOOL, finder_id=2)
+    assert can(SUPERVISOR, action, school_id=SCHOOL, finder_id=SUPERVISOR.person_id)
+    assert not can(LEAD, action, school_id=SCHOOL, finder_id=SUPERVISOR.person_id)
+    assert not can(PRINCIPAL, action, school_id=SCHOOL, finder_id=SUPERVISOR.person_id)
+    assert not can(UNKNOWN, action, school_id=SCHOOL, finder_id=None)
 
 
 def test_kindergarten_head_is_a_principal_of_her_own_school_only() -> None:

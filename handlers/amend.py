@@ -1,0 +1,83 @@
+"""#修改 Q12 描述|类别|期限|严重程度 …: the finder or the office corrects an open finding; an event in its history;
+the principal is told."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
+from bot.domain.permissions import Action
+from bot.handling import CommandContext, Reply, UserError
+from bot.ledger import lifecycle as ledger
+from bot.parsing.normalize import strip_separators
+from bot.parsing.parser import parse_ref
+from bot.routing import Router
+from handlers.common import due_on, finding_for, mentionable, require
+from handlers.findings import SEVERITIES
+from handlers.reach import Change, announce
+
+router = Router("amend")
+# what people call each field, longest first when read
+FIELDS = {"描述": "description", "问题描述": "description", "内容": "description", "类别": "category",
+          "分类": "category", "期限": "due_date", "整改期限": "due_date", "严重程度": "severity", "程度": "severity"}
+
+
+@dataclass(frozen=True)
+class Amend:
+    ref: int
+    field: str  # description / category / due_date / severity
+    value: str = ""
+    deadline: DeadlineSpec | None = None
+
+
+def parse_amend(word: str, rest: str) -> Amend:
+    ref, tail = parse_ref(rest, word)
+    if tail in SEVERITIES:  # #修改 Q12 严重
+        return Amend(ref, "severity", tail)
+    label = next((w for w in sorted(FIELDS, key=len, reverse=True) if tail.startswith(w)), None)
+    value = strip_separators(tail[len(label):].strip()) if label else ""
+    if label is None or not value:
+        raise UserError("findings/amend_usage.j2", ref=ref)
+    field = FIELDS[label]
+    if field == "due_date":
+        try:
+            spec, left = find_deadline(value)
+        except DeadlineError as err:
+            raise UserError("errors/bad_deadline.j2", problem=err.user_message) from err
+        if spec is None or strip_separators(left):
+            raise UserError("findings/amend_usage.j2", ref=ref)
+        return Amend(ref, field, value, spec)
+    if field == "severity" and value not in SEVERITIES:
+        raise UserError("findings/amend_usage.j2", ref=ref)
+    return Amend(ref, field, value)
+
+
+@router.command(Amend, "修改", "更正", parse=parse_amend, action=Action.CORRECT, help={"修改": "help/amend.j2"},
+                takes_ids=True)
+async def amend(cmd: Amend, ctx: CommandContext) -> list[Reply]:
+    finding, school = await finding_for(ctx, cmd.ref, Action.CORRECT)
+    require(finding, ledger.CORRECT, "修改")
+    new = _value(cmd, ctx)
+    old = getattr(finding, cmd.field)
+    if new == old:
+        raise UserError("findings/amend_same.j2", ref=ledger.ref(finding.number),
+                        field=ledger.CORRECTABLE[cmd.field])
+    await ledger.correct(ctx.session, finding, cmd.field, new, ctx.roster.tz, actor_id=ctx.actor.person_id,
+                         at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text)
+    ref = ledger.ref(finding.number)
+    values = dict(ref=ref, school=school.name, field=ledger.CORRECTABLE[cmd.field], old=old, new=new,
+                  by=ctx.actor.name, description=finding.description, due=finding.due_date)
+    return announce(ctx, Change(school, "findings/amended.j2", values,
+                                act=mentionable(ctx.roster.principals_of(school.id)), done=f"已修改 {ref}"))
+
+
+def _value(cmd: Amend, ctx: CommandContext) -> object:
+    """The new value of the field, checked: a county category, a due date from today."""
+    if cmd.field == "category":
+        for cat in ctx.roster.policy.categories:
+            if cmd.value == cat.name or cmd.value in cat.aliases:
+                return cat.name
+        raise UserError("findings/amend_category.j2", value=cmd.value,
+                        names=[c.name for c in ctx.roster.policy.categories])
+    if cmd.field == "due_date":
+        return due_on(cmd.deadline, ctx.today, ctx)
+    return cmd.value

@@ -1,0 +1,90 @@
+"""#申请延期 Q12 5天 原因 (the principal asks for more time) and #驳回 Q12 原因 (the office says no; #延期 is the yes).
+
+The request reaches the office room (the office people @-mentioned; privately when there is no office room) and
+the finder; the principal hears either answer. A request waits — in #查询 and the office's #清单 — until answered.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.deadlines import DeadlineSpec
+from bot.domain.permissions import Action
+from bot.handling import CommandContext, Reply, UserError
+from bot.ledger import lifecycle as ledger
+from bot.parsing.parser import parse_ref
+from bot.routing import Router
+from handlers.common import finding_for, mentionable, require
+from handlers.corrections import extended_due, parse_extend
+from handlers.reach import Change, announce
+
+router = Router("extension_requests")
+
+
+@dataclass(frozen=True)
+class RequestExtension:
+    ref: int
+    deadline: DeadlineSpec
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RefuseExtension:
+    ref: int
+    reason: str
+
+
+def parse_request(word: str, rest: str) -> RequestExtension:
+    read = parse_extend(word, rest)
+    return RequestExtension(ref=read.ref, deadline=read.deadline, reason=read.reason)
+
+
+def parse_refusal(word: str, rest: str) -> RefuseExtension:
+    ref, reason = parse_ref(rest, word)
+    if not reason:
+        raise UserError("errors/need_reason.j2", command=word, ref=ref)
+    return RefuseExtension(ref=ref, reason=reason)
+
+
+@router.command(RequestExtension, "申请延期", parse=parse_request, action=Action.REQUEST_EXTENSION,
+                help={"申请延期": "help/request_extension.j2"}, takes_ids=True)
+async def request_extension(cmd: RequestExtension, ctx: CommandContext) -> list[Reply]:
+    finding, school = await finding_for(ctx, cmd.ref, Action.REQUEST_EXTENSION)
+    require(finding, ledger.REQUEST_EXTENSION, "申请延期")
+    if not cmd.reason:
+        raise UserError("errors/need_reason.j2", command="申请延期", ref=finding.number)
+    if await ledger.pending_request(ctx.session, finding) is not None:
+        raise UserError("findings/request_pending.j2", ref=ledger.ref(finding.number))
+    wanted = extended_due(ctx, finding, cmd.deadline)
+    await ledger.transition(ctx.session, finding, ledger.REQUEST_EXTENSION, actor_id=ctx.actor.person_id,
+                            at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
+                            asked=cmd.deadline.text, until=wanted.isoformat(), reason=cmd.reason)
+    ref = ledger.ref(finding.number)
+    finder = ctx.roster.people.get(finding.finder_id)
+    values = dict(ref=ref, school=school.name, description=finding.description, by=ctx.actor.name,
+                  old=finding.due_date, new=wanted, asked=cmd.deadline.text, reason=cmd.reason,
+                  finder=finder.name if finder else "")
+    office = ctx.roster.office_room()
+    people = mentionable(ctx.roster.office_people)
+    to_office = [Reply("findings/request_office.j2", values, mention=people, room=office.chat_id)] if office else \
+        [Reply("findings/request_office.j2", values, mention=(p,), to=p.chat_id) for p in people]
+    to_finder = announce(ctx, Change(school, "findings/request_made.j2", dict(values, office=bool(office)),
+                                     act=mentionable([finder] if finder and finder.active else []),
+                                     done=f"已提交 {ref} 的延期申请"))
+    return [*to_finder, *to_office]
+
+
+@router.command(RefuseExtension, "驳回", parse=parse_refusal, action=Action.EXTEND,
+                help={"驳回": "help/refuse_extension.j2"}, takes_ids=True)
+async def refuse_extension(cmd: RefuseExtension, ctx: CommandContext) -> list[Reply]:
+    finding, school = await finding_for(ctx, cmd.ref, Action.EXTEND)
+    request = await ledger.pending_request(ctx.session, finding)
+    if request is None:
+        raise UserError("findings/request_none.j2", ref=ledger.ref(finding.number))
+    await ledger.transition(ctx.session, finding, ledger.REFUSE_EXTENSION, actor_id=ctx.actor.person_id,
+                            at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
+                            reason=cmd.reason)
+    ref = ledger.ref(finding.number)
+    values = dict(ref=ref, school=school.name, reason=cmd.reason, due=finding.due_date, by=ctx.actor.name,
+                  asked=request.data.get("asked", ""), overdue=ctx.now >= finding.deadline_at)
+    return announce(ctx, Change(school, "findings/request_refused.j2", values,
+                                act=mentionable(ctx.roster.principals_of(school.id)), done=f"已驳回 {ref} 的延期申请"))
