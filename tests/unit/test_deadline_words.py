@@ -94,3 +94,16 @@ def test_every_phrase_over_many_todays(today: date, phrase: str) -> None:
     """Holidays included: the working-day phrases follow the statutory calendar (春节, 国庆, 调休)."""
     assert due(phrase, today) == EXPECTED[phrase](today)
     assert due(phrase, today) >= today
+
+
+def test_the_help_lists_only_phrases_the_parser_reads() -> None:
+    import re
+
+    from bot.resources import templates_dir
+
+    line = next(x for x in (templates_dir() / "help/log_finding.j2").read_text(encoding="utf-8").splitlines()
+                if x.startswith("· 期限"))
+    phrases = re.findall(r"[：/] *([^/；]+?) *(?=/|；)", line)
+    assert len(phrases) >= 15
+    for phrase in phrases:
+        assert find_deadline(phrase)[0] is not None, phrase
