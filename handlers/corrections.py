@@ -69,8 +69,8 @@ async def extend(cmd: Extend, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.EXTEND)
     require(finding, ledger.EXTEND, "延期")
     old = finding.due_date
-    base = max(old, ctx.today)  # "延期5天" moves the deadline on from the old one (or today, if already past)
-    new = due_on(cmd.deadline, base if cmd.deadline.kind != "date" else ctx.today, ctx)
+    base = max(old, ctx.today)  # "延期5天" moves on from the old deadline (or today); a date or 月底前 is from today
+    new = due_on(cmd.deadline, base if cmd.deadline.kind in ("days", "workdays") else ctx.today, ctx)
     if new <= old:
         raise UserError("errors/extend_not_later.j2", ref=ledger.ref(finding.number), old=old, new=new)
     await ledger.extend(ctx.session, finding, new, ctx.roster.tz, actor_id=ctx.actor.person_id, at=ctx.now,
