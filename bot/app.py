@@ -126,7 +126,7 @@ class App:
         in_reply_to = ctx.inbound.message_id or ctx.message_key
         for i, reply in enumerate(replies):
             out = to_outbound(reply, self.renderer, key=f"{ctx.message_key}#{i}", in_reply_to=in_reply_to,
-                              here=ctx.inbound.room, sender=ctx.inbound.sender)
+                              here=ctx.inbound.room, sender=ctx.inbound.sender, today=ctx.today)
             await enqueue(ctx.session, out, now=ctx.now)
 
     async def _apologise(self, inbound: Inbound, key: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from bot.resources import templates_dir
 
@@ -41,10 +41,14 @@ def _local_time(value: object, tz: object = None, fmt: str = "%m月%d日 %H:%M")
     return str(value)
 
 
-def _month_day(value: object) -> str:
-    """9月15日 for a date."""
+@pass_context
+def _month_day(context: object, value: object) -> str:
+    """9月15日 for a date; 2025年1月10日 when its year is not the year of `today` (a value the App passes to every
+    reply to a message and every reminder; without it the year is left out, as before)."""
     from datetime import date
 
     if isinstance(value, date):
-        return f"{value.month}月{value.day}日"
+        today = context.get("today")  # type: ignore[attr-defined]
+        year = f"{value.year}年" if isinstance(today, date) and today.year != value.year else ""
+        return f"{year}{value.month}月{value.day}日"
     return str(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.domain.colour import Colour, colour
-from bot.domain.deadlines import DeadlineError, DeadlineSpec, due_date
+from bot.domain.deadlines import DeadlineError, DeadlinePast, DeadlineSpec, due_date
 from bot.domain.permissions import Action, can, what_they_may_do, why_not
 from bot.domain.roster import PersonInfo, SchoolInfo
 from bot.domain.schools import looks_like_school
@@ -80,8 +80,10 @@ def _fragment_of_several(ctx: CommandContext, text: str, candidates: tuple[Schoo
 def due_on(spec: DeadlineSpec, start: date, ctx: CommandContext) -> date:
     """The due day `spec` gives from `start` (county calendar); a deadline that cannot be is a polite error."""
     try:
-        return due_date(spec, start, ctx.roster.calendar)
-    except DeadlineError as err:  # e.g. an explicit date already past
+        return due_date(spec, start, ctx.roster.calendar, ctx.roster.terms)
+    except DeadlinePast as err:  # a question back: which date is meant? never silently next year
+        raise UserError("errors/deadline_past.j2", phrase=err.label, due=err.due, today=ctx.today) from err
+    except DeadlineError as err:  # e.g. 31日前 in a month of 30 days, 开学前 with no term ahead
         raise UserError("errors/bad_deadline.j2", problem=err.user_message) from err
 
 

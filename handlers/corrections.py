@@ -68,7 +68,8 @@ def parse_extend(word: str, rest: str) -> Extend:
 def extended_due(ctx: CommandContext, finding: m.Finding, spec: DeadlineSpec) -> date:
     """The deadline `spec` extends to: "5天" from the old deadline (or today, if that has passed), a date as
     written; a polite error unless it is later than the old one."""
-    base = max(finding.due_date, ctx.today) if spec.kind != "date" else ctx.today
+    # "延期5天" moves on from the old deadline (or today, if past); a date or 月底前 counts from today
+    base = max(finding.due_date, ctx.today) if spec.kind in ("days", "workdays") else ctx.today
     new = due_on(spec, base, ctx)
     if new <= finding.due_date:
         raise UserError("errors/extend_not_later.j2", ref=ledger.ref(finding.number), old=finding.due_date, new=new)

@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.domain.category_words import categorise
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
 from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
-from bot.parsing.normalize import split_words
+from bot.parsing.normalize import drop_word, drop_words, split_words
 from bot.routing import Router
 from handlers.common import due_on, mentionable, need, school_from_words
 from handlers.reach import Change, announce
@@ -19,11 +20,16 @@ SEVERITIES = ("一般", "较重", "严重")
 
 @dataclass(frozen=True)
 class NewFinding:
-    """#问题 <学校> [类别] <描述> [限期] [一般/较重/严重]. `words` still holds school, category and description."""
+    """#问题 <学校> [类别] <描述> [限期] [一般/较重/严重]. `text` is the message without the command word, the
+    deadline and the severity, as written: school, category and description, whose first words the handler takes."""
 
-    words: tuple[str, ...]
+    text: str
     deadline: DeadlineSpec | None = None
     severity: str | None = None
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return split_words(self.text)
 
 
 def parse_finding(word: str, rest: str) -> NewFinding:
@@ -31,27 +37,22 @@ def parse_finding(word: str, rest: str) -> NewFinding:
         deadline, rest = find_deadline(rest)
     except DeadlineError as err:
         raise UserError("errors/bad_deadline.j2", problem=err.user_message) from err
-    words = list(split_words(rest))
-    severity = next((w for w in words if w in SEVERITIES), None)
+    severity = next((w for w in split_words(rest) if w in SEVERITIES), None)
     if severity:
-        words.remove(severity)
-    if not words:
+        rest = drop_word(rest, severity)
+    if not split_words(rest):
         raise UserError("errors/finding_usage.j2")
-    return NewFinding(words=tuple(words), deadline=deadline, severity=severity)
+    return NewFinding(text=rest, deadline=deadline, severity=severity)
 
 
-def _category(ctx: CommandContext, words: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
-    """An explicit category as the first word, else the first category whose name or alias the text mentions."""
+def _category(ctx: CommandContext, words: tuple[str, ...], text: str) -> tuple[str, str]:
+    """(category, description): a category named by the first word (its name or an alias) is taken off `text`;
+    else the category is the one whose keyword is a word of the description (bot.domain.category_words)."""
     categories = ctx.roster.policy.categories
-    if words:
-        for cat in categories:
-            if words[0] == cat.name or words[0] in cat.aliases:
-                return cat.name, words[1:]
-    text = " ".join(words)
-    for cat in categories:
-        if any(word and word in text for word in (cat.name, *cat.aliases)):
-            return cat.name, words
-    return "其他", words
+    named = next((c for c in categories if words and words[0] in (c.name, *c.aliases)), None)
+    if named is not None:
+        return named.name, drop_words(text, 1)
+    return categorise(text, categories), text
 
 
 @router.command(NewFinding, "问题", "发现", "督查", parse=parse_finding, action=Action.LOG_FINDING,
@@ -59,9 +60,8 @@ def _category(ctx: CommandContext, words: tuple[str, ...]) -> tuple[str, tuple[s
 async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
     school, rest = school_from_words(ctx, cmd.words)
     need(ctx, Action.LOG_FINDING, school=school)
-    category, rest = _category(ctx, rest)
-    description = " ".join(rest).strip()
-    if not description:
+    category, description = _category(ctx, rest, drop_words(cmd.text, len(cmd.words) - len(rest)))
+    if not description.strip():
         raise UserError("errors/finding_usage.j2")
     twin = await ledger.same_finding_since(ctx.session, school_id=school.id, finder_id=ctx.actor.person_id,
                                           description=description,

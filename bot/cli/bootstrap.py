@@ -18,6 +18,7 @@ from bot.county.sync import SyncReport, sync_county
 from bot.domain.roster import Roster
 from bot.messages import Inbound
 from bot.outbox import OutboxSender, RateLimits
+from bot.segmenter import load as load_segmenter
 from bot.settings import Settings
 from bot.storage.engine import Database
 from bot.storage.migrate import upgrade_database
@@ -116,6 +117,7 @@ class Bot:
     async def run(self) -> None:
         """Live: the outbox sender, the scheduler (catching up first) and the transport, until the transport stops
         (SIGINT/SIGTERM stop it)."""
+        await asyncio.to_thread(load_segmenter)  # jieba's dictionary (~0.5 s) before the first message, not during it
         sender = asyncio.create_task(self.outbox.run())
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -11,37 +11,25 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
     PlainValidator,
     field_validator,
-    model_validator,
 )
 
+from bot.county.categories import FALLBACK_CATEGORY, Category, default_categories, unique_words
+from bot.county.strict import StrictModel
 from bot.domain.deadlines import DeadlineSpec, parse_deadline_spec
+
+__all__ = ["FALLBACK_CATEGORY", "Category", "Policy", "StrictModel"]
 
 Severity = Literal["一般", "较重", "严重"]
 SEVERITIES: tuple[Severity, ...] = ("一般", "较重", "严重")
 Notify = Literal["principal", "supervisor", "district_lead", "office"]
 Scope = Literal["office", "district", "school"]
 MonthlyKind = Literal["自查", "月报", "汇总"]
-FALLBACK_CATEGORY = "其他"
-
-
-class StrictModel(BaseModel):
-    """Unknown fields are errors (a typo is never silently ignored); null means "use the default"."""
-
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, str_strip_whitespace=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_nulls(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if v is not None}
-        return data
 
 
 def _deadline(value: object, kinds: tuple[str, ...], example: str) -> DeadlineSpec:
@@ -93,11 +81,6 @@ class LadderStep(StrictModel):
     room: Scope
 
 
-class Category(StrictModel):
-    name: str = Field(min_length=1)
-    aliases: list[str] = Field(default_factory=list)
-
-
 class MonthlyStep(StrictModel):
     due_day: int = Field(ge=1, le=28)
     remind_before: int = Field(ge=0, le=27)  # working days before due_day
@@ -124,19 +107,6 @@ DEFAULT_LADDER = [
     {"after": 3, "notify": ["district_lead"], "room": "district"},
     {"after": 7, "notify": ["office"], "room": "office"},
 ]
-DEFAULT_CATEGORIES: list[tuple[str, list[str]]] = [
-    ("安全稳定", ["安全", "消防", "校车", "防溺水", "周边安全", "交通安全"]),
-    ("食品卫生", ["食堂", "食品", "饮水", "宿舍卫生", "卫生"]),
-    ("教学常规", ["教学", "课堂", "课程", "备课", "教案"]),
-    ("课业负担", ["双减", "作业", "体育锻炼", "睡眠"]),
-    ("师德师风", ["师德", "有偿补课"]),
-    ("党建工作", ["党建"]),
-    ("校务管理", ["校务", "制度执行", "档案"]),
-    ("招生收费", ["招生", "收费", "择校"]),
-    ("校风学风", ["校风", "教风", "学风"]),
-    ("办园行为", ["办园", "保育", "小学化"]),
-    (FALLBACK_CATEGORY, []),
-]
 DEFAULT_MONTHLY = {
     "自查": {"due_day": 20, "remind_before": 3},  # principals
     "月报": {"due_day": 25, "remind_before": 3},  # supervisors
@@ -151,9 +121,7 @@ class Policy(StrictModel):
     default_deadline: dict[Severity, Duration] = Field(default_factory=lambda: dict(DEFAULT_DEADLINES))
     overdue_ladder: list[LadderStep] = Field(default_factory=lambda: list(DEFAULT_LADDER))
     verify_within: Workdays = Field(default_factory=lambda: parse_deadline_spec("5个工作日"))
-    categories: list[Category] = Field(
-        default_factory=lambda: [Category(name=n, aliases=a) for n, a in DEFAULT_CATEGORIES]
-    )
+    categories: list[Category] = Field(default_factory=default_categories)
     monthly: dict[MonthlyKind, MonthlyStep] = Field(default_factory=lambda: dict(DEFAULT_MONTHLY))
     digest: Digest = Field(default_factory=Digest)
 
@@ -195,11 +163,4 @@ class Policy(StrictModel):
     @field_validator("categories")
     @classmethod
     def _categories_unique(cls, categories: list[Category]) -> list[Category]:
-        owner: dict[str, str] = {}
-        for cat in categories:
-            for word in (cat.name, *cat.aliases):
-                if owner.setdefault(word, cat.name) != cat.name:
-                    raise ValueError(f"“{word}” belongs to both “{owner[word]}” and “{cat.name}”")
-        if FALLBACK_CATEGORY not in {c.name for c in categories}:
-            categories = [*categories, Category(name=FALLBACK_CATEGORY)]
-        return categories
+        return unique_words(categories)

@@ -7,6 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.deadline_words import RELATIVE_KINDS, RELATIVE_PATTERNS, UNREADABLE, is_strong, parse_number
+
+__all__ = ["Candidate", "find_candidates", "parse_number"]
+
 _NUMCH = "零〇一二两三四五六七八九十百千万"
 _MDCH = "一二三四五六七八九十"
 _NUM = rf"(?P<num>(?<![A-Za-z0-9.])\d+|(?<![{_NUMCH}])[{_NUMCH}]+)"
@@ -41,8 +45,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-# "限期" followed by a number: a deadline, whether or not we can read the rest.
-_MARKER = re.compile(rf"(?:限期|期限)\s*(?::\s*)?[0-9{_NUMCH}]")
+# "限期" followed by a number, 下下周: a deadline, whether or not we can read the rest.
+_MARKER = re.compile(rf"(?:限期|期限)\s*(?::\s*)?[0-9{_NUMCH}]|{UNREADABLE}")
+# What a deadline is for, glued right after it ("12月10日前整改到位"): it goes with the deadline.
+_VERB = re.compile(r"(?:完成整改|落实整改|整改到位|整改完毕|整改完成|整改落实|整改|完成)")
 _BOUNDARY = set(",，、;；:。.!！?？()（）【】[]「」“”\"'《》<>~～-—/")
 _NOT_BEFORE = ("近", "前", "第", "每", "过去", "最近", "这", "那", "头", "后")
 _NOT_AFTER = ("前", "后", "以前", "以后", "之前", "之后")
@@ -62,29 +68,9 @@ class Candidate:
 
     @property
     def strong(self) -> bool:
+        if self.kind in RELATIVE_KINDS:
+            return is_strong(self.groups)
         return self.kind == "workdays" or self.prefixed or bool(self.groups.get("suf"))
-
-
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
-_CN_NUMBER = re.compile(
-    r"(?:(?P<h>[一二两三四五六七八九])?(?P<hund>百))?(?P<zero>[零〇])?"
-    r"(?:(?P<t>[一二两三四五六七八九])?(?P<ten>十))?(?P<u>[零〇一二两三四五六七八九])?"
-)
-
-
-def parse_number(s: str | None) -> int | None:
-    """ASCII digits, or a Chinese numeral below 1000 (十五, 二十, 两, 一百零五); else None."""
-    if not s:
-        return None
-    if s.isascii() and s.isdigit():
-        return int(s)
-    m = _CN_NUMBER.fullmatch(s)
-    if m is None or (m["zero"] and not m["hund"]):
-        return None
-    value = (_CN_DIGITS[m["h"]] if m["h"] else 1) * 100 if m["hund"] else 0
-    value += (_CN_DIGITS[m["t"]] if m["t"] else 1) * 10 if m["ten"] else 0
-    return value + (_CN_DIGITS[m["u"]] if m["u"] else 0)
 
 
 def _at_boundary(text: str, i: int) -> bool:
@@ -98,7 +84,7 @@ def _fits_context(text: str, c: Candidate) -> bool:
         return False  # a bare "15日" is half a date, not a duration
     if not c.strong and not (_at_boundary(text, c.start - 1) and _at_boundary(text, c.end)):
         return False
-    if c.kind == "date" or c.prefixed:
+    if c.kind == "date" or c.kind in RELATIVE_KINDS or c.prefixed:
         return True
     num = c.groups.get("num") or ""
     if not num.isascii() and not _at_boundary(text, c.start - 1):
@@ -111,11 +97,13 @@ def _fits_context(text: str, c: Candidate) -> bool:
 
 def _raw_candidates(text: str, whole: bool) -> list[Candidate]:
     found: list[Candidate] = []
-    for kind, pattern in _PATTERNS:
+    for kind, pattern in _PATTERNS + RELATIVE_PATTERNS:
         matches = [pattern.fullmatch(text)] if whole else pattern.finditer(text)
         for m in matches:
             if m is not None:
-                found.append(Candidate(kind, m.start(), m.end(), m.group(0), m.groupdict()))
+                verb = None if whole else _VERB.match(text, m.end())
+                end = verb.end() if verb else m.end()
+                found.append(Candidate(kind, m.start(), end, m.group(0), m.groupdict()))
     return found
 
 

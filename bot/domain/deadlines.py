@@ -4,6 +4,9 @@ Accepted forms (after width folding, bot.text; numbers in digits or Chinese nume
 - calendar days: 限期N天, 限N天, 期限:N天, N天, N天内, N日内, 限期N日, N周 (= 7N days)
 - working days:  N个工作日, N工作日, 限期N个工作日, N个工作日内
 - dates:         9月15日前, 9月15号, 2024年9月15日前, 9.15前, 9/15前, 2024-09-15 (前 optional)
+- relative:      明天, 后天, 15日前/15号前, 本周五前, 下周五前, 本周内, 月底前/本月底, 下月底前, 4月底前, 开学前
+                 (bot.domain.deadline_words); 下下周 and the like are read as unreadable (a question back)
+A rectifying verb glued right after the phrase (整改到位, 完成整改, 整改, 完成) goes with it.
 A "strong" phrase carries a marker (限/限期/期限/截止 before it, 内/前 after it, or 工作日) and
 is found anywhere; a bare 3天 or 9月15日 counts only as a separate token (spaces or
 punctuation around it) and only when no strong phrase is present, so that "检查发现3天前..." or
@@ -12,90 +15,22 @@ punctuation around it) and only when no strong phrase is present, so that "检�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Literal, NoReturn
 
-from bot.domain.calendar import WorkCalendar
 from bot.domain.deadline_patterns import Candidate, find_candidates, parse_number
+from bot.domain.deadline_spec import HINT as _HINT
+from bot.domain.deadline_spec import DeadlineError, DeadlinePast, DeadlineSpec
+from bot.domain.deadline_words import RELATIVE_KINDS, relative_spec
+from bot.domain.due_dates import due_date
 from bot.text import fold_width
 
-MAX_DAYS = 366
-MAX_WORKDAYS = 250
-KINDS = ("days", "workdays", "date")
-_HINT = "请写成“限期3天”“5个工作日”或“9月15日前”。"
-
-
-class DeadlineError(ValueError):
-    """A deadline that cannot be accepted; str() is English, .user_message is Chinese for the user."""
-
-    def __init__(self, message: str, user_message: str) -> None:
-        super().__init__(message)
-        self.user_message = user_message
-
-
-@dataclass(frozen=True)
-class DeadlineSpec:
-    kind: Literal["days", "workdays", "date"]
-    n: int = 0  # days / workdays
-    month: int = 0
-    day: int = 0
-    year: int | None = None  # for kind="date"
-    text: str = ""  # the phrase as matched (for echoing back)
-
-    def __post_init__(self) -> None:
-        _validate(self)
-
-    def canonical(self) -> str:
-        """The standard way to write this deadline; parse_deadline_spec() reads it back."""
-        if self.kind == "days":
-            return f"{self.n}天"
-        if self.kind == "workdays":
-            return f"{self.n}个工作日"
-        return f"{self.date_label()}前"
-
-    def date_label(self) -> str:
-        prefix = f"{self.year}年" if self.year is not None else ""
-        return f"{prefix}{self.month}月{self.day}日"
-
-
-def _validate(spec: DeadlineSpec) -> None:
-    label = spec.text or f"{spec.n}"
-    if spec.kind == "days" and not 1 <= spec.n <= MAX_DAYS:
-        _raise_count(spec, label, MAX_DAYS, "天")
-    elif spec.kind == "workdays" and not 1 <= spec.n <= MAX_WORKDAYS:
-        _raise_count(spec, label, MAX_WORKDAYS, "个工作日")
-    elif spec.kind == "date":
-        _validate_date(spec)
-    elif spec.kind not in KINDS:
-        raise DeadlineError(f"unknown deadline kind {spec.kind!r}", "期限的写法不对，" + _HINT)
-
-
-def _raise_count(spec: DeadlineSpec, label: str, most: int, unit: str) -> NoReturn:
-    if spec.n < 1:
-        raise DeadlineError(
-            f"deadline {label!r}: {spec.kind} must be at least 1", f"期限“{label}”不对，至少要1{unit}。"
-        )
-    raise DeadlineError(
-        f"deadline {label!r}: at most {most} {spec.kind}", f"期限“{label}”太长，最多{most}{unit}。"
-    )
-
-
-def _validate_date(spec: DeadlineSpec) -> None:
-    label = spec.date_label()
-    if spec.year is not None and not 2000 <= spec.year <= 2099:
-        raise DeadlineError(f"deadline {label!r}: year out of range", f"年份“{spec.year}”不对，请检查。")
-    try:
-        date(spec.year if spec.year is not None else 2000, spec.month, spec.day)  # 2000: leap
-    except (ValueError, TypeError):
-        raise DeadlineError(
-            f"deadline {label!r}: no such date", f"日期“{label}”不存在，请检查。"
-        ) from None
+__all__ = ["DeadlineError", "DeadlinePast", "DeadlineSpec", "due_date", "find_deadline", "parse_deadline_spec"]
 
 
 def _spec_from(candidate: Candidate) -> DeadlineSpec:
     """Build (and so validate) the spec a candidate phrase describes."""
     g, text = candidate.groups, candidate.text
+    if candidate.kind in RELATIVE_KINDS:
+        return relative_spec(candidate.kind, g, text)
     if candidate.kind == "date":
         month, day = parse_number(g["m"]), parse_number(g["d"])
         year = int(g["y"]) if g.get("y") else None
@@ -175,29 +110,3 @@ def parse_deadline_spec(text: str) -> DeadlineSpec:
             f"看不懂期限“{text}”，{_HINT}",
         )
     return _spec_from(chosen[0])
-
-
-def due_date(spec: DeadlineSpec, today: date, cal: WorkCalendar) -> date:
-    """The local date by whose end the deadline falls.
-
-    days: today + n; workdays: the nth working day after today; a date without a year: its next
-    occurrence on or after today. A dated deadline (with a year) already past raises DeadlineError.
-    """
-    if spec.kind == "days":
-        return today + timedelta(days=spec.n)
-    if spec.kind == "workdays":
-        return cal.add_workdays(today, spec.n)
-    if spec.year is not None:
-        due = date(spec.year, spec.month, spec.day)
-        if due < today:
-            label = spec.date_label()
-            raise DeadlineError(f"deadline {label} is in the past", f"日期“{label}”已经过去了，请检查。")
-        return due
-    for year in range(today.year, today.year + 9):  # 2月29日 may be up to 8 years away
-        try:
-            due = date(year, spec.month, spec.day)
-        except ValueError:
-            continue
-        if due >= today:
-            return due
-    raise DeadlineError(f"no date {spec.date_label()} ahead", f"日期“{spec.date_label()}”不存在，请检查。")

@@ -3,6 +3,7 @@ own), the one function that turns either into an Outbound, and the error that be
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from bot.domain.roster import PersonInfo
 from bot.messages import Outbound
@@ -52,12 +53,12 @@ class UserError(Exception):
 
 
 def to_outbound(message: Reply, renderer: Renderer, *, key: str, in_reply_to: str | None = None,
-                here: str | None = None, sender: str | None = None) -> Outbound:
+                here: str | None = None, sender: str | None = None, today: date | None = None) -> Outbound:
     """Render a reply or a notice. Without a room or a recipient of its own it goes back where the message came
     from (`here`, the room; else privately to `sender`)."""
     room = message.room or (None if message.to else here)
     to = None if room else (message.to or sender)
     people = [p for p in message.mention if p.chat_id]
-    return Outbound(room=room, to=to, text=renderer.render(message.template, **message.values),
+    return Outbound(room=room, to=to, text=renderer.render(message.template, **{"today": today, **message.values}),
                     mentions=tuple(p.chat_id for p in people), mention_names=tuple(p.name for p in people),
                     files=message.files, in_reply_to=in_reply_to, key=key)

@@ -1,0 +1,53 @@
+"""Chinese word segmentation (jieba), loaded once, lazily, and quietly.
+
+jieba's dictionary takes about half a second to load on first use; `load()` does it up front (the bot calls it at
+start) and every later call is cheap. jieba logs "Building prefix dict..." at DEBUG on stderr: its logger is
+turned down here so that it never pollutes the CLI's output.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+
+_lock = threading.Lock()
+_tokenizer = None  # a jieba.Tokenizer of our own: the county's words never leak into jieba's global one
+_added: set[str] = set()
+
+
+def _quiet() -> None:
+    for name in ("jieba", "jieba.__init__"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def load(words: Iterable[str] = ()) -> object:
+    """The tokenizer, its dictionary loaded, with `words` (e.g. a county's category keywords) added as words."""
+    global _tokenizer
+    with _lock:
+        if _tokenizer is None:
+            import jieba
+
+            _quiet()
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            _tokenizer = tokenizer
+        for word in words:
+            if word not in _added:
+                _tokenizer.add_word(word)
+                _added.add(word)
+    return _tokenizer
+
+
+def words_of(text: str, extra: Iterable[str] = ()) -> set[str]:
+    """The words of `text`, and the two halves of a compound word made of two dictionary words of two or more
+    characters each (安全隐患 → 安全, 隐患; 楼梯扶手 → 楼梯, 扶手), but not 教学楼 (教学 + 楼)."""
+    tokenizer = load(extra)
+    found: set[str] = set()
+    for token in tokenizer.lcut(text, HMM=False):  # type: ignore[attr-defined]
+        found.add(token)
+        for i in range(2, len(token) - 1):
+            left, right = token[:i], token[i:]
+            if tokenizer.FREQ.get(left) and tokenizer.FREQ.get(right):  # type: ignore[attr-defined]
+                found.update((left, right))
+    return found
