@@ -8,11 +8,11 @@ from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.permissions import Action
-from bot.domain.roster import SchoolInfo
+from bot.domain.roster import DistrictInfo
 from bot.handling import CommandContext, Reply
 from bot.storage import models as m
 from handlers.common import need, resolve_school
-from handlers.reach import elsewhere
+from handlers.reach import here_or_private, here_room, shows
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,13 @@ class Scope:
     name: str
     condition: ColumnElement[bool]
     many_districts: bool = False
-    school: SchoolInfo | None = None  # one school: the answer goes where that school may be shown
+    shown: bool = True  # may this room show it (else the answer goes to the sender privately)
+    category: str | None = None  # only findings of this category (#清单 安全稳定)
 
 
 def answer(ctx: CommandContext, scope: Scope, reply: Reply) -> list[Reply]:
-    """The reply here, or privately when it is about a school this room may not show."""
-    return elsewhere(ctx, scope.school, reply) if scope.school is not None else [reply]
+    """The reply here, or privately when it is about schools this room may not show."""
+    return here_or_private(ctx, scope.shown, scope.name, reply)
 
 
 def _in_districts(ids: set[int]) -> ColumnElement[bool]:
@@ -49,13 +50,31 @@ def _visible(ctx: CommandContext) -> ColumnElement[bool]:
 
 
 def scope_of(ctx: CommandContext, words: tuple[str, ...]) -> Scope:
-    """The school named, this room's school, this district room's schools, or all the sender may see."""
+    """The school or district named, this room's school, this district room's schools, or all the sender may see;
+    a category among the words narrows it (#清单 第一责任区 安全稳定)."""
+    category, words = _category(ctx, words)
+    scope = _where(ctx, words)
+    if category is None:
+        return scope
+    return Scope(f"{scope.name}{category}类", and_(scope.condition, m.Finding.category == category),
+                 scope.many_districts, scope.shown, category)
+
+
+def _where(ctx: CommandContext, words: tuple[str, ...]) -> Scope:
+    district = _district_named(ctx, " ".join(words)) if words else None
+    if district is not None:
+        need(ctx, Action.VIEW, district_id=district.id)  # a principal: her own school only
+        room = here_room(ctx)
+        shown = room is None or room.scope == "office" or (room.scope == "district" and room.district_id == district.id)
+        whole = ctx.actor.is_office or district.id in ctx.actor.led_districts
+        return Scope(district.name if whole else f"{district.name}（您负责的学校）",
+                     and_(_visible(ctx), _in_districts({district.id})), shown=shown)
     school = resolve_school(ctx, " ".join(words)) if words else None
     if school is None and ctx.room and ctx.room.scope == "school" and ctx.room.school_id in ctx.roster.schools:
         school = ctx.roster.schools[ctx.room.school_id]
     if school is not None:
         need(ctx, Action.VIEW, school=school)
-        return Scope(school.name, m.Finding.school_id == school.id, school=school)
+        return Scope(school.name, m.Finding.school_id == school.id, shown=shows(ctx, school))
     visible = ctx.roster.visible_schools(ctx.actor)
     if not visible:
         need(ctx, Action.VIEW)
@@ -64,3 +83,18 @@ def scope_of(ctx: CommandContext, words: tuple[str, ...]) -> Scope:
         return Scope(district.name, and_(_visible(ctx), _in_districts({district.id})))
     districts = {ctx.roster.schools[s].district_id for s in visible if s in ctx.roster.schools}
     return Scope("全县" if ctx.actor.is_office else "您负责的学校", _visible(ctx), many_districts=len(districts) > 1)
+
+
+def _district_named(ctx: CommandContext, text: str) -> DistrictInfo | None:
+    """A district named in full (第一责任区) or by an unambiguous part of its name (第一)."""
+    found = [d for d in ctx.roster.districts.values() if text == d.name or (len(text) >= 2 and text in d.name)]
+    return found[0] if len(found) == 1 and ctx.schools.resolve(text).school is None else None
+
+
+def _category(ctx: CommandContext, words: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """A category among the words (its name or an alias), and the other words."""
+    for i, word in enumerate(words):
+        for cat in ctx.roster.policy.categories:
+            if word == cat.name or word in cat.aliases:
+                return cat.name, words[:i] + words[i + 1:]
+    return None, words

@@ -133,3 +133,10 @@ async def longest_overdue(session: AsyncSession, roster: Roster, now: datetime, 
          .order_by(F.deadline_at, F.number).limit(limit + 50))
     rows = [tuple(r) for r in (await session.execute(q)).all() if r[1] in roster.schools]
     return rows[:limit]
+
+
+async def rates(session: AsyncSession) -> dict:
+    """整改率 across the ledger: closed of all findings but the withdrawn, in whole percent (None: no findings)."""
+    counts = dict((await session.execute(select(F.status, func.count()).group_by(F.status))).all())
+    due = sum(n for status, n in counts.items() if status != ledger.WITHDRAWN)
+    return dict(rate=round(100 * counts.get(ledger.CLOSED, 0) / due) if due else None)

@@ -39,6 +39,8 @@ async def weekly_digest_values(session: AsyncSession, roster: Roster, now: datet
                  for d in sorted(roster.districts.values(), key=lambda d: d.id)]
     districts.sort(key=lambda r: (-r["red"], -r["overdue"], -r["active"], -r["new"]))  # stable: then by id
     totals = {k: sum(r[k] for r in districts) for k in ("new", "closed", "active", "overdue", "red")}
+    totals["on_time"] = sum(flow_d[d.id]["on_time"] for d in roster.districts.values())
+    totals.update(await q.rates(session))
     first = today - timedelta(days=7)  # the report is about the seven days before today (last week, on a Monday)
     return dict(county=roster.county, today=today, since=first, last=today - timedelta(days=1),
                 week=first.isocalendar().week,
