@@ -46,7 +46,8 @@ def parse_refusal(word: str, rest: str) -> RefuseExtension:
 
 
 @router.command(RequestExtension, "申请延期", parse=parse_request, action=Action.REQUEST_EXTENSION,
-                help={"申请延期": "help/request_extension.j2"}, takes_ids=True)
+                help={"申请延期": "help/request_extension.j2"}, takes_ids=True,
+                hints=("宽限", "延长期限", "推迟", "多给几天", "缓几天"), form="5天 原因")
 async def request_extension(cmd: RequestExtension, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.REQUEST_EXTENSION)
     require(finding, ledger.REQUEST_EXTENSION, "申请延期")

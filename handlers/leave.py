@@ -66,9 +66,12 @@ async def end_leave(cmd: EndLeave, ctx: CommandContext) -> list[Reply]:
     if not leaves:
         raise UserError("cycle/leave_none.j2", who=person.name, own=person.id == ctx.actor.person_id)
     yesterday = ctx.today - timedelta(days=1)
+    started = any(leave.starts <= ctx.today for leave in leaves)
+    starts = min(leave.starts for leave in leaves)
     for leave in leaves:  # a leave not yet begun keeps its row but covers no day any more
         leave.ends = max(min(leave.ends, yesterday), leave.starts - timedelta(days=1))
-    return [Reply("cycle/leave_ended.j2", dict(who=person.name, own=person.id == ctx.actor.person_id))]
+    return [Reply("cycle/leave_ended.j2", dict(who=person.name, own=person.id == ctx.actor.person_id,
+                                               started=started, starts=starts))]
 
 
 def _on_leave_for(ctx: CommandContext, named: str) -> PersonInfo:

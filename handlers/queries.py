@@ -2,6 +2,7 @@
 sender may see."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from handlers.scope import answer, scope_of
 
 router = Router("queries")
 LIST_LIMIT = 15
+_LONE_Q = re.compile(r"^[Qq](?![A-Za-z])")  # "#查询 Q" with no number: an id was meant, not a school
 _LIST_FILTERS = {"逾期": "overdue", "超期": "overdue", "待验收": "rectified", "待整改": "open"}
 
 
@@ -40,7 +42,7 @@ class ListFindings:
 
 
 def parse_query(word: str, rest: str) -> Query | ListFindings:
-    if rest and not is_ref(rest):  # "#查询 城口中学": people mean the school's list
+    if rest and not is_ref(rest) and not _LONE_Q.match(rest):  # "#查询 城口中学": people mean the school's list
         return ListFindings(words=split_words(rest))
     refs, _ = parse_refs(rest, word)
     return Query(ref=refs[0], more=refs[1:])

@@ -46,6 +46,8 @@ class CommandSpec:
     unbound: str | None = None  # None, "anyone" or "office"
     on_empty: bool = False  # a bare "#" or "@bot" means this command
     takes_ids: bool = False  # acts on findings named by id (#整改 Q3 …): what a near-miss with a Q-id may mean
+    hints: tuple[str, ...] = ()  # everyday words that mean this command (宽限 → #申请延期): answered with its form
+    form: str = ""  # the form to suggest for a hint ("Q编号 5天 原因")
     fallback: bool = False  # a "#word" that is no command: parse(word, "")
 
 
@@ -58,12 +60,13 @@ class Router:
     def command(self, command: type, *words: str, action: Action | tuple[Action, ...] | None,
                 parse: Parse | None = None, help: dict[str, str] | None = None, strangers: bool = False,
                 unbound: str | None = None, on_empty: bool = False, fallback: bool = False,
-                takes_ids: bool = False) -> Callable[[Handler], Handler]:
+                takes_ids: bool = False, hints: tuple[str, ...] = (), form: str = "") -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             actions = () if action is None else (action,) if isinstance(action, Action) else tuple(action)
             self.specs.append(CommandSpec(
                 command, handler, words, parse or (lambda word, rest: command()), actions, help=help or {},
-                strangers=strangers, unbound=unbound, on_empty=on_empty, fallback=fallback, takes_ids=takes_ids))
+                strangers=strangers, unbound=unbound, on_empty=on_empty, fallback=fallback, takes_ids=takes_ids,
+                hints=hints, form=form))
             return handler
         return register
 
@@ -126,7 +129,11 @@ class Commands:
         ref = _REF_ANYWHERE.search(text)
         found = [(text.find(w), -len(w), w) for w in self._longest_first if w in text and self.by_word[w].takes_ids]
         if ref is None or not found:
-            return None
+            hinted = next((s for s in self.specs for h in s.hints if h in text), None)
+            if hinted is None:
+                return None
+            number = f"Q{int(ref.group(1))}" if ref else "Q编号"
+            return f"#{hinted.words[0]} {number} {hinted.form}".strip()
         _, _, word = min(found)
         rest = (text[:ref.start()] + " " + text[ref.end():]).replace(word, " ", 1)
         rest = _FILLER.sub("", " ".join(rest.split()))

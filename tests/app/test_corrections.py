@@ -94,3 +94,13 @@ async def test_requests_and_refusals_by_the_wrong_person_are_refused(harness, se
     h = harness
     await _finding(h)
     assert expected in (await h.one(None, sender, text)).text
+
+
+async def test_asking_for_more_time_in_everyday_words_gets_the_form(harness) -> None:
+    h = harness
+    await _finding(h)
+    hint = await h.one(None, WANGF, "能不能宽限几天？")
+    assert "#申请延期 Q编号 5天 原因" in hint.text
+    hint = await h.one(CKZX, WANGF, "@督导助手 Q1 能不能宽限几天")
+    assert "#申请延期 Q1 5天 原因" in hint.text
+    assert await h.say(CKZX, WANGF, "能不能宽限几天？") == []  # not addressed to the bot: ordinary chat

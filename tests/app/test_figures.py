@@ -50,3 +50,11 @@ async def test_the_colours_are_explained_where_they_appear(harness) -> None:
         assert "🟡" in text and "三色督办：🔵蓝色=" in text
     calm = await h.one(FXZX, CHEN, "#问题 复兴中学 排水沟堵塞 限期30天")
     assert "三色督办" not in calm.text
+
+
+async def test_small_things_answered_right(harness) -> None:
+    h = harness
+    assert "编号" in (await h.one(SYXX, ZHOU, "#查询 Q")).text  # an id was meant, not a school called "Q"
+    await h.say(D1, "wxid_liming", "#请假 3月20日-3月22日")
+    called_off = await h.one(D1, "wxid_liming", "#销假")
+    assert "已取消您3月20日起的请假" in called_off.text and "欢迎回来" not in called_off.text
