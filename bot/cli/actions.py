@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from sqlalchemy import or_, select
+from sqlalchemy.engine import make_url
 
 from bot.cli.bootstrap import (
     build,
@@ -19,8 +20,10 @@ from bot.cli.bootstrap import (
 )
 from bot.cli.county_summary import county_summary
 from bot.clock import SystemClock, VirtualClock
+from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage import models as m
+from bot.storage.instance import AnotherInstance
 from bot.transports.console import ConsoleTransport
 from bot.transports.demo import DemoTransport
 from bot.transports.replay import ReplayTransport, play, read_scenario
@@ -86,6 +89,10 @@ async def run(settings: Settings, *, force_console: bool = False) -> None:
     print(await ensure_county(db, clock, settings.county_file), file=sys.stderr)
     try:
         await build(settings, clock, db, _transport(settings, force_console)).run()
+    except AnotherInstance as err:
+        print(Renderer().render("cli/another_instance.j2", holder=err.holder, url=safe_url(settings.database_url)),
+              file=sys.stderr)
+        raise SystemExit(1) from None
     finally:
         await db.dispose()
 
@@ -114,3 +121,8 @@ async def demo() -> None:
             await play(build(settings, clock, db, transport, paced=False), transport, steps)
         finally:
             await db.dispose()
+
+
+def safe_url(url: str) -> str:
+    """The database URL without its password, for the operator's eyes."""
+    return make_url(url).render_as_string(hide_password=True)

@@ -20,6 +20,7 @@ from bot.messages import Inbound
 from bot.outbox import OutboxSender, RateLimits
 from bot.segmenter import load as load_segmenter
 from bot.settings import Settings
+from bot.storage import instance
 from bot.storage.engine import Database
 from bot.storage.migrate import upgrade_database
 from bot.storage.roster_repo import NoCountyLoaded, county_version, load_roster
@@ -117,7 +118,9 @@ class Bot:
     async def run(self) -> None:
         """Live: the outbox sender, the scheduler (catching up first) and the transport, until the transport stops
         (SIGINT/SIGTERM stop it)."""
+        lock = await instance.acquire(self.db)  # raises AnotherInstance: one bot per database
         await asyncio.to_thread(load_segmenter)  # jieba's dictionary (~0.5 s) before the first message, not during it
+        await self.outbox.recover()
         sender = asyncio.create_task(self.outbox.run())
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -131,6 +134,7 @@ class Bot:
             self.outbox.stop()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(sender, timeout=5)
+            await lock.release()
 
 
 def pace(transport: Transport, settings: Settings) -> RateLimits:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.messages import Outbound
 from bot.outbox.delivery import Delivery, RateLimits, TransportError
-from bot.outbox.store import enqueue, next_deferred, row_outbound
+from bot.outbox.store import RESENT_AFTER_CRASH, count, enqueue, next_deferred, row_outbound
 from bot.render import Renderer
 from bot.storage import models as m
 from bot.storage.engine import Database
@@ -116,22 +116,53 @@ class OutboxSender:
         return sent
 
     async def _send(self, rows: list[m.OutboxMessage]) -> int:
-        out = row_outbound(rows[0]) if len(rows) == 1 else _combined(rows)
-        dest = out.room or f"to:{out.to}"
+        dest = rows[0].room_chat_id or f"to:{rows[0].to_chat_id}"
         if self.pace is not None:
             loop = asyncio.get_running_loop()
             delay = self.pace.wait_for(dest, loop.time())
             if delay > 0:
                 await asyncio.sleep(delay)
+        rows = await self._claim(rows)  # one sender of each row, whatever else reads the outbox
+        if not rows:
+            return 0
+        out = row_outbound(rows[0]) if len(rows) == 1 else _combined(rows)
         try:
             await self.transport.send(out)
         except TransportError as err:
             await self._failed(rows, err)
             return 0
+        except BaseException:  # a bug or a stop in the middle: give the rows back (a repeat beats a loss)
+            await asyncio.shield(self._mark(rows, status="pending"))
+            raise
         if self.pace is not None:
             self.pace.sent(dest, asyncio.get_running_loop().time())
         await self._mark(rows, status="sent")
         return 1
+
+    async def _claim(self, rows: list[m.OutboxMessage]) -> list[m.OutboxMessage]:
+        """Mark the rows 'sending' if they are still pending (a compare-and-set, one statement): the ones this
+        sender may send. A crash between the platform's answer and `_mark` leaves them 'sending' (see recover)."""
+        async with self.db.transaction() as s:
+            claimed = set(await s.scalars(
+                update(m.OutboxMessage).where(m.OutboxMessage.id.in_([r.id for r in rows]),
+                                              m.OutboxMessage.status == "pending")
+                .values(status="sending", sent_at=self.clock.now()).returning(m.OutboxMessage.id)
+                .execution_options(synchronize_session=False)))
+        return [r for r in rows if r.id in claimed]
+
+    async def recover(self) -> int:
+        """At start (holding the instance lock): rows a crash left 'sending' go out again — each may repeat once,
+        if the platform had taken it before the crash — and are counted (counter outbox_resent_after_crash)."""
+        async with self.db.transaction() as s:
+            ids = list(await s.scalars(
+                update(m.OutboxMessage).where(m.OutboxMessage.status == "sending").values(status="pending")
+                .returning(m.OutboxMessage.id).execution_options(synchronize_session=False)))
+            if ids:
+                await count(s, RESENT_AFTER_CRASH, len(ids))
+        if ids:
+            log.warning("outbox: %d message(s) were being sent when the bot stopped; sending them again "
+                        "(each may arrive twice)", len(ids))
+        return len(ids)
 
     async def _mark(self, rows: list[m.OutboxMessage], *, status: str) -> None:
         async with self.db.transaction() as s:
@@ -151,7 +182,7 @@ class OutboxSender:
                     await _tell_office_dead(s, db_row, now, self.renderer)
                 else:
                     delay = self.backoff * 2 ** (db_row.attempts - 1)
-                    db_row.next_attempt_at = now + timedelta(seconds=delay)
+                    db_row.status, db_row.next_attempt_at = "pending", now + timedelta(seconds=delay)
                     log.warning("outbox: %s failed (%s); retry in %.0fs", row.key, err, delay)
 
     async def run(self, poll_seconds: float = 5.0) -> None:

@@ -92,3 +92,20 @@ def row_outbound(row: m.OutboxMessage) -> Outbound:
     return Outbound(room=row.room_chat_id, to=row.to_chat_id, text=row.text, mentions=tuple(row.mentions),
                     mention_names=tuple(row.mention_names), files=tuple(row.files), in_reply_to=row.in_reply_to,
                     key=row.key)
+
+
+RESENT_AFTER_CRASH = "outbox_resent_after_crash"
+
+
+async def count(session: AsyncSession, name: str, n: int = 1) -> None:
+    """Add `n` to the counter `name` (created at 0)."""
+    row = await session.get(m.Counter, name)
+    if row is None:
+        session.add(m.Counter(name=name, value=n))
+    else:
+        row.value += n
+
+
+async def counter(session: AsyncSession, name: str) -> int:
+    row = await session.get(m.Counter, name)
+    return row.value if row else 0

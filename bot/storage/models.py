@@ -218,10 +218,19 @@ class OutboxMessage(Base):
     in_reply_to: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending / sent / dead / cancelled
+    # pending / sending (claimed by the sender, between the claim and the platform's answer) / sent / dead / cancelled
+    status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+
+
+class Counter(Base):
+    """A running count the operator may ask for (e.g. replies sent again after a crash in the middle of a send)."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ReminderSent(Base):

@@ -81,3 +81,19 @@ def test_run_with_county_file_says_what_changed(tmp_path: Path) -> None:
     result = dudao("run", cwd=tmp_path, stdin="/quit\n", env={"COUNTY_FILE": str(DEMO_COUNTY)})
     assert result.returncode == 0, result.stderr
     assert "已载入城口县名册（demo-county.yaml）" in result.stderr and "新增：责任区 3 个，学校 16 所" in result.stderr
+
+
+def test_a_second_bot_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
+    env = {**os.environ, "LOG_LEVEL": "WARNING"}
+    env.pop("DATABASE_URL", None)
+    first = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert "督导助手本地控制台" in first.stdout.readline() + first.stdout.readline()  # the first is up
+        second = dudao("run", cwd=tmp_path, stdin="/quit\n")
+        assert second.returncode == 1 and "另一个督导助手正在使用这个数据库" in second.stderr
+        assert f"pid {first.pid}" in second.stderr
+    finally:
+        first.communicate("/quit\n", timeout=30)
+    assert first.returncode == 0
+    assert dudao("run", cwd=tmp_path, stdin="/quit\n").returncode == 0  # free again once the first has stopped
