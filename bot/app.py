@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -25,6 +26,7 @@ from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.engine import Database
 from bot.storage.roster_repo import NoCountyLoaded, RosterCache
+from bot.text import clean
 from reminders.sweep import sweep as sweep_rules
 
 log = logging.getLogger("dudao.app")
@@ -72,6 +74,8 @@ class App:
 
     async def handle(self, inbound: Inbound) -> bool:
         """Handle one inbound message once; False when it was a duplicate (or could not be handled)."""
+        inbound = replace(inbound, text=clean(inbound.text), sender=clean(inbound.sender),
+                          room=clean(inbound.room) if inbound.room else None)
         keys = message_keys(inbound)
         key = keys[0]
         async with self._lock:

@@ -13,3 +13,11 @@ _FOLD.update(dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"), None))  # zero-
 
 def fold_width(text: str) -> str:
     return (text or "").translate(_FOLD)
+
+
+def clean(text: str) -> str:
+    """Text any database and any platform accepts: a lone surrogate (from a broken client or JSON's \\ud800)
+    becomes U+FFFD, and NUL is dropped (PostgreSQL refuses it in text)."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").replace("\x00", "")

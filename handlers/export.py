@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import func, select
 
 from bot.domain.permissions import Action
@@ -57,8 +59,18 @@ def _write(path: Path, rows: list[tuple]) -> None:
     ws = wb.create_sheet("整改台账")
     ws.append(HEADERS)
     for row in rows:
-        ws.append(row)
+        ws.append([_cell(ws, value) for value in row])
     wb.save(path)
+
+
+def _cell(ws, value: object) -> object:  # noqa: ANN001 — an openpyxl write-only worksheet
+    """A value as a cell that its content cannot break: control characters Excel refuses are dropped (the ledger
+    keeps them), and text that looks like a formula (=, +, -, @) stays text."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
 
 
 def _row(ctx: CommandContext, f: m.Finding, photos: dict[int, int]) -> tuple:

@@ -11,7 +11,6 @@ Each row's finding_id/event_id always name the report it belongs to now.
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.ledger.images import photo_extension
 from bot.messages import InboundFile
 from bot.storage import models as m
 
@@ -35,7 +35,7 @@ class Gathered:
 def save_file(directory: Path, file: InboundFile) -> tuple[str, str, int]:
     """Write the bytes once under <dir>/<sha[:2]>/<sha><ext>; return (path, sha256, size). Idempotent."""
     digest = hashlib.sha256(file.data).hexdigest()
-    ext = Path(file.name).suffix.lower() or (mimetypes.guess_extension(file.mime or "") or ".bin")
+    ext = photo_extension(file.data)  # from the content, never from the sender's file name
     target = directory / digest[:2] / f"{digest}{ext}"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)

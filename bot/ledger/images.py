@@ -36,6 +36,19 @@ def is_photo(data: bytes) -> bool:
     return True
 
 
+EXTENSIONS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp", "HEIF": ".heic",
+              "HEIC": ".heic"}
+
+
+def photo_extension(data: bytes) -> str:
+    """The file extension of a photo's type as its bytes say (.bin when they say no photo type)."""
+    try:
+        with Image.open(BytesIO(data)) as image:
+            return EXTENSIONS.get(image.format or "", ".bin")
+    except Exception:  # noqa: BLE001 — not an image at all
+        return ".bin"
+
+
 def claims_photo(file: InboundFile) -> bool:
     """Is the file named or typed as a picture (whatever its bytes are)?"""
     return (file.mime or "").startswith("image/") or PurePath(file.name).suffix.lower() in PHOTO_SUFFIXES

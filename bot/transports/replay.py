@@ -64,7 +64,9 @@ def _step(obj: dict, line: int, base: Path) -> Step:
     files: tuple[InboundFile, ...] = ()
     text = ""
     if obj.get("type") == "image":
-        path = base / str(_field(obj, "file", line))
+        path = (base / str(_field(obj, "file", line))).resolve()
+        if not path.is_relative_to(base.resolve()):  # ../ or an absolute path: only the scenario's own folder
+            raise ScenarioError(f"line {line}: file outside the scenario folder: {_field(obj, 'file', line)}")
         if not path.is_file():
             raise ScenarioError(f"line {line}: file not found: {path}")
         files = (InboundFile(name=path.name, data=path.read_bytes(), mime=mimetypes.guess_type(path.name)[0]),)
@@ -78,7 +80,7 @@ def _step(obj: dict, line: int, base: Path) -> Step:
 def read_scenario(path: Path) -> list[Step]:
     """Parse and check every line first, so a malformed scenario fails before anything runs."""
     steps: list[Step] = []
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, raw in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
         if not raw.strip():
             continue
         try:
