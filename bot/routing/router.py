@@ -165,4 +165,5 @@ class Commands:
         if not ctx.actor.known and not spec.strangers:
             return [Reply("refusals/not_allowed.j2", dict(who="unknown", reason="stranger", action="", school="",
                                                           district=""))]
-        return await spec.handler(spec.parse(word, rest), ctx)
+        command = spec.parse(word, rest)
+        return await self.by_type[type(command)].handler(command, ctx)  # "#查询 城口中学" is the school's list

@@ -58,3 +58,10 @@ async def test_small_things_answered_right(harness) -> None:
     await h.say(D1, "wxid_liming", "#请假 3月20日-3月22日")
     called_off = await h.one(D1, "wxid_liming", "#销假")
     assert "已取消您3月20日起的请假" in called_off.text and "欢迎回来" not in called_off.text
+
+
+async def test_query_with_a_school_name_lists_the_school(harness) -> None:
+    h = harness
+    await _ledger(h)
+    listed = await h.one(SYXX, ZHOU, "#查询 实验小学")
+    assert listed.text == "城口县实验小学目前没有未销号的问题。"  # both of its findings are closed

@@ -98,8 +98,9 @@ async def test_internal_error_answers_with_an_apology_and_records_the_message(ha
     from dataclasses import replace
 
     from handlers import COMMANDS
+    from handlers.statistics import Stats
 
-    monkeypatch.setitem(COMMANDS.by_word, "统计", replace(COMMANDS.by_word["统计"], handler=boom))
+    monkeypatch.setitem(COMMANDS.by_type, Stats, replace(COMMANDS.by_type[Stats], handler=boom))
     reply = await harness.one(SYXX, ZHOU, "#统计", msg_id="x1")
     assert "抱歉" in reply.text
     assert await harness.say(SYXX, ZHOU, "#统计", msg_id="x1") == []
