@@ -78,6 +78,7 @@ async def request_extension(cmd: RequestExtension, ctx: CommandContext) -> list[
                 help={"驳回": "help/refuse_extension.j2"}, takes_ids=True)
 async def refuse_extension(cmd: RefuseExtension, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.EXTEND)
+    require(finding, ledger.REFUSE_EXTENSION, "驳回延期申请")  # closed meanwhile: nothing left to refuse
     request = await ledger.pending_request(ctx.session, finding)
     if request is None:
         raise UserError("findings/request_none.j2", ref=ledger.ref(finding.number))

@@ -104,3 +104,13 @@ async def test_asking_for_more_time_in_everyday_words_gets_the_form(harness) -> 
     hint = await h.one(CKZX, WANGF, "@督导助手 Q1 能不能宽限几天")
     assert "#申请延期 Q1 5天 原因" in hint.text
     assert await h.say(CKZX, WANGF, "能不能宽限几天？") == []  # not addressed to the bot: ordinary chat
+
+
+async def test_a_request_on_a_finding_closed_meanwhile_cannot_be_refused(harness) -> None:
+    h = harness
+    await _finding(h)
+    await h.say(CKZX, WANGF, "#申请延期 Q1 5天 需采购管材")
+    await h.say(CKZX, WANGF, "#整改 Q1 已疏通", at="2024-03-11T10:00:00+08:00")
+    await h.say(CKZX, ZHOU, "#验收 Q1 通过")
+    refused = await h.one(OFFICE, LIU, "#驳回 Q1 不必延期")
+    assert "已销号" in refused.text and "不能驳回" in refused.text and "出了问题" not in refused.text
