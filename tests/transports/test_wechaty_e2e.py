@@ -23,8 +23,8 @@ from tests.support.wechaty_standin import EVENT_MESSAGE, PuppetStandIn, SentText
 COUNTY = REPO / "bot" / "data" / "demo-county.yaml"
 ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
 FINDING = "#问题 实验小学 安全稳定 消防通道堆放杂物 限期3天"
-FAST = Timing(backoff_initial=0.02, backoff_max=0.1, connect_timeout=1.0, keepalive_interval=0.5,
-              keepalive_timeout=0.5, stop_timeout=2.0, close_timeout=0.2, handle_retry_delay=0.01)
+FAST = Timing(backoff_initial=0.02, backoff_max=0.1, connect_timeout=1.0, ding_interval=0.2,
+              dead_after=0.8, first_event_within=1.0, stop_timeout=2.0, close_timeout=0.2, handle_retry_delay=0.01)
 
 
 @dataclass

@@ -18,8 +18,8 @@ from bot.transports.wechaty.gateway import free_port
 from tests.support.wechaty_standin import WIRE_ATTACHMENT, PuppetStandIn, eventually
 
 ROOM, A, B, TOKEN = "room-1@chatroom", "wxid_a", "wxid_b", "secret-token-0042"
-FAST = Timing(backoff_initial=0.02, backoff_max=0.1, connect_timeout=1.0, keepalive_interval=0.2,
-              keepalive_timeout=0.3, send_timeout=2.0, stop_timeout=1.0, close_timeout=0.2,
+FAST = Timing(backoff_initial=0.02, backoff_max=0.1, connect_timeout=1.0, ding_interval=0.2,
+              dead_after=0.6, first_event_within=1.0, send_timeout=2.0, stop_timeout=1.0, close_timeout=0.2,
               handle_retry_delay=0.01)
 
 
@@ -291,7 +291,7 @@ async def test_a_hung_gateway_is_detected_and_stop_is_prompt(caplog) -> None:
     transport = WechatyTransport(wechaty_settings(endpoint), timing=FAST)
     task = asyncio.create_task(transport.run(RecordingApp()))
     try:
-        await eventually(lambda: "keepalive" in caplog.text and "reconnecting" in caplog.text, timeout=5)
+        await eventually(lambda: "no event on the event stream" in caplog.text and "reconnecting" in caplog.text, timeout=5)
         assert not transport.connected
     finally:
         started = asyncio.get_running_loop().time()
