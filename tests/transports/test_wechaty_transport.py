@@ -157,19 +157,38 @@ async def test_messages_are_handled_in_order_and_retried(standin, running) -> No
     assert [m.text for m in app.inbound] == [f"#{i}" for i in range(6)]
 
 
-async def test_replayed_history_is_ignored(standin) -> None:
-    last = datetime.now(UTC) - timedelta(hours=1)
+async def test_only_history_far_older_than_the_last_handled_message_is_skipped(standin) -> None:
+    """The floor never decides alone that a message was handled: from a margin before the last handled one,
+    messages go to the core, whose dedupe by key decides (gateways stamp to the second)."""
+    last = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     transport, app, task = await start(standin, RecordingApp(last_handled=last))
     try:
-        standin.text(A, "handled before", room=ROOM, timestamp=last.timestamp() - 60)
-        standin.text(A, "the last one, renumbered", room=ROOM, timestamp=last.timestamp())
+        standin.text(A, "history of yesterday", room=ROOM, timestamp=last.timestamp() - 86400)
+        standin.text(A, "just before the floor", room=ROOM,
+                     timestamp=(last - FAST.replay_margin).timestamp() - 1)
+        standin.text(A, "a minute before the last one", room=ROOM, timestamp=last.timestamp() - 60)
+        standin.text(A, "the same second as the last one", room=ROOM, timestamp=last.timestamp())
         standin.text(A, "sent while we were away", room=ROOM, timestamp=last.timestamp() + 60)
         standin.text(A, "new", room=ROOM)
-        await eventually(lambda: len(app.inbound) == 2)
-        assert [m.text for m in app.inbound] == ["sent while we were away", "new"]
+        await eventually(lambda: len(app.inbound) == 4)
+        assert [m.text for m in app.inbound] == ["a minute before the last one", "the same second as the last one",
+                                                 "sent while we were away", "new"]
     finally:
         await transport.stop()
         await task
+
+
+async def test_each_connection_has_its_own_id_scope(standin, running) -> None:
+    transport, app = running
+    standin.text(A, "first", room=ROOM)
+    await eventually(lambda: len(app.inbound) == 1)
+    await standin.stop()
+    await eventually(lambda: not transport.connected)
+    await standin.start()
+    standin.text(A, "second", room=ROOM)
+    await eventually(lambda: len(app.inbound) == 2)
+    first, second = (m.id_scope for m in app.inbound)
+    assert first and second and first != second
 
 
 async def test_empty_ledger_ignores_history_before_the_connection(standin) -> None:

@@ -55,7 +55,7 @@ class WechatyTransport:
         self._stopping, self._done = asyncio.Event(), asyncio.Event()
         self._session: asyncio.Task[None] | None = None
         self.receiver = Receiver(self._clock, lambda: self._modules, grace=t.replay_grace, catchup=t.catchup,
-                                 attempts=t.handle_attempts, retry_delay=t.handle_retry_delay)
+                                 margin=t.replay_margin, attempts=t.handle_attempts, retry_delay=t.handle_retry_delay)
 
     @property
     def connected(self) -> bool:
