@@ -310,7 +310,7 @@ async def test_a_hung_gateway_is_detected_and_stop_is_prompt(caplog) -> None:
     transport = WechatyTransport(wechaty_settings(endpoint), timing=FAST)
     task = asyncio.create_task(transport.run(RecordingApp()))
     try:
-        await eventually(lambda: "no event on the event stream" in caplog.text and "reconnecting" in caplog.text, timeout=5)
+        await eventually(lambda: "the gateway does not answer" in caplog.text and "reconnecting" in caplog.text, timeout=5)
         assert not transport.connected
     finally:
         started = asyncio.get_running_loop().time()

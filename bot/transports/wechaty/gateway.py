@@ -31,7 +31,7 @@ class Timing:
     connect_timeout: float = 5.0
     ding_interval: float = 5.0  # ask the gateway for a DONG on the event stream this often
     dead_after: float = 10.0  # no event at all (DONG, heartbeat, message ...) this long: reconnect
-    first_event_within: float = 20.0  # after connecting (the gateway's Start may take up to 15 s)
+    first_event_within: float = 20.0  # after connecting, if it answers RPCs (its Start may take 15 s)
     send_timeout: float = 30.0
     stop_timeout: float = 3.0
     close_timeout: float = 1.0  # for the courtesy Stop RPC when a connection ends

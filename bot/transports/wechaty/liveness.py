@@ -12,6 +12,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from grpclib.exceptions import GRPCError
+
 log = logging.getLogger("dudao.wechaty")
 
 # every event python-wechaty's PuppetService emits from the stream
@@ -35,6 +37,7 @@ class Liveness:
         self._loop = asyncio.get_running_loop()
         self._last = self._loop.time()
         self.events = 0
+        self.answered = False  # some RPC got an answer (even a refusal) on this connection
         self._ding: asyncio.Task[None] | None = None
 
     def listen(self, emitter: Any) -> None:
@@ -54,7 +57,7 @@ class Liveness:
         next_ding = self._loop.time()
         try:
             while True:
-                limit = self.dead_after if self.events else self.first_within
+                limit = self.first_within if self.answered and not self.events else self.dead_after
                 silent, now = self.silence(), self._loop.time()
                 if silent >= limit:
                     raise StreamDead(self._reason(silent))
@@ -69,7 +72,9 @@ class Liveness:
     def _reason(self, silent: float) -> str:
         if self.events:
             return f"no DONG or other event on the event stream for {silent:.1f}s (the stream is dead)"
-        return f"no event on the event stream within {silent:.1f}s of connecting (the gateway does not answer)"
+        if self.answered:
+            return f"the gateway answers, but its event stream said nothing within {silent:.1f}s of connecting"
+        return f"no answer and no event within {silent:.1f}s of connecting (the gateway does not answer)"
 
     def _send(self, ding: Callable[[], Awaitable[Any]]) -> None:
         if self._ding is not None and not self._ding.done():
@@ -79,5 +84,9 @@ class Liveness:
     async def _one_ding(self, ding: Callable[[], Awaitable[Any]]) -> None:
         try:
             await asyncio.wait_for(ding(), self.dead_after)
+            self.answered = True
+        except GRPCError as error:
+            self.answered = True
+            log.debug("wechaty: Ding refused: %r", error)
         except Exception as error:  # noqa: BLE001 — only the DONG (or its absence) decides
             log.debug("wechaty: Ding failed: %r", error)
