@@ -40,13 +40,33 @@ def content_key(inbound: Inbound) -> str:
 
 
 def message_keys(inbound: Inbound) -> list[str]:
-    """The keys a message is known by: the platform id (when there is one) and its content key.
+    """The keys a message is known by; the first names it (outbox keys derive from it).
 
-    Some puppets renumber messages between sessions and deliver old ones again: seen under either key,
-    a message is a duplicate. The first key names the message (outbox keys derive from it).
+    With a platform id: the id with a short digest of the content (a gateway that reuses an id for a new message
+    gives a new key), the content key, and, when the ids are stable within a scope (`Inbound.id_scope`), the
+    content key within that scope. Without an id: the content key alone.
     """
-    keys = [f"id:{inbound.message_id}"[:200]] if inbound.message_id else []
-    return [*keys, content_key(inbound)]
+    content = content_key(inbound)
+    if not inbound.message_id:
+        return [content]
+    keys = [f"id:{inbound.message_id[:160]}:{content[2:14]}", content]
+    if inbound.id_scope:
+        keys.append("s:" + hashlib.sha256(f"{inbound.id_scope}\x1f{content}".encode()).hexdigest())
+    return keys
+
+
+def is_duplicate(keys: list[str], seen: set[str]) -> bool:
+    """Was the message with these keys handled before, given which of them were recorded?
+
+    Its id with the same content: a redelivery. Its content under another id: a renumbered redelivery — unless
+    its ids are stable and that content was seen under another id in the same scope: then the same thing was
+    said twice in one second (`#查询 Q1` twice), two messages.
+    """
+    if keys[0] in seen:
+        return True
+    if len(keys) < 2 or keys[1] not in seen:
+        return False
+    return len(keys) < 3 or keys[2] not in seen
 
 
 def message_key(inbound: Inbound) -> str:
@@ -104,14 +124,24 @@ class App:
         return queued
 
     async def _first_time(self, s: AsyncSession, inbound: Inbound, keys: list[str]) -> bool:
-        """Record the message under all its keys, unless one of them was handled before."""
-        seen = await s.scalar(select(func.count()).select_from(m.HandledMessage).where(m.HandledMessage.key.in_(keys)))
-        if seen:
+        """Record the message under its keys, unless it was handled before (see `is_duplicate`)."""
+        seen = set(await s.scalars(select(m.HandledMessage.key).where(m.HandledMessage.key.in_(keys))))
+        if is_duplicate(keys, seen):
             return False
+        if inbound.message_id and await self._id_reused(s, inbound.message_id):
+            log.warning("message id %s was handled before with other content: handled as a new message (%s)",
+                        inbound.message_id, keys[0])
         for k in keys:
-            s.add(m.HandledMessage(key=k, at=inbound.at, handled_at=self.clock.now(), room_chat_id=inbound.room,
-                                   sender_chat_id=inbound.sender))
+            if k not in seen:
+                s.add(m.HandledMessage(key=k, at=inbound.at, handled_at=self.clock.now(),
+                                       room_chat_id=inbound.room, sender_chat_id=inbound.sender))
         return True
+
+    @staticmethod
+    async def _id_reused(s: AsyncSession, message_id: str) -> bool:
+        prefix = f"id:{message_id[:160]}:"
+        return await s.scalar(select(m.HandledMessage.key).where(
+            m.HandledMessage.key.startswith(prefix, autoescape=True)).limit(1)) is not None
 
     async def _handle_in(self, s: AsyncSession, inbound: Inbound, key: str) -> None:
         roster, schools = await self.rosters.get(s)

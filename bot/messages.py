@@ -23,6 +23,9 @@ class Inbound:
     message_id: the platform's id, or None when the platform gives no stable id.
     at: timezone-aware time the platform says the message was sent.
     mentions_bot: the platform says the bot was @-mentioned (the text may still carry "@督导助手").
+    id_scope: within one scope the platform's ids are stable (two ids are two messages, even with the same
+        sender, room, second and text); None: the ids may be renumbered, so the same content under another id
+        is a redelivery. The Wechaty transport gives each connection to its gateway a scope of its own.
     """
 
     room: str | None
@@ -33,6 +36,7 @@ class Inbound:
     files: tuple[InboundFile, ...] = ()
     mentions_bot: bool = False
     sender_name: str | None = None
+    id_scope: str | None = None
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:

@@ -32,7 +32,8 @@ def test_key_without_platform_id_is_deterministic() -> None:
     b = Inbound(room=SYXX, sender=ZHOU, text="#清单", at=AT)
     c = Inbound(room=SYXX, sender=ZHOU, text="#清单", at=AT + timedelta(seconds=1))
     assert message_key(a) == message_key(b) != message_key(c)
-    assert message_key(Inbound(room=SYXX, sender=ZHOU, text="x", at=AT, message_id="42")) == "id:42"
+    with_id = Inbound(room=SYXX, sender=ZHOU, text="x", at=AT, message_id="42")
+    assert message_key(with_id) == message_key(with_id) and message_key(with_id).startswith("id:42:")
 
 
 async def test_reply_survives_a_platform_failure_and_is_sent_once(harness) -> None:

@@ -3,7 +3,9 @@
 wechaty-grpc ships client stubs only, so this builds the server side from grpclib Handler
 entries and the betterproto message classes. It keeps a tiny world (contacts, rooms,
 messages), streams events (LOGIN, READY, then whatever the test pushes), and records what the
-client sent. It listens on 127.0.0.1 only and can be stopped and started again on one port.
+client sent. It listens on 127.0.0.1 only and can be stopped and started again on one port; it
+answers a Ding with a DONG event on the event stream, as the real gateway does, and can go away
+in each of the ways of tests/support/wechaty_faults.py.
 Wire conventions it follows (as the TypeScript puppet service does): message types use the
 TypeScript numbering (text 7, image 6, attachment 1), event payloads are JSON strings.
 """
@@ -23,7 +25,9 @@ import wechaty_grpc.wechaty as grpc_api
 import wechaty_grpc.wechaty.puppet as pb
 from grpclib import GRPCError
 from grpclib.const import Cardinality, Handler, Status
-from grpclib.server import Server, Stream
+from grpclib.server import Stream
+
+from tests.support.wechaty_faults import END_OF_STREAM, GatewayFaults, RecordingServer
 
 EVENT_HEARTBEAT, EVENT_MESSAGE, EVENT_DONG, EVENT_READY, EVENT_LOGIN = 1, 2, 3, 23, 25
 WIRE_ATTACHMENT, WIRE_IMAGE, WIRE_TEXT = 1, 6, 7
@@ -57,26 +61,6 @@ async def eventually(predicate: Callable[[], object], timeout: float = 5.0) -> N
             await asyncio.sleep(0.01)
 
 
-class _Server(Server):
-    """grpclib's Server.close() leaves client connections open; a gateway that goes away
-    closes them, so this one remembers its connections and closes them too."""
-
-    def __init__(self, handlers: list[Any]) -> None:
-        super().__init__(handlers)
-        self.connections: list[asyncio.BaseTransport] = []
-
-    def _protocol_factory(self) -> Any:
-        protocol = super()._protocol_factory()
-        made = protocol.connection_made
-
-        def connection_made(transport: asyncio.BaseTransport) -> None:
-            self.connections.append(transport)
-            made(transport)
-
-        protocol.connection_made = connection_made  # type: ignore[method-assign]
-        return protocol
-
-
 def _routes() -> dict[str, tuple[type, type]]:
     """Every unary route of wechaty.Puppet with its request and response classes."""
     names = re.findall(r'"/wechaty\.Puppet/(\w+)"', inspect.getsource(grpc_api))
@@ -88,7 +72,7 @@ def _routes() -> dict[str, tuple[type, type]]:
     }
 
 
-class PuppetStandIn:
+class PuppetStandIn(GatewayFaults):
     def __init__(self, self_id: str = "wxid_bot", self_name: str = "督导助手") -> None:
         self.self_id = self_id
         self.port = 0
@@ -105,9 +89,10 @@ class PuppetStandIn:
         self.messages: dict[str, pb.MessagePayloadResponse] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
         self.urls: dict[str, tuple[str, str]] = {}  # message id -> (name, URL the FileBox points to)
-        self._subscribers: list[asyncio.Queue[pb.EventResponse]] = []
+        self._subscribers: list[asyncio.Queue[Any]] = []
         self._pending: list[pb.EventResponse] = []
-        self._server: Server | None = None
+        self._server: RecordingServer | None = None
+        self._init_faults()
         self._ids = 0
 
     # lifecycle -------------------------------------------------------------------------
@@ -116,19 +101,12 @@ class PuppetStandIn:
         return f"127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        server = _Server([self])
+        """Listen (again, on the same port after the first time) and serve the Puppet service."""
+        await self._stop_silent()
+        server = RecordingServer([self])
         await server.start("127.0.0.1", self.port, reuse_address=True)
         self.port = server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self._server = server
-
-    async def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.close()
-            for connection in server.connections:
-                connection.close()
-            await server.wait_closed()
-        self._subscribers.clear()
 
     @property
     def running(self) -> bool:
@@ -211,7 +189,7 @@ class PuppetStandIn:
     async def _event(self, stream: Stream) -> None:
         await stream.recv_message()
         self.calls.append(("Event", time.monotonic()))
-        queue: asyncio.Queue[pb.EventResponse] = asyncio.Queue()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
         if self.login_on_connect:
             await stream.send_message(pb.EventResponse(
                 type=EVENT_LOGIN, payload=json.dumps({"contactId": self.self_id})))
@@ -222,8 +200,8 @@ class PuppetStandIn:
         self._pending.clear()
         self._subscribers.append(queue)
         try:
-            while True:
-                await stream.send_message(await queue.get())
+            while (event := await queue.get()) is not END_OF_STREAM:
+                await stream.send_message(event)
         finally:
             if queue in self._subscribers:
                 self._subscribers.remove(queue)

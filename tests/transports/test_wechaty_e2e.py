@@ -23,8 +23,8 @@ from tests.support.wechaty_standin import EVENT_MESSAGE, PuppetStandIn, SentText
 COUNTY = REPO / "bot" / "data" / "demo-county.yaml"
 ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
 FINDING = "#问题 实验小学 安全稳定 消防通道堆放杂物 限期3天"
-FAST = Timing(backoff_initial=0.02, backoff_max=0.1, connect_timeout=1.0, keepalive_interval=0.5,
-              keepalive_timeout=0.5, stop_timeout=2.0, close_timeout=0.2, handle_retry_delay=0.01)
+FAST = Timing(backoff_initial=0.02, backoff_max=0.1, connect_timeout=1.0, ding_interval=0.2,
+              dead_after=0.8, first_event_within=1.0, stop_timeout=2.0, close_timeout=0.2, handle_retry_delay=0.01)
 
 
 @dataclass
@@ -113,3 +113,33 @@ async def test_gateway_going_away_and_coming_back_loses_no_reply(world: World) -
     assert len(world.replies()) == 2  # plus the answer to #查询; the renumbered copy was ignored
     async with world.app.db.reading() as s:
         assert await s.scalar(select(m.Finding.id).where(m.Finding.id == 2)) is None
+
+
+async def test_messages_of_the_last_handled_second_are_not_lost_across_a_reconnect(world: World) -> None:
+    standin, second = world.standin, float(int(time.time()))  # gateways stamp messages to the second
+    standin.text(SUPERVISOR, FINDING, room=ROOM, timestamp=second, message_id="m-1")
+    await eventually(lambda: world.replies(PRINCIPAL))
+    await standin.stop()
+    await eventually(lambda: not world.transport.connected)
+    # while it is down, all stamped with the same second as the last handled message:
+    standin.text(PRINCIPAL, "#查询 Q1", room=ROOM, timestamp=second, message_id="m-2")  # new
+    standin.emit(EVENT_MESSAGE, {"messageId": "m-1"})  # the handled one again, same id
+    standin.text(SUPERVISOR, FINDING, room=ROOM, timestamp=second, message_id="m-1-renumbered")
+    await standin.start()
+    await eventually(lambda: len(world.replies()) >= 2)
+    standin.text(SUPERVISOR, "#帮助", room=ROOM)  # a barrier: handled after the duplicates
+    await eventually(lambda: len(world.replies()) >= 3)
+    await asyncio.sleep(0.1)
+    assert len(world.replies(PRINCIPAL)) == 1 and len(world.replies()) == 3
+    assert "Q1" in world.replies()[1].text
+
+
+async def test_the_same_words_twice_in_one_second_are_two_messages(world: World) -> None:
+    standin, second = world.standin, float(int(time.time()))
+    standin.text(SUPERVISOR, FINDING, room=ROOM)
+    await eventually(lambda: world.replies(PRINCIPAL))
+    for message_id in ("q-a", "q-b"):  # `#查询 Q1` twice: the gateway's ids tell them apart
+        standin.text(PRINCIPAL, "#查询 Q1", room=ROOM, timestamp=second, message_id=message_id)
+    await eventually(lambda: len(world.replies()) >= 3)
+    await asyncio.sleep(0.1)
+    assert len(world.replies()) == 3

@@ -18,8 +18,8 @@ from bot.transports.wechaty.gateway import free_port
 from tests.support.wechaty_standin import WIRE_ATTACHMENT, PuppetStandIn, eventually
 
 ROOM, A, B, TOKEN = "room-1@chatroom", "wxid_a", "wxid_b", "secret-token-0042"
-FAST = Timing(backoff_initial=0.02, backoff_max=0.1, connect_timeout=1.0, keepalive_interval=0.2,
-              keepalive_timeout=0.3, send_timeout=2.0, stop_timeout=1.0, close_timeout=0.2,
+FAST = Timing(backoff_initial=0.02, backoff_max=0.1, connect_timeout=1.0, ding_interval=0.2,
+              dead_after=0.6, first_event_within=1.0, send_timeout=2.0, stop_timeout=1.0, close_timeout=0.2,
               handle_retry_delay=0.01)
 
 
@@ -157,19 +157,38 @@ async def test_messages_are_handled_in_order_and_retried(standin, running) -> No
     assert [m.text for m in app.inbound] == [f"#{i}" for i in range(6)]
 
 
-async def test_replayed_history_is_ignored(standin) -> None:
-    last = datetime.now(UTC) - timedelta(hours=1)
+async def test_only_history_far_older_than_the_last_handled_message_is_skipped(standin) -> None:
+    """The floor never decides alone that a message was handled: from a margin before the last handled one,
+    messages go to the core, whose dedupe by key decides (gateways stamp to the second)."""
+    last = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     transport, app, task = await start(standin, RecordingApp(last_handled=last))
     try:
-        standin.text(A, "handled before", room=ROOM, timestamp=last.timestamp() - 60)
-        standin.text(A, "the last one, renumbered", room=ROOM, timestamp=last.timestamp())
+        standin.text(A, "history of yesterday", room=ROOM, timestamp=last.timestamp() - 86400)
+        standin.text(A, "just before the floor", room=ROOM,
+                     timestamp=(last - FAST.replay_margin).timestamp() - 1)
+        standin.text(A, "a minute before the last one", room=ROOM, timestamp=last.timestamp() - 60)
+        standin.text(A, "the same second as the last one", room=ROOM, timestamp=last.timestamp())
         standin.text(A, "sent while we were away", room=ROOM, timestamp=last.timestamp() + 60)
         standin.text(A, "new", room=ROOM)
-        await eventually(lambda: len(app.inbound) == 2)
-        assert [m.text for m in app.inbound] == ["sent while we were away", "new"]
+        await eventually(lambda: len(app.inbound) == 4)
+        assert [m.text for m in app.inbound] == ["a minute before the last one", "the same second as the last one",
+                                                 "sent while we were away", "new"]
     finally:
         await transport.stop()
         await task
+
+
+async def test_each_connection_has_its_own_id_scope(standin, running) -> None:
+    transport, app = running
+    standin.text(A, "first", room=ROOM)
+    await eventually(lambda: len(app.inbound) == 1)
+    await standin.stop()
+    await eventually(lambda: not transport.connected)
+    await standin.start()
+    standin.text(A, "second", room=ROOM)
+    await eventually(lambda: len(app.inbound) == 2)
+    first, second = (m.id_scope for m in app.inbound)
+    assert first and second and first != second
 
 
 async def test_empty_ledger_ignores_history_before_the_connection(standin) -> None:
@@ -291,7 +310,7 @@ async def test_a_hung_gateway_is_detected_and_stop_is_prompt(caplog) -> None:
     transport = WechatyTransport(wechaty_settings(endpoint), timing=FAST)
     task = asyncio.create_task(transport.run(RecordingApp()))
     try:
-        await eventually(lambda: "keepalive" in caplog.text and "reconnecting" in caplog.text, timeout=5)
+        await eventually(lambda: "the gateway does not answer" in caplog.text and "reconnecting" in caplog.text, timeout=5)
         assert not transport.connected
     finally:
         started = asyncio.get_running_loop().time()

@@ -7,10 +7,8 @@ import logging
 import socket
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from grpclib.exceptions import GRPCError
 
 from bot.transports.contract import RateLimits
 
@@ -31,14 +29,16 @@ class Timing:
     backoff_initial: float = 1.0
     backoff_max: float = 60.0
     connect_timeout: float = 5.0
-    keepalive_interval: float = 30.0
-    keepalive_timeout: float = 10.0
+    ding_interval: float = 5.0  # ask the gateway for a DONG on the event stream this often
+    dead_after: float = 10.0  # no event at all (DONG, heartbeat, message ...) this long: reconnect
+    first_event_within: float = 20.0  # after connecting, if it answers RPCs (its Start may take 15 s)
     send_timeout: float = 30.0
     stop_timeout: float = 3.0
     close_timeout: float = 1.0  # for the courtesy Stop RPC when a connection ends
     handle_attempts: int = 3
     handle_retry_delay: float = 0.5
     replay_grace: timedelta = timedelta(minutes=2)
+    replay_margin: timedelta = timedelta(minutes=10)  # before the last handled message: the core dedupes
     catchup: timedelta = timedelta(hours=12)
 
 
@@ -95,22 +95,6 @@ async def probe(gateway: Gateway, timeout: float) -> None:
     writer.close()
     with contextlib.suppress(OSError):
         await writer.wait_closed()
-
-
-async def keepalive(puppet: Any, gateway: Gateway, interval: float, timeout: float) -> None:
-    """Ding the gateway every `interval`; return when one gets no answer (a dead, unclosed line)."""
-    while True:
-        await asyncio.sleep(interval)
-        stub = getattr(puppet, "_puppet_stub", None)
-        if stub is None:
-            continue
-        try:
-            await asyncio.wait_for(stub.ding(data="dudao"), timeout)
-        except GRPCError:
-            continue  # an answer, even a refusal, means the line is alive
-        except Exception as error:  # noqa: BLE001
-            log.warning("wechaty: keepalive to %s failed: %s", gateway.endpoint, describe(error))
-            return
 
 
 def describe(error: BaseException) -> str:

@@ -29,24 +29,25 @@ def message_time(timestamp: int | float, fallback: datetime) -> datetime:
 
 
 def replay_floor(last_handled: datetime | None, connected_at: datetime, *,
-                 grace: timedelta, catchup: timedelta) -> datetime:
-    """Messages sent at or before this time are replayed history and are ignored.
+                 grace: timedelta, catchup: timedelta, margin: timedelta) -> datetime:
+    """Messages sent before this time are replayed history and are skipped; the rest go to the core.
 
-    With a last handled message: everything after it is new (messages sent while the bot was
-    down are caught up), but never more than `catchup` before this connection. "At or before"
-    because a puppet that renumbers its messages replays the last one handled with a new id.
-    With an empty ledger: only what was sent from just before this connection (`grace` covers
-    clock skew between the gateway and us).
+    The floor never decides alone that a message was handled: gateways stamp messages to the second, so a
+    message of the same second as the last handled one (or a little earlier, sent while we reconnected) may
+    be new. With a last handled message, everything from `margin` before it is handed to the core, whose
+    dedupe by key drops what it already handled; only what is older than that (history a gateway replays on
+    login) is skipped, and never more than `catchup` before this connection. With an empty ledger: only what
+    was sent from just before this connection (`grace` covers clock skew between the gateway and us).
     """
     if last_handled is None:
         return connected_at - grace
     if last_handled.tzinfo is None:  # a database that lost the zone: stored values are UTC
         last_handled = last_handled.replace(tzinfo=UTC)
-    return max(last_handled, connected_at - catchup)
+    return max(last_handled, connected_at - catchup) - margin
 
 
 async def to_inbound(bot: Any, modules: WechatyModules, message_id: str, *, now: datetime,
-                     floor: datetime | None = None) -> Inbound | None:
+                     floor: datetime | None = None, scope: str | None = None) -> Inbound | None:
     """Fetch one message (and its picture or file) and translate it.
 
     None when it is the bot's own message, replayed history (sent before `floor`), or of a
@@ -64,8 +65,8 @@ async def to_inbound(bot: Any, modules: WechatyModules, message_id: str, *, now:
         return None
     payload = msg.payload
     at = message_time(payload.timestamp, now)
-    if floor is not None and at <= floor:
-        log.info("wechaty: ignoring replayed message %s (sent %s, not after %s)",
+    if floor is not None and at < floor:
+        log.info("wechaty: ignoring replayed message %s (sent %s, before %s)",
                  message_id, at.isoformat(), floor.isoformat())
         return None
     types = modules.MessageType
@@ -87,6 +88,7 @@ async def to_inbound(bot: Any, modules: WechatyModules, message_id: str, *, now:
         files=files,
         mentions_bot=bool(payload.mention_ids) and msg.wechaty.user_self().contact_id in payload.mention_ids,
         sender_name=_name(msg.talker()),
+        id_scope=scope,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -28,13 +29,15 @@ class Receiver:
     """
 
     def __init__(self, clock: Clock, modules: Callable[[], WechatyModules | None], *,
-                 grace: timedelta, catchup: timedelta, attempts: int, retry_delay: float) -> None:
+                 grace: timedelta, catchup: timedelta, margin: timedelta, attempts: int,
+                 retry_delay: float) -> None:
         self._clock, self._modules = clock, modules
-        self._grace, self._catchup = grace, catchup
+        self._grace, self._catchup, self._margin = grace, catchup, margin
         self._attempts, self._retry_delay = attempts, retry_delay
         self._queue: asyncio.Queue[tuple[Any, Any, datetime | None]] = asyncio.Queue()
         self._closed = False
         self.floor: datetime | None = None
+        self.scope = _new_scope()  # message ids are stable within one connection to the gateway
         self.worker: asyncio.Task[None] | None = None
 
     def start(self, inlet: Inlet) -> None:
@@ -67,6 +70,7 @@ class Receiver:
             if item is _STOP:
                 return
             if item is _LOGIN:
+                self.scope = _new_scope()
                 await self._set_floor(inlet, at or self._clock.now())
                 continue
             inbound = await self._read(bot, item)
@@ -79,15 +83,17 @@ class Receiver:
         except Exception:  # noqa: BLE001 — without it, fall back to "from this connection on"
             log.exception("wechaty: could not read the last handled message time")
             last = None
-        self.floor = replay_floor(last, connected_at, grace=self._grace, catchup=self._catchup)
-        log.info("wechaty: messages sent up to %s count as history", self.floor.isoformat())
+        self.floor = replay_floor(last, connected_at, grace=self._grace, catchup=self._catchup,
+                                  margin=self._margin)
+        log.info("wechaty: messages sent before %s count as history", self.floor.isoformat())
 
     async def _read(self, bot: Any, message_id: str) -> Inbound | None:
         modules = self._modules()
         if modules is None:
             return None  # cannot happen: messages only come from a loaded wechaty
         try:
-            return await to_inbound(bot, modules, message_id, now=self._clock.now(), floor=self.floor)
+            return await to_inbound(bot, modules, message_id, now=self._clock.now(), floor=self.floor,
+                                    scope=self.scope)
         except Exception as error:  # noqa: BLE001 — one unreadable message must not stop the others
             log.warning("wechaty: could not read message %s: %s: %s", message_id, type(error).__name__, error)
             return None
@@ -102,3 +108,8 @@ class Receiver:
             if attempt < self._attempts:
                 await asyncio.sleep(self._retry_delay * attempt)
         log.error("wechaty: message %s from %s was not handled", inbound.message_id, inbound.sender)
+
+
+def _new_scope() -> str:
+    """A name for one gateway session's ids (they are stable within it, and may be renumbered or reused after)."""
+    return uuid.uuid4().hex[:16]

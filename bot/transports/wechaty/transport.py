@@ -24,7 +24,8 @@ from bot.transports.wechaty.compat import (
     redact,
     reset_pools,
 )
-from bot.transports.wechaty.gateway import Gateway, Timing, describe, keepalive, probe
+from bot.transports.wechaty.gateway import Gateway, Timing, describe, probe
+from bot.transports.wechaty.liveness import Liveness, StreamDead
 from bot.transports.wechaty.outbound import send_parts
 from bot.transports.wechaty.receiver import Receiver
 
@@ -54,7 +55,7 @@ class WechatyTransport:
         self._stopping, self._done = asyncio.Event(), asyncio.Event()
         self._session: asyncio.Task[None] | None = None
         self.receiver = Receiver(self._clock, lambda: self._modules, grace=t.replay_grace, catchup=t.catchup,
-                                 attempts=t.handle_attempts, retry_delay=t.handle_retry_delay)
+                                 margin=t.replay_margin, attempts=t.handle_attempts, retry_delay=t.handle_retry_delay)
 
     @property
     def connected(self) -> bool:
@@ -80,12 +81,12 @@ class WechatyTransport:
             self._session = asyncio.create_task(self._connect_once(), name="wechaty-session")
             try:
                 await self._session
-                log.warning("wechaty: the event stream from %s ended", self.endpoint)
+                log.warning("wechaty: the event stream from %s ended; reconnecting", self.endpoint)
             except asyncio.CancelledError:
                 if asyncio.current_task().cancelling():  # type: ignore[union-attr]
                     raise  # run() itself is being cancelled
             except Exception as error:  # noqa: BLE001 — every failure means: wait, then reconnect
-                log.warning("wechaty: gateway %s: %s", self.endpoint, describe(error))
+                log.warning("wechaty: gateway %s: %s; reconnecting", self.endpoint, describe(error))
             if self._had_login:
                 delay = self.timing.backoff_initial
             if self._stopping.is_set():
@@ -106,13 +107,15 @@ class WechatyTransport:
         self._bot = bot
         log.info("wechaty: connecting to gateway %s", self.endpoint)
         t = self.timing
+        alive = Liveness(ding_every=t.ding_interval, dead_after=t.dead_after, first_within=t.first_event_within)
+        alive.listen(bot.puppet)
         stream = asyncio.create_task(bot.puppet.start(), name="wechaty-events")
-        watchdog = asyncio.create_task(keepalive(bot.puppet, self.gateway, t.keepalive_interval,
-                                                 t.keepalive_timeout), name="wechaty-keepalive")
+        watchdog = asyncio.create_task(alive.watch(lambda: bot.puppet.ding("dudao")), name="wechaty-liveness")
         try:
             done, _ = await asyncio.wait({stream, watchdog}, return_when=asyncio.FIRST_COMPLETED)
             if stream not in done:
-                raise ConnectionError("the gateway stopped answering keepalive pings")
+                watchdog.result()  # raises StreamDead with the reason
+                raise StreamDead("the liveness watch ended")
             stream.result()
         finally:
             self._connected, self._bot = False, None
