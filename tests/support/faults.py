@@ -72,9 +72,9 @@ class Figures:
 
 def _env(tmp: Path, standin: GatewayStandIn) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bot.db", "EVIDENCE_DIR": str(tmp / "evidence"),
-            "COUNTY_FILE": str(REPO / "bot/data/demo-county.yaml"), "LOG_LEVEL": "WARNING",
+            "COUNTY_FILE": str(REPO / "bot/data/demo-county.yaml"), "LOG_LEVEL": os.environ.get("FAULT_LOG_LEVEL", "WARNING"),
             "WECHATY_PUPPET_SERVICE_ENDPOINT": standin.endpoint, "WECHATY_PUPPET_SERVICE_TOKEN": "fault-token",
-            "WECHATY_ROOM_INTERVAL_SECONDS": "0", "WECHATY_BETWEEN_ROOMS_SECONDS": "0", "OUTBOX_PER_MINUTE": "100000",
+            "WECHATY_ROOM_INTERVAL_SECONDS": "0", "WECHATY_BETWEEN_ROOMS_SECONDS": "0", "OUTBOX_PER_MINUTE": "100000", "WECHATY_PER_MINUTE": "100000",
             "OUTBOX_BACKOFF_SECONDS": "0.2", "PYTHONPATH": str(REPO)}
 
 
