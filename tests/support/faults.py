@@ -93,16 +93,20 @@ async def run(tmp: Path, commands: int = 600, kills: int = 8, seed: int = 1, rat
         standin.add_room(room, topic, list(PEOPLE))
     await standin.start()
     log = tmp / "bot.log"
-    child = await _start(tmp, standin, log)
     kill_at = sorted(rng.sample(range(commands // 10, commands - commands // 10), kills))
     figures = Figures(commands=commands)
+    child = await _one_of_two(tmp, standin, log, figures)  # two bots started at once on one database
     try:
         await eventually(lambda: standin.subscribers >= 1, timeout=60)
-        second = await _start(tmp, standin, log)  # a second bot on the same database must refuse
-        figures.refused_second_instance = await asyncio.wait_for(second.wait(), 60) == 1
         for i in range(commands):
             room, _, supervisor, school = ROOMS[i % len(ROOMS)]
             standin.text(supervisor, f"#问题 {school} 隐患{i}号 限期5天", room=room)
+            if i == commands // 3:  # the gateway restarts under load
+                await standin.stop()
+                await asyncio.sleep(0.5)
+                await standin.start()
+            if i == commands // 2:  # the office reloads the roster under load
+                await _county_load(tmp, standin, log)
             if kill_at and i == kill_at[0]:
                 kill_at.pop(0)
                 await asyncio.sleep(rng.random() * 0.3)  # somewhere inside handling or sending
@@ -121,6 +125,25 @@ async def run(tmp: Path, commands: int = 600, kills: int = 8, seed: int = 1, rat
             await asyncio.wait_for(child.wait(), 30)
         await standin.stop()
     return _check(tmp, standin, figures)
+
+
+async def _one_of_two(tmp: Path, standin: GatewayStandIn, log: Path, figures: Figures) -> asyncio.subprocess.Process:
+    """Start two bots at once: one must refuse (exit 1) while the other runs; returns the one that runs."""
+    a, b = await _start(tmp, standin, log), await _start(tmp, standin, log)
+    done, _ = await asyncio.wait([asyncio.create_task(a.wait()), asyncio.create_task(b.wait())], timeout=60,
+                                 return_when=asyncio.FIRST_COMPLETED)
+    loser = a if a.returncode is not None else b
+    figures.refused_second_instance = bool(done) and loser.returncode == 1 and (a.returncode is None) != (
+        b.returncode is None)
+    return b if loser is a else a
+
+
+async def _county_load(tmp: Path, standin: GatewayStandIn, log: Path) -> None:
+    out = log.open("ab")
+    loader = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "county", "load", str(REPO / "bot/data/demo-county.yaml"), cwd=tmp,
+        env=_env(tmp, standin), stdout=out, stderr=out)
+    await asyncio.wait_for(loader.wait(), 60)
 
 
 def _answered(standin: GatewayStandIn) -> int:
