@@ -29,8 +29,8 @@ class Timing:
     backoff_initial: float = 1.0
     backoff_max: float = 60.0
     connect_timeout: float = 5.0
-    ding_interval: float = 5.0  # ask the gateway for a DONG on the event stream this often
-    dead_after: float = 10.0  # no event at all (DONG, heartbeat, message ...) this long: reconnect
+    ding_interval: float = 4.0  # ask the gateway for a DONG on the event stream this often
+    dead_after: float = 8.0  # no event at all (DONG, heartbeat, message ...) this long: reconnect
     first_event_within: float = 20.0  # after connecting, if it answers RPCs (its Start may take 15 s)
     send_timeout: float = 30.0
     stop_timeout: float = 3.0
