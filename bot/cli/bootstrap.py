@@ -132,7 +132,7 @@ class Bot:
         finally:
             await self.scheduler.shutdown()
             self.outbox.stop()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):  # a paced backlog stays queued
                 await asyncio.wait_for(sender, timeout=5)
             await lock.release()
 

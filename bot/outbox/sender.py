@@ -79,6 +79,7 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._draining = asyncio.Lock()  # one drainer at a time, or two could send the same row
         self._stopping = False
+        self._stopped = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
@@ -121,7 +122,10 @@ class OutboxSender:
             loop = asyncio.get_running_loop()
             delay = self.pace.wait_for(dest, loop.time())
             if delay > 0:
-                await asyncio.sleep(delay)
+                with contextlib.suppress(TimeoutError):  # a stop wakes the pacing wait: the rows stay queued
+                    await asyncio.wait_for(self._stopped.wait(), delay)
+            if self._stopping:
+                return 0
         rows = await self._claim(rows)  # one sender of each row, whatever else reads the outbox
         if not rows:
             return 0
@@ -198,6 +202,7 @@ class OutboxSender:
 
     def stop(self) -> None:
         self._stopping = True
+        self._stopped.set()
         self._wake.set()
 
 

@@ -120,7 +120,6 @@ class ReplayTransport:
 
     def __init__(self, clock: VirtualClock, out: IO[str], tz: ZoneInfo) -> None:
         self.clock, self.out, self.tz = clock, out, tz
-        self.sent: list[dict] = []
 
     def show_inbound(self, msg: Inbound) -> None:
         """What a person said (the JSONL output has only what the bot sends)."""
@@ -132,7 +131,6 @@ class ReplayTransport:
         record = {"at": self.clock.now().astimezone(self.tz).isoformat(), "room": msg.room, "to": msg.to,
                   "text": msg.text, "mentions": list(msg.mentions), "in_reply_to": msg.in_reply_to,
                   "files": list(msg.files)}
-        self.sent.append(record)
         self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.out.flush()
 

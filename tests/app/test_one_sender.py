@@ -56,3 +56,21 @@ async def test_rows_left_sending_by_a_crash_go_out_again_and_are_counted(harness
     async with h.app.db.reading() as s:
         assert await counter(s, RESENT_AFTER_CRASH) == 1
         assert set(await s.scalars(select(m.OutboxMessage.status))) == {"sent"}
+
+
+async def test_stopping_with_a_paced_backlog_is_prompt_and_keeps_the_rest_queued(harness) -> None:
+    from bot.outbox import OutboxSender, RateLimits
+
+    h = harness
+    h.transport.connected = False
+    for i in range(4):
+        await h.say(SYXX, ZHOU, f"#问题 实验小学 隐患{i}")
+    h.transport.connected = True
+    paced = OutboxSender(h.app.db, h.transport, h.clock, h.app.app.renderer, limits=RateLimits(per_minute=1))
+    sender = asyncio.create_task(paced.run(poll_seconds=0.05))
+    await asyncio.sleep(0.3)  # one goes out, the next waits for its minute
+    paced.stop()
+    await asyncio.wait_for(sender, 2)  # no TimeoutError, no minute-long wait
+    assert len(h.transport.sent) == 1
+    async with h.app.db.reading() as s:
+        assert sorted(await s.scalars(select(m.OutboxMessage.status))) == ["pending"] * 3 + ["sent"]
