@@ -84,6 +84,8 @@ class WecomTransport:
                 if asyncio.current_task().cancelling():  # type: ignore[union-attr]
                     raise
             except Exception as error:  # noqa: BLE001 — every other end of a connection: wait, reconnect
+                if self._stopping.is_set():
+                    break
                 log.warning("wecom: connection to %s ended: %s", self.config.ws_url, _describe(error))
             else:
                 log.warning("wecom: connection to %s ended", self.config.ws_url)
