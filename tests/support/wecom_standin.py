@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import time
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 
 from tests.support.wechaty_standin import eventually  # noqa: F401 — re-exported for the WeCom tests
 from tests.support.wecom_http import HttpStandIn
@@ -130,21 +132,26 @@ class WecomStandIn:
     async def _kick(self, conn: ServerConnection) -> None:
         event = {"cmd": "aibot_event_callback", "headers": {"req_id": f"ev{next(self._ids)}"},
                  "body": {"msgtype": "event", "event": {"eventtype": "disconnected_event"}}}
-        await conn.send(json.dumps(event))
-        await conn.close()
+        if conn not in self.silent:
+            with contextlib.suppress(ConnectionClosed):
+                await conn.send(json.dumps(event))
+        asyncio.ensure_future(conn.close())  # a dead peer would hold a close handshake for seconds
 
     async def _connection(self, ws: ServerConnection) -> None:
-        async for raw in ws:
-            if ws in self.silent:
-                continue
-            data = json.loads(raw)
-            self.frames.append(data)
-            answer = await self._answer(ws, data)
-            await ws.send(json.dumps({"headers": data.get("headers", {}), **answer}))
-            if data.get("cmd") == "aibot_subscribe" and answer["errcode"] == 0:
-                for pending in self._pending[:]:
-                    self._pending.remove(pending)
-                    self.push(pending)
+        with contextlib.suppress(ConnectionClosed):
+            async for raw in ws:
+                if ws in self.silent:
+                    continue
+                data = json.loads(raw)
+                self.frames.append(data)
+                answer = await self._answer(ws, data)
+                await ws.send(json.dumps({"headers": data.get("headers", {}), **answer}))
+                if data.get("cmd") == "aibot_subscribe" and answer["errcode"] == 0:
+                    for pending in self._pending[:]:
+                        self._pending.remove(pending)
+                        self.push(pending)
+        if self.conn is ws:
+            self.conn = None
 
     async def _answer(self, ws: ServerConnection, data: dict[str, Any]) -> dict[str, Any]:
         cmd, body = data.get("cmd"), data.get("body") or {}

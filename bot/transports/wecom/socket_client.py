@@ -66,10 +66,11 @@ class WecomSocket:
             finally:
                 self.subscribed, self._ws = False, None
                 for task in (reader, watchdog):
-                    if task is not None and not task.done():
-                        task.cancel()
-                        with contextlib.suppress(asyncio.CancelledError, Exception):
-                            await task
+                    if task is None:
+                        continue
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task  # its reason, if any, was raised above or does not matter now
                 self._fail_pending()
 
     async def _subscribe(self) -> None:
