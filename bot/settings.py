@@ -40,11 +40,27 @@ class Settings(BaseSettings):
     wechaty_per_minute: int = 40
     wechaty_plugin_port: int = 0
 
+    # WeCom 智能机器人 (official long connection) and group robots
+    wecom_bot_id: str | None = None
+    wecom_bot_secret: str | None = None
+    wecom_ws_url: str = "wss://openws.work.weixin.qq.com"
+    wecom_webhook_url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+    wecom_mentions_via: str = "webhook"  # webhook (where a room has a key) / socket
+    wecom_mention_style: str = "tag"  # tag (<@userid>) / name (@name as text)
+    wecom_conversation_per_minute: int = 30
+    wecom_conversation_per_hour: int = 1000
+    wecom_webhook_per_minute: int = 20
+    wecom_reconnect_after_kick: bool = False
+
     log_level: str = "INFO"
 
     @property
     def wechaty_configured(self) -> bool:
         return bool(self.wechaty_puppet_service_endpoint)
+
+    @property
+    def wecom_configured(self) -> bool:
+        return bool(self.wecom_bot_id)
 
 
 @lru_cache(maxsize=1)

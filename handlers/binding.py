@@ -110,7 +110,7 @@ async def bind_room(cmd: BindRoom, ctx: CommandContext) -> list[Reply]:
     elif cmd.scope == "office":
         room.scope, target = "office", ctx.roster.county
     await bump_version(ctx.session)
-    return [Reply("roster/room_bound.j2", dict(scope=SCOPE_LABELS[cmd.scope], target=target))]
+    return [Reply("roster/room_bound.j2", dict(scope=SCOPE_LABELS[cmd.scope], target=target, chat_id=room.chat_id))]
 
 
 def _district(ctx: CommandContext, name: str):

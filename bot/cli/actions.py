@@ -72,12 +72,24 @@ async def invite(settings: Settings, who: str) -> None:
 
 
 def _transport(settings: Settings, force_console: bool):
+    if settings.wecom_configured and not force_console:
+        from bot.transports.wecom import WecomConfigError, WecomTransport
+
+        try:
+            transport = WecomTransport(settings)
+        except WecomConfigError as error:
+            print(f"cannot start the WeCom transport: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
+        print(f"transport: {transport.describe()}", file=sys.stderr)
+        return transport
     if settings.wechaty_configured and not force_console:
         from bot.transports.wechaty import WechatyTransport
 
+        print(f"transport: Wechaty puppet service at {settings.wechaty_puppet_service_endpoint}", file=sys.stderr)
         return WechatyTransport(settings)
     if not force_console:
         print("No chat platform configured: running the local console. To connect WeChat/WeCom, set "
+              "WECOM_BOT_ID and WECOM_BOT_SECRET (WeCom 智能机器人, docs/wecom.md), or "
               "WECHATY_PUPPET_SERVICE_ENDPOINT and WECHATY_PUPPET_SERVICE_TOKEN in .env (see README).",
               file=sys.stderr)
     return ConsoleTransport()

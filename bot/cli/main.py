@@ -106,7 +106,7 @@ def console(db: str | None = DbOption, county: Path | None = typer.Option(None, 
 
 @app.command()
 def run(db: str | None = DbOption) -> None:
-    """Run the bot: Wechaty when a puppet service is configured, else the local console."""
+    """Run the bot: WeCom when WECOM_BOT_ID is set, Wechaty when a puppet service is configured, else the console."""
     from bot.cli import actions
 
     settings = _settings(db)

@@ -98,6 +98,7 @@ class Room(StrictModel):
     scope: Annotated[Scope, PlainValidator(_scope)]
     district: str | None = None  # scope district
     school: str | None = None  # scope school
+    webhook_key: str | None = None  # WeCom: the key of the group robot added to this group (optional)
 
 
 class Term(StrictModel):

@@ -97,7 +97,7 @@ async def _sync_rooms(session: AsyncSession, data: CountyData, districts: dict[s
                       schools: dict[str, m.School], report: SyncReport) -> None:
     existing = {r.chat_id: r for r in await session.scalars(select(m.Room))}
     for r in data.rooms:
-        values = dict(name=r.name, scope=r.scope, source="file", active=True,
+        values = dict(name=r.name, scope=r.scope, source="file", active=True, webhook_key=r.webhook_key,
                       district_id=districts[r.district].id if r.district else None,
                       school_id=schools[r.school].id if r.school else None)
         row = existing.get(r.chat_id)

@@ -49,6 +49,7 @@ class RoomInfo:
     scope: str | None
     district_id: int | None = None
     school_id: int | None = None
+    webhook_key: str | None = None  # WeCom group robot key, if the county file gives one
 
 
 @dataclass

@@ -23,6 +23,8 @@ class RateLimits:
     per_room_interval: float | None = None  # seconds between two messages to the same room
     between_rooms_interval: float | None = None  # seconds between messages to different rooms
     per_minute: int | None = None  # messages per rolling minute overall
+    room_per_minute: int | None = None  # messages per rolling minute to one room (or person)
+    room_per_hour: int | None = None  # messages per rolling hour to one room (or person)
 
 
 class Delivery(Protocol):

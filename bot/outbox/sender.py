@@ -42,6 +42,7 @@ class _Pace:
     def __post_init__(self) -> None:
         self.per_room: dict[str, float] = {}
         self.window: deque[float] = deque()
+        self.room_windows: dict[str, deque[float]] = {}
 
     def wait_for(self, dest: str, t: float) -> float:
         lim, waits = self.limits, [0.0]
@@ -54,11 +55,21 @@ class _Pace:
                 self.window.popleft()
             if len(self.window) >= lim.per_minute:
                 waits.append(self.window[0] + 60 - t)
+        recent = self.room_windows.get(dest, deque())
+        for limit, span in ((lim.room_per_minute, 60), (lim.room_per_hour, 3600)):
+            inside = [s for s in recent if s > t - span]
+            if limit and len(inside) >= limit:
+                waits.append(inside[-limit] + span - t)
         return max(waits)
 
     def sent(self, dest: str, t: float) -> None:
         self.per_room[dest], self.last_room, self.last_at = t, dest, t
         self.window.append(t)
+        if self.limits.room_per_minute or self.limits.room_per_hour:
+            recent = self.room_windows.setdefault(dest, deque())
+            recent.append(t)
+            while recent and recent[0] <= t - 3600:
+                recent.popleft()
 
 
 MayInitiate = Callable[[datetime], Awaitable[bool]]

@@ -149,7 +149,12 @@ class Commands:
         its arguments are read: a stranger or an unbound room hears nothing about them)."""
         inbound, bound = ctx.inbound, ctx.private or (ctx.room is not None and ctx.room.scope is not None)
         if inbound.files and ctx.actor.known and bound and self.photos is not None:
-            return await self.photos(ctx)
+            # text and photos in one message (WeCom's mixed message): the command first (a #整改 the photos
+            # attach to), then the photos; text that is no command adds nothing
+            found = self.match(inbound.text, ctx.settings.bot_name, private=ctx.private,
+                               mentions_bot=inbound.mentions_bot) if inbound.text else None
+            first = await self._command(ctx, bound, *found) if found is not None else []
+            return first + await self.photos(ctx)
         if not inbound.text:
             return []
         found = self.match(inbound.text, ctx.settings.bot_name, private=ctx.private,
@@ -159,7 +164,9 @@ class Commands:
                 return []
             hint = self.suggest(normalize(inbound.text))
             return [Reply("help/near_command.j2", dict(suggestion=hint)) if hint else Reply("help/private_hint.j2", {})]
-        spec, word, rest = found
+        return await self._command(ctx, bound, *found)
+
+    async def _command(self, ctx: CommandContext, bound: bool, spec: Any, word: str, rest: str) -> list[Reply]:
         if not bound and not (spec.unbound == "anyone" or (spec.unbound == "office" and ctx.actor.is_office)):
             return [Reply("roster/room_unbound.j2", {})] if ctx.actor.is_office else []
         if not ctx.actor.known and not spec.strangers:

@@ -76,6 +76,7 @@ class Room(Base):
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
     source: Mapped[str] = mapped_column(String(10), default="file")  # file (county file) / chat (#本群)
+    webhook_key: Mapped[str | None] = mapped_column(String(200))  # WeCom group robot key (county file)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

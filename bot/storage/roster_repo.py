@@ -49,7 +49,8 @@ async def load_roster(session: AsyncSession) -> Roster:
         if chat_id and active:
             roster.by_chat_id[chat_id] = info
     for r in await session.scalars(select(m.Room).where(m.Room.active)):
-        roster.rooms[r.chat_id] = RoomInfo(r.id, r.chat_id, r.name, r.scope, r.district_id, r.school_id)
+        roster.rooms[r.chat_id] = RoomInfo(r.id, r.chat_id, r.name, r.scope, r.district_id, r.school_id,
+                                            r.webhook_key)
     return roster
 
 

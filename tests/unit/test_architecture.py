@@ -17,7 +17,7 @@ LAYERS = [
     ("bot.app",),
     ("bot.transports", "bot.cli", "bot.__main__"),
 ]
-PLATFORM_LIBRARIES = ("wechaty", "wechaty_puppet", "wechaty_puppet_service", "grpclib", "pyee")
+PLATFORM_LIBRARIES = ("wechaty", "wechaty_puppet", "wechaty_puppet_service", "grpclib", "pyee", "websockets")
 
 
 def _modules() -> dict[str, Path]:

@@ -1,0 +1,212 @@
+"""A local stand-in of WeCom's 智能机器人 long connection (a `websockets` server) with its HTTP half (media and
+the group robot webhook, tests.support.wecom_http). It checks the Bot ID and Secret, kicks an older connection
+with disconnected_event when a newer one subscribes, acks by req_id, delivers callbacks (queued while no
+connection is subscribed), lets aibot_send_msg reach only conversations that have spoken, and enforces 30
+messages a minute per conversation. It can close cleanly, go silent (half-open), restart on the same port."""
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import itertools
+import json
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+from tests.support.wechaty_standin import eventually  # noqa: F401 — re-exported for the WeCom tests
+from tests.support.wecom_http import HttpStandIn
+
+
+@dataclass(frozen=True)
+class Said:
+    """What the bot said: cmd respond / send / file, where, and the markdown (or file name)."""
+
+    cmd: str
+    conversation: str
+    content: str
+    req_id: str
+    at: float  # time.monotonic()
+    data: bytes = b""
+
+
+class WecomStandIn:
+    def __init__(self, bot_id: str = "bot-1", secret: str = "s3cret-value") -> None:
+        self.bot_id, self.secret = bot_id, secret
+        self.http = HttpStandIn()
+        self.frames: list[dict[str, Any]] = []
+        self.said: list[Said] = []
+        self.callbacks_sent: dict[str, tuple[str, float]] = {}  # callback req_id -> (conversation, when sent)
+        self.subscribes = self.refusals = 0
+        self.conn: ServerConnection | None = None
+        self.silent: set[ServerConnection] = set()
+        self.per_minute = 30
+        self._pending: list[dict[str, Any]] = []
+        self._spoken: set[str] = set()
+        self._windows: dict[str, deque[float]] = {}
+        self._uploads: dict[str, list[bytes]] = {}
+        self._ids = itertools.count(1)
+        self._server: Server | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        if not self.http.port or self.http._server is None:
+            await self.http.start()
+        self._server = await serve(self._connection, "127.0.0.1", self.port, ping_interval=None)
+        self.port = next(iter(self._server.sockets)).getsockname()[1]
+
+    async def stop(self) -> None:
+        """WeCom goes away (its HTTP half stays)."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server, self.conn = None, None
+
+    async def close_all(self) -> None:
+        await self.stop()
+        await self.http.stop()
+
+    # what people do --------------------------------------------------------------------
+    def text(self, userid: str, content: str, chatid: str | None = None) -> str:
+        return self._callback(userid, chatid, "text", {"text": {"content": content}})
+
+    def mixed(self, userid: str, content: str, image: bytes, chatid: str | None = None) -> str:
+        url, aeskey = self.http.put_media(f"m{next(self._ids)}.img", image)
+        items = [{"msgtype": "text", "text": {"content": content}},
+                 {"msgtype": "image", "image": {"url": url, "aeskey": aeskey}}]
+        return self._callback(userid, chatid, "mixed", {"mixed": {"msg_item": items}})
+
+    def image(self, userid: str, image: bytes) -> str:
+        url, aeskey = self.http.put_media(f"i{next(self._ids)}.img", image)
+        return self._callback(userid, None, "image", {"image": {"url": url, "aeskey": aeskey}})
+
+    def _callback(self, userid: str, chatid: str | None, msgtype: str, content: dict, msgid: str | None = None) -> str:
+        msgid = msgid or f"msg{next(self._ids)}"
+        body = {"msgid": msgid, "aibotid": self.bot_id, "chattype": "group" if chatid else "single",
+                "from": {"userid": userid}, "msgtype": msgtype, "create_time": int(time.time()), **content}
+        if chatid:
+            body["chatid"] = chatid
+        self._spoken.add(chatid or userid)
+        self.push({"cmd": "aibot_msg_callback", "headers": {"req_id": f"cb_{msgid}"}, "body": body})
+        return msgid
+
+    def push(self, data: dict[str, Any]) -> None:
+        """Deliver a frame now, or when a connection has subscribed."""
+        conn = self.conn
+        if conn is None or conn in self.silent:
+            self._pending.append(data)
+            return
+        self.callbacks_sent[data["headers"]["req_id"]] = (self._conversation(data), time.monotonic())
+        asyncio.ensure_future(conn.send(json.dumps(data, ensure_ascii=False)))
+
+    @staticmethod
+    def _conversation(data: dict[str, Any]) -> str:
+        body = data["body"]
+        return body.get("chatid") or body["from"]["userid"]
+
+    # what WeCom does -------------------------------------------------------------------
+    async def kick(self) -> None:
+        """Another process subscribed with our Bot ID: the current connection gets disconnected_event."""
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            await self._kick(conn)
+
+    async def close_connection(self, code: int = 1000) -> None:
+        if self.conn is not None:
+            conn, self.conn = self.conn, None
+            await conn.close(code)
+
+    def go_silent(self) -> None:
+        """The current connection stays open but nothing more reaches the bot or comes back (half-open)."""
+        if self.conn is not None:
+            self.silent.add(self.conn)
+
+    async def _kick(self, conn: ServerConnection) -> None:
+        event = {"cmd": "aibot_event_callback", "headers": {"req_id": f"ev{next(self._ids)}"},
+                 "body": {"msgtype": "event", "event": {"eventtype": "disconnected_event"}}}
+        if conn not in self.silent:
+            with contextlib.suppress(ConnectionClosed):
+                await conn.send(json.dumps(event))
+        asyncio.ensure_future(conn.close())  # a dead peer would hold a close handshake for seconds
+
+    async def _connection(self, ws: ServerConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for raw in ws:
+                if ws in self.silent:
+                    continue
+                data = json.loads(raw)
+                self.frames.append(data)
+                answer = await self._answer(ws, data)
+                await ws.send(json.dumps({"headers": data.get("headers", {}), **answer}))
+                if data.get("cmd") == "aibot_subscribe" and answer["errcode"] == 0:
+                    for pending in self._pending[:]:
+                        self._pending.remove(pending)
+                        self.push(pending)
+        if self.conn is ws:
+            self.conn = None
+
+    async def _answer(self, ws: ServerConnection, data: dict[str, Any]) -> dict[str, Any]:
+        cmd, body = data.get("cmd"), data.get("body") or {}
+        if cmd == "aibot_subscribe":
+            if body.get("bot_id") != self.bot_id or body.get("secret") != self.secret:
+                self.refusals += 1
+                return {"errcode": 40001, "errmsg": "invalid secret"}
+            if self.conn is not None and self.conn is not ws:
+                await self._kick(self.conn)
+            self.conn, self.subscribes = ws, self.subscribes + 1
+            return {"errcode": 0, "errmsg": "ok"}
+        if ws is not self.conn:
+            return {"errcode": 40001, "errmsg": "not subscribed"}
+        if cmd == "ping":
+            return {"errcode": 0, "errmsg": "ok"}
+        if cmd in ("aibot_respond_msg", "aibot_send_msg"):
+            return self._said(cmd, data)
+        return self._upload(cmd, body)
+
+    def _said(self, cmd: str, data: dict[str, Any]) -> dict[str, Any]:
+        rid, body = data["headers"]["req_id"], data["body"]
+        if cmd == "aibot_respond_msg":
+            if rid not in self.callbacks_sent:
+                return {"errcode": 40058, "errmsg": "invalid req_id"}
+            conversation = self.callbacks_sent[rid][0]
+        else:
+            conversation = body.get("chatid", "")
+            if conversation not in self._spoken:
+                return {"errcode": 93006, "errmsg": "invalid chatid"}
+        window, now = self._windows.setdefault(conversation, deque()), time.monotonic()
+        while window and window[0] <= now - 60:
+            window.popleft()
+        if len(window) >= self.per_minute:
+            return {"errcode": 45009, "errmsg": "api freq out of limit"}
+        window.append(now)
+        kind = body.get("msgtype")
+        if kind == "file":
+            media_id = body["file"]["media_id"]
+            name, blob = self._uploads[media_id][0].decode(), b"".join(self._uploads[media_id][1:])
+            self.said.append(Said("file", conversation, name, rid, now, blob))
+        else:
+            self.said.append(Said("respond" if cmd == "aibot_respond_msg" else "send", conversation,
+                                  body["markdown"]["content"], rid, now))
+        return {"errcode": 0, "errmsg": "ok"}
+
+    def _upload(self, cmd: str | None, body: dict[str, Any]) -> dict[str, Any]:
+        if cmd == "aibot_upload_media_init":
+            upload_id = f"up{next(self._ids)}"
+            self._uploads[upload_id] = [body["filename"].encode()]
+            return {"errcode": 0, "errmsg": "ok", "body": {"upload_id": upload_id}}
+        if cmd == "aibot_upload_media_chunk":
+            self._uploads[body["upload_id"]].append(base64.b64decode(body["base64_data"]))
+            return {"errcode": 0, "errmsg": "ok"}
+        if cmd == "aibot_upload_media_finish":
+            media_id = f"media-{body['upload_id']}"
+            self._uploads[media_id] = self._uploads.pop(body["upload_id"])
+            return {"errcode": 0, "errmsg": "ok", "body": {"media_id": media_id}}
+        return {"errcode": 40008, "errmsg": f"unknown cmd {cmd}"}

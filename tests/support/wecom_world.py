@@ -1,0 +1,79 @@
+"""The real bot (database, parser, handlers, outbox) behind the real WeCom transport, against the local WeCom
+stand-in: a context manager the WeCom transport tests share."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.cli.bootstrap import Bot, build, load_county, open_database
+from bot.clock import SystemClock
+from bot.settings import Settings
+from bot.transports.wecom import WecomTiming, WecomTransport
+from tests.support.paths import REPO
+from tests.support.wecom_standin import Said, WecomStandIn, eventually
+
+COUNTY = REPO / "bot" / "data" / "demo-county.yaml"
+ROOM, OTHER_ROOM = "room-syxx@chatroom", "room-ckzx@chatroom"
+SUPERVISOR, PRINCIPAL = "wxid_zhouyonghong", "wxid_liuyang"  # opaque strings: used as WeCom userids
+FAST = WecomTiming(ping_interval=0.2, connect_timeout=2.0, send_timeout=2.0, close_timeout=0.2, stop_timeout=2.0,
+                   backoff_initial=0.05, backoff_max=0.2, refused_backoff=0.3, stable_after=0.5,
+                   handle_retry_delay=0.01)
+
+
+@dataclass
+class World:
+    standin: WecomStandIn
+    bot: Bot
+    transport: WecomTransport
+
+    def said(self, cmd: str | None = None, containing: str = "") -> list[Said]:
+        return [s for s in self.standin.said if (cmd is None or s.cmd == cmd) and containing in s.content]
+
+
+def county_with_webhook(tmp_path: Path, room: str, key: str) -> Path:
+    """The demo county with a group robot key on one room."""
+    data = yaml.safe_load(COUNTY.read_text(encoding="utf-8"))
+    for entry in data["rooms"]:
+        if entry["chat_id"] == room:
+            entry["webhook_key"] = key
+    path = tmp_path / "county-webhook.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def wecom_settings(tmp_path: Path, standin: WecomStandIn, **overrides: object) -> Settings:
+    values: dict[str, object] = dict(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/wecom.db", evidence_dir=tmp_path / "evidence",
+        wecom_bot_id=standin.bot_id, wecom_bot_secret=standin.secret, wecom_ws_url=standin.url,
+        wecom_webhook_url=standin.http.webhook_url, outbox_backoff_seconds=0.05)
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@contextlib.asynccontextmanager
+async def wecom_world(tmp_path: Path, *, county: Path = COUNTY, **overrides: object) -> AsyncIterator[World]:
+    standin = WecomStandIn()
+    await standin.start()
+    settings = wecom_settings(tmp_path, standin, **overrides)
+    db = await open_database(settings.database_url)
+    clock = SystemClock()
+    await load_county(db, county, clock)
+    transport = WecomTransport(settings, clock, timing=FAST)
+    bot = build(settings, clock, db, transport)
+    sender = asyncio.create_task(bot.outbox.run(poll_seconds=0.05))
+    runner = asyncio.create_task(transport.run(bot))
+    try:
+        await eventually(lambda: transport.connected)
+        yield World(standin, bot, transport)
+    finally:
+        await transport.stop()
+        await asyncio.wait_for(runner, 5)
+        bot.outbox.stop()
+        await asyncio.wait_for(sender, 5)
+        await db.dispose()
+        await standin.close_all()

@@ -1,0 +1,92 @@
+"""End to end: the real core behind the real WeCom transport, talking to the local WeCom stand-in over a real
+WebSocket and HTTP. Nothing of ours is mocked."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.messages import Outbound
+from bot.storage import models as m
+from bot.transports.contract import TransportError
+from tests.support.photos import image_bytes
+from tests.support.wecom_standin import eventually
+from tests.support.wecom_world import OTHER_ROOM, PRINCIPAL, ROOM, SUPERVISOR, county_with_webhook, wecom_world
+
+FINDING = "@督导助手 #问题 实验小学 安全稳定 消防通道堆放杂物 限期3天"
+
+
+async def test_a_finding_in_a_group_is_answered_by_respond_msg_mentioning_the_principal(tmp_path: Path) -> None:
+    async with wecom_world(tmp_path) as world:
+        msgid = world.standin.text(SUPERVISOR, FINDING, chatid=ROOM)
+        await eventually(lambda: world.said(containing="已登记"))
+        (reply,) = world.said()
+        assert reply.cmd == "respond" and reply.req_id == f"cb_{msgid}" and reply.conversation == ROOM
+        assert reply.content.startswith(f"<@{PRINCIPAL}> ") and "消防通道" in reply.content
+        took = reply.at - world.standin.callbacks_sent[reply.req_id][1]
+        print(f"\ncallback frame -> reply frame: {took * 1000:.0f} ms")
+        assert took < 5
+
+
+async def test_mixed_text_and_image_files_the_photo_with_the_report(tmp_path: Path) -> None:
+    async with wecom_world(tmp_path) as world:
+        world.standin.text(SUPERVISOR, FINDING, chatid=ROOM)
+        await eventually(lambda: world.said(containing="已登记"))
+        photo = image_bytes("png", seed=7)
+        world.standin.mixed(PRINCIPAL, "@督导助手 #整改 Q1 已清理通道并张贴标识", photo, chatid=ROOM)
+        await eventually(lambda: world.said(containing="待验收"))
+        async with world.bot.db.reading() as s:
+            evidence = list(await s.scalars(select(m.Evidence)))
+        assert [(e.finding_id, e.sha256, e.sender_chat_id) for e in evidence] == [
+            (1, hashlib.sha256(photo).hexdigest(), PRINCIPAL)]
+
+
+async def test_a_callback_delivered_twice_is_answered_once(tmp_path: Path) -> None:
+    async with wecom_world(tmp_path) as world:
+        msgid = world.standin.text(SUPERVISOR, FINDING, chatid=ROOM)
+        world.standin._callback(SUPERVISOR, ROOM, "text", {"text": {"content": FINDING}}, msgid=msgid)
+        world.standin.text(SUPERVISOR, "@督导助手 #帮助", chatid=ROOM)  # a barrier
+        await eventually(lambda: len(world.said()) >= 2)
+        assert len(world.said(containing="已登记")) == 1
+
+
+async def test_a_reminder_goes_out_by_send_msg_and_a_file_is_uploaded(tmp_path: Path) -> None:
+    async with wecom_world(tmp_path) as world:
+        world.standin.text(PRINCIPAL, "@督导助手 #帮助", chatid=ROOM)  # the room has spoken to the bot
+        await eventually(lambda: world.said())
+        workbook = tmp_path / "台账.xlsx"
+        workbook.write_bytes(bytes(range(256)) * 4500)  # 1.1 MB: three chunks
+        await world.transport.send(Outbound(room=ROOM, to=None, text="请于今日完成整改。", mentions=(PRINCIPAL,),
+                                            mention_names=("刘洋",), files=(str(workbook),), key="rem:t"))
+        sent, upload = world.said("send"), world.said("file")
+        assert [(s.conversation, s.content) for s in sent] == [(ROOM, f"<@{PRINCIPAL}> 请于今日完成整改。")]
+        assert upload[0].content == "台账.xlsx" and upload[0].data == workbook.read_bytes()
+
+
+async def test_mentions_go_through_the_rooms_webhook(tmp_path: Path) -> None:
+    county = county_with_webhook(tmp_path, ROOM, "KEY-SYXX")
+    async with wecom_world(tmp_path, county=county, wecom_webhook_per_minute=2) as world:
+        world.standin.http.webhook_keys.add("KEY-SYXX")
+        world.standin.text(SUPERVISOR, FINDING, chatid=ROOM)
+        await eventually(lambda: world.standin.http.posts)
+        (post,) = world.standin.http.posts
+        assert post.mentioned_list == (PRINCIPAL,) and "已登记" in post.content and "<@" not in post.content
+        assert world.said() == []  # the socket did not say it too
+        out = Outbound(room=ROOM, to=None, text="提醒", mentions=(PRINCIPAL,), key="rem:w")
+        await world.transport.send(out)  # the second of two a minute
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):  # the third waits for the minute instead of being refused
+            async with asyncio.timeout(0.3):
+                await world.transport.send(out)
+        assert time.monotonic() - started < 1 and world.standin.http.refused_posts == 0
+
+
+async def test_unknown_chat_is_a_permanent_error(tmp_path: Path) -> None:
+    async with wecom_world(tmp_path) as world:
+        with pytest.raises(TransportError) as caught:
+            await world.transport.send(Outbound(room=OTHER_ROOM, to=None, text="通知", key="n:1"))
+        assert caught.value.permanent and "invalid chatid" in str(caught.value)

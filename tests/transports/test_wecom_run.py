@@ -1,0 +1,54 @@
+"""`dudao run` as an operator runs it, with WECOM_BOT_ID in the environment: it says which transport it runs,
+connects to the local WeCom stand-in, answers an @-mention in a group, survives WeCom restarting, and stops
+cleanly on SIGTERM. The bot is a real child process; nothing of ours is mocked."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from tests.support.paths import REPO
+from tests.support.wecom_standin import WecomStandIn, eventually
+
+ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
+
+
+async def test_dudao_run_connects_answers_and_survives_a_wecom_restart(tmp_path: Path) -> None:
+    standin = WecomStandIn(bot_id="run-bot", secret="run-secret-123")
+    await standin.start()
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+           "EVIDENCE_DIR": str(tmp_path / "evidence"), "COUNTY_FILE": str(REPO / "bot/data/demo-county.yaml"),
+           "WECOM_BOT_ID": "run-bot", "WECOM_BOT_SECRET": "run-secret-123", "WECOM_WS_URL": standin.url,
+           "WECOM_WEBHOOK_URL": standin.http.webhook_url, "LOG_LEVEL": "DEBUG"}
+    err_path = tmp_path / "stderr.log"  # a file, not a pipe: DEBUG logging would fill a pipe nobody reads yet
+    with err_path.open("wb") as err:
+        child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+                                                     stdout=asyncio.subprocess.DEVNULL, stderr=err)
+    try:
+        await eventually(lambda: standin.subscribes == 1, timeout=60)
+        standin.text(SUPERVISOR, "@督导助手 #问题 实验小学 安全稳定 消防通道堆放杂物 限期3天", chatid=ROOM)
+        await eventually(lambda: any("Q1" in s.content for s in standin.said), timeout=30)
+        assert standin.said[0].cmd == "respond" and standin.said[0].content.startswith(f"<@{PRINCIPAL}>")
+
+        await standin.stop()  # WeCom goes away …
+        standin.text(PRINCIPAL, "@督导助手 #整改 Q1 已清理通道", chatid=ROOM)  # … a message waits
+        await standin.start()  # … and comes back on the same port
+        await eventually(lambda: any("待验收" in s.content for s in standin.said), timeout=60)
+        assert sum("已登记" in s.content for s in standin.said) == 1  # nothing twice
+
+        child.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        await asyncio.wait_for(child.wait(), 15)
+        assert time.monotonic() - started < 10
+    finally:
+        if child.returncode is None:
+            child.kill()
+            await child.wait()
+        await standin.close_all()
+    log = err_path.read_text(encoding="utf-8")
+    assert child.returncode == 0, log[-3000:]
+    assert f"transport: WeCom 智能机器人 run-bot at {standin.url}" in log
+    assert "aibot_subscribe" in log and "run-secret-123" not in log  # the wire log shows the frame, not the secret

@@ -1,0 +1,63 @@
+"""WeCom frames and media, without a network: callbacks read, media decrypted, mentions written, acks judged."""
+from __future__ import annotations
+
+import pytest
+
+from bot.messages import Outbound
+from bot.transports.contract import TransportError
+from bot.transports.wecom import frames
+from bot.transports.wecom.media import decrypt
+from bot.transports.wecom.wecom_errors import check_ack
+from bot.transports.wecom.wecom_send import markdown_text
+from tests.support.photos import image_bytes
+from tests.support.wecom_http import encrypt
+
+
+def test_a_mixed_group_callback_gives_its_text_and_image() -> None:
+    data = {"cmd": "aibot_msg_callback", "headers": {"req_id": "r1"}, "body": {
+        "msgid": "m1", "aibotid": "b", "chatid": "c1", "chattype": "group", "from": {"userid": "u1"},
+        "msgtype": "mixed", "mixed": {"msg_item": [
+            {"msgtype": "text", "text": {"content": "@督导助手 #整改 Q3 已完成"}},
+            {"msgtype": "image", "image": {"url": "https://x/1", "aeskey": "k"}}]}}}
+    cb = frames.parse_callback(data)
+    assert (cb.req_id, cb.msgid, cb.chatid, cb.userid, cb.text) == ("r1", "m1", "c1", "u1", "@督导助手 #整改 Q3 已完成")
+    assert [(m.kind, m.url) for m in cb.media] == [("image", "https://x/1")]
+
+
+def test_a_private_voice_message_is_its_transcript_and_has_no_chat_id() -> None:
+    cb = frames.parse_callback({"headers": {"req_id": "r"}, "body": {
+        "msgid": "m", "chattype": "single", "from": {"userid": "u"}, "msgtype": "voice",
+        "voice": {"content": "#清单"}}})
+    assert cb.chatid is None and cb.conversation == "u" and cb.text == "#清单"
+
+
+def test_media_decrypt_round_trip_and_wrong_key() -> None:
+    photo = image_bytes("png", seed=3)
+    sealed, aeskey = encrypt(photo)
+    assert len(aeskey) == 43 and decrypt(sealed, aeskey) == photo
+    with pytest.raises(ValueError):
+        decrypt(sealed, encrypt(photo)[1])
+
+
+def test_mentions_as_tags_or_names_and_never_in_private() -> None:
+    out = Outbound(room="c", to=None, text="请整改", mentions=("u1", "u2"), mention_names=("刘洋",))
+    assert markdown_text(out, "tag") == "<@u1> <@u2> 请整改"
+    assert markdown_text(out, "name") == "@刘洋 @u2 请整改"
+    assert markdown_text(Outbound(room=None, to="u1", text="你好", mentions=("u1",)), "tag") == "你好"
+
+
+@pytest.mark.parametrize(("ack", "permanent"), [
+    ({"errcode": 45009, "errmsg": "api freq out of limit"}, False),
+    ({"errcode": 93006, "errmsg": "invalid chatid"}, True),
+    ({"errcode": 12345, "errmsg": "Invalid chatid xyz"}, True),
+    ({"errcode": -1, "errmsg": "system busy"}, False),
+])
+def test_acks_become_transport_errors(ack: dict, permanent: bool) -> None:
+    check_ack({"errcode": 0}, "x")
+    with pytest.raises(TransportError) as caught:
+        check_ack(ack, "aibot_send_msg")
+    assert caught.value.permanent is permanent
+
+
+def test_the_secret_is_redacted_from_a_frame() -> None:
+    assert frames.redacted(frames.subscribe("b", "S"))["body"] == {"bot_id": "b", "secret": "***"}
