@@ -1,8 +1,8 @@
 """room webhook key (WeCom group robot)
 
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-02 09:00:00.000000
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-29 18:20:00
 
 """
 from typing import Sequence, Union
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0003'
-down_revision: Union[str, Sequence[str], None] = '0002'
+revision: str = '0004'
+down_revision: Union[str, Sequence[str], None] = '0003'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
