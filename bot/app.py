@@ -124,24 +124,20 @@ class App:
         return queued
 
     async def _first_time(self, s: AsyncSession, inbound: Inbound, keys: list[str]) -> bool:
-        """Record the message under its keys, unless it was handled before (see `is_duplicate`)."""
-        seen = set(await s.scalars(select(m.HandledMessage.key).where(m.HandledMessage.key.in_(keys))))
+        """Record the message under its keys, unless it was handled before (see `is_duplicate`). One look-up: the
+        keys and the bare platform id (`p:<id>`, which tells a reused id from a new one)."""
+        platform = [f"p:{inbound.message_id[:160]}"] if inbound.message_id else []
+        seen = set(await s.scalars(select(m.HandledMessage.key).where(m.HandledMessage.key.in_(keys + platform))))
         if is_duplicate(keys, seen):
             return False
-        if inbound.message_id and await self._id_reused(s, inbound.message_id):
+        if platform and platform[0] in seen:
             log.warning("message id %s was handled before with other content: handled as a new message (%s)",
                         inbound.message_id, keys[0])
-        for k in keys:
+        for k in keys + platform:
             if k not in seen:
                 s.add(m.HandledMessage(key=k, at=inbound.at, handled_at=self.clock.now(),
                                        room_chat_id=inbound.room, sender_chat_id=inbound.sender))
         return True
-
-    @staticmethod
-    async def _id_reused(s: AsyncSession, message_id: str) -> bool:
-        prefix = f"id:{message_id[:160]}:"
-        return await s.scalar(select(m.HandledMessage.key).where(
-            m.HandledMessage.key.startswith(prefix, autoescape=True)).limit(1)) is not None
 
     async def _handle_in(self, s: AsyncSession, inbound: Inbound, key: str) -> None:
         roster, schools = await self.rosters.get(s)
@@ -161,7 +157,7 @@ class App:
         for i, reply in enumerate(replies):
             out = to_outbound(reply, self.renderer, key=f"{ctx.message_key}#{i}", in_reply_to=in_reply_to,
                               here=ctx.inbound.room, sender=ctx.inbound.sender, today=ctx.today)
-            await enqueue(ctx.session, out, now=ctx.now)
+            await enqueue(ctx.session, out, now=ctx.now, fresh=True)  # its key derives from a message just proven new
 
     async def _apologise(self, inbound: Inbound, key: str) -> None:
         now = self.clock.now()

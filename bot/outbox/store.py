@@ -16,11 +16,13 @@ from bot.storage import models as m
 PENDING, CANCELLED = "pending", "cancelled"
 
 
-async def enqueue(session: AsyncSession, out: Outbound, *, now: datetime, not_before: datetime | None = None) -> bool:
-    """Queue `out` under its idempotency key; False when that key was queued before."""
+async def enqueue(session: AsyncSession, out: Outbound, *, now: datetime, not_before: datetime | None = None,
+                  fresh: bool = False) -> bool:
+    """Queue `out` under its idempotency key; False when that key was queued before. `fresh`: the caller knows the
+    key is new (derived from a message recorded in this very transaction), so it is not looked up."""
     if not out.key:
         raise ValueError("an outbound message needs an idempotency key")
-    if await session.scalar(select(m.OutboxMessage.id).where(m.OutboxMessage.key == out.key)) is not None:
+    if not fresh and await session.scalar(select(m.OutboxMessage.id).where(m.OutboxMessage.key == out.key)) is not None:
         return False
     session.add(_row(out, now, not_before))
     return True
