@@ -27,9 +27,14 @@ def _settings(db: str | None = None, **overrides: object) -> Settings:
     return settings.model_copy(update=values) if values else settings
 
 
-def _logging(level: str) -> None:
+def _logging(level: str, settings: Settings | None = None) -> None:
+    from bot.redaction import add_secret, protect_handlers
+
     logging.basicConfig(level=level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    protect_handlers()  # the token is blanked in every line written, whoever wrote it
+    if settings is not None:
+        add_secret(settings.wechaty_puppet_service_token)
     for chatty in ("apscheduler", "alembic"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
 
@@ -100,7 +105,7 @@ def console(db: str | None = DbOption, county: Path | None = typer.Option(None, 
     from bot.cli import actions
 
     settings = _settings(db, county_file=county)
-    _logging("WARNING")
+    _logging("WARNING", settings)
     _fail_on_county_error(lambda: asyncio.run(actions.run(settings, force_console=True)))
 
 
@@ -110,7 +115,7 @@ def run(db: str | None = DbOption) -> None:
     from bot.cli import actions
 
     settings = _settings(db)
-    _logging(settings.log_level)
+    _logging(settings.log_level, settings)
     _fail_on_county_error(lambda: asyncio.run(actions.run(settings)))
 
 

@@ -15,14 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, SystemClock
 from bot.messages import Outbound
+from bot.redaction import add_secret
 from bot.transports.contract import TransportError
 from bot.transports.wechaty.compat import (
     WechatyModules,
     close_puppet,
+    forget_payload,
     load_wechaty,
     new_wechaty,
-    redact,
     reset_pools,
+    start_puppet,
 )
 from bot.transports.wechaty.gateway import Gateway, Timing, describe, probe
 from bot.transports.wechaty.liveness import Liveness, StreamDead
@@ -42,7 +44,7 @@ class WechatyTransport:
     def __init__(self, settings: Settings, clock: Clock | None = None, *, timing: Timing | None = None,
                  cache_dir: str | None = None) -> None:
         self.gateway = Gateway.from_settings(settings)  # raises WechatyConfigError
-        redact(self.gateway.token)
+        add_secret(self.gateway.token)
         self.endpoint, self.limits = self.gateway.endpoint, self.gateway.limits
         self.timing = t = timing or Timing()
         self._clock = clock or SystemClock()
@@ -109,7 +111,8 @@ class WechatyTransport:
         t = self.timing
         alive = Liveness(ding_every=t.ding_interval, dead_after=t.dead_after, first_within=t.first_event_within)
         alive.listen(bot.puppet)
-        stream = asyncio.create_task(bot.puppet.start(), name="wechaty-events")
+        stream = asyncio.create_task(start_puppet(bot.puppet, lambda kind, key: self._on_dirty(modules, kind, key)),
+                                     name="wechaty-events")
         watchdog = asyncio.create_task(alive.watch(lambda: bot.puppet.ding("dudao")), name="wechaty-liveness")
         try:
             done, _ = await asyncio.wait({stream, watchdog}, return_when=asyncio.FIRST_COMPLETED)
@@ -131,6 +134,10 @@ class WechatyTransport:
             "wechaty: gateway %s waits for a QR scan (status %s): %s", self.endpoint,
             getattr(payload.status, "name", payload.status), payload.qrcode or "-"))
         puppet.on("error", lambda payload: log.warning("wechaty: gateway error: %s", payload))
+
+    def _on_dirty(self, modules: WechatyModules, kind: int, key: str) -> None:
+        log.info("wechaty: the gateway says payload %s of type %d changed", key, kind)
+        forget_payload(modules, kind, key)
 
     def _on_login(self, bot: Any, contact_id: str) -> None:
         log.info("wechaty: logged in as %s through %s", contact_id, self.endpoint)
