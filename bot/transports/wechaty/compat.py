@@ -20,7 +20,7 @@ Upstream problems worked around here:
 - Contact/Room payload pools are class attributes shared by every Wechaty instance, so after
   a reconnect they would hand out objects bound to the old, closed puppet: `reset_pools()`.
 - `PuppetService.stop()` calls the Stop RPC before closing its channel, so when the gateway is
-  already gone the channel is never closed: `close_puppet()` always closes it.
+  already gone the channel is never closed: `stop_puppet()` then `close_puppet()`, which always closes it.
 - `WechatyOptions.puppet_options` is one PuppetOptions instance shared by every WechatyOptions
   (the first token would win forever), and the plugin manager builds an SQLite job store in
   the cache dir: `new_wechaty()` passes fresh options and an in-memory scheduler.
@@ -153,15 +153,21 @@ def reset_pools(modules: WechatyModules) -> None:
         cls._pool.clear()
 
 
-async def close_puppet(puppet: Any, timeout: float = 2.0) -> None:
-    """Stop a PuppetService and always close its gRPC channel, gateway reachable or not."""
+async def stop_puppet(puppet: Any, timeout: float = 2.0) -> None:
+    """The Stop RPC, as a courtesy: sent while our event stream is still open (after it, the TypeScript gateway
+    logs "stop() eventStreamManager is not busy?"); the gateway may already be gone."""
     stub = getattr(puppet, "_puppet_stub", None)
     if stub is not None:
         try:
             await asyncio.wait_for(stub.stop(), timeout)
-        except Exception as error:  # the gateway may already be gone; nothing to do
+        except Exception as error:  # nothing to do about it
             log.debug("wechaty: Stop RPC failed while closing: %r", error)
-        puppet._puppet_stub = None
+
+
+async def close_puppet(puppet: Any) -> None:
+    """Always close a PuppetService's gRPC channel, gateway reachable or not (its own stop() skips the close when
+    the Stop RPC fails)."""
+    puppet._puppet_stub = None
     channel = getattr(puppet, "channel", None)
     if channel is not None:
         channel.close()

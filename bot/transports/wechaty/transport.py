@@ -25,6 +25,7 @@ from bot.transports.wechaty.compat import (
     new_wechaty,
     reset_pools,
     start_puppet,
+    stop_puppet,
 )
 from bot.transports.wechaty.gateway import Gateway, Timing, describe, probe
 from bot.transports.wechaty.liveness import Liveness, StreamDead
@@ -122,8 +123,10 @@ class WechatyTransport:
             stream.result()
         finally:
             self._connected, self._bot = False, None
+            if not stream.done():  # say Stop while our event stream is open: the gateway expects it there
+                await stop_puppet(bot.puppet, self.timing.close_timeout)
             await _cancel(stream, watchdog)
-            await close_puppet(bot.puppet, self.timing.close_timeout)
+            await close_puppet(bot.puppet)
 
     def _listen(self, bot: Any) -> None:
         puppet = bot.puppet
