@@ -1,4 +1,4 @@
-"""The `dudao` command line: county, db, invite, console, run, demo, replay."""
+"""The `dudao` command line: county, db, invite, console, run, doctor, demo, replay."""
 from __future__ import annotations
 
 import asyncio
@@ -117,6 +117,20 @@ def run(db: str | None = DbOption) -> None:
     settings = _settings(db)
     _logging(settings.log_level, settings)
     _fail_on_county_error(lambda: asyncio.run(actions.run(settings)))
+
+
+@app.command()
+def doctor(wait: float = typer.Option(5.0, help="seconds to wait for the gateway's login or QR code"),
+           db: str | None = DbOption) -> None:
+    """Check the county, the gateway and the login; say in Chinese what is wrong and what to do (exit 1 if the bot
+    could not work)."""
+    from bot.cli.doctor import doctor as check
+
+    settings = _settings(db)
+    _logging("ERROR", settings)
+    code, text = asyncio.run(check(settings, wait=wait))
+    typer.echo(text)
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -133,3 +133,21 @@ async def test_a_wrong_token_is_refused_and_never_logged(caplog) -> None:
             await task
     assert wrong not in caplog.text
     assert "Invalid Wechaty TOKEN" in caplog.text or "UNAUTHENTICATED" in caplog.text
+
+
+async def test_a_gateway_with_tls_on_is_named_as_the_cause(caplog) -> None:
+    """python-wechaty only sees "Connection lost"; the transport finds out why and says it, once."""
+    require()
+    with RealGateway(TOKEN, tls=True) as gateway:
+        settings = Settings(wechaty_puppet_service_endpoint=gateway.endpoint, wechaty_puppet_service_token=TOKEN)
+        transport = WechatyTransport(settings, timing=Timing(backoff_initial=0.2, backoff_max=0.3))
+        with caplog.at_level(logging.INFO):
+            task = asyncio.create_task(transport.run(_Inlet()))
+            async with asyncio.timeout(20):
+                while "speaks TLS" not in caplog.text:
+                    await asyncio.sleep(0.05)
+            await asyncio.sleep(1.0)  # a few more attempts: the hint is not repeated
+            await transport.stop()
+            await task
+    assert caplog.text.count("speaks TLS") == 1
+    assert "NO_TLS_INSECURE_SERVER=true" in caplog.text

@@ -27,7 +27,7 @@ from bot.transports.wechaty.compat import (
     start_puppet,
     stop_puppet,
 )
-from bot.transports.wechaty.gateway import Gateway, Timing, describe, probe
+from bot.transports.wechaty.gateway import TLS_HINT, Gateway, Timing, describe, probe, speaks_tls
 from bot.transports.wechaty.liveness import Liveness, StreamDead
 from bot.transports.wechaty.outbound import send_parts
 from bot.transports.wechaty.receiver import Receiver
@@ -53,7 +53,7 @@ class WechatyTransport:
         self._modules: WechatyModules | None = None
         self._inlet: Inlet | None = None
         self._bot: Any = None
-        self._connected = self._had_login = False
+        self._connected = self._had_login = self._tls_told = False
         self._progress: dict[str, int] = {}  # outbound key -> parts already delivered
         self._stopping, self._done = asyncio.Event(), asyncio.Event()
         self._session: asyncio.Task[None] | None = None
@@ -90,6 +90,7 @@ class WechatyTransport:
                     raise  # run() itself is being cancelled
             except Exception as error:  # noqa: BLE001 — every failure means: wait, then reconnect
                 log.warning("wechaty: gateway %s: %s; reconnecting", self.endpoint, describe(error))
+                await self._explain(error)
             if self._had_login:
                 delay = self.timing.backoff_initial
             if self._stopping.is_set():
@@ -98,6 +99,14 @@ class WechatyTransport:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
             delay = min(delay * 2, self.timing.backoff_max)
+
+    async def _explain(self, error: Exception) -> None:
+        """A connection lost before any login may be a gateway with TLS on: say so (once until a login)."""
+        if self._had_login or self._tls_told or type(error).__name__ != "StreamTerminatedError":
+            return
+        if await speaks_tls(self.gateway.host, self.gateway.port, self.timing.connect_timeout):
+            self._tls_told = True
+            log.error("wechaty: %s: %s", self.endpoint, TLS_HINT)
 
     async def _connect_once(self) -> None:
         """One connection: returns when the event stream ends, raises when it breaks."""
@@ -145,6 +154,7 @@ class WechatyTransport:
     def _on_login(self, bot: Any, contact_id: str) -> None:
         log.info("wechaty: logged in as %s through %s", contact_id, self.endpoint)
         self._connected = self._had_login = True
+        self._tls_told = False
         self.receiver.logged_in(bot)
         if self._inlet is not None:
             self._inlet.wake_outbox()  # replies held while we were away go out now, in order
