@@ -133,4 +133,4 @@ async def speaks_tls(host: str, port: int, timeout: float = 3.0) -> bool:
 
 TLS_HINT = ("the gateway speaks TLS, and python-wechaty 0.10.7 speaks plain gRPC only: run the gateway with TLS off "
             "(WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_SERVER=true) on a private network, or put a local TLS proxy "
-            "in front of it (docs/wechaty.md)")
+            "(offering ALPN h2 to the gateway) in front of it (docs/wechaty.md)")
