@@ -1,4 +1,4 @@
-"""The `dudao` command line: county, db, invite, console, run, demo, replay."""
+"""The `dudao` command line: county, db, invite, console, run, doctor, demo, replay."""
 from __future__ import annotations
 
 import asyncio
@@ -27,9 +27,14 @@ def _settings(db: str | None = None, **overrides: object) -> Settings:
     return settings.model_copy(update=values) if values else settings
 
 
-def _logging(level: str) -> None:
+def _logging(level: str, settings: Settings | None = None) -> None:
+    from bot.redaction import add_secret, protect_handlers
+
     logging.basicConfig(level=level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    protect_handlers()  # the token is blanked in every line written, whoever wrote it
+    if settings is not None:
+        add_secret(settings.wechaty_puppet_service_token)
     for chatty in ("apscheduler", "alembic"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
 
@@ -100,7 +105,7 @@ def console(db: str | None = DbOption, county: Path | None = typer.Option(None, 
     from bot.cli import actions
 
     settings = _settings(db, county_file=county)
-    _logging("WARNING")
+    _logging("WARNING", settings)
     _fail_on_county_error(lambda: asyncio.run(actions.run(settings, force_console=True)))
 
 
@@ -110,8 +115,22 @@ def run(db: str | None = DbOption) -> None:
     from bot.cli import actions
 
     settings = _settings(db)
-    _logging(settings.log_level)
+    _logging(settings.log_level, settings)
     _fail_on_county_error(lambda: asyncio.run(actions.run(settings)))
+
+
+@app.command()
+def doctor(wait: float = typer.Option(5.0, help="seconds to wait for the gateway's login or QR code"),
+           db: str | None = DbOption) -> None:
+    """Check the county, the gateway and the login; say in Chinese what is wrong and what to do (exit 1 if the bot
+    could not work)."""
+    from bot.cli.doctor import doctor as check
+
+    settings = _settings(db)
+    _logging("ERROR", settings)
+    code, text = asyncio.run(check(settings, wait=wait))
+    typer.echo(text)
+    raise typer.Exit(code)
 
 
 @app.command()

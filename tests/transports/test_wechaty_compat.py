@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.transports.wechaty.compat import load_wechaty, redact
+from bot.redaction import add_secret
+from bot.transports.wechaty.compat import load_wechaty
 from tests.support.paths import REPO
 
 
@@ -46,7 +47,7 @@ def test_patches_are_in_place() -> None:
 
 def test_wechaty_loggers_propagate_and_never_show_the_token(caplog) -> None:
     load_wechaty()
-    redact("tok-123456")
+    add_secret("tok-123456")
     logger = logging.getLogger("PuppetService")
     assert logger.propagate and not logger.handlers
     with caplog.at_level(logging.WARNING):

@@ -254,7 +254,7 @@ async def test_not_connected_is_a_retryable_failure(standin) -> None:
 
 def test_rate_limits_come_from_settings() -> None:
     settings = Settings(_env_file=None, wechaty_puppet_service_endpoint="127.0.0.1:1",
-                        wechaty_puppet_service_token="t")
+                        wechaty_puppet_service_token="t-waits")
     limits = WechatyTransport(settings).limits
     assert (limits.per_room_interval, limits.between_rooms_interval, limits.per_minute) == (1.0, 3.0, 40)
 

@@ -20,29 +20,38 @@ Upstream problems worked around here:
 - Contact/Room payload pools are class attributes shared by every Wechaty instance, so after
   a reconnect they would hand out objects bound to the old, closed puppet: `reset_pools()`.
 - `PuppetService.stop()` calls the Stop RPC before closing its channel, so when the gateway is
-  already gone the channel is never closed: `close_puppet()` always closes it.
+  already gone the channel is never closed: `stop_puppet()` then `close_puppet()`, which always closes it.
 - `WechatyOptions.puppet_options` is one PuppetOptions instance shared by every WechatyOptions
   (the first token would win forever), and the plugin manager builds an SQLite job store in
   the cache dir: `new_wechaty()` passes fresh options and an in-memory scheduler.
-- wechaty's loggers print to stderr on their own (INFO, no propagation) and log the token
-  ("there are endpoint<...> and token<...>"): `_tame_loggers()` routes them through ours at
-  WARNING (or WECHATY_LOG) and `redact()` blanks the token in anything they log.
+- wechaty's loggers print to stderr on their own (INFO, no propagation) and log the token:
+  library_logs.tame_loggers() (the token is blanked on our handlers: bot.redaction).
+- `PuppetService.__init__` reads WECHATY_PUPPET_SERVICE_ENDPOINT/TOKEN from the environment as
+  well as from its options and warns twice on every connect that both were given: the bot always
+  passes both as options, so its environment lookups are switched off (`_patch_environment`).
+- `PuppetService.start()` sends Stop before Start (the TypeScript gateway logs an error: "stop()
+  eventStreamManager is not busy?"), and its event loop ignores DIRTY (27), so a contact who
+  renamed herself kept her old name until a restart: `start_puppet()` sends Start only and
+  hands DIRTY events to the caller (POST 4 and RESET 24 stay ignored: harmless).
 """
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from bot.transports.wechaty.library_logs import tame_loggers
+
 log = logging.getLogger(__name__)
 
 _loaded: WechatyModules | None = None
-_secrets: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -82,57 +91,10 @@ def _patch_puppet_options() -> None:
         PuppetOptions.__hash__ = object.__hash__  # type: ignore[method-assign]
 
 
-class _Redact(logging.Filter):
-    """Blank registered secrets in records of wechaty's loggers."""
+def _patch_environment() -> None:
+    import wechaty_puppet_service.puppet as service
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and record.msg.startswith("there are endpoint<"):
-            return False  # said on every connect, with the token; we log the endpoint ourselves
-        if _secrets:
-            message = record.getMessage()
-            for secret in _secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, ()
-        return True
-
-
-def redact(secret: str) -> None:
-    """Never let wechaty's own log lines show `secret` (the gateway token)."""
-    if secret:
-        _secrets.add(secret)
-
-
-_WECHATY_LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s"
-
-
-def _is_wechaty_logger(logger: logging.Logger) -> bool:
-    """wechaty_puppet.get_logger() makes non-propagating loggers with handlers of its own format."""
-    return not logger.propagate and any(
-        handler.formatter is not None and handler.formatter._fmt == _WECHATY_LOG_FORMAT
-        for handler in logger.handlers
-    )
-
-
-# the HTTP/2 layer logs every header at DEBUG, the token (sent as :authority) included
-_WIRE_LOGGERS = ("hpack", "hpack.hpack", "hpack.table", "h2", "h2.connection", "h2.stream",
-                 "grpclib", "grpclib.client", "grpclib.protocol", "grpclib.server")
-
-
-def _tame_loggers() -> None:
-    level = logging.INFO if os.environ.get("WECHATY_LOG", "").lower() in ("info", "verbose") \
-        else logging.WARNING
-    for logger in list(logging.Logger.manager.loggerDict.values()):
-        if not isinstance(logger, logging.Logger) or not _is_wechaty_logger(logger):
-            continue
-        logger.handlers.clear()
-        logger.propagate = True
-        logger.setLevel(level)
-        logger.addFilter(_Redact())
-    for name in _WIRE_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _Redact) for f in logger.filters):
-            logger.addFilter(_Redact())
-    logging.getLogger("hpack").setLevel(max(logging.getLogger("hpack").level, logging.INFO))
+    service.get_token = service.get_endpoint = lambda: None  # we always pass both as options
 
 
 def load_wechaty(cache_dir: str | None = None) -> WechatyModules:
@@ -165,7 +127,8 @@ def load_wechaty(cache_dir: str | None = None) -> WechatyModules:
         MessageType=MessageType,
         user=wechaty.user,
     )
-    _tame_loggers()
+    _patch_environment()
+    tame_loggers()
     return _loaded
 
 
@@ -180,7 +143,7 @@ def new_wechaty(modules: WechatyModules, endpoint: str, token: str, plugin_port:
         scheduler=AsyncIOScheduler(),
     )
     bot = modules.Wechaty(options)
-    _tame_loggers()  # in case constructing it imported more of wechaty
+    tame_loggers()  # in case constructing it imported more of wechaty
     return bot
 
 
@@ -190,15 +153,21 @@ def reset_pools(modules: WechatyModules) -> None:
         cls._pool.clear()
 
 
-async def close_puppet(puppet: Any, timeout: float = 2.0) -> None:
-    """Stop a PuppetService and always close its gRPC channel, gateway reachable or not."""
+async def stop_puppet(puppet: Any, timeout: float = 2.0) -> None:
+    """The Stop RPC, as a courtesy: sent while our event stream is still open (after it, the TypeScript gateway
+    logs "stop() eventStreamManager is not busy?"); the gateway may already be gone."""
     stub = getattr(puppet, "_puppet_stub", None)
     if stub is not None:
         try:
             await asyncio.wait_for(stub.stop(), timeout)
-        except Exception as error:  # the gateway may already be gone; nothing to do
+        except Exception as error:  # nothing to do about it
             log.debug("wechaty: Stop RPC failed while closing: %r", error)
-        puppet._puppet_stub = None
+
+
+async def close_puppet(puppet: Any) -> None:
+    """Always close a PuppetService's gRPC channel, gateway reachable or not (its own stop() skips the close when
+    the Stop RPC fails)."""
+    puppet._puppet_stub = None
     channel = getattr(puppet, "channel", None)
     if channel is not None:
         channel.close()
@@ -206,3 +175,39 @@ async def close_puppet(puppet: Any, timeout: float = 2.0) -> None:
     emitter = getattr(puppet, "_event_stream", None)
     if emitter is not None:
         emitter.remove_all_listeners()
+
+
+EVENT_TYPE_DIRTY = 27
+
+
+async def start_puppet(puppet: Any, on_dirty: Callable[[int, str], None]) -> None:
+    """PuppetService.start() without its Stop first; DIRTY events go to on_dirty(type, id).
+
+    Returns when the event stream ends, raises when it breaks (as PuppetService.start() does).
+    """
+    puppet._init_puppet()  # the channel and the stub (and its blocking "is it up" probe)
+    stub = puppet._puppet_stub
+    events = stub.event
+
+    async def event_stream(*args: Any, **kwargs: Any) -> Any:
+        async for response in events(*args, **kwargs):
+            if response is not None and response.type == EVENT_TYPE_DIRTY:
+                try:
+                    payload = json.loads(response.payload or "{}")
+                    on_dirty(int(payload.get("payloadType", 0)), str(payload.get("payloadId", "")))
+                except (ValueError, TypeError) as error:
+                    log.debug("wechaty: unreadable DIRTY event %r: %s", response.payload, error)
+                continue
+            yield response
+
+    stub.event = event_stream
+    await stub.start()
+    await puppet._listen_for_event()
+
+
+def forget_payload(modules: WechatyModules, payload_type: int, payload_id: str) -> None:
+    """A DIRTY event: drop the cached object so the next use fetches the payload again."""
+    pools = {1: (modules.user.Message,), 2: (modules.user.Contact,), 3: (modules.user.Room,),
+             4: (modules.user.Room,)}  # a room member changed: the room's member names too
+    for cls in pools.get(payload_type, ()):
+        cls._pool.pop(payload_id, None)

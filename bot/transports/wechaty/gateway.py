@@ -99,3 +99,38 @@ async def probe(gateway: Gateway, timeout: float) -> None:
 
 def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+async def speaks_tls(host: str, port: int, timeout: float = 3.0) -> bool:
+    """Whether the gateway at host:port answers a TLS ClientHello with a TLS handshake record.
+
+    python-wechaty 0.10.7 speaks plain gRPC; against a gateway with TLS on it only sees "Connection lost".
+    """
+    import ssl
+
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    with contextlib.suppress(ssl.SSLWantReadError):
+        context.wrap_bio(incoming, outgoing, server_hostname=host).do_handshake()
+    hello = outgoing.read()
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    except (TimeoutError, OSError):
+        return False
+    try:
+        writer.write(hello)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(5), timeout)
+    except (TimeoutError, OSError):
+        return False
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+    return len(answer) >= 3 and answer[0] == 0x16 and answer[1] == 0x03  # handshake record, TLS 1.x
+
+
+TLS_HINT = ("the gateway speaks TLS, and python-wechaty 0.10.7 speaks plain gRPC only: run the gateway with TLS off "
+            "(WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_SERVER=true) on a private network, or put a local TLS proxy "
+            "(offering ALPN h2 to the gateway) in front of it (docs/wechaty.md)")

@@ -15,16 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, SystemClock
 from bot.messages import Outbound
+from bot.redaction import add_secret
 from bot.transports.contract import TransportError
 from bot.transports.wechaty.compat import (
     WechatyModules,
     close_puppet,
+    forget_payload,
     load_wechaty,
     new_wechaty,
-    redact,
     reset_pools,
+    start_puppet,
+    stop_puppet,
 )
-from bot.transports.wechaty.gateway import Gateway, Timing, describe, probe
+from bot.transports.wechaty.gateway import TLS_HINT, Gateway, Timing, describe, probe, speaks_tls
 from bot.transports.wechaty.liveness import Liveness, StreamDead
 from bot.transports.wechaty.outbound import send_parts
 from bot.transports.wechaty.receiver import Receiver
@@ -42,7 +45,7 @@ class WechatyTransport:
     def __init__(self, settings: Settings, clock: Clock | None = None, *, timing: Timing | None = None,
                  cache_dir: str | None = None) -> None:
         self.gateway = Gateway.from_settings(settings)  # raises WechatyConfigError
-        redact(self.gateway.token)
+        add_secret(self.gateway.token)
         self.endpoint, self.limits = self.gateway.endpoint, self.gateway.limits
         self.timing = t = timing or Timing()
         self._clock = clock or SystemClock()
@@ -50,7 +53,7 @@ class WechatyTransport:
         self._modules: WechatyModules | None = None
         self._inlet: Inlet | None = None
         self._bot: Any = None
-        self._connected = self._had_login = False
+        self._connected = self._had_login = self._tls_told = False
         self._progress: dict[str, int] = {}  # outbound key -> parts already delivered
         self._stopping, self._done = asyncio.Event(), asyncio.Event()
         self._session: asyncio.Task[None] | None = None
@@ -87,6 +90,7 @@ class WechatyTransport:
                     raise  # run() itself is being cancelled
             except Exception as error:  # noqa: BLE001 — every failure means: wait, then reconnect
                 log.warning("wechaty: gateway %s: %s; reconnecting", self.endpoint, describe(error))
+                await self._explain(error)
             if self._had_login:
                 delay = self.timing.backoff_initial
             if self._stopping.is_set():
@@ -95,6 +99,14 @@ class WechatyTransport:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
             delay = min(delay * 2, self.timing.backoff_max)
+
+    async def _explain(self, error: Exception) -> None:
+        """A connection lost before any login may be a gateway with TLS on: say so (once until a login)."""
+        if self._had_login or self._tls_told or type(error).__name__ != "StreamTerminatedError":
+            return
+        if await speaks_tls(self.gateway.host, self.gateway.port, self.timing.connect_timeout):
+            self._tls_told = True
+            log.error("wechaty: %s: %s", self.endpoint, TLS_HINT)
 
     async def _connect_once(self) -> None:
         """One connection: returns when the event stream ends, raises when it breaks."""
@@ -109,7 +121,8 @@ class WechatyTransport:
         t = self.timing
         alive = Liveness(ding_every=t.ding_interval, dead_after=t.dead_after, first_within=t.first_event_within)
         alive.listen(bot.puppet)
-        stream = asyncio.create_task(bot.puppet.start(), name="wechaty-events")
+        stream = asyncio.create_task(start_puppet(bot.puppet, lambda kind, key: self._on_dirty(modules, kind, key)),
+                                     name="wechaty-events")
         watchdog = asyncio.create_task(alive.watch(lambda: bot.puppet.ding("dudao")), name="wechaty-liveness")
         try:
             done, _ = await asyncio.wait({stream, watchdog}, return_when=asyncio.FIRST_COMPLETED)
@@ -119,8 +132,10 @@ class WechatyTransport:
             stream.result()
         finally:
             self._connected, self._bot = False, None
+            if not stream.done():  # say Stop while our event stream is open: the gateway expects it there
+                await stop_puppet(bot.puppet, self.timing.close_timeout)
             await _cancel(stream, watchdog)
-            await close_puppet(bot.puppet, self.timing.close_timeout)
+            await close_puppet(bot.puppet)
 
     def _listen(self, bot: Any) -> None:
         puppet = bot.puppet
@@ -132,9 +147,14 @@ class WechatyTransport:
             getattr(payload.status, "name", payload.status), payload.qrcode or "-"))
         puppet.on("error", lambda payload: log.warning("wechaty: gateway error: %s", payload))
 
+    def _on_dirty(self, modules: WechatyModules, kind: int, key: str) -> None:
+        log.info("wechaty: the gateway says payload %s of type %d changed", key, kind)
+        forget_payload(modules, kind, key)
+
     def _on_login(self, bot: Any, contact_id: str) -> None:
         log.info("wechaty: logged in as %s through %s", contact_id, self.endpoint)
         self._connected = self._had_login = True
+        self._tls_told = False
         self.receiver.logged_in(bot)
         if self._inlet is not None:
             self._inlet.wake_outbox()  # replies held while we were away go out now, in order

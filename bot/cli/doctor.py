@@ -1,0 +1,49 @@
+"""`dudao doctor`: what stands between this installation and a working bot, in the operator's words (Chinese, from
+templates/cli/doctor.j2), and whether the bot could work (the exit code)."""
+from __future__ import annotations
+
+from bot.cli.bootstrap import open_database, read_roster
+from bot.render import Renderer
+from bot.settings import Settings
+from bot.storage.roster_repo import NoCountyLoaded
+
+
+async def doctor(settings: Settings, *, wait: float = 5.0) -> tuple[int, str]:
+    """(exit code, report): 0 when the bot can work (warnings allowed), 1 when it cannot."""
+    county, county_rooms, db_error = None, {}, None
+    try:
+        db = await open_database(settings.database_url)
+        try:
+            roster = await read_roster(db)
+            county, county_rooms = roster.county, {r.chat_id: r.name for r in roster.rooms.values()}
+        except NoCountyLoaded:
+            pass
+        finally:
+            await db.dispose()
+    except Exception as error:  # noqa: BLE001 — the report names it; the operator fixes DATABASE_URL
+        db_error = f"{type(error).__name__}: {error}"
+
+    gw, config = None, None
+    if not settings.wechaty_puppet_service_endpoint:
+        config = "no_endpoint"
+    elif not settings.wechaty_puppet_service_token:
+        config = "no_token"
+    else:
+        from bot.transports.wechaty.checkup import check_gateway
+        from bot.transports.wechaty.gateway import WechatyConfigError
+
+        try:
+            gw = await check_gateway(settings, wait=wait)
+        except WechatyConfigError:
+            config = "bad_endpoint"
+
+    missing = unbound = []
+    if gw is not None and gw.rooms_known:
+        missing = [(chat_id, name) for chat_id, name in sorted(county_rooms.items()) if chat_id not in gw.rooms]
+        unbound = [(chat_id, topic) for chat_id, topic in sorted(gw.rooms.items()) if chat_id not in county_rooms]
+    works = gw is not None and gw.works and county is not None and db_error is None
+    text = Renderer().render(
+        "cli/doctor.j2", gw=gw, config=config, endpoint=settings.wechaty_puppet_service_endpoint or "",
+        county=county, county_file=str(settings.county_file or ""), rooms=len(county_rooms), db_error=db_error,
+        missing=missing, unbound=unbound, works=works)
+    return (0 if works else 1), text
