@@ -9,7 +9,7 @@ from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
-from bot.parsing.parser import parse_refs
+from bot.parsing.parser import FindingRefs, parse_refs
 from bot.routing import Router
 from bot.storage import models as m
 from handlers.common import due_on, finding_for, mentionable, require
@@ -19,26 +19,14 @@ router = Router("corrections")
 
 
 @dataclass(frozen=True)
-class Withdraw:
-    ref: int
+class Withdraw(FindingRefs):
     reason: str
-    more: tuple[int, ...] = ()  # the ids after the first (#整改 Q2、Q3 …)
-
-    @property
-    def refs(self) -> tuple[int, ...]:
-        return (self.ref, *self.more)
 
 
 @dataclass(frozen=True)
-class Extend:
-    ref: int
+class Extend(FindingRefs):
     deadline: DeadlineSpec
     reason: str = ""
-    more: tuple[int, ...] = ()  # the ids after the first (#整改 Q2、Q3 …)
-
-    @property
-    def refs(self) -> tuple[int, ...]:
-        return (self.ref, *self.more)
 
 
 def parse_withdraw(word: str, rest: str) -> Withdraw:

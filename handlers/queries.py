@@ -11,7 +11,7 @@ from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import split_words
-from bot.parsing.parser import is_ref, parse_refs
+from bot.parsing.parser import FindingRefs, is_ref, parse_refs
 from bot.reports.requests import pending_requests
 from bot.routing import Router
 from bot.storage import models as m
@@ -26,13 +26,8 @@ _LIST_FILTERS = {"逾期": "overdue", "超期": "overdue", "待验收": "rectifi
 
 
 @dataclass(frozen=True)
-class Query:
-    ref: int
-    more: tuple[int, ...] = ()  # the ids after the first (#整改 Q2、Q3 …)
-
-    @property
-    def refs(self) -> tuple[int, ...]:
-        return (self.ref, *self.more)
+class Query(FindingRefs):
+    """#查询 Q12 (or several: Q12、Q13)."""
 
 
 @dataclass(frozen=True)

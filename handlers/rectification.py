@@ -9,7 +9,7 @@ from bot.domain.roster import PersonInfo, SchoolInfo
 from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import evidence, images
 from bot.ledger import lifecycle as ledger
-from bot.parsing.parser import parse_refs
+from bot.parsing.parser import FindingRefs, parse_refs
 from bot.routing import Router
 from bot.storage import models as m
 from handlers import photo_acks
@@ -20,14 +20,8 @@ router = Router("rectification")
 
 
 @dataclass(frozen=True)
-class Rectify:
-    ref: int
+class Rectify(FindingRefs):
     note: str = ""
-    more: tuple[int, ...] = ()  # the ids after the first (#整改 Q2、Q3 …)
-
-    @property
-    def refs(self) -> tuple[int, ...]:
-        return (self.ref, *self.more)
 
 
 def parse_rectify(word: str, rest: str) -> Rectify:

@@ -7,7 +7,7 @@ from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
-from bot.parsing.parser import parse_refs
+from bot.parsing.parser import FindingRefs, parse_refs
 from bot.routing import Router
 from handlers.common import finding_for, mentionable, require
 from handlers.reach import Change, announce, for_each
@@ -18,15 +18,9 @@ _PASS = ("通过", "合格", "同意")
 
 
 @dataclass(frozen=True)
-class Verify:
-    ref: int
+class Verify(FindingRefs):
     passed: bool
     reason: str = ""
-    more: tuple[int, ...] = ()  # the ids after the first (#整改 Q2、Q3 …)
-
-    @property
-    def refs(self) -> tuple[int, ...]:
-        return (self.ref, *self.more)
 
 
 def parse_verify(word: str, rest: str) -> Verify:

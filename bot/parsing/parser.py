@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from bot.handling.replies import UserError
 from bot.parsing.normalize import normalize, strip_separators
@@ -39,6 +40,18 @@ def split_command(body: str, words: Sequence[str]) -> tuple[str | None, str]:
         if body.startswith(word):
             return word, strip_separators(body[len(word):].strip())
     return None, body
+
+
+@dataclass(frozen=True)
+class FindingRefs:
+    """A command about findings named by id: the first, and those after it (#整改 Q2、Q3 …)."""
+
+    ref: int
+    more: tuple[int, ...] = field(default=(), kw_only=True)
+
+    @property
+    def refs(self) -> tuple[int, ...]:
+        return (self.ref, *self.more)
 
 
 def is_ref(text: str) -> bool:
