@@ -19,6 +19,7 @@ from bot.cli.bootstrap import (
     read_roster,
 )
 from bot.cli.county_summary import county_summary
+from bot.cli.say import say
 from bot.clock import SystemClock, VirtualClock
 from bot.render import Renderer
 from bot.settings import Settings
@@ -60,15 +61,14 @@ async def invite(settings: Settings, who: str) -> None:
             people = list(await s.scalars(select(m.Person).where(
                 m.Person.active, or_(m.Person.key == who, m.Person.name == who, m.Person.chat_id == who))))
             if len(people) != 1:
-                print(f"no single active person matches {who!r} ({len(people)} found)", file=sys.stderr)
+                print(say("invite_who", who=who, found=len(people)), file=sys.stderr)
                 raise SystemExit(1)
             code = await create_invite(s, people[0], now=clock.now(), ttl=timedelta(hours=settings.invite_ttl_hours))
     finally:
         await db.dispose()
     person = people[0]
-    print(f"binding code for {person.name} ({person.role}, {person.key}): {code.code} — "
-          f"valid for {settings.invite_ttl_hours} hours, single use")
-    print(f"ask them to send the bot (privately or in a group): #绑定 {code.code}")
+    print(say("invite", name=person.name, role=person.role, key=person.key, code=code.code,
+              hours=settings.invite_ttl_hours))
 
 
 def _transport(settings: Settings, force_console: bool):
@@ -78,20 +78,18 @@ def _transport(settings: Settings, force_console: bool):
         try:
             transport = WecomTransport(settings)
         except WecomConfigError as error:
-            print(f"cannot start the WeCom transport: {error}", file=sys.stderr)
+            print(say("wecom_config", error=error), file=sys.stderr)
             raise SystemExit(2) from None
-        print(f"transport: {transport.describe()}", file=sys.stderr)
+        print(say("transport", name=transport.describe()), file=sys.stderr)
         return transport
     if settings.wechaty_configured and not force_console:
         from bot.transports.wechaty import WechatyTransport
 
-        print(f"transport: Wechaty puppet service at {settings.wechaty_puppet_service_endpoint}", file=sys.stderr)
+        print(say("transport", name=f"Wechaty puppet service {settings.wechaty_puppet_service_endpoint}"),
+              file=sys.stderr)
         return WechatyTransport(settings)
     if not force_console:
-        print("No chat platform configured: running the local console. To connect WeChat/WeCom, set "
-              "WECOM_BOT_ID and WECOM_BOT_SECRET (WeCom 智能机器人, docs/wecom.md), or "
-              "WECHATY_PUPPET_SERVICE_ENDPOINT and WECHATY_PUPPET_SERVICE_TOKEN in .env (see README).",
-              file=sys.stderr)
+        print(say("console"), file=sys.stderr)
     return ConsoleTransport()
 
 

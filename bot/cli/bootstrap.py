@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from bot.app import App
+from bot.cli.say import say
 from bot.clock import Clock
 from bot.county import load_county_file
 from bot.county.sync import SyncReport, sync_county
@@ -65,9 +66,9 @@ async def ensure_county(db: Database, clock: Clock, county_file: Path | None) ->
 
         return county_summary(await load_county(db, county_file, clock), county_file)
     if await has_county(db):
-        return "using the county already in the database"
+        return say("county_kept")
     await load_county(db, demo_county_path(), clock)
-    return "no county configured: loaded the demo county (城口县); set COUNTY_FILE or run `dudao county load FILE`"
+    return say("county_demo")
 
 
 @dataclass

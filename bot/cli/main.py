@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from bot.cli.say import say
 from bot.settings import Settings
 
 app = typer.Typer(help="督导助手 (dudao): the supervision bot.", no_args_is_help=True, add_completion=False,
@@ -58,8 +59,8 @@ def county_check(file: Path) -> None:
     from bot.county import load_county_file
 
     data = _fail_on_county_error(lambda: load_county_file(file))
-    typer.echo(f"{file}: OK — {data.county}, {len(data.districts)} districts, {len(data.schools)} schools, "
-               f"{len(data.people)} people, {len(data.rooms)} rooms")
+    typer.echo(say("county_ok", file=file, county=data.county, districts=len(data.districts),
+                   schools=len(data.schools), people=len(data.people), rooms=len(data.rooms)))
 
 
 @county_app.command("template")
@@ -70,7 +71,7 @@ def county_template(out: Path, source: Path | None = typer.Option(None, help="co
 
     data = _fail_on_county_error(lambda: load_county_file(source or demo_county_path()))
     write_county_xlsx(data, out)
-    typer.echo(f"wrote {out}")
+    typer.echo(say("template_written", out=out))
 
 
 def _fail_on_county_error(fn):
@@ -88,7 +89,7 @@ def db_upgrade(db: str | None = DbOption) -> None:
     from bot.cli import actions
 
     asyncio.run(actions.db_upgrade(_settings(db)))
-    typer.echo("database is up to date")
+    typer.echo(say("db_ok"))
 
 
 @app.command()

@@ -20,12 +20,12 @@ def test_run_without_platform_uses_the_console_on_sqlite(tmp_path: Path) -> None
     script = "/as 周永红\n/room 实验小学督导联络群\n#问题 实验小学 扶手松动 限期3天\n/as 刘洋\n#整改 Q1 已加固\n/quit\n"
     result = dudao("run", cwd=tmp_path, stdin=script)
     assert result.returncode == 0, result.stderr
-    assert "local console" in result.stderr and "demo county" in result.stderr
+    assert "本地控制台" in result.stderr and "示例县" in result.stderr
     assert result.stdout.count("已登记问题 Q1") == 1 and "@刘洋" in result.stdout
     assert result.stdout.count("待验收") == 1 and "@周永红" in result.stdout
     assert (tmp_path / "data" / "dudao.db").exists()
     again = dudao("run", cwd=tmp_path, stdin="/as 周永红\n#查询 Q1\n/quit\n")  # restart: nothing lost
-    assert "已加固" in again.stdout and "county already in the database" in again.stderr
+    assert "已加固" in again.stdout and "沿用数据库里已有的县名册" in again.stderr
 
 
 def test_demo_prints_the_whole_loop(tmp_path: Path) -> None:
@@ -52,14 +52,14 @@ def test_county_load_then_invite(tmp_path: Path) -> None:
     invite = dudao("invite", "p-tangx", cwd=tmp_path)
     assert invite.returncode == 0 and "#绑定" in invite.stdout
     missing = dudao("invite", "nobody", cwd=tmp_path)
-    assert missing.returncode == 1 and "no single active person" in missing.stderr
+    assert missing.returncode == 1 and "没有唯一对得上" in missing.stderr
 
 
 def test_county_template_round_trips(tmp_path: Path) -> None:
     out = tmp_path / "county.xlsx"
     assert dudao("county", "template", str(out), cwd=tmp_path).returncode == 0
     check = dudao("county", "check", str(out), cwd=tmp_path)
-    assert check.returncode == 0 and "16 schools" in check.stdout
+    assert check.returncode == 0 and "16 所学校" in check.stdout
 
 
 def test_db_upgrade(tmp_path: Path) -> None:

@@ -50,5 +50,5 @@ async def test_dudao_run_connects_answers_and_survives_a_wecom_restart(tmp_path:
         await standin.close_all()
     log = err_path.read_text(encoding="utf-8")
     assert child.returncode == 0, log[-3000:]
-    assert f"transport: WeCom 智能机器人 run-bot at {standin.url}" in log
+    assert f"连接方式：WeCom 智能机器人 run-bot at {standin.url}" in log
     assert "aibot_subscribe" in log and "run-secret-123" not in log  # the wire log shows the frame, not the secret
