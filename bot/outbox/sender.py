@@ -9,67 +9,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.messages import Outbound
 from bot.outbox.delivery import Delivery, RateLimits, TransportError
-from bot.outbox.store import RESENT_AFTER_CRASH, count, enqueue, next_deferred, row_outbound
+from bot.outbox.merge import combined, merge, tell_office_dead
+from bot.outbox.pacing import Pace
+from bot.outbox.store import RESENT_AFTER_CRASH, count, next_deferred, row_outbound
 from bot.render import Renderer
 from bot.storage import models as m
 from bot.storage.engine import Database
 
 log = logging.getLogger("dudao.outbox")
-MERGE_LIMIT = 1800  # characters: bot-initiated messages for one room at one time go out as one message
 DUE_BATCH = 200  # rows read per round of a drain
-STANDALONE = ("rem:digest:",)  # key prefixes of documents (周报, 通报) that always go out as a message of their own
-
-
-@dataclass
-class _Pace:
-    """Remembers recent sends to keep within RateLimits (monotonic seconds)."""
-
-    limits: RateLimits
-    last_room: str | None = None
-    last_at: float = float("-inf")
-
-    def __post_init__(self) -> None:
-        self.per_room: dict[str, float] = {}
-        self.window: deque[float] = deque()
-        self.room_windows: dict[str, deque[float]] = {}
-
-    def wait_for(self, dest: str, t: float) -> float:
-        lim, waits = self.limits, [0.0]
-        if lim.per_room_interval and dest in self.per_room:
-            waits.append(self.per_room[dest] + lim.per_room_interval - t)
-        if lim.between_rooms_interval and self.last_room not in (None, dest):
-            waits.append(self.last_at + lim.between_rooms_interval - t)
-        if lim.per_minute:
-            while self.window and self.window[0] <= t - 60:
-                self.window.popleft()
-            if len(self.window) >= lim.per_minute:
-                waits.append(self.window[0] + 60 - t)
-        recent = self.room_windows.get(dest, deque())
-        for limit, span in ((lim.room_per_minute, 60), (lim.room_per_hour, 3600)):
-            inside = [s for s in recent if s > t - span]
-            if limit and len(inside) >= limit:
-                waits.append(inside[-limit] + span - t)
-        return max(waits)
-
-    def sent(self, dest: str, t: float) -> None:
-        self.per_room[dest], self.last_room, self.last_at = t, dest, t
-        self.window.append(t)
-        if self.limits.room_per_minute or self.limits.room_per_hour:
-            recent = self.room_windows.setdefault(dest, deque())
-            recent.append(t)
-            while recent and recent[0] <= t - 3600:
-                recent.popleft()
 
 
 MayInitiate = Callable[[datetime], Awaitable[bool]]
@@ -85,12 +41,13 @@ class OutboxSender:
                  backoff: float = 5.0) -> None:
         self.db, self.transport, self.clock, self.renderer = db, delivery, clock, renderer
         self.max_attempts, self.backoff = max_attempts, backoff
-        self.pace = _Pace(limits) if limits is not None else None
+        self.pace = Pace(limits) if limits is not None else None
         self.may_initiate = may_initiate
         self._wake = asyncio.Event()
         self._draining = asyncio.Lock()  # one drainer at a time, or two could send the same row
         self._stopping = False
         self._stopped = asyncio.Event()
+        self._sent_ids: list[int] = []  # sent, to be marked in the next transaction
 
     def wake(self) -> None:
         self._wake.set()
@@ -117,15 +74,34 @@ class OutboxSender:
 
     async def _drain(self) -> int:
         sent = 0
-        while not self._stopping and self.transport.connected:
-            due = await self._due()
-            for rows in _merge(due):
-                if not self.transport.connected or self._stopping:
-                    return sent
-                sent += await self._send(rows)
-            if len(due) < DUE_BATCH:  # all that was due is done; what was queued meanwhile woke us again
-                break
+        try:
+            while not self._stopping and self.transport.connected:
+                due = await self._due()
+                for rows in merge(due):
+                    if not self.transport.connected or self._stopping:
+                        return sent
+                    sent += await self._send(rows)
+                if len(due) < DUE_BATCH:  # all that was due is done; what was queued meanwhile woke us again
+                    break
+        finally:
+            if self._sent_ids:
+                async with self._marking():
+                    pass
         return sent
+
+    @contextlib.asynccontextmanager
+    async def _marking(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that first marks what went out since the last one 'sent': the next claim's transaction
+        (one commit a message, not two), or one before a pacing wait or at the end of a round — so at most one
+        message is ever sent and not yet marked, and a crash repeats at most that one."""
+        ids = list(self._sent_ids)
+        async with self.db.transaction() as s:
+            if ids:
+                await s.execute(update(m.OutboxMessage).where(m.OutboxMessage.id.in_(ids))
+                                .values(status="sent", sent_at=self.clock.now()))
+            yield s
+        done = set(ids)  # committed: forget them (a failed transaction keeps them for the next one)
+        self._sent_ids = [i for i in self._sent_ids if i not in done]
 
     async def _send(self, rows: list[m.OutboxMessage]) -> int:
         dest = rows[0].room_chat_id or f"to:{rows[0].to_chat_id}"
@@ -133,6 +109,9 @@ class OutboxSender:
             loop = asyncio.get_running_loop()
             delay = self.pace.wait_for(dest, loop.time())
             if delay > 0:
+                if self._sent_ids:
+                    async with self._marking():
+                        pass
                 with contextlib.suppress(TimeoutError):  # a stop wakes the pacing wait: the rows stay queued
                     await asyncio.wait_for(self._stopped.wait(), delay)
             if self._stopping:
@@ -140,7 +119,7 @@ class OutboxSender:
         rows = await self._claim(rows)  # one sender of each row, whatever else reads the outbox
         if not rows:
             return 0
-        out = row_outbound(rows[0]) if len(rows) == 1 else _combined(rows)
+        out = row_outbound(rows[0]) if len(rows) == 1 else combined(rows)
         try:
             await self.transport.send(out)
         except TransportError as err:
@@ -151,13 +130,13 @@ class OutboxSender:
             raise
         if self.pace is not None:
             self.pace.sent(dest, asyncio.get_running_loop().time())
-        await self._mark(rows, status="sent")
+        self._sent_ids += [r.id for r in rows]  # marked in the next transaction (see _marking)
         return 1
 
     async def _claim(self, rows: list[m.OutboxMessage]) -> list[m.OutboxMessage]:
         """Mark the rows 'sending' if they are still pending (a compare-and-set, one statement): the ones this
         sender may send. A crash between the platform's answer and `_mark` leaves them 'sending' (see recover)."""
-        async with self.db.transaction() as s:
+        async with self._marking() as s:
             claimed = set(await s.scalars(
                 update(m.OutboxMessage).where(m.OutboxMessage.id.in_([r.id for r in rows]),
                                               m.OutboxMessage.status == "pending")
@@ -186,7 +165,7 @@ class OutboxSender:
 
     async def _failed(self, rows: list[m.OutboxMessage], err: TransportError) -> None:
         now = self.clock.now()
-        async with self.db.transaction() as s:
+        async with self._marking() as s:
             for row in rows:
                 db_row = await s.get(m.OutboxMessage, row.id)
                 db_row.attempts += 1
@@ -194,7 +173,7 @@ class OutboxSender:
                 if err.permanent or db_row.attempts >= self.max_attempts:
                     db_row.status = "dead"
                     log.error("outbox: giving up on %s after %d attempts: %s", row.key, db_row.attempts, err)
-                    await _tell_office_dead(s, db_row, now, self.renderer)
+                    await tell_office_dead(s, db_row, now, self.renderer)
                 else:
                     delay = self.backoff * 2 ** (db_row.attempts - 1)
                     db_row.status, db_row.next_attempt_at = "pending", now + timedelta(seconds=delay)
@@ -215,45 +194,3 @@ class OutboxSender:
         self._stopping = True
         self._stopped.set()
         self._wake.set()
-
-
-def _merge(rows: list[m.OutboxMessage]) -> list[list[m.OutboxMessage]]:
-    """Group the bot-initiated rows one sweep queued for one destination into one message (in queue order);
-    replies, files and standalone documents stay one message each."""
-    groups: list[list[m.OutboxMessage]] = []
-    open_groups: dict[tuple, list[m.OutboxMessage]] = {}
-    for row in rows:
-        mergeable = row.in_reply_to is None and not row.files and not _standalone(row)
-        key = (row.room_chat_id, row.to_chat_id, row.created_at)
-        group = open_groups.get(key) if mergeable else None
-        if group is not None and sum(len(r.text) for r in group) + len(row.text) < MERGE_LIMIT:
-            group.append(row)
-            continue
-        groups.append([row])
-        if mergeable:
-            open_groups[key] = groups[-1]
-    return groups
-
-
-def _standalone(row: m.OutboxMessage) -> bool:
-    return row.key.startswith(STANDALONE)
-
-
-def _combined(rows: list[m.OutboxMessage]) -> Outbound:
-    mentions: dict[str, str] = {}
-    for row in rows:
-        for chat_id, name in zip(row.mentions, row.mention_names or [""] * len(row.mentions), strict=False):
-            mentions.setdefault(chat_id, name)
-    first = rows[0]
-    return Outbound(room=first.room_chat_id, to=first.to_chat_id, text="\n\n".join(r.text for r in rows),
-                    mentions=tuple(mentions), mention_names=tuple(mentions.values()), key=first.key)
-
-
-async def _tell_office_dead(s: AsyncSession, row: m.OutboxMessage, now: datetime, renderer: Renderer) -> None:
-    office = await s.scalar(select(m.Room).where(m.Room.scope == "office", m.Room.active))
-    if office is None or row.key.startswith("dead:") or row.room_chat_id == office.chat_id:
-        return
-    where = await s.scalar(select(m.Room.name).where(m.Room.chat_id == row.room_chat_id)) if row.room_chat_id else None
-    text = renderer.render("outbox/dead_letter.j2", where=where or row.room_chat_id or row.to_chat_id or "",
-                           attempts=row.attempts, text=row.text[:300])
-    await enqueue(s, Outbound(room=office.chat_id, to=None, text=text, key=f"dead:{row.id}"), now=now)
