@@ -51,18 +51,25 @@ class Scheduler:
                  clock: Clock, drain: Callable[[], Awaitable[int]]) -> None:
         self._sweep, self._roster, self._clock, self._drain = sweep, roster, clock, drain
         self._last: datetime | None = None
+        self._next: datetime | None = None  # the next fire time after _last (virtual clock), per the last roster
         self._aps: AsyncIOScheduler | None = None
 
     async def run_until(self, until: datetime) -> None:
         """Virtual clock: run the sweep at every fire time up to `until`, in order, each at its own time."""
         start = self._last or self._clock.now()
+        if self._next is not None and until < self._next:  # nothing fires before `until`: no need to ask
+            self._last = max(until, start)
+            return
         roster = await self._roster()
-        due = sorted({t for trig in triggers(roster).values() for t in fire_times(trig, start, until)})
+        every = triggers(roster).values()
+        due = sorted({t for trig in every for t in fire_times(trig, start, until)})
         for t in due:
             self._clock.advance_to(t)
             await self._sweep(t)
             await self._drain()
         self._last = max(until, start)
+        upcoming = [trig.get_next_fire_time(None, self._last + _TICK) for trig in every]
+        self._next = min((t for t in upcoming if t is not None), default=None)
 
     async def start(self) -> None:
         """Live: schedule the triggers and catch up once now."""
