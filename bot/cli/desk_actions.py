@@ -1,7 +1,10 @@
 """What `dudao user …` and `dudao web` do: desk accounts and serving the desk (uvicorn)."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sys
+from collections.abc import Awaitable
 
 from bot.cli.bootstrap import open_database
 from bot.cli.say import say
@@ -57,18 +60,39 @@ def listen_address(value: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-async def serve_desk(settings: Settings) -> None:
-    """Serve the desk until Ctrl+C (uvicorn handles the signals)."""
+def _server(settings: Settings, db, *, signals: bool = True):  # noqa: ANN001, ANN202 — a Database; a uvicorn.Server
     import uvicorn
 
     from bot.web.desk import create_app
 
     host, port = listen_address(settings.web_listen)
+    config = uvicorn.Config(create_app(settings, db), host=host, port=port, log_level="warning",
+                            proxy_headers=True, server_header=False)
+
+    class Server(uvicorn.Server):
+        def capture_signals(self):  # noqa: ANN202 — beside the bot, the bot's own handlers stop everything
+            return super().capture_signals() if signals else contextlib.nullcontext()
+
+    print(say("web_listen", host=host, port=port), file=sys.stderr)
+    return Server(config)
+
+
+async def serve_desk(settings: Settings) -> None:
+    """Serve the desk until Ctrl+C (uvicorn handles the signals)."""
+    listen_address(settings.web_listen)  # a bad address is said before the database is touched
     db = await open_database(settings.database_url)
     try:
-        config = uvicorn.Config(create_app(settings, db), host=host, port=port, log_level="warning",
-                                proxy_headers=True, server_header=False)
-        print(say("web_listen", host=host, port=port), file=sys.stderr)
-        await uvicorn.Server(config).serve()
+        await _server(settings, db).serve()
     finally:
         await db.dispose()
+
+
+async def with_desk(settings: Settings, db, bot_run: Awaitable[None]) -> None:  # noqa: ANN001 — a Database
+    """`dudao run --web`: the desk beside the bot in one process; when the bot stops, so does the desk."""
+    server = _server(settings, db, signals=False)
+    serving = asyncio.create_task(server.serve())
+    try:
+        await bot_run
+    finally:
+        server.should_exit = True
+        await serving

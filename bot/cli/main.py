@@ -87,13 +87,18 @@ def console(db: str | None = DbOption, county: Path | None = typer.Option(None, 
 
 
 @app.command()
-def run(db: str | None = DbOption) -> None:
+def run(db: str | None = DbOption,
+        web: bool = typer.Option(False, "--web", help="serve the web desk too, in the same process")) -> None:
     """Run the bot: WeCom when WECOM_BOT_ID is set, Wechaty when a puppet service is configured, else the console."""
     from bot.cli import actions
+    from bot.cli.desk_actions import CliError
 
     settings = _settings(db)
     _logging(settings.log_level, settings)
-    _fail_on_county_error(lambda: asyncio.run(actions.run(settings)))
+    try:
+        _fail_on_county_error(lambda: asyncio.run(actions.run(settings, web=web)))
+    except CliError as err:
+        _fail(str(err))
 
 
 @app.command()

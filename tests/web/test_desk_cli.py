@@ -35,26 +35,38 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_dudao_web_serves_the_login_page(tmp_path: Path) -> None:
+def _start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, str]:
+    """Start `dudao ARGS` with the desk on a free port; return the process and the login page once it answers."""
     port = _free_port()
     env = {"WEB_LISTEN": f"127.0.0.1:{port}", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/d.db",
            "LOG_LEVEL": "WARNING"}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "web"], cwd=tmp_path, env={**os.environ, **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=tmp_path, env={**os.environ, **env},
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=1) as page:
+                return proc, page.read().decode()
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError(f"the desk did not come up: {proc.communicate()[1][-2000:]}")
+
+
+def test_dudao_web_serves_the_login_page(tmp_path: Path) -> None:
+    proc, body = _start(tmp_path, "web")
     try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=1) as page:
-                    body = page.read().decode()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("the desk did not come up")
         assert 'name="username"' in body and 'name="password"' in body and 'name="csrf"' in body
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_run_with_web_serves_bot_and_desk_in_one_process(tmp_path: Path) -> None:
+    proc, body = _start(tmp_path, "run", "--web")
+    assert 'name="username"' in body
+    out, err = proc.communicate("/as 周永红\n/room 实验小学督导联络群\n#问题 实验小学 扶手松动 限期3天\n/quit\n", timeout=60)
+    assert proc.returncode == 0, err
+    assert "已登记问题 Q1" in out and "督导室工作台" in err
 
 
 def test_a_bad_listen_address_is_a_clear_message(tmp_path: Path) -> None:
