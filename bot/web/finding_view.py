@@ -50,8 +50,8 @@ async def evidence(request: Request, viewer: Viewer) -> Response:
     school = viewer.roster.schools.get(row.school_id) if row else None
     if photo is None or row is None or not viewer.may_see(school):
         raise HTTPException(404)
-    path = Path(photo.path)
-    if not path.is_file():
+    path, store = Path(photo.path).resolve(), Path(request.app.state.settings.evidence_dir).resolve()
+    if not path.is_relative_to(store) or not path.is_file():  # only files in the evidence store, ever
         raise HTTPException(404)
     media = photo.mime if photo.mime in IMAGE_TYPES else "application/octet-stream"
     disposition = "inline" if media in IMAGE_TYPES else "attachment"

@@ -120,3 +120,21 @@ def test_unknown_pages_and_methods_are_polite(desk: Desk) -> None:
     client = desk.client()
     for answer in (client.get("/nope"), client.put("/login"), client.get("/static/../bot/settings.py")):
         assert answer.status_code in (404, 405) and "Traceback" not in answer.text
+
+
+def test_a_crash_is_a_polite_page_without_a_trace(desk: Desk, monkeypatch) -> None:  # noqa: ANN001
+    from starlette.testclient import TestClient
+
+    from bot.web import ledger_view
+    from bot.web.desk import create_app
+
+    async def broken(request, viewer):  # noqa: ANN001, ANN202
+        raise RuntimeError("secret detail from the database")
+
+    monkeypatch.setattr(ledger_view, "ledger_page", broken)
+    client = TestClient(create_app(desk.settings, desk.db, desk.clock), follow_redirects=False,
+                        raise_server_exceptions=False)
+    login(client, "p-liu")
+    answer = client.get("/ledger")
+    assert answer.status_code == 500 and "出了点问题" in answer.text
+    assert "secret detail" not in answer.text and "Traceback" not in answer.text
