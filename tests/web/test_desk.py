@@ -75,3 +75,21 @@ def test_charts_are_svg_drawn_on_the_server(desk: Desk) -> None:
 def test_the_stylesheet_is_served_from_the_package(desk: Desk) -> None:
     css = desk.client().get("/static/desk.css")
     assert css.status_code == 200 and "@media" in css.text
+
+
+def test_colour_and_overdue_filters_follow_the_clock(desk: Desk) -> None:
+    from datetime import timedelta
+
+    from tests.support.harness import T0
+
+    client = desk.client()
+    login(client, "p-liu")
+    desk.clock.advance_to(T0 + timedelta(days=3))  # Q2 (open) due within two working days: blue
+    blue = client.get("/ledger", params={"colour": "blue"}).text
+    assert "/findings/2" in blue and "/findings/1" not in blue and "蓝色督办" in blue
+    desk.clock.advance_to(T0 + timedelta(days=10))  # Q2 overdue, not yet past the ladder's last step: yellow
+    yellow = client.get("/ledger", params={"colour": "yellow"}).text
+    assert "/findings/2" in yellow and "/findings/1" not in yellow
+    assert "没有符合条件的问题" in client.get("/ledger", params={"colour": "red"}).text
+    overdue = client.get("/ledger", params={"status": "overdue"}).text
+    assert "/findings/1" in overdue and "/findings/2" in overdue  # 待验收 past the deadline is overdue too
