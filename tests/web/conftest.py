@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.pool import NullPool
 from starlette.testclient import TestClient
 
 from bot.clock import VirtualClock
@@ -73,6 +74,7 @@ async def _seed(url: str, tmp: Path) -> tuple[dict[str, int], int]:
 def desk(county_db_url: str, tmp_path: Path):  # noqa: ANN201
     schools, photo_id = asyncio.run(_seed(county_db_url, tmp_path))
     settings = Settings(database_url=county_db_url, evidence_dir=tmp_path / "evidence", _env_file=None)
-    d = Desk(county_db_url, settings, VirtualClock(T0), Database(county_db_url), schools, photo_id)
+    # NullPool: TestClient runs each request in an event loop of its own, and an asyncpg connection belongs to one loop
+    d = Desk(county_db_url, settings, VirtualClock(T0), Database(county_db_url, poolclass=NullPool), schools, photo_id)
     yield d
     asyncio.run(d.db.dispose())
