@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     wecom_webhook_per_minute: int = 20
     wecom_reconnect_after_kick: bool = False
 
+    # the office's web desk (`dudao web`)
+    web_listen: str = "127.0.0.1:8080"
+    web_secret: str | None = None  # signs session cookies; empty = a new random one each start (everyone logs in again)
+    web_session_hours: float = 12
+    web_secure_cookie: bool = False  # true behind an HTTPS reverse proxy: the cookie is sent over HTTPS only
+
     log_level: str = "INFO"
 
     @property

@@ -19,6 +19,7 @@ from bot.cli.bootstrap import (
     read_roster,
 )
 from bot.cli.county_summary import county_summary
+from bot.cli.desk_actions import listen_address, with_desk
 from bot.cli.say import say
 from bot.clock import SystemClock, VirtualClock
 from bot.render import Renderer
@@ -93,12 +94,15 @@ def _transport(settings: Settings, force_console: bool):
     return ConsoleTransport()
 
 
-async def run(settings: Settings, *, force_console: bool = False) -> None:
+async def run(settings: Settings, *, force_console: bool = False, web: bool = False) -> None:
+    if web:
+        listen_address(settings.web_listen)
     db = await open_database(settings.database_url)
     clock = SystemClock()
     print(await ensure_county(db, clock, settings.county_file), file=sys.stderr)
     try:
-        await build(settings, clock, db, _transport(settings, force_console)).run()
+        bot = build(settings, clock, db, _transport(settings, force_console))
+        await (with_desk(settings, db, bot.run()) if web else bot.run())
     except AnotherInstance as err:
         print(Renderer().render("cli/another_instance.j2", holder=err.holder, url=safe_url(settings.database_url)),
               file=sys.stderr)

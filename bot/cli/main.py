@@ -1,16 +1,15 @@
-"""The `dudao` command line: county, db, invite, console, run, doctor, demo, replay."""
+"""The `dudao` command line: county, db, invite, user, console, run, web, doctor, demo, replay."""
 from __future__ import annotations
 
 import asyncio
-import logging
-import sys
 import tempfile
 from pathlib import Path
 
 import typer
 
+from bot.cli.desk_cli import user_app, web
+from bot.cli.options import DbOption, _fail, _logging, _settings
 from bot.cli.say import say
-from bot.settings import Settings
 
 app = typer.Typer(help="督导助手 (dudao): the supervision bot.", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
@@ -18,31 +17,8 @@ county_app = typer.Typer(help="Load and check the county file (roster, rooms, po
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(county_app, name="county")
 app.add_typer(db_app, name="db")
-
-DbOption = typer.Option(None, "--db", help="database URL (default: DATABASE_URL from settings)")
-
-
-def _settings(db: str | None = None, **overrides: object) -> Settings:
-    settings = Settings()
-    values = {k: v for k, v in {"database_url": db, **overrides}.items() if v is not None}
-    return settings.model_copy(update=values) if values else settings
-
-
-def _logging(level: str, settings: Settings | None = None) -> None:
-    from bot.redaction import add_secret, protect_handlers
-
-    logging.basicConfig(level=level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    protect_handlers()  # the token is blanked in every line written, whoever wrote it
-    if settings is not None:
-        add_secret(settings.wechaty_puppet_service_token)
-    for chatty in ("apscheduler", "alembic"):
-        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
+app.add_typer(user_app, name="user")
+app.command()(web)
 
 
 @county_app.command("load")
@@ -111,13 +87,18 @@ def console(db: str | None = DbOption, county: Path | None = typer.Option(None, 
 
 
 @app.command()
-def run(db: str | None = DbOption) -> None:
+def run(db: str | None = DbOption,
+        web: bool = typer.Option(False, "--web", help="serve the web desk too, in the same process")) -> None:
     """Run the bot: WeCom when WECOM_BOT_ID is set, Wechaty when a puppet service is configured, else the console."""
     from bot.cli import actions
+    from bot.cli.desk_actions import CliError
 
     settings = _settings(db)
     _logging(settings.log_level, settings)
-    _fail_on_county_error(lambda: asyncio.run(actions.run(settings)))
+    try:
+        _fail_on_county_error(lambda: asyncio.run(actions.run(settings, web=web)))
+    except CliError as err:
+        _fail(str(err))
 
 
 @app.command()

@@ -260,3 +260,22 @@ class Leave(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     at: Mapped[datetime]
     message_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class WebAccount(Base):
+    """A person's login to the office's web desk (`dudao user add`): an argon2 hash, never the password.
+
+    `epoch` grows on every password change or disabling, so sessions signed before it end. `failures` counts wrong
+    passwords in a row; at the limit the account pauses until `paused_until`."""
+
+    __tablename__ = "web_accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), unique=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    epoch: Mapped[int] = mapped_column(Integer, default=1)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    paused_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

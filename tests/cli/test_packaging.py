@@ -24,6 +24,9 @@ def test_wheel_ships_templates_migrations_and_data(tmp_path: Path) -> None:
     sources = {p.relative_to(REPO).as_posix() for top in ("bot", "handlers", "reminders")
                for p in (REPO / top).rglob("*.py") if "__pycache__" not in p.parts}
     assert sources <= names, f"not shipped: {sorted(sources - names)}"  # every subpackage is listed in pyproject
+    web = {p.relative_to(REPO).as_posix() for folder in ("templates", "static")
+           for p in (REPO / "bot" / "web" / folder).iterdir()}
+    assert web and web <= names, f"desk files not shipped: {sorted(web - names)}"
     assert not any(n.startswith("tests/") for n in names)
 
 

@@ -15,7 +15,7 @@ LAYERS = [
     ("bot.ledger", "bot.obligations", "bot.reports", "bot.handling", "bot.parsing", "bot.routing", "bot.outbox"),
     ("handlers", "reminders"),
     ("bot.app",),
-    ("bot.transports", "bot.cli", "bot.__main__"),
+    ("bot.transports", "bot.cli", "bot.web", "bot.__main__"),
 ]
 PLATFORM_LIBRARIES = ("wechaty", "wechaty_puppet", "wechaty_puppet_service", "grpclib", "pyee", "websockets")
 

@@ -1,0 +1,98 @@
+"""What `dudao user …` and `dudao web` do: desk accounts and serving the desk (uvicorn)."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Awaitable
+
+from bot.cli.bootstrap import open_database
+from bot.cli.say import say
+from bot.clock import SystemClock
+from bot.settings import Settings
+from bot.storage import models as m
+from bot.web import accounts
+
+
+class CliError(Exception):
+    """A message for the operator; the command exits non-zero."""
+
+
+async def _person(session, who: str) -> m.Person:  # noqa: ANN001 — an AsyncSession
+    people = await accounts.find_person(session, who)
+    if len(people) != 1:
+        raise CliError(say("user_who", who=who, found=len(people)))
+    return people[0]
+
+
+async def user_set(settings: Settings, who: str, password: str | None, *, new: bool) -> str:
+    """`user add` (new=True) and `user passwd`: set the password given, or generate one and show it once."""
+    shown = None if password else accounts.generate_password()
+    db = await open_database(settings.database_url)
+    try:
+        async with db.transaction() as s:
+            person = await _person(s, who)
+            if not new and await accounts.account_of(s, person) is None:
+                raise CliError(say("user_none", name=person.name))
+            account = await accounts.set_password(s, person, password or shown, SystemClock().now())
+            values = dict(name=person.name, role=person.role, username=account.username, password=shown)
+    finally:
+        await db.dispose()
+    return say("user_added" if new else "user_passwd", **values)
+
+
+async def user_disable(settings: Settings, who: str) -> str:
+    db = await open_database(settings.database_url)
+    try:
+        async with db.transaction() as s:
+            person = await _person(s, who)
+            if not await accounts.disable(s, person, SystemClock().now()):
+                raise CliError(say("user_none", name=person.name))
+    finally:
+        await db.dispose()
+    return say("user_disabled", name=person.name)
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CliError(say("web_bad_listen", value=value))
+    return host.strip("[]"), int(port)
+
+
+def _server(settings: Settings, db, *, signals: bool = True):  # noqa: ANN001, ANN202 — a Database; a uvicorn.Server
+    import uvicorn
+
+    from bot.web.desk import create_app
+
+    host, port = listen_address(settings.web_listen)
+    config = uvicorn.Config(create_app(settings, db), host=host, port=port, log_level="warning",
+                            proxy_headers=True, server_header=False)
+
+    class Server(uvicorn.Server):
+        def capture_signals(self):  # noqa: ANN202 — beside the bot, the bot's own handlers stop everything
+            return super().capture_signals() if signals else contextlib.nullcontext()
+
+    print(say("web_listen", host=host, port=port), file=sys.stderr)
+    return Server(config)
+
+
+async def serve_desk(settings: Settings) -> None:
+    """Serve the desk until Ctrl+C (uvicorn handles the signals)."""
+    listen_address(settings.web_listen)  # a bad address is said before the database is touched
+    db = await open_database(settings.database_url)
+    try:
+        await _server(settings, db).serve()
+    finally:
+        await db.dispose()
+
+
+async def with_desk(settings: Settings, db, bot_run: Awaitable[None]) -> None:  # noqa: ANN001 — a Database
+    """`dudao run --web`: the desk beside the bot in one process; when the bot stops, so does the desk."""
+    server = _server(settings, db, signals=False)
+    serving = asyncio.create_task(server.serve())
+    try:
+        await bot_run
+    finally:
+        server.should_exit = True
+        await serving

@@ -1,0 +1,34 @@
+"""What every `dudao` command shares: the --db option, settings with overrides, logging, failing politely."""
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from bot.settings import Settings
+
+DbOption = typer.Option(None, "--db", help="database URL (default: DATABASE_URL from settings)")
+
+
+def _settings(db: str | None = None, **overrides: object) -> Settings:
+    settings = Settings()
+    values = {k: v for k, v in {"database_url": db, **overrides}.items() if v is not None}
+    return settings.model_copy(update=values) if values else settings
+
+
+def _logging(level: str, settings: Settings | None = None) -> None:
+    from bot.redaction import add_secret, protect_handlers
+
+    logging.basicConfig(level=level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    protect_handlers()  # the token is blanked in every line written, whoever wrote it
+    if settings is not None:
+        add_secret(settings.wechaty_puppet_service_token)
+    for chatty in ("apscheduler", "alembic"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)

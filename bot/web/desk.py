@@ -1,0 +1,105 @@
+"""The desk's Starlette app: routes, signed session cookies, security headers, polite error pages."""
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.clock import Clock, SystemClock
+from bot.settings import Settings
+from bot.storage.engine import Database
+from bot.web.page import WEB_DIR, error_page
+from bot.web.viewer import Rosters, Viewer, viewer_for
+
+log = logging.getLogger("dudao.web")
+COOKIE = "dudao_desk"
+HEADERS = [(b"content-security-policy", b"default-src 'self'; img-src 'self'; style-src 'self'; "
+                                        b"frame-ancestors 'none'; form-action 'self'"),
+           (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
+           (b"referrer-policy", b"same-origin")]
+
+Page = Callable[[Request, Viewer], Awaitable[Response]]
+
+
+def logged_in(page: Page) -> Callable[[Request], Awaitable[Response]]:
+    """Run `page` for the session's viewer; without one (never logged in, expired, disabled), go to /login."""
+    @functools.wraps(page)
+    async def endpoint(request: Request) -> Response:
+        state = request.app.state
+        async with state.db.reading() as session:
+            viewer = await viewer_for(session, state.rosters, request.session.get("uid"),
+                                      request.session.get("epoch"))
+        if viewer is None:
+            request.session.pop("uid", None)
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        request.state.viewer = viewer
+        return await page(request, viewer)
+    return endpoint
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + HEADERS
+            await send(message)
+        await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    return error_page(request, status, getattr(request.state, "viewer", None))
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    log.exception("desk page failed: %s", request.url.path)
+    return error_page(request, 500)
+
+
+async def _home(request: Request) -> Response:
+    return RedirectResponse("/ledger", status_code=303)
+
+
+def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> Starlette:
+    from bot.web import auth, charts, finding_view, ledger_view
+
+    routes = [
+        Route("/", _home),
+        Route("/login", auth.login_form, methods=["GET"]),
+        Route("/login", auth.login, methods=["POST"]),
+        Route("/logout", auth.logout, methods=["POST"]),
+        Route("/ledger", logged_in(ledger_view.ledger_page)),
+        Route("/findings/{number:int}", logged_in(finding_view.finding)),
+        Route("/evidence/{id:int}", logged_in(finding_view.evidence)),
+        Route("/charts", logged_in(charts.charts)),
+        Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
+    ]
+    secret = settings.web_secret or secrets.token_urlsafe(32)
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(SessionMiddleware, secret_key=secret, session_cookie=COOKIE,
+                   max_age=int(settings.web_session_hours * 3600), same_site="strict",
+                   https_only=settings.web_secure_cookie),
+    ]
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={HTTPException: _http_error, Exception: _crash})
+    app.state.db, app.state.settings, app.state.rosters = db, settings, Rosters()
+    app.state.clock = clock or SystemClock()
+    return app

@@ -1,0 +1,60 @@
+"""A finding's page (every field, the whole event history, the evidence photos inline) and the photo route.
+Both answer 404 — the same as for a finding that does not exist — when the viewer may not see the school."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from bot.domain.colour import colour
+from bot.ledger import lifecycle as ledger
+from bot.storage import models as m
+from bot.web.page import render
+from bot.web.viewer import Viewer
+
+IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+async def finding(request: Request, viewer: Viewer) -> Response:
+    roster, now = viewer.roster, request.app.state.clock.now()
+    async with request.app.state.db.reading() as session:
+        row = await ledger.get_finding(session, request.path_params["number"])
+        school = roster.schools.get(row.school_id) if row else None
+        if row is None or not viewer.may_see(school):
+            raise HTTPException(404)
+        events = await ledger.events_of(session, row)
+        photos = list(await session.scalars(select(m.Evidence).where(m.Evidence.finding_id == row.id)
+                                            .order_by(m.Evidence.id)))
+    people = roster.people
+    district = roster.districts.get(school.district_id)
+    history = [dict(at=e.at, what=ledger.EVENT_LABELS.get(e.kind, e.kind),
+                    who=people[e.actor_id].name if e.actor_id in people else "", text=e.raw_text,
+                    note=e.data.get("note") or e.data.get("reason") or "") for e in events]
+    finder = people.get(row.finder_id)
+    return render(request, "finding.html", viewer=viewer, tz=roster.tz, ref=ledger.ref(row.number), f=row,
+                  school=school.name, district=district.name if district else "",
+                  finder=finder.name if finder else "", status=ledger.STATUS_LABELS[row.status],
+                  overdue=ledger.is_overdue(row, now), history=history,
+                  colour=colour(row.status, row.deadline_at, row.due_date, now, roster),
+                  photos=[dict(id=p.id, name=p.name, at=p.received_at, image=p.mime in IMAGE_TYPES)
+                          for p in photos])
+
+
+async def evidence(request: Request, viewer: Viewer) -> Response:
+    async with request.app.state.db.reading() as session:
+        photo = await session.get(m.Evidence, request.path_params["id"])
+        row = await session.get(m.Finding, photo.finding_id) if photo and photo.finding_id else None
+    school = viewer.roster.schools.get(row.school_id) if row else None
+    if photo is None or row is None or not viewer.may_see(school):
+        raise HTTPException(404)
+    path, store = Path(photo.path).resolve(), Path(request.app.state.settings.evidence_dir).resolve()
+    if not path.is_relative_to(store) or not path.is_file():  # only files in the evidence store, ever
+        raise HTTPException(404)
+    media = photo.mime if photo.mime in IMAGE_TYPES else "application/octet-stream"
+    disposition = "inline" if media in IMAGE_TYPES else "attachment"
+    return FileResponse(path, media_type=media, content_disposition_type=disposition,
+                        filename=f"{ledger.ref(row.number)}-{photo.id}{path.suffix}",
+                        headers={"cache-control": "private, max-age=3600"})

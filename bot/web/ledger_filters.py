@@ -1,0 +1,115 @@
+"""The ledger's filters, read from the query string: a value that means nothing (an unknown district, a school the
+viewer may not see, a status that does not exist, a page that is not a number) is dropped and named, not obeyed."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, not_, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import QueryParams
+
+from bot.domain.colour import BLUE_WITHIN_WORKDAYS
+from bot.ledger import lifecycle as ledger
+from bot.reports.aggregates import red_condition
+from bot.storage import models as m
+from bot.web.viewer import Viewer
+
+F = m.Finding
+STATUSES = {"open": "待整改", "rectified": "待验收", "closed": "已销号", "withdrawn": "已撤销", "overdue": "已逾期"}
+COLOURS = {"blue": "蓝色督办", "yellow": "黄色督办", "red": "红色督办"}
+SEVERITIES = ("一般", "较重", "严重")
+MAX_TEXT = 100
+
+
+@dataclass
+class Filters:
+    district: int | None = None
+    school: int | None = None
+    category: str = ""
+    status: str = ""
+    colour: str = ""
+    severity: str = ""
+    text: str = ""
+    page: int = 1
+    ignored: list[str] = field(default_factory=list)
+
+    def query(self, **change: object) -> dict[str, object]:
+        """The filters as query-string values (for links to other pages of the same list)."""
+        values = dict(district=self.district, school=self.school, category=self.category, status=self.status,
+                      colour=self.colour, severity=self.severity, q=self.text, page=self.page) | change
+        return {k: v for k, v in values.items() if v is not None and v != "" and not (k == "page" and v == 1)}
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def read_filters(params: QueryParams, viewer: Viewer) -> Filters:
+    f, roster = Filters(), viewer.roster
+    seen = viewer.school_ids
+    if value := params.get("district", "").strip():
+        did = _int(value)
+        if did in roster.districts and (seen is None or any(roster.schools[s].district_id == did for s in seen
+                                                            if s in roster.schools)):
+            f.district = did
+        else:
+            f.ignored.append("责任区")
+    if value := params.get("school", "").strip():
+        sid = _int(value)
+        if sid in roster.schools and (seen is None or sid in seen):
+            f.school = sid
+        else:
+            f.ignored.append("学校")
+    for name, allowed, label in (("status", STATUSES, "状态"), ("colour", COLOURS, "督办颜色"),
+                                 ("severity", SEVERITIES, "严重程度")):
+        if value := params.get(name, "").strip():
+            if value in allowed:
+                setattr(f, name, value)
+            else:
+                f.ignored.append(label)
+    f.category = params.get("category", "").strip()[:50]
+    f.text = params.get("q", "").strip()[:MAX_TEXT]
+    if value := params.get("page", "").strip():
+        page = _int(value)
+        if page and page >= 1:
+            f.page = page
+        else:
+            f.ignored.append("页码")
+    return f
+
+
+async def conditions(session: AsyncSession, f: Filters, viewer: Viewer, now: datetime) -> list[ColumnElement]:
+    """The SQL conditions: what the viewer may see, then each filter."""
+    roster = viewer.roster
+    out: list[ColumnElement] = []
+    if viewer.school_ids is not None:
+        out.append(F.school_id.in_(sorted(viewer.school_ids)))
+    if f.district is not None:
+        out.append(F.school_id.in_(sorted(s.id for s in roster.schools.values() if s.district_id == f.district)))
+    if f.school is not None:
+        out.append(F.school_id == f.school)
+    if f.category:
+        out.append(F.category == f.category)
+    if f.severity:
+        out.append(F.severity == f.severity)
+    if f.text:
+        out.append(F.description.contains(f.text, autoescape=True))
+    if f.status == "overdue":
+        out.append(and_(F.status.in_(ledger.ACTIVE), F.deadline_at <= now))
+    elif f.status:
+        out.append(F.status == f.status)
+    if f.colour:
+        out.append(await _colour(session, f.colour, viewer, now))
+    return out or [true()]
+
+
+async def _colour(session: AsyncSession, which: str, viewer: Viewer, now: datetime) -> ColumnElement[bool]:
+    """The 三色督办 colours as SQL (bot.domain.colour): blue due soon, yellow overdue, red overdue past the ladder."""
+    roster = viewer.roster
+    is_open = F.status == ledger.OPEN
+    if which == "blue":
+        soon = roster.calendar.add_workdays(now.astimezone(roster.tz).date(), BLUE_WITHIN_WORKDAYS)
+        return and_(is_open, F.deadline_at > now, F.due_date <= soon)
+    red = and_(is_open, await red_condition(session, roster, now))
+    return red if which == "red" else and_(is_open, F.deadline_at <= now, not_(red))

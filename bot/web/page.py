@@ -1,0 +1,54 @@
+"""Rendering the desk's pages: Jinja2 with autoescaping on (every name and description is a user's data), the
+CSRF token every form carries, and the polite error pages (never a trace)."""
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+WEB_DIR = Path(str(resources.files("bot.web")))
+_env = Environment(loader=FileSystemLoader(str(WEB_DIR / "templates")), undefined=StrictUndefined,
+                   autoescape=select_autoescape(default=True, default_for_string=True), trim_blocks=True,
+                   lstrip_blocks=True)
+
+
+def _when(value: object, tz: object = None) -> str:
+    if isinstance(value, datetime):
+        return (value.astimezone(tz) if tz else value).strftime("%Y-%m-%d %H:%M")
+    return "" if value is None else str(value)
+
+
+_env.filters["when"] = _when
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (made on first use); every form posts it back as `csrf`."""
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def csrf_ok(request: Request, sent: object) -> bool:
+    token = request.session.get("csrf")
+    return bool(token) and isinstance(sent, str) and hmac.compare_digest(token, sent)
+
+
+def render(request: Request, template: str, code: int = 200, **values: object) -> HTMLResponse:
+    viewer = values.pop("viewer", None)
+    html = _env.get_template(template).render(csrf=csrf_token(request), viewer=viewer, path=request.url.path,
+                                              **values)
+    return HTMLResponse(html, status_code=code)
+
+
+ERRORS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "bad_request", 500: "server_error"}
+
+
+def error_page(request: Request, status: int, viewer: object = None) -> HTMLResponse:
+    return render(request, "error.html", code=status, what=ERRORS.get(status, "server_error"), viewer=viewer)

@@ -1,0 +1,63 @@
+"""Who is looking: the logged-in account's person as an `Actor`, and the schools they may see — the same rule as
+in chat (office all, district lead the district, supervisor the assigned schools, principal the own school)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.permissions import Action, can
+from bot.domain.roles import Actor
+from bot.domain.roster import PersonInfo, Roster, SchoolInfo
+from bot.storage import models as m
+from bot.storage.roster_repo import county_version, load_roster
+
+
+@dataclass(frozen=True)
+class Viewer:
+    account_id: int
+    person: PersonInfo
+    actor: Actor
+    roster: Roster
+
+    @property
+    def school_ids(self) -> set[int] | None:
+        """The schools they may see; None: all of them (the office)."""
+        return None if self.actor.is_office else self.roster.visible_schools(self.actor)
+
+    def may_see(self, school: SchoolInfo | None) -> bool:
+        return school is not None and can(self.actor, Action.VIEW, school_id=school.id,
+                                          district_id=school.district_id)
+
+
+class Rosters:
+    """The roster snapshot, read again only when the county version changes."""
+
+    def __init__(self) -> None:
+        self._roster: Roster | None = None
+
+    async def get(self, session: AsyncSession) -> Roster:
+        version = await county_version(session)
+        if self._roster is None or self._roster.version != version:
+            self._roster = await load_roster(session)
+        return self._roster
+
+
+def actor_of(person: PersonInfo, roster: Roster) -> Actor:
+    led = frozenset(d.id for d in roster.districts.values() if d.lead_id == person.id)
+    return Actor(chat_id=person.chat_id or f"web:{person.key}", person_id=person.id, name=person.name,
+                 role=person.role, supervised=person.supervised, led_districts=led, school_id=person.school_id)
+
+
+async def viewer_for(session: AsyncSession, rosters: Rosters, account_id: object, epoch: object) -> Viewer | None:
+    """The viewer of a session, or None when it no longer holds (disabled, new password, left the roster)."""
+    if not isinstance(account_id, int):
+        return None
+    account = await session.get(m.WebAccount, account_id)
+    if account is None or not account.active or account.epoch != epoch:
+        return None
+    roster = await rosters.get(session)
+    person = roster.people.get(account.person_id)
+    if person is None or not person.active:
+        return None
+    return Viewer(account.id, person, actor_of(person, roster), roster)

@@ -1,0 +1,95 @@
+"""The desk through HTTP: log in, the ledger and its filters, a finding with its history and photo, charts."""
+from __future__ import annotations
+
+from tests.web.conftest import Desk, login
+
+
+def test_office_logs_in_and_sees_the_whole_ledger(desk: Desk) -> None:
+    client = desk.client()
+    assert client.get("/ledger").headers["location"].startswith("/login")
+    answer = login(client, "p-liu")
+    assert answer.status_code == 303 and answer.headers["location"] == "/ledger"
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    page = client.get("/ledger")
+    assert page.status_code == 200 and "刘建国" in page.text
+    assert "Q1" in page.text and "Q2" in page.text and "共 2 条" in page.text
+    assert "content-security-policy" in page.headers
+
+
+def test_filters_narrow_the_ledger(desk: Desk) -> None:
+    client = desk.client()
+    login(client, "p-liu")
+    by_school = client.get("/ledger", params={"school": desk.schools["城口县复兴中学"]}).text
+    assert "/findings/2" in by_school and "/findings/1" not in by_school and "共 1 条" in by_school
+    rectified = client.get("/ledger", params={"status": "rectified"}).text
+    assert "/findings/1" in rectified and "/findings/2" not in rectified
+    text = client.get("/ledger", params={"q": "消防"}).text
+    assert "/findings/1" in text and "/findings/2" not in text
+    category = client.get("/ledger", params={"category": "食品卫生", "severity": "一般"}).text
+    assert "/findings/2" in category and "/findings/1" not in category
+    none = client.get("/ledger", params={"q": "%"}).text  # a LIKE wildcard is a character, not "anything"
+    assert "没有符合条件的问题" in none
+
+
+def test_nonsense_filters_are_ignored_politely(desk: Desk) -> None:
+    client = desk.client()
+    login(client, "p-liu")
+    page = client.get("/ledger", params={"district": "abc", "school": "99999999", "status": "DROP TABLE",
+                                         "colour": "紫", "page": "-3", "severity": "x" * 500})
+    assert page.status_code == 200 and "已忽略" in page.text and "Traceback" not in page.text
+    assert "/findings/1" in page.text and "/findings/2" in page.text
+    assert client.get("/ledger", params={"page": "999"}).status_code == 200
+    assert client.get("/findings/abc").status_code == 404
+    assert client.get("/findings/999").status_code == 404
+
+
+def test_a_finding_shows_fields_history_and_its_photo(desk: Desk) -> None:
+    client = desk.client()
+    login(client, "p-liu")
+    page = client.get("/findings/1")
+    assert page.status_code == 200
+    for text in ("重庆市城口中学", "消防通道堆放杂物", "待验收", "录入", "报告整改", "已清理通道并张贴标识", "周永红",
+                 f'src="/evidence/{desk.photo_id}"'):
+        assert text in page.text, text
+    image = client.get(f"/evidence/{desk.photo_id}")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+    assert image.content.startswith(b"\x89PNG")
+
+
+def test_user_text_is_escaped(desk: Desk) -> None:
+    client = desk.client()
+    login(client, "p-liu")
+    page = client.get("/findings/2").text
+    assert "<b>后厨</b>" not in page and "&lt;b&gt;后厨&lt;/b&gt;" in page
+
+
+def test_charts_are_svg_drawn_on_the_server(desk: Desk) -> None:
+    client = desk.client()
+    login(client, "p-liu")
+    page = client.get("/charts")
+    assert page.status_code == 200 and page.text.count("<svg") == 3
+    assert "第一责任区" in page.text and "食品卫生" in page.text and "0%" in page.text
+
+
+def test_the_stylesheet_is_served_from_the_package(desk: Desk) -> None:
+    css = desk.client().get("/static/desk.css")
+    assert css.status_code == 200 and "@media" in css.text
+
+
+def test_colour_and_overdue_filters_follow_the_clock(desk: Desk) -> None:
+    from datetime import timedelta
+
+    from tests.support.harness import T0
+
+    client = desk.client()
+    login(client, "p-liu")
+    desk.clock.advance_to(T0 + timedelta(days=3))  # Q2 (open) due within two working days: blue
+    blue = client.get("/ledger", params={"colour": "blue"}).text
+    assert "/findings/2" in blue and "/findings/1" not in blue and "蓝色督办" in blue
+    desk.clock.advance_to(T0 + timedelta(days=10))  # Q2 overdue, not yet past the ladder's last step: yellow
+    yellow = client.get("/ledger", params={"colour": "yellow"}).text
+    assert "/findings/2" in yellow and "/findings/1" not in yellow
+    assert "没有符合条件的问题" in client.get("/ledger", params={"colour": "red"}).text
+    overdue = client.get("/ledger", params={"status": "overdue"}).text
+    assert "/findings/1" in overdue and "/findings/2" in overdue  # 待验收 past the deadline is overdue too
