@@ -1,0 +1,37 @@
+"""#导出 writes the 整改台账 the office keeps: its columns, the verification opinion, extensions, withdrawal, the
+colour filled in, a frozen header and an auto filter."""
+from __future__ import annotations
+
+from openpyxl import load_workbook
+
+from bot.reports.ledger_book import HEADERS
+
+SYXX, OFFICE = "room-syxx@chatroom", "room-office@chatroom"
+ZHOU, LIUYANG, LIU = "wxid_zhouyonghong", "wxid_liuyang", "wxid_liujianguo"
+
+
+async def test_the_ledger_workbook_has_the_office_columns(harness) -> None:
+    h = harness
+    await h.say(SYXX, ZHOU, "#问题 实验小学 安全稳定 楼梯扶手松动 限期3天")  # Q1: rectified, failed, rectified, passed
+    await h.say(SYXX, ZHOU, "#问题 实验小学 食品卫生 留样记录不全 限期3天")  # Q2: extended
+    await h.say(SYXX, ZHOU, "#问题 实验小学 消防通道堵塞 限期1天")  # Q3: withdrawn
+    await h.say(SYXX, ZHOU, "#问题 实验小学 围墙破损 限期1天")  # Q4: left overdue
+    await h.say(SYXX, LIUYANG, "#整改 Q1 已加固", at="2024-03-12T10:00:00+08:00")
+    await h.say(SYXX, ZHOU, "#验收 Q1 不通过 三楼也松动")
+    await h.say(SYXX, LIUYANG, "#整改 Q1 三层都已加固", at="2024-03-12T11:00:00+08:00")
+    await h.say(SYXX, ZHOU, "#验收 Q1 通过 很好")
+    await h.say(OFFICE, LIU, "#延期 Q2 5天 需采购")
+    await h.say(OFFICE, LIU, "#撤销 Q3 重复录入")
+    sent = await h.one(OFFICE, LIU, "#导出", at="2024-03-14T10:00:00+08:00")
+    wb = load_workbook(sent.out.files[0])
+    ws = wb["整改台账"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == HEADERS and len(rows) == 5
+    q1, q2, q3, q4 = (dict(zip(HEADERS, r, strict=True)) for r in rows[1:])
+    assert q1["发现人"] == "周永红" and "周永红" in q1["责任督学"] and q1["状态"] == "已销号"
+    assert q1["整改情况"] == "三层都已加固" and q1["验收人"] == "周永红" and q1["验收意见/不通过原因"] == "通过：很好"
+    assert "需采购" in q2["延期记录"] and "→" in q2["延期记录"]
+    assert q3["撤销原因"] == "重复录入" and q3["状态"] == "已撤销"
+    assert q4["状态"] == "待整改（逾期）" and q4["督办颜色"] == "黄色督办"
+    assert ws.cell(row=5, column=12).fill.fgColor.rgb.endswith("FFEB9C")
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:T5"
