@@ -101,10 +101,14 @@ def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
+ANSWERS = (EXTEND, REFUSE_EXTENSION)  # what answers an extension request: #延期 (yes) or #驳回 (no)
+
+
 async def pending_request(session: AsyncSession, finding: m.Finding) -> m.FindingEvent | None:
-    """The finding's extension request not yet answered (by #延期 or #驳回), if any."""
-    events = await events_of(session, finding)
-    last = next((e for e in reversed(events) if e.kind in (REQUEST_EXTENSION, EXTEND, REFUSE_EXTENSION)), None)
+    """The finding's extension request not yet answered (no #延期 or #驳回 after it), if any: one look-up."""
+    last = await session.scalar(select(m.FindingEvent).where(
+        m.FindingEvent.finding_id == finding.id, m.FindingEvent.kind.in_((REQUEST_EXTENSION, *ANSWERS)))
+        .order_by(m.FindingEvent.id.desc()).limit(1))
     return last if last is not None and last.kind == REQUEST_EXTENSION else None
 
 

@@ -16,7 +16,7 @@ async def pending_requests(session: AsyncSession, condition: ColumnElement[bool]
     """The unanswered requests on active findings matching `condition`, oldest first: plain values."""
     request, answer = m.FindingEvent, aliased(m.FindingEvent)
     answered = exists().where(answer.finding_id == request.finding_id, answer.id > request.id,
-                              answer.kind.in_((ledger.EXTEND, ledger.REFUSE_EXTENSION)))
+                              answer.kind.in_(ledger.ANSWERS))
     q = (select(m.Finding.number, m.Finding.school_id, request.data, request.at)
          .join(m.Finding, m.Finding.id == request.finding_id)
          .where(request.kind == ledger.REQUEST_EXTENSION, ~answered, m.Finding.status.in_(ledger.ACTIVE), condition)
