@@ -7,11 +7,19 @@ from __future__ import annotations
 from bot.domain.roster import RoomInfo, Roster, SchoolInfo
 
 
+def room_shows_all(room: RoomInfo | None) -> bool:
+    """May everyone in `room` see every school (the office room; `None`: a private chat, the person's rights)?"""
+    return room is None or room.scope == "office"
+
+
+def room_shows_district(room: RoomInfo | None, district_id: int) -> bool:
+    """May everyone in `room` see the whole district?"""
+    return room_shows_all(room) or (room.scope == "district" and room.district_id == district_id)
+
+
 def room_shows(room: RoomInfo | None, school: SchoolInfo) -> bool:
     """May everyone in `room` see `school`'s findings? `None` is a private chat: the person's own rights apply."""
-    if room is None:
-        return True
-    if room.scope == "office":
+    if room_shows_all(room):
         return True
     if room.scope == "district":
         return school.district_id == room.district_id
