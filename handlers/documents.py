@@ -9,6 +9,7 @@ from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
 from bot.reports.weekly_digest import WEEKLY_TEMPLATE, weekly_digest_values
 from bot.routing import Router
 from handlers.common import need
+from handlers.reach import shows_all
 
 router = Router("documents")
 KINDS = {"周报": "weekly", "通报": "bulletin"}
@@ -26,7 +27,7 @@ class Digest:
 async def digest(cmd: Digest, ctx: CommandContext) -> list[Reply]:
     """#周报 / #通报: the weekly digest, or this month's 通报 draft so far (the office, in its room or privately)."""
     need(ctx, Action.DIGEST)
-    if not ctx.private and not (ctx.room and ctx.room.scope == "office"):
+    if not shows_all(ctx):
         raise UserError("digests/office_room_only.j2")
     if cmd.kind == "weekly":
         return [Reply(WEEKLY_TEMPLATE, await weekly_digest_values(ctx.session, ctx.roster, ctx.now))]

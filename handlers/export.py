@@ -8,14 +8,13 @@ from pathlib import Path
 from sqlalchemy import true
 
 from bot.domain.permissions import Action
-from bot.domain.visibility import room_shows_all
 from bot.handling import CommandContext, Reply
 from bot.parsing.normalize import split_words
 from bot.reports.ledger_book import ledger_rows, write_ledger
 from bot.routing import Router
 from bot.storage import models as m
 from handlers.common import need, resolve_school
-from handlers.reach import here_or_private, here_room, shows
+from handlers.reach import here_or_private, shows, shows_all
 
 router = Router("export")
 
@@ -29,7 +28,7 @@ class Export:
                 help={"导出": "help/export.j2"})
 async def export(cmd: Export, ctx: CommandContext) -> list[Reply]:
     need(ctx, Action.EXPORT)
-    condition, scope, shown = true(), "全县", room_shows_all(here_room(ctx))
+    condition, scope, shown = true(), "全县", shows_all(ctx)
     if cmd.words:
         school = resolve_school(ctx, " ".join(cmd.words))
         condition, scope, shown = m.Finding.school_id == school.id, school.name, shows(ctx, school)

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.domain.roster import PersonInfo, RoomInfo, SchoolInfo
-from bot.domain.visibility import home_room, room_shows
+from bot.domain.visibility import home_room, room_shows, room_shows_all, room_shows_district
 from bot.handling import CommandContext, Reply, UserError
 
 
@@ -23,7 +23,21 @@ def here_room(ctx: CommandContext) -> RoomInfo | None:
 
 def shows(ctx: CommandContext, school: SchoolInfo) -> bool:
     """May this reply show `school`'s findings where the command came from?"""
-    return room_shows(here_room(ctx), school)
+    return _known(ctx) and room_shows(here_room(ctx), school)
+
+
+def shows_all(ctx: CommandContext) -> bool:
+    """May this reply show every school (the office room, or a private chat within the sender's rights)?"""
+    return _known(ctx) and room_shows_all(here_room(ctx))
+
+
+def shows_district(ctx: CommandContext, district_id: int) -> bool:
+    return _known(ctx) and room_shows_district(here_room(ctx), district_id)
+
+
+def _known(ctx: CommandContext) -> bool:
+    """A private chat or a room on the roster (a room we know nothing of shows nothing)."""
+    return ctx.private or ctx.room is not None
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.permissions import Action
 from bot.domain.roster import DistrictInfo
-from bot.domain.visibility import room_shows_district
 from bot.handling import CommandContext, Reply
 from bot.storage import models as m
 from handlers.common import need, resolve_school
-from handlers.reach import here_or_private, here_room, shows
+from handlers.reach import here_or_private, shows, shows_district
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def _where(ctx: CommandContext, words: tuple[str, ...]) -> Scope:
     district = _district_named(ctx, " ".join(words)) if words else None
     if district is not None:
         need(ctx, Action.VIEW, district_id=district.id)  # a principal: her own school only
-        shown = room_shows_district(here_room(ctx), district.id)
+        shown = shows_district(ctx, district.id)
         whole = ctx.actor.is_office or district.id in ctx.actor.led_districts
         return Scope(district.name if whole else f"{district.name}（您负责的学校）",
                      and_(_visible(ctx), _in_districts({district.id})), shown=shown)
