@@ -82,7 +82,8 @@ async def list_findings(cmd: ListFindings, ctx: CommandContext) -> list[Reply]:
     elif cmd.filter in ("rectified", "open"):
         q = q.where(m.Finding.status == cmd.filter)
     rows = list(await ctx.session.scalars(q.order_by(m.Finding.deadline_at, m.Finding.number).limit(LIST_LIMIT + 1)))
-    total = await ctx.session.scalar(select(func.count()).select_from(q.subquery()))
+    total = len(rows) if len(rows) <= LIST_LIMIT else \
+        await ctx.session.scalar(select(func.count()).select_from(q.subquery()))  # counted only past a page
     label = {"overdue": "逾期", "rectified": "待验收", "open": "待整改"}.get(cmd.filter or "", "未销号")
     requests = await pending_requests(ctx.session, scope.condition) if ctx.actor.is_office else []
     for r in requests:

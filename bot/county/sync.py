@@ -14,6 +14,7 @@ from bot.county.schema import SECTIONS, CountyData
 from bot.county.sync_people import sync_people
 from bot.county.sync_report import SchoolChange, SyncReport, deactivate_missing
 from bot.storage import models as m
+from bot.storage.engine import ROSTER_CHANGED
 
 __all__ = ["SchoolChange", "SyncReport", "sync_county"]
 
@@ -40,6 +41,7 @@ async def _sync_county_row(session: AsyncSession, data: CountyData, source: str,
         return
     row.name, row.policy, row.calendar = data.county, policy, calendar
     row.loaded_at, row.source, row.version = now, source, row.version + 1
+    session.info[ROSTER_CHANGED] = True
 
 
 async def _sync_districts(session: AsyncSession, data: CountyData, report: SyncReport) -> dict[str, m.District]:

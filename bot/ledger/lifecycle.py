@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import models as m
@@ -125,10 +125,6 @@ def is_overdue(finding: m.Finding, now: datetime) -> bool:
     return finding.status in ACTIVE and now >= finding.deadline_at
 
 
-async def next_number(session: AsyncSession) -> int:
-    return (await session.scalar(select(func.max(m.Finding.number))) or 0) + 1
-
-
 async def get_finding(session: AsyncSession, number: int) -> m.Finding | None:
     return await session.scalar(select(m.Finding).where(m.Finding.number == number))
 
@@ -150,13 +146,13 @@ async def create_finding(
     tz: ZoneInfo, finder_id: int, room_chat_id: str | None, at: datetime, message_id: str | None,
     raw_text: str,
 ) -> m.Finding:
-    finding = m.Finding(
-        number=await next_number(session), school_id=school_id, category=category, severity=severity,
-        description=description, status=OPEN, deadline_at=deadline_instant(due, tz), due_date=due,
-        finder_id=finder_id, room_chat_id=room_chat_id, created_at=at, updated_at=at,
-    )
-    session.add(finding)
-    await session.flush()
+    # The number is taken in the INSERT itself (max + 1, brought back by RETURNING with the row): no look-up before
+    # it. One writer at a time (the instance lock, SQLite's write lock) keeps it unique; the unique index guards it.
+    finding = await session.scalar(insert(m.Finding).values(
+        number=select(func.coalesce(func.max(m.Finding.number), 0) + 1).scalar_subquery(), school_id=school_id,
+        category=category, severity=severity, description=description, status=OPEN,
+        deadline_at=deadline_instant(due, tz), due_date=due, finder_id=finder_id, room_chat_id=room_chat_id,
+        created_at=at, updated_at=at).returning(m.Finding))
     await record(session, finding, "created", actor_id=finder_id, at=at, message_id=message_id,
                  raw_text=raw_text, due=due.isoformat())
     return finding

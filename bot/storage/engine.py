@@ -12,6 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 log = logging.getLogger("dudao.storage")
+# Set in session.info by whatever changes the county (its version): the roster cache is invalidated after commit.
+ROSTER_CHANGED = "dudao_roster_changed"
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
@@ -58,6 +60,7 @@ class Database:
 
     def __init__(self, url: str, **kwargs: Any) -> None:
         self.url = url
+        self.roster_generation = 0  # bumped after each commit that changed the county (see RosterCache)
         self.engine = make_engine(url, **kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.engine.execution_options(dudao_read_only=True),
@@ -73,6 +76,8 @@ class Database:
         async with self.sessions() as session:
             async with session.begin():
                 yield session
+            if session.info.pop(ROSTER_CHANGED, False):
+                self.roster_generation += 1
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:

@@ -1,6 +1,8 @@
 """Read the roster snapshot from the database."""
 from __future__ import annotations
 
+import math
+import time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -11,6 +13,7 @@ from bot.domain.calendar import WorkCalendar
 from bot.domain.roster import DistrictInfo, PersonInfo, RoomInfo, Roster, SchoolInfo
 from bot.domain.schools import SchoolIndex
 from bot.storage import models as m
+from bot.storage.engine import ROSTER_CHANGED, Database
 
 
 class NoCountyLoaded(Exception):
@@ -58,18 +61,37 @@ async def bump_version(session: AsyncSession) -> None:
     county = await session.get(m.County, 1)
     if county is not None:
         county.version += 1
+        session.info[ROSTER_CHANGED] = True
 
 
 class RosterCache:
-    """The roster snapshot and its school index, reloaded only when the county version changes."""
+    """The roster snapshot and its school index, reloaded when the county version changes.
 
-    def __init__(self) -> None:
+    The version is not read for every message: a change committed through the same Database (#本群, a county load
+    in this process) bumps its `roster_generation`, which the cache compares in memory; a load by another process
+    (`dudao county load` beside a running bot) is noticed at the first look `recheck_seconds` after the last one,
+    or at a sweep (`recheck=True`)."""
+
+    def __init__(self, db: Database, recheck_seconds: float = 2.0) -> None:
+        self.db = db
         self._roster: Roster | None = None
         self._schools: SchoolIndex | None = None
+        self.recheck_seconds = recheck_seconds
+        self._checked = -math.inf
+        self._generation = -1
 
-    async def get(self, session: AsyncSession) -> tuple[Roster, SchoolIndex]:
-        version = await county_version(session)
-        if self._roster is None or self._roster.version != version:
-            self._roster = await load_roster(session)
-            self._schools = SchoolIndex(list(self._roster.schools.values()))
+    def peek(self) -> Roster | None:
+        """The roster last loaded, if any, without a look at the database."""
+        return self._roster
+
+    async def get(self, session: AsyncSession, *, recheck: bool = False) -> tuple[Roster, SchoolIndex]:
+        now = time.monotonic()
+        if (self._roster is None or recheck or self._generation != self.db.roster_generation
+                or now - self._checked >= self.recheck_seconds):
+            self._generation = self.db.roster_generation
+            version = await county_version(session)
+            if self._roster is None or self._roster.version != version:
+                self._roster = await load_roster(session)
+                self._schools = SchoolIndex(list(self._roster.schools.values()))
+            self._checked = now
         return self._roster, self._schools
