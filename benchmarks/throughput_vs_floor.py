@@ -1,9 +1,14 @@
-"""Our end-to-end rate beside the floor, in one run: the floor is one async-ORM transaction writing 4 rows (a
-message's record, a finding, its event and a reply) on the same engine settings (SQLite WAL + synchronous=FULL,
-or PostgreSQL); ours is `dudao replay` over a #问题/#整改/#验收/#查询/#清单/chat mix. Also statements and
-transactions per message.
+"""Our end-to-end rate beside the floor, in one run, on SQLite and on PostgreSQL side by side.
 
-    PYTHONPATH=. python benchmarks/throughput_vs_floor.py [--messages 1500] [--db URL]
+- floor: one async-ORM transaction writing 4 rows (a message's record, a finding, its event and a reply), on the
+  same engine settings (SQLite WAL + synchronous=FULL; PostgreSQL as configured) — one commit a message;
+- one by one: `dudao replay` over a #问题/#整改/#验收/#查询/#清单/chat mix (each message waits for the one before);
+- burst: the same lines handed in as a gateway delivers a backlog (a window of messages at once): group commit;
+- drain: a backlog of rows queued while the platform was away, sent unpaced (rows/s);
+and statements and BEGINs per message (SQLAlchemy's before_cursor_execute).
+
+    PYTHONPATH=. python benchmarks/throughput_vs_floor.py [--messages 1500] [--window 16] [--backlog 10000]
+        [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/dudao_bench_fast | --no-postgres]
 """
 from __future__ import annotations
 
@@ -13,16 +18,30 @@ import io
 import json
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event
 
+from benchmarks.bulk_county import reset_postgres
 from benchmarks.replay_throughput import build_lines
-from bot.cli.bootstrap import build, demo_county_path, load_county, open_database, read_roster
+from bot.cli.bootstrap import Bot, build, demo_county_path, load_county, open_database, read_roster
 from bot.clock import VirtualClock
 from bot.settings import Settings
 from bot.storage import models as m
-from bot.transports.replay import ReplayTransport, play, read_scenario
+from bot.transports.replay import ReplayTransport, Step, play, read_scenario
+
+
+@dataclass
+class Figures:
+    floor: float = 0.0
+    one_by_one: float = 0.0
+    burst: float = 0.0
+    statements: float = 0.0
+    begins: float = 0.0
+    burst_statements: float = 0.0
+    burst_begins: float = 0.0
+    drain: float = 0.0
 
 
 async def floor(url: str, n: int) -> float:
@@ -37,10 +56,7 @@ async def floor(url: str, n: int) -> float:
     return n / elapsed
 
 
-async def ours(url: str, n: int, tmp: Path) -> tuple[float, float, float]:
-    scenario = tmp / "bench.jsonl"
-    scenario.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in build_lines(n)), encoding="utf-8")
-    steps = read_scenario(scenario)
+async def _bot(url: str, tmp: Path, steps: list[Step]) -> tuple[Bot, ReplayTransport, list[str]]:
     db = await open_database(url)
     clock = VirtualClock(steps[0].at)
     await load_county(db, demo_county_path(), clock)
@@ -49,27 +65,114 @@ async def ours(url: str, n: int, tmp: Path) -> tuple[float, float, float]:
                 paced=False)
     statements: list[str] = []
     event.listen(db.engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    return bot, transport, statements
+
+
+def _per_message(statements: list[str], n: int) -> tuple[float, float]:
+    begins = sum(1 for s in statements if s.startswith(("BEGIN", "begin")))
+    return len(statements) / n, begins / n
+
+
+async def one_by_one(url: str, steps: list[Step], tmp: Path) -> tuple[float, float, float]:
+    bot, transport, statements = await _bot(url, tmp, steps)
+    await bot.drain_outbox()  # the start's read of the table
+    statements.clear()
     start = time.perf_counter()
     await play(bot, transport, steps)
     elapsed = time.perf_counter() - start
-    await db.dispose()
-    commits = sum(1 for s in statements if s.startswith(("BEGIN", "begin")))
-    return n / elapsed, len(statements) / n, commits / n
+    await bot.db.dispose()
+    return (len(steps) / elapsed, *_per_message(statements, len(steps)))
 
 
-async def main(n: int, db_url: str | None) -> None:
+async def burst(url: str, steps: list[Step], tmp: Path, window: int) -> tuple[float, float, float]:
+    """Each window of lines handed in at once (as a reconnecting gateway delivers what waited), the clock at the
+    window's last line; the app takes whatever waits together."""
+    bot, _, statements = await _bot(url, tmp, steps)
+    await bot.drain_outbox()
+    statements.clear()
+    start = time.perf_counter()
+    for i in range(0, len(steps), window):
+        chunk = steps[i:i + window]
+        bot.clock.advance_to(chunk[-1].at)
+        await asyncio.gather(*(bot.handle(step.inbound) for step in chunk))
+        await bot.drain_outbox()
+    await bot.settle()
+    elapsed = time.perf_counter() - start
+    await bot.db.dispose()
+    return (len(steps) / elapsed, *_per_message(statements, len(steps)))
+
+
+async def drain(url: str, steps: list[Step], tmp: Path, backlog: int) -> float:
+    """Rows per second: a backlog queued while the platform was away, then sent unpaced."""
+    bot, transport, _ = await _bot(url, tmp, steps)
+    transport.connected = False
+    lines = [s for s in steps if s.inbound and "#清单" in s.inbound.text] * (backlog // 100 + 1)
+    for i in range(0, backlog, 100):  # 100 messages' replies per transaction, quickly
+        chunk = [s.inbound for s in lines[i:i + 100]]
+        await asyncio.gather(*(bot.handle(_renumbered(inbound, i + k)) for k, inbound in enumerate(chunk)))
+    transport.connected = True
+    start = time.perf_counter()
+    sent = await bot.drain_outbox()
+    await bot.settle()
+    elapsed = time.perf_counter() - start
+    await bot.db.dispose()
+    return sent / elapsed
+
+
+def _renumbered(inbound, i: int):  # noqa: ANN001, ANN202 — an Inbound
+    from dataclasses import replace
+    return replace(inbound, message_id=f"backlog-{i}", text=f"{inbound.text} {i}")
+
+
+async def measure(url: str, floor_url: str, n: int, window: int, backlog: int, tmp: Path,
+                  reset: bool = False) -> Figures:
+    scenario = tmp / "bench.jsonl"
+    scenario.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in build_lines(n)), encoding="utf-8")
+    steps = read_scenario(scenario)
+    f = Figures()
+    if reset:
+        await reset_postgres(url)
+    f.one_by_one, f.statements, f.begins = await one_by_one(url, steps, tmp)
+    if reset:
+        await reset_postgres(url)
+    else:
+        url = url.replace("bench.db", "burst.db")
+    f.burst, f.burst_statements, f.burst_begins = await burst(url, steps, tmp, window)
+    if reset:
+        await reset_postgres(url)
+    else:
+        url = url.replace("burst.db", "drain.db")
+    f.drain = await drain(url, steps, tmp, backlog)
+    if reset:
+        await reset_postgres(floor_url)
+    f.floor = await floor(floor_url, n)
+    return f
+
+
+def show(name: str, f: Figures) -> None:
+    print(f"{name}: floor {f.floor:,.0f} tx/s | one by one {f.one_by_one:,.0f} msg/s (×{f.one_by_one / f.floor:.2f}; "
+          f"{f.statements:.1f} statements, {f.begins:.2f} BEGINs a message) | burst {f.burst:,.0f} msg/s "
+          f"(×{f.burst / f.floor:.2f}; {f.burst_statements:.1f} statements, {f.burst_begins:.2f} BEGINs a message)"
+          f" | backlog drain {f.drain:,.0f} rows/s")
+
+
+async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        url = db_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
-        floor_url = db_url or f"sqlite+aiosqlite:///{tmp}/floor.db"
-        rate, per_message, transactions = await ours(url, n, Path(tmp))
-        floor_rate = await floor(floor_url, n)
-    print(f"{url.split(':')[0]}: ours {rate:,.0f} messages/s, floor {floor_rate:,.0f} transactions/s, "
-          f"ratio {rate / floor_rate:.2f}; {per_message:.1f} statements and {transactions:.1f} BEGINs a message")
+        sqlite = await measure(f"sqlite+aiosqlite:///{tmp}/bench.db", f"sqlite+aiosqlite:///{tmp}/floor.db",
+                               args.messages, args.window, args.backlog, Path(tmp))
+        show("SQLite    ", sqlite)
+    if args.postgres and not args.no_postgres:
+        with tempfile.TemporaryDirectory() as tmp:
+            pg = await measure(args.postgres, args.postgres, args.messages, args.window, args.backlog, Path(tmp),
+                               reset=True)
+            show("PostgreSQL", pg)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=1500)
-    parser.add_argument("--db")
-    args = parser.parse_args()
-    asyncio.run(main(args.messages, args.db))
+    parser.add_argument("--window", type=int, default=16)
+    parser.add_argument("--backlog", type=int, default=10000)
+    parser.add_argument("--postgres", default="postgresql+asyncpg://postgres@127.0.0.1:5432/dudao_bench_fast")
+    parser.add_argument("--no-postgres", action="store_true")
+    asyncio.run(main(parser.parse_args()))

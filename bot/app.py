@@ -7,12 +7,15 @@ way. The App sends nothing itself and knows no transport: the bootstrap (bot.cli
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
-from dataclasses import replace
-from datetime import datetime
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import handlers
@@ -21,10 +24,12 @@ from bot.domain.roster import Roster
 from bot.handling import CommandContext, Context, Reply, UserError, to_outbound
 from bot.messages import Inbound
 from bot.outbox import enqueue
+from bot.outbox.store import mark, queued
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.engine import Database
+from bot.storage.inserts import insert_new
 from bot.storage.roster_repo import NoCountyLoaded, RosterCache
 from bot.text import clean
 from reminders.sweep import sweep as sweep_rules
@@ -73,100 +78,201 @@ def message_key(inbound: Inbound) -> str:
     return message_keys(inbound)[0]
 
 
+class _Duplicate(Exception):
+    """Raised inside a message's transaction when it turns out a duplicate: rolls back what was recorded."""
+
+
+class Handoff(Protocol):
+    """The outbox sender's side of the in-memory path (bot.outbox.OutboxSender)."""
+
+    def accepts(self) -> bool: ...
+    def take(self, rows: list[m.OutboxMessage]) -> None: ...
+    def unmarked(self) -> list[int]: ...
+    def marked(self, ids: list[int]) -> None: ...
+
+
+@dataclass
+class _Waiting:
+    inbound: Inbound
+    keys: list[str]
+    done: asyncio.Future[bool]
+
+
 class App:
+    """One message, or every message waiting together (group commit), in one transaction with its replies."""
+
     def __init__(self, settings: Settings, clock: Clock, db: Database, renderer: Renderer | None = None) -> None:
         self.settings, self.clock, self.db = settings, clock, db
         self.renderer = renderer or Renderer()
-        self.rosters = RosterCache()
-        self._lock = asyncio.Lock()  # one message at a time: ids, numbering and the ledger stay simple and exact
+        self.rosters = RosterCache(db)
+        self.handoff: Handoff | None = None  # the sender, when replies go to it in memory
+        self._lock = asyncio.Lock()  # one transaction at a time: ids, numbering and the ledger stay simple and exact
+        self._waiting: list[_Waiting] = []
 
     async def current_roster(self) -> Roster:
         async with self.db.reading() as s:
             return (await self.rosters.get(s))[0]
-
-    def exclusive(self) -> asyncio.Lock:
-        """Held while a message is handled or a sweep runs: one change to the ledger at a time."""
-        return self._lock
 
     async def last_handled_at(self) -> datetime | None:
         async with self.db.reading() as s:
             return await s.scalar(select(func.max(m.HandledMessage.at)))
 
     async def handle(self, inbound: Inbound) -> bool:
-        """Handle one inbound message once; False when it was a duplicate (or could not be handled)."""
+        """Handle one inbound message once; False when it was a duplicate (or could not be handled).
+
+        Group commit: messages that arrive while a transaction runs wait together, and the first of them to get
+        the lock handles them all in one transaction, each in its own SAVEPOINT (one bad message rolls back
+        alone), their replies handed to the sender only after the commit. A lone message is not delayed."""
         inbound = replace(inbound, text=clean(inbound.text), sender=clean(inbound.sender),
                           room=clean(inbound.room) if inbound.room else None)
-        keys = message_keys(inbound)
-        key = keys[0]
+        me = _Waiting(inbound, message_keys(inbound), asyncio.get_running_loop().create_future())
+        self._waiting.append(me)
         async with self._lock:
-            try:
-                async with self.db.transaction() as s:
-                    if not await self._first_time(s, inbound, keys):
-                        log.info("duplicate message %s ignored", key)
-                        return False
-                    await self._handle_in(s, inbound, key)
-            except NoCountyLoaded:
-                log.error("message %s not handled: no county loaded (run `dudao county load FILE`)", key)
-                return False
-            except Exception:
-                log.exception("failed to handle message %s; answering with an apology", key)
-                await self._apologise(inbound, key)
-        return True
+            if not me.done.done():
+                batch, self._waiting = self._waiting, []
+                try:
+                    await (self._handle_alone(batch[0]) if len(batch) == 1 else self._handle_together(batch))
+                finally:  # a cancellation in the middle: what was not handled waits for the next holder
+                    self._waiting[:0] = [w for w in batch if not w.done.done()]
+        return me.done.result()
 
     async def sweep(self, now: datetime | None = None) -> int:
         """Queue every reminder and digest due at `now`; returns how many notices were queued."""
         now = now or self.clock.now()
-        async with self._lock, self.db.transaction() as s:
-            roster, _ = await self.rosters.get(s)
-            queued = await sweep_rules(Context(session=s, roster=roster, now=now, renderer=self.renderer))
+        async with self._lock:
+            async with self._unit() as (s, _):
+                roster, _ = await self.rosters.get(s, recheck=True)  # a sweep also notices an outside county load
+                queued = await sweep_rules(Context(session=s, roster=roster, now=now, renderer=self.renderer))
         if queued:
             log.info("sweep at %s queued %d notices", now.isoformat(), queued)
         return queued
 
+    @contextlib.asynccontextmanager
+    async def _unit(self) -> AsyncIterator[tuple[AsyncSession, bool]]:
+        """A transaction that also marks what the sender sent since the last one, and after the commit hands it
+        the rows it queued; yields the session and whether replies may be written claimed (handed over)."""
+        handoff = self.handoff
+        marks = handoff.unmarked() if handoff else []
+        async with self.db.transaction() as s:
+            await mark(s, marks, status="sent", at=self.clock.now())
+            yield s, handoff is not None and handoff.accepts()
+            rows = queued(s)
+        if handoff:
+            handoff.marked(marks)
+            handoff.take([r for r in rows if inspect(r).has_identity])  # not those a savepoint rolled back
+
+    async def _handle_alone(self, w: _Waiting) -> None:
+        """One message, no SAVEPOINT: a refusal or a failure rolls it all back and records the answer anew."""
+        key = w.keys[0]
+        try:
+            async with self._unit() as (s, claimed):
+                if not await self._first_time(s, w.inbound, w.keys):
+                    raise _Duplicate
+                await self._handle_in(s, w.inbound, key, claimed)
+        except _Duplicate:
+            log.info("duplicate message %s ignored", key)
+            w.done.set_result(False)
+            return
+        except NoCountyLoaded:
+            log.error("message %s not handled: no county loaded (run `dudao county load FILE`)", key)
+            w.done.set_result(False)
+            return
+        except UserError as err:
+            w.done.set_result(await self._answer_alone(w, Reply(err.template, err.values)))
+            return
+        except Exception:
+            log.exception("failed to handle message %s; answering with an apology", key)
+            w.done.set_result(await self._answer_alone(w, Reply("errors/internal.j2"), apology=True))
+            return
+        w.done.set_result(True)
+
+    async def _handle_together(self, batch: list[_Waiting]) -> None:
+        results: list[bool] = []
+        try:
+            async with self._unit() as (s, claimed):
+                for w in batch:
+                    results.append(await self._handle_nested(s, w, claimed))
+        except Exception:  # the transaction itself failed (the database, the commit): one at a time
+            log.exception("a group of %d messages failed together; handling them one at a time", len(batch))
+            for w in batch:
+                if not w.done.done():
+                    await self._handle_alone(w)
+            return
+        for w, result in zip(batch, results, strict=True):
+            w.done.set_result(result)
+
+    async def _handle_nested(self, s: AsyncSession, w: _Waiting, claimed: bool) -> bool:
+        key = w.keys[0]
+        try:
+            async with s.begin_nested():
+                if not await self._first_time(s, w.inbound, w.keys):
+                    raise _Duplicate
+                await self._handle_in(s, w.inbound, key, claimed)
+            return True
+        except _Duplicate:
+            log.info("duplicate message %s ignored", key)
+            return False
+        except NoCountyLoaded:
+            raise
+        except UserError as err:
+            answer = Reply(err.template, err.values)
+        except Exception:
+            log.exception("failed to handle message %s; answering with an apology", key)
+            answer = Reply("errors/internal.j2")
+        async with s.begin_nested():
+            await self._first_time(s, w.inbound, w.keys)
+            await self._queue(s, w.inbound, key, [answer], claimed)
+        return True
+
+    async def _answer_alone(self, w: _Waiting, answer: Reply, *, apology: bool = False) -> bool:
+        """Record the message with only `answer` (a refusal, an apology) in a transaction of its own."""
+        try:
+            async with self._unit() as (s, claimed):
+                if not await self._first_time(s, w.inbound, w.keys):
+                    raise _Duplicate
+                await self._queue(s, w.inbound, w.keys[0], [answer], claimed and not apology)
+        except _Duplicate:
+            return False
+        except Exception:
+            log.exception("could not even record the answer to %s", w.keys[0])
+            return False
+        return True
+
     async def _first_time(self, s: AsyncSession, inbound: Inbound, keys: list[str]) -> bool:
-        """Record the message under its keys, unless it was handled before (see `is_duplicate`). One look-up: the
-        keys and the bare platform id (`p:<id>`, which tells a reused id from a new one)."""
+        """Record the message under its keys and the bare platform id (`p:<id>`, which tells a reused id from a new
+        one) in one INSERT … ON CONFLICT DO NOTHING; the keys it did not return were seen before. False when that
+        makes the message a duplicate (see `is_duplicate`): the caller rolls the insert back."""
         platform = [f"p:{inbound.message_id[:160]}"] if inbound.message_id else []
-        seen = set(await s.scalars(select(m.HandledMessage.key).where(m.HandledMessage.key.in_(keys + platform))))
+        now = self.clock.now()
+        rows = [{"key": k, "at": inbound.at, "handled_at": now, "room_chat_id": inbound.room,
+                 "sender_chat_id": inbound.sender} for k in dict.fromkeys(keys + platform)]
+        new = set(await s.scalars(insert_new(s, m.HandledMessage).values(rows).returning(m.HandledMessage.key)))
+        seen = {row["key"] for row in rows} - new
         if is_duplicate(keys, seen):
             return False
         if platform and platform[0] in seen:
             log.warning("message id %s was handled before with other content: handled as a new message (%s)",
                         inbound.message_id, keys[0])
-        for k in keys + platform:
-            if k not in seen:
-                s.add(m.HandledMessage(key=k, at=inbound.at, handled_at=self.clock.now(),
-                                       room_chat_id=inbound.room, sender_chat_id=inbound.sender))
         return True
 
-    async def _handle_in(self, s: AsyncSession, inbound: Inbound, key: str) -> None:
+    async def _handle_in(self, s: AsyncSession, inbound: Inbound, key: str, claimed: bool) -> None:
+        """Route the message and queue its replies; a UserError (a refusal, a typo) is raised to the caller."""
         roster, schools = await self.rosters.get(s)
         ctx = CommandContext(session=s, roster=roster, now=self.clock.now(), renderer=self.renderer, schools=schools,
                              actor=roster.actor(inbound.sender),
                              room=roster.rooms.get(inbound.room) if inbound.room else None, inbound=inbound,
                              settings=self.settings, message_key=key, commands=handlers.COMMANDS)
-        try:
-            async with s.begin_nested():
-                replies = await handlers.COMMANDS.route(ctx)
-        except UserError as err:
-            replies = [Reply(err.template, err.values)]
-        await self._queue_replies(ctx, replies)
+        await self._queue(s, inbound, key, await handlers.COMMANDS.route(ctx), claimed, today=ctx.today)
 
-    async def _queue_replies(self, ctx: CommandContext, replies: list[Reply]) -> None:
-        in_reply_to = ctx.inbound.message_id or ctx.message_key
-        for i, reply in enumerate(replies):
-            out = to_outbound(reply, self.renderer, key=f"{ctx.message_key}#{i}", in_reply_to=in_reply_to,
-                              here=ctx.inbound.room, sender=ctx.inbound.sender, today=ctx.today)
-            await enqueue(ctx.session, out, now=ctx.now, fresh=True)  # its key derives from a message just proven new
-
-    async def _apologise(self, inbound: Inbound, key: str) -> None:
+    async def _queue(self, s: AsyncSession, inbound: Inbound, key: str, replies: list[Reply], claimed: bool, *,
+                     today: date | None = None) -> None:
+        in_reply_to = inbound.message_id or key
         now = self.clock.now()
-        try:
-            async with self.db.transaction() as s:
-                if not await self._first_time(s, inbound, message_keys(inbound)):
-                    return
-                out = to_outbound(Reply("errors/internal.j2"), self.renderer, key=f"{key}#err",
-                                  in_reply_to=inbound.message_id or key, here=inbound.room, sender=inbound.sender)
-                await enqueue(s, out, now=now)
-        except Exception:
-            log.exception("could not even record the failure of %s", key)
+        if today is None and (roster := self.rosters.peek()) is not None:
+            today = now.astimezone(roster.tz).date()
+        for i, reply in enumerate(replies):
+            suffix = f"#{i}" if reply.template != "errors/internal.j2" else "#err"
+            out = to_outbound(reply, self.renderer, key=f"{key}{suffix}", in_reply_to=in_reply_to,
+                              here=inbound.room, sender=inbound.sender, today=today)
+            # its key derives from a message just proven new: not looked up
+            await enqueue(s, out, now=now, fresh=True, claimed=claimed)

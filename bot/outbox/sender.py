@@ -3,6 +3,12 @@
 exponential backoff, and after the last attempt marks a row dead and tells the office room. A row
 is marked sent only after the transport accepted it, so a crash never loses one; the unique key
 means the same reply is never queued twice.
+
+The fast path: a message's replies are written already claimed ('sending') and handed over in memory once their
+transaction commits (`accepts`/`take`), so the sender neither reads them back nor claims them; what went out is
+marked sent in the next transaction anybody runs (the app's next message takes `unmarked()` along) or at the end
+of the round. The table stays the truth: it is read on start, on the poll timer, after sweeps, retries and
+deferred rows come due, and whenever the in-memory path is not taken (transport away, stopping, queue full).
 """
 from __future__ import annotations
 
@@ -19,13 +25,14 @@ from bot.clock import Clock
 from bot.outbox.delivery import Delivery, RateLimits, TransportError
 from bot.outbox.merge import combined, merge, tell_office_dead
 from bot.outbox.pacing import Pace
-from bot.outbox.store import RESENT_AFTER_CRASH, count, next_deferred, row_outbound
+from bot.outbox.store import PENDING, RESENT_AFTER_CRASH, SENDING, count, mark, next_deferred, row_outbound
 from bot.render import Renderer
 from bot.storage import models as m
 from bot.storage.engine import Database
 
 log = logging.getLogger("dudao.outbox")
 DUE_BATCH = 200  # rows read per round of a drain
+IDLE_MARK_SECONDS = 0.2  # with lazy marks, what went out is marked after this long without another transaction
 
 
 MayInitiate = Callable[[datetime], Awaitable[bool]]
@@ -38,8 +45,9 @@ class OutboxSender:
 
     def __init__(self, db: Database, delivery: Delivery, clock: Clock, renderer: Renderer, *,
                  limits: RateLimits | None, may_initiate: MayInitiate | None = None, max_attempts: int = 6,
-                 backoff: float = 5.0) -> None:
+                 backoff: float = 5.0, lazy_marks: bool = False) -> None:
         self.db, self.transport, self.clock, self.renderer = db, delivery, clock, renderer
+        self.lazy_marks = lazy_marks  # leave the last round's marks to the next transaction (see flush_marks)
         self.max_attempts, self.backoff = max_attempts, backoff
         self.pace = Pace(limits) if limits is not None else None
         self.may_initiate = may_initiate
@@ -48,9 +56,54 @@ class OutboxSender:
         self._stopping = False
         self._stopped = asyncio.Event()
         self._sent_ids: list[int] = []  # sent, to be marked in the next transaction
+        self._ready: list[m.OutboxMessage] = []  # handed over claimed, not yet sent
+        self._check_table = True  # read the table in the next round (start, timer, sweeps, retries)
+        self._deferred: datetime | None = None  # no row waits before this (a lower bound), when `_deferred_known`
+        self._deferred_known = False
+        self._held_back = False
 
     def wake(self) -> None:
         self._wake.set()
+
+    # The in-memory hand-over ---------------------------------------------------------------------------------
+
+    def accepts(self) -> bool:
+        """May the next replies be written claimed and handed over (else they are queued 'pending' for a drain)?"""
+        return not self._stopping and self.transport.connected and len(self._ready) < DUE_BATCH
+
+    def take(self, rows: list[m.OutboxMessage]) -> None:
+        """Rows a transaction just committed: the claimed ones are sent from memory; the others say when to read
+        the table (due now: next round; deferred: not before their time)."""
+        now = self.clock.now()
+        for row in rows:
+            if row.status == SENDING:
+                self._ready.append(row)
+            elif row.status == PENDING and row.next_attempt_at <= now:
+                self._check_table = True
+            elif row.status == PENDING and self._deferred_known:
+                self._deferred = min(filter(None, (self._deferred, row.next_attempt_at)))
+        if rows:
+            self._wake.set()
+
+    def unmarked(self) -> list[int]:
+        """Rows sent and not yet marked: the caller marks them sent in its transaction, then calls `marked`."""
+        return list(self._sent_ids)
+
+    def marked(self, ids: list[int]) -> None:
+        done = set(ids)
+        self._sent_ids = [i for i in self._sent_ids if i not in done]
+
+    async def flush_marks(self) -> None:
+        """Mark what went out sent now (the end of a replay, a stop, an idle moment)."""
+        if self._sent_ids:
+            async with self._marking():
+                pass
+
+    async def close(self) -> None:
+        """At a stop: mark what went out, and give back what was handed over but not sent (pending again)."""
+        ready, self._ready = self._ready, []
+        async with self._marking() as s:
+            await mark(s, [r.id for r in ready], status=PENDING, at=self.clock.now())
 
     async def _due(self) -> list[m.OutboxMessage]:
         now = self.clock.now()
@@ -60,12 +113,26 @@ class OutboxSender:
         if any(r.in_reply_to is None for r in rows) and self.may_initiate is not None \
                 and not await self.may_initiate(now):
             rows = [r for r in rows if r.in_reply_to is not None]  # quiet hours / day off: replies only
+            self._held_back = True  # read the table again on the next round: they go when the bot may speak
         return rows
 
     async def next_deferred(self) -> datetime | None:
-        """When the next row that waits (a deferred acknowledgement, a retry) becomes due, if one waits."""
-        async with self.db.reading() as s:
-            return await next_deferred(s, self.clock.now())
+        """When the next row that waits (a deferred acknowledgement, a retry) becomes due, if one waits. Read once,
+        then kept in memory (rows queued later lower it; a row moved later only makes it early, which costs one
+        read of the table)."""
+        now = self.clock.now()
+        if not self._deferred_known or (self._deferred is not None and self._deferred <= now):
+            async with self.db.reading() as s:
+                self._deferred = await next_deferred(s, now)
+            self._deferred_known = True
+        return self._deferred
+
+    async def _table_due(self) -> bool:
+        if self._check_table:
+            return True
+        if not self._deferred_known:
+            await self.next_deferred()  # one read; then from memory
+        return self._deferred is not None and self._deferred <= self.clock.now()
 
     async def drain(self) -> int:
         """Send everything due now; returns how many messages went out."""
@@ -76,17 +143,45 @@ class OutboxSender:
         sent = 0
         try:
             while not self._stopping and self.transport.connected:
-                due = await self._due()
-                for rows in merge(due):
-                    if not self.transport.connected or self._stopping:
-                        return sent
-                    sent += await self._send(rows)
-                if len(due) < DUE_BATCH:  # all that was due is done; what was queued meanwhile woke us again
+                if self._ready:
+                    sent += await self._send_ready()
+                    continue
+                if not await self._table_due():
                     break
+                self._check_table, self._deferred_known = False, False
+                due = await self._due()
+                claimed = self.pace is None and bool(due)
+                if claimed:  # unpaced, nothing waits between sends: the whole round is claimed in one transaction
+                    due = await self._claim(due)
+                groups = merge(due)
+                for i, rows in enumerate(groups):
+                    if not self.transport.connected or self._stopping:
+                        if claimed:  # ours already: kept for the next round, given back at close()
+                            self._ready = [r for g in groups[i:] for r in g] + self._ready
+                        return sent
+                    sent += await self._send(rows, claimed=claimed)
+                if len(due) >= DUE_BATCH or self._held_back:  # more may be due, or held back: read again later
+                    self._check_table, self._held_back = True, False
+                    if len(due) < DUE_BATCH:
+                        break
         finally:
-            if self._sent_ids:
-                async with self._marking():
-                    pass
+            if self._sent_ids and not self.lazy_marks:
+                await self.flush_marks()
+        return sent
+
+    async def _send_ready(self) -> int:
+        """Send what was handed over, in order. Paced (a real platform): at most one platform message sent and not
+        marked at any time (the marks of the one before are written before the next goes out), so a crash repeats
+        at most one. Unpaced (console, replay): the round is marked in one transaction after it."""
+        ready, self._ready = self._ready, []
+        groups, sent = merge(ready), 0
+        for i, rows in enumerate(groups):
+            if not self.transport.connected or self._stopping:
+                self._ready = [r for g in groups[i:] for r in g] + self._ready
+                break
+            if self._sent_ids and self.pace is not None:
+                await self.flush_marks()
+            sent += await self._send(rows, claimed=True)
         return sent
 
     @contextlib.asynccontextmanager
@@ -94,16 +189,13 @@ class OutboxSender:
         """A transaction that first marks what went out since the last one 'sent': the next claim's transaction
         (one commit a message, not two), or one before a pacing wait or at the end of a round — so at most one
         message is ever sent and not yet marked, and a crash repeats at most that one."""
-        ids = list(self._sent_ids)
+        ids = self.unmarked()
         async with self.db.transaction() as s:
-            if ids:
-                await s.execute(update(m.OutboxMessage).where(m.OutboxMessage.id.in_(ids))
-                                .values(status="sent", sent_at=self.clock.now()))
+            await mark(s, ids, status="sent", at=self.clock.now())
             yield s
-        done = set(ids)  # committed: forget them (a failed transaction keeps them for the next one)
-        self._sent_ids = [i for i in self._sent_ids if i not in done]
+        self.marked(ids)  # committed: forget them (a failed transaction keeps them for the next one)
 
-    async def _send(self, rows: list[m.OutboxMessage]) -> int:
+    async def _send(self, rows: list[m.OutboxMessage], *, claimed: bool = False) -> int:
         dest = rows[0].room_chat_id or f"to:{rows[0].to_chat_id}"
         if self.pace is not None:
             loop = asyncio.get_running_loop()
@@ -115,8 +207,11 @@ class OutboxSender:
                 with contextlib.suppress(TimeoutError):  # a stop wakes the pacing wait: the rows stay queued
                     await asyncio.wait_for(self._stopped.wait(), delay)
             if self._stopping:
+                if claimed:  # still ours: given back at close()
+                    self._ready = rows + self._ready
                 return 0
-        rows = await self._claim(rows)  # one sender of each row, whatever else reads the outbox
+        if not claimed:
+            rows = await self._claim(rows)  # one sender of each row, whatever else reads the outbox
         if not rows:
             return 0
         out = row_outbound(rows[0]) if len(rows) == 1 else combined(rows)
@@ -124,6 +219,7 @@ class OutboxSender:
             await self.transport.send(out)
         except TransportError as err:
             await self._failed(rows, err)
+            self._check_table, self._deferred_known = True, False  # a retry or a dead letter lives in the table
             return 0
         except BaseException:  # a bug or a stop in the middle: give the rows back (a repeat beats a loss)
             await asyncio.shield(self._mark(rows, status="pending"))
@@ -153,6 +249,7 @@ class OutboxSender:
                 .returning(m.OutboxMessage.id).execution_options(synchronize_session=False)))
             if ids:
                 await count(s, RESENT_AFTER_CRASH, len(ids))
+        self._check_table = True
         if ids:
             log.warning("outbox: %d message(s) were being sent when the bot stopped; sending them again "
                         "(each may arrive twice)", len(ids))
@@ -160,8 +257,7 @@ class OutboxSender:
 
     async def _mark(self, rows: list[m.OutboxMessage], *, status: str) -> None:
         async with self.db.transaction() as s:
-            await s.execute(update(m.OutboxMessage).where(m.OutboxMessage.id.in_([r.id for r in rows]))
-                            .values(status=status, sent_at=self.clock.now()))
+            await mark(s, [r.id for r in rows], status=status, at=self.clock.now())
 
     async def _failed(self, rows: list[m.OutboxMessage], err: TransportError) -> None:
         now = self.clock.now()
@@ -186,8 +282,15 @@ class OutboxSender:
                 await self.drain()
             except Exception:  # noqa: BLE001 — the sender must survive a database hiccup
                 log.exception("outbox: drain failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
+            idle = IDLE_MARK_SECONDS if self._sent_ids else poll_seconds  # marks wait a moment for a transaction
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=idle)
+            except TimeoutError:
+                if self._sent_ids:
+                    with contextlib.suppress(Exception):
+                        await self.flush_marks()
+                else:
+                    self._check_table = True  # the timer: the table is read again
             self._wake.clear()
 
     def stop(self) -> None:

@@ -13,19 +13,39 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.messages import Outbound
 from bot.storage import models as m
 
-PENDING, CANCELLED = "pending", "cancelled"
+PENDING, SENDING, CANCELLED = "pending", "sending", "cancelled"
+QUEUED = "dudao_outbox_queued"  # session.info: the rows queued in this transaction, handed to the sender after commit
+
+
+def queued(session: AsyncSession) -> list[m.OutboxMessage]:
+    """The rows queued in this session's transaction (the sender is told of them once it commits)."""
+    return session.info.get(QUEUED, [])
 
 
 async def enqueue(session: AsyncSession, out: Outbound, *, now: datetime, not_before: datetime | None = None,
-                  fresh: bool = False) -> bool:
+                  fresh: bool = False, claimed: bool = False) -> bool:
     """Queue `out` under its idempotency key; False when that key was queued before. `fresh`: the caller knows the
-    key is new (derived from a message recorded in this very transaction), so it is not looked up."""
+    key is new (derived from a message recorded in this very transaction), so it is not looked up. `claimed`: the
+    row is written 'sending', already the sender's (it is handed over in memory after the commit, see
+    OutboxSender.take)."""
     if not out.key:
         raise ValueError("an outbound message needs an idempotency key")
     if not fresh and await session.scalar(select(m.OutboxMessage.id).where(m.OutboxMessage.key == out.key)) is not None:
         return False
-    session.add(_row(out, now, not_before))
+    _add(session, _row(out, now, not_before, SENDING if claimed and not_before is None else PENDING))
     return True
+
+
+def _add(session: AsyncSession, row: m.OutboxMessage) -> None:
+    session.add(row)
+    session.info.setdefault(QUEUED, []).append(row)
+
+
+async def mark(session: AsyncSession, ids: list[int], *, status: str, at: datetime) -> None:
+    """Set the status of rows by id (a round marked sent in one statement)."""
+    if ids:
+        await session.execute(update(m.OutboxMessage).where(m.OutboxMessage.id.in_(ids))
+                              .values(status=status, sent_at=at).execution_options(synchronize_session=False))
 
 
 async def enqueue_many(session: AsyncSession, outs: list[Outbound], *, now: datetime) -> int:
@@ -42,7 +62,7 @@ async def enqueue_many(session: AsyncSession, outs: list[Outbound], *, now: date
     for out in outs:
         if out.key not in queued:
             queued.add(out.key)
-            session.add(_row(out, now, None))
+            _add(session, _row(out, now, None, PENDING))
             new += 1
     return new
 
@@ -82,11 +102,11 @@ async def next_deferred(session: AsyncSession, after: datetime) -> datetime | No
                                 .where(m.OutboxMessage.status == PENDING, m.OutboxMessage.next_attempt_at > after))
 
 
-def _row(out: Outbound, now: datetime, not_before: datetime | None) -> m.OutboxMessage:
+def _row(out: Outbound, now: datetime, not_before: datetime | None, status: str) -> m.OutboxMessage:
     return m.OutboxMessage(
         key=out.key, room_chat_id=out.room, to_chat_id=out.to, text=out.text, mentions=list(out.mentions),
         mention_names=list(out.mention_names), files=list(out.files), in_reply_to=out.in_reply_to,
-        created_at=now, next_attempt_at=not_before or now, status=PENDING, attempts=0,
+        created_at=now, next_attempt_at=not_before or now, status=status, attempts=0,
     )
 
 

@@ -109,6 +109,10 @@ class Driver(Inlet, Protocol):
         """When the next queued message that waits (a burst's acknowledgement, a retry) becomes due, if any."""
         ...
 
+    async def settle(self) -> None:
+        """At the end: write down whatever is still only in memory (the last replies' marks)."""
+        ...
+
 
 class ReplayTransport:
     """Writes each message the bot sends as one JSON line, stamped with the virtual time. Replay is driven by
@@ -149,6 +153,7 @@ async def play(driver: Driver, transport: ReplayTransport, steps: list[Step]) ->
             await driver.handle(step.inbound)
         await driver.drain_outbox()
     await _send_deferred(driver, until=None)
+    await driver.settle()
 
 
 async def _send_deferred(driver: Driver, *, until: datetime | None) -> None:

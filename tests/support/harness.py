@@ -66,7 +66,7 @@ class Harness:
     def on(cls, settings: Settings, clock: VirtualClock, db) -> Harness:  # noqa: ANN001 — a bot.storage Database
         """A bot (unpaced, with a recording transport of its own) on an existing database and clock."""
         transport = RecordingTransport(clock)
-        return cls(build(settings, clock, db, transport, paced=False), clock, transport)
+        return cls(build(settings, clock, db, transport, paced=False, lazy_marks=False), clock, transport)
 
     async def close(self) -> None:
         await self.app.db.dispose()
