@@ -6,8 +6,8 @@ against what is done; the digests, the 通报, the district summary and the mont
 """
 from __future__ import annotations
 
-from collections.abc import Container
-from dataclasses import dataclass
+from collections.abc import Container, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -22,14 +22,24 @@ GRACE_DAYS = 5  # in the first days of a month, a report still missing for last 
 
 
 @dataclass(frozen=True)
+class Done:
+    """A subject's current submission: when it came and who sent it."""
+
+    at: datetime
+    person_id: int | None
+
+
+@dataclass(frozen=True)
 class Owed:
-    """One kind's reports for one month (roster order): every duty owed, those submitted, those pending."""
+    """One kind's reports for one month (roster order): every duty owed, those submitted, those pending, and each
+    submitted one's current submission (by subject)."""
 
     kind: str
     period: str
     duties: tuple[Duty, ...]
     submitted: tuple[Duty, ...]
     pending: tuple[Duty, ...]
+    done: Mapping[int, Done] = field(default_factory=dict)
 
 
 async def owed_reports(session: AsyncSession, roster: Roster, kind: str, period: str,
@@ -38,7 +48,8 @@ async def owed_reports(session: AsyncSession, roster: Roster, kind: str, period:
     every = tuple(d for d in duties(roster, kind) if district_id is None or d.district_id == district_id)
     done = await done_subjects(session, kind, period)
     return Owed(kind=kind, period=period, duties=every, submitted=tuple(d for d in every if d.subject in done),
-                pending=tuple(d for d in every if d.subject not in done))
+                pending=tuple(d for d in every if d.subject not in done),
+                done={d.subject: done[d.subject] for d in every if d.subject in done})
 
 
 def excused(duty: Duty, away: Container[int]) -> bool:
@@ -46,13 +57,13 @@ def excused(duty: Duty, away: Container[int]) -> bool:
     return bool(duty.people) and all(p.id in away for p in duty.people)
 
 
-async def done_subjects(session: AsyncSession, kind: str, period: str) -> dict[int, datetime]:
-    """Subject id (school / person / district) → when its current submission of `kind` for `period` came."""
+async def done_subjects(session: AsyncSession, kind: str, period: str) -> dict[int, Done]:
+    """Subject id (school / person / district) → its current submission of `kind` for `period` (when, by whom)."""
     column = SUBJECT_COLUMN[kind]
-    rows = await session.execute(select(column, m.Submission.at).where(
+    rows = await session.execute(select(column, m.Submission.at, m.Submission.person_id).where(
         m.Submission.kind == kind, m.Submission.period == period, m.Submission.superseded_at.is_(None),
         column.is_not(None)))
-    return {subject: at for subject, at in rows.all()}
+    return {subject: Done(at, person_id) for subject, at, person_id in rows.all()}
 
 
 async def is_done(session: AsyncSession, kind: str, period: str, subject: int) -> bool:

@@ -1,5 +1,6 @@
-"""The charts page: findings by district and by category, 整改率 by district — bars drawn on the server as SVG
-(no script, no CDN), counted in SQL over the schools the viewer may see."""
+"""The charts page: findings by district and by category, 整改率 by district, and findings overdue at the end of each
+of the last 12 weeks — drawn on the server as SVG (no script, no CDN), counted in SQL over the schools the viewer
+may see."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -9,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.ledger import lifecycle as ledger
+from bot.reports.overdue_weeks import Week, overdue_by_week
 from bot.storage import models as m
 from bot.web.page import render
 from bot.web.viewer import Viewer
@@ -16,6 +18,8 @@ from bot.web.viewer import Viewer
 F = m.Finding
 BAR_WIDTH = 300  # px of the longest bar
 ROW = 28  # px per bar
+COLUMN_HEIGHT = 160  # px of the tallest column
+COLUMN_STEP = 44  # px per column
 
 
 def bars(rows: list[tuple[str, int | None]], *, percent: bool = False) -> dict:
@@ -24,6 +28,19 @@ def bars(rows: list[tuple[str, int | None]], *, percent: bool = False) -> dict:
     out = [dict(label=label, text="—" if v is None else (f"{v}%" if percent else str(v)),
                 width=round(BAR_WIDTH * (v or 0) / top), y=i * ROW) for i, (label, v) in enumerate(rows)]
     return dict(bars=out, height=max(ROW, len(out) * ROW))
+
+
+def columns(weeks: list[Week]) -> dict:
+    """Columns as plain values for templates/charts.html: one a week, oldest on the left."""
+    top = max((w.overdue for w in weeks), default=0) or 1
+    out = []
+    for i, w in enumerate(weeks):
+        height = round(COLUMN_HEIGHT * w.overdue / top)
+        out.append(dict(x=40 + i * COLUMN_STEP, height=height, y=20 + COLUMN_HEIGHT - height, value=w.overdue,
+                        label=f"{w.ends.month}/{w.ends.day}",
+                        title=f"{w.starts.month}月{w.starts.day}日—{w.ends.month}月{w.ends.day}日"))
+    return dict(columns=out, width=40 + len(out) * COLUMN_STEP, base=20 + COLUMN_HEIGHT,
+                any=any(w.overdue for w in weeks))
 
 
 async def charts(request: Request, viewer: Viewer) -> Response:
@@ -40,6 +57,7 @@ async def charts(request: Request, viewer: Viewer) -> Response:
     async with request.app.state.db.reading() as session:
         schools = (await session.execute(per_school)).all()
         categories = [(c, n) for c, n in (await session.execute(per_category)).all()]
+        weeks = await overdue_by_week(session, roster, request.app.state.clock.now(), viewer.school_ids)
     found: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for sid, n, closed in schools:
         info = roster.schools.get(sid)
@@ -52,4 +70,5 @@ async def charts(request: Request, viewer: Viewer) -> Response:
                   by_district=bars([(name, found[d][0]) for name, d in names]),
                   by_category=bars(categories),
                   rates=bars([(name, round(100 * found[d][1] / found[d][0]) if found[d][0] else None)
-                              for name, d in names], percent=True))
+                              for name, d in names], percent=True),
+                  by_week=columns(weeks))

@@ -78,7 +78,7 @@ async def _home(request: Request) -> Response:
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> Starlette:
-    from bot.web import auth, charts, finding_view, ledger_view
+    from bot.web import auth, charts, cycle_view, finding_view, ledger_export, ledger_view, terms_view
 
     routes = [
         Route("/", _home),
@@ -89,6 +89,9 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         Route("/findings/{number:int}", logged_in(finding_view.finding)),
         Route("/evidence/{id:int}", logged_in(finding_view.evidence)),
         Route("/charts", logged_in(charts.charts)),
+        Route("/ledger.xlsx", logged_in(ledger_export.ledger_workbook)),
+        Route("/cycle", logged_in(cycle_view.cycle_page)),
+        Route("/terms", logged_in(terms_view.terms_page)),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]
     secret = settings.web_secret or secrets.token_urlsafe(32)

@@ -43,6 +43,7 @@ async def ledger_page(request: Request, viewer: Viewer) -> Response:
     counts = {ledger.STATUS_LABELS[s]: n for s, n in sorted(by_status.items())}
     return render(request, "ledger.html", viewer=viewer, f=f, items=items, total=total, counts=counts,
                   page=f.page, pages=pages, link=lambda **change: "/ledger?" + urlencode(f.query(**change)),
+                  download="/ledger.xlsx?" + urlencode(f.query(page=1)),
                   districts=[(d, roster.districts[d].name) for d in districts if d in roster.districts],
                   schools=sorted(((s.id, s.name) for s in schools), key=lambda x: x[1]),
                   categories=categories, statuses=STATUSES, colours=COLOURS, severities=SEVERITIES)

@@ -1,10 +1,13 @@
 """A desk on the demo county with two findings logged through the real chat app: Q1 at 城口中学 (rectified, with a
-photo) and Q2 at 复兴中学; desk logins for the office (刘建国), 城口中学's principal (王芳) and 复兴中学's (黄军)."""
+photo) and Q2 at 复兴中学; desk logins for the office (刘建国), 城口中学's principal (王芳) and 复兴中学's (黄军).
+`cycle_desk` adds the reports of a monthly cycle and a term's start-of-term checks, and logins for a district lead
+(周永红, 第一责任区) and a supervisor (李明)."""
 from __future__ import annotations
 
 import asyncio
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,8 +24,11 @@ from bot.web.desk import create_app
 from tests.support.harness import T0, Harness
 from tests.support.photos import photo
 
-PASSWORDS = {"p-liu": "office-pass-1", "p-wangf": "ckzx-pass-2", "p-huangj": "fxzx-pass-3"}
-CKZX, FXZX = "room-ckzx@chatroom", "room-fxzx@chatroom"
+PASSWORDS = {"p-liu": "office-pass-1", "p-wangf": "ckzx-pass-2", "p-huangj": "fxzx-pass-3", "p-zhou": "d1-lead-4",
+             "p-li": "glxx-sup-5"}
+CKZX, FXZX, D1, D2 = "room-ckzx@chatroom", "room-fxzx@chatroom", "room-d1@chatroom", "room-d2@chatroom"
+TERM_TIME = datetime.fromisoformat("2023-09-04T10:00:00+08:00")  # in 2023年秋季学期's check window
+CYCLE_NOW = datetime.fromisoformat("2024-03-22T10:00:00+08:00")  # 自查 was due 3/20, 月报 is due 3/25
 
 
 @dataclass
@@ -51,12 +57,37 @@ def login(client: TestClient, username: str, password: str | None = None, next: 
                                            password=PASSWORDS.get(username, "") if password is None else password))
 
 
-async def _seed(url: str, tmp: Path) -> tuple[dict[str, int], int]:
+async def _seed_term(url: str, tmp: Path) -> None:
+    """2023年秋季学期's checks: 城口中学 done, 实验小学 checked but not finished, 复兴中学 done."""
+    h = await Harness.create(url, tmp, None, start=TERM_TIME)
+    try:
+        await h.say(D1, "wxid_zhouyonghong", "#开学检查 城口中学 完成 发现问题2个", msg_id="term-1")
+        await h.say(D1, "wxid_zhouyonghong", "#开学检查 实验小学 未完成", msg_id="term-2")
+        await h.say(D2, "wxid_chenjing", "#开学检查 复兴中学 完成", msg_id="term-3")
+    finally:
+        await h.close()
+
+
+async def _seed_cycle(url: str, tmp: Path) -> None:
+    """March 2024's reports: 城口中学's 自查 on time, 复兴中学's late; 周永红's 月报 and 第一责任区's 汇总."""
+    h = await Harness.create(url, tmp, None, start=T0)
+    try:
+        await h.say(CKZX, "wxid_wangfang", "#自查 本月自查完成", at="2024-03-12T09:30:00+08:00", msg_id="cycle-1")
+        await h.say(D1, "wxid_zhouyonghong", "#月报 本月到校3次", at="2024-03-15T16:00:00+08:00", msg_id="cycle-2")
+        await h.say(D1, "wxid_zhouyonghong", "#汇总 第一责任区3月工作汇总", at="2024-03-15T16:30:00+08:00", msg_id="cycle-3")
+        await h.say(FXZX, "wxid_huangjun", "#自查 食堂整改完成", at="2024-03-21T11:00:00+08:00", msg_id="cycle-4")
+    finally:
+        await h.close()
+
+
+async def _seed(url: str, tmp: Path, cycle: bool = False) -> tuple[dict[str, int], int]:
+    if cycle:
+        await _seed_term(url, tmp)
     h = await Harness.create(url, tmp, None)
     try:
         await h.say(CKZX, "wxid_zhouyonghong", "#问题 城口中学 安全稳定 消防通道堆放杂物 限期3天")
         await h.say(CKZX, "wxid_wangfang", "#整改 Q1 已清理通道并张贴标识")
-        await h.say(CKZX, "wxid_wangfang", files=(photo("p.png", seed=3),))
+        await h.say(CKZX, "wxid_wangfang", files=(photo("p.png", seed=3, size=(320, 240)),))
         await h.say(FXZX, "wxid_chenjing", "#问题 复兴中学 食品卫生 食堂<b>后厨</b>地面积水 限期5天")
         async with h.app.db.transaction() as s:
             for key, password in PASSWORDS.items():
@@ -66,6 +97,8 @@ async def _seed(url: str, tmp: Path) -> tuple[dict[str, int], int]:
             photo_id = await s.scalar(select(m.Evidence.id).where(m.Evidence.finding_id.is_not(None)))
     finally:
         await h.close()
+    if cycle:
+        await _seed_cycle(url, tmp)
     assert photo_id is not None
     return schools, photo_id
 
@@ -76,5 +109,15 @@ def desk(county_db_url: str, tmp_path: Path):  # noqa: ANN201
     settings = Settings(database_url=county_db_url, evidence_dir=tmp_path / "evidence", _env_file=None)
     # NullPool: TestClient runs each request in an event loop of its own, and an asyncpg connection belongs to one loop
     d = Desk(county_db_url, settings, VirtualClock(T0), Database(county_db_url, poolclass=NullPool), schools, photo_id)
+    yield d
+    asyncio.run(d.db.dispose())
+
+
+@pytest.fixture
+def cycle_desk(county_db_url: str, tmp_path: Path):  # noqa: ANN201
+    schools, photo_id = asyncio.run(_seed(county_db_url, tmp_path, cycle=True))
+    settings = Settings(database_url=county_db_url, evidence_dir=tmp_path / "evidence", _env_file=None)
+    d = Desk(county_db_url, settings, VirtualClock(CYCLE_NOW), Database(county_db_url, poolclass=NullPool), schools,
+             photo_id)
     yield d
     asyncio.run(d.db.dispose())

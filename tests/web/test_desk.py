@@ -68,7 +68,7 @@ def test_charts_are_svg_drawn_on_the_server(desk: Desk) -> None:
     client = desk.client()
     login(client, "p-liu")
     page = client.get("/charts")
-    assert page.status_code == 200 and page.text.count("<svg") == 3
+    assert page.status_code == 200 and page.text.count("<svg") == 4
     assert "第一责任区" in page.text and "食品卫生" in page.text and "0%" in page.text
 
 
