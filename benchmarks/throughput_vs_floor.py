@@ -64,12 +64,14 @@ async def _bot(url: str, tmp: Path, steps: list[Step]) -> tuple[Bot, ReplayTrans
     bot = build(Settings(database_url=url, evidence_dir=tmp / "evidence", _env_file=None), clock, db, transport,
                 paced=False)
     statements: list[str] = []
-    event.listen(db.engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    event.listen(db.engine.sync_engine, "before_cursor_execute",
+                 lambda *a: None if a[2].startswith("BEGIN") else statements.append(a[2]))
+    event.listen(db.engine.sync_engine, "begin", lambda *a: statements.append("BEGIN"))  # either backend
     return bot, transport, statements
 
 
 def _per_message(statements: list[str], n: int) -> tuple[float, float]:
-    begins = sum(1 for s in statements if s.startswith(("BEGIN", "begin")))
+    begins = sum(1 for s in statements if s == "BEGIN")
     return len(statements) / n, begins / n
 
 

@@ -136,6 +136,10 @@ class App:
                     self._waiting[:0] = [w for w in batch if not w.done.done()]
         return me.done.result()
 
+    async def handle_many(self, inbounds: list[Inbound]) -> list[bool]:
+        """Messages that arrived together: handed in at once, in order, so they wait (and commit) together."""
+        return list(await asyncio.gather(*(self.handle(inbound) for inbound in inbounds)))
+
     async def sweep(self, now: datetime | None = None) -> int:
         """Queue every reminder and digest due at `now`; returns how many notices were queued."""
         now = now or self.clock.now()

@@ -90,6 +90,12 @@ class Bot:
             self.outbox.wake()
         return handled
 
+    async def handle_many(self, inbounds: list[Inbound]) -> list[bool]:
+        handled = await self.app.handle_many(inbounds)
+        if any(handled):
+            self.outbox.wake()
+        return handled
+
     async def sweep(self, now: datetime | None = None) -> int:
         queued = await self.app.sweep(now)
         if queued:

@@ -23,6 +23,11 @@ class Inlet(Protocol):
         """Handle one message once (False: a duplicate, or not handled); its replies are queued in the outbox."""
         ...
 
+    async def handle_many(self, inbounds: list[Inbound]) -> list[bool]:
+        """Handle messages that arrived together, in order, in as few transactions as the app can (group commit);
+        raises when the app could not take them (then none or some were handled: handing them again is safe)."""
+        ...
+
     def wake_outbox(self) -> None:
         """Something may be sendable now (the platform came back)."""
         ...

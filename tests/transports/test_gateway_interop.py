@@ -111,6 +111,9 @@ class _Inlet:
     async def handle(self, inbound) -> bool:
         return True
 
+    async def handle_many(self, inbounds) -> list[bool]:
+        return [True for _ in inbounds]
+
     def wake_outbox(self) -> None: ...
 
     async def last_handled_at(self):

@@ -20,6 +20,8 @@ from bot.transports.wechaty import Timing, WechatyTransport
 class App:
     async def handle(self, inbound):
         print("handled", inbound.text, flush=True)
+    async def handle_many(self, inbounds):
+        return [await self.handle(inbound) for inbound in inbounds]
     async def last_handled_at(self):
         return None
 

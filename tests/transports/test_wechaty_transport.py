@@ -37,6 +37,7 @@ class RecordingApp:
         self.last_handled = last_handled
         self.fail_next = 0
         self.wakes = 0
+        self.batches: list[int] = []
 
     async def handle(self, inbound: Inbound) -> bool:
         if self.fail_next:
@@ -44,6 +45,10 @@ class RecordingApp:
             raise RuntimeError("simulated database hiccup")
         self.inbound.append(inbound)
         return True
+
+    async def handle_many(self, inbounds: list[Inbound]) -> list[bool]:
+        self.batches.append(len(inbounds))
+        return [await self.handle(inbound) for inbound in inbounds]
 
     async def last_handled_at(self) -> datetime | None:
         return self.last_handled
@@ -155,6 +160,15 @@ async def test_messages_are_handled_in_order_and_retried(standin, running) -> No
         standin.text(A, f"#{i}", room=ROOM)
     await eventually(lambda: len(app.inbound) == 6)
     assert [m.text for m in app.inbound] == [f"#{i}" for i in range(6)]
+
+
+async def test_messages_that_arrive_together_are_handed_in_together(standin, running) -> None:
+    _, app = running
+    for i in range(20):
+        standin.text(A, f"#{i}", room=ROOM)
+    await eventually(lambda: len(app.inbound) == 20)
+    assert [m.text for m in app.inbound] == [f"#{i}" for i in range(20)]
+    assert sum(app.batches) == 20 and max(app.batches) > 1  # a backlog is one hand-over (group commit), not 20
 
 
 async def test_only_history_far_older_than_the_last_handled_message_is_skipped(standin) -> None:

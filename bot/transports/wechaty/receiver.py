@@ -1,4 +1,5 @@
-"""Incoming messages, in wire order: one worker fetches, filters and hands each to the inlet."""
+"""Incoming messages, in wire order: one worker fetches, filters and hands them to the inlet — all that arrived
+while the one before was handled at once, so the app commits them together (group commit)."""
 from __future__ import annotations
 
 import asyncio
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("dudao.wechaty")
 _LOGIN, _STOP = object(), object()
+BATCH = 64  # messages handed to the inlet at once, at most
 
 
 class Receiver:
@@ -39,6 +41,7 @@ class Receiver:
         self.floor: datetime | None = None
         self.scope = _new_scope()  # message ids are stable within one connection to the gateway
         self.worker: asyncio.Task[None] | None = None
+        self._held: tuple[Any, Any, datetime | None] | None = None  # a login or stop met while taking a batch
 
     def start(self, inlet: Inlet) -> None:
         self._closed = False
@@ -64,18 +67,33 @@ class Receiver:
             log.warning("wechaty: stopping with %d message(s) not handled", self._queue.qsize() + 1)
             worker.cancel()
 
+    def _waiting(self, first: tuple[Any, Any, datetime | None]) -> list[tuple[Any, Any, datetime | None]]:
+        """The first item and the messages queued behind it (not past a login or a stop), up to BATCH."""
+        items = [first]
+        while first[1] not in (_LOGIN, _STOP) and len(items) < BATCH and not self._queue.empty():
+            nxt = self._queue.get_nowait()
+            if nxt[1] in (_LOGIN, _STOP):
+                self._held = nxt
+                break
+            items.append(nxt)
+        return items
+
     async def _work(self, inlet: Inlet) -> None:
         while True:
-            bot, item, at = await self._queue.get()
+            first = self._held or await self._queue.get()
+            self._held = None
+            items = self._waiting(first)
+            bot, item, at = items[0]
             if item is _STOP:
                 return
             if item is _LOGIN:
                 self.scope = _new_scope()
                 await self._set_floor(inlet, at or self._clock.now())
                 continue
-            inbound = await self._read(bot, item)
-            if inbound is not None:
-                await self._deliver(inlet, inbound)
+            read = [await self._read(b, i) for b, i, _ in items]
+            inbounds = [inbound for inbound in read if inbound is not None]
+            if inbounds:
+                await self._deliver(inlet, inbounds)
 
     async def _set_floor(self, inlet: Inlet, connected_at: datetime) -> None:
         try:
@@ -98,16 +116,19 @@ class Receiver:
             log.warning("wechaty: could not read message %s: %s: %s", message_id, type(error).__name__, error)
             return None
 
-    async def _deliver(self, inlet: Inlet, inbound: Inbound) -> None:
+    async def _deliver(self, inlet: Inlet, inbounds: list[Inbound]) -> None:
+        """Hand the messages in together; on a failure all of them again, in order (the core dedupes)."""
         for attempt in range(1, self._attempts + 1):
             try:
-                await inlet.handle(inbound)
+                await inlet.handle_many(inbounds)
                 return
             except Exception:  # noqa: BLE001 — retried: the core dedupes, so a retry is safe
-                log.exception("wechaty: handling message %s failed (attempt %d)", inbound.message_id, attempt)
+                log.exception("wechaty: handling %d message(s) from %s failed (attempt %d)", len(inbounds),
+                              inbounds[0].message_id, attempt)
             if attempt < self._attempts:
                 await asyncio.sleep(self._retry_delay * attempt)
-        log.error("wechaty: message %s from %s was not handled", inbound.message_id, inbound.sender)
+        for inbound in inbounds:
+            log.error("wechaty: message %s from %s was not handled", inbound.message_id, inbound.sender)
 
 
 def _new_scope() -> str:
