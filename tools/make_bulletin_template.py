@@ -136,7 +136,8 @@ def build(out: Path = OUT) -> Path:
            ["合计", "{{ totals.visits }}", "{{ totals.new }}", "{{ totals.closed }}", "{{ totals.active }}",
             "{{ totals.overdue }}"], widths=[40, 22, 26, 20, 22, 20])
     _para(doc, "{%p if more_districts %}")
-    _para(doc, "（表1列出逾期问题较多的{{ districts|length }}个责任区，其余{{ more_districts }}个责任区详见整改台账。）")
+    _para(doc, "（表1列出逾期问题较多的{{ districts|length }}个责任区，"
+               "其余{{ more_districts }}个责任区详见整改台账。）")
     _para(doc, "{%p endif %}")
     _para(doc, "（二）问题类别", "二级标题")
     _para(doc, "{%p if categories %}")

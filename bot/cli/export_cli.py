@@ -10,8 +10,8 @@ import typer
 from bot.cli.options import DbOption, _fail, _logging, _settings
 from bot.cli.say import say
 
-export_app = typer.Typer(help="Write the office's files: the 整改台账 (.xlsx), the monthly 通报 (.docx), the 责任督学考核 "
-                              "(.xlsx).", no_args_is_help=True)
+export_app = typer.Typer(help="Write the office's files: the 整改台账 (.xlsx), the monthly 通报 (.docx), "
+                              "the 责任督学考核 (.xlsx).", no_args_is_help=True)
 
 OutArgument = typer.Argument(..., help="the file to write (or a directory: a file of the usual name inside it)")
 

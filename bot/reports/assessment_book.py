@@ -14,29 +14,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from bot.render import Renderer
 from bot.reports.assessment import Assessment, SupervisorRow
 
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("责任区", "督学所属责任区：其负责的责任区，否则其挂牌学校最多的责任区。"),
-    ("责任督学", "名册中在岗的责任督学（责任区负责人也是责任督学）。"),
-    ("挂牌学校数", "名册中分配给该督学的学校数（按当前名册）。"),
-    ("到校学校数", "统计期内有到校记录（#到校）的挂牌学校数。"),
-    ("到校覆盖率", "到校学校数 ÷ 挂牌学校数。"),
-    ("到校次数", "统计期内该督学的到校记录条数（含到非挂牌学校）。"),
-    ("各校到校次数", "统计期内到过的每所学校及次数，次数多的在前。"),
-    ("未到校学校", "统计期内没有到校记录的挂牌学校。"),
-    ("发现问题数", "统计期内该督学登记的问题数（不含已撤销的）。"),
-    ("验收次数", "统计期内该督学做出的验收（通过与不通过都算）。"),
-    ("按时验收次数", "其中按时的验收：在所验收的整改报告当天之后{days}个工作日内（含第{days}个工作日）完成，"
-                "即督导助手催办验收之前。"),
-    ("按时验收率", "按时验收次数 ÷ 验收次数。"),
-    ("月报应报", "统计期内截止日（每月{due_day}日）已过或已报送的月报份数，请假免报的不计。"),
-    ("月报按时", "当月月报在截止日（含）之前首次报送的份数。"),
-    ("月报逾期", "截止日之后才报送的份数。"),
-    ("月报未报", "截止日已过仍未报送的份数。"),
-    ("请假免报", "截止日当天（遇节假日为之前最后一个工作日）在请假、未报送的份数，不计入应报。"),
-)
-HEADERS = tuple(name for name, _ in COLUMNS)
+NOTES_TEMPLATE = "documents/assessment_notes.j2"  # the 说明 sheet: what each column counts
+HEADERS = ("责任区", "责任督学", "挂牌学校数", "到校学校数", "到校覆盖率", "到校次数", "各校到校次数", "未到校学校",
+           "发现问题数", "验收次数", "按时验收次数", "按时验收率", "月报应报", "月报按时", "月报逾期", "月报未报",
+           "请假免报")
 PERCENT = {"到校覆盖率", "按时验收率"}
 MAX_WIDTH = 60
 
@@ -50,10 +34,11 @@ def row_values(r: SupervisorRow) -> tuple:
 
 def total_values(a: Assessment) -> tuple:
     t = a.totals
-    return ("合计", f"{len(a.rows)}人", t["schools"], t["visited"], t["visited"] / t["schools"] if t["schools"] else None,
-            t["visits"], "", "", t["findings"], t["verifications"], t["verified_on_time"],
-            t["verified_on_time"] / t["verifications"] if t["verifications"] else None, t["reports_due"],
-            t["reports_on_time"], t["reports_late"], t["reports_missing"], t["reports_excused"])
+    coverage = t["visited"] / t["schools"] if t["schools"] else None
+    on_time = t["verified_on_time"] / t["verifications"] if t["verifications"] else None
+    return ("合计", f"{len(a.rows)}人", t["schools"], t["visited"], coverage, t["visits"], "", "", t["findings"],
+            t["verifications"], t["verified_on_time"], on_time, t["reports_due"], t["reports_on_time"],
+            t["reports_late"], t["reports_missing"], t["reports_excused"])
 
 
 def write_assessment(a: Assessment, target: Path | BinaryIO, generated: datetime) -> int:
@@ -79,19 +64,12 @@ def _notes(wb: Workbook, a: Assessment, generated: datetime) -> None:
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 16, 90
     wrap, bold = Alignment(wrap_text=True, vertical="top"), Font(bold=True)
     p = a.period
-    lines = [
-        ("统计范围", f"{a.county}责任督学考核，{p.label}（{p.first.isoformat()} 至 {p.last.isoformat()}）"
-                 + ("" if a.until >= p.last else f"，统计至 {a.until.isoformat()}") + "。"),
-        ("生成时间", generated.strftime("%Y-%m-%d %H:%M") + "（县时间），由督导助手根据群内记录自动统计。"),
-        ("按时验收", f"整改报告（#整改）后{a.verify_days}个工作日内完成验收为按时（县政策“验收时限”，节假日和调休按国家规定"
-                 "及县里的补充安排计算）；同一问题多次报告整改的，以验收前最近一次报告为准。"),
-        ("按时报送月报", f"每月{a.report_due_day}日（含）之前首次报送当月月报为按时；次月初补报的记为逾期。"),
-        ("", ""),
-        ("列名", "说明"),
-        *((name, text.format(days=a.verify_days, due_day=a.report_due_day)) for name, text in COLUMNS),
-    ]
-    for name, text in lines:
-        ws.append([_cell(ws, name, font=bold), _cell(ws, text, alignment=wrap)])
+    text = Renderer().render(NOTES_TEMPLATE, county=a.county, label=p.label, first=p.first.isoformat(),
+                             last=p.last.isoformat(), until=a.until.isoformat(), days=a.verify_days,
+                             due_day=a.report_due_day, generated=generated.strftime("%Y-%m-%d %H:%M"))
+    for line in text.splitlines():
+        name, _, note = line.partition("|")
+        ws.append([_cell(ws, name, font=bold), _cell(ws, note, alignment=wrap)])
 
 
 def _cell(ws, value: object, *, percent: bool = False, **style: object) -> object:  # noqa: ANN001 — a worksheet
