@@ -94,7 +94,7 @@ class Assessment:
 async def assessment(session: AsyncSession, roster: Roster, period: Period, now: datetime,
                      districts: frozenset[int] | None = None) -> Assessment:
     """The 考核 of every supervisor (only those whose home district is in `districts`, when given)."""
-    since, until = period.bounds(roster.tz, now)
+    since, until = period.bounds(roster.tz)  # nothing is recorded after now: no need to cut there
     today = now.astimezone(roster.tz).date()
     people = [(p, home_district(roster, p)) for p in supervisors(roster)]
     if districts is not None:

@@ -78,7 +78,7 @@ async def _home(request: Request) -> Response:
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> Starlette:
-    from bot.web import auth, charts, finding_view, ledger_view
+    from bot.web import auth, charts, documents_view, finding_view, ledger_view
 
     routes = [
         Route("/", _home),
@@ -89,6 +89,9 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         Route("/findings/{number:int}", logged_in(finding_view.finding)),
         Route("/evidence/{id:int}", logged_in(finding_view.evidence)),
         Route("/charts", logged_in(charts.charts)),
+        Route("/assessment", logged_in(documents_view.assessment_page)),
+        Route("/assessment.xlsx", logged_in(documents_view.assessment_xlsx)),
+        Route("/bulletin.docx", logged_in(documents_view.bulletin_docx)),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]
     secret = settings.web_secret or secrets.token_urlsafe(32)
