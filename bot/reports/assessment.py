@@ -3,7 +3,8 @@
 Per supervisor (every active 督学 on the roster; district leads are supervisors too), in the period (cut at now
 for one not yet over), county time:
 - 挂牌学校: the schools assigned to them on the roster today (the roster keeps no history of assignments);
-- 到校: their #到校 records — how many, at which schools, which of their assigned schools saw no visit;
+- 到校: their #到校 records — how many, at which schools, which of their assigned schools saw no visit (visits to
+  schools no longer on the roster are left out, as in the digests);
 - 发现问题: findings they logged (withdrawn ones not counted, as in the digests);
 - 验收: verifications they made (passed or failed) and how many were on time. DESIGN.md says a rectification
   waiting for verification "too long" is chased, and the county policy says how long: `verify_within` (5 working
@@ -119,8 +120,8 @@ async def assessment(session: AsyncSession, roster: Roster, period: Period, now:
 def _row(roster: Roster, person: PersonInfo, district_id: int | None, went: dict[int, int], findings: int,
          verified: tuple[int, int], reports: dict[str, int]) -> SupervisorRow:
     assigned = sorted((roster.schools[s] for s in person.supervised if s in roster.schools), key=lambda s: s.id)
-    by_school = sorted(((roster.schools[s].name if s in roster.schools else "（已不在名册的学校）", n)
-                        for s, n in went.items()), key=lambda sn: (-sn[1], sn[0]))
+    by_school = sorted(((roster.schools[s].name, n) for s, n in went.items() if s in roster.schools),
+                       key=lambda sn: (-sn[1], sn[0]))
     district = roster.districts.get(district_id) if district_id is not None else None
     return SupervisorRow(
         person_id=person.id, name=person.name, district=district.name if district else "",
