@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     web_session_hours: float = 12
     web_secure_cookie: bool = False  # true behind an HTTPS reverse proxy: the cookie is sent over HTTPS only
 
+    # documents
+    bulletin_template: Path | None = None  # the office's own Word template of the monthly 通报; empty = the shipped one
+
     log_level: str = "INFO"
 
     @property

@@ -1,7 +1,10 @@
 """Shared steps of handlers: permission checks, finding look-up, school resolution, plain views."""
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import date, datetime
+from pathlib import Path
 
 from bot.domain.colour import Colour, colour
 from bot.domain.deadlines import DeadlineError, DeadlinePast, DeadlineSpec, due_date
@@ -111,3 +114,16 @@ def finding_line(ctx: CommandContext, finding: m.Finding) -> dict:
         "overdue": ledger.is_overdue(finding, ctx.now), "severity": finding.severity,
         "colour": colour_of(ctx, finding),
     }
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')  # not in a file name on Windows (where it may be opened)
+
+
+def export_path(ctx: CommandContext, stem: str, suffix: str) -> Path:
+    """Where a file the bot sends goes (beside the evidence, in exports/): one per command, named from the message
+    key, so a retried message rewrites the same file."""
+    stamp = ctx.local(ctx.now).strftime("%Y%m%d-%H%M")
+    tag = hashlib.sha256(ctx.message_key.encode()).hexdigest()[:6]
+    directory = Path(ctx.settings.evidence_dir).parent / "exports"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / f"{_UNSAFE.sub('-', stem)}-{stamp}-{tag}{suffix}"

@@ -1,34 +1,103 @@
-"""#周报 / #通报: the office's weekly digest or this month's 通报 draft, on demand."""
+"""The office's documents on demand: #周报, #通报 (the text draft, or `#通报 文档`: the Word document), #考核 (the
+责任督学考核 workbook)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply, UserError
+from bot.parsing.normalize import split_words
+from bot.parsing.periods import Period, PeriodError, month_period, parse_period
+from bot.reports.assessment import assessment
+from bot.reports.assessment_book import write_assessment
 from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
+from bot.reports.bulletin_doc import TemplateUnusable, bulletin_doc_values, write_bulletin_doc
 from bot.reports.weekly_digest import WEEKLY_TEMPLATE, weekly_digest_values
 from bot.routing import Router
-from handlers.common import need
+from handlers.common import export_path, need
 from handlers.reach import shows_all
 
 router = Router("documents")
 KINDS = {"周报": "weekly", "通报": "bulletin"}
+DOCUMENT_WORDS = {"文档", "word", "docx", "文件", "公文"}
 
 
 @dataclass(frozen=True)
 class Digest:
-    """#周报 / #通报 on demand."""
+    """#周报 / #通报 on demand; `#通报 文档 [2024-03]` for the Word document."""
 
     kind: str  # weekly / bulletin
+    document: bool = False
+    month: str = ""  # the month asked for, as written ("": this month)
 
 
-@router.command(Digest, "周报", "通报", parse=lambda word, rest: Digest(kind=KINDS[word]), action=Action.DIGEST,
+def parse_digest(word: str, rest: str) -> Digest:
+    words = split_words(rest)
+    document = any(w.lower() in DOCUMENT_WORDS for w in words)
+    month = " ".join(w for w in words if w.lower() not in DOCUMENT_WORDS)
+    return Digest(kind=KINDS[word], document=document and word == "通报", month=month)
+
+
+@router.command(Digest, "周报", "通报", parse=parse_digest, action=Action.DIGEST,
                 help={"周报": "help/weekly.j2", "通报": "help/bulletin.j2"})
 async def digest(cmd: Digest, ctx: CommandContext) -> list[Reply]:
-    """#周报 / #通报: the weekly digest, or this month's 通报 draft so far (the office, in its room or privately)."""
+    """#周报 / #通报: the weekly digest, or the month's 通报 — the text draft, or the Word document as a file (the
+    office, in its room or privately)."""
     need(ctx, Action.DIGEST)
     if not shows_all(ctx):
         raise UserError("digests/office_room_only.j2")
     if cmd.kind == "weekly":
         return [Reply(WEEKLY_TEMPLATE, await weekly_digest_values(ctx.session, ctx.roster, ctx.now))]
-    return [Reply(BULLETIN_TEMPLATE, await bulletin_values(ctx.session, ctx.roster, ctx.now))]
+    month = _month(ctx, cmd.month, strict=cmd.document)
+    if not cmd.document:
+        return [Reply(BULLETIN_TEMPLATE, await bulletin_values(ctx.session, ctx.roster, ctx.now, month.first))]
+    values = await bulletin_doc_values(ctx.session, ctx.roster, ctx.now, month.first)
+    path = export_path(ctx, f"{ctx.roster.county}{month.label}督导通报", ".docx")
+    try:
+        write_bulletin_doc(values, path, ctx.settings.bulletin_template)
+    except TemplateUnusable as err:
+        raise UserError("digests/bulletin_template_bad.j2", **err.values()) from None
+    return [Reply("digests/bulletin_document.j2", dict(label=month.label, name=path.name), files=(str(path),))]
+
+
+def _month(ctx: CommandContext, text: str, *, strict: bool) -> Period:
+    """The month asked for (this month when none). The text draft has always ignored words it does not know;
+    the document says what it could not read."""
+    if not text:
+        return month_period(ctx.today.replace(day=1))
+    try:
+        return parse_period(text, ctx.today, ctx.roster.terms, months_only=True)
+    except PeriodError as err:
+        if strict or err.why in ("future", "not_month"):
+            raise UserError("errors/period_bad.j2", **err.values(ctx.roster.terms)) from None
+        return month_period(ctx.today.replace(day=1))
+
+
+@dataclass(frozen=True)
+class Assess:
+    """#考核 [2024-03 | 2024 | 2024-03~2024-06 | 学期名称]"""
+
+    period: str = ""  # as written ("": this month)
+
+
+@router.command(Assess, "考核", parse=lambda word, rest: Assess(period=" ".join(split_words(rest))),
+                action=Action.ASSESS, help={"考核": "help/assessment.j2"})
+async def assess(cmd: Assess, ctx: CommandContext) -> list[Reply]:
+    """#考核: the 责任督学考核 workbook for a month (default this one), a year, a range of months or a term — sent
+    where the office asked when that room may show every school, else privately."""
+    need(ctx, Action.ASSESS)
+    try:
+        period = (parse_period(cmd.period, ctx.today, ctx.roster.terms) if cmd.period
+                  else month_period(ctx.today.replace(day=1)))
+    except PeriodError as err:
+        raise UserError("errors/period_bad.j2", **err.values(ctx.roster.terms)) from None
+    found = await assessment(ctx.session, ctx.roster, period, ctx.now)
+    path = export_path(ctx, f"责任督学考核-{period.slug}", ".xlsx")
+    write_assessment(found, path, ctx.local(ctx.now))
+    reply = Reply("digests/assessment_sent.j2", dict(label=period.label, people=len(found.rows), name=path.name,
+                                                    until=found.until, last=found.period.last),
+                  files=(str(path),))
+    if shows_all(ctx):
+        return [reply]
+    return [Reply("digests/assessment_private.j2"), Reply(reply.template, reply.values, to=ctx.actor.chat_id,
+                                                         files=reply.files)]

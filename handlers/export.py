@@ -1,9 +1,7 @@
 """#导出: the rectification ledger (整改台账) as an .xlsx file, sent back into the chat."""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import true
 
@@ -13,7 +11,7 @@ from bot.parsing.normalize import split_words
 from bot.reports.ledger_book import ledger_rows, write_ledger
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import need, resolve_school
+from handlers.common import export_path, need, resolve_school
 from handlers.reach import here_or_private, shows, shows_all
 
 router = Router("export")
@@ -32,16 +30,8 @@ async def export(cmd: Export, ctx: CommandContext) -> list[Reply]:
     if cmd.words:
         school = resolve_school(ctx, " ".join(cmd.words))
         condition, scope, shown = m.Finding.school_id == school.id, school.name, shows(ctx, school)
-    path = _export_path(ctx)
+    path = export_path(ctx, "整改台账", ".xlsx")
     count = await write_ledger(path, ledger_rows(ctx.session, ctx.roster, ctx.now, condition))
     reply = Reply("queries/exported.j2", dict(scope=scope, count=count, name=path.name), files=(str(path),))
     return here_or_private(ctx, shown, scope, reply)
 
-
-def _export_path(ctx: CommandContext) -> Path:
-    """One file per command (named from the message key, so a retried message rewrites the same file)."""
-    stamp = ctx.local(ctx.now).strftime("%Y%m%d-%H%M")
-    tag = hashlib.sha256(ctx.message_key.encode()).hexdigest()[:6]
-    directory = Path(ctx.settings.evidence_dir).parent / "exports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory / f"整改台账-{stamp}-{tag}.xlsx"

@@ -1,4 +1,4 @@
-"""The `dudao` command line: county, db, invite, user, console, run, web, doctor, demo, replay."""
+"""The `dudao` command line: county, db, invite, user, console, run, web, export, doctor, demo, replay."""
 from __future__ import annotations
 
 import asyncio
@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from bot.cli.desk_cli import user_app, web
+from bot.cli.export_cli import export_app
 from bot.cli.options import DbOption, _fail, _logging, _settings
 from bot.cli.say import say
 
@@ -18,6 +19,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(county_app, name="county")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(export_app, name="export")
 app.command()(web)
 
 

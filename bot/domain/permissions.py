@@ -34,10 +34,11 @@ class Action(StrEnum):
     LEAVE = "leave"  # for oneself; the office for anyone
     CORRECT = "correct"  # #修改: the finder or the office
     REQUEST_EXTENSION = "request_extension"  # #申请延期: the school's principal
+    ASSESS = "assess"  # #考核: the 责任督学考核 workbook (the desk also shows district leads their district's)
 
 OPEN_TO_ALL = {Action.HELP, Action.BIND}
 SUPERVISOR_AT_SCHOOL = {Action.LOG_FINDING, Action.VERIFY, Action.VIEW, Action.VISIT, Action.TERM_CHECK}
-OFFICE_ONLY = {Action.EXTEND, Action.EXPORT, Action.BIND_ROOM, Action.DIGEST}
+OFFICE_ONLY = {Action.EXTEND, Action.EXPORT, Action.BIND_ROOM, Action.DIGEST, Action.ASSESS}
 
 
 def oversees(actor: Actor, school_id: int, district_id: int | None) -> bool:
@@ -124,3 +125,11 @@ def why_not(actor: Actor, action: Action, *, school_id: int | None = None, distr
     if school_id is None:
         return "no_schools"
     return "not_your_school"
+
+
+def assessment_districts(actor: Actor) -> frozenset[int] | None:
+    """Whose 责任督学考核 `actor` may see on the desk: None for every district (the office), the districts they lead
+    for a district lead, none (an empty set) for anyone else. In chat #考核 is the office's (Action.ASSESS)."""
+    if actor.known and actor.is_office:
+        return None
+    return actor.led_districts if actor.known else frozenset()

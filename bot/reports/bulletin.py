@@ -5,6 +5,7 @@ When it is sent is reminders.digests' business; this module only works out its v
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,12 +20,27 @@ from bot.reports.lists import shown
 from bot.reports.owed import excused, owed_reports
 
 BULLETIN_TEMPLATE = "digests/bulletin.j2"
-OVERDUE_SHOWN, CATEGORIES_SHOWN, DISTRICTS_SHOWN, DESCRIPTION_CHARS = 5, 5, 20, 30
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How much a 通报 lists: the chat draft is read on a phone; the Word document has tables."""
+
+    overdue: int = 5
+    categories: int = 5
+    districts: int = 20
+    description: int = 30  # characters of a finding's description
+
+
+CHAT = Shown()
+DOCUMENT = Shown(overdue=100, categories=50, districts=200, description=60)
 
 
 async def bulletin_values(session: AsyncSession, roster: Roster, now: datetime,
-                          month_start: date | None = None) -> dict:
-    """Plain values for digests/bulletin.j2 for the month of `month_start` (default: this month, so far)."""
+                          month_start: date | None = None, limits: Shown = CHAT) -> dict:
+    """Plain values for digests/bulletin.j2 for the month of `month_start` (default: this month, so far); the
+    state counts (active, overdue, red) are at `now`. `limits` sets how many districts, categories and overdue
+    findings are listed (the rest counted)."""
     today = now.astimezone(roster.tz).date()
     month_start = month_start or today.replace(day=1)
     since, until = month_bounds(roster, month_start, now)
@@ -36,25 +52,26 @@ async def bulletin_values(session: AsyncSession, roster: Roster, now: datetime,
     districts = [dict(name=d.name, **went[d.id], **flows[d.id], **states[d.id])
                  for d in sorted(roster.districts.values(), key=lambda d: d.id)]
     totals = {k: sum(r[k] for r in districts) for k in ("visits", *q.FLOW, *q.STATE)}
-    if len(districts) > DISTRICTS_SHOWN:  # a big county: those with the most overdue first, the rest counted
+    if len(districts) > limits.districts:  # a big county: those with the most overdue first, the rest counted
         districts.sort(key=lambda r: (-r["overdue"], -r["active"]))
     cats = await q.categories(session, since, until)
-    overdue = await _overdue(session, roster, now, today)
+    overdue = await _overdue(session, roster, now, today, limits)
     return dict(county=roster.county, year=month_start.year, month=month_start.month, today=today,
                 until=(until - timedelta(seconds=1)).astimezone(roster.tz).date(), totals=totals,
-                districts=districts[:DISTRICTS_SHOWN], more_districts=len(districts[DISTRICTS_SHOWN:]),
-                categories=[dict(name=c, count=n) for c, n in cats[:CATEGORIES_SHOWN]],
+                districts=districts[:limits.districts], more_districts=len(districts[limits.districts:]),
+                categories=[dict(name=c, count=n) for c, n in cats[:limits.categories]],
                 overdue=overdue, overdue_more=max(0, totals["overdue"] - len(overdue)),
                 reports=await _reports(session, roster, month_start),
                 idle=await _idle(session, roster, since, until))
 
 
-async def _overdue(session: AsyncSession, roster: Roster, now: datetime, today: date) -> list[dict]:
+async def _overdue(session: AsyncSession, roster: Roster, now: datetime, today: date, limits: Shown) -> list[dict]:
     rows = []
-    for number, school_id, description, due in await q.longest_overdue(session, roster, now, OVERDUE_SHOWN):
+    for number, school_id, description, due in await q.longest_overdue(session, roster, now, limits.overdue):
         school = roster.schools.get(school_id)
         district = roster.districts.get(school.district_id) if school else None
-        text = description if len(description) <= DESCRIPTION_CHARS else description[:DESCRIPTION_CHARS] + "…"
+        cut = limits.description
+        text = description if len(description) <= cut else description[:cut] + "…"
         rows.append(dict(ref=ledger.ref(number), school=school.name if school else "", description=text,
                          district=district.name if district else "", days=(today - due).days))
     return rows

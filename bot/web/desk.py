@@ -78,7 +78,7 @@ async def _home(request: Request) -> Response:
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> Starlette:
-    from bot.web import auth, charts, cycle_view, finding_view, ledger_export, ledger_view, terms_view
+    from bot.web import auth, charts, cycle_view, documents_view, finding_view, ledger_export, ledger_view, terms_view
 
     routes = [
         Route("/", _home),
@@ -92,6 +92,9 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         Route("/ledger.xlsx", logged_in(ledger_export.ledger_workbook)),
         Route("/cycle", logged_in(cycle_view.cycle_page)),
         Route("/terms", logged_in(terms_view.terms_page)),
+        Route("/assessment", logged_in(documents_view.assessment_page)),
+        Route("/assessment.xlsx", logged_in(documents_view.assessment_xlsx)),
+        Route("/bulletin.docx", logged_in(documents_view.bulletin_docx)),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]
     secret = settings.web_secret or secrets.token_urlsafe(32)

@@ -20,7 +20,8 @@ def test_wheel_ships_templates_migrations_and_data(tmp_path: Path) -> None:
     migrations = {p.name for p in (REPO / "alembic" / "versions").glob("*.py")}
     assert {f"dudao_migrations/versions/{m}" for m in migrations} <= names
     assert {"dudao_migrations/env.py", "dudao_migrations/script.py.mako", "bot/data/demo-county.yaml",
-            "bot/data/scenarios/demo.jsonl", "bot/data/scenarios/evidence-1.png"} <= names
+            "bot/data/scenarios/demo.jsonl", "bot/data/scenarios/evidence-1.png",
+            "bot/data/bulletin-template.docx"} <= names
     sources = {p.relative_to(REPO).as_posix() for top in ("bot", "handlers", "reminders")
                for p in (REPO / top).rglob("*.py") if "__pycache__" not in p.parts}
     assert sources <= names, f"not shipped: {sorted(sources - names)}"  # every subpackage is listed in pyproject

@@ -46,6 +46,7 @@ MATRIX = [
     (A.EXPORT, None, None, (1, 0, 0, 0, 0)),
     (A.BIND_ROOM, None, None, (1, 0, 0, 0, 0)),
     (A.DIGEST, None, None, (1, 0, 0, 0, 0)),
+    (A.ASSESS, None, None, (1, 0, 0, 0, 0)),
     (A.REQUEST_EXTENSION, SCHOOL, DISTRICT, (1, 0, 0, 1, 0)),
     (A.REQUEST_EXTENSION, OTHER_SCHOOL, 99, (1, 0, 0, 0, 0)),
     (A.LEAVE, None, None, (1, 1, 1, 1, 0)),

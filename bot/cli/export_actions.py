@@ -1,0 +1,117 @@
+"""What `dudao export ledger|bulletin|assessment` does: read the county and the period, write the file."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli.bootstrap import open_database
+from bot.cli.desk_actions import CliError
+from bot.cli.say import say
+from bot.clock import SystemClock
+from bot.domain.roster import Roster
+from bot.parsing.periods import Period, PeriodError, month_period, parse_period
+from bot.render import Renderer
+from bot.reports.assessment import assessment
+from bot.reports.assessment_book import write_assessment
+from bot.reports.bulletin_doc import TemplateUnusable, bulletin_doc_values, write_bulletin_doc
+from bot.reports.ledger_book import ledger_rows, write_ledger
+from bot.settings import Settings
+from bot.storage import models as m
+from bot.storage.roster_repo import NoCountyLoaded, load_roster
+
+KINDS = ("ledger", "bulletin", "assessment")
+# A progress bar: given the number of steps, a context manager whose value has update(n)
+Progress = Callable[[int], AbstractContextManager]
+
+
+class BadInput(CliError):
+    """The operator's input cannot be used (a period we cannot read): exit code 2."""
+
+
+def read_period(text: str | None, roster: Roster, today: date, *, months_only: bool) -> Period:
+    """--month as written (None: this month), or BadInput with the reason in Chinese."""
+    if not text:
+        return month_period(today.replace(day=1))
+    try:
+        return parse_period(text, today, roster.terms, months_only=months_only)
+    except PeriodError as err:
+        raise BadInput(Renderer().render("errors/period_bad.j2", **err.values(roster.terms))) from None
+
+
+def target(out: Path, default_name: str) -> Path:
+    """OUT itself, or a file of the default name inside it when it is a directory (parents made as needed)."""
+    path = out / default_name if out.is_dir() else out
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise CliError(say("export_cannot_write", out=path, error=err.strerror or err)) from None
+    return path
+
+
+async def export(settings: Settings, kind: str, month: str | None, out: Path, progress: Progress,
+                 now: datetime | None = None) -> str:
+    """Write `kind` for `month` to `out`; the operator's line saying what was written."""
+    now = now or SystemClock().now()
+    db = await open_database(settings.database_url)
+    try:
+        async with db.reading() as session:
+            try:
+                roster = await load_roster(session)
+            except NoCountyLoaded:
+                raise CliError(say("export_no_county")) from None
+            today = now.astimezone(roster.tz).date()
+            if kind == "ledger":
+                return await _ledger(session, roster, now, month, out, progress)
+            if kind == "bulletin":
+                return await _bulletin(session, roster, now, read_period(month, roster, today, months_only=True),
+                                       out, settings.bulletin_template)
+            return await _assessment(session, roster, now, read_period(month, roster, today, months_only=False),
+                                     out)
+    except OSError as err:
+        raise CliError(say("export_cannot_write", out=out, error=err.strerror or err)) from None
+    finally:
+        await db.dispose()
+
+
+async def _ledger(session: AsyncSession, roster: Roster, now: datetime, month: str | None, out: Path,
+                  progress: Progress) -> str:
+    """整改台账: every finding, or those logged in `month`; rows streamed, the bar moved per row."""
+    condition, period = true(), None
+    if month:
+        period = read_period(month, roster, now.astimezone(roster.tz).date(), months_only=False)
+        since, until = period.bounds(roster.tz)
+        condition = (m.Finding.created_at >= since) & (m.Finding.created_at < until)
+    total = await session.scalar(select(func.count()).select_from(m.Finding).where(condition)) or 0
+    path = target(out, f"整改台账-{period.slug}.xlsx" if period else "整改台账.xlsx")
+
+    with progress(total) as bar:
+        async def counted() -> AsyncIterator[tuple]:
+            async for row in ledger_rows(session, roster, now, condition):
+                yield row
+                bar.update(1)
+
+        count = await write_ledger(path, counted())
+    return say("export_ledger", out=path, count=count, label=period.label if period else "")
+
+
+async def _bulletin(session: AsyncSession, roster: Roster, now: datetime, period: Period, out: Path,
+                    template: Path | None) -> str:
+    values = await bulletin_doc_values(session, roster, now, period.first)
+    path = target(out, f"{roster.county}{period.label}督导通报.docx")
+    try:
+        write_bulletin_doc(values, path, template)
+    except TemplateUnusable as err:
+        raise CliError(Renderer().render("digests/bulletin_template_bad.j2", **err.values())) from None
+    return say("export_bulletin", out=path, label=period.label, template=template or "")
+
+
+async def _assessment(session: AsyncSession, roster: Roster, now: datetime, period: Period, out: Path) -> str:
+    found = await assessment(session, roster, period, now)
+    path = target(out, f"责任督学考核-{period.slug}.xlsx")
+    write_assessment(found, path, now.astimezone(roster.tz))
+    return say("export_assessment", out=path, label=period.label, people=len(found.rows))

@@ -1,0 +1,61 @@
+"""`dudao export ledger|bulletin|assessment [--month 2024-03] OUT`: the office's files from the command line."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import typer
+
+from bot.cli.options import DbOption, _fail, _logging, _settings
+from bot.cli.say import say
+
+export_app = typer.Typer(help="Write the office's files: the 整改台账 (.xlsx), the monthly 通报 (.docx), "
+                              "the 责任督学考核 (.xlsx).", no_args_is_help=True)
+
+OutArgument = typer.Argument(..., help="the file to write (or a directory: a file of the usual name inside it)")
+
+
+def _run(kind: str, month: str | None, out: Path, db: str | None) -> None:
+    from bot.cli.desk_actions import CliError
+    from bot.cli.export_actions import BadInput, export
+
+    settings = _settings(db)
+    _logging("WARNING", settings)
+
+    def progress(total: int):  # noqa: ANN202 — click's progress bar, on stderr so stdout keeps the result line
+        return typer.progressbar(length=total, label=say("export_progress"), file=sys.stderr)
+
+    try:
+        typer.echo(asyncio.run(export(settings, kind, month, out, progress)))
+    except BadInput as err:
+        _fail(str(err), code=2)
+    except CliError as err:
+        _fail(str(err))
+
+
+@export_app.command("ledger")
+def ledger(out: Path = OutArgument,
+           month: str | None = typer.Option(None, "--month", help="only findings logged in this month (2024-03), "
+                                                                   "year or range; default: every finding"),
+           db: str | None = DbOption) -> None:
+    """The 整改台账 workbook (as #导出 sends it), rows streamed with a progress bar."""
+    _run("ledger", month, out, db)
+
+
+@export_app.command("bulletin")
+def bulletin(out: Path = OutArgument,
+             month: str | None = typer.Option(None, "--month", help="the month (2024-03); default: this month"),
+             db: str | None = DbOption) -> None:
+    """The monthly 通报 as a Word document, from BULLETIN_TEMPLATE or the shipped template."""
+    _run("bulletin", month, out, db)
+
+
+@export_app.command("assessment")
+def assessment(out: Path = OutArgument,
+               month: str | None = typer.Option(None, "--month", "--period",
+                                                help="a month (2024-03), a year (2024), a range (2024-03~2024-06) "
+                                                     "or a term named in the county file; default: this month"),
+               db: str | None = DbOption) -> None:
+    """The 责任督学考核 workbook: visits, findings, verifications on time, 月报 on time, per supervisor."""
+    _run("assessment", month, out, db)

@@ -1,0 +1,81 @@
+"""The monthly 通报 as a Word document: the values of bulletin_values (bot/reports/bulletin.py, with the
+document's longer lists) rendered into a .docx template with docxtpl.
+
+The template shipped is bot/data/bulletin-template.docx (built by tools/make_bulletin_template.py); an office
+that restyles or rewords it in Word points BULLETIN_TEMPLATE at its copy. A template that cannot be used
+(missing, not a .docx, a placeholder written wrong) raises TemplateUnusable with the reason, never a trace.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import zipfile
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import BinaryIO
+
+from jinja2 import TemplateError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.roster import Roster
+from bot.reports.bulletin import DOCUMENT, bulletin_values
+
+log = logging.getLogger("dudao.reports")
+DEFAULT_TEMPLATE = Path(str(resources.files("bot") / "data" / "bulletin-template.docx"))
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters an XML document may not hold
+
+
+class TemplateUnusable(Exception):
+    """The 通报 template could not be used: `path`, and `why` — missing / not_docx / placeholder (with `detail`)."""
+
+    def __init__(self, path: Path, why: str, detail: str = "") -> None:
+        super().__init__(f"{path}: {why} {detail}".strip())
+        self.path, self.why, self.detail = path, why, detail
+
+    def values(self) -> dict:
+        """Plain values for templates/digests/bulletin_template_bad.j2."""
+        return dict(name=self.path.name, path=str(self.path), why=self.why, detail=self.detail[:120])
+
+
+def date_cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+async def bulletin_doc_values(session: AsyncSession, roster: Roster, now: datetime,
+                              month_start: date | None = None) -> dict:
+    """bulletin_values with the document's lists, plus the dates the document writes out."""
+    values = await bulletin_values(session, roster, now, month_start, DOCUMENT)
+    today: date = values["today"]
+    return dict(values, as_of=date_cn(today), issue_date=date_cn(today), issue_year=today.year)
+
+
+def write_bulletin_doc(values: dict, target: Path | BinaryIO, template: Path | None = None) -> None:
+    """Render the 通报 into `target` (a path or a binary file) from `template` (default: the shipped one)."""
+    from docxtpl import DocxTemplate  # imported here: only the 通报 needs it
+
+    path = Path(template) if template else DEFAULT_TEMPLATE
+    if not path.is_file():
+        raise TemplateUnusable(path, "missing")
+    if not zipfile.is_zipfile(path):
+        raise TemplateUnusable(path, "not_docx")
+    try:
+        doc = DocxTemplate(str(path))
+        doc.render(_clean(values), autoescape=True)  # autoescape: a description with < or & stays text
+        doc.save(target)
+    except TemplateError as err:
+        raise TemplateUnusable(path, "placeholder", str(err.message or err)) from err
+    except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile) as err:  # a zip that is no Word document, bad XML
+        log.warning("the 通报 template %s cannot be used: %r", path, err)
+        raise TemplateUnusable(path, "not_docx") from err
+
+
+def _clean(value: object) -> object:
+    """The values with the characters XML cannot hold taken out of every text."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value

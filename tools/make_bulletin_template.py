@@ -1,0 +1,184 @@
+"""Build the Word template of the monthly 通报 (bot/data/bulletin-template.docx) with python-docx.
+
+    python tools/make_bulletin_template.py [OUT]
+
+The template is a docxtpl (Jinja2) document: `{{ … }}` placeholders, `{%p … %}` paragraphs and `{%tr … %}` table
+rows; bot/reports/bulletin_doc.py renders it with the values of bot.reports.bulletin.bulletin_values. An office
+may copy it, restyle it or reword it in Word and point BULLETIN_TEMPLATE at its copy. Page and type follow the
+usual layout of official documents (GB/T 9704): A4, margins 37/35/28/26 mm, 方正小标宋 title, 仿宋 body at 三号
+with 28 pt lines, 黑体 first-level headings, 楷体 second-level ones.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+OUT = Path(__file__).resolve().parents[1] / "bot" / "data" / "bulletin-template.docx"
+BODY, TITLE, HEADING, SUB = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"
+
+
+def _font(target, east_asian: str, size: float, *, bold: bool = False, colour: RGBColor | None = None) -> None:  # noqa: ANN001
+    """Set a style's or a run's font, the East Asian one included (python-docx sets only the Latin ones)."""
+    target.font.name = east_asian
+    target.font.size = Pt(size)
+    target.font.bold = bold
+    if colour is not None:
+        target.font.color.rgb = colour
+    fonts = target.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), east_asian)
+
+
+def _style(doc, name: str, east_asian: str, size: float, *, align=None, indent: bool = True,  # noqa: ANN001
+           bold: bool = False, before: float = 0, after: float = 0):  # noqa: ANN202
+    style = doc.styles[name] if name in [s.name for s in doc.styles] else doc.styles.add_style(name, 1)
+    style.base_style = doc.styles["Normal"] if name != "Normal" else None
+    _font(style, east_asian, size, bold=bold)
+    fmt = style.paragraph_format
+    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(28)
+    fmt.first_line_indent = Pt(size * 2) if indent else Pt(0)
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    if align is not None:
+        fmt.alignment = align
+    return style
+
+
+def _para(doc, text: str, style: str = "Normal"):  # noqa: ANN001, ANN202
+    """One paragraph in one run: a docxtpl tag split over runs would not be read as one."""
+    p = doc.add_paragraph(style=style)
+    p.add_run(text)
+    return p
+
+
+def _table(doc, headers: list[str], loop: str, cells: list[str], total: list[str] | None = None,  # noqa: ANN001
+           widths: list[float] | None = None) -> None:
+    """A bordered table: a header row, `{%tr for … %}` / one row of cells / `{%tr endfor %}`, and a total row."""
+    rows = [headers, [f"{{%tr for {loop} %}}"], cells, ["{%tr endfor %}"], *([total] if total else [])]
+    table = doc.add_table(rows=len(rows), cols=len(headers))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for r, values in enumerate(rows):
+        row = table.rows[r]
+        if len(values) == 1:  # a loop tag: one merged cell, the row is replaced when rendered
+            row.cells[0].merge(row.cells[-1])
+        for c, value in enumerate(values):
+            p = row.cells[c].paragraphs[0]
+            p.style = doc.styles["表格"]
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = p.add_run(value)
+            run.bold = r == 0 or (total is not None and r == len(rows) - 1)
+    header = table.rows[0]._tr.get_or_add_trPr()  # the header row repeats on every page
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header.append(repeat)
+    if widths:
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths, strict=False):
+                cell.width = Mm(width)
+
+
+def build(out: Path = OUT) -> Path:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+
+    _style(doc, "Normal", BODY, 16, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    _style(doc, "通报标题", TITLE, 22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, after=12)
+    _style(doc, "文号", BODY, 16, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, after=12)
+    _style(doc, "主送", BODY, 16, indent=False)
+    _style(doc, "一级标题", HEADING, 16)
+    _style(doc, "二级标题", SUB, 16)
+    _style(doc, "表题", HEADING, 14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=6)
+    _style(doc, "表格", BODY, 12, indent=False)
+    _style(doc, "落款", BODY, 16, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    doc.styles["表格"].paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+
+    title = doc.add_paragraph(style="通报标题")
+    title.add_run("{{ county }}教育督导室")
+    title.add_run().add_break()
+    title.add_run("{{ year }}年{{ month }}月责任督学挂牌督导工作通报")
+    _para(doc, "〔{{ issue_year }}〕　　号", "文号")
+    _para(doc, "各责任区、各学校（幼儿园）：", "主送")
+    _para(doc, "现将{{ year }}年{{ month }}月全县责任督学挂牌督导工作情况通报如下。")
+
+    _para(doc, "一、总体情况", "一级标题")
+    _para(doc, "{{ year }}年{{ month }}月，各责任督学认真履行经常性督导职责，共到校督导{{ totals.visits }}次，"
+               "发现问题{{ totals.new }}个，验收销号{{ totals.closed }}个，其中按期整改{{ totals.on_time }}个。"
+               "截至{{ as_of }}，全县尚有{{ totals.active }}个问题未销号，其中逾期未整改{{ totals.overdue }}个"
+               "{% if totals.red %}，列入红色督办{{ totals.red }}个{% endif %}。")
+    _para(doc, "{%p for r in reports %}")
+    _para(doc, "{{ r.kind }}报送情况：应报{{ r.total }}份，已报{{ r.submitted }}份"
+               "{% if r.missing.names %}，未报：{{ r.missing.names|join('、') }}"
+               "{% if r.missing.more %}等{{ r.missing_count }}份{% endif %}{% endif %}"
+               "{% if r.excused %}（{{ r.excused|join('、') }}请假，不计）{% endif %}。")
+    _para(doc, "{%p endfor %}")
+    _para(doc, "{%p if idle.names %}")
+    _para(doc, "本月无到校督导记录的责任督学：{{ idle.names|join('、') }}"
+               "{% if idle.more %}等{{ idle.names|length + idle.more }}人{% endif %}。")
+    _para(doc, "{%p endif %}")
+
+    _para(doc, "二、问题分布", "一级标题")
+    _para(doc, "（一）各责任区情况", "二级标题")
+    _para(doc, "本月各责任区到校督导和发现、整改问题情况见表1。")
+    _para(doc, "表1　各责任区督导情况", "表题")
+    _table(doc, ["责任区", "到校次数", "新发现问题", "销号", "未销号", "逾期"], "d in districts",
+           ["{{ d.name }}", "{{ d.visits }}", "{{ d.new }}", "{{ d.closed }}", "{{ d.active }}", "{{ d.overdue }}"],
+           ["合计", "{{ totals.visits }}", "{{ totals.new }}", "{{ totals.closed }}", "{{ totals.active }}",
+            "{{ totals.overdue }}"], widths=[40, 22, 26, 20, 22, 20])
+    _para(doc, "{%p if more_districts %}")
+    _para(doc, "（表1列出逾期问题较多的{{ districts|length }}个责任区，"
+               "其余{{ more_districts }}个责任区详见整改台账。）")
+    _para(doc, "{%p endif %}")
+    _para(doc, "（二）问题类别", "二级标题")
+    _para(doc, "{%p if categories %}")
+    _para(doc, "本月新发现的问题主要集中在{% for c in categories[:3] %}{{ c.name }}（{{ c.count }}个）"
+               "{% if not loop.last %}、{% endif %}{% endfor %}，分布见表2。")
+    _para(doc, "表2　本月新发现问题类别分布", "表题")
+    _table(doc, ["问题类别", "问题数", "占比"], "c in categories",
+           ["{{ c.name }}", "{{ c.count }}", "{{ (100 * c.count / totals.new)|round|int }}%"],
+           ["合计", "{{ totals.new }}", "100%"], widths=[60, 40, 40])
+    _para(doc, "{%p else %}")
+    _para(doc, "本月未发现新问题。")
+    _para(doc, "{%p endif %}")
+
+    _para(doc, "三、逾期未整改问题及学校", "一级标题")
+    _para(doc, "{%p if overdue %}")
+    _para(doc, "截至{{ as_of }}，全县逾期未整改问题{{ totals.overdue }}个"
+               "{% if not overdue_more %}，涉及{{ overdue|map(attribute='school')|unique|list|length }}所学校"
+               "{% endif %}，详见表3。请相关学校立即整改到位，责任督学跟踪督办。")
+    _para(doc, "表3　逾期未整改问题", "表题")
+    _table(doc, ["序号", "编号", "学校", "责任区", "问题", "逾期天数"], "f in overdue",
+           ["{{ loop.index }}", "{{ f.ref }}", "{{ f.school }}", "{{ f.district }}", "{{ f.description }}",
+            "{{ f.days }}"], widths=[12, 16, 36, 24, 50, 18])
+    _para(doc, "{%p if overdue_more %}")
+    _para(doc, "表3列出逾期时间最长的{{ overdue|length }}个问题，另有{{ overdue_more }}个逾期问题，详见整改台账。")
+    _para(doc, "{%p endif %}")
+    _para(doc, "{%p else %}")
+    _para(doc, "截至{{ as_of }}，全县无逾期未整改问题。")
+    _para(doc, "{%p endif %}")
+
+    _para(doc, "四、下步工作要求", "一级标题")
+    _para(doc, "（一）各学校（幼儿园）要对照问题清单逐项整改，按期报告整改情况，逾期问题要限时整改到位。")
+    _para(doc, "（二）各责任督学要加强跟踪督办，及时验收销号，按时报送月报，做到每月到校督导全覆盖。")
+    _para(doc, "（三）各责任区负责人要统筹做好责任区汇总，督促按期完成各项督导任务。")
+
+    doc.add_paragraph()
+    _para(doc, "{{ county }}教育督导室", "落款")
+    _para(doc, "{{ issue_date }}", "落款")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(out)
+    return out
+
+
+if __name__ == "__main__":
+    print(build(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT))
