@@ -111,8 +111,10 @@ async def write_ledger(path: Path, rows: AsyncIterator[tuple]) -> int:
 
 
 def _cell(ws, value: object, **style: object) -> object:  # noqa: ANN001 — an openpyxl write-only worksheet
-    if not isinstance(value, str) and not style:
-        return value
+    if not style and (not isinstance(value, str) or not value.startswith("=")):
+        # plain values are written as they are (a cell object each costs twice the time); only what would be read
+        # as a formula needs a text cell
+        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
     cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value)
     if isinstance(value, str):
         cell.data_type = "s"
