@@ -9,9 +9,7 @@ from bot.handling import CommandContext, Reply, UserError
 from bot.parsing.normalize import split_words
 from bot.parsing.periods import Period, PeriodError, month_period, parse_period
 from bot.reports.assessment import assessment
-from bot.reports.assessment_book import write_assessment
 from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
-from bot.reports.bulletin_doc import TemplateUnusable, bulletin_doc_values, write_bulletin_doc
 from bot.reports.weekly_digest import WEEKLY_TEMPLATE, weekly_digest_values
 from bot.routing import Router
 from handlers.common import export_path, need
@@ -51,6 +49,9 @@ async def digest(cmd: Digest, ctx: CommandContext) -> list[Reply]:
     month = _month(ctx, cmd.month, strict=cmd.document)
     if not cmd.document:
         return [Reply(BULLETIN_TEMPLATE, await bulletin_values(ctx.session, ctx.roster, ctx.now, month.first))]
+    # imported here: python-docx/openpyxl cost the running bot ~15 MB for what is asked once a month
+    from bot.reports.bulletin_doc import TemplateUnusable, bulletin_doc_values, write_bulletin_doc
+
     values = await bulletin_doc_values(ctx.session, ctx.roster, ctx.now, month.first)
     path = export_path(ctx, f"{ctx.roster.county}{month.label}督导通报", ".docx")
     try:
@@ -91,6 +92,8 @@ async def assess(cmd: Assess, ctx: CommandContext) -> list[Reply]:
                   else month_period(ctx.today.replace(day=1)))
     except PeriodError as err:
         raise UserError("errors/period_bad.j2", **err.values(ctx.roster.terms)) from None
+    from bot.reports.assessment_book import write_assessment  # openpyxl only when asked (memory)
+
     found = await assessment(ctx.session, ctx.roster, period, ctx.now)
     path = export_path(ctx, f"责任督学考核-{period.slug}", ".xlsx")
     write_assessment(found, path, ctx.local(ctx.now))

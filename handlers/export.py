@@ -8,7 +8,6 @@ from sqlalchemy import true
 from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply
 from bot.parsing.normalize import split_words
-from bot.reports.ledger_book import ledger_rows, write_ledger
 from bot.routing import Router
 from bot.storage import models as m
 from handlers.common import export_path, need, resolve_school
@@ -31,6 +30,8 @@ async def export(cmd: Export, ctx: CommandContext) -> list[Reply]:
         school = resolve_school(ctx, " ".join(cmd.words))
         condition, scope, shown = m.Finding.school_id == school.id, school.name, shows(ctx, school)
     path = export_path(ctx, "整改台账", ".xlsx")
+    from bot.reports.ledger_book import ledger_rows, write_ledger  # openpyxl only when asked (memory)
+
     count = await write_ledger(path, ledger_rows(ctx.session, ctx.roster, ctx.now, condition))
     reply = Reply("queries/exported.j2", dict(scope=scope, count=count, name=path.name), files=(str(path),))
     return here_or_private(ctx, shown, scope, reply)

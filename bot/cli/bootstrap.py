@@ -129,7 +129,7 @@ class Bot:
         """Live: the outbox sender, the scheduler (catching up first) and the transport, until the transport stops
         (SIGINT/SIGTERM stop it)."""
         lock = await instance.acquire(self.db)  # raises AnotherInstance: one bot per database
-        await asyncio.to_thread(load_segmenter)  # jieba's dictionary (~0.5 s) before the first message, not during it
+        load_segmenter()  # jieba's dictionary (~0.5 s) before the first message, here: its memory is given back
         await self.outbox.recover()
         sender = asyncio.create_task(self.outbox.run())
         loop = asyncio.get_running_loop()

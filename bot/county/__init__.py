@@ -9,13 +9,23 @@ from pathlib import Path
 
 from bot.county.errors import CountyError, CountyProblem
 from bot.county.schema import CountyData
-from bot.county.xlsx_source import load_county_xlsx
-from bot.county.xlsx_writer import write_county_xlsx
 from bot.county.yaml_source import load_county_yaml
 
 DEMO_COUNTY_FILE = Path(__file__).resolve().parent.parent / "data" / "demo-county.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def load_county_xlsx(path: Path) -> CountyData:
+    from bot.county.xlsx_source import load_county_xlsx as load  # openpyxl only for a workbook (memory)
+
+    return load(path)
+
+
+def write_county_xlsx(data: CountyData, path: Path) -> None:
+    from bot.county.xlsx_writer import write_county_xlsx as write
+
+    write(data, path)
 
 
 def load_county_file(path: Path | str) -> CountyData:

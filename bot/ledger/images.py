@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import PurePath
 
-from PIL import Image
-
 from bot.messages import InboundFile
 
 # the formats phones and chat apps send photos in; HEIF/HEIC only when a Pillow plugin for it is installed
@@ -26,6 +24,8 @@ class Refused:
 
 def is_photo(data: bytes) -> bool:
     """True when the bytes are a whole, readable image in one of the photo formats."""
+    from PIL import Image  # Pillow only when a file comes (~3 MB of a mostly idle bot)
+
     Image.init()
     formats = [f for f in PHOTO_FORMATS if f in Image.OPEN]
     try:
@@ -42,6 +42,8 @@ EXTENSIONS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP
 
 def photo_extension(data: bytes) -> str:
     """The file extension of a photo's type as its bytes say (.bin when they say no photo type)."""
+    from PIL import Image
+
     try:
         with Image.open(BytesIO(data)) as image:
             return EXTENSIONS.get(image.format or "", ".bin")

@@ -44,3 +44,30 @@ async def test_each_revision_downgrades_and_upgrades(db_url: str) -> None:
             assert await conn.run_sync(_diff) == []
     finally:
         await db.dispose()
+
+
+def test_the_head_read_from_the_scripts_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from bot.storage.migrate import head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def test_a_database_at_the_head_is_not_migrated_again(sqlite_url: str) -> None:
+    from bot.storage.engine import Database
+    from bot.storage.migrate import current_revision, head_revision
+
+    db = Database(sqlite_url)
+    try:
+        assert await current_revision(db) is None
+        await upgrade_database(db)
+        assert await current_revision(db) == head_revision()
+        statements: list[str] = []
+        from sqlalchemy import event
+
+        event.listen(db.engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        await upgrade_database(db)
+        assert [s for s in statements if not s.startswith("BEGIN")] == ["SELECT version_num FROM alembic_version"]
+    finally:
+        await db.dispose()
