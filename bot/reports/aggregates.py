@@ -56,8 +56,10 @@ async def flow(session: AsyncSession, since: datetime, until: datetime,
     for sid, n in (await session.execute(_only(new, F.school_id, school_ids))).all():
         out[sid]["new"] = n
     in_time = case((func.coalesce(F.rectified_at, F.closed_at) < F.deadline_at, 1), else_=0)
+    # `status || ''`: most findings are closed, so the status index would walk nearly all of them; the closed_at
+    # range is the narrow one (SQLite picked the status index: 1.7 s at 1,000,000 findings, 0.02 s this way)
     closed = select(SCHOOL, func.count(), func.sum(in_time)).where(
-        F.closed_at >= since, F.closed_at < until, F.status == ledger.CLOSED).group_by(SCHOOL)
+        F.closed_at >= since, F.closed_at < until, F.status.concat("") == ledger.CLOSED).group_by(SCHOOL)
     for sid, n, on_time in (await session.execute(_only(closed, F.school_id, school_ids))).all():
         out[sid]["closed"], out[sid]["on_time"] = n, int(on_time or 0)
     return out
