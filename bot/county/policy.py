@@ -138,7 +138,8 @@ class Policy(StrictModel):
         try:
             ZoneInfo(value)
         except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
-            raise PydanticCustomError("county_unknown_timezone", "unknown time zone {input}", {"input": value}) from None
+            raise PydanticCustomError("county_unknown_timezone", "unknown time zone {input}",
+                                      {"input": value}) from None
         return value
 
     @field_validator("default_deadline", mode="before")
