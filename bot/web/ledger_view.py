@@ -20,6 +20,7 @@ from bot.web.viewer import Viewer
 
 F = m.Finding
 PER_PAGE = 30
+SCHOOL_LIST_MAX = 1_000  # schools offered in the filter at once; more: those of the chosen district
 COUNT_CAP = 10_000  # findings counted; beyond it the page says "超过 10000"
 
 
@@ -40,6 +41,9 @@ async def ledger_page(request: Request, viewer: Viewer) -> Response:
         categories.append(f.category)
     schools = [s for s in roster.schools.values() if viewer.school_ids is None or s.id in viewer.school_ids]
     districts = sorted({s.district_id for s in schools})
+    cut = len(schools) > SCHOOL_LIST_MAX
+    if cut:  # a county-wide list of thousands: the chosen district's schools only
+        schools = [s for s in schools if s.district_id == f.district or s.id == f.school]
     items = [dict(number=r.number, ref=ledger.ref(r.number), school=_school_name(roster, r.school_id),
                   category=r.category, severity=r.severity, description=r.description,
                   status=ledger.STATUS_LABELS[r.status], overdue=ledger.is_overdue(r, now), due=r.due_date,
@@ -50,6 +54,7 @@ async def ledger_page(request: Request, viewer: Viewer) -> Response:
                   page=f.page, pages=pages, link=lambda **change: "/ledger?" + urlencode(f.query(**change)),
                   districts=[(d, roster.districts[d].name) for d in districts if d in roster.districts],
                   schools=sorted(((s.id, s.name) for s in schools), key=lambda x: x[1]),
+                  pick_district=cut and not f.district,
                   categories=categories, statuses=STATUSES, colours=COLOURS, severities=SEVERITIES)
 
 
