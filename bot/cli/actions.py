@@ -26,6 +26,7 @@ from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.instance import AnotherInstance
+from bot.storage.roster_repo import county_version
 from bot.transports.console import ConsoleTransport
 from bot.transports.demo import DemoTransport
 from bot.transports.replay import ReplayTransport, play, read_scenario
@@ -62,7 +63,9 @@ async def invite(settings: Settings, who: str) -> None:
             people = list(await s.scalars(select(m.Person).where(
                 m.Person.active, or_(m.Person.key == who, m.Person.name == who, m.Person.chat_id == who))))
             if len(people) != 1:
-                print(say("invite_who", who=who, found=len(people)), file=sys.stderr)
+                loaded = await county_version(s) is not None
+                print(say("invite_who", who=who, matches=people, command="invite") if loaded else say("no_county"),
+                      file=sys.stderr)
                 raise SystemExit(1)
             code = await create_invite(s, people[0], now=clock.now(), ttl=timedelta(hours=settings.invite_ttl_hours))
     finally:

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from bot.app import App
+from bot.cli.db_problem import DatabaseUnavailable, kind_of
 from bot.cli.say import say
 from bot.clock import Clock
 from bot.county import load_county_file
@@ -41,10 +42,27 @@ def demo_scenario_path() -> Path:
 
 
 async def open_database(url: str) -> Database:
-    db = Database(url)
-    await upgrade_database(db)
+    """The database at `url`, its schema brought up to date; DatabaseUnavailable when it cannot be reached."""
+    try:
+        db = Database(url)
+    except Exception as error:
+        if kind_of(error) is None:
+            raise
+        raise DatabaseUnavailable(url, _sqlite_file(url, kind_of(error))) from error
+    try:
+        await upgrade_database(db)
+    except Exception as error:
+        kind = kind_of(error) or kind_of(error.__cause__ or error)
+        await db.dispose()
+        if kind is None:
+            raise
+        raise DatabaseUnavailable(url, _sqlite_file(url, kind)) from error
     return db
 
+
+def _sqlite_file(url: str, kind: str | None) -> str:
+    """On SQLite, a database that cannot be opened is a file that cannot be made or opened."""
+    return "sqlite_file" if url.startswith("sqlite") and kind == "other" else kind or "other"
 
 async def load_county(db: Database, path: Path, clock: Clock) -> SyncReport:
     """Validate the whole file first (CountyError names file, line and field), then write it in one transaction."""

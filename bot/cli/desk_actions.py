@@ -11,6 +11,7 @@ from bot.cli.say import say
 from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.storage import models as m
+from bot.storage.roster_repo import county_version
 from bot.web import accounts
 
 
@@ -18,10 +19,12 @@ class CliError(Exception):
     """A message for the operator; the command exits non-zero."""
 
 
-async def _person(session, who: str) -> m.Person:  # noqa: ANN001 — an AsyncSession
+async def _person(session, who: str, command: str) -> m.Person:  # noqa: ANN001 — an AsyncSession
     people = await accounts.find_person(session, who)
     if len(people) != 1:
-        raise CliError(say("user_who", who=who, found=len(people)))
+        if await county_version(session) is None:
+            raise CliError(say("no_county"))
+        raise CliError(say("user_who", who=who, matches=people, command=command))
     return people[0]
 
 
@@ -31,8 +34,11 @@ async def user_set(settings: Settings, who: str, password: str | None, *, new: b
     db = await open_database(settings.database_url)
     try:
         async with db.transaction() as s:
-            person = await _person(s, who)
-            if not new and await accounts.account_of(s, person) is None:
+            person = await _person(s, who, "user add" if new else "user passwd")
+            existing = await accounts.account_of(s, person)
+            if new and existing is not None and existing.active:
+                raise CliError(say("user_exists", name=person.name, username=existing.username))
+            if not new and existing is None:
                 raise CliError(say("user_none", name=person.name))
             account = await accounts.set_password(s, person, password or shown, SystemClock().now())
             values = dict(name=person.name, role=person.role, username=account.username, password=shown)
@@ -45,7 +51,7 @@ async def user_disable(settings: Settings, who: str) -> str:
     db = await open_database(settings.database_url)
     try:
         async with db.transaction() as s:
-            person = await _person(s, who)
+            person = await _person(s, who, "user disable")
             if not await accounts.disable(s, person, SystemClock().now()):
                 raise CliError(say("user_none", name=person.name))
     finally:

@@ -2,10 +2,16 @@
 templates/cli/doctor.j2), and whether the bot could work (the exit code)."""
 from __future__ import annotations
 
+import logging
+
 from bot.cli.bootstrap import open_database, read_roster
+from bot.cli.db_problem import DatabaseUnavailable
+from bot.cli.say import say
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage.roster_repo import NoCountyLoaded
+
+log = logging.getLogger("dudao.doctor")
 
 
 async def doctor(settings: Settings, *, wait: float = 5.0) -> tuple[int, str]:
@@ -20,8 +26,11 @@ async def doctor(settings: Settings, *, wait: float = 5.0) -> tuple[int, str]:
             pass
         finally:
             await db.dispose()
-    except Exception as error:  # noqa: BLE001 — the report names it; the operator fixes DATABASE_URL
-        db_error = f"{type(error).__name__}: {error}"
+    except DatabaseUnavailable as error:
+        db_error = say("db_reason", kind=error.kind)
+    except Exception:  # noqa: BLE001 — the report says it in general words; the operator fixes DATABASE_URL
+        log.exception("doctor: the database could not be opened")
+        db_error = say("db_reason", kind="other")
 
     gw, config = None, None
     if not settings.wechaty_puppet_service_endpoint:

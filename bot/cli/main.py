@@ -1,113 +1,141 @@
-"""The `dudao` command line: county, db, invite, user, console, run, web, export, doctor, demo, replay."""
+"""The `dudao` command line: county, db, invite, user, console, run, web, export, doctor, demo,
+replay.
+
+The operator reads Chinese: the help, every answer and every mistake in the command itself (a missing argument, an
+unknown option, a bad value) are said in Chinese (templates/cli/say.j2); so is a database that cannot be opened.
+"""
 from __future__ import annotations
 
 import asyncio
+import re
+import sys
 import tempfile
 from pathlib import Path
 
 import typer
+import typer.rich_utils
+from typer._click import exceptions as cx  # typer's own copy of click: its exceptions are these
+from typer.core import TyperGroup
 
+from bot.cli.db_problem import DatabaseUnavailable
 from bot.cli.desk_cli import user_app, web
 from bot.cli.export_cli import export_app
 from bot.cli.options import DbOption, _fail, _logging, _settings
 from bot.cli.say import say
 
-app = typer.Typer(help="督导助手 (dudao): the supervision bot.", no_args_is_help=True, add_completion=False,
+typer.rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
+typer.rich_utils.OPTIONS_PANEL_TITLE = "选项"
+typer.rich_utils.COMMANDS_PANEL_TITLE = "命令"
+typer.rich_utils.REQUIRED_LONG_STRING = "[必填]"
+typer.rich_utils.DEFAULT_STRING = "[默认：{}]"
+
+app = typer.Typer(help="督导助手（dudao）：县教育督导室的聊天机器人。", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
-county_app = typer.Typer(help="Load and check the county file (roster, rooms, policy).", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+county_app = typer.Typer(help="载入、检查县名册文件（人员、学校、群、制度设置）。", no_args_is_help=True)
+db_app = typer.Typer(help="数据库结构。", no_args_is_help=True)
 app.add_typer(county_app, name="county")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(export_app, name="export")
-app.command()(web)
+app.command(help="启动督导室工作台（网页），地址见 WEB_LISTEN（默认 127.0.0.1:8080）。")(web)
+
+# What each command's argument is and an example, for "缺少…" (keyed by the command's path and the argument's name).
+ARGUMENTS = {
+    "file": ("县名册文件（.yaml 或 .xlsx）", {"county load": "dudao county load 城口县.yaml",
+                                      "county check": "dudao county check 城口县.xlsx"}),
+    "out": ("要写出的文件名", {"county template": "dudao county template 名册模板.xlsx"}),
+    "person": ("要办理的人（名册编号、姓名或微信号）", {"invite": "dudao invite p-li",
+                                          "user add": "dudao user add 刘建国",
+                                          "user passwd": "dudao user passwd p-liu",
+                                          "user disable": "dudao user disable p-liu"}),
+    "scenario": ("场景文件（.jsonl）", {"replay": "dudao replay 场景.jsonl --county 城口县.yaml"}),
+    "county": ("县名册文件（--county 文件）", {"replay": "dudao replay 场景.jsonl --county 城口县.yaml"}),
+}
+VALUE_TYPES = {"float": "应当是一个数字，例如 5", "int": "应当是一个整数", "bool": "应当是 true 或 false"}
 
 
-@county_app.command("load")
+@county_app.command("load", help="载入（或重新载入）县名册 FILE（.yaml 或 .xlsx）；文件有问题时数据库不会有任何改动。")
 def county_load(file: Path, db: str | None = DbOption) -> None:
-    """Load (or reload) a county from YAML or .xlsx; bad input changes nothing."""
     from bot.cli import actions
 
-    _fail_on_county_error(lambda: asyncio.run(actions.county_load(_settings(db), file)))
+    _fail_on_county_error(lambda: asyncio.run(actions.county_load(_settings(db), file)), "load", file)
 
 
-@county_app.command("check")
+@county_app.command("check", help="只检查县名册 FILE，不动数据库。")
 def county_check(file: Path) -> None:
-    """Validate a county file without touching the database."""
     from bot.county import load_county_file
 
-    data = _fail_on_county_error(lambda: load_county_file(file))
+    data = _fail_on_county_error(lambda: load_county_file(file), "check", file)
     typer.echo(say("county_ok", file=file, county=data.county, districts=len(data.districts),
                    schools=len(data.schools), people=len(data.people), rooms=len(data.rooms)))
 
 
-@county_app.command("template")
-def county_template(out: Path, source: Path | None = typer.Option(None, help="county YAML to convert")) -> None:
-    """Write an .xlsx roster workbook (sheets 学校, 人员, 群) — the demo county unless --source is given."""
+@county_app.command("template", help="写出一份 .xlsx 名册模板 OUT（工作表：设置、责任区、学校、人员、群、学期）；"
+                                     "不加 --source 时内容是示例县。")
+def county_template(out: Path,
+                    source: Path | None = typer.Option(None, help="要转换成 .xlsx 的县名册 YAML 文件")) -> None:
     from bot.cli.bootstrap import demo_county_path
     from bot.county import load_county_file, write_county_xlsx
 
-    data = _fail_on_county_error(lambda: load_county_file(source or demo_county_path()))
-    write_county_xlsx(data, out)
+    data = _fail_on_county_error(lambda: load_county_file(source or demo_county_path()), "check",
+                                 source or demo_county_path())
+    try:
+        write_county_xlsx(data, out)
+    except OSError:
+        _fail(say("write_failed", out=out))
     typer.echo(say("template_written", out=out))
 
 
-def _fail_on_county_error(fn):
+def _fail_on_county_error(fn, action: str, path: Path | None):  # noqa: ANN001, ANN202 — any call that reads one
     from bot.county import CountyError
 
     try:
         return fn()
     except CountyError as err:
-        _fail(str(err))
+        _fail(say("county_error", file=err.file, problems=err.problems, action=action, path=path or "", limit=30))
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", help="把数据库结构升级到最新（机器人启动时也会自动做）。")
 def db_upgrade(db: str | None = DbOption) -> None:
-    """Apply database migrations (the bot also does this on start)."""
     from bot.cli import actions
 
     asyncio.run(actions.db_upgrade(_settings(db)))
     typer.echo(say("db_ok"))
 
 
-@app.command()
+@app.command(help="为 PERSON（名册编号、姓名或微信号）生成一次性绑定码，对方在微信里发“#绑定 绑定码”即可。")
 def invite(person: str, db: str | None = DbOption) -> None:
-    """Make a one-time binding code for PERSON (roster id, name or chat id)."""
     from bot.cli import actions
 
     asyncio.run(actions.invite(_settings(db), person))
 
 
-@app.command()
-def console(db: str | None = DbOption, county: Path | None = typer.Option(None, help="county file to load")) -> None:
-    """Chat with the bot in the terminal, as any person in any room."""
+@app.command(help="在终端里和机器人对话，可以扮演任何人、在任何群里（/help 查看说明）。")
+def console(db: str | None = DbOption, county: Path | None = typer.Option(None, help="要载入的县名册文件")) -> None:
     from bot.cli import actions
 
     settings = _settings(db, county_file=county)
     _logging("WARNING", settings)
-    _fail_on_county_error(lambda: asyncio.run(actions.run(settings, force_console=True)))
+    _fail_on_county_error(lambda: asyncio.run(actions.run(settings, force_console=True)), "start", county)
 
 
-@app.command()
+@app.command(help="运行机器人：配置了 WECOM_BOT_ID 用企业微信，配置了网关用微信（Wechaty），否则打开本地控制台。")
 def run(db: str | None = DbOption,
-        web: bool = typer.Option(False, "--web", help="serve the web desk too, in the same process")) -> None:
-    """Run the bot: WeCom when WECOM_BOT_ID is set, Wechaty when a puppet service is configured, else the console."""
+        web: bool = typer.Option(False, "--web", help="同时在同一进程里启动督导室工作台")) -> None:
     from bot.cli import actions
     from bot.cli.desk_actions import CliError
 
     settings = _settings(db)
     _logging(settings.log_level, settings)
     try:
-        _fail_on_county_error(lambda: asyncio.run(actions.run(settings, web=web)))
+        _fail_on_county_error(lambda: asyncio.run(actions.run(settings, web=web)), "start", settings.county_file)
     except CliError as err:
         _fail(str(err))
 
 
-@app.command()
-def doctor(wait: float = typer.Option(5.0, help="seconds to wait for the gateway's login or QR code"),
+@app.command(help="自检：县名册、网关和微信登录是否就绪，有问题时用中文说明怎么办（不能工作时退出码为 1）。")
+def doctor(wait: float = typer.Option(5.0, help="等待网关返回登录状态或二维码的秒数"),
            db: str | None = DbOption) -> None:
-    """Check the county, the gateway and the login; say in Chinese what is wrong and what to do (exit 1 if the bot
-    could not work)."""
     from bot.cli.doctor import doctor as check
 
     settings = _settings(db)
@@ -117,19 +145,17 @@ def doctor(wait: float = typer.Option(5.0, help="seconds to wait for the gateway
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(help="在示例县上演示一遍完整的闭环（发现、整改、验收），把对话打印出来。")
 def demo() -> None:
-    """Play the shipped demo scenario (the whole closed loop) on the demo county and print the conversation."""
     from bot.cli import actions
 
     _logging("WARNING")
     asyncio.run(actions.demo())
 
 
-@app.command()
-def replay(scenario: Path, county: Path = typer.Option(..., "--county", help="county file"),
+@app.command(help="按虚拟时钟回放 JSONL 场景 SCENARIO，把机器人发出的消息按 JSONL 打印出来。")
+def replay(scenario: Path, county: Path = typer.Option(..., "--county", help="县名册文件"),
            db: str | None = DbOption) -> None:
-    """Replay a JSONL scenario on a virtual clock; print what the bot sends as JSONL."""
     from bot.cli import actions
     from bot.transports.replay import ScenarioError
 
@@ -137,10 +163,54 @@ def replay(scenario: Path, county: Path = typer.Option(..., "--county", help="co
     with tempfile.TemporaryDirectory(prefix="dudao-replay-") as tmp:
         settings = _settings(db or f"sqlite+aiosqlite:///{tmp}/replay.db", evidence_dir=Path(tmp) / "evidence")
         try:
-            _fail_on_county_error(lambda: asyncio.run(actions.replay(settings, scenario, county)))
+            _fail_on_county_error(lambda: asyncio.run(actions.replay(settings, scenario, county)), "check", county)
         except ScenarioError as err:
             _fail(f"{scenario}: {err}", code=2)
 
 
+def usage_message(err: cx.UsageError) -> str:
+    """A mistake in the command itself, in Chinese: what is missing or wrong, an example, where the help is."""
+    ctx = err.ctx
+    path = " ".join(ctx.command_path.split()[1:]) if ctx else ""
+    help_line = f"dudao {path} --help".replace("  ", " ") if path else "dudao --help"
+    values: dict[str, object] = {"help": help_line}
+    if isinstance(err, cx.MissingParameter) and err.param is not None:
+        name = err.param.name or ""
+        thing, examples = ARGUMENTS.get(name, (name, {}))
+        values |= dict(kind="missing", thing=thing, example=examples.get(path, help_line.removesuffix(" --help")))
+    elif isinstance(err, cx.NoSuchOption):
+        values |= dict(kind="no_such_option", option=err.option_name, possible=sorted(err.possibilities or ()))
+    elif isinstance(err, cx.BadParameter) and err.param is not None:
+        option = (err.param.opts or [err.param.name or ""])[0]
+        expected = VALUE_TYPES.get(type(getattr(err.param, "default", None)).__name__, "请检查这个值")
+        values |= dict(kind="bad_value", option=option, expected=expected)
+    elif isinstance(err, cx.BadOptionUsage):
+        values |= dict(kind="needs_value", option=err.option_name)
+    elif ctx is not None and isinstance(ctx.command, TyperGroup) and "command" in err.message.lower():
+        name = next((a for a in ctx.args if not a.startswith("-")), err.message.split("'")[1::2][0]
+                    if "'" in err.message else "")
+        values |= dict(kind="no_such_command", name=name, commands=ctx.command.list_commands(ctx))
+    elif "extra argument" in err.message:
+        extra = found.group(1) if (found := re.search(r"\(([^()]*)\)\W*$", err.message)) else ""
+        values |= dict(kind="extra", extra=extra)
+    else:
+        values |= dict(kind="other")
+    return say("usage", **values)
+
+
 def main() -> None:
-    app()
+    try:
+        code = app(prog_name="dudao", standalone_mode=False)
+    except cx.NoArgsIsHelpError as err:
+        typer.echo(err.ctx.get_help())
+        code = 0
+    except cx.UsageError as err:
+        typer.echo(usage_message(err), err=True)
+        code = 2
+    except DatabaseUnavailable as err:
+        typer.echo(say("db_unavailable", url=err.shown_url, kind=err.kind), err=True)
+        code = 1
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo(say("cancelled"), err=True)
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)

@@ -8,7 +8,7 @@ import typer
 
 from bot.settings import Settings
 
-DbOption = typer.Option(None, "--db", help="database URL (default: DATABASE_URL from settings)")
+DbOption = typer.Option(None, "--db", help="数据库地址（默认用 .env 里的 DATABASE_URL）")
 
 
 def _settings(db: str | None = None, **overrides: object) -> Settings:

@@ -36,8 +36,7 @@ def load_county_file(path: Path | str) -> CountyData:
         return load_county_yaml(path)
     if suffix in XLSX_SUFFIXES:
         return load_county_xlsx(path)
-    problem = CountyProblem(path.name, "", "", "unsupported file type: use a .yaml or .xlsx file")
-    raise CountyError([problem])
+    raise CountyError([CountyProblem(path.name, "", "", "file_type", {"suffix": path.suffix})])
 
 
 __all__ = [

@@ -7,6 +7,7 @@ the county itself gives to another category; so county files written before keyw
 from __future__ import annotations
 
 from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from bot.county.strict import StrictModel
 
@@ -64,7 +65,8 @@ def unique_words(categories: list[Category]) -> list[Category]:
         listed = cat.keywords if cat.listed else []
         for word in (cat.name, *cat.aliases, *listed):
             if owner.setdefault(word, cat.name) != cat.name:
-                raise ValueError(f"“{word}” belongs to both “{owner[word]}” and “{cat.name}”")
+                raise PydanticCustomError("county_category_word_twice", "{word} belongs to two categories",
+                                          {"word": word, "first": owner[word], "second": cat.name})
     for cat in categories:
         if not cat.listed:
             cat.keywords = [w for w in cat.keywords if owner.setdefault(w, cat.name) == cat.name]

@@ -1,19 +1,19 @@
-"""Checks across the sections of a county file: every reference resolves, nothing is claimed twice."""
+"""Checks across the sections of a county file: every reference resolves, nothing is claimed twice.
+
+Each problem is (location in the data, code, values) for templates/county/problem.j2; a duplicate's `other` is the
+location of the first one, which the loader turns into its line or row.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bot.county.errors import Loc
+from bot.county.errors import Item, Loc
 
 if TYPE_CHECKING:
     from bot.county.schema import CountyData, Person, Room
 
-Problems = list[tuple[Loc, str]]
-
-
-def _q(value: object) -> str:
-    return f"“{value}”"
+Problems = list[Item]
 
 
 def _duplicates(section: str, field: str, values: Iterable[str | None], what: str) -> Problems:
@@ -23,21 +23,21 @@ def _duplicates(section: str, field: str, values: Iterable[str | None], what: st
         if value is None:
             continue
         if value in seen:
-            message = f"duplicate {what} {_q(value)} (also {section}[{seen[value]}])"
-            found.append(((section, i, field), message))
+            found.append(((section, i, field), "duplicate",
+                          {"what": what, "value": value, "other": (section, seen[value], field)}))
         else:
             seen[value] = i
     return found
 
 
 def cross_check(data: CountyData) -> Problems:
-    """Every problem found, each as (location in the data, English message)."""
+    """Every problem found, each as (location in the data, code, values)."""
     return [
-        *_duplicates("districts", "name", (d.name for d in data.districts), "district"),
-        *_duplicates("schools", "name", (s.name for s in data.schools), "school name"),
-        *_duplicates("people", "id", (p.id for p in data.people), "person id"),
-        *_duplicates("people", "chat_id", (p.chat_id for p in data.people), "chat id"),
-        *_duplicates("rooms", "chat_id", (r.chat_id for r in data.rooms), "room chat id"),
+        *_duplicates("districts", "name", (d.name for d in data.districts), "责任区名称"),
+        *_duplicates("schools", "name", (s.name for s in data.schools), "学校名称"),
+        *_duplicates("people", "id", (p.id for p in data.people), "人员编号"),
+        *_duplicates("people", "chat_id", (p.chat_id for p in data.people), "账号ID"),
+        *_duplicates("rooms", "chat_id", (r.chat_id for r in data.rooms), "群ID"),
         *_check_schools(data),
         *_check_districts(data),
         *(item for i, p in enumerate(data.people) for item in _check_person(data, i, p)),
@@ -47,16 +47,17 @@ def cross_check(data: CountyData) -> Problems:
 
 def _check_schools(data: CountyData) -> Problems:
     districts = {d.name for d in data.districts}
-    owner: dict[str, str] = {s.name: s.name for s in data.schools}
+    owner: dict[str, int] = {s.name: i for i, s in enumerate(data.schools)}
     found: Problems = []
     for i, school in enumerate(data.schools):
         if school.district not in districts:
-            found.append((("schools", i, "district"), f"unknown district {_q(school.district)}"))
+            found.append((("schools", i, "district"), "unknown_district", {"value": school.district}))
         for j, short in enumerate(school.short):
-            other = owner.setdefault(short, school.name)
-            if other != school.name:
-                message = f"short name {_q(short)} is also used by {_q(other)}"
-                found.append((("schools", i, "short", j), message))
+            other = owner.setdefault(short, i)
+            if data.schools[other].name != school.name:
+                values: dict[str, Any] = {"value": short, "school": data.schools[other].name,
+                                          "other": ("schools", other)}
+                found.append((("schools", i, "short", j), "short_taken", values))
     return found
 
 
@@ -69,38 +70,37 @@ def _check_districts(data: CountyData) -> Problems:
         if district.lead is None:
             continue
         lead = people.get(district.lead)
+        at: Loc = ("districts", i, "lead")
         if "people" not in data.sections:
-            message = f"the lead {_q(district.lead)} cannot be checked: the file has no people section"
-            found.append((("districts", i, "lead"), message))
+            found.append((at, "lead_unchecked", {"value": district.lead}))
         elif lead is None:
-            found.append((("districts", i, "lead"), f"unknown person id {_q(district.lead)}"))
+            found.append((at, "unknown_person", {"value": district.lead}))
         elif lead.role != "督学":
-            message = f"the district lead {_q(district.lead)} is a {lead.role}, not a 督学"
-            found.append((("districts", i, "lead"), message))
+            found.append((at, "lead_not_supervisor", {"value": district.lead, "role": lead.role}))
     return found
 
 
 def _check_person(data: CountyData, i: int, person: Person) -> Problems:
     schools = {s.name for s in data.schools}
     at: Loc = ("people", i)
+    role = {"role": person.role}
     found: Problems = []
     if person.is_principal:
         if person.school is None:
-            found.append(((*at, "school"), f"a {person.role} needs a school"))
+            found.append(((*at, "school"), "principal_needs_school", role))
         if person.schools:
-            found.append(((*at, "schools"), f"a {person.role} has one school: use 'school'"))
+            found.append(((*at, "schools"), "principal_one_school", role))
     elif person.school is not None:
-        hint = "use 'schools' for the schools a 督学 oversees" if person.role == "督学" else "not used"
-        found.append(((*at, "school"), f"a {person.role} has no 'school' ({hint})"))
+        found.append(((*at, "school"), "supervisor_schools" if person.role == "督学" else "no_school", role))
     if person.role == "督导室" and person.schools:
-        found.append(((*at, "schools"), "a 督导室 member has no schools (the office sees all)"))
+        found.append(((*at, "schools"), "office_no_schools", role))
     if person.school is not None and person.school not in schools:
-        found.append(((*at, "school"), f"unknown school {_q(person.school)}"))
+        found.append(((*at, "school"), "unknown_school", {"value": person.school}))
     for j, name in enumerate(person.schools):
         if name not in schools:
-            found.append(((*at, "schools", j), f"unknown school {_q(name)}"))
+            found.append(((*at, "schools", j), "unknown_school", {"value": name}))
         elif name in person.schools[:j]:
-            found.append(((*at, "schools", j), f"school {_q(name)} is listed twice"))
+            found.append(((*at, "schools", j), "school_twice", {"value": name}))
     return found
 
 
@@ -113,14 +113,14 @@ def _check_room(data: CountyData, i: int, room: Room) -> Problems:
     for field in ("district", "school"):
         value = getattr(room, field)
         if field in wanted and value is None:
-            found.append(((*at, field), f"a {room.scope} room needs a {field}"))
+            found.append(((*at, field), "room_needs", {"scope": room.scope, "field": field}))
         elif field not in wanted and value is not None and (room.scope, field) != ("school", "district"):
-            found.append(((*at, field), f"a {room.scope} room has no {field}"))
+            found.append(((*at, field), "room_has_no", {"scope": room.scope, "field": field}))
     if room.district is not None and room.district not in districts:
-        found.append(((*at, "district"), f"unknown district {_q(room.district)}"))
+        found.append(((*at, "district"), "unknown_district", {"value": room.district}))
     if room.school is not None and room.school not in school_district:
-        found.append(((*at, "school"), f"unknown school {_q(room.school)}"))
+        found.append(((*at, "school"), "unknown_school", {"value": room.school}))
     elif room.school is not None and room.district not in (None, school_district[room.school]):
-        message = f"{_q(room.school)} is in {_q(school_district[room.school])}, not {_q(room.district)}"
-        found.append(((*at, "district"), message))
+        values = {"school": room.school, "district": school_district[room.school], "given": room.district}
+        found.append(((*at, "district"), "room_wrong_district", values))
     return found

@@ -18,6 +18,7 @@ from pydantic import (
     PlainValidator,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from bot.county.categories import FALLBACK_CATEGORY, Category, default_categories, unique_words
 from bot.county.strict import StrictModel
@@ -35,9 +36,13 @@ MonthlyKind = Literal["自查", "月报", "汇总"]
 def _deadline(value: object, kinds: tuple[str, ...], example: str) -> DeadlineSpec:
     spec = value if isinstance(value, DeadlineSpec) else None
     if isinstance(value, str):
-        spec = parse_deadline_spec(value)
+        try:
+            spec = parse_deadline_spec(value)
+        except ValueError:
+            spec = None
     if spec is None or spec.kind not in kinds:
-        raise ValueError(f"expected a duration such as {example!r}, got {value!r}")
+        raise PydanticCustomError("county_not_duration", "expected a duration such as {example}, got {input}",
+                                  {"example": example, "input": str(value), "workdays_only": kinds == ("workdays",)})
     return spec
 
 
@@ -72,7 +77,7 @@ def _bulletin_day(value: object) -> int | str:
         return value  # type: ignore[return-value]
     if isinstance(value, str) and value.strip().isdigit():
         return _bulletin_day(int(value))
-    raise ValueError(f"day must be 1..28 or 'last', got {value!r}")
+    raise PydanticCustomError("county_bulletin_day", "day must be 1..28 or 'last', got {input}", {"input": str(value)})
 
 
 class LadderStep(StrictModel):
@@ -133,7 +138,8 @@ class Policy(StrictModel):
         try:
             ZoneInfo(value)
         except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
-            raise ValueError(f"unknown time zone {value!r} (e.g. 'Asia/Shanghai')") from None
+            raise PydanticCustomError("county_unknown_timezone", "unknown time zone {input}",
+                                      {"input": value}) from None
         return value
 
     @field_validator("default_deadline", mode="before")
@@ -157,7 +163,8 @@ class Policy(StrictModel):
     def _ladder_ascending(cls, steps: list[LadderStep]) -> list[LadderStep]:
         afters = [s.after for s in steps]
         if afters != sorted(set(afters)):
-            raise ValueError("overdue_ladder steps must have strictly increasing 'after' values")
+            raise PydanticCustomError("county_ladder_order", "overdue_ladder 'after' values must increase",
+                                      {"afters": afters})
         return steps
 
     @field_validator("categories")

@@ -22,12 +22,13 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from bot.county.checks import cross_check
 from bot.county.errors import (
     CountyError,
     CountyProblem,
-    Loc,
+    Item,
     Locator,
     field_label,
     locate_problems,
@@ -89,7 +90,8 @@ def _scope(value: object) -> Scope:
     word = value.strip() if isinstance(value, str) else value
     if isinstance(word, str) and (word.lower() in SCOPES or word in SCOPE_WORDS):
         return SCOPE_WORDS.get(word) or word.lower()  # type: ignore[return-value]
-    raise ValueError(f"scope must be office, district or school (督导室, 责任区, 学校), got “{value}”")
+    raise PydanticCustomError("county_bad_scope", "scope must be office, district or school, got {input}",
+                              {"input": str(value)})
 
 
 class Room(StrictModel):
@@ -110,7 +112,8 @@ class Term(StrictModel):
     @classmethod
     def _ordered(cls, window: tuple[int, int]) -> tuple[int, int]:
         if window[0] > window[1]:
-            raise ValueError(f"check_window must be [from, to] with from <= to, got {list(window)}")
+            raise PydanticCustomError("county_window_order", "check_window must be [from, to] with from <= to",
+                                      {"start": window[0], "end": window[1]})
         return window
 
 
@@ -123,11 +126,12 @@ class CalendarConf(StrictModel):
     def _consistent(self) -> CalendarConf:
         both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
         if both:
-            days = ", ".join(d.isoformat() for d in both)
-            raise ValueError(f"dates in both extra_holidays and extra_workdays: {days}")
+            raise PydanticCustomError("county_holiday_and_workday", "dates in both extra_holidays and extra_workdays",
+                                      {"days": [d.isoformat() for d in both]})
         names = [t.name for t in self.terms]
-        if len(names) != len(set(names)):
-            raise ValueError("two terms have the same name")
+        twice = next((name for i, name in enumerate(names) if name in names[:i]), None)
+        if twice is not None:
+            raise PydanticCustomError("county_term_twice", "two terms have the same name", {"name": twice})
         return self
 
 
@@ -153,11 +157,12 @@ class CountyData(StrictModel):
             return self
         problems = self.check()
         if problems:
-            raise ValueError("; ".join(f"{field_label(loc)}: {msg}" for loc, msg in problems))
+            raise ValueError("；".join(str(p) for p in locate_problems(
+                "county", problems, lambda loc: ("", field_label(loc)))))
         return self
 
-    def check(self) -> list[tuple[Loc, str]]:
-        """The problems across sections, each as (location in the data, English message)."""
+    def check(self) -> list[Item]:
+        """The problems across sections, each as (location in the data, code, values)."""
         return cross_check(self)
 
     def work_calendar(self) -> WorkCalendar:

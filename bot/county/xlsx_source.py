@@ -45,8 +45,8 @@ def load_county_xlsx(path: Path | str) -> CountyData:
         raise CountyError(problems)
     origin = _Origin()
     data, unknown = _assemble(tables, origin)
-    settings_at = f"sheet {lay.SETTINGS.title}, row "
-    early = [CountyProblem(name, f"{settings_at}{row}", "项目", msg) for row, msg in unknown]
+    early = [CountyProblem(name, _at(lay.SETTINGS, row), _column("项目"), "setting_unknown",
+                           {"key": key, "known": list(lay.SETTING_KEYS)}) for row, key in unknown]
 
     def locate(loc: Loc) -> tuple[str, str]:
         return _locate(origin, loc)
@@ -57,27 +57,27 @@ def load_county_xlsx(path: Path | str) -> CountyData:
 
 def _read_workbook(path: Path, name: str) -> tuple[dict[str, list[Row]], list[CountyProblem]]:
     if not path.is_file():
-        raise file_error(name, "file not found")
+        raise file_error(name, "file_not_found")
     tables: dict[str, list[Row]] = {}
     problems: list[CountyProblem] = []
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl has many errors for a file that is not a workbook
-        raise file_error(name, "not a readable .xlsx workbook") from None
+        raise file_error(name, "xlsx_unreadable") from None
     try:
         titles = {lay.header_key(t): t for t in book.sheetnames}
         for sheet in lay.SHEETS:
             title = titles.get(lay.header_key(sheet.title))
             if title is None:
                 if sheet.required:
-                    missing = CountyProblem(name, f"sheet {sheet.title}", "", "no sheet with this name")
-                    problems.append(missing)
+                    problems.append(CountyProblem(name, _at(sheet, None), "", "sheet_missing",
+                                                  {"sheet": sheet.title, "present": list(book.sheetnames)}))
                 continue
             rows, found = _read_sheet(book[title].iter_rows(values_only=True), sheet, name)
             tables[sheet.section] = rows
             problems += found
-    except Exception as err:  # noqa: BLE001 — a damaged sheet
-        raise file_error(name, f"cannot read the workbook ({type(err).__name__})") from None
+    except Exception:  # noqa: BLE001 — a damaged sheet
+        raise file_error(name, "xlsx_damaged") from None
     finally:
         book.close()
     return tables, problems
@@ -104,16 +104,15 @@ def _read_sheet(
             if any(c is not None for c in cells):
                 index = _columns(sheet, cells)
                 missing = [c.header for c in sheet.columns if c.required and c.field not in index]
-                where = f"sheet {sheet.title}, row {number}"
                 if missing:
-                    return [], [CountyProblem(file, where, h, f"missing required column “{h}”")
+                    return [], [CountyProblem(file, _at(sheet, number), _column(h), "column_missing", {"header": h})
                                 for h in missing]
             continue
         row = {f: cells[i] if i < len(cells) else None for f, i in index.items()}
         if any(v is not None for v in row.values()):
             out.append((number, row))
     if index is None and sheet.required:
-        return [], [CountyProblem(file, f"sheet {sheet.title}", "", "the sheet is empty (no header row)")]
+        return [], [CountyProblem(file, _at(sheet, None), "", "sheet_empty")]
     return out, []
 
 
@@ -163,14 +162,14 @@ def _assemble(tables: dict[str, list[Row]], origin: _Origin) -> tuple[dict[str, 
 
 
 def _settings(rows: list[Row], origin: _Origin) -> tuple[dict[str, Any], list[tuple[int, str]]]:
+    """The 设置 values by key, and the (row, key) of each setting not known."""
     values: dict[str, Any] = {}
     unknown: list[tuple[int, str]] = []
     keys = {lay.header_key(k): k for k in lay.SETTING_KEYS}
     for number, row in rows:
         key = keys.get(lay.header_key(row.get("key") or ""))
         if key is None:
-            known = "、".join(lay.SETTING_KEYS)
-            unknown.append((number, f"unknown setting “{row.get('key') or ''}” (known: {known})"))
+            unknown.append((number, str(row.get("key") or "")))
             continue
         values[key], origin.settings[key] = row.get("value"), number
     return values, unknown
@@ -201,13 +200,15 @@ def _locate(origin: _Origin, loc: Loc) -> tuple[str, str]:
     if not loc or loc[0] == "policy":
         return "", field_label(loc)
     if loc[0] == "county":
-        return _at(lay.SETTINGS, origin.settings.get(lay.COUNTY_KEY)), lay.COUNTY_KEY
+        return _at(lay.SETTINGS, origin.settings.get(lay.COUNTY_KEY)), _setting(lay.COUNTY_KEY)
     if loc[0] == "calendar":
         if len(loc) > 2 and loc[1] == "terms":
             return _item(origin, "terms", loc[2:])
         part = str(loc[1]) if len(loc) > 1 else ""
-        key = {"extra_holidays": lay.HOLIDAYS_KEY, "extra_workdays": lay.WORKDAYS_KEY}.get(part, "")
-        return _at(lay.SETTINGS, origin.settings.get(key)), key
+        key = {"extra_holidays": lay.HOLIDAYS_KEY, "extra_workdays": lay.WORKDAYS_KEY}.get(part)
+        if key is None:  # both lists at once (a date in both)
+            return _at(lay.SETTINGS, None), f"{_setting(lay.HOLIDAYS_KEY)}、{_setting(lay.WORKDAYS_KEY)}"
+        return _at(lay.SETTINGS, origin.settings.get(key)), _setting(key)
     return _item(origin, str(loc[0]), loc[1:])
 
 
@@ -218,9 +219,19 @@ def _item(origin: _Origin, section: str, rest: Loc) -> tuple[str, str]:
     if not rest or not isinstance(rest[0], int) or rest[0] >= len(rows):
         return _at(sheet, None), ""
     name = str(rest[1]) if len(rest) > 1 else ""
-    return _at(sheet, rows[rest[0]]), _LABELS.get((section, name)) or (sheet.header_of(name) if name else "")
+    header = _LABELS.get((section, name)) or (sheet.header_of(name) if name else "")
+    return _at(sheet, rows[rest[0]]), _column(header) if header else ""
 
 
 def _at(sheet: lay.Sheet, row: int | None) -> str:
-    return f"sheet {sheet.title}, row {row}" if row else f"sheet {sheet.title}"
+    """工作表“人员”第 7 行 (the row as Excel numbers it), or the sheet alone."""
+    return f"工作表“{sheet.title}”第 {row} 行" if row else f"工作表“{sheet.title}”"
+
+
+def _column(header: str) -> str:
+    return f"“{header}”列"
+
+
+def _setting(key: str) -> str:
+    return f"设置项“{key}”"
 

@@ -50,19 +50,36 @@ def load_county_yaml(path: Path | str, text: str | None = None) -> CountyData:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
-            raise file_error(name, "file not found") from None
+            raise file_error(name, "file_not_found") from None
         except UnicodeDecodeError:
-            raise file_error(name, "the file is not UTF-8 text") from None
-        except OSError as err:
-            raise file_error(name, f"cannot read the file ({err.strerror or err})") from None
+            raise file_error(name, "file_not_utf8") from None
+        except OSError:
+            raise file_error(name, "file_unreadable") from None
     root, data = _parse(name, text)
 
     def locate(loc: Loc) -> tuple[str, str]:
-        return f"line {_line_of(root, loc)}", field_label(loc)
+        return line_place(_line_of(root, loc)), field_label(loc)
 
-    duplicates = [CountyProblem(name, f"line {line}", field_label(loc), message)
-                  for line, loc, message in _duplicate_keys(root, ())]
+    duplicates = [CountyProblem(name, line_place(line), field_label(loc), "duplicate_key",
+                                {"key": loc[-1], "other": line_place(first)})
+                  for line, first, loc in _duplicate_keys(root, ())]
     return validate_county(name, data, locate, duplicates)
+
+
+def line_place(line: int) -> str:
+    return f"第 {line} 行"
+
+
+# PyYAML's words for a problem -> the hint the office reads (templates/county/problem.j2, yaml_syntax)
+_HINTS = (("'\\t'", "tab"), ("\t", "tab"), ("flow sequence", "brackets"), ("flow mapping", "brackets"),
+          ("quoted scalar", "quotes"), ("mapping values are not allowed", "colon"), ("expected ':'", "colon"),
+          ("block end", "indent"), ("block mapping", "indent"), ("block collection", "indent"),
+          ("alias", "alias"), ("anchor", "alias"))
+
+
+def _hint(err: yaml.YAMLError) -> str:
+    words = " ".join(str(p) for p in (getattr(err, "context", None), getattr(err, "problem", None)) if p)
+    return next((hint for needle, hint in _HINTS if needle in words), "")
 
 
 def _parse(name: str, text: str) -> tuple[Node, Any]:
@@ -70,22 +87,21 @@ def _parse(name: str, text: str) -> tuple[Node, Any]:
     try:
         root = loader.get_single_node()
         if root is None:
-            raise file_error(name, "the file is empty")
+            raise file_error(name, "file_empty")
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        location = f"line {mark.line + 1}" if mark else ""
-        detail = " ".join(str(p) for p in (err.context, err.problem) if p)
+        location = line_place(mark.line + 1) if mark else ""
+        since = ""
         if err.context_mark and mark and err.context_mark.line != mark.line:
-            detail += f" (that started on line {err.context_mark.line + 1})"
-        raise file_error(name, f"invalid YAML: {detail}", location) from None
-    except (yaml.YAMLError, ValueError, RecursionError) as err:
-        raise file_error(name, f"invalid YAML: {err}") from None
+            since = line_place(err.context_mark.line + 1)
+        raise file_error(name, "yaml_syntax", location, hint=_hint(err), since=since) from None
+    except (yaml.YAMLError, ValueError, RecursionError):
+        raise file_error(name, "yaml_syntax") from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        line = f"line {root.start_mark.line + 1}"
-        raise file_error(name, "the file must be a mapping (county:, districts:, schools: ...)", line)
+        raise file_error(name, "yaml_not_mapping", line_place(root.start_mark.line + 1))
     return root, data
 
 
@@ -109,22 +125,23 @@ def _line_of(root: Node, loc: Loc) -> int:
     return named.start_mark.line + 1
 
 
-def _duplicate_keys(node: Node, loc: Loc, seen: set[int] | None = None) -> list[tuple[int, Loc, str]]:
-    """Keys given twice in one mapping (YAML would silently keep the last): (line, loc, message)."""
+def _duplicate_keys(node: Node, loc: Loc, seen: set[int] | None = None) -> list[tuple[int, int, Loc]]:
+    """Keys given twice in one mapping (YAML would silently keep the last): (line, line of the first, loc)."""
     seen = set() if seen is None else seen
     if id(node) in seen:
         return []
     seen.add(id(node))
-    found: list[tuple[int, Loc, str]] = []
+    found: list[tuple[int, int, Loc]] = []
     if isinstance(node, SequenceNode):
         for i, item in enumerate(node.value):
             found += _duplicate_keys(item, (*loc, i), seen)
     elif isinstance(node, MappingNode):
-        keys: set[str] = set()
+        keys: dict[str, int] = {}
         for key, value in node.value:
             label = key.value if isinstance(key, ScalarNode) else "?"
+            line = key.start_mark.line + 1
             if isinstance(key, ScalarNode) and label in keys:
-                found.append((key.start_mark.line + 1, (*loc, label), f"duplicate key “{label}”"))
-            keys.add(label)
+                found.append((line, keys[label], (*loc, label)))
+            keys.setdefault(label, line)
             found += _duplicate_keys(value, (*loc, label), seen)
     return found

@@ -107,11 +107,13 @@ class Finding(Base):
     """A finding (问题). `number` is the user-facing id: Q1, Q2, …"""
 
     __tablename__ = "findings"
-    # (status, deadline_at) ranges; id and due_date make it covering for the reminders' scans of open findings
-    __table_args__ = (Index("ix_findings_status_deadline", "status", "deadline_at", "id", "due_date"),)
+    # (status, deadline_at) ranges; id and due_date make it covering for the reminders' scans of open findings.
+    # (school_id, number): a school's or a district's findings in ledger order, from the index alone (the desk's page).
+    __table_args__ = (Index("ix_findings_status_deadline", "status", "deadline_at", "id", "due_date"),
+                      Index("ix_findings_school_number", "school_id", "number"))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     category: Mapped[str] = mapped_column(String(50))
     severity: Mapped[str] = mapped_column(String(10))
     description: Mapped[str] = mapped_column(Text)

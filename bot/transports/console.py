@@ -4,6 +4,7 @@
 /as 王芳                  pick who you are (name, roster id or chat id)
 /photo PATH               send a photo as the current person
 /rooms, /people, /help, /quit
+The console's own words are Chinese, from templates/cli/console.j2.
 """
 from __future__ import annotations
 
@@ -15,13 +16,19 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from bot.messages import Inbound, InboundFile, Outbound
+from bot.render import Renderer
 from bot.transports.contract import RateLimits
 
 if TYPE_CHECKING:
     from bot.domain.roster import Roster
     from bot.transports.contract import Inlet
 
-HELP = __doc__.split("\n\n", 1)[1]
+_RENDERER = Renderer()
+
+
+def words(what: str, **values: object) -> str:
+    """The console's own line `what` (templates/cli/console.j2)."""
+    return _RENDERER.render("cli/console.j2", what=what, **values)
 
 
 class ConsoleTransport:
@@ -64,8 +71,8 @@ class ConsoleTransport:
     async def run(self, inlet: Inlet) -> None:
         self._roster = await inlet.roster()
         self._pick_defaults()
-        self._print(f"督导助手本地控制台（{self._roster.county}）。输入 /help 查看说明，/quit 退出。")
-        self._print(f"当前：{self._room_name(self.room)}，身份：{self._who()}")
+        self._print(words("banner", county=self._roster.county))
+        self._print(words("where", room=self._room_name(self.room), who=self._who()))
         while not self._stopping:
             line = await self._readline()
             if line is None or line.strip() == "/quit":
@@ -100,29 +107,42 @@ class ConsoleTransport:
         elif cmd == "/people":
             for p in self._roster.by_chat_id.values():
                 self._print(f"  {p.name}（{p.role}）  {p.key}  {p.chat_id}")
+        elif cmd == "/help":
+            self._print(words("help"))
         else:
-            self._print(HELP)
+            self._print(words("unknown", command=cmd))
 
     def _set_room(self, arg: str) -> None:
+        if not arg:
+            self._print(words("room_empty"))
+            return
         if arg in ("-", "私聊"):
             self.room = None
         else:
-            found = [r for r in self._roster.rooms.values() if arg in (r.chat_id, r.name) or (arg and arg in r.name)]
+            rooms = self._roster.rooms.values()
+            found = [r for r in rooms if arg in (r.chat_id, r.name)] or [r for r in rooms if arg in r.name]
             if len(found) != 1:
-                self._print(f"找不到唯一的群“{arg}”，用 /rooms 查看。")
+                names = [r.name or r.chat_id for r in found]
+                self._print(words("room_many", arg=arg, names=names) if found else words("room_none", arg=arg))
                 return
             self.room = found[0].chat_id
-        self._print(f"当前：{self._room_name(self.room)}")
+        self._print(words("room", room=self._room_name(self.room)))
 
     def _set_person(self, arg: str) -> None:
-        found = [p for p in self._roster.people.values() if p.active and arg in (p.name, p.key, p.chat_id)]
-        if len(found) != 1 or not found[0].chat_id:
-            self._print(f"找不到已绑定微信的“{arg}”，用 /people 查看；也可直接用任意账号ID（视为未绑定的人）。")
-            if arg and not found:
-                self.me = arg
+        if not arg:
+            self._print(words("as_empty"))
             return
-        self.me = found[0].chat_id
-        self._print(f"身份：{self._who()}")
+        found = [p for p in self._roster.people.values() if p.active and arg in (p.name, p.key, p.chat_id)]
+        if not found:  # any account id: someone not (yet) bound
+            self.me = arg
+            self._print(words("as_unknown", arg=arg))
+        elif len(found) > 1:
+            self._print(words("as_many", arg=arg, names=[f"{p.name}（{p.key}）" for p in found]))
+        elif not found[0].chat_id:
+            self._print(words("as_unbound", name=found[0].name, key=found[0].key))
+        else:
+            self.me = found[0].chat_id
+            self._print(words("me", who=self._who()))
 
     async def _say(self, inlet: Inlet, text: str, files: tuple[InboundFile, ...]) -> None:
         self._seq += 1
@@ -134,13 +154,17 @@ class ConsoleTransport:
         self._roster = await inlet.roster()
 
     async def _photo(self, inlet: Inlet, path: str) -> None:
+        if not path:
+            self._print(words("photo_empty"))
+            return
         try:
             file = photo_file(path)
         except OSError as err:
-            self._print(f"读不到照片文件“{path}”：{err.strerror or err}")
+            reason = {FileNotFoundError: "missing", IsADirectoryError: "folder", PermissionError: "denied"}
+            self._print(words("photo_unreadable", path=path, reason=reason.get(type(err), "other")))
             return
         await self._say(inlet, "", (file,))
-        self._print(f"（已发送照片 {file.name}）")
+        self._print(words("photo_sent", name=file.name))
 
     async def stop(self) -> None:
         self._stopping = True

@@ -3,7 +3,7 @@ viewer may not see, a status that does not exist, a page that is not a number) i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, and_, not_, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,18 +31,28 @@ class Filters:
     colour: str = ""
     severity: str = ""
     text: str = ""
+    since: date | None = None  # 发现日期 from (inclusive, the county's local date)
+    until: date | None = None  # 发现日期 to (inclusive)
     page: int = 1
     ignored: list[str] = field(default_factory=list)
 
     def query(self, **change: object) -> dict[str, object]:
         """The filters as query-string values (for links to other pages of the same list)."""
         values = dict(district=self.district, school=self.school, category=self.category, status=self.status,
-                      colour=self.colour, severity=self.severity, q=self.text, page=self.page) | change
+                      colour=self.colour, severity=self.severity, q=self.text, page=self.page,
+                      **{"from": self.since, "to": self.until}) | change
         return {k: v for k, v in values.items() if v is not None and v != "" and not (k == "page" and v == 1)}
 
 
 def _int(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
 
 
 def read_filters(params: QueryParams, viewer: Viewer) -> Filters:
@@ -68,6 +78,12 @@ def read_filters(params: QueryParams, viewer: Viewer) -> Filters:
                 setattr(f, name, value)
             else:
                 f.ignored.append(label)
+    for name, attr in (("from", "since"), ("to", "until")):
+        if value := params.get(name, "").strip():
+            if (day := _date(value)) is not None:
+                setattr(f, attr, day)
+            else:
+                f.ignored.append("发现日期")
     f.category = params.get("category", "").strip()[:50]
     f.text = params.get("q", "").strip()[:MAX_TEXT]
     if value := params.get("page", "").strip():
@@ -95,6 +111,10 @@ async def conditions(session: AsyncSession, f: Filters, viewer: Viewer, now: dat
         out.append(F.severity == f.severity)
     if f.text:
         out.append(F.description.contains(f.text, autoescape=True))
+    if f.since is not None:
+        out.append(F.created_at >= _midnight(f.since, roster))
+    if f.until is not None:
+        out.append(F.created_at < _midnight(f.until + timedelta(days=1), roster))
     if f.status == "overdue":
         out.append(and_(F.status.in_(ledger.ACTIVE), F.deadline_at <= now))
     elif f.status:
@@ -102,6 +122,11 @@ async def conditions(session: AsyncSession, f: Filters, viewer: Viewer, now: dat
     if f.colour:
         out.append(await _colour(session, f.colour, viewer, now))
     return out or [true()]
+
+
+def _midnight(day: date, roster) -> datetime:  # noqa: ANN001 — a Roster
+    """The first instant of a county-local day."""
+    return datetime.combine(day, time(), roster.tz)
 
 
 async def _colour(session: AsyncSession, which: str, viewer: Viewer, now: datetime) -> ColumnElement[bool]:

@@ -1,4 +1,8 @@
-"""The ledger page (整改台账): the findings the viewer may see, filtered, counted and paginated."""
+"""The ledger page (整改台账): the findings the viewer may see, filtered, counted and paginated.
+
+Counting is capped: the findings under the filters are counted up to COUNT_CAP (a range of an index, not a scan of a
+big ledger); more are shown as "超过 10000", without the counts by status, with a word on the page; the pages go as
+far as the counted findings. The category filter offers the county's categories (no scan of the findings for them)."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -16,6 +20,8 @@ from bot.web.viewer import Viewer
 
 F = m.Finding
 PER_PAGE = 30
+SCHOOL_LIST_MAX = 1_000  # schools offered in the filter at once; more: those of the chosen district
+COUNT_CAP = 10_000  # findings counted; beyond it the page says "超过 10000"
 
 
 async def ledger_page(request: Request, viewer: Viewer) -> Response:
@@ -23,30 +29,51 @@ async def ledger_page(request: Request, viewer: Viewer) -> Response:
     roster, now = viewer.roster, request.app.state.clock.now()
     async with request.app.state.db.reading() as session:
         where = await conditions(session, f, viewer, now)
-        by_status = dict((await session.execute(select(F.status, func.count()).where(*where)
-                                                .group_by(F.status))).all())
+        by_status = await _counts(session, where)
         total = sum(by_status.values())
-        pages = max(1, -(-total // PER_PAGE))
+        capped = total > COUNT_CAP
+        pages = max(1, -(-min(total, COUNT_CAP) // PER_PAGE))
         f.page = min(f.page, pages)
-        rows = list(await session.scalars(select(F).where(*where).order_by(F.number.desc())
-                                          .offset((f.page - 1) * PER_PAGE).limit(PER_PAGE)))
-        seen = select(F.category).distinct()
-        if viewer.school_ids is not None:
-            seen = seen.where(F.school_id.in_(sorted(viewer.school_ids)))
-        categories = sorted(await session.scalars(seen))
+        rows = list(await session.scalars(select(F).where(F.number.in_(_page_numbers(where, f.page)))
+                                          .order_by(F.number.desc())))
+    categories = [c.name for c in roster.policy.categories]
+    if f.category and f.category not in categories:
+        categories.append(f.category)
     schools = [s for s in roster.schools.values() if viewer.school_ids is None or s.id in viewer.school_ids]
     districts = sorted({s.district_id for s in schools})
+    cut = len(schools) > SCHOOL_LIST_MAX
+    if cut:  # a county-wide list of thousands: the chosen district's schools only
+        schools = [s for s in schools if s.district_id == f.district or s.id == f.school]
     items = [dict(number=r.number, ref=ledger.ref(r.number), school=_school_name(roster, r.school_id),
                   category=r.category, severity=r.severity, description=r.description,
                   status=ledger.STATUS_LABELS[r.status], overdue=ledger.is_overdue(r, now), due=r.due_date,
                   colour=colour(r.status, r.deadline_at, r.due_date, now, roster)) for r in rows]
-    counts = {ledger.STATUS_LABELS[s]: n for s, n in sorted(by_status.items())}
-    return render(request, "ledger.html", viewer=viewer, f=f, items=items, total=total, counts=counts,
+    counts = {} if capped else {ledger.STATUS_LABELS[s]: n for s, n in sorted(by_status.items())}
+    return render(request, "ledger.html", viewer=viewer, f=f, items=items, total=_shown(total), counts=counts,
+                  capped=capped, cap=COUNT_CAP,
                   page=f.page, pages=pages, link=lambda **change: "/ledger?" + urlencode(f.query(**change)),
                   download="/ledger.xlsx?" + urlencode(f.query(page=1)),
                   districts=[(d, roster.districts[d].name) for d in districts if d in roster.districts],
                   schools=sorted(((s.id, s.name) for s in schools), key=lambda x: x[1]),
+                  pick_district=cut and not f.district,
                   categories=categories, statuses=STATUSES, colours=COLOURS, severities=SEVERITIES)
+
+
+def _page_numbers(where: list, page: int):  # noqa: ANN202 — a scalar subquery of numbers
+    """The numbers of the page's findings, newest first: chosen first (from an index alone where the filters allow,
+    e.g. (school_id, number) for a district), so that only the page's rows are read, not every row filtered."""
+    return (select(F.number).where(*where).order_by(F.number.desc())
+            .offset((page - 1) * PER_PAGE).limit(PER_PAGE).scalar_subquery())
+
+
+async def _counts(session, where: list) -> dict[str, int]:  # noqa: ANN001 — an AsyncSession
+    """Findings by status under the conditions, of the first COUNT_CAP + 1 found (one more: "more than the cap")."""
+    some = select(F.status).where(*where).limit(COUNT_CAP + 1).subquery()
+    return dict((await session.execute(select(some.c.status, func.count()).group_by(some.c.status))).all())
+
+
+def _shown(n: int) -> str:
+    return f"超过 {COUNT_CAP}" if n > COUNT_CAP else str(n)
 
 
 def _school_name(roster, school_id: int) -> str:  # noqa: ANN001 — a Roster

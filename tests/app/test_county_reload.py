@@ -97,6 +97,6 @@ async def test_a_bad_workbook_changes_nothing(harness, tmp_path: Path) -> None:
     book.save(path)
     with pytest.raises(CountyError) as err:
         await load_county(harness.app.db, path, harness.clock)
-    assert "county.xlsx: sheet 人员, row 10, 学校: unknown school “不存在的学校”" in str(err.value)
+    assert "county.xlsx，工作表“人员”第 10 行，“学校”列：名册里没有“不存在的学校”这所学校" in str(err.value)
     assert await _active(harness, m.School) == 16 and await _active(harness, m.Person) == 24
     assert await _active(harness, m.Room) == 8

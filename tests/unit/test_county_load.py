@@ -1,6 +1,7 @@
 """Loading the county file from YAML: the demo county, defaults, and every kind of bad input with its line."""
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from pathlib import Path
 
@@ -143,43 +144,43 @@ def test_json_round_trip() -> None:
 def test_cross_checks_run_on_plain_validation() -> None:
     raw = load_county_file(DEMO_COUNTY_FILE).model_dump(mode="json")
     raw["people"][2]["schools"].append("不存在的学校")
-    with pytest.raises(ValidationError, match="unknown school “不存在的学校”"):
+    with pytest.raises(ValidationError, match="名册里没有“不存在的学校”这所学校"):
         CountyData.model_validate(raw)
 
 
 BAD_CASES = [
     # (replace old, with new, the line holding this text, field, message)
-    ("    school: 测试县第一中学", "    school: 测试县不存在小学", "测试县不存在小学", "people[2].school",
-     "unknown school “测试县不存在小学”"),
+    ("    school: 测试县第一中学", "    school: 测试县不存在小学", "测试县不存在小学", "people 第 3 项的 school",
+     "名册里没有“测试县不存在小学”这所学校"),
     ("schools: [测试县第一中学, 测试县实验小学]", "schools: [测试县第一中学, 不存在小学]", "不存在小学",
-     "people[1].schools[1]", "unknown school “不存在小学”"),
-    ("scope: school, school: 测试县第一中学", "scope: school, school: 某小学", "某小学", "rooms[2].school",
-     "unknown school “某小学”"),
-    ("district: 第一责任区}\n", "district: 第九责任区}\n", "第九责任区", "rooms[1].district",
-     "unknown district “第九责任区”"),
-    ("district: 第二责任区}", "district: 第九责任区}", "第九责任区", "schools[1].district",
-     "unknown district “第九责任区”"),
-    ("    lead: p-sup", "    lead: p-nobody", "p-nobody", "districts[0].lead", "unknown person id “p-nobody”"),
-    ("    lead: p-sup", "    lead: p-pri", "lead: p-pri", "districts[0].lead", "is a 校长, not a 督学"),
-    ("    chat_id: wx-pri", "    chat_id: wx-sup", "chat_id: wx-sup", "people[2].chat_id",
-     "duplicate chat id “wx-sup” (also people[1])"),
-    ("chat_id: room-s1", "chat_id: room-d1", "chat_id: room-d1", "rooms[2].chat_id", "duplicate room chat id"),
-    ("  - id: p-pri", "  - id: p-sup", "id: p-sup", "people[2].id", "duplicate person id “p-sup”"),
-    ("{name: 测试县实验小学", "{name: 测试县第一中学", "测试县第一中学, short: [实小]", "schools[1].name",
-     "duplicate school name"),
-    ("short: [实小]", "short: [实小, 一中]", "实小, 一中", "schools[1].short[1]",
-     "short name “一中” is also used by “测试县第一中学”"),
-    ("    role: 校长", "    role: 老师", "role: 老师", "people[2].role", "got “老师”"),
-    ("scope: office", "scope: county", "scope: county", "rooms[0].scope", "got “county”"),
-    (", district: 第二责任区}", "}", "short: [实小]", "schools[1].district", "missing required field"),
-    ("    school: 测试县第一中学\n", "", "  - id: p-pri", "people[2].school", "a 校长 needs a school"),
+     "people 第 2 项的 schools 第 2 项", "名册里没有“不存在小学”这所学校"),
+    ("scope: school, school: 测试县第一中学", "scope: school, school: 某小学", "某小学", "rooms 第 3 项的 school",
+     "名册里没有“某小学”这所学校"),
+    ("district: 第一责任区}\n", "district: 第九责任区}\n", "第九责任区", "rooms 第 2 项的 district",
+     "名册里没有“第九责任区”这个责任区"),
+    ("district: 第二责任区}", "district: 第九责任区}", "第九责任区", "schools 第 2 项的 district",
+     "名册里没有“第九责任区”这个责任区"),
+    ("    lead: p-sup", "    lead: p-nobody", "p-nobody", "districts 第 1 项的 lead", "名册的人员中没有编号“p-nobody”"),
+    ("    lead: p-sup", "    lead: p-pri", "lead: p-pri", "districts 第 1 项的 lead", "“p-pri”是校长；责任区负责人必须是督学"),
+    ("    chat_id: wx-pri", "    chat_id: wx-sup", "chat_id: wx-sup", "people 第 3 项的 chat_id",
+     "账号ID“wx-sup”与第 14 行重复"),
+    ("chat_id: room-s1", "chat_id: room-d1", "chat_id: room-d1", "rooms 第 3 项的 chat_id", "群ID“room-d1”与第 23 行重复"),
+    ("  - id: p-pri", "  - id: p-sup", "id: p-sup", "people 第 3 项的 id", "人员编号“p-sup”与第 11 行重复"),
+    ("{name: 测试县实验小学", "{name: 测试县第一中学", "测试县第一中学, short: [实小]", "schools 第 2 项的 name",
+     "学校名称“测试县第一中学”与第 7 行重复"),
+    ("short: [实小]", "short: [实小, 一中]", "实小, 一中", "schools 第 2 项的 short 第 2 项",
+     "简称“一中”已经是“测试县第一中学”（第 7 行）的名称或简称了"),
+    ("    role: 校长", "    role: 老师", "role: 老师", "people 第 3 项的 role", "“老师”不在可选的范围内，只能填：督导室、督学、校长、园长"),
+    ("scope: office", "scope: county", "scope: county", "rooms 第 1 项的 scope", "现在是“county”"),
+    (", district: 第二责任区}", "}", "short: [实小]", "schools 第 2 项的 district", "这一项必须填写"),
+    ("    school: 测试县第一中学\n", "", "  - id: p-pri", "people 第 3 项的 school", "校长必须填写所在的学校"),
     ("    name: 校长乙", "    name: 校长乙\n    schools: [测试县第一中学]", "schools: [测试县第一中学]",
-     "people[2].schools", "a 校长 has one school"),
-    ("    name: 督学甲", "    name: 督学甲\n    phone: 123", "phone: 123", "people[1].phone", "unknown field"),
+     "people 第 3 项的 schools", "校长只对应一所学校"),
+    ("    name: 督学甲", "    name: 督学甲\n    phone: 123", "phone: 123", "people 第 2 项的 phone", "名册里没有“phone”这一项"),
     ("schools: [测试县第一中学, 测试县实验小学]", "schools: [测试县第一中学, 测试县第一中学]", "schools: [测试县第一中学, 测试县第一中学]",
-     "people[1].schools[1]", "school “测试县第一中学” is listed twice"),
-    ("scope: district, district: 第一责任区", "scope: district", "scope: district", "rooms[1].district",
-     "a district room needs a district"),
+     "people 第 2 项的 schools 第 2 项", "学校“测试县第一中学”写了两次"),
+    ("scope: district, district: 第一责任区", "scope: district", "scope: district", "rooms 第 2 项的 district",
+     "责任区群需要填写责任区"),
 ]
 
 
@@ -188,8 +189,8 @@ def test_bad_input_is_located(tmp_path: Path, old: str, new: str, needle: str, f
     assert old in SMALL
     text = SMALL.replace(old, new, 1)
     found = problems(tmp_path, text)
-    nth = 2 if field in ("people[2].chat_id", "rooms[2].chat_id", "people[2].id") else 1
-    expected_line = f"line {line_of(text, needle, nth)}"
+    nth = 2 if field in ("people 第 3 项的 chat_id", "rooms 第 3 项的 chat_id", "people 第 3 项的 id") else 1
+    expected_line = f"第 {line_of(text, needle, nth)} 行"
     assert any(loc == expected_line and f == field and message in msg for loc, f, msg in found), found
 
 
@@ -200,66 +201,68 @@ def test_error_text_lists_every_problem(tmp_path: Path) -> None:
         load_county_file(write(tmp_path, text, "demo.yaml"))
     lines = str(caught.value).splitlines()
     assert len(lines) == 2
-    assert f"demo.yaml: line {line_of(text, '测试县不存在小学')}, people[2].school: unknown school “测试县不存在小学”" in lines
+    assert (f"demo.yaml，第 {line_of(text, '测试县不存在小学')} 行，people 第 3 项的 school："
+            "名册里没有“测试县不存在小学”这所学校，请与学校名单中的名称核对（要写全称）。") in lines
 
 
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        (SMALL.replace("county: 测试县", "county: [测试县"), 2, "invalid YAML"),
-        (SMALL.replace("  - {name: 第二责任区}", "  - {name: 第二责任区"), 6, "invalid YAML"),
-        (SMALL.replace("    role: 督学\n", "    role: 督学\n   bad indent: x\n"), 14, "invalid YAML"),
-        (SMALL.replace("county: 测试县", "county: 测试县\ncounty: 别的县"), 2, "duplicate key “county”"),
-        ("- a\n- b\n", 1, "must be a mapping"),
+        (SMALL.replace("county: 测试县", "county: [测试县"), 2, "方括号 [ ] 或花括号 { } 没有配对"),
+        (SMALL.replace("  - {name: 第二责任区}", "  - {name: 第二责任区"), 6, "方括号 [ ] 或花括号 { } 没有配对"),
+        (SMALL.replace("    role: 督学\n", "    role: 督学\n   bad indent: x\n"), 14, "缩进没有对齐"),
+        (SMALL.replace("county: 测试县", "county: 测试县\ncounty: 别的县"), 2, "“county”写了两次（第 1 行已经有了）"),
+        ("- a\n- b\n", 1, "文件的最外层应当是一行一项的设置"),
+        ("county: 测试县\n\tdistricts: []\n", 2, "用了 Tab 键缩进"),
     ],
 )
 def test_syntax_errors_have_lines(tmp_path: Path, text: str, line: int, message: str) -> None:
     found = problems(tmp_path, text)
-    assert any(loc == f"line {line}" and message in msg for loc, _, msg in found), found
+    assert any(loc == f"第 {line} 行" and message in msg for loc, _, msg in found), found
 
 
 @pytest.mark.parametrize(
     ("section", "field", "message"),
     [
-        ("policy:\n  timezone: Asia/Beijing\n", "policy.timezone", "unknown time zone"),
-        ("policy:\n  reminder_time: 25:00\n", "policy.reminder_time", "valid time"),
-        ("policy:\n  default_deadline: {严重: 9月15日前}\n", "policy.default_deadline.严重", "expected a duration"),
-        ("policy:\n  default_deadline: {严重: 2月30日前}\n", "policy.default_deadline.严重", "no such date"),
-        ("policy:\n  default_deadline: {紧急: 1天}\n", "policy.default_deadline.紧急", "got “紧急”"),
-        ("policy:\n  verify_within: 5天\n", "policy.verify_within", "5个工作日"),
-        ("policy:\n  monthly: {季报: {due_day: 3, remind_before: 1}}\n", "policy.monthly.季报", "got “季报”"),
-        ("policy:\n  monthly: {自查: {due_day: 31}}\n", "policy.monthly.自查.due_day", "less than or equal to 28"),
+        ("policy:\n  timezone: Asia/Beijing\n", "policy.timezone", "不认识时区“Asia/Beijing”"),
+        ("policy:\n  reminder_time: 25:00\n", "policy.reminder_time", "“25:00”不是有效的时间"),
+        ("policy:\n  default_deadline: {严重: 9月15日前}\n", "policy.default_deadline.严重", "应当是一段时长，例如“10个工作日”，现在是“9月15日前”"),
+        ("policy:\n  default_deadline: {严重: 2月30日前}\n", "policy.default_deadline.严重", "现在是“2月30日前”"),
+        ("policy:\n  default_deadline: {紧急: 1天}\n", "policy.default_deadline.紧急", "“紧急”不在可选的范围内，只能填：一般、较重、严重"),
+        ("policy:\n  verify_within: 5天\n", "policy.verify_within", "例如“5个工作日”（只能按工作日计），现在是“5天”"),
+        ("policy:\n  monthly: {季报: {due_day: 3, remind_before: 1}}\n", "policy.monthly.季报", "“季报”不在可选的范围内，只能填：自查、月报、汇总"),
+        ("policy:\n  monthly: {自查: {due_day: 31}}\n", "policy.monthly.自查.due_day", "不能大于 28，现在是 31"),
         (("policy:\n  overdue_ladder:\n    - {after: 3, notify: [office], room: office}\n"
-          "    - {after: 1, notify: [office], room: office}\n"), "policy.overdue_ladder", "strictly increasing"),
+          "    - {after: 1, notify: [office], room: office}\n"), "policy.overdue_ladder", "一级比一级大，现在是 3、1"),
         ("policy:\n  overdue_ladder:\n    - {after: 0, notify: [mayor], room: office}\n",
-         "policy.overdue_ladder[0].notify[0]", "got “mayor”"),
-        ("policy:\n  digest: {weekly: {weekday: 8}}\n", "policy.digest.weekly.weekday", "less than or equal to 7"),
-        ("policy:\n  digest: {monthly_bulletin: {day: first}}\n", "policy.digest.monthly_bulletin.day", "'last'"),
+         "policy.overdue_ladder 第 1 项的 notify 第 1 项", "“mayor”不在可选的范围内"),
+        ("policy:\n  digest: {weekly: {weekday: 8}}\n", "policy.digest.weekly.weekday", "不能大于 7，现在是 8"),
+        ("policy:\n  digest: {monthly_bulletin: {day: first}}\n", "policy.digest.monthly_bulletin.day", "或者 last（月末），现在是“first”"),
         ("policy:\n  categories: [{name: 安全, aliases: [消防]}, {name: 消防}]\n", "policy.categories",
-         "belongs to both"),
-        ("policy:\n  reminder_tiem: 9:00\n", "policy.reminder_tiem", "unknown field"),
-        ("calendar:\n  terms:\n    - {name: 秋季, starts: 2023-09-31}\n", "calendar.terms[0].starts", "valid date"),
+         "“消防”同时出现在类别“安全”和“消防”里"),
+        ("policy:\n  reminder_tiem: 9:00\n", "policy.reminder_tiem", "名册里没有“reminder_tiem”这一项"),
+        ("calendar:\n  terms:\n    - {name: 秋季, starts: 2023-09-31}\n", "calendar.terms 第 1 项的 starts", "“2023-09-31”不是有效的日期"),
         ("calendar:\n  terms:\n    - {name: 秋季, starts: 2023-09-01, check_window: [14, -7]}\n",
-         "calendar.terms[0].check_window", "from <= to"),
+         "calendar.terms 第 1 项的 check_window", "检查开始应当不晚于检查结束，现在分别是 14 和 -7 天"),
         ("calendar:\n  extra_holidays: [2027-01-04]\n  extra_workdays: [2027-01-04]\n", "calendar",
-         "both extra_holidays and extra_workdays: 2027-01-04"),
+         "同时写在了额外放假日和额外上班日里，只能留一处：2027-01-04"),
     ],
 )
 def test_bad_policy_and_calendar(tmp_path: Path, section: str, field: str, message: str) -> None:
     text = SMALL + section
     found = problems(tmp_path, text)
-    key = field.rsplit(".", 1)[-1].split("[")[0]
+    key = re.findall(r"[a-z_]+", field)[-1]
     hits = [loc for loc, f, msg in found if f == field and message in msg]
     assert hits, found
-    assert hits[0] == f"line {line_of(text, key + ':', 1) if key + ':' in text else len(SMALL.splitlines()) + 1}"
+    assert hits[0] == f"第 {line_of(text, key + ':', 1) if key + ':' in text else len(SMALL.splitlines()) + 1} 行"
 
 
 def test_file_problems(tmp_path: Path) -> None:
     for name, content, message in [
-        ("empty.yaml", "", "the file is empty"),
-        ("comments.yaml", "# nothing\n", "the file is empty"),
-        ("latin1.yaml", None, "not UTF-8"),
-        ("county.txt", "county: x", "unsupported file type"),
+        ("empty.yaml", "", "文件是空的"),
+        ("comments.yaml", "# nothing\n", "文件是空的"),
+        ("latin1.yaml", None, "文件不是 UTF-8 编码"),
+        ("county.txt", "county: x", "不认识“.txt”这种文件"),
     ]:
         path = tmp_path / name
         if content is None:
@@ -268,7 +271,7 @@ def test_file_problems(tmp_path: Path) -> None:
             path.write_text(content, encoding="utf-8")
         with pytest.raises(CountyError, match=message):
             load_county_file(path)
-    with pytest.raises(CountyError, match="file not found"):
+    with pytest.raises(CountyError, match="missing.yaml：找不到这个文件"):
         load_county_file(tmp_path / "missing.yaml")
 
 

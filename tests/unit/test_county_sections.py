@@ -29,9 +29,9 @@ def test_yaml_without_people_cannot_name_district_leads(tmp_path: Path) -> None:
     with pytest.raises(CountyError) as err:
         load_county_file(demo_yaml(tmp_path, drop="people"))
     problems = {(p.location, p.field) for p in err.value.problems}
-    assert problems == {("line 6", "districts[0].lead"), ("line 8", "districts[1].lead"),
-                        ("line 10", "districts[2].lead")}
-    assert "no people section" in str(err.value) and "county.yaml" in str(err.value)
+    assert problems == {("第 6 行", "districts 第 1 项的 lead"), ("第 8 行", "districts 第 2 项的 lead"),
+                        ("第 10 行", "districts 第 3 项的 lead")}
+    assert "文件里没有人员名单" in str(err.value) and "county.yaml" in str(err.value)
 
 
 def test_yaml_without_people_and_leads_loads(tmp_path: Path) -> None:
@@ -68,5 +68,5 @@ def test_a_bad_workbook_without_room_sheet_is_still_located(tmp_path: Path) -> N
     book.save(path)
     with pytest.raises(CountyError) as err:
         load_county_file(path)
-    assert [(p.location, p.field) for p in err.value.problems] == [("sheet 人员, row 10", "学校")]
+    assert [(p.location, p.field) for p in err.value.problems] == [("工作表“人员”第 10 行", "“学校”列")]
     assert "county.xlsx" in str(err.value) and "不存在的学校" in str(err.value)

@@ -102,21 +102,21 @@ def test_lenient_headers_and_rows(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("sheet", "row", "column", "value", "where", "header", "message"),
     [
-        ("人员", 4, 5, "测试县不存在小学", "sheet 人员, row 4", "学校", "unknown school “测试县不存在小学”"),
-        ("人员", 3, 5, "测试县第一中学、不存在", "sheet 人员, row 3", "学校", "unknown school “不存在”"),
-        ("人员", 4, 3, "老师", "sheet 人员, row 4", "角色", "got “老师”"),
-        ("人员", 4, 4, "wx-sup", "sheet 人员, row 4", "账号ID", "duplicate chat id “wx-sup”"),
-        ("人员", 4, 1, "p-sup", "sheet 人员, row 4", "编号", "duplicate person id “p-sup”"),
-        ("人员", 4, 2, None, "sheet 人员, row 4", "姓名", "missing required field"),
-        ("人员", 5, 5, None, "sheet 人员, row 5", "学校", "a 园长 needs a school"),
-        ("学校", 3, 2, "一中", "sheet 学校, row 3", "简称", "short name “一中” is also used by “测试县第一中学”"),
-        ("学校", 3, 1, "测试县第一中学", "sheet 学校, row 3", "学校名称", "duplicate school name"),
-        ("群", 2, 3, "县", "sheet 群, row 2", "范围", "got “县”"),
-        ("群", 3, 1, "room-office", "sheet 群, row 3", "群ID", "duplicate room chat id"),
-        ("群", 3, 5, "某小学", "sheet 群, row 3", "学校", "unknown school “某小学”"),
-        ("设置", 2, 2, None, "sheet 设置, row 2", "县名", "missing required field"),
-        ("设置", 3, 2, "2027-02-30", "sheet 设置, row 3", "额外放假日", "valid date"),
-        ("设置", 4, 1, "时区", "sheet 设置, row 4", "项目", "unknown setting “时区”"),
+        ("人员", 4, 5, "测试县不存在小学", "工作表“人员”第 4 行", "“学校”列", "名册里没有“测试县不存在小学”这所学校"),
+        ("人员", 3, 5, "测试县第一中学、不存在", "工作表“人员”第 3 行", "“学校”列", "名册里没有“不存在”这所学校"),
+        ("人员", 4, 3, "老师", "工作表“人员”第 4 行", "“角色”列", "“老师”不在可选的范围内，只能填：督导室、督学、校长、园长"),
+        ("人员", 4, 4, "wx-sup", "工作表“人员”第 4 行", "“账号ID”列", "账号ID“wx-sup”与工作表“人员”第 3 行重复"),
+        ("人员", 4, 1, "p-sup", "工作表“人员”第 4 行", "“编号”列", "人员编号“p-sup”与工作表“人员”第 3 行重复"),
+        ("人员", 4, 2, None, "工作表“人员”第 4 行", "“姓名”列", "这一项必须填写"),
+        ("人员", 5, 5, None, "工作表“人员”第 5 行", "“学校”列", "园长必须填写所在的学校"),
+        ("学校", 3, 2, "一中", "工作表“学校”第 3 行", "“简称”列", "简称“一中”已经是“测试县第一中学”（工作表“学校”第 2 行）的名称或简称了"),
+        ("学校", 3, 1, "测试县第一中学", "工作表“学校”第 3 行", "“学校名称”列", "学校名称“测试县第一中学”与工作表“学校”第 2 行重复"),
+        ("群", 2, 3, "县", "工作表“群”第 2 行", "“范围”列", "群的范围只能填 督导室、责任区 或 学校"),
+        ("群", 3, 1, "room-office", "工作表“群”第 3 行", "“群ID”列", "群ID“room-office”与工作表“群”第 2 行重复"),
+        ("群", 3, 5, "某小学", "工作表“群”第 3 行", "“学校”列", "名册里没有“某小学”这所学校"),
+        ("设置", 2, 2, None, "工作表“设置”第 2 行", "设置项“县名”", "这一项必须填写"),
+        ("设置", 3, 2, "2027-02-30", "工作表“设置”第 3 行", "设置项“额外放假日”", "“2027-02-30”不是有效的日期"),
+        ("设置", 4, 1, "时区", "工作表“设置”第 4 行", "“项目”列", "不认识设置项“时区”。可以填写的设置项有：县名、额外放假日、额外上班日。"),
     ],
 )
 def test_errors_name_sheet_row_and_column(
@@ -129,33 +129,33 @@ def test_errors_name_sheet_row_and_column(
 def test_district_sheet_errors(tmp_path: Path) -> None:
     sheets = dict(SMALL, 责任区=[["责任区", "负责人编号"], ["第一责任区", "p-nobody"]])
     found = problems(tmp_path, sheets)
-    assert ("sheet 责任区, row 2", "负责人编号", "unknown person id “p-nobody”") in found
-    assert ("sheet 学校, row 3", "责任区", "unknown district “第二责任区”") in found
+    assert ("工作表“责任区”第 2 行", "“负责人编号”列", "名册的人员中没有编号“p-nobody”。") in found
+    assert ("工作表“学校”第 3 行", "“责任区”列", "名册里没有“第二责任区”这个责任区，请检查名称是否写错。") in found
 
 
 def test_missing_column_and_sheet(tmp_path: Path) -> None:
     sheets = changed("人员", 1, 3, "职务")
     del sheets["学校"]
     found = problems(tmp_path, sheets)
-    assert ("sheet 人员, row 1", "角色", "missing required column “角色”") in found
-    assert ("sheet 学校", "", "no sheet with this name") in found
-    with pytest.raises(CountyError, match="county.xlsx: sheet 人员, row 1, 角色: missing required column “角色”"):
+    assert ("工作表“人员”第 1 行", "“角色”列", "缺少必填的列“角色”（这一行是表头）。请在表头里加上这一列。") in found
+    assert ("工作表“学校”", "", "缺少工作表“学校”（现有的工作表：设置、人员、群）。请添加这张表，或把对应的表改名为“学校”；可以用 dudao county template 生成一份模板对照。") in found
+    with pytest.raises(CountyError, match="county.xlsx，工作表“人员”第 1 行，“角色”列：缺少必填的列“角色”"):
         load_county_file(book(tmp_path, sheets))
 
 
 def test_term_errors(tmp_path: Path) -> None:
     sheets = dict(SMALL, 学期=[["学期名称", "开学日期", "检查开始", "检查结束"], ["秋季", "2026-09-01", 14, -7]])
     found = problems(tmp_path, sheets)
-    assert any(loc == "sheet 学期, row 2" and f == "检查开始/检查结束" for loc, f, _ in found), found
+    assert any(loc == "工作表“学期”第 2 行" and f == "“检查开始/检查结束”列" for loc, f, _ in found), found
 
 
 def test_not_a_workbook(tmp_path: Path) -> None:
     path = tmp_path / "broken.xlsx"
     path.write_text("not a zip file")
-    with pytest.raises(CountyError, match="broken.xlsx: not a readable .xlsx workbook"):
+    with pytest.raises(CountyError, match="broken.xlsx：打不开这个工作簿"):
         load_county_file(path)
-    with pytest.raises(CountyError, match="file not found"):
+    with pytest.raises(CountyError, match="missing.xlsx：找不到这个文件"):
         load_county_file(tmp_path / "missing.xlsx")
     empty = book(tmp_path, dict(SMALL, 人员=[]), "empty.xlsx")
-    with pytest.raises(CountyError, match="sheet 人员: the sheet is empty"):
+    with pytest.raises(CountyError, match="empty.xlsx，工作表“人员”：工作表是空的"):
         load_county_file(empty)

@@ -24,7 +24,7 @@ def test_user_add_passwd_disable(tmp_path: Path) -> None:
     assert again.returncode == 0 and "原来的登录已失效" in again.stdout and "a new secret" not in again.stdout
     assert dudao("user", "disable", "wxid_liujianguo", *db, cwd=tmp_path).stdout.startswith("已停用刘建国")
     nobody = dudao("user", "add", "无此人", *db, cwd=tmp_path)
-    assert nobody.returncode == 1 and "找到 0 个" in nobody.stderr
+    assert nobody.returncode == 1 and "名册里没有找到“无此人”" in nobody.stderr
     none = dudao("user", "passwd", "谭晓燕", *db, cwd=tmp_path)
     assert none.returncode == 1 and "还没有工作台账号" in none.stderr
 
