@@ -43,6 +43,7 @@ try:
 except ModuleNotFoundError:  # run as a script: python benchmarks/desk_ledger.py
     from bulk_county import NOW, build, reset_postgres  # type: ignore[no-redef]
 
+ROSTERS = Rosters()
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/dudao_bench_ledger"
 PASSWORD = "bench-ledger-pass"
 OFFICE, LEAD_DISTRICT = "p-liu", 1001  # bulk_county: district 1001 is led by person 200001
@@ -98,7 +99,7 @@ async def _count_alone(db: Database, username: str, params: dict[str, str]) -> f
     from bot.web.viewer import Viewer
 
     async with db.reading() as session:
-        roster = await Rosters().get(session)
+        roster = await ROSTERS.get(session)  # once: the desk keeps it while the county does not change
         account = await session.scalar(select(m.WebAccount).where(m.WebAccount.username == username))
         person = roster.people[account.person_id]
         viewer = Viewer(account.id, person, actor_of(person, roster), roster)

@@ -3,6 +3,7 @@ in chat (office all, district lead the district, supervisor the assigned schools
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,9 +21,10 @@ class Viewer:
     actor: Actor
     roster: Roster
 
-    @property
+    @cached_property
     def school_ids(self) -> set[int] | None:
-        """The schools they may see; None: all of them (the office)."""
+        """The schools they may see; None: all of them (the office). Worked out once per request: pages test it
+        for every school of the county."""
         return None if self.actor.is_office else self.roster.visible_schools(self.actor)
 
     def may_see(self, school: SchoolInfo | None) -> bool:
