@@ -1,6 +1,6 @@
-"""The charts page: findings by district and by category, 整改率 by district, and findings overdue at the end of each
-of the last 12 weeks — drawn on the server as SVG (no script, no CDN), counted in SQL over the schools the viewer
-may see."""
+"""The charts page: findings by district and by category, 整改率 and 按期整改率 by district, and findings overdue at
+the end of each of the last 12 weeks — drawn on the server as SVG (no script, no CDN), counted in SQL over the
+schools the viewer may see."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -43,12 +43,21 @@ def columns(weeks: list[Week]) -> dict:
                 any=any(w.overdue for w in weeks))
 
 
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
 async def charts(request: Request, viewer: Viewer) -> Response:
     roster = viewer.roster
     counted = F.status != ledger.WITHDRAWN
     school = (F.school_id + 0).label("school")
-    per_school = select(school, func.count(), func.sum(case((F.status == ledger.CLOSED, 1), else_=0))) \
-        .where(counted).group_by(school)
+    now = request.app.state.clock.now()
+    closed = F.status == ledger.CLOSED
+    # 按期整改: closed, its rectification (or the closing) before the deadline; judged: closed, or past its deadline
+    on_time = case((closed & (func.coalesce(F.rectified_at, F.closed_at) < F.deadline_at), 1), else_=0)
+    judged = case((closed | (F.deadline_at <= now), 1), else_=0)
+    per_school = select(school, func.count(), func.sum(case((closed, 1), else_=0)), func.sum(on_time),
+                        func.sum(judged)).where(counted).group_by(school)
     per_category = select(F.category, func.count()).where(counted).group_by(F.category) \
         .order_by(func.count().desc(), F.category)
     if viewer.school_ids is not None:
@@ -57,18 +66,18 @@ async def charts(request: Request, viewer: Viewer) -> Response:
     async with request.app.state.db.reading() as session:
         schools = (await session.execute(per_school)).all()
         categories = [(c, n) for c, n in (await session.execute(per_category)).all()]
-        weeks = await overdue_by_week(session, roster, request.app.state.clock.now(), viewer.school_ids)
-    found: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for sid, n, closed in schools:
+        weeks = await overdue_by_week(session, roster, now, viewer.school_ids)
+    found: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # findings, closed, on time, judged
+    for sid, *counts in schools:
         info = roster.schools.get(sid)
         if info is not None:
-            found[info.district_id][0] += n
-            found[info.district_id][1] += int(closed or 0)
+            for i, n in enumerate(counts):
+                found[info.district_id][i] += int(n or 0)
     districts = sorted(found, key=lambda d: roster.districts[d].name if d in roster.districts else "")
     names = [(roster.districts[d].name if d in roster.districts else "", d) for d in districts]
     return render(request, "charts.html", viewer=viewer,
                   by_district=bars([(name, found[d][0]) for name, d in names]),
                   by_category=bars(categories),
-                  rates=bars([(name, round(100 * found[d][1] / found[d][0]) if found[d][0] else None)
-                              for name, d in names], percent=True),
+                  rates=bars([(name, _percent(found[d][1], found[d][0])) for name, d in names], percent=True),
+                  on_time=bars([(name, _percent(found[d][2], found[d][3])) for name, d in names], percent=True),
                   by_week=columns(weeks))

@@ -68,8 +68,30 @@ def test_charts_are_svg_drawn_on_the_server(desk: Desk) -> None:
     client = desk.client()
     login(client, "p-liu")
     page = client.get("/charts")
-    assert page.status_code == 200 and page.text.count("<svg") == 4
+    assert page.status_code == 200 and page.text.count("<svg") == 5
     assert "第一责任区" in page.text and "食品卫生" in page.text and "0%" in page.text
+
+
+def test_the_on_time_rate_counts_findings_closed_having_been_rectified_in_time(desk: Desk, tmp_path) -> None:
+    import re
+
+    from tests.support.harness import Harness
+    from tests.web.conftest import CKZX
+
+    async def verify() -> None:
+        h = await Harness.create(desk.url, tmp_path, None)
+        try:
+            await h.say(CKZX, "wxid_zhouyonghong", "#验收 Q1 通过")
+        finally:
+            await h.close()
+
+    desk.run(verify())
+    client = desk.client()
+    login(client, "p-liu")
+    page = client.get("/charts").text
+    on_time = page[page.index("各责任区按期整改率"):page.index("近 12 周")]
+    values = dict(re.findall(r'class="label">([^<]+)</text>.*?class="value">([^<]+)</text>', on_time, re.S))
+    assert values == {"第一责任区": "100%", "第二责任区": "—"}  # Q1 reported at once; Q2 not due, not closed
 
 
 def test_the_stylesheet_is_served_from_the_package(desk: Desk) -> None:
