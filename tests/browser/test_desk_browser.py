@@ -69,7 +69,7 @@ def test_the_workbook_downloads_with_the_ledger_filters(page, site: Site, tmp_pa
 def test_charts_cycle_and_terms_pages(page, site: Site) -> None:  # noqa: ANN001
     log_in(page, site, "p-liu")
     page.click("nav >> text=统计图")
-    assert page.locator("svg.chart").count() == 4
+    assert page.locator("svg.chart").count() == 5
     weekly = page.locator("svg[aria-label='近 12 周逾期问题数'] g.week")
     assert weekly.count() == 12 and weekly.last.locator("text.value").text_content() == "2"
     assert page.locator("svg[aria-label='近 12 周逾期问题数']").bounding_box()["width"] > 300
