@@ -29,7 +29,7 @@ from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.engine import Database
-from bot.storage.inserts import insert_new
+from bot.storage.inserts import insert_new_returning
 from bot.storage.roster_repo import NoCountyLoaded, RosterCache
 from bot.text import clean
 from reminders.sweep import sweep as sweep_rules
@@ -250,7 +250,7 @@ class App:
         now = self.clock.now()
         rows = [{"key": k, "at": inbound.at, "handled_at": now, "room_chat_id": inbound.room,
                  "sender_chat_id": inbound.sender} for k in dict.fromkeys(keys + platform)]
-        new = set(await s.scalars(insert_new(s, m.HandledMessage).values(rows).returning(m.HandledMessage.key)))
+        new = set(await s.scalars(insert_new_returning(s, m.HandledMessage, "key"), rows))
         seen = {row["key"] for row in rows} - new
         if is_duplicate(keys, seen):
             return False
