@@ -48,6 +48,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # too): the pool's extra ROLLBACK on each return is a round trip a message (1 of ~20 hand-offs to aiosqlite's
     # thread) for nothing.
     kwargs.setdefault("pool_reset_on_return", None)
+    one_hop = kwargs.pop("one_hop", True)  # False: SQLAlchemy's own aiosqlite cursor (the benchmark's floor)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
@@ -55,6 +56,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             Path(db).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **kwargs)
         _prepare_sqlite(engine)
+        from bot.storage.onehop import install
+
+        if one_hop:
+            install(engine)  # one trip to aiosqlite's thread a statement (see bot/storage/onehop.py)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
