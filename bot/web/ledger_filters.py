@@ -20,6 +20,9 @@ STATUSES = {"open": "待整改", "rectified": "待验收", "closed": "已销号"
 COLOURS = {"blue": "蓝色督办", "yellow": "黄色督办", "red": "红色督办"}
 SEVERITIES = ("一般", "较重", "严重")
 MAX_TEXT = 100
+# the columns the ledger sorts by (a header link each); the number breaks ties, and is the default (newest first)
+SORTS = {"number": "编号", "school": "学校", "category": "类别", "severity": "程度", "status": "状态",
+         "deadline": "期限"}
 
 
 @dataclass
@@ -34,14 +37,27 @@ class Filters:
     since: date | None = None  # 发现日期 from (inclusive, the county's local date)
     until: date | None = None  # 发现日期 to (inclusive)
     page: int = 1
+    sort: str = "number"
+    descending: bool = True
     ignored: list[str] = field(default_factory=list)
 
     def query(self, **change: object) -> dict[str, object]:
         """The filters as query-string values (for links to other pages of the same list)."""
         values = dict(district=self.district, school=self.school, category=self.category, status=self.status,
                       colour=self.colour, severity=self.severity, q=self.text, page=self.page,
+                      sort=self.sort, dir="desc" if self.descending else "asc",
                       **{"from": self.since, "to": self.until}) | change
-        return {k: v for k, v in values.items() if v is not None and v != "" and not (k == "page" and v == 1)}
+        default = {"page": 1, "sort": "number", "dir": "desc"}
+        return {k: v for k, v in values.items()
+                if v is not None and v != "" and not (k in default and v == default[k]
+                                                      and (k != "dir" or values["sort"] == "number"))}
+
+    def sorted_by(self, column: str) -> dict[str, object]:
+        """The query of a header link: sort by `column`, the other way round when it is the sort already (a new
+        column starts ascending, the number descending), back to the first page."""
+        if column == self.sort:
+            return self.query(sort=column, dir="asc" if self.descending else "desc", page=1)
+        return self.query(sort=column, dir="desc" if column == "number" else "asc", page=1)
 
 
 def _int(value: str) -> int | None:
@@ -86,6 +102,17 @@ def read_filters(params: QueryParams, viewer: Viewer) -> Filters:
                 f.ignored.append("发现日期")
     f.category = params.get("category", "").strip()[:50]
     f.text = params.get("q", "").strip()[:MAX_TEXT]
+    if value := params.get("sort", "").strip():
+        if value in SORTS:
+            f.sort = value
+            f.descending = value == "number"
+        else:
+            f.ignored.append("排序")
+    if value := params.get("dir", "").strip():
+        if value in ("asc", "desc"):
+            f.descending = value == "desc"
+        else:
+            f.ignored.append("排序")
     if value := params.get("page", "").strip():
         page = _int(value)
         if page and page >= 1:

@@ -115,3 +115,22 @@ def test_colour_and_overdue_filters_follow_the_clock(desk: Desk) -> None:
     assert "没有符合条件的问题" in client.get("/ledger", params={"colour": "red"}).text
     overdue = client.get("/ledger", params={"status": "overdue"}).text
     assert "/findings/1" in overdue and "/findings/2" in overdue  # 待验收 past the deadline is overdue too
+
+
+def test_the_ledger_sorts_by_a_column_both_ways_and_names_a_sort_it_does_not_know(desk: Desk) -> None:
+    import re
+
+    client = desk.client()
+    login(client, "p-liu")
+
+    def order(query: str) -> list[str]:
+        return re.findall(r'<a href="/findings/\d+">(Q\d+)</a>', client.get("/ledger" + query).text)
+
+    assert order("") == ["Q2", "Q1"]  # newest first
+    assert order("?sort=deadline") == ["Q1", "Q2"]  # due 3-14, then 3-16
+    assert order("?sort=deadline&dir=desc") == ["Q2", "Q1"]
+    assert order("?sort=school&dir=asc") == ["Q2", "Q1"]  # 城口县复兴中学 before 重庆市城口中学
+    page = client.get("/ledger?sort=deadline").text
+    assert "期限 ▲" in page and 'href="/ledger?sort=deadline&amp;dir=desc"' in page  # the header turns it round
+    nonsense = client.get("/ledger?sort=password&dir=sideways")
+    assert nonsense.status_code == 200 and "排序" in nonsense.text and re.findall(r"Q\d", nonsense.text)
