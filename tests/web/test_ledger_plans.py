@@ -68,7 +68,7 @@ def test_a_district_leads_page_reads_its_numbers_from_the_school_number_index(le
         async with db.reading() as s:
             return await conditions(s, Filters(), viewer, NOW)
 
-    numbers = ledger_view._page_numbers(asyncio.run(where()), page=1)
+    numbers = ledger_view._page_numbers(asyncio.run(where()), 1, ledger_view._order(Filters()), join=False)
     plan = _plan(path, select(numbers.element.selected_columns[0]).select_from(numbers.element.subquery()))
     assert "USING COVERING INDEX ix_findings_school_number" in plan, plan
     page = _plan(path, select(m.Finding).where(m.Finding.number.in_(numbers)))
