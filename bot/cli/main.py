@@ -7,6 +7,7 @@ unknown option, a bad value) are said in Chinese (templates/cli/say.j2); so is a
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import sys
 import tempfile
@@ -15,6 +16,8 @@ from pathlib import Path
 import typer
 import typer.rich_utils
 from typer._click import exceptions as cx  # typer's own copy of click: its exceptions are these
+from typer._click.core import Command as ClickCommand
+from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup
 
 from bot.cli.db_problem import DatabaseUnavailable
@@ -28,6 +31,28 @@ typer.rich_utils.OPTIONS_PANEL_TITLE = "选项"
 typer.rich_utils.COMMANDS_PANEL_TITLE = "命令"
 typer.rich_utils.REQUIRED_LONG_STRING = "[必填]"
 typer.rich_utils.DEFAULT_STRING = "[默认：{}]"
+
+
+def _chinese_usage(write_usage):  # noqa: ANN001, ANN202 — typer's HelpFormatter.write_usage
+    @functools.wraps(write_usage)
+    def wrapped(self, prog: str, args: str = "", prefix: str | None = None) -> None:  # noqa: ANN001
+        write_usage(self, prog, args, "用法：" if prefix is None else prefix)
+    return wrapped
+
+
+def _chinese_help_option(get_help_option):  # noqa: ANN001, ANN202 — typer's Command.get_help_option
+    @functools.wraps(get_help_option)
+    def wrapped(self, ctx):  # noqa: ANN001, ANN202
+        option = get_help_option(self, ctx)
+        if option is not None:
+            option.help = "显示本说明后退出。"
+        return option
+    return wrapped
+
+
+# typer's own words in the help ("Usage:", "Show this message and exit.") in the operator's language
+HelpFormatter.write_usage = _chinese_usage(HelpFormatter.write_usage)
+ClickCommand.get_help_option = _chinese_help_option(ClickCommand.get_help_option)
 
 app = typer.Typer(help="督导助手（dudao）：县教育督导室的聊天机器人。", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)

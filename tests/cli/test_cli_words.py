@@ -62,6 +62,13 @@ def test_no_arguments_shows_the_help_in_chinese(capsys, monkeypatch) -> None:
         assert words in out
 
 
+@pytest.mark.parametrize("command", [(), ("user", "add"), ("county", "load"), ("export",)])
+def test_the_help_of_every_level_has_no_english_of_typers_own(capsys, monkeypatch, command: tuple) -> None:
+    code, out, _ = dudao(capsys, monkeypatch, *command, "--help")
+    assert code == 0 and "用法：dudao" in out and "显示本说明后退出" in out
+    assert "Usage" not in out and "Show this message" not in out
+
+
 @pytest.mark.parametrize(
     ("url", "says"),
     [
