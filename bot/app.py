@@ -24,7 +24,7 @@ from bot.domain.roster import Roster
 from bot.handling import CommandContext, Context, Reply, UserError, to_outbound
 from bot.messages import Inbound
 from bot.outbox import enqueue
-from bot.outbox.store import mark, queued
+from bot.outbox.store import SENT, mark, queued
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage import models as m
@@ -35,6 +35,7 @@ from bot.text import clean
 from reminders.sweep import sweep as sweep_rules
 
 log = logging.getLogger("dudao.app")
+APOLOGY = "errors/internal.j2"  # the answer to a message whose handling failed (its reply key ends in #err)
 
 
 def content_key(inbound: Inbound) -> str:
@@ -158,7 +159,7 @@ class App:
         handoff = self.handoff
         marks = handoff.unmarked() if handoff else []
         async with self.db.transaction() as s:
-            await mark(s, marks, status="sent", at=self.clock.now())
+            await mark(s, marks, status=SENT, at=self.clock.now())
             yield s, handoff is not None and handoff.accepts()
             rows = queued(s)
         if handoff:
@@ -186,7 +187,7 @@ class App:
             return
         except Exception:
             log.exception("failed to handle message %s; answering with an apology", key)
-            w.done.set_result(await self._answer_alone(w, Reply("errors/internal.j2"), apology=True))
+            w.done.set_result(await self._answer_alone(w, Reply(APOLOGY)))
             return
         w.done.set_result(True)
 
@@ -222,19 +223,19 @@ class App:
             answer = Reply(err.template, err.values)
         except Exception:
             log.exception("failed to handle message %s; answering with an apology", key)
-            answer = Reply("errors/internal.j2")
+            answer = Reply(APOLOGY)
         async with s.begin_nested():
             await self._first_time(s, w.inbound, w.keys)
             await self._queue(s, w.inbound, key, [answer], claimed)
         return True
 
-    async def _answer_alone(self, w: _Waiting, answer: Reply, *, apology: bool = False) -> bool:
+    async def _answer_alone(self, w: _Waiting, answer: Reply) -> bool:
         """Record the message with only `answer` (a refusal, an apology) in a transaction of its own."""
         try:
             async with self._unit() as (s, claimed):
                 if not await self._first_time(s, w.inbound, w.keys):
                     raise _Duplicate
-                await self._queue(s, w.inbound, w.keys[0], [answer], claimed and not apology)
+                await self._queue(s, w.inbound, w.keys[0], [answer], claimed)
         except _Duplicate:
             return False
         except Exception:
@@ -275,7 +276,7 @@ class App:
         if today is None and (roster := self.rosters.peek()) is not None:
             today = now.astimezone(roster.tz).date()
         for i, reply in enumerate(replies):
-            suffix = f"#{i}" if reply.template != "errors/internal.j2" else "#err"
+            suffix = "#err" if reply.template == APOLOGY else f"#{i}"
             out = to_outbound(reply, self.renderer, key=f"{key}{suffix}", in_reply_to=in_reply_to,
                               here=inbound.room, sender=inbound.sender, today=today)
             # its key derives from a message just proven new: not looked up

@@ -25,7 +25,7 @@ from bot.clock import Clock
 from bot.outbox.delivery import Delivery, RateLimits, TransportError
 from bot.outbox.merge import combined, merge, tell_office_dead
 from bot.outbox.pacing import Pace
-from bot.outbox.store import PENDING, RESENT_AFTER_CRASH, SENDING, count, mark, next_deferred, row_outbound
+from bot.outbox.store import PENDING, RESENT_AFTER_CRASH, SENDING, SENT, count, mark, next_deferred, row_outbound
 from bot.render import Renderer
 from bot.storage import models as m
 from bot.storage.engine import Database
@@ -107,7 +107,7 @@ class OutboxSender:
 
     async def _due(self) -> list[m.OutboxMessage]:
         now = self.clock.now()
-        q = select(m.OutboxMessage).where(m.OutboxMessage.status == "pending", m.OutboxMessage.next_attempt_at <= now)
+        q = select(m.OutboxMessage).where(m.OutboxMessage.status == PENDING, m.OutboxMessage.next_attempt_at <= now)
         async with self.db.reading() as s:
             rows = list(await s.scalars(q.order_by(m.OutboxMessage.id).limit(DUE_BATCH)))
         if any(r.in_reply_to is None for r in rows) and self.may_initiate is not None \
@@ -157,7 +157,7 @@ class OutboxSender:
                 for i, rows in enumerate(groups):
                     if not self.transport.connected or self._stopping:
                         if claimed:  # ours already: kept for the next round, given back at close()
-                            self._ready = [r for g in groups[i:] for r in g] + self._ready
+                            self._keep(groups[i:])
                         return sent
                     sent += await self._send(rows, claimed=claimed)
                 if len(due) >= DUE_BATCH or self._held_back:  # more may be due, or held back: read again later
@@ -177,21 +177,25 @@ class OutboxSender:
         groups, sent = merge(ready), 0
         for i, rows in enumerate(groups):
             if not self.transport.connected or self._stopping:
-                self._ready = [r for g in groups[i:] for r in g] + self._ready
+                self._keep(groups[i:])
                 break
             if self._sent_ids and self.pace is not None:
                 await self.flush_marks()
             sent += await self._send(rows, claimed=True)
         return sent
 
+    def _keep(self, groups: list[list[m.OutboxMessage]]) -> None:
+        """Claimed rows not sent this round (the platform went away, a stop): first in line for the next one."""
+        self._ready = [r for g in groups for r in g] + self._ready
+
     @contextlib.asynccontextmanager
     async def _marking(self) -> AsyncIterator[AsyncSession]:
         """A transaction that first marks what went out since the last one 'sent': the next claim's transaction
-        (one commit a message, not two), or one before a pacing wait or at the end of a round — so at most one
-        message is ever sent and not yet marked, and a crash repeats at most that one."""
+        (one commit a message, not two), or one before a pacing wait or at the end of a round — so, paced, at most
+        one message is ever sent and not yet marked, and a crash repeats at most that one."""
         ids = self.unmarked()
         async with self.db.transaction() as s:
-            await mark(s, ids, status="sent", at=self.clock.now())
+            await mark(s, ids, status=SENT, at=self.clock.now())
             yield s
         self.marked(ids)  # committed: forget them (a failed transaction keeps them for the next one)
 
@@ -201,14 +205,12 @@ class OutboxSender:
             loop = asyncio.get_running_loop()
             delay = self.pace.wait_for(dest, loop.time())
             if delay > 0:
-                if self._sent_ids:
-                    async with self._marking():
-                        pass
+                await self.flush_marks()
                 with contextlib.suppress(TimeoutError):  # a stop wakes the pacing wait: the rows stay queued
                     await asyncio.wait_for(self._stopped.wait(), delay)
             if self._stopping:
                 if claimed:  # still ours: given back at close()
-                    self._ready = rows + self._ready
+                    self._keep([rows])
                 return 0
         if not claimed:
             rows = await self._claim(rows)  # one sender of each row, whatever else reads the outbox
@@ -222,7 +224,7 @@ class OutboxSender:
             self._check_table, self._deferred_known = True, False  # a retry or a dead letter lives in the table
             return 0
         except BaseException:  # a bug or a stop in the middle: give the rows back (a repeat beats a loss)
-            await asyncio.shield(self._mark(rows, status="pending"))
+            await asyncio.shield(self._mark(rows, status=PENDING))
             raise
         if self.pace is not None:
             self.pace.sent(dest, asyncio.get_running_loop().time())
@@ -235,8 +237,8 @@ class OutboxSender:
         async with self._marking() as s:
             claimed = set(await s.scalars(
                 update(m.OutboxMessage).where(m.OutboxMessage.id.in_([r.id for r in rows]),
-                                              m.OutboxMessage.status == "pending")
-                .values(status="sending", sent_at=self.clock.now()).returning(m.OutboxMessage.id)
+                                              m.OutboxMessage.status == PENDING)
+                .values(status=SENDING, sent_at=self.clock.now()).returning(m.OutboxMessage.id)
                 .execution_options(synchronize_session=False)))
         return [r for r in rows if r.id in claimed]
 
@@ -245,7 +247,7 @@ class OutboxSender:
         if the platform had taken it before the crash — and are counted (counter outbox_resent_after_crash)."""
         async with self.db.transaction() as s:
             ids = list(await s.scalars(
-                update(m.OutboxMessage).where(m.OutboxMessage.status == "sending").values(status="pending")
+                update(m.OutboxMessage).where(m.OutboxMessage.status == SENDING).values(status=PENDING)
                 .returning(m.OutboxMessage.id).execution_options(synchronize_session=False)))
             if ids:
                 await count(s, RESENT_AFTER_CRASH, len(ids))
@@ -272,7 +274,7 @@ class OutboxSender:
                     await tell_office_dead(s, db_row, now, self.renderer)
                 else:
                     delay = self.backoff * 2 ** (db_row.attempts - 1)
-                    db_row.status, db_row.next_attempt_at = "pending", now + timedelta(seconds=delay)
+                    db_row.status, db_row.next_attempt_at = PENDING, now + timedelta(seconds=delay)
                     log.warning("outbox: %s failed (%s); retry in %.0fs", row.key, err, delay)
 
     async def run(self, poll_seconds: float = 5.0) -> None:

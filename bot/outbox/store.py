@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.messages import Outbound
 from bot.storage import models as m
 
-PENDING, SENDING, CANCELLED = "pending", "sending", "cancelled"
+PENDING, SENDING, SENT, CANCELLED = "pending", "sending", "sent", "cancelled"
 QUEUED = "dudao_outbox_queued"  # session.info: the rows queued in this transaction, handed to the sender after commit
 
 
