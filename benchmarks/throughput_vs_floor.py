@@ -69,9 +69,10 @@ async def _bot(url: str, tmp: Path, steps: list[Step]) -> tuple[Bot, ReplayTrans
     bot = build(Settings(database_url=url, evidence_dir=tmp / "evidence", _env_file=None), clock, db, transport,
                 paced=False)
     statements: list[str] = []
-    event.listen(db.engine.sync_engine, "before_cursor_execute",
-                 lambda *a: None if a[2].startswith("BEGIN") else statements.append(a[2]))
-    event.listen(db.engine.sync_engine, "begin", lambda *a: statements.append("BEGIN"))  # either backend
+    for engine in db.sync_engines:  # the async one and, on SQLite, the direct one (bot/storage/direct.py)
+        event.listen(engine, "before_cursor_execute",
+                     lambda *a: None if a[2].startswith("BEGIN") else statements.append(a[2]))
+        event.listen(engine, "begin", lambda *a: statements.append("BEGIN"))  # either backend
     return bot, transport, statements
 
 

@@ -7,13 +7,12 @@ way. The App sends nothing itself and knows no transport: the bootstrap (bot.cli
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +34,7 @@ from bot.text import clean
 from reminders.sweep import sweep as sweep_rules
 
 log = logging.getLogger("dudao.app")
+T = TypeVar("T")
 APOLOGY = "errors/internal.j2"  # the answer to a message whose handling failed (its reply key ends in #err)
 
 
@@ -144,36 +144,48 @@ class App:
     async def sweep(self, now: datetime | None = None) -> int:
         """Queue every reminder and digest due at `now`; returns how many notices were queued."""
         now = now or self.clock.now()
+
+        async def body(s: AsyncSession, _claimed: bool) -> int:
+            roster, _ = await self.rosters.get(s, recheck=True)  # a sweep also notices an outside county load
+            return await sweep_rules(Context(session=s, roster=roster, now=now, renderer=self.renderer))
+
         async with self._lock:
-            async with self._unit() as (s, _):
-                roster, _ = await self.rosters.get(s, recheck=True)  # a sweep also notices an outside county load
-                queued = await sweep_rules(Context(session=s, roster=roster, now=now, renderer=self.renderer))
+            queued = await self._unit(body)
         if queued:
             log.info("sweep at %s queued %d notices", now.isoformat(), queued)
         return queued
 
-    @contextlib.asynccontextmanager
-    async def _unit(self) -> AsyncIterator[tuple[AsyncSession, bool]]:
-        """A transaction that also marks what the sender sent since the last one, and after the commit hands it
-        the rows it queued; yields the session and whether replies may be written claimed (handed over)."""
+    async def _unit(self, body: Callable[[AsyncSession, bool], Awaitable[T]]) -> T:
+        """`body(session, claimed)` in one transaction (Database.unit) that also marks what the sender sent since the
+        last one, and after the commit hands the sender the rows it queued; `claimed`: replies may be written
+        claimed (handed over in memory)."""
         handoff = self.handoff
         marks = handoff.unmarked() if handoff else []
-        async with self.db.transaction() as s:
-            await mark(s, marks, status=SENT, at=self.clock.now())
-            yield s, handoff is not None and handoff.accepts()
-            rows = queued(s)
-        if handoff:
-            handoff.marked(marks)
-            handoff.take([r for r in rows if inspect(r).has_identity])  # not those a savepoint rolled back
+        claimed = handoff is not None and handoff.accepts()
+        now = self.clock.now()
+
+        async def unit(s: AsyncSession) -> tuple[T, list[m.OutboxMessage]]:
+            await mark(s, marks, status=SENT, at=now)
+            return await body(s, claimed), queued(s)
+
+        def committed(outcome: tuple[T, list[m.OutboxMessage]]) -> None:
+            if handoff:
+                handoff.marked(marks)
+                handoff.take([r for r in outcome[1] if inspect(r).has_identity])  # not those a savepoint rolled back
+
+        return (await self.db.unit(unit, committed=committed))[0]
 
     async def _handle_alone(self, w: _Waiting) -> None:
         """One message, no SAVEPOINT: a refusal or a failure rolls it all back and records the answer anew."""
         key = w.keys[0]
+
+        async def body(s: AsyncSession, claimed: bool) -> None:
+            if not await self._first_time(s, w.inbound, w.keys):
+                raise _Duplicate
+            await self._handle_in(s, w.inbound, key, claimed)
+
         try:
-            async with self._unit() as (s, claimed):
-                if not await self._first_time(s, w.inbound, w.keys):
-                    raise _Duplicate
-                await self._handle_in(s, w.inbound, key, claimed)
+            await self._unit(body)
         except _Duplicate:
             log.info("duplicate message %s ignored", key)
             w.done.set_result(False)
@@ -192,11 +204,11 @@ class App:
         w.done.set_result(True)
 
     async def _handle_together(self, batch: list[_Waiting]) -> None:
-        results: list[bool] = []
+        async def body(s: AsyncSession, claimed: bool) -> list[bool]:
+            return [await self._handle_nested(s, w, claimed) for w in batch]
+
         try:
-            async with self._unit() as (s, claimed):
-                for w in batch:
-                    results.append(await self._handle_nested(s, w, claimed))
+            results = await self._unit(body)
         except Exception:  # the transaction itself failed (the database, the commit): one at a time
             log.exception("a group of %d messages failed together; handling them one at a time", len(batch))
             for w in batch:
@@ -231,11 +243,13 @@ class App:
 
     async def _answer_alone(self, w: _Waiting, answer: Reply) -> bool:
         """Record the message with only `answer` (a refusal, an apology) in a transaction of its own."""
+        async def body(s: AsyncSession, claimed: bool) -> None:
+            if not await self._first_time(s, w.inbound, w.keys):
+                raise _Duplicate
+            await self._queue(s, w.inbound, w.keys[0], [answer], claimed)
+
         try:
-            async with self._unit() as (s, claimed):
-                if not await self._first_time(s, w.inbound, w.keys):
-                    raise _Duplicate
-                await self._queue(s, w.inbound, w.keys[0], [answer], claimed)
+            await self._unit(body)
         except _Duplicate:
             return False
         except Exception:

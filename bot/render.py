@@ -23,6 +23,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            auto_reload=False,  # templates do not change under a running bot: no stat() of the file per render
         )
         self.env.filters["local"] = _local_time
         self.env.filters["md"] = _month_day

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ledger.images import photo_extension
@@ -60,9 +60,12 @@ async def store(
     return rows
 
 
-def _from(sender: str, room: str | None) -> list[ColumnElement[bool]]:
-    return [m.Evidence.sender_chat_id == sender,
-            m.Evidence.room_chat_id == room if room else m.Evidence.room_chat_id.is_(None)]
+_RECENT_HERE = select(m.Evidence).where(m.Evidence.received_at >= bindparam("since"),
+                                        m.Evidence.sender_chat_id == bindparam("sender"),
+                                        m.Evidence.room_chat_id == bindparam("room"))
+_RECENT_PRIVATE = select(m.Evidence).where(m.Evidence.received_at >= bindparam("since"),
+                                           m.Evidence.sender_chat_id == bindparam("sender"),
+                                           m.Evidence.room_chat_id.is_(None))
 
 
 async def recent_rectification(
@@ -88,19 +91,22 @@ async def gather(
     """Attach to a new report the photos that belong to it: those waiting within its window, and those received
     since the sender's previous report here that are nearer in time to this one."""
     since = event.at - window
-    waiting = list(await session.scalars(select(m.Evidence).where(
-        m.Evidence.finding_id.is_(None), m.Evidence.received_at >= since, *_from(sender, room))))
+    recent = list(await session.scalars(_RECENT_HERE if room else _RECENT_PRIVATE,
+                                        {"since": since, "sender": sender, "room": room}))
+    waiting = [r for r in recent if r.finding_id is None]
     attach(waiting, event)
-    # a photo of the previous report is at most a window after it, and it moves only when within this window
-    previous = await recent_rectification(session, person_id=event.actor_id, room=room, since=since - window,
-                                          before_id=event.id)
+    # A photo of the previous report moves only when received within this window (so it is among `recent`):
+    # with none attached there, no report needs looking up. A previous report is at most a window before them.
     nearer: list[m.Evidence] = []
-    if previous is not None:
-        since_previous = await session.scalars(select(m.Evidence).where(
-            m.Evidence.event_id == previous.id, m.Evidence.received_at >= max(previous.at, since),
-            *_from(sender, room)))
-        nearer = [r for r in since_previous if event.at - r.received_at < r.received_at - previous.at]
-        attach(nearer, event)
+    if any(r.event_id is not None for r in recent):
+        previous = await recent_rectification(session, person_id=event.actor_id, room=room, since=since - window,
+                                              before_id=event.id)
+        if previous is not None:
+            nearer = [r for r in recent if r.event_id == previous.id and r.received_at >= previous.at
+                      and event.at - r.received_at < r.received_at - previous.at]
+            attach(nearer, event)
+    else:
+        previous = None
     return Gathered(count=len(waiting) + len(nearer), moved=len(nearer), moved_from=previous if nearer else None)
 
 

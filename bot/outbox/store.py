@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Outbound
@@ -44,8 +44,12 @@ def _add(session: AsyncSession, row: m.OutboxMessage) -> None:
 async def mark(session: AsyncSession, ids: list[int], *, status: str, at: datetime) -> None:
     """Set the status of rows by id (a round marked sent in one statement)."""
     if ids:
-        await session.execute(update(m.OutboxMessage).where(m.OutboxMessage.id.in_(ids))
-                              .values(status=status, sent_at=at).execution_options(synchronize_session=False))
+        await session.execute(_MARK, {"ids": ids, "status": status, "sent_at": at})
+
+
+_MARK = (update(m.OutboxMessage).where(m.OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+         .values(status=bindparam("status"), sent_at=bindparam("sent_at"))
+         .execution_options(synchronize_session=False))  # built once (see bot/ledger/lifecycle.py)
 
 
 async def enqueue_many(session: AsyncSession, outs: list[Outbound], *, now: datetime) -> int:

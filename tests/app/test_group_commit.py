@@ -20,9 +20,10 @@ SYXX, ZHOU, LIU = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
 def _count_begins(db: Database) -> list[str]:
     """The statements from now on, with "BEGIN" for each transaction begun (on either backend)."""
     statements: list[str] = []
-    event.listen(db.engine.sync_engine, "before_cursor_execute",
-                 lambda *a: None if a[2].startswith("BEGIN") else statements.append(a[2]))
-    event.listen(db.engine.sync_engine, "begin", lambda *a: statements.append("BEGIN"))
+    for engine in db.sync_engines:
+        event.listen(engine, "before_cursor_execute",
+                     lambda *a: None if a[2].startswith("BEGIN") else statements.append(a[2]))
+        event.listen(engine, "begin", lambda *a: statements.append("BEGIN"))
     return statements
 
 

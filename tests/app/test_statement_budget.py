@@ -34,7 +34,8 @@ async def counted(sqlite_url: str, tmp_path: Path):
     h = await Harness.create(sqlite_url, tmp_path, DEMO_COUNTY)
     await h.say(ROOM, SUPERVISOR, "#问题 实验小学 热身")  # Q1: caches warm, as in a running bot
     statements: list[str] = []
-    event.listen(h.app.db.engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    for engine in h.app.db.sync_engines:
+        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     yield h, statements
     await h.close()
 
