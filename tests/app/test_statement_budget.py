@@ -20,7 +20,7 @@ ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_l
 BUDGET = {
     "#问题": (SUPERVISOR, "#问题 实验小学 扶手松动 限期3天", 6, 2),
     "chat": (PRINCIPAL, "收到", 2, 0),
-    "#整改": (PRINCIPAL, "#整改 Q2 已加固", 8, 2),
+    "#整改": (PRINCIPAL, "#整改 Q2 已加固", 7, 2),
     "#验收": (SUPERVISOR, "#验收 Q2 通过", 6, 2),
     "#查询": (SUPERVISOR, "#查询 Q2", 7, 2),
     "#清单": (PRINCIPAL, "#清单", 4, 2),
