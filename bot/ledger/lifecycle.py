@@ -143,19 +143,25 @@ async def record(
     session: AsyncSession, finding: m.Finding, kind: str, *, actor_id: int | None, at: datetime,
     message_id: str | None, raw_text: str, **data: object,
 ) -> m.FindingEvent:
-    event = m.FindingEvent(finding_id=finding.id, kind=kind, actor_id=actor_id, at=at, message_id=message_id,
-                           raw_text=raw_text, data=dict(data))
-    session.add(event)
-    finding.updated_at = at
-    await session.flush()
-    return event
+    if finding.updated_at != at:
+        finding.updated_at = at
+    # An INSERT … RETURNING of the row (its id is what evidence and replies refer to), not a flush of the unit of
+    # work; the finding's change (state, stamps, updated_at) is flushed just before it, in one UPDATE.
+    return await session.scalar(_RECORD, dict(finding_id=finding.id, kind=kind, actor_id=actor_id, at=at,
+                                              message_id=message_id, raw_text=raw_text, data=dict(data)))
+
+
+# populate_existing: a row rolled back with its SAVEPOINT (a failed message of a group) leaves its object in the
+# session's identity map, and the next INSERT may reuse its id; without it that stale object would be returned.
+_RECORD = insert(m.FindingEvent).returning(m.FindingEvent).execution_options(populate_existing=True)
 
 
 _CREATE = insert(m.Finding).values(
     number=select(func.coalesce(func.max(m.Finding.number), 0) + 1).scalar_subquery(),
     **{name: bindparam(name, type_=m.Finding.__table__.c[name].type) for name in (
         "school_id", "category", "severity", "description", "status", "deadline_at", "due_date", "finder_id",
-        "room_chat_id", "created_at", "updated_at")}).returning(m.Finding)
+        "room_chat_id", "created_at", "updated_at")}).returning(m.Finding).execution_options(
+    populate_existing=True)  # see _RECORD
 
 
 async def create_finding(

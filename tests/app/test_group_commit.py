@@ -74,6 +74,42 @@ async def test_a_failing_message_rolls_back_alone_and_is_apologised_for(harness,
     assert {"p:g2", "p:g3"} <= keys  # both recorded: a redelivery is not handled again
 
 
+async def test_a_row_rolled_back_with_its_savepoint_does_not_stand_in_for_the_next_one(harness) -> None:
+    """A failed message's finding and event leave their objects in the session; the next INSERT may get the same id
+    back, and must bring its own values, not the rolled-back ones."""
+    h = harness
+    roster = await h.app.app.current_roster()
+    school_a, school_b = sorted(roster.schools)[:2]
+    finder = roster.actor(ZHOU).person_id
+    at = h.clock.now()
+
+    async def create(s, school_id: int, description: str) -> m.Finding:  # noqa: ANN001 — a session
+        return await lifecycle.create_finding(
+            s, school_id=school_id, category="安全稳定", severity="一般", description=description,
+            due=at.date(), tz=roster.tz, finder_id=finder, room_chat_id=SYXX, at=at, message_id=None,
+            raw_text=description)
+
+    async def body(s) -> tuple[m.Finding, m.FindingEvent, m.Finding, m.FindingEvent]:  # noqa: ANN001
+        try:
+            async with s.begin_nested():
+                first = await create(s, school_a, "先登记后失败")
+                first_event = await lifecycle.record(s, first, "evidence", actor_id=None, at=at, message_id=None,
+                                                     raw_text="甲")
+                raise RuntimeError("the message failed")
+        except RuntimeError:
+            pass
+        second = await create(s, school_b, "第二条")
+        second_event = await lifecycle.record(s, second, "evidence", actor_id=None, at=at, message_id=None,
+                                              raw_text="乙")
+        return first, first_event, second, second_event
+
+    first, first_event, second, second_event = await h.app.db.unit(body)
+    assert (second.id, second_event.id) == (first.id, first_event.id)  # the ids were given out again
+    assert (second.school_id, second.description, second_event.raw_text) == (school_b, "第二条", "乙")
+    async with h.app.db.reading() as s:
+        assert list(await s.execute(select(m.Finding.school_id, m.Finding.description))) == [(school_b, "第二条")]
+
+
 async def test_the_same_message_twice_in_one_group_is_handled_once(harness) -> None:
     h = harness
     now = h.clock.now()
