@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib.abc
+import importlib.util
 import re
 import sys
 import tempfile
+from importlib.machinery import ModuleSpec
 from pathlib import Path
+from types import ModuleType
 
 import typer
-import typer.rich_utils
 from typer._click import exceptions as cx  # typer's own copy of click: its exceptions are these
 from typer._click.core import Command as ClickCommand
 from typer._click.formatting import HelpFormatter
@@ -26,11 +29,39 @@ from bot.cli.export_cli import export_app
 from bot.cli.options import DbOption, _fail, _logging, _settings
 from bot.cli.say import say
 
-typer.rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
-typer.rich_utils.OPTIONS_PANEL_TITLE = "选项"
-typer.rich_utils.COMMANDS_PANEL_TITLE = "命令"
-typer.rich_utils.REQUIRED_LONG_STRING = "[必填]"
-typer.rich_utils.DEFAULT_STRING = "[默认：{}]"
+
+def _chinese_panels(rich_utils: ModuleType) -> None:
+    rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
+    rich_utils.OPTIONS_PANEL_TITLE = "选项"
+    rich_utils.COMMANDS_PANEL_TITLE = "命令"
+    rich_utils.REQUIRED_LONG_STRING = "[必填]"
+    rich_utils.DEFAULT_STRING = "[默认：{}]"
+
+
+class _WhenRichUtilsLoads(importlib.abc.MetaPathFinder):
+    """typer imports its rich_utils (and rich with it, ~6 MB a running bot would carry for nothing) only to print
+    help or a mistake: the Chinese panel titles are set when it does."""
+
+    def find_spec(self, name: str, path: object, target: object = None) -> ModuleSpec | None:
+        if name != "typer.rich_utils":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            loader, exec_module = spec.loader, spec.loader.exec_module
+
+            def exec_and_label(module: ModuleType) -> None:
+                exec_module(module)
+                _chinese_panels(module)
+
+            loader.exec_module = exec_and_label  # type: ignore[method-assign]
+        return spec
+
+
+if "typer.rich_utils" in sys.modules:
+    _chinese_panels(sys.modules["typer.rich_utils"])
+else:
+    sys.meta_path.insert(0, _WhenRichUtilsLoads())
 
 
 def _chinese_usage(write_usage):  # noqa: ANN001, ANN202 — typer's HelpFormatter.write_usage

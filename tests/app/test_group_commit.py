@@ -104,7 +104,8 @@ async def test_a_row_rolled_back_with_its_savepoint_does_not_stand_in_for_the_ne
         return first, first_event, second, second_event
 
     first, first_event, second, second_event = await h.app.db.unit(body)
-    assert (second.id, second_event.id) == (first.id, first_event.id)  # the ids were given out again
+    if h.app.db.dialect == "sqlite":  # SQLite gives the ids out again (PostgreSQL's sequences do not go back)
+        assert (second.id, second_event.id) == (first.id, first_event.id)
     assert (second.school_id, second.description, second_event.raw_text) == (school_b, "第二条", "乙")
     async with h.app.db.reading() as s:
         assert list(await s.execute(select(m.Finding.school_id, m.Finding.description))) == [(school_b, "第二条")]
