@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -42,6 +43,7 @@ class ConsoleTransport:
         self.me: str | None = None
         self._roster: Roster | None = None
         self._stopping = False
+        self._lines: asyncio.Queue[str | None] | None = None  # what the stdin thread read
         self._seq = 0
 
     def _print(self, text: str) -> None:
@@ -65,8 +67,26 @@ class ConsoleTransport:
             person = self._roster.by_chat_id.get(self.me or "") if self._roster else None
             self.stdout.write(f"\n{person.name if person else self.me} @ {self._room_name(self.room)} > ")
             self.stdout.flush()
-        line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
-        return None if line == "" else line.rstrip("\n")
+        if self._lines is None:
+            self._lines = asyncio.Queue()
+            self._start_reader(asyncio.get_running_loop(), self._lines)
+        line = await self._lines.get()
+        return None if not line else line.rstrip("\n")
+
+    def _start_reader(self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]) -> None:
+        """Lines from stdin, read in a daemon thread of their own: a stop (SIGTERM) does not wait for the next line,
+        and the interpreter's exit does not wait for that thread (the default executor's would block it)."""
+        def read() -> None:
+            while True:
+                line = self.stdin.readline()
+                try:
+                    loop.call_soon_threadsafe(lines.put_nowait, line)
+                except RuntimeError:  # the loop is closed: the bot stopped
+                    return
+                if line == "":
+                    return
+
+        threading.Thread(target=read, name="console-stdin", daemon=True).start()
 
     async def run(self, inlet: Inlet) -> None:
         self._roster = await inlet.roster()
@@ -168,6 +188,8 @@ class ConsoleTransport:
 
     async def stop(self) -> None:
         self._stopping = True
+        if self._lines is not None:
+            self._lines.put_nowait(None)  # wakes the wait for the next line
 
 
 def photo_file(path: str) -> InboundFile:

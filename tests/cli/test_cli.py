@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +98,20 @@ def test_a_second_bot_on_the_same_database_refuses_to_start(tmp_path: Path) -> N
         first.communicate("/quit\n", timeout=30)
     assert first.returncode == 0
     assert dudao("run", cwd=tmp_path, stdin="/quit\n").returncode == 0  # free again once the first has stopped
+
+
+def test_sigterm_stops_the_console_bot_while_it_waits_for_a_line(tmp_path: Path) -> None:
+    env = {**os.environ, "LOG_LEVEL": "WARNING"}
+    env.pop("DATABASE_URL", None)
+    bot = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert "督导助手本地控制台" in bot.stdout.readline() + bot.stdout.readline()
+        bot.send_signal(signal.SIGTERM)  # stdin stays open: nothing more to read, and it must stop anyway
+        bot.wait(timeout=20)
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+        bot.communicate(timeout=10)
+    assert bot.returncode == 0
+    assert dudao("run", cwd=tmp_path, stdin="/quit\n").returncode == 0  # the database is free again
