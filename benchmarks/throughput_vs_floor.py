@@ -1,7 +1,9 @@
 """Our end-to-end rate beside the floor, in one run, on SQLite and on PostgreSQL side by side.
 
 - floor: one async-ORM transaction writing 4 rows (a message's record, a finding, its event and a reply), on the
-  same engine settings (SQLite WAL + synchronous=FULL; PostgreSQL as configured) — one commit a message;
+  same engine settings (SQLite WAL + synchronous=FULL; PostgreSQL as configured) — one commit a message; on
+  SQLite also the same transaction as our messages run it (`Database.unit`: the sync driver in the database
+  thread, bot/storage/direct.py), for comparison — the ratios are against the async floor, as the issue sets it;
 - one by one: `dudao replay` over a #问题/#整改/#验收/#查询/#清单/chat mix (each message waits for the one before);
 - burst: the same lines handed in as a gateway delivers a backlog (a window of messages at once): group commit;
 - drain: a backlog of rows queued while the platform was away, sent unpaced (rows/s);
@@ -35,6 +37,7 @@ from bot.transports.replay import ReplayTransport, Step, play, read_scenario
 @dataclass
 class Figures:
     floor: float = 0.0
+    direct_floor: float = 0.0
     one_by_one: float = 0.0
     burst: float = 0.0
     statements: float = 0.0
@@ -56,6 +59,28 @@ async def floor(url: str, n: int) -> float:
     for i in range(n):
         async with db.transaction() as s:
             s.add_all([m.Counter(name=f"floor-{i}-{k}", value=k) for k in range(4)])
+    elapsed = time.perf_counter() - start
+    await db.dispose()
+    return n / elapsed
+
+
+async def direct_floor(url: str, n: int) -> float:
+    """The floor's transaction run as our messages run theirs (Database.unit); 0 where there is no direct path."""
+    from bot.storage.engine import Database
+    from bot.storage.migrate import upgrade_database
+
+    db = Database(url)
+    await upgrade_database(db)
+    if db.direct_engine is None:
+        await db.dispose()
+        return 0.0
+
+    async def write(s, i: int) -> None:  # noqa: ANN001 — a DirectSession
+        s.add_all([m.Counter(name=f"direct-{i}-{k}", value=k) for k in range(4)])
+
+    start = time.perf_counter()
+    for i in range(n):
+        await db.unit(lambda s, i=i: write(s, i))
     elapsed = time.perf_counter() - start
     await db.dispose()
     return n / elapsed
@@ -154,6 +179,9 @@ async def measure(url: str, floor_url: str, n: int, window: int, backlog: int, t
     if reset:
         await reset_postgres(floor_url)
     f.floor = await floor(floor_url, n)
+    if reset:
+        await reset_postgres(floor_url)
+    f.direct_floor = await direct_floor(floor_url.replace("floor.db", "direct-floor.db"), n)
     return f
 
 
@@ -161,7 +189,8 @@ def show(name: str, f: Figures) -> None:
     print(f"{name}: floor {f.floor:,.0f} tx/s | one by one {f.one_by_one:,.0f} msg/s (×{f.one_by_one / f.floor:.2f}; "
           f"{f.statements:.1f} statements, {f.begins:.2f} BEGINs a message) | burst {f.burst:,.0f} msg/s "
           f"(×{f.burst / f.floor:.2f}; {f.burst_statements:.1f} statements, {f.burst_begins:.2f} BEGINs a message)"
-          f" | backlog drain {f.drain:,.0f} rows/s")
+          f" | backlog drain {f.drain:,.0f} rows/s"
+          + (f" | (the floor's transaction as a direct unit: {f.direct_floor:,.0f} tx/s)" if f.direct_floor else ""))
 
 
 async def main(args: argparse.Namespace) -> None:
