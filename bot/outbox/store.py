@@ -47,9 +47,11 @@ async def mark(session: AsyncSession, ids: list[int], *, status: str, at: dateti
         await session.execute(_MARK, {"ids": ids, "status": status, "sent_at": at})
 
 
-_MARK = (update(m.OutboxMessage).where(m.OutboxMessage.id.in_(bindparam("ids", expanding=True)))
-         .values(status=bindparam("status"), sent_at=bindparam("sent_at"))
-         .execution_options(synchronize_session=False))  # built once (see bot/ledger/lifecycle.py)
+_OUTBOX = m.OutboxMessage.__table__
+# Built once (see bot/ledger/lifecycle.py), on the table: an ORM-enabled UPDATE costs twice a Core one (80 against
+# 36 µs) for nothing here (no object of the session is refreshed by it).
+_MARK = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+         .values(status=bindparam("status"), sent_at=bindparam("sent_at")))
 
 
 async def enqueue_many(session: AsyncSession, outs: list[Outbound], *, now: datetime) -> int:

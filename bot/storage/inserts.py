@@ -1,12 +1,14 @@
-"""INSERT … ON CONFLICT DO NOTHING for the dialect in use: one statement where a look-up and an insert were two."""
+"""Inserts on the hot path: INSERT … ON CONFLICT DO NOTHING for the dialect in use (one statement where a look-up
+and an insert were two), and `adopt`, the ORM object of a row a Core INSERT just wrote."""
 from __future__ import annotations
 
 import functools
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 
 def insert_new_returning(session: AsyncSession, model: type[Any], column: str) -> Any:
@@ -28,3 +30,18 @@ def _insert(dialect: str, table: Table) -> Any:
 @functools.cache
 def _returning(dialect: str, table: Table, column: str) -> Any:
     return _insert(dialect, table).returning(table.c[column])
+
+
+def adopt(session: Any, model: type[Any], values: dict[str, Any]) -> Any:
+    """The clean, persistent `model` object of a row just written by a Core INSERT with `values` (every column; one
+    not given is None), put in `session` without a query — as if it had been loaded. An object of the same identity
+    still in the session (its row rolled back with a failed message's SAVEPOINT, its id given out again) is put out
+    first: it is stale. `session`: an AsyncSession or a DirectSession."""
+    obj = model(**{column.key: values.get(column.key) for column in model.__table__.columns})
+    make_transient_to_detached(obj)
+    sync = session.sync_session
+    stale = sync.identity_map.get(inspect(obj).key)
+    if stale is not None:
+        sync.expunge(stale)
+    sync.add(obj)
+    return obj
