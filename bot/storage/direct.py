@@ -4,15 +4,16 @@ The handlers are `async def` and `await session.execute(...)`. Over SQLAlchemy's
 greenlet switch, a trip to the driver's thread or socket through the event loop and back; measured on the replay,
 that and the async adapters were a third of a message's time. `DirectSession` offers the same methods as
 coroutines that call a sync `Session` at once — they never suspend — so a whole unit (dedupe, the handler, the
-outbox rows, the commit) runs as one plain function call: in a worker thread of its own (`run_unit`), one hand-off
-a unit instead of one a statement.
+outbox rows, the commit) runs as one plain function call (`run_at_once`): on SQLite in a thread of its own, one
+hand-off a unit instead of one a statement; on PostgreSQL inside one greenlet of the async session (its driver
+still awaits the server underneath, out of the handlers' sight). See Database.unit.
 
 Only what the handling path uses is offered; anything else is an AttributeError in the tests, not a silent await.
 """
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -36,18 +37,11 @@ class DirectSession:
     def bind(self) -> Any:
         return self.sync_session.bind
 
-    @property
-    def new(self) -> Any:
-        return self.sync_session.new
-
     def add(self, instance: object) -> None:
         self.sync_session.add(instance)
 
     def add_all(self, instances: Any) -> None:
         self.sync_session.add_all(instances)
-
-    def expunge(self, instance: object) -> None:
-        self.sync_session.expunge(instance)
 
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         return self.sync_session.execute(*args, **kwargs)
@@ -63,15 +57,6 @@ class DirectSession:
 
     async def flush(self, objects: Any = None) -> None:
         self.sync_session.flush(objects)
-
-    async def delete(self, instance: object) -> None:
-        self.sync_session.delete(instance)
-
-    async def refresh(self, instance: object, *args: Any, **kwargs: Any) -> None:
-        self.sync_session.refresh(instance, *args, **kwargs)
-
-    async def merge(self, instance: T, **kwargs: Any) -> T:
-        return self.sync_session.merge(instance, **kwargs)
 
     @contextlib.asynccontextmanager
     async def begin_nested(self) -> AsyncIterator[Any]:
@@ -91,8 +76,3 @@ def run_at_once(coro: Coroutine[Any, Any, T]) -> T:
         return done.value
     coro.close()
     raise Suspended("a direct unit awaited something outside the database session")
-
-
-def in_thread(fn: Callable[[], Awaitable[T]]) -> Callable[[], T]:
-    """`fn`'s coroutine as a plain function (for an executor)."""
-    return lambda: run_at_once(fn())  # type: ignore[arg-type]

@@ -135,16 +135,28 @@ async def test_a_message_waits_for_the_write_lock_without_blocking_the_event_loo
         await h.close()
 
 
-async def test_an_in_memory_database_runs_units_on_the_async_session() -> None:
+async def test_without_a_direct_engine_a_unit_runs_in_one_greenlet_of_the_async_session() -> None:
+    """PostgreSQL's path (and an in-memory SQLite's): the same DirectSession, on the event loop's thread, the same
+    refusal of a real await."""
     db = Database("sqlite+aiosqlite:///:memory:")
     try:
         assert db.direct_engine is None
         await upgrade_database(db)
 
-        async def body(s) -> str:  # noqa: ANN001 — an AsyncSession here
+        async def body(s: DirectSession) -> str:
             s.add(m.Counter(name="m", value=3))
+            await s.flush()
             return threading.current_thread().name
 
         assert await db.unit(body) == threading.current_thread().name
+
+        async def waits(s: DirectSession) -> None:
+            s.add(m.Counter(name="w", value=1))
+            await s.flush()
+            await asyncio.sleep(0)
+
+        with pytest.raises(Suspended):
+            await db.unit(waits)
+        assert await _counters(db) == {"m": 3}
     finally:
         await db.dispose()
