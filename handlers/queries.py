@@ -64,7 +64,7 @@ async def _query_one(cmd: Query, ctx: CommandContext, number: int) -> list[Reply
                     who=people[e.actor_id].name if e.actor_id in people else "",
                     text=e.data.get("note") or e.data.get("reason") or "") for e in events]
     finder = people.get(finding.finder_id)
-    request = await ledger.pending_request(ctx.session, finding)
+    request = ledger.pending_in(events)
     return elsewhere(ctx, school, Reply("queries/finding.j2", dict(
         line=finding_line(ctx, finding), school=school.name, finder=finder.name if finder else "",
         created=ctx.local(finding.created_at), status=status_label(finding, ctx.now),

@@ -117,6 +117,12 @@ _EVIDENCE_COUNT = select(func.count()).select_from(m.Evidence).where(
     m.Evidence.finding_id == bindparam("finding_id"))
 
 
+def pending_in(events: list[m.FindingEvent]) -> m.FindingEvent | None:
+    """`pending_request` from a finding's events already read (in order): no look-up."""
+    last = next((e for e in reversed(events) if e.kind in (REQUEST_EXTENSION, *ANSWERS)), None)
+    return last if last is not None and last.kind == REQUEST_EXTENSION else None
+
+
 async def pending_request(session: AsyncSession, finding: m.Finding) -> m.FindingEvent | None:
     """The finding's extension request not yet answered (no #延期 or #驳回 after it), if any: one look-up."""
     last = await session.scalar(_LAST_REQUEST_OR_ANSWER, {"finding_id": finding.id})

@@ -67,11 +67,13 @@ async def test_a_request_reaches_the_office_and_a_yes_reaches_the_principal(harn
     here = [s for s in sent if s.out.room == CKZX]
     assert len(here) == 1 and ZHOU in here[0].out.mentions and "督导室" in here[0].text  # the finder knows
     assert "待批复" in (await h.one(OFFICE, LIU, "#清单")).text
-    assert "申请延期" in (await h.one(CKZX, ZHOU, "#查询 Q1")).text
+    record = (await h.one(CKZX, ZHOU, "#查询 Q1")).text
+    assert "申请延期" in record and "需采购管材" in record and "待督导室批复" in record  # the request, open
     assert "已有一份延期申请" in (await h.one(CKZX, WANGF, "#申请延期 Q1 3天 再宽限", at="2024-03-11T10:00:00+08:00")).text
     yes = await h.say(OFFICE, LIU, "#延期 Q1 5天 同意申请")
     assert [s for s in yes if s.out.room == CKZX and WANGF in s.out.mentions and "延至" in s.text]
     assert "待批复" not in (await h.one(OFFICE, LIU, "#清单", at="2024-03-11T11:00:00+08:00")).text
+    assert "待督导室批复" not in (await h.one(CKZX, ZHOU, "#查询 Q1", at="2024-03-11T11:05:00+08:00")).text
 
 
 async def test_a_no_reaches_the_principal_and_ends_the_request(harness) -> None:
@@ -82,6 +84,7 @@ async def test_a_no_reaches_the_principal_and_ends_the_request(harness) -> None:
     told = [s for s in no if s.out.room == CKZX and WANGF in s.out.mentions]
     assert len(told) == 1 and "未获同意" in told[0].text and "3月16日" in told[0].text
     assert "没有待批复的延期申请" in (await h.one(OFFICE, LIU, "#驳回 Q1 重复", at="2024-03-11T11:00:00+08:00")).text
+    assert "待督导室批复" not in (await h.one(CKZX, ZHOU, "#查询 Q1", at="2024-03-11T11:05:00+08:00")).text
 
 
 @pytest.mark.parametrize("sender,text,expected", [

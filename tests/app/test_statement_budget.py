@@ -22,7 +22,7 @@ BUDGET = {
     "chat": (PRINCIPAL, "收到", 2, 0),
     "#整改": (PRINCIPAL, "#整改 Q2 已加固", 7, 2),
     "#验收": (SUPERVISOR, "#验收 Q2 通过", 6, 2),
-    "#查询": (SUPERVISOR, "#查询 Q2", 7, 2),
+    "#查询": (SUPERVISOR, "#查询 Q2", 6, 2),
     "#清单": (PRINCIPAL, "#清单", 4, 2),
 }
 
