@@ -97,16 +97,14 @@ async def gather(
     attach(waiting, event)
     # A photo of the previous report moves only when received within this window (so it is among `recent`):
     # with none attached there, no report needs looking up. A previous report is at most a window before them.
-    nearer: list[m.Evidence] = []
+    previous, nearer = None, []
     if any(r.event_id is not None for r in recent):
         previous = await recent_rectification(session, person_id=event.actor_id, room=room, since=since - window,
                                               before_id=event.id)
-        if previous is not None:
-            nearer = [r for r in recent if r.event_id == previous.id and r.received_at >= previous.at
-                      and event.at - r.received_at < r.received_at - previous.at]
-            attach(nearer, event)
-    else:
-        previous = None
+    if previous is not None:
+        nearer = [r for r in recent if r.event_id == previous.id and r.received_at >= previous.at
+                  and event.at - r.received_at < r.received_at - previous.at]
+        attach(nearer, event)
     return Gathered(count=len(waiting) + len(nearer), moved=len(nearer), moved_from=previous if nearer else None)
 
 

@@ -126,7 +126,7 @@ def pending_in(events: list[m.FindingEvent]) -> m.FindingEvent | None:
 async def pending_request(session: AsyncSession, finding: m.Finding) -> m.FindingEvent | None:
     """The finding's extension request not yet answered (no #延期 or #驳回 after it), if any: one look-up."""
     last = await session.scalar(_LAST_REQUEST_OR_ANSWER, {"finding_id": finding.id})
-    return last if last is not None and last.kind == REQUEST_EXTENSION else None
+    return pending_in([last] if last is not None else [])
 
 
 def ref(number: int) -> str:
@@ -195,10 +195,8 @@ _SAME_FINDING = select(m.Finding).where(
 async def same_finding_since(session: AsyncSession, *, school_id: int, finder_id: int | None, description: str,
                              since: datetime) -> m.Finding | None:
     """The same finding logged by the same person at the same school since `since` (a double tap)."""
-    if finder_id is None:
-        return await session.scalar(select(m.Finding).where(
-            m.Finding.school_id == school_id, m.Finding.finder_id.is_(None), m.Finding.description == description,
-            m.Finding.created_at >= since, m.Finding.status != WITHDRAWN).order_by(m.Finding.number).limit(1))
+    if finder_id is None:  # every finding has its finder (the column is NOT NULL)
+        return None
     return await session.scalar(_SAME_FINDING, dict(school_id=school_id, finder_id=finder_id,
                                                     description=description, since=since))
 

@@ -1,4 +1,5 @@
-"""The async engine: SQLite (WAL, BEGIN IMMEDIATE, synchronous=FULL) by default, PostgreSQL by URL."""
+"""The engines: SQLite (WAL, BEGIN IMMEDIATE, synchronous=FULL) by default, PostgreSQL by URL — async for the
+service, and on SQLite the same file on the sync driver for the units of work run at once (`Database.unit`)."""
 from __future__ import annotations
 
 import asyncio
@@ -88,7 +89,7 @@ def make_direct_engine(url: str) -> Engine | None:
 class Database:
     """The engine and the session factory; `transaction()` is the unit of work."""
 
-    def __init__(self, url: str, *, direct: bool = True, **kwargs: Any) -> None:
+    def __init__(self, url: str, **kwargs: Any) -> None:
         self.url = url
         self.roster_generation = 0  # bumped after each commit that changed the county (see RosterCache)
         self.engine = make_engine(url, **kwargs)
@@ -96,7 +97,7 @@ class Database:
         self._read_sessions = async_sessionmaker(self.engine.execution_options(dudao_read_only=True),
                                                  expire_on_commit=False)
         # SQLite: the same file on the sync driver, for units run at once in a thread of their own (see `unit`)
-        self.direct_engine = make_direct_engine(url) if direct else None
+        self.direct_engine = make_direct_engine(url)
         self._direct_sessions = (sessionmaker(self.direct_engine, expire_on_commit=False)
                                  if self.direct_engine is not None else None)
         self._thread: ThreadPoolExecutor | None = None  # started at the first unit
