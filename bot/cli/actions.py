@@ -100,7 +100,7 @@ def _transport(settings: Settings, force_console: bool):
 async def run(settings: Settings, *, force_console: bool = False, web: bool = False) -> None:
     if web:
         listen_address(settings.web_listen)
-    db = await open_database(settings.database_url)
+    db = await open_database(settings.database_url, long_running=True)
     clock = SystemClock()
     print(await ensure_county(db, clock, settings.county_file), file=sys.stderr)
     try:

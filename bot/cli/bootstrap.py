@@ -41,8 +41,9 @@ def demo_scenario_path() -> Path:
     return Path(str(resources.files("bot") / "data" / "scenarios" / "demo.jsonl"))
 
 
-async def open_database(url: str) -> Database:
-    """The database at `url`, its schema brought up to date; DatabaseUnavailable when it cannot be reached."""
+async def open_database(url: str, *, long_running: bool = False) -> Database:
+    """The database at `url`, its schema brought up to date; DatabaseUnavailable when it cannot be reached.
+    `long_running` (a bot, the desk): a migration is done by a child process (see upgrade_database)."""
     try:
         db = Database(url)
     except Exception as error:
@@ -50,7 +51,7 @@ async def open_database(url: str) -> Database:
             raise
         raise DatabaseUnavailable(url, _sqlite_file(url, kind_of(error))) from error
     try:
-        await upgrade_database(db)
+        await upgrade_database(db, in_child=long_running)
     except Exception as error:
         kind = kind_of(error) or kind_of(error.__cause__ or error)
         await db.dispose()

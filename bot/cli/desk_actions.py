@@ -86,7 +86,7 @@ def _server(settings: Settings, db, *, signals: bool = True):  # noqa: ANN001, A
 async def serve_desk(settings: Settings) -> None:
     """Serve the desk until Ctrl+C (uvicorn handles the signals)."""
     listen_address(settings.web_listen)  # a bad address is said before the database is touched
-    db = await open_database(settings.database_url)
+    db = await open_database(settings.database_url, long_running=True)
     try:
         await _server(settings, db).serve()
     finally:

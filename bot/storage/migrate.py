@@ -1,7 +1,11 @@
 """Schema migrations through Alembic, usable from an installed package (`dudao db upgrade`, and on start)."""
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 import re
+import sys
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
@@ -12,6 +16,8 @@ from bot.storage.engine import Database
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+log = logging.getLogger("dudao.storage")
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -57,10 +63,40 @@ async def current_revision(db: Database) -> str | None:
             return None
 
 
-async def upgrade_database(db: Database, revision: str = "head") -> None:
+async def upgrade_database(db: Database, revision: str = "head", *, in_child: bool = False) -> None:
     """Bring the schema up to `revision` in one transaction (a database already at the head is only looked at:
-    Alembic, ~11 MB in memory, is not even imported)."""
+    Alembic, ~11 MB in memory, is not even imported). `in_child`: for a long-running process (`dudao run`,
+    `dudao web`), the upgrade is done by a child process, so that Alembic with Mako and Pygments never enters its
+    memory even on the first start; should the child fail, it is done here, which raises the real error."""
     if revision == "head" and await current_revision(db) == head_revision():
+        return
+    if in_child and await _upgrade_in_child(db.url, revision):
         return
     async with db.engine.begin() as conn:
         await conn.run_sync(_upgrade, revision)
+
+
+_CHILD = """
+import asyncio, os, sys
+from bot.storage.engine import Database
+from bot.storage.migrate import upgrade_database
+
+async def main() -> None:
+    db = Database(os.environ["DUDAO_MIGRATE_URL"])
+    try:
+        await upgrade_database(db, sys.argv[1])
+    finally:
+        await db.dispose()
+
+asyncio.run(main())
+"""
+
+
+async def _upgrade_in_child(url: str, revision: str) -> bool:
+    child = await asyncio.create_subprocess_exec(  # the URL in the environment: a password stays out of `ps`
+        sys.executable, "-c", _CHILD, revision, env={**os.environ, "DUDAO_MIGRATE_URL": url},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    _, err = await child.communicate()
+    if child.returncode != 0:
+        log.warning("migrating in a child process failed (%s); migrating here", err.decode(errors="replace")[-300:])
+    return child.returncode == 0

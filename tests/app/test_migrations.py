@@ -71,3 +71,31 @@ async def test_a_database_at_the_head_is_not_migrated_again(sqlite_url: str) -> 
         assert [s for s in statements if not s.startswith("BEGIN")] == ["SELECT version_num FROM alembic_version"]
     finally:
         await db.dispose()
+
+
+async def test_a_long_running_process_migrates_in_a_child_and_here_if_the_child_cannot(sqlite_url: str,
+                                                                                      monkeypatch) -> None:
+    """`dudao run` and `dudao web` leave the upgrade to a child process (Alembic never enters their memory); should
+    the child fail, the upgrade is done in the process itself."""
+    from bot.storage import migrate
+
+    def not_here(*_args: object) -> None:
+        raise AssertionError("migrated in the parent")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(migrate, "_upgrade", not_here)
+        db = Database(sqlite_url)
+        try:
+            await upgrade_database(db, in_child=True)  # the child did it, or not_here would have raised
+            assert await migrate.current_revision(db) == migrate.head_revision()
+        finally:
+            await db.dispose()
+
+    second = sqlite_url.replace("test.db", "second.db")
+    monkeypatch.setattr(migrate.sys, "executable", "/bin/false")  # a child that cannot migrate
+    db = Database(second)
+    try:
+        await upgrade_database(db, in_child=True)
+        assert await migrate.current_revision(db) == migrate.head_revision()
+    finally:
+        await db.dispose()
