@@ -25,7 +25,7 @@ from bot.clock import Clock
 from bot.outbox.delivery import Delivery, RateLimits, TransportError
 from bot.outbox.merge import combined, merge, tell_office_dead
 from bot.outbox.pacing import Pace
-from bot.outbox.store import PENDING, RESENT_AFTER_CRASH, SENDING, SENT, count, mark, next_deferred, row_outbound
+from bot.outbox.store import PENDING, RESENT_AFTER_CRASH, SENDING, SENT, claim, count, mark, next_deferred, row_outbound
 from bot.render import Renderer
 from bot.storage import models as m
 from bot.storage.engine import Database
@@ -235,11 +235,7 @@ class OutboxSender:
         """Mark the rows 'sending' if they are still pending (a compare-and-set, one statement): the ones this
         sender may send. A crash between the platform's answer and `_mark` leaves them 'sending' (see recover)."""
         async with self._marking() as s:
-            claimed = set(await s.scalars(
-                update(m.OutboxMessage).where(m.OutboxMessage.id.in_([r.id for r in rows]),
-                                              m.OutboxMessage.status == PENDING)
-                .values(status=SENDING, sent_at=self.clock.now()).returning(m.OutboxMessage.id)
-                .execution_options(synchronize_session=False)))
+            claimed = await claim(s, [r.id for r in rows], at=self.clock.now())
         return [r for r in rows if r.id in claimed]
 
     async def recover(self) -> int:

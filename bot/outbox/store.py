@@ -52,6 +52,13 @@ _OUTBOX = m.OutboxMessage.__table__
 # 36 µs) for nothing here (no object of the session is refreshed by it).
 _MARK = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
          .values(status=bindparam("status"), sent_at=bindparam("sent_at")))
+_CLAIM = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.status == PENDING)
+          .values(status=SENDING, sent_at=bindparam("sent_at")).returning(_OUTBOX.c.id))
+
+
+async def claim(session: AsyncSession, ids: list[int], *, at: datetime) -> set[int]:
+    """Mark the rows 'sending' if they are still pending (a compare-and-set, one statement); the ids claimed."""
+    return set(await session.scalars(_CLAIM, {"ids": ids, "sent_at": at}))
 
 
 async def enqueue_many(session: AsyncSession, outs: list[Outbound], *, now: datetime) -> int:
