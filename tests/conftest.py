@@ -59,6 +59,18 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path}/test.db"
 
 
+@pytest.fixture
+async def sqlite_db(sqlite_url: str):
+    """A migrated, empty SQLite Database (no county), disposed after the test."""
+    from bot.storage.engine import Database
+    from bot.storage.migrate import upgrade_database
+
+    database = Database(sqlite_url)
+    await upgrade_database(database)
+    yield database
+    await database.dispose()
+
+
 async def _prepare_county_db(url: str) -> None:
     db = await open_database(url)
     await load_county(db, DEMO_COUNTY, VirtualClock(T0))

@@ -22,11 +22,8 @@ from tests.support.paths import DEMO_COUNTY
 
 
 @pytest.fixture
-async def db(sqlite_url: str):
-    database = Database(sqlite_url)
-    await upgrade_database(database)
-    yield database
-    await database.dispose()
+def db(sqlite_db: Database) -> Database:
+    return sqlite_db
 
 
 async def _counters(db: Database) -> dict[str, int]:
@@ -71,14 +68,16 @@ async def test_a_unit_runs_in_the_database_thread_and_commits_or_rolls_back_whol
     assert await _counters(db) == {"a": 1}
 
 
-async def test_a_body_that_awaits_something_else_is_rolled_back_with_an_error(db: Database) -> None:
-    async def body(s: DirectSession) -> None:
-        s.add(m.Counter(name="x", value=1))
-        await s.flush()
-        await asyncio.sleep(0)
+async def _adds_then_waits(s: DirectSession) -> None:
+    """A body that writes, then awaits something that really waits: refused, and what it wrote rolled back."""
+    s.add(m.Counter(name="waited", value=1))
+    await s.flush()
+    await asyncio.sleep(0)
 
+
+async def test_a_body_that_awaits_something_else_is_rolled_back_with_an_error(db: Database) -> None:
     with pytest.raises(Suspended):
-        await db.unit(body)
+        await db.unit(_adds_then_waits)
     assert await _counters(db) == {}
 
 
@@ -150,13 +149,8 @@ async def test_without_a_direct_engine_a_unit_runs_in_one_greenlet_of_the_async_
 
         assert await db.unit(body) == threading.current_thread().name
 
-        async def waits(s: DirectSession) -> None:
-            s.add(m.Counter(name="w", value=1))
-            await s.flush()
-            await asyncio.sleep(0)
-
         with pytest.raises(Suspended):
-            await db.unit(waits)
+            await db.unit(_adds_then_waits)
         assert await _counters(db) == {"m": 3}
     finally:
         await db.dispose()

@@ -9,16 +9,12 @@ from sqlalchemy import exc, select, text, update
 
 from bot.storage import models as m
 from bot.storage.engine import Database
-from bot.storage.migrate import upgrade_database
 from bot.storage.onehop import OneHopCursor
 
 
 @pytest.fixture
-async def db(sqlite_url: str):
-    database = Database(sqlite_url)
-    await upgrade_database(database)
-    yield database
-    await database.dispose()
+def db(sqlite_db: Database) -> Database:
+    return sqlite_db
 
 
 async def test_statements_go_through_the_one_trip_cursor_and_read_back_the_same(db: Database) -> None:

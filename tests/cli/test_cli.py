@@ -84,13 +84,24 @@ def test_run_with_county_file_says_what_changed(tmp_path: Path) -> None:
     assert "已载入城口县名册（demo-county.yaml）" in result.stderr and "新增：责任区 3 个，学校 16 所" in result.stderr
 
 
-def test_a_second_bot_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
+def _console_bot(tmp_path: Path) -> subprocess.Popen:
+    """`dudao run` on the console in `tmp_path` (the embedded default), returned once its console is up."""
     env = {**os.environ, "LOG_LEVEL": "WARNING"}
     env.pop("DATABASE_URL", None)
-    first = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    bot = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
-        assert "督导助手本地控制台" in first.stdout.readline() + first.stdout.readline()  # the first is up
+        assert "督导助手本地控制台" in bot.stdout.readline() + bot.stdout.readline()
+    except BaseException:
+        bot.kill()
+        bot.communicate(timeout=10)
+        raise
+    return bot
+
+
+def test_a_second_bot_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
+    first = _console_bot(tmp_path)
+    try:
         second = dudao("run", cwd=tmp_path, stdin="/quit\n")
         assert second.returncode == 1 and "另一个督导助手正在使用这个数据库" in second.stderr
         assert f"pid {first.pid}" in second.stderr
@@ -101,12 +112,8 @@ def test_a_second_bot_on_the_same_database_refuses_to_start(tmp_path: Path) -> N
 
 
 def test_sigterm_stops_the_console_bot_while_it_waits_for_a_line(tmp_path: Path) -> None:
-    env = {**os.environ, "LOG_LEVEL": "WARNING"}
-    env.pop("DATABASE_URL", None)
-    bot = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, stdin=subprocess.PIPE,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    bot = _console_bot(tmp_path)
     try:
-        assert "督导助手本地控制台" in bot.stdout.readline() + bot.stdout.readline()
         bot.send_signal(signal.SIGTERM)  # stdin stays open: nothing more to read, and it must stop anyway
         bot.wait(timeout=20)
     finally:
