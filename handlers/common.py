@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.domain.colour import Colour, colour
 from bot.domain.deadlines import DeadlineError, DeadlinePast, DeadlineSpec, due_date
 from bot.domain.permissions import Action, can, what_they_may_do, why_not
-from bot.domain.roster import PersonInfo, SchoolInfo
+from bot.domain.roster import PersonInfo, Roster, SchoolInfo
 from bot.domain.schools import looks_like_school
 from bot.handling import CommandContext, UserError
 from bot.ledger import lifecycle as ledger
@@ -94,9 +94,12 @@ def mentionable(people: list[PersonInfo]) -> tuple[PersonInfo, ...]:
     return tuple(p for p in people if p.chat_id)
 
 
-def status_label(finding: m.Finding, now: datetime) -> str:
+def status_label(finding: m.Finding, now: datetime, roster: Roster) -> str:
+    """待整改（整改逾期）, 待验收（验收超期）, or the state alone: whose delay it is, never the school's for a report
+    awaiting verification."""
     label = ledger.STATUS_LABELS[finding.status]
-    return f"{label}（已逾期）" if ledger.is_overdue(finding, now) else label
+    late = ledger.lateness(finding, now, roster.tz, roster.calendar, roster.policy.verify_within.n)
+    return f"{label}（{late}）" if late else label
 
 
 def colour_of(ctx: CommandContext, finding: m.Finding) -> Colour | None:
@@ -110,7 +113,7 @@ def finding_line(ctx: CommandContext, finding: m.Finding) -> dict:
     return {
         "ref": ledger.ref(finding.number), "school": school.display if school else "",
         "category": finding.category, "description": finding.description,
-        "status": status_label(finding, ctx.now), "due": finding.due_date,
+        "status": status_label(finding, ctx.now, ctx.roster), "due": finding.due_date,
         "overdue": ledger.is_overdue(finding, ctx.now), "severity": finding.severity,
         "colour": colour_of(ctx, finding),
     }

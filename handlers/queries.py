@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from bot.domain import figures
 from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply
 from bot.ledger import lifecycle as ledger
@@ -22,7 +23,8 @@ from handlers.scope import answer, scope_of
 router = Router("queries")
 LIST_LIMIT = 15
 _LONE_Q = re.compile(r"^[Qq](?![A-Za-z])")  # "#查询 Q" with no number: an id was meant, not a school
-_LIST_FILTERS = {"逾期": "overdue", "超期": "overdue", "待验收": "rectified", "待整改": "open"}
+_LIST_FILTERS = {"逾期": "overdue", "整改逾期": "overdue", "验收超期": "verify_late", "待验收": "rectified",
+                 "待整改": "open"}
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Query(FindingRefs):
 
 @dataclass(frozen=True)
 class ListFindings:
-    filter: str | None = None  # None (all open), "overdue", "rectified"
+    filter: str | None = None  # None (all open), "overdue", "verify_late", "rectified", "open"
     words: tuple[str, ...] = ()  # an optional school
 
 
@@ -67,7 +69,7 @@ async def _query_one(cmd: Query, ctx: CommandContext, number: int) -> list[Reply
     request = ledger.pending_in(events)
     return elsewhere(ctx, school, Reply("queries/finding.j2", dict(
         line=finding_line(ctx, finding), school=school.name, finder=finder.name if finder else "",
-        created=ctx.local(finding.created_at), status=status_label(finding, ctx.now),
+        created=ctx.local(finding.created_at), status=status_label(finding, ctx.now, ctx.roster),
         photos=await ledger.evidence_count(ctx.session, finding), history=history,
         request=dict(asked=request.data.get("asked", ""), reason=request.data.get("reason", "")) if request else None,
     )))
@@ -77,14 +79,19 @@ async def _query_one(cmd: Query, ctx: CommandContext, number: int) -> list[Reply
 async def list_findings(cmd: ListFindings, ctx: CommandContext) -> list[Reply]:
     scope = scope_of(ctx, cmd.words)
     q = select(m.Finding).where(scope.condition, m.Finding.status.in_(ledger.ACTIVE))
-    if cmd.filter == "overdue":
-        q = q.where(m.Finding.deadline_at <= ctx.now)
+    if cmd.filter == "overdue":  # 整改逾期: the school has not reported by the deadline
+        q = q.where(m.Finding.status == ledger.OPEN, m.Finding.deadline_at <= ctx.now)
+    elif cmd.filter == "verify_late":  # 验收超期: reported, not verified within verify_within working days
+        r = ctx.roster
+        q = q.where(m.Finding.status == ledger.RECTIFIED, m.Finding.rectified_at < figures.late_reports_before(
+            ctx.now, r.tz, r.calendar, r.policy.verify_within.n))
     elif cmd.filter in ("rectified", "open"):
         q = q.where(m.Finding.status == cmd.filter)
     rows = list(await ctx.session.scalars(q.order_by(m.Finding.deadline_at, m.Finding.number).limit(LIST_LIMIT + 1)))
     total = len(rows) if len(rows) <= LIST_LIMIT else \
         await ctx.session.scalar(select(func.count()).select_from(q.subquery()))  # counted only past a page
-    label = {"overdue": "逾期", "rectified": "待验收", "open": "待整改"}.get(cmd.filter or "", "未销号")
+    label = {"overdue": "整改逾期", "verify_late": "验收超期", "rectified": "待验收", "open": "待整改"}.get(
+        cmd.filter or "", "未销号")
     requests = await pending_requests(ctx.session, scope.condition) if ctx.actor.is_office else []
     for r in requests:
         school = ctx.roster.schools.get(r["school_id"])

@@ -4,9 +4,11 @@ Their values are worked out by bot.reports.weekly_digest and bot.reports.bulleti
 #通报 on demand); this module holds when each is due and the rule that queues them.
 
 Schedule (policy.digest): a digest is owed from its scheduled instant (weekly: weekday + time; bulletin: day +
-time) until it has been sent for that week / month (keys digest:weekly:2024-W13, digest:bulletin:2024-03), or
-until the next one is scheduled. The sweep runs only on working days outside quiet hours, so a digest whose
-time falls on a holiday goes out at the first sweep of the next working day.
+time) until it has been sent for that week / month (keys digest:weekly:2024-W13 — the week it is sent in —,
+digest:bulletin:2024-03). The weekly digest is about the last full ISO week before its scheduled day, whenever it
+goes out; one whose next is already due is still sent (the week it covers is in no other digest). The sweep
+runs only on working days outside quiet hours, so a digest whose time falls on a holiday goes out at the first
+sweep of the next working day.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from bot.domain.roster import Roster
 from bot.handling import Context, Notice
 from bot.obligations.reporting_cycle import period_of
 from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
-from bot.reports.weekly_digest import WEEKLY_TEMPLATE, weekly_digest_values
+from bot.reports.weekly_digest import WEEKLY_TEMPLATE, last_full_week, weekly_digest_values
 from reminders.notify import already_sent
 from reminders.steps import epoch, office_room
 
@@ -60,11 +62,13 @@ async def digest_rule(ctx: Context) -> list[Notice]:
         return []
     since = await epoch(ctx.session, ctx.now)
     notices: list[Notice] = []
-    weekly_at = latest_weekly(ctx.roster, ctx.now)
-    key = weekly_key(weekly_at, ctx.roster)
-    if weekly_at >= since and not await already_sent(ctx.session, key):
-        values = await weekly_digest_values(ctx.session, ctx.roster, ctx.now)
-        notices.append(Notice(key=key, kind="digest", template=WEEKLY_TEMPLATE, values=values, room=room))
+    latest = latest_weekly(ctx.roster, ctx.now)
+    for weekly_at in (latest - timedelta(days=7), latest):  # one missed while the bot was down or on days off too
+        key = weekly_key(weekly_at, ctx.roster)
+        if weekly_at >= since and not await already_sent(ctx.session, key):
+            monday = last_full_week(weekly_at.astimezone(ctx.roster.tz).date())
+            values = await weekly_digest_values(ctx.session, ctx.roster, ctx.now, monday)
+            notices.append(Notice(key=key, kind="digest", template=WEEKLY_TEMPLATE, values=values, room=room))
     bulletin_at = latest_bulletin(ctx.roster, ctx.now)
     local = bulletin_at.astimezone(ctx.roster.tz).date()
     key = f"digest:bulletin:{period_of(local)}"

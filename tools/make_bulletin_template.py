@@ -104,20 +104,25 @@ def build(out: Path = OUT) -> Path:
     doc.styles["表格"].paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
 
     title = doc.add_paragraph(style="通报标题")
-    title.add_run("{{ county }}教育督导室")
+    title.add_run("{{ office }}")
     title.add_run().add_break()
-    title.add_run("{{ year }}年{{ month }}月责任督学挂牌督导工作通报")
+    title.add_run("{{ title }}")
     _para(doc, "〔{{ issue_year }}〕　　号", "文号")
     _para(doc, "各责任区、各学校（幼儿园）：", "主送")
     _para(doc, "现将{{ year }}年{{ month }}月全县责任督学挂牌督导工作情况通报如下。")
 
     _para(doc, "一、总体情况", "一级标题")
-    _para(doc, "{{ year }}年{{ month }}月，各责任督学认真履行经常性督导职责，共到校督导{{ totals.visits }}次，"
-               "发现问题{{ totals.new }}个，验收销号{{ totals.closed }}个，其中按期整改{{ totals.on_time }}个。"
-               "截至{{ as_of }}，全县尚有{{ totals.active }}个问题未销号，其中逾期未整改{{ totals.overdue }}个"
-               "{% if totals.red %}，列入红色督办{{ totals.red }}个{% endif %}。")
+    _para(doc, "{{ year }}年{{ month }}月，{% if totals.visits %}各责任督学履行经常性督导职责，共到校督导"
+               "{{ totals.visits }}次，{% else %}本月没有到校督导记录，{% endif %}新发现问题{{ totals.new }}个。"
+               "截至{{ as_of }}，本月新发现问题中已销号{{ totals.closed }}个（其中按期整改{{ totals.on_time }}个）"
+               "{% if totals.withdrawn %}，已撤销{{ totals.withdrawn }}个{% endif %}，未销号{{ totals.open }}个。"
+               "全县累计未销号问题{{ totals.active }}个（含往月），其中整改逾期{{ totals.rectify_overdue }}个"
+               "{% if totals.red %}（红色督办{{ totals.red }}个）{% endif %}，验收超期{{ totals.verify_late }}个。"
+               "{% if totals.rate is not none %}本月整改率{{ totals.rate }}%{% if totals.on_time_rate is not none %}，"
+               "按期整改率{{ totals.on_time_rate }}%{% endif %}。{% endif %}")
     _para(doc, "{%p for r in reports %}")
     _para(doc, "{{ r.kind }}报送情况：应报{{ r.total }}份，已报{{ r.submitted }}份"
+               "{% if r.over and r.submitted %}，其中按时{{ r.on_time }}份{% if r.late %}、逾期报送{{ r.late }}份{% endif %}{% endif %}"
                "{% if r.missing.names %}，未报：{{ r.missing.names|join('、') }}"
                "{% if r.missing.more %}等{{ r.missing_count }}份{% endif %}{% endif %}"
                "{% if r.excused %}（{{ r.excused|join('、') }}请假，不计）{% endif %}。")
@@ -130,41 +135,55 @@ def build(out: Path = OUT) -> Path:
     _para(doc, "二、问题分布", "一级标题")
     _para(doc, "（一）各责任区情况", "二级标题")
     _para(doc, "本月各责任区到校督导和发现、整改问题情况见表1。")
-    _para(doc, "表1　各责任区督导情况", "表题")
-    _table(doc, ["责任区", "到校次数", "新发现问题", "销号", "未销号", "逾期"], "d in districts",
-           ["{{ d.name }}", "{{ d.visits }}", "{{ d.new }}", "{{ d.closed }}", "{{ d.active }}", "{{ d.overdue }}"],
-           ["合计", "{{ totals.visits }}", "{{ totals.new }}", "{{ totals.closed }}", "{{ totals.active }}",
-            "{{ totals.overdue }}"], widths=[40, 22, 26, 20, 22, 20])
+    _para(doc, "表1　各责任区督导情况（截至{{ as_of }}）", "表题")
+    _table(doc, ["责任区", "到校次数", "新发现", "已销号", "已撤销", "未销号", "整改率", "累计整改逾期", "验收超期"],
+           "d in districts",
+           ["{{ d.name }}", "{{ d.visits }}", "{{ d.new }}", "{{ d.closed }}", "{{ d.withdrawn }}", "{{ d.open }}",
+            "{% if d.rate is not none %}{{ d.rate }}%{% else %}—{% endif %}", "{{ d.rectify_overdue }}",
+            "{{ d.verify_late }}"],
+           ["合计", "{{ totals.visits }}", "{{ totals.new }}", "{{ totals.closed }}", "{{ totals.withdrawn }}",
+            "{{ totals.open }}", "{% if totals.rate is not none %}{{ totals.rate }}%{% else %}—{% endif %}",
+            "{{ totals.rectify_overdue }}", "{{ totals.verify_late }}"],
+           widths=[30, 15, 15, 15, 15, 15, 15, 18, 15])
+    _para(doc, "注：新发现＝已销号＋已撤销＋未销号（本月登记的问题，按月末状态）；"
+               "累计整改逾期、验收超期含往月登记的问题。{{ notes|join('；') }}。")
     _para(doc, "{%p if more_districts %}")
-    _para(doc, "（表1列出逾期问题较多的{{ districts|length }}个责任区，"
+    _para(doc, "（表1列出整改逾期问题较多的{{ districts|length }}个责任区，"
                "其余{{ more_districts }}个责任区详见整改台账。）")
     _para(doc, "{%p endif %}")
     _para(doc, "（二）问题类别", "二级标题")
     _para(doc, "{%p if categories %}")
-    _para(doc, "本月新发现的问题主要集中在{% for c in categories[:3] %}{{ c.name }}（{{ c.count }}个）"
-               "{% if not loop.last %}、{% endif %}{% endfor %}，分布见表2。")
-    _para(doc, "表2　本月新发现问题类别分布", "表题")
+    _para(doc, "{% if concentrated %}本月新发现的问题主要集中在{% for c in concentrated %}"
+               "{{ c.name }}（{{ c.count }}个）{% if not loop.last %}、{% endif %}{% endfor %}，{% endif %}分布见表2。")
+    _para(doc, "表2　本月新发现问题类别分布（不含已撤销）", "表题")
     _table(doc, ["问题类别", "问题数", "占比"], "c in categories",
-           ["{{ c.name }}", "{{ c.count }}", "{{ (100 * c.count / totals.new)|round|int }}%"],
-           ["合计", "{{ totals.new }}", "100%"], widths=[60, 40, 40])
+           ["{{ c.name }}", "{{ c.count }}", "{{ (100 * c.count / category_total)|round|int }}%"],
+           ["合计", "{{ category_total }}", "100%"], widths=[60, 40, 40])
     _para(doc, "{%p else %}")
     _para(doc, "本月未发现新问题。")
     _para(doc, "{%p endif %}")
 
-    _para(doc, "三、逾期未整改问题及学校", "一级标题")
+    _para(doc, "三、整改逾期问题", "一级标题")
     _para(doc, "{%p if overdue %}")
-    _para(doc, "截至{{ as_of }}，全县逾期未整改问题{{ totals.overdue }}个"
+    _para(doc, "截至{{ as_of }}，全县已过整改期限、学校尚未报告整改的问题{{ totals.rectify_overdue }}个"
                "{% if not overdue_more %}，涉及{{ overdue|map(attribute='school')|unique|list|length }}所学校"
                "{% endif %}，详见表3。请相关学校立即整改到位，责任督学跟踪督办。")
-    _para(doc, "表3　逾期未整改问题", "表题")
+    _para(doc, "表3　整改逾期问题", "表题")
     _table(doc, ["序号", "编号", "学校", "责任区", "问题", "逾期天数"], "f in overdue",
            ["{{ loop.index }}", "{{ f.ref }}", "{{ f.school }}", "{{ f.district }}", "{{ f.description }}",
             "{{ f.days }}"], widths=[12, 16, 36, 24, 50, 18])
     _para(doc, "{%p if overdue_more %}")
-    _para(doc, "表3列出逾期时间最长的{{ overdue|length }}个问题，另有{{ overdue_more }}个逾期问题，详见整改台账。")
+    _para(doc, "表3列出逾期时间最长的{{ overdue|length }}个问题，另有{{ overdue_more }}个整改逾期问题，详见整改台账。")
     _para(doc, "{%p endif %}")
     _para(doc, "{%p else %}")
-    _para(doc, "截至{{ as_of }}，全县无逾期未整改问题。")
+    _para(doc, "截至{{ as_of }}，全县无整改逾期问题。")
+    _para(doc, "{%p endif %}")
+    _para(doc, "{%p if verify_late %}")
+    _para(doc, "以下问题学校已报告整改，超过{{ verify_days }}个工作日仍未验收（验收超期），请责任督学尽快验收，见表4。")
+    _para(doc, "表4　验收超期问题", "表题")
+    _table(doc, ["序号", "编号", "学校", "责任区", "报告整改日期", "责任督学"], "f in verify_late",
+           ["{{ loop.index }}", "{{ f.ref }}", "{{ f.school }}", "{{ f.district }}", "{{ f.reported_text }}",
+            "{{ f.supervisor }}"], widths=[12, 16, 40, 24, 30, 24])
     _para(doc, "{%p endif %}")
 
     _para(doc, "四、下步工作要求", "一级标题")
@@ -173,7 +192,7 @@ def build(out: Path = OUT) -> Path:
     _para(doc, "（三）各责任区负责人要统筹做好责任区汇总，督促按期完成各项督导任务。")
 
     doc.add_paragraph()
-    _para(doc, "{{ county }}教育督导室", "落款")
+    _para(doc, "{{ office }}", "落款")
     _para(doc, "{{ issue_date }}", "落款")
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(out)

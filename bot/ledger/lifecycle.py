@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.calendar import WorkCalendar
+from bot.domain.figures import rectify_overdue, verify_late
 from bot.storage import models as m
 from bot.storage.inserts import adopt
 
@@ -139,7 +141,20 @@ def deadline_instant(due: date, tz: ZoneInfo) -> datetime:
 
 
 def is_overdue(finding: m.Finding, now: datetime) -> bool:
-    return finding.status in ACTIVE and now >= finding.deadline_at
+    """整改逾期 (bot.domain.figures): 待整改 past its deadline. A 待验收 finding is never the school's delay."""
+    return rectify_overdue(finding.status, finding.deadline_at, now)
+
+
+def is_verify_late(finding: m.Finding, now: datetime, tz: ZoneInfo, calendar: WorkCalendar, within: int) -> bool:
+    """验收超期 (bot.domain.figures): 待验收 longer than `within` working days since its report."""
+    return verify_late(finding.status, finding.rectified_at, now, tz, calendar, within)
+
+
+def lateness(finding: m.Finding, now: datetime, tz: ZoneInfo, calendar: WorkCalendar, within: int) -> str | None:
+    """Which delay a finding shows now: "整改逾期" (the school's), "验收超期" (the supervisor's), or None."""
+    if is_overdue(finding, now):
+        return "整改逾期"
+    return "验收超期" if is_verify_late(finding, now, tz, calendar, within) else None
 
 
 async def get_finding(session: AsyncSession, number: int) -> m.Finding | None:

@@ -1,25 +1,31 @@
-"""The monthly 通报 draft: the month's findings, rectification, visits and reports, in the office's formal style.
+"""The monthly 通报: the month's findings, rectification, visits and reports, in the office's formal style — as of
+the month's end (or now, for the month under way), the same in the chat draft and the Word document.
 
 Render it with: `renderer.render(BULLETIN_TEMPLATE, **await bulletin_values(session, roster, now))`.
-When it is sent is reminders.digests' business; this module only works out its values.
+When it is sent is reminders.digests' business; this module only works out its values. Every figure is one of
+bot.domain.figures, counted by bot.reports.as_of.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import figures
 from bot.domain.roster import Roster
 from bot.ledger import lifecycle as ledger
 from bot.obligations.reporting_cycle import month_steps, period_of, supervisors
-from bot.reports import aggregates as q
+from bot.reports import as_of
 from bot.reports.absences import leave_ends
-from bot.reports.district_summary import month_bounds
 from bot.reports.lists import shown
 from bot.reports.owed import excused, owed_reports
+from bot.reports.places import districts_at, office_name
+from bot.storage import models as m
 
 BULLETIN_TEMPLATE = "digests/bulletin.j2"
+OTHER = "其他"  # never named as where problems concentrate
 
 
 @dataclass(frozen=True)
@@ -38,59 +44,101 @@ DOCUMENT = Shown(overdue=100, categories=50, districts=200, description=60)
 
 async def bulletin_values(session: AsyncSession, roster: Roster, now: datetime,
                           month_start: date | None = None, limits: Shown = CHAT) -> dict:
-    """Plain values for digests/bulletin.j2 for the month of `month_start` (default: this month, so far); the
-    state counts (active, overdue, red) are at `now`. `limits` sets how many districts, categories and overdue
-    findings are listed (the rest counted)."""
+    """Plain values for digests/bulletin.j2 (and the Word template) for the month of `month_start` (default: this
+    month, so far), every figure as of the month's end — or now, while the month is under way."""
     today = now.astimezone(roster.tz).date()
     month_start = month_start or today.replace(day=1)
-    since, until = month_bounds(roster, month_start, now)
-    red = await q.red_condition(session, roster, now)
-    flows = q.by_district(await q.flow(session, since, until), roster, q.FLOW)
-    states = q.by_district(await q.state(session, now, red), roster, q.STATE)
-    went = q.by_district({sid: dict(visits=n) for sid, n in (await q.visits(session, since, until)).items()},
-                         roster, ("visits",))
-    districts = [dict(name=d.name, **went[d.id], **flows[d.id], **states[d.id])
+    last = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    window = as_of.Window.of(month_start, last, roster, now)
+    tally = await as_of.tally(session, roster, window, now)
+    district_of = await districts_at(session, roster, window.t)
+    folded = as_of.by_district(tally.schools, district_of)
+    districts = [dict(name=d.name, **folded[d.id], **figures.rates(folded[d.id]))
                  for d in sorted(roster.districts.values(), key=lambda d: d.id)]
-    totals = {k: sum(r[k] for r in districts) for k in ("visits", *q.FLOW, *q.STATE)}
+    totals = as_of.total(districts)
+    totals.update(figures.rates(totals))
     if len(districts) > limits.districts:  # a big county: those with the most overdue first, the rest counted
-        districts.sort(key=lambda r: (-r["overdue"], -r["active"]))
-    cats = await q.categories(session, since, until)
-    overdue = await _overdue(session, roster, now, today, limits)
-    return dict(county=roster.county, year=month_start.year, month=month_start.month, today=today,
-                until=(until - timedelta(seconds=1)).astimezone(roster.tz).date(), totals=totals,
+        districts.sort(key=lambda r: (-r["rectify_overdue"], -r["active"]))
+    cats = sorted(tally.categories.items(), key=lambda c: (-c[1], c[0]))
+    day = (window.t - timedelta(microseconds=1)).astimezone(roster.tz).date()  # the last day counted
+    return dict(county=roster.county, office=office_name(roster), year=month_start.year, month=month_start.month,
+                title=f"关于{month_start.year}年{month_start.month}月责任督学挂牌督导工作情况的通报",
+                as_of=day, current=window.current, today=today, until=day, totals=totals,
                 districts=districts[:limits.districts], more_districts=len(districts[limits.districts:]),
                 categories=[dict(name=c, count=n) for c, n in cats[:limits.categories]],
-                overdue=overdue, overdue_more=max(0, totals["overdue"] - len(overdue)),
-                reports=await _reports(session, roster, month_start),
-                idle=await _idle(session, roster, since, until))
+                concentrated=[dict(name=c, count=n) for c, n in cats if c != OTHER][:3],
+                overdue=await _listed(session, roster, tally.overdue[:limits.overdue], district_of, day, limits),
+                overdue_more=max(0, len(tally.overdue) - limits.overdue),
+                verify_late=await _late(session, roster, tally.verify_late[:limits.overdue], district_of, day),
+                verify_late_more=max(0, len(tally.verify_late) - limits.overdue),
+                verify_days=roster.policy.verify_within.n,
+                reports=await _reports(session, roster, month_start, window),
+                idle=_idle(roster, tally) if totals["visits"] or not window.current else shown(()),
+                notes=figures.footnotes(("rate", "on_time_rate", "rectify_overdue", "verify_late")))
 
 
-async def _overdue(session: AsyncSession, roster: Roster, now: datetime, today: date, limits: Shown) -> list[dict]:
+async def _descriptions(session: AsyncSession, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict((await session.execute(select(m.Finding.id, m.Finding.description)
+                                       .where(m.Finding.id.in_(ids)))).all())
+
+
+async def _listed(session: AsyncSession, roster: Roster, found: list[as_of.Live], district_of: dict[int, int],
+                  day: date, limits: Shown) -> list[dict]:
+    texts = await _descriptions(session, [f.id for f in found])
     rows = []
-    for number, school_id, description, due in await q.longest_overdue(session, roster, now, limits.overdue):
-        school = roster.schools.get(school_id)
-        district = roster.districts.get(school.district_id) if school else None
-        cut = limits.description
-        text = description if len(description) <= cut else description[:cut] + "…"
-        rows.append(dict(ref=ledger.ref(number), school=school.name if school else "", description=text,
-                         district=district.name if district else "", days=(today - due).days))
+    for f in found:
+        text, cut = texts.get(f.id, ""), limits.description
+        rows.append(dict(ref=ledger.ref(f.number), school=_school(roster, f.school_id),
+                         district=_district(roster, district_of, f.school_id),
+                         description=text if len(text) <= cut else text[:cut] + "…", days=(day - f.due_date).days,
+                         due=f.due_date))
     return rows
 
 
-async def _reports(session: AsyncSession, roster: Roster, month_start: date) -> list[dict]:
-    """For each monthly report: how many were due and in, and who is missing."""
+async def _late(session: AsyncSession, roster: Roster, found: list[as_of.Live], district_of: dict[int, int],
+                day: date) -> list[dict]:
+    rows = []
+    for f in found:
+        finder = roster.people.get(f.finder_id)
+        rows.append(dict(ref=ledger.ref(f.number), school=_school(roster, f.school_id),
+                         district=_district(roster, district_of, f.school_id),
+                         supervisor=finder.name if finder else "",
+                         reported=f.reported_at.astimezone(roster.tz).date() if f.reported_at else day))
+    return rows
+
+
+def _school(roster: Roster, school_id: int) -> str:
+    school = roster.schools.get(school_id)
+    return school.name if school else ""
+
+
+def _district(roster: Roster, district_of: dict[int, int], school_id: int) -> str:
+    district = roster.districts.get(district_of.get(school_id, -1))
+    return district.name if district else ""
+
+
+async def _reports(session: AsyncSession, roster: Roster, month_start: date, window: as_of.Window) -> list[dict]:
+    """For each monthly report, as the submissions stood at the window's end: owed, in on time, late, missing."""
     rows = []
     for kind in roster.policy.monthly:
-        owed = await owed_reports(session, roster, kind, period_of(month_start))
-        away = await leave_ends(session, month_steps(roster, kind, month_start).due_day)
+        steps = month_steps(roster, kind, month_start)
+        owed = await owed_reports(session, roster, kind, period_of(month_start), as_of=window.t)
+        away = await leave_ends(session, steps.due_day)
         on_leave = [d.label for d in owed.pending if excused(d, away)]
         missing = [d.label for d in owed.pending if d.label not in on_leave]
-        rows.append(dict(kind=kind, total=len(owed.duties), submitted=len(owed.submitted),
+        on_time = sum(1 for d in owed.submitted if owed.done[d.subject].at.astimezone(roster.tz).date() <= steps.due)
+        counted = len(owed.duties) - len(on_leave)
+        over = figures.day_end(steps.due, roster.tz) <= window.t
+        rows.append(dict(kind=kind, total=len(owed.duties), submitted=len(owed.submitted), on_time=on_time,
+                         late=len(owed.submitted) - on_time, due=steps.due, over=over,
+                         on_time_rate=figures.percent(on_time, counted) if over else None,
                          missing=shown(missing), missing_count=len(missing), excused=on_leave))
     return rows
 
 
-async def _idle(session: AsyncSession, roster: Roster, since: datetime, until: datetime) -> dict:
-    """Supervisors with no visit (到校) in the month."""
-    done = await q.activity(session, since, until)
-    return shown(p.name for p in supervisors(roster) if not done.get(p.id, {}).get("visits"))
+def _idle(roster: Roster, tally: as_of.Tally) -> dict:
+    """Supervisors with no visit (到校) in the window."""
+    visited = tally.visitors
+    return shown(p.name for p in supervisors(roster) if p.id not in visited)

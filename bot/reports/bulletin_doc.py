@@ -46,8 +46,10 @@ async def bulletin_doc_values(session: AsyncSession, roster: Roster, now: dateti
                               month_start: date | None = None) -> dict:
     """bulletin_values with the document's lists, plus the dates the document writes out."""
     values = await bulletin_values(session, roster, now, month_start, DOCUMENT)
-    today: date = values["today"]
-    return dict(values, as_of=date_cn(today), issue_date=date_cn(today), issue_year=today.year)
+    day: date = values["as_of"]  # the month's last day, or today for the month under way: the same document later
+    late = [dict(f, reported_text=date_cn(f["reported"])) for f in values["verify_late"]]
+    return dict(values, as_of=date_cn(day), issue_date=date_cn(day), issue_year=day.year, verify_late=late,
+                category_total=sum(c["count"] for c in values["categories"]) or 1)
 
 
 def write_bulletin_doc(values: dict, target: Path | BinaryIO, template: Path | None = None) -> None:

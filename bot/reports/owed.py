@@ -43,10 +43,12 @@ class Owed:
 
 
 async def owed_reports(session: AsyncSession, roster: Roster, kind: str, period: str,
-                       district_id: int | None = None) -> Owed:
-    """The reports of `kind` owed for `period` (only those of `district_id` when given), submitted or not."""
+                       district_id: int | None = None, as_of: datetime | None = None) -> Owed:
+    """The reports of `kind` owed for `period` (only those of `district_id` when given), submitted or not — as the
+    submissions stood at `as_of` when given (then `done` holds each subject's first submission before it)."""
     every = tuple(d for d in duties(roster, kind) if district_id is None or d.district_id == district_id)
-    done = await done_subjects(session, kind, period)
+    done = await done_subjects(session, kind, period) if as_of is None else \
+        await first_subjects(session, kind, period, as_of)
     return Owed(kind=kind, period=period, duties=every, submitted=tuple(d for d in every if d.subject in done),
                 pending=tuple(d for d in every if d.subject not in done),
                 done={d.subject: done[d.subject] for d in every if d.subject in done})
@@ -64,6 +66,16 @@ async def done_subjects(session: AsyncSession, kind: str, period: str) -> dict[i
         m.Submission.kind == kind, m.Submission.period == period, m.Submission.superseded_at.is_(None),
         column.is_not(None)))
     return {subject: Done(at, person_id) for subject, at, person_id in rows.all()}
+
+
+async def first_subjects(session: AsyncSession, kind: str, period: str, before: datetime) -> dict[int, Done]:
+    """Subject id → its first submission of `kind` for `period` made before `before` (superseded or not: it was
+    in at that moment, and its time says whether it came by the due day)."""
+    column = SUBJECT_COLUMN[kind]
+    S = m.Submission
+    rows = await session.execute(select(column, S.at, S.person_id).where(
+        S.kind == kind, S.period == period, S.at < before, column.is_not(None)).order_by(S.at.desc(), S.id.desc()))
+    return {subject: Done(at, person_id) for subject, at, person_id in rows.all()}  # the earliest wins
 
 
 async def is_done(session: AsyncSession, kind: str, period: str, subject: int) -> bool:

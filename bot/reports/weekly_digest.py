@@ -1,4 +1,6 @@
-"""The weekly digest (周报) to the office room: the seven days before today and what falls due in the next seven.
+"""The weekly digest (周报) to the office room: one ISO week (Monday–Sunday), as of its end, and what falls due in the
+next seven days. The scheduled digest covers the last full week whatever day it goes out on (a Monday holiday
+delays it, never shifts it); #周报 on demand counts this week so far or a week asked for.
 
 Render it with: `renderer.render(WEEKLY_TEMPLATE, **await weekly_digest_values(session, roster, now))`.
 When it is sent is reminders.digests' business; this module only works out its values.
@@ -10,63 +12,68 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.local_time import local_instant
+from bot.domain import figures
 from bot.domain.roster import Roster
 from bot.obligations.reporting_cycle import month_steps, supervisors
 from bot.obligations.term_windows import windows
 from bot.reports import aggregates as q
+from bot.reports import as_of
 from bot.reports.lists import shown
 from bot.reports.owed import owed_reports
+from bot.reports.places import districts_at
 from bot.reports.term_checks import checks
 
 WEEKLY_TEMPLATE = "digests/weekly.j2"
 DISTRICTS_SHOWN, SCHOOLS_SHOWN, PEOPLE_SHOWN = 12, 8, 15
 
 
-def _day_start(day: date, roster: Roster) -> datetime:
-    return local_instant(day, datetime.min.time(), roster)
+def last_full_week(day: date) -> date:
+    """The Monday of the last full week (Monday–Sunday) before `day`."""
+    return day - timedelta(days=day.weekday() + 7)
 
 
-async def weekly_digest_values(session: AsyncSession, roster: Roster, now: datetime) -> dict:
-    """Plain values for digests/weekly.j2: the last seven days, the state now, and what is due this week."""
+async def weekly_digest_values(session: AsyncSession, roster: Roster, now: datetime,
+                               monday: date | None = None) -> dict:
+    """Plain values for digests/weekly.j2 about the ISO week starting `monday` (default: the last full week) —
+    its figures as of its Sunday's end, or now while it is under way — and what falls due in the next seven days."""
     today = now.astimezone(roster.tz).date()
-    since = _day_start(today - timedelta(days=7), roster)
-    red = await q.red_condition(session, roster, now)
-    flows = q.in_roster(await q.flow(session, since, now), roster)
-    states = q.in_roster(await q.state(session, now, red), roster)
-    flow_d, state_d = q.by_district(flows, roster, q.FLOW), q.by_district(states, roster, q.STATE)
-    districts = [dict(name=d.name, **{k: flow_d[d.id][k] for k in ("new", "closed")}, **state_d[d.id])
+    monday = monday or last_full_week(today)
+    window = as_of.Window.of(monday, monday + timedelta(days=6), roster, now)
+    tally = await as_of.tally(session, roster, window, now)
+    district_of = await districts_at(session, roster, window.t)
+    folded = as_of.by_district(tally.schools, district_of)
+    districts = [dict(name=d.name, **folded[d.id])
                  for d in sorted(roster.districts.values(), key=lambda d: d.id)]
-    districts.sort(key=lambda r: (-r["red"], -r["overdue"], -r["active"], -r["new"]))  # stable: then by id
-    totals = {k: sum(r[k] for r in districts) for k in ("new", "closed", "active", "overdue", "red")}
-    totals["on_time"] = sum(flow_d[d.id]["on_time"] for d in roster.districts.values())
-    totals.update(await q.rates(session))
-    first = today - timedelta(days=7)  # the report is about the seven days before today (last week, on a Monday)
-    return dict(county=roster.county, today=today, since=first, last=today - timedelta(days=1),
-                week=first.isocalendar().week,
-                totals=totals, districts=districts[:DISTRICTS_SHOWN],
-                more_districts=max(0, len(districts) - DISTRICTS_SHOWN), **_schools(roster, flows, states),
-                **await _people(session, roster, since, now),
-                due=await _due(session, roster, today, today + timedelta(days=6)))
+    totals = as_of.total(districts)
+    totals.update(figures.rates(totals))
+    districts.sort(key=lambda r: (-r["red"], -r["rectify_overdue"], -r["active"], -r["new"]))  # stable: then by id
+    year, week, _ = monday.isocalendar()
+    last = (window.t - timedelta(microseconds=1)).astimezone(roster.tz).date()
+    return dict(county=roster.county, today=today, year=year, week=week, since=monday, last=last,
+                sunday=monday + timedelta(days=6), current=window.current, totals=totals,
+                districts=districts[:DISTRICTS_SHOWN], more_districts=max(0, len(districts) - DISTRICTS_SHOWN),
+                **_schools(roster, tally), **_people(roster, tally),
+                due=await _due(session, roster, today, today + timedelta(days=6)),
+                notes=figures.footnotes(("rate", "on_time_rate", "rectify_overdue", "verify_late")))
 
 
-def _schools(roster: Roster, flows: dict[int, dict], states: dict[int, dict]) -> dict:
-    """The schools with the most red, then overdue findings, and how many more have overdue ones."""
-    overdue = [sid for sid, counts in states.items() if counts["overdue"]]
+def _schools(roster: Roster, tally: as_of.Tally) -> dict:
+    """The schools with the most red, then 整改逾期 findings at the week's end, and how many more have any."""
+    counts = tally.schools
+    overdue = [sid for sid, c in counts.items() if c["rectify_overdue"] and sid in roster.schools]
     top = heapq.nsmallest(SCHOOLS_SHOWN, overdue, key=lambda sid: (
-        -states[sid]["red"], -states[sid]["overdue"], -states[sid]["active"], sid))
+        -counts[sid]["red"], -counts[sid]["rectify_overdue"], -counts[sid]["active"], sid))
     rows = []
     for sid in top:
         school = roster.schools[sid]
         district = roster.districts.get(school.district_id)
-        rows.append(dict(name=school.display, district=district.name if district else "", **states[sid],
-                         new=flows.get(sid, {}).get("new", 0), closed=flows.get(sid, {}).get("closed", 0)))
+        rows.append(dict(name=school.display, district=district.name if district else "", **counts[sid]))
     return dict(schools=rows, more_schools=len(overdue) - len(rows))
 
 
-async def _people(session: AsyncSession, roster: Roster, since: datetime, now: datetime) -> dict:
-    done = await q.activity(session, since, now)
-    people = [dict(name=p.name, **done.get(p.id, dict(visits=0, findings=0))) for p in supervisors(roster)]
+def _people(roster: Roster, tally: as_of.Tally) -> dict:
+    people = [dict(name=p.name, visits=tally.visitors[p.id], findings=tally.finders[p.id])
+              for p in supervisors(roster)]
     busy = sorted((r for r in people if r["visits"] or r["findings"]),
                   key=lambda r: (-r["visits"], -r["findings"], r["name"]))
     return dict(people=busy[:PEOPLE_SHOWN], more_people=max(0, len(busy) - PEOPLE_SHOWN),

@@ -3,19 +3,16 @@ the end of each of the last 12 weeks — drawn on the server as SVG (no script, 
 schools the viewer may see."""
 from __future__ import annotations
 
-from collections import defaultdict
-
-from sqlalchemy import case, func, select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.ledger import lifecycle as ledger
+from bot.domain import figures
+from bot.reports import as_of
 from bot.reports.overdue_weeks import Week, overdue_by_week
-from bot.storage import models as m
+from bot.reports.places import districts_at
 from bot.web.page import render
 from bot.web.viewer import Viewer
 
-F = m.Finding
 BAR_WIDTH = 300  # px of the longest bar
 ROW = 28  # px per bar
 COLUMN_HEIGHT = 160  # px of the tallest column
@@ -43,41 +40,21 @@ def columns(weeks: list[Week]) -> dict:
                 any=any(w.overdue for w in weeks))
 
 
-def _percent(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
-
-
 async def charts(request: Request, viewer: Viewer) -> Response:
     roster = viewer.roster
-    counted = F.status != ledger.WITHDRAWN
-    school = (F.school_id + 0).label("school")
     now = request.app.state.clock.now()
-    closed = F.status == ledger.CLOSED
-    # 按期整改: closed, its rectification (or the closing) before the deadline; judged: closed, or past its deadline
-    on_time = case((closed & (func.coalesce(F.rectified_at, F.closed_at) < F.deadline_at), 1), else_=0)
-    judged = case((closed | (F.deadline_at <= now), 1), else_=0)
-    per_school = select(school, func.count(), func.sum(case((closed, 1), else_=0)), func.sum(on_time),
-                        func.sum(judged)).where(counted).group_by(school)
-    per_category = select(F.category, func.count()).where(counted).group_by(F.category) \
-        .order_by(func.count().desc(), F.category)
-    if viewer.school_ids is not None:
-        ids = sorted(viewer.school_ids)
-        per_school, per_category = per_school.where(F.school_id.in_(ids)), per_category.where(F.school_id.in_(ids))
     async with request.app.state.db.reading() as session:
-        schools = (await session.execute(per_school)).all()
-        categories = [(c, n) for c, n in (await session.execute(per_category)).all()]
+        tally = await as_of.tally(session, roster, as_of.Window.ever(now), now, viewer.school_ids)
+        district_of = await districts_at(session, roster, now)
         weeks = await overdue_by_week(session, roster, now, viewer.school_ids)
-    found: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # findings, closed, on time, judged
-    for sid, *counts in schools:
-        info = roster.schools.get(sid)
-        if info is not None:
-            for i, n in enumerate(counts):
-                found[info.district_id][i] += int(n or 0)
+    found = as_of.by_district(tally.schools, district_of)
     districts = sorted(found, key=lambda d: roster.districts[d].name if d in roster.districts else "")
     names = [(roster.districts[d].name if d in roster.districts else "", d) for d in districts]
+    counted = {d: found[d]["new"] - found[d]["withdrawn"] for d in districts}
+    categories = sorted(tally.categories.items(), key=lambda c: (-c[1], c[0]))
     return render(request, "charts.html", viewer=viewer,
-                  by_district=bars([(name, found[d][0]) for name, d in names]),
+                  by_district=bars([(name, counted[d]) for name, d in names]),
                   by_category=bars(categories),
-                  rates=bars([(name, _percent(found[d][1], found[d][0])) for name, d in names], percent=True),
-                  on_time=bars([(name, _percent(found[d][2], found[d][3])) for name, d in names], percent=True),
-                  by_week=columns(weeks))
+                  rates=bars([(name, figures.rates(found[d])["rate"]) for name, d in names], percent=True),
+                  on_time=bars([(name, figures.rates(found[d])["on_time_rate"]) for name, d in names], percent=True),
+                  by_week=columns(weeks), notes=figures.footnotes(("rate", "on_time_rate", "rectify_overdue")))

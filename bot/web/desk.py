@@ -78,7 +78,8 @@ async def _home(request: Request) -> Response:
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> Starlette:
-    from bot.web import auth, charts, cycle_view, documents_view, finding_view, ledger_export, ledger_view, terms_view
+    from bot.web import auth, charts, cycle_view, documents_view, finding_view, help_view, ledger_export  # noqa: I001
+    from bot.web import ledger_view, terms_view
 
     routes = [
         Route("/", _home),
@@ -89,6 +90,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         Route("/findings/{number:int}", logged_in(finding_view.finding)),
         Route("/evidence/{id:int}", logged_in(finding_view.evidence)),
         Route("/charts", logged_in(charts.charts)),
+        Route("/help", logged_in(help_view.help_page)),
         Route("/ledger.xlsx", logged_in(ledger_export.ledger_workbook)),
         Route("/cycle", logged_in(cycle_view.cycle_page)),
         Route("/terms", logged_in(terms_view.terms_page)),

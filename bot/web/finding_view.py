@@ -37,7 +37,8 @@ async def finding(request: Request, viewer: Viewer) -> Response:
     return render(request, "finding.html", viewer=viewer, tz=roster.tz, ref=ledger.ref(row.number), f=row,
                   school=school.name, district=district.name if district else "",
                   finder=finder.name if finder else "", status=ledger.STATUS_LABELS[row.status],
-                  overdue=ledger.is_overdue(row, now), history=history,
+                  late=ledger.lateness(row, now, roster.tz, roster.calendar, roster.policy.verify_within.n),
+                  history=history,
                   colour=colour(row.status, row.deadline_at, row.due_date, now, roster),
                   photos=[dict(id=p.id, name=p.name, at=p.received_at, image=p.mime in IMAGE_TYPES)
                           for p in photos])

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, not_, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import QueryParams
 
+from bot.domain import figures
 from bot.domain.colour import BLUE_WITHIN_WORKDAYS
 from bot.ledger import lifecycle as ledger
 from bot.reports.aggregates import red_condition
@@ -16,7 +17,8 @@ from bot.storage import models as m
 from bot.web.viewer import Viewer
 
 F = m.Finding
-STATUSES = {"open": "待整改", "rectified": "待验收", "closed": "已销号", "withdrawn": "已撤销", "overdue": "已逾期"}
+STATUSES = {"open": "待整改", "rectified": "待验收", "closed": "已销号", "withdrawn": "已撤销", "overdue": "整改逾期",
+            "verify_late": "验收超期"}
 COLOURS = {"blue": "蓝色督办", "yellow": "黄色督办", "red": "红色督办"}
 SEVERITIES = ("一般", "较重", "严重")
 MAX_TEXT = 100
@@ -142,8 +144,12 @@ async def conditions(session: AsyncSession, f: Filters, viewer: Viewer, now: dat
         out.append(F.created_at >= _midnight(f.since, roster))
     if f.until is not None:
         out.append(F.created_at < _midnight(f.until + timedelta(days=1), roster))
-    if f.status == "overdue":
-        out.append(and_(F.status.in_(ledger.ACTIVE), F.deadline_at <= now))
+    if f.status == "overdue":  # 整改逾期 (bot.domain.figures)
+        out.append(and_(F.status == ledger.OPEN, F.deadline_at <= now))
+    elif f.status == "verify_late":  # 验收超期
+        within = roster.policy.verify_within.n
+        out.append(and_(F.status == ledger.RECTIFIED, F.rectified_at < figures.late_reports_before(
+            now, roster.tz, roster.calendar, within)))
     elif f.status:
         out.append(F.status == f.status)
     if f.colour:

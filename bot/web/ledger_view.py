@@ -48,9 +48,12 @@ async def ledger_page(request: Request, viewer: Viewer) -> Response:
     cut = len(schools) > SCHOOL_LIST_MAX
     if cut:  # a county-wide list of thousands: the chosen district's schools only
         schools = [s for s in schools if s.district_id == f.district or s.id == f.school]
+    def _late(r: m.Finding) -> str | None:
+        return ledger.lateness(r, now, roster.tz, roster.calendar, roster.policy.verify_within.n)
+
     items = [dict(number=r.number, ref=ledger.ref(r.number), school=_school_name(roster, r.school_id),
                   category=r.category, severity=r.severity, description=r.description,
-                  status=ledger.STATUS_LABELS[r.status], overdue=ledger.is_overdue(r, now), due=r.due_date,
+                  status=ledger.STATUS_LABELS[r.status], late=_late(r), due=r.due_date,
                   colour=colour(r.status, r.deadline_at, r.due_date, now, roster)) for r in rows]
     counts = {} if capped else {ledger.STATUS_LABELS[s]: n for s, n in sorted(by_status.items())}
     return render(request, "ledger.html", viewer=viewer, f=f, items=items, total=_shown(total), counts=counts,

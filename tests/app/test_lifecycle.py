@@ -173,8 +173,8 @@ async def test_office_statistics_are_broken_down_by_district(harness) -> None:
     await h.at("2024-03-13T10:00:00+08:00")
     stats = await h.one(OFFICE, LIU, "#统计")
     assert "全县问题统计" in stats.text and "共登记 2 个" in stats.text
-    assert "第一责任区：登记1，销号0，未销号1，逾期1" in stats.text
-    assert "第二责任区：登记1，销号0，未销号1，逾期0" in stats.text
+    assert "第一责任区：登记1，已销号0，未销号1，整改逾期1，验收超期0" in stats.text
+    assert "第二责任区：登记1，已销号0，未销号1，整改逾期0，验收超期0" in stats.text
     district = await h.one(D1, ZHOU, "#统计")  # a district room: that district only, no breakdown
     assert "第一责任区问题统计" in district.text and "共登记 1 个" in district.text and "·" not in district.text
 
@@ -184,4 +184,5 @@ async def test_statistics_show_withdrawn_on_a_line_of_their_own(harness) -> None
     await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动")
     await h.say(SYXX, ZHOU, "#撤销 Q1 重复录入")
     lines = (await h.one(SYXX, ZHOU, "#统计")).text.splitlines()
-    assert lines[-1] == "已撤销 1 个" and lines[-2].endswith("其中逾期 0 个")
+    assert lines[1] == "共登记 1 个：已销号 0 个，已撤销 1 个，未销号 0 个（待整改 0，待验收 0）"
+    assert lines[2].startswith("整改逾期 0 个") and not any(line.startswith("整改率") for line in lines)

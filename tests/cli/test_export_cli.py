@@ -55,7 +55,7 @@ def test_export_bulletin_writes_the_word_document(seeded: tuple[Path, str], tmp_
     assert result.returncode == 0, result.stderr
     assert "已写出2024年3月督导通报" in result.stdout
     doc = Document(str(out))
-    assert doc.paragraphs[0].text.endswith("2024年3月责任督学挂牌督导工作通报")
+    assert doc.paragraphs[0].text.endswith("关于2024年3月责任督学挂牌督导工作情况的通报")
     assert [[c.text for c in r.cells] for r in doc.tables[0].rows][1][:3] == ["第一责任区", "1", "1"]
 
 

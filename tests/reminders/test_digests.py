@@ -20,7 +20,7 @@ from tests.support.cycle import (
 )
 
 __all__ = ["harness_at"]
-WEEKLY, BULLETIN = "【督导周报】", "教育督导工作情况的通报"
+WEEKLY, BULLETIN = "【督导周报】", "督导工作情况的通报"
 
 
 async def test_the_weekly_digest_reaches_the_office_on_monday_morning_most_urgent_first(harness) -> None:
@@ -35,15 +35,18 @@ async def test_the_weekly_digest_reaches_the_office_on_monday_morning_most_urgen
     weekly = initiated(h, WEEKLY, OFFICE)
     assert [when(s) for s in weekly] == ["2024-03-18 08:30", "2024-03-25 08:30", "2024-04-01 08:30"]
     text = weekly[-1].text
-    for part in ("【督导周报】城口县 第13周（3月25日—3月31日）",
-                 "近7天新增问题 2 个，销号 1 个（按期 1 个，按期整改率 100%）；目前未销号 2 个，其中逾期 2 个，"
-                 "红色督办 1 个。累计整改率 33%。\n（三色督办：",
-                 "· 城口中学（第一责任区）：逾期1，红色1，未销号1", "· 复兴中学（第二责任区）：逾期1，未销号1，新增1",
+    for part in ("【督导周报】城口县 2024年第13周（3月25日—3月31日）",
+                 "本周新发现问题 2 个：截至3月31日已销号 1 个（按期整改 1 个），未销号 1 个。",
+                 "截至3月31日全县累计未销号 2 个，其中整改逾期 2 个（红色督办 1 个），验收超期 0 个。"
+                 "本周整改率 50%，按期整改率 50%。\n（三色督办：",
+                 "· 城口中学（第一责任区）：整改逾期1，红色1，累计未销号1",
+                 "· 复兴中学（第二责任区）：整改逾期1，累计未销号1，本周新发现1",
                  "· 陈静：到校1次，登记问题1个", "· 周永红：到校0次，登记问题1个",
-                 "无到校和登记记录：李明、杨志强、何丽、吴海波", "本周到期（至4月7日）"):
+                 "无到校和登记记录：李明、杨志强、何丽、吴海波", "今后7天到期（4月1日—4月7日）"):
         assert part in text, part
+    assert "本周新发现1" not in text.split("复兴中学")[0]  # Q1 was logged in an earlier week
     assert text.index("城口中学") < text.index("复兴中学")  # red first
-    assert "第一责任区：新增1 销号1 未销号1 逾期1 红色1" in text
+    assert "第一责任区：新发现1 已销号1 未销号0 | 累计未销号1 整改逾期1 红色1 验收超期0" in text
 
 
 async def test_the_march_bulletin_falls_on_a_sunday_and_goes_out_on_monday_as_its_own_message(harness) -> None:
@@ -51,7 +54,7 @@ async def test_the_march_bulletin_falls_on_a_sunday_and_goes_out_on_monday_as_it
     await h.at("2024-04-01T12:00:00+08:00")
     [bulletin] = initiated(h, BULLETIN, OFFICE)
     assert when(bulletin) == "2024-04-01 08:30" and WEEKLY not in bulletin.text
-    assert bulletin.text.startswith("城口县人民政府教育督导室\n关于2024年3月教育督导工作情况的通报\n（草稿）")
+    assert bulletin.text.startswith("城口县人民政府教育督导室\n关于2024年3月责任督学挂牌督导工作情况的通报\n（草稿）")
     assert "各责任区、各学校（幼儿园）：" in bulletin.text and "月报：应报6人，已报0人" in bulletin.text
 
 
@@ -62,8 +65,9 @@ async def test_the_bulletin_goes_out_on_the_last_day_at_four_in_the_formal_style
     await h.at("2024-05-06T12:00:00+08:00")
     [bulletin] = initiated(h, BULLETIN, OFFICE)
     assert when(bulletin) == "2024-04-30 16:00"
-    for part in ("共到校督导1次，发现问题1个", "尚有1个问题未销号，其中逾期未整改1个",
-                 "　　1. 城口县实验小学（第一责任区）Q1：二楼扶手松动，已逾期7天。",
+    for part in ("共到校督导1次，新发现问题1个", "本月新发现问题中已销号0个（其中按期整改0个），未销号1个。",
+                 "全县累计未销号问题1个（含往月），其中整改逾期1个，验收超期0个。",
+                 "　　1. 城口县实验小学（第一责任区）Q1：二楼扶手松动，逾期7天。",
                  "主要集中在安全稳定（1个）", "城口县人民政府教育督导室\n2024年4月30日"):
         assert part in bulletin.text, part
 
@@ -80,7 +84,7 @@ async def test_a_digest_due_on_a_holiday_goes_out_at_the_first_sweep_of_the_next
 async def test_the_office_asks_for_digests_on_demand_and_no_one_else_may(harness) -> None:
     h = harness
     assert WEEKLY in (await h.one(OFFICE, LIU, "#周报")).text
-    assert "通报\n（草稿）" in (await h.one(OFFICE, LIU, "#通报")).text
+    assert "通报\n（草稿，数据截至3月11日）" in (await h.one(OFFICE, LIU, "#通报")).text
     assert WEEKLY in (await h.one(None, LIU, "周报")).text  # privately too
     assert "只在督导室群" in (await h.one(D1, LIU, "#周报")).text  # not in a room others read
     refused = await h.one(D1, ZHOU, "#周报")

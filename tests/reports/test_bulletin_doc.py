@@ -13,7 +13,7 @@ from bot.reports.bulletin_doc import DEFAULT_TEMPLATE, TemplateUnusable, write_b
 
 SYXX, FXZX, OFFICE, D1 = "room-syxx@chatroom", "room-fxzx@chatroom", "room-office@chatroom", "room-d1@chatroom"
 ZHOU, CHEN, LIU, LIUYANG, WANGF = "wxid_zhouyonghong", "wxid_chenjing", "wxid_liujianguo", "wxid_liuyang", "wxid_wangfang"
-SECTIONS = ["一、总体情况", "二、问题分布", "三、逾期未整改问题及学校", "四、下步工作要求"]
+SECTIONS = ["一、总体情况", "二、问题分布", "三、整改逾期问题", "四、下步工作要求"]
 
 
 async def _seed(h) -> None:
@@ -41,16 +41,22 @@ async def test_bulletin_document_is_sent_into_the_office_room_and_reads_back(har
     assert "2024年3月督导通报（Word 文档）已生成" in sent.text
     doc = _doc(sent.out.files[0])
     texts = [p.text for p in doc.paragraphs]
-    assert texts[0] == "城口县教育督导室\n2024年3月责任督学挂牌督导工作通报"
+    assert texts[0] == "城口县人民政府教育督导室\n关于2024年3月责任督学挂牌督导工作情况的通报"
     assert texts[1].startswith("〔2024〕") and texts[1].endswith("号")
     assert [t for t in texts if t in SECTIONS] == SECTIONS  # every section, in order
-    assert any("共到校督导1次，发现问题3个，验收销号1个，其中按期整改1个" in t for t in texts)
-    assert any("逾期未整改2个" in t for t in texts) and any("涉及2所学校" in t for t in texts)
-    assert texts[-1] == "2024年3月29日" and texts[-2] == "城口县教育督导室"
+    assert any("共到校督导1次，新发现问题3个。截至2024年3月29日，本月新发现问题中已销号1个（其中按期整改1个），"
+               "未销号2个。全县累计未销号问题2个（含往月），其中整改逾期2个（红色督办2个），验收超期0个。本月整改率33%，"
+               "按期整改率33%。"
+               in t for t in texts)
+    assert any("学校尚未报告整改的问题2个" in t for t in texts) and any("涉及2所学校" in t for t in texts)
+    assert texts[-1] == "2024年3月29日" and texts[-2] == "城口县人民政府教育督导室"
     districts, categories, overdue = (_table(t) for t in doc.tables)
-    assert districts[0] == ["责任区", "到校次数", "新发现问题", "销号", "未销号", "逾期"]
-    assert districts[1:] == [["第一责任区", "1", "2", "1", "1", "1"], ["第二责任区", "0", "1", "0", "1", "1"],
-                             ["第三责任区", "0", "0", "0", "0", "0"], ["合计", "1", "3", "1", "2", "2"]]
+    assert districts[0] == ["责任区", "到校次数", "新发现", "已销号", "已撤销", "未销号", "整改率", "累计整改逾期", "验收超期"]
+    assert districts[1:] == [["第一责任区", "1", "2", "1", "0", "1", "50%", "1", "0"],
+                             ["第二责任区", "0", "1", "0", "0", "1", "0%", "1", "0"],
+                             ["第三责任区", "0", "0", "0", "0", "0", "—", "0", "0"],
+                             ["合计", "1", "3", "1", "0", "2", "33%", "2", "0"]]
+    assert any(t.startswith("注：新发现＝已销号＋已撤销＋未销号") and "整改率＝已销号 ÷ (新发现 − 已撤销)" in t for t in texts)
     assert categories[1:] == [["安全稳定", "2", "67%"], ["食品卫生", "1", "33%"], ["合计", "3", "100%"]]
     assert overdue == [["序号", "编号", "学校", "责任区", "问题", "逾期天数"],
                        ["1", "Q2", "城口县复兴中学", "第二责任区", "留样记录不全", "17"],
@@ -60,17 +66,19 @@ async def test_bulletin_document_is_sent_into_the_office_room_and_reads_back(har
 async def test_a_month_without_problems_says_so(harness) -> None:
     sent = await harness.one(OFFICE, LIU, "#通报 文档 2024-02")
     texts = [p.text for p in _doc(sent.out.files[0]).paragraphs]
-    assert texts[0].endswith("2024年2月责任督学挂牌督导工作通报")
-    assert "本月未发现新问题。" in texts and "截至2024年3月11日，全县无逾期未整改问题。" in texts
+    assert texts[0].endswith("关于2024年2月责任督学挂牌督导工作情况的通报")
+    assert "本月未发现新问题。" in texts and "截至2024年2月29日，全县无整改逾期问题。" in texts
+    assert any("本月没有到校督导记录" in t for t in texts)  # no praise for no visits
+    assert texts[-1] == "2024年2月29日"  # a past month's 通报 is dated at its end, whenever it is made
     assert len(_doc(sent.out.files[0]).tables) == 1  # only the districts' table
 
 
 async def test_plain_bulletin_is_still_the_text_draft(harness) -> None:
     await _seed(harness)
     draft = await harness.one(OFFICE, LIU, "#通报")
-    assert "通报\n（草稿）" in draft.text and not draft.out.files
+    assert "通报\n（草稿，数据截至3月12日）" in draft.text and not draft.out.files
     odd = await harness.one(OFFICE, LIU, "#通报 本期", at="2024-03-12T12:00:00+08:00")  # unknown words: ignored, as before
-    assert "通报\n（草稿）" in odd.text
+    assert "通报\n（草稿，数据截至3月12日）" in odd.text
 
 
 async def test_bulletin_document_refusals(harness) -> None:
@@ -84,7 +92,8 @@ async def test_bulletin_document_refusals(harness) -> None:
     assert "通报按月生成" in year.text
 
 
-VALUES = dict(county="城口县", year=2024, month=3, today=date(2024, 3, 29), until=date(2024, 3, 29),
+VALUES = dict(county="城口县", office="城口县人民政府教育督导室", title="关于2024年3月责任督学挂牌督导工作情况的通报",
+              year=2024, month=3, today=date(2024, 3, 29), until=date(2024, 3, 29),
               totals=dict(visits=0, new=0, closed=0, on_time=0, active=0, overdue=0, red=0), districts=[],
               more_districts=0, categories=[], overdue=[], overdue_more=0, reports=[],
               idle=dict(names=[], more=0), as_of="2024年3月29日", issue_date="2024年3月29日", issue_year=2024)

@@ -114,7 +114,10 @@ def test_colour_and_overdue_filters_follow_the_clock(desk: Desk) -> None:
     assert "/findings/2" in yellow and "/findings/1" not in yellow
     assert "没有符合条件的问题" in client.get("/ledger", params={"colour": "red"}).text
     overdue = client.get("/ledger", params={"status": "overdue"}).text
-    assert "/findings/1" in overdue and "/findings/2" in overdue  # 待验收 past the deadline is overdue too
+    # 整改逾期 is the school's delay: Q1's rectification, reported in time, awaits its verification
+    assert "/findings/2" in overdue and "/findings/1" not in overdue and "整改逾期" in overdue
+    late = client.get("/ledger", params={"status": "verify_late"}).text  # reported 3-11, five working days gone
+    assert "/findings/1" in late and "/findings/2" not in late and "验收超期</span>" in late
 
 
 def test_the_ledger_sorts_by_a_column_both_ways_and_names_a_sort_it_does_not_know(desk: Desk) -> None:

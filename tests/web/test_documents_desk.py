@@ -95,10 +95,11 @@ def test_bulletin_docx_download(desk: Desk) -> None:
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     assert f"filename*=UTF-8''{quote('城口县2024年3月督导通报.docx')}" in answer.headers["content-disposition"]
     doc = Document(io.BytesIO(answer.content))
-    assert doc.paragraphs[0].text.endswith("2024年3月责任督学挂牌督导工作通报")
-    overdue = [[c.text for c in r.cells] for r in doc.tables[-1].rows]
-    assert [row[1:3] for row in overdue[1:]] == [["Q1", "重庆市城口中学"], ["Q2", "城口县复兴中学"]]
-    assert "食堂<b>后厨</b>地面积水" in overdue[2][4]  # a user's markup stays text
+    assert doc.paragraphs[0].text.endswith("关于2024年3月责任督学挂牌督导工作情况的通报")
+    overdue, late = ([[c.text for c in r.cells] for r in t.rows] for t in doc.tables[2:])
+    assert [row[1:3] for row in overdue[1:]] == [["Q2", "城口县复兴中学"]]  # the school has not reported
+    assert "食堂<b>后厨</b>地面积水" in overdue[1][4]  # a user's markup stays text
+    assert [row[1:3] for row in late[1:]] == [["Q1", "重庆市城口中学"]]  # reported, not verified: 验收超期
 
 
 def test_bad_periods_are_polite(desk: Desk) -> None:

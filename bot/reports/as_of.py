@@ -1,0 +1,247 @@
+"""Findings as they stood at a moment `t`: the one reader behind every figure of bot.domain.figures.
+
+A finding that had ended (销号 or 撤销) by `t` is read from its row: nothing changes a finding once it has ended
+(the closed loop allows corrections and extensions only while it is open), so its columns are what they were at
+`t`. A finding still open at `t` — logged before `t`, and open now or ended since — may have changed after `t`:
+its status, deadline and category at `t` are folded from its events (`state_at`). Only the findings changed since
+`t` (updated_at) have their events read; the others' columns are already as of `t`. For the period under way `t`
+is now and no event is read at all.
+
+Cohort figures (新发现 and what became of them) are grouped in SQL over the period's findings that ended by `t`,
+plus the open ones from the fold; state figures (整改逾期, 验收超期, 累计未销号) come from the fold alone.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import figures
+from bot.domain.colour import colour
+from bot.domain.roster import Roster
+from bot.ledger import lifecycle as ledger
+from bot.storage import models as m
+
+F, E = m.Finding, m.FindingEvent
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # "since the beginning": a cohort of every finding
+_FOLDED = (ledger.RECTIFY, ledger.VERIFY_FAIL, ledger.EXTEND, ledger.CORRECT, "created")
+_LIVE_COLUMNS = (F.id, F.number, F.school_id, F.category, F.status, F.deadline_at, F.due_date, F.rectified_at,
+                 F.finder_id, F.created_at, F.updated_at, F.closed_at)
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a report counts: findings logged in [since, t), each as it stood at `t` (the period's end, or now)."""
+
+    since: datetime
+    t: datetime
+    current: bool  # the period is under way: t is now
+
+    @classmethod
+    def of(cls, first: date, last: date, roster: Roster, now: datetime) -> Window:
+        since = datetime.combine(first, time(0), roster.tz)
+        end = figures.day_end(last, roster.tz)
+        return cls(since.astimezone(UTC), min(end, _through(now)).astimezone(UTC), end > now)
+
+    @classmethod
+    def ever(cls, now: datetime) -> Window:
+        return cls(EPOCH, _through(now).astimezone(UTC), True)
+
+
+def _through(now: datetime) -> datetime:
+    """The period under way counts what happened up to and including now (a change made at this very instant)."""
+    return now + timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class Live:
+    """A finding open at `t`, as it stood then."""
+
+    id: int
+    number: int
+    school_id: int
+    category: str
+    status: str  # open / rectified at t
+    deadline_at: datetime
+    due_date: date
+    reported_at: datetime | None  # the rectification report awaiting verification at t
+    finder_id: int
+    created_at: datetime
+
+
+def state_at(row, events: list, t: datetime, tz) -> Live:  # noqa: ANN001 — a row of _LIVE_COLUMNS, (kind, at, data)
+    """Fold a finding's events (in order) into its state at `t`: status, deadline and category then. A row not
+    changed since `t` is already as it stood then."""
+    if _aware(row.updated_at) < t:
+        reported = _aware(row.rectified_at) if row.status == ledger.RECTIFIED and row.rectified_at else None
+        return Live(row.id, row.number, row.school_id, row.category, row.status, _aware(row.deadline_at),
+                    row.due_date, reported, row.finder_id, _aware(row.created_at))
+    status, reported, seen = ledger.OPEN, None, False
+    due_before = due_after = cat_before = cat_after = None
+    for kind, at, data in events:
+        seen = True
+        data = data or {}
+        moves_due = kind == ledger.EXTEND or (kind == ledger.CORRECT and data.get("field") == "due_date")
+        moves_cat = kind == ledger.CORRECT and data.get("field") == "category"
+        if _aware(at) < t:
+            if kind == ledger.RECTIFY:
+                status, reported = ledger.RECTIFIED, _aware(at)
+            elif kind == ledger.VERIFY_FAIL:
+                status, reported = ledger.OPEN, None
+            due_before = data.get("new") if moves_due else due_before
+            cat_before = data.get("new") if moves_cat else cat_before
+        else:
+            due_after = due_after or (data.get("old") if moves_due else None)
+            cat_after = cat_after or (data.get("old") if moves_cat else None)
+    if not seen and row.rectified_at is not None and _aware(row.rectified_at) < t:  # bulk-loaded, no history
+        status, reported = ledger.RECTIFIED, _aware(row.rectified_at)
+    due = _date(due_before or due_after) or row.due_date
+    deadline = ledger.deadline_instant(due, tz) if due != row.due_date else _aware(row.deadline_at)
+    return Live(row.id, row.number, row.school_id, cat_before or cat_after or row.category, status, deadline, due,
+                reported, row.finder_id, _aware(row.created_at))
+
+
+def _date(text: object) -> date | None:
+    try:
+        return date.fromisoformat(str(text)) if text else None
+    except ValueError:
+        return None
+
+
+def _aware(at: datetime) -> datetime:
+    """SQLite hands back what was stored; a naive value is UTC (the storage layer's rule)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _only(q, column, school_ids: Iterable[int] | None):  # noqa: ANN001, ANN202 — a Select narrowed to schools
+    return q if school_ids is None else q.where(column.in_(sorted(school_ids)))
+
+
+async def live_at(session: AsyncSession, roster: Roster, instants: list[datetime], now: datetime,
+                  school_ids: Iterable[int] | None = None, where: ColumnElement[bool] | None = None
+                  ) -> dict[datetime, list[Live]]:
+    """For each instant, the findings open at it (logged before it, not ended by it), as they stood then — only
+    at `school_ids` and matching `where` (a condition on findings) when given."""
+    school_ids = None if school_ids is None else sorted(school_ids)
+    first, last = min(instants), max(instants)
+    open_then = [F.created_at < last, or_(F.status.in_(ledger.ACTIVE), F.closed_at >= first),
+                 *([] if where is None else [where])]
+    rows = (await session.execute(_only(select(*_LIVE_COLUMNS).where(*open_then), F.school_id, school_ids))).all()
+    history: dict[int, list] = defaultdict(list)
+    if first < now and any(_aware(r.updated_at) >= first for r in rows):
+        changed = _only(select(E.finding_id, E.kind, E.at, E.data).join(F, F.id == E.finding_id)
+                        .where(*open_then, F.updated_at >= first, E.kind.in_(_FOLDED)), F.school_id, school_ids)
+        for finding_id, kind, at, data in (await session.execute(changed.order_by(E.finding_id, E.id))).all():
+            history[finding_id].append((kind, at, data))
+    out: dict[datetime, list[Live]] = {}
+    for t in instants:
+        out[t] = [state_at(r, history.get(r.id, ()), t, roster.tz) for r in rows
+                  if _aware(r.created_at) < t and (r.closed_at is None or _aware(r.closed_at) >= t)]
+    return out
+
+
+@dataclass
+class Tally:
+    """Every counted figure per school at `window.t` (keys: figures.COUNTED), the cohort by category, and the
+    findings in the state lists (整改逾期 longest first, 验收超期 oldest report first)."""
+
+    window: Window
+    schools: dict[int, dict] = field(default_factory=lambda: defaultdict(lambda: dict.fromkeys(figures.COUNTED, 0)))
+    categories: Counter = field(default_factory=Counter)  # the cohort, withdrawn left out, by category at t
+    overdue: list[Live] = field(default_factory=list)
+    verify_late: list[Live] = field(default_factory=list)
+    finders: Counter = field(default_factory=Counter)  # the cohort (withdrawn left out) by who logged it
+    visitors: Counter = field(default_factory=Counter)  # visits (到校) in the window by supervisor
+    closed_categories: Counter = field(default_factory=Counter)  # the cohort's 已销号, by category
+
+
+async def tally(session: AsyncSession, roster: Roster, window: Window, now: datetime,
+                school_ids: Iterable[int] | None = None, where: ColumnElement[bool] | None = None) -> Tally:
+    """Every figure at `window.t`, per school — only at `school_ids` and for findings matching `where` when given
+    (visits follow `school_ids` alone)."""
+    out = Tally(window)
+    await _ended(session, window, school_ids, where, out)
+    t = window.t
+    within = roster.policy.verify_within.n
+    for f in (await live_at(session, roster, [t], now, school_ids, where))[t]:
+        row = out.schools[f.school_id]
+        row["active"] += 1
+        row["to_verify" if f.status == ledger.RECTIFIED else "to_rectify"] += 1
+        if f.created_at >= window.since:
+            row["new"] += 1
+            row["open"] += 1
+            row["due"] += f.deadline_at < t
+            out.categories[f.category] += 1
+            out.finders[f.finder_id] += 1
+        if figures.rectify_overdue(f.status, f.deadline_at, t):
+            row["rectify_overdue"] += 1
+            out.overdue.append(f)
+            row["red"] += colour(f.status, f.deadline_at, f.due_date, t, roster) == "red"
+        elif figures.verify_late(f.status, f.reported_at, t, roster.tz, roster.calendar, within):
+            row["verify_late"] += 1
+            out.verify_late.append(f)
+    out.overdue.sort(key=lambda f: (f.deadline_at, f.number))
+    out.verify_late.sort(key=lambda f: (f.reported_at, f.number))
+    for (sid, person_id), n in (await visits(session, window, school_ids)).items():
+        out.schools[sid]["visits"] += n
+        out.visitors[person_id] += n
+    return out
+
+
+async def _ended(session: AsyncSession, window: Window, school_ids: Iterable[int] | None,
+                 where: ColumnElement[bool] | None, out: Tally) -> None:
+    """The period's findings that had ended by `t`, grouped: 已销号 (and 按期), 已撤销."""
+    in_time = case((F.rectified_at < F.deadline_at, 1), else_=0)
+    school, finder = (F.school_id + 0).label("school"), (F.finder_id + 0).label("finder")
+    q = (select(school, F.category, F.status, finder, func.count(), func.sum(in_time))
+         .where(F.created_at >= window.since, F.created_at < window.t, F.closed_at < window.t,
+                F.status.in_((ledger.CLOSED, ledger.WITHDRAWN)))
+         .group_by(school, F.category, F.status, finder))
+    if where is not None:
+        q = q.where(where)
+    for sid, category, status, finder_id, n, on_time in (await session.execute(_only(q, F.school_id, school_ids))):
+        row = out.schools[sid]
+        row["new"] += n
+        if status == ledger.CLOSED:
+            row["closed"] += n
+            row["due"] += n
+            row["on_time"] += int(on_time or 0)
+            out.categories[category] += n
+            out.closed_categories[category] += n
+            out.finders[finder_id] += n
+        else:
+            row["withdrawn"] += n
+
+
+async def visits(session: AsyncSession, window: Window, school_ids: Iterable[int] | None = None
+                 ) -> dict[tuple[int, int], int]:
+    """Per (school, supervisor): visits (到校) in the window."""
+    V = m.Visit
+    school, person = (V.school_id + 0).label("school"), (V.person_id + 0).label("person")
+    q = select(school, person, func.count()).where(V.at >= window.since, V.at < window.t).group_by(school, person)
+    return {(sid, pid): n for sid, pid, n in (await session.execute(_only(q, V.school_id, school_ids))).all()}
+
+
+def by_district(per_school: dict[int, dict], district_of: dict[int, int]) -> dict[int, dict]:
+    """Fold per-school counts into the districts the schools belonged to (schools of no district left out)."""
+    out: dict[int, dict] = defaultdict(lambda: dict.fromkeys(figures.COUNTED, 0))
+    for sid, counts in per_school.items():
+        if sid in district_of:
+            row = out[district_of[sid]]
+            for k in figures.COUNTED:
+                row[k] += counts.get(k, 0)
+    return out
+
+
+def total(rows: Iterable[dict]) -> dict:
+    out = dict.fromkeys(figures.COUNTED, 0)
+    for row in rows:
+        for k in figures.COUNTED:
+            out[k] += row.get(k, 0)
+    return out
+
+

@@ -1,0 +1,220 @@
+"""Every figure × every surface, for every month and week of an autumn term, against a computation written here
+from the raw events (docs/design.md, "The office's figures").
+
+Two months of the demo county (September–October 2024, the National Day holiday in between): findings closed in
+the month after they were logged, a late verification, a failed one, an extension, withdrawals before and after
+a month's end. Each month's 通报 (the scheduled chat draft, the draft asked for a month later, the Word document)
+and each week's scheduled digest must show, district by district, the figures this file computes by replaying
+finding_events forward — a different road from bot.reports.as_of, which reads rows and folds events backwards.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from docx import Document
+from sqlalchemy import text
+
+from bot.domain.calendar import WorkCalendar
+
+TZ = ZoneInfo("Asia/Shanghai")
+OFFICE, D1, D2 = "room-office@chatroom", "room-d1@chatroom", "room-d2@chatroom"
+SYXX, FXZX = "room-syxx@chatroom", "room-fxzx@chatroom"
+ZHOU, CHEN, LIU = "wxid_zhouyonghong", "wxid_chenjing", "wxid_liujianguo"
+LIUYANG, HUANGJ, ZHAOM, MAL = "wxid_liuyang", "wxid_huangjun", "wxid_zhaomin", "wxid_malei"
+DISTRICTS = ("第一责任区", "第二责任区", "第三责任区")
+KEYS = ("visits", "new", "closed", "withdrawn", "open", "rectify_overdue", "verify_late")
+
+TERM = [  # (when, room, sender, text)
+    ("2024-09-02T09:00", SYXX, ZHOU, "#问题 实验小学 安全稳定 消防通道堆放杂物 限期3天"),  # Q1
+    ("2024-09-03T10:00", FXZX, CHEN, "#问题 复兴中学 食品卫生 留样记录不全 限期2天"),  # Q2
+    ("2024-09-04T10:00", SYXX, LIUYANG, "#整改 Q1 已清理通道"),  # in time; verified late (9-20)
+    ("2024-09-05T15:00", SYXX, ZHOU, "#到校 实验小学 检查食堂"),
+    ("2024-09-10T09:30", SYXX, ZHOU, "#问题 实验小学 教学常规 教案检查记录缺失 限期5天"),  # Q3
+    ("2024-09-12T11:00", D1, LIU, "#问题 葛城小学 安全稳定 围墙破损 限期5天"),  # Q4, withdrawn the next day
+    ("2024-09-13T09:00", OFFICE, LIU, "#撤销 Q4 重复录入"),
+    ("2024-09-14T10:00", OFFICE, LIU, "#延期 Q3 10天 需重新整理"),  # Q3 due 9-15 → 9-25
+    ("2024-09-18T16:00", FXZX, CHEN, "#到校 复兴中学 检查校车"),
+    ("2024-09-20T09:00", SYXX, ZHOU, "#验收 Q1 通过"),
+    ("2024-09-20T10:00", FXZX, CHEN, "#问题 复兴中学 安全稳定 灭火器过期 限期3天"),  # Q5, withdrawn in October
+    ("2024-09-24T10:00", SYXX, LIUYANG, "#整改 Q3 已补齐教案记录"),  # awaiting verification at 9-30
+    ("2024-09-25T09:00", SYXX, ZHOU, "#问题 实验小学 安全稳定 楼梯扶手松动 限期3天"),  # Q6
+    ("2024-09-26T10:00", SYXX, LIUYANG, "#整改 Q6 已加固"),
+    ("2024-09-27T10:00", SYXX, ZHOU, "#验收 Q6 不通过 仍有松动"),  # back to 待整改, due 9-28: overdue at 9-30
+    ("2024-10-08T10:00", SYXX, LIUYANG, "#整改 Q6 已更换扶手"),  # late
+    ("2024-10-09T09:00", SYXX, ZHOU, "#验收 Q6 通过"),
+    ("2024-10-09T10:00", OFFICE, LIU, "#撤销 Q5 学校已提供合格证明"),
+    ("2024-10-09T11:00", D2, CHEN, "#问题 巴山小学 安全稳定 食堂灭火器缺失 限期3天"),  # Q7
+    ("2024-10-10T10:00", FXZX, HUANGJ, "#整改 Q2 已补全留样记录"),
+    ("2024-10-10T11:00", SYXX, ZHOU, "#问题 实验小学 教学常规 作业批改不及时 限期5天"),  # Q8, open at 10-31
+    ("2024-10-11T09:00", FXZX, CHEN, "#验收 Q2 通过"),
+    ("2024-10-15T15:00", SYXX, ZHOU, "#到校 实验小学 检查作业"),
+    ("2024-10-16T10:00", D2, MAL, "#整改 Q7 已配齐灭火器"),  # awaiting verification, late by 10-31
+]
+
+
+async def _replay(h) -> None:  # noqa: ANN001 — tests.support.harness.Harness
+    for when, room, sender, words in TERM:
+        replies = await h.say(room, sender, words, at=f"{when}:00+08:00")
+        assert replies, words
+
+
+async def _raw(h) -> tuple[dict, dict, list]:  # noqa: ANN001
+    async with h.app.db.engine.connect() as conn:
+        findings = {r.id: r for r in (await conn.execute(text(
+            "SELECT f.id, f.number, f.school_id, s.name AS school, f.created_at FROM findings f "
+            "JOIN schools s ON s.id = f.school_id"))).all()}
+        events: dict[int, list] = defaultdict(list)
+        for r in (await conn.execute(text("SELECT finding_id, kind, at, data FROM finding_events ORDER BY id"))).all():
+            events[r.finding_id].append(r)
+        visits = (await conn.execute(text("SELECT s.name AS school, v.at FROM visits v "
+                                          "JOIN schools s ON s.id = v.school_id"))).all()
+    return findings, events, visits
+
+
+def _utc(at: datetime | str) -> datetime:
+    at = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _data(value: object) -> dict:
+    import json
+    return json.loads(value) if isinstance(value, str) else (value or {})
+
+
+def _state(events: list, t: datetime) -> dict:
+    """Replay one finding's events forward up to `t`."""
+    state = dict(status="open", due=None, reported=None)
+    for e in events:
+        if _utc(e.at) >= t:
+            break
+        data = _data(e.data)
+        if e.kind == "created":
+            state["due"] = date.fromisoformat(data["due"])
+        elif e.kind == "rectified":
+            state.update(status="rectified", reported=_utc(e.at))
+        elif e.kind == "verify_passed":
+            state["status"] = "closed"
+        elif e.kind == "verify_failed":
+            state.update(status="open", reported=None)
+        elif e.kind == "withdrawn":
+            state["status"] = "withdrawn"
+        elif e.kind == "extended" or (e.kind == "corrected" and data.get("field") == "due_date"):
+            state["due"] = date.fromisoformat(data["new"])
+    return state
+
+
+def expected(raw: tuple, since: datetime, t: datetime, district_of: dict[str, str]) -> dict[str, dict]:
+    """Per district (and 合计), every figure at `t` for findings logged in [since, t), counted from raw events."""
+    findings, events, visits = raw
+    cal = WorkCalendar()
+    out = {d: dict.fromkeys(KEYS, 0) for d in (*DISTRICTS, "合计")}
+    for f in findings.values():
+        if _utc(f.created_at) >= t:
+            continue
+        s = _state(events[f.id], t)
+        rows = (out[district_of[f.school]], out["合计"])
+        deadline = datetime.combine(s["due"] + timedelta(days=1), time(0), TZ)
+        late_from = None
+        if s["reported"] is not None:
+            late_from = datetime.combine(cal.add_workdays(s["reported"].astimezone(TZ).date(), 5)
+                                         + timedelta(days=1), time(0), TZ)
+        for row in rows:
+            if _utc(f.created_at) >= since:
+                row["new"] += 1
+                row[{"closed": "closed", "withdrawn": "withdrawn"}.get(s["status"], "open")] += 1
+            row["rectify_overdue"] += s["status"] == "open" and deadline < t  # "deadline before t"
+            row["verify_late"] += s["status"] == "rectified" and late_from < t
+    for v in visits:
+        if since <= _utc(v.at) < t:
+            out[district_of[v.school]]["visits"] += 1
+            out["合计"]["visits"] += 1
+    return out
+
+
+def _month(first: date) -> tuple[datetime, datetime]:
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return datetime.combine(first, time(0), TZ), datetime.combine(nxt, time(0), TZ)
+
+
+DISTRICT_LINE = re.compile(r"　　(第.责任区)：到校督导(\d+)次，新发现问题(\d+)个，已销号(\d+)个，(?:已撤销(\d+)个，)?"
+                           r"未销号(\d+)个；累计整改逾期(\d+)个，验收超期(\d+)个。")
+WEEK_LINE = re.compile(r"· (第.责任区)：新发现(\d+) 已销号(\d+) 未销号(\d+) \| 累计未销号\d+ 整改逾期(\d+)(?: 红色\d+)? "
+                       r"验收超期(\d+)")
+
+
+def from_draft(words: str) -> dict[str, dict]:
+    out = {}
+    for name, *numbers in DISTRICT_LINE.findall(words):
+        v, new, closed, withdrawn, open_, overdue, late = (int(n or 0) for n in numbers)
+        out[name] = dict(visits=v, new=new, closed=closed, withdrawn=withdrawn, open=open_, rectify_overdue=overdue,
+                         verify_late=late)
+    return out
+
+
+def from_document(path: str) -> dict[str, dict]:
+    table = Document(path).tables[0]
+    out = {}
+    for row in [[c.text for c in r.cells] for r in table.rows][1:]:
+        name, v, new, closed, withdrawn, open_, _rate, overdue, late = row
+        out[name] = dict(visits=int(v), new=int(new), closed=int(closed), withdrawn=int(withdrawn), open=int(open_),
+                         rectify_overdue=int(overdue), verify_late=int(late))
+    return out
+
+
+def from_weekly(words: str) -> dict[str, dict]:
+    return {name: dict(new=int(n), closed=int(c), open=int(o), rectify_overdue=int(r), verify_late=int(v))
+            for name, n, c, o, r, v in WEEK_LINE.findall(words)}
+
+
+def _pick(rows: dict[str, dict], keys: tuple[str, ...]) -> dict[str, dict]:
+    return {d: {k: rows[d][k] for k in keys} for d in DISTRICTS}
+
+
+SCHOOL_DISTRICTS = {"城口县实验小学": "第一责任区", "城口县葛城小学": "第一责任区", "城口县复兴中学": "第二责任区",
+                    "城口县巴山镇中心小学": "第二责任区"}
+
+
+async def test_every_month_and_week_of_a_term_agrees_on_every_surface(harness) -> None:
+    h = harness
+    await h.at("2024-09-01T08:00:00+08:00")
+    await _replay(h)
+    await h.at("2024-11-04T09:00:00+08:00")  # every scheduled digest of the term has gone out
+    raw = await _raw(h)
+    sent = [s for s in h.transport.sent if s.out.room == OFFICE]
+    for first in (date(2024, 9, 1), date(2024, 10, 1)):
+        since, end = _month(first)
+        want = expected(raw, since.astimezone(UTC), end.astimezone(UTC), SCHOOL_DISTRICTS)
+        draft = next(s for s in sent if f"关于{first.year}年{first.month}月责任督学挂牌督导工作情况的通报" in s.text
+                     and "（草稿" in s.text)
+        assert from_draft(draft.text) == _pick(want, KEYS), (draft.text, _pick(want, KEYS))
+        again = await h.one(OFFICE, LIU, f"#通报 {first.year}年{first.month}月")
+        assert from_draft(again.text) == _pick(want, KEYS), f"draft of {first:%Y-%m} asked later"
+        assert _summary(again.text) == _summary(draft.text)  # the opening paragraph too, a month later
+        document = await h.one(OFFICE, LIU, f"#通报 文档 {first.year}年{first.month}月")
+        got = from_document(document.out.files[0])
+        assert {d: got[d] for d in DISTRICTS} == _pick(want, KEYS), f"Word 通报 of {first:%Y-%m}"
+        assert got["合计"] == {k: want["合计"][k] for k in KEYS}
+        for d in (*DISTRICTS, "合计"):  # 新发现 = 已销号 + 已撤销 + 未销号, everywhere
+            assert got[d]["new"] == got[d]["closed"] + got[d]["withdrawn"] + got[d]["open"]
+    weeklies = [s for s in sent if s.text.startswith("【督导周报】")]
+    covered = set()
+    for digest in weeklies:
+        match = re.search(r"(\d{4})年第(\d+)周（(\d+)月(\d+)日—(\d+)月(\d+)日", digest.text)
+        monday = date(2024, int(match.group(3)), int(match.group(4)))
+        assert monday.isocalendar()[1] == int(match.group(2)) and monday.weekday() == 0
+        assert date(2024, int(match.group(5)), int(match.group(6))) == monday + timedelta(days=6)
+        since = datetime.combine(monday, time(0), TZ)
+        want = expected(raw, since.astimezone(UTC), (since + timedelta(days=7)).astimezone(UTC), SCHOOL_DISTRICTS)
+        keys = ("new", "closed", "open", "rectify_overdue", "verify_late")
+        assert from_weekly(digest.text) == _pick(want, keys), f"weekly digest of {monday}"
+        covered.update(monday + timedelta(days=i) for i in range(7))
+    days = {date(2024, 9, 2) + timedelta(days=i) for i in range((date(2024, 11, 4) - date(2024, 9, 2)).days)}
+    assert days <= covered, sorted(days - covered)[:5]  # no day of the term falls outside every weekly digest
+
+
+def _summary(words: str) -> str:
+    """The opening paragraph of a 通报 draft: every county-wide figure of the month."""
+    return next(line for line in words.splitlines() if re.match(r"　　\d{4}年\d+月，", line))
