@@ -122,7 +122,8 @@ def build(out: Path = OUT) -> Path:
                "按期整改率{{ totals.on_time_rate }}%{% endif %}。{% endif %}")
     _para(doc, "{%p for r in reports %}")
     _para(doc, "{{ r.kind }}报送情况：应报{{ r.total }}份，已报{{ r.submitted }}份"
-               "{% if r.over and r.submitted %}，其中按时{{ r.on_time }}份{% if r.late %}、逾期报送{{ r.late }}份{% endif %}{% endif %}"
+               "{% if r.over and r.submitted %}，其中按时{{ r.on_time }}份"
+               "{% if r.late %}、逾期报送{{ r.late }}份{% endif %}{% endif %}"
                "{% if r.missing.names %}，未报：{{ r.missing.names|join('、') }}"
                "{% if r.missing.more %}等{{ r.missing_count }}份{% endif %}{% endif %}"
                "{% if r.excused %}（{{ r.excused|join('、') }}请假，不计）{% endif %}。")
