@@ -120,7 +120,7 @@ async def test_the_district_summary_drafts_itself_and_is_confirmed(harness) -> N
     await h.say(D1, LIMING, "#月报 本月到校2次")
     await h.say(CKZX, WANGF, "#自查 本月自查完成")
     draft = await h.one(D1, ZHOU, "#汇总", at="2024-03-26T10:00:00+08:00")
-    for line in ("第一责任区2024年3月督导汇总", "· 实验小学：新增1 销号0 未销号1（逾期1） 到校1次",
+    for line in ("第一责任区2024年3月督导汇总", "· 实验小学：新发现1 已销号0 累计未销号1（整改逾期1） 到校1次",
                  "周永红 1次（登记问题1个）", "月报：已交 1/2，未交：周永红", "学校自查：已交 1/5", "#汇总 确认"):
         assert line in draft.text
     assert await submissions(h, "汇总") == []  # a draft is not a submission
