@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply, UserError
@@ -10,7 +11,7 @@ from bot.parsing.normalize import split_words
 from bot.parsing.periods import Period, PeriodError, month_period, parse_period
 from bot.reports.assessment import assessment
 from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
-from bot.reports.weekly_digest import WEEKLY_TEMPLATE, weekly_digest_values
+from bot.reports.weekly_digest import WEEKLY_TEMPLATE, last_full_week, weekly_digest_values
 from bot.routing import Router
 from handlers.common import export_path, need
 from handlers.reach import shows_all
@@ -45,7 +46,8 @@ async def digest(cmd: Digest, ctx: CommandContext) -> list[Reply]:
     if not shows_all(ctx):
         raise UserError("digests/office_room_only.j2")
     if cmd.kind == "weekly":
-        return [Reply(WEEKLY_TEMPLATE, await weekly_digest_values(ctx.session, ctx.roster, ctx.now))]
+        return [Reply(WEEKLY_TEMPLATE, await weekly_digest_values(ctx.session, ctx.roster, ctx.now,
+                                                                  _week(ctx, cmd.month)))]
     month = _month(ctx, cmd.month, strict=cmd.document)
     if not cmd.document:
         return [Reply(BULLETIN_TEMPLATE, await bulletin_values(ctx.session, ctx.roster, ctx.now, month.first))]
@@ -59,6 +61,21 @@ async def digest(cmd: Digest, ctx: CommandContext) -> list[Reply]:
     except TemplateUnusable as err:
         raise UserError("digests/bulletin_template_bad.j2", **err.values()) from None
     return [Reply("digests/bulletin_document.j2", dict(label=month.label, name=path.name), files=(str(path),))]
+
+
+def _week(ctx: CommandContext, text: str) -> date:
+    """The Monday of the week asked for: this week so far when none, 上周, 第38周, or any span that is one ISO week."""
+    if not text:
+        return ctx.today - timedelta(days=ctx.today.weekday())
+    if text in ("上周", "上一周"):
+        return last_full_week(ctx.today)
+    try:
+        period = parse_period(text, ctx.today, ctx.roster.terms)
+    except PeriodError as err:
+        raise UserError("errors/period_bad.j2", **err.values(ctx.roster.terms)) from None
+    if period.first.weekday() != 0 or period.last - period.first != timedelta(days=6):
+        raise UserError("digests/weekly_period.j2", text=text[:20])
+    return period.first
 
 
 def _month(ctx: CommandContext, text: str, *, strict: bool) -> Period:

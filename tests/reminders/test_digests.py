@@ -90,3 +90,17 @@ async def test_the_office_asks_for_digests_on_demand_and_no_one_else_may(harness
     refused = await h.one(D1, ZHOU, "#周报")
     assert "由督导室办理" in refused.text and WEEKLY not in refused.text
     assert "由督导室办理" in (await h.one(D1, LIMING, "#通报")).text
+
+
+async def test_weekly_on_demand_says_which_days_it_counts_and_counts_only_those(harness) -> None:
+    h = harness
+    await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动 限期3天", at="2024-03-13T10:00:00+08:00")  # week 11
+    await h.say(CKZX, ZHOU, "#问题 城口中学 消防通道堵塞 限期3天", at="2024-03-20T09:00:00+08:00")  # week 12
+    now = await h.one(OFFICE, LIU, "#周报", at="2024-03-20T11:30:00+08:00")
+    assert now.text.startswith("【督导周报】城口县 2024年第12周（3月18日—3月24日，本周至今，统计到3月20日）\n"
+                               "本周新发现问题 1 个：")
+    last = await h.one(OFFICE, LIU, "#周报 上周")
+    assert last.text.startswith("【督导周报】城口县 2024年第11周（3月11日—3月17日）\n本周新发现问题 1 个：截至3月17日")
+    assert "城口中学" not in last.text.split("今后7天")[0]  # logged after that week: not in it
+    month = await h.one(OFFICE, LIU, "#周报 2024年3月")
+    assert "不是一周" in month.text and WEEKLY not in month.text
