@@ -5,7 +5,9 @@ for one not yet over), county time:
 - 挂牌学校: the schools assigned to them on the roster today (the roster keeps no history of assignments);
 - 到校: their #到校 records — how many, at which schools, which of their assigned schools saw no visit (visits to
   schools no longer on the roster are left out, as in the digests);
-- 发现问题: findings they logged (withdrawn ones not counted, as in the digests);
+- 发现问题: findings they logged in the period, those withdrawn by its end not counted (bot.reports.as_of);
+- 验收超期: at the period's end, rectification reports of their schools awaiting their verification longer than
+  `verify_within` (bot.domain.figures; the finder's while active, else the school's supervisors');
 - 验收: verifications they made (passed or failed) and how many were on time. DESIGN.md says a rectification
   waiting for verification "too long" is chased, and the county policy says how long: `verify_within` (5 working
   days by default). So a verification is ON TIME when it comes on or before the N-th working day after the local
@@ -21,7 +23,7 @@ Every count is read in a few grouped queries for the whole county, then folded p
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -33,6 +35,7 @@ from bot.domain.roster import PersonInfo, Roster
 from bot.ledger import lifecycle as ledger
 from bot.obligations.reporting_cycle import home_district, month_steps, supervisors
 from bot.parsing.periods import Period
+from bot.reports import as_of
 from bot.reports.absences import leave_ends
 from bot.storage import models as m
 
@@ -52,6 +55,7 @@ class SupervisorRow:
     findings: int = 0
     verifications: int = 0
     verified_on_time: int = 0
+    verify_late: int = 0  # 验收超期 at the period's end: reports of their schools awaiting their verification
     reports_due: int = 0  # 月报 owed (excused months left out)
     reports_on_time: int = 0
     reports_late: int = 0
@@ -76,9 +80,14 @@ class SupervisorRow:
     def on_time_rate(self) -> float | None:
         return self.verified_on_time / self.verifications if self.verifications else None
 
+    @property
+    def report_rate(self) -> float | None:
+        """月报按时率 (bot.domain.figures): on time ÷ owed (excused months are not owed)."""
+        return self.reports_on_time / self.reports_due if self.reports_due else None
 
-COUNTS = ("findings", "verifications", "verified_on_time", "reports_due", "reports_on_time", "reports_late",
-          "reports_missing", "reports_excused")
+
+COUNTS = ("findings", "verifications", "verified_on_time", "verify_late", "reports_due", "reports_on_time",
+          "reports_late", "reports_missing", "reports_excused")
 
 
 @dataclass(frozen=True)
@@ -102,13 +111,15 @@ async def assessment(session: AsyncSession, roster: Roster, period: Period, now:
         people = [(p, d) for p, d in people if d in districts]
     ids = {p.id for p, _ in people}
     went = await _visits(session, since, until, ids)
-    found = await _findings(session, since, until, ids)
+    tally = await as_of.tally(session, roster, as_of.Window.of(period.first, period.last, roster, now), now)
+    found = {pid: n for pid, n in tally.finders.items() if pid in ids}  # logged in the period, not withdrawn by its end
+    late = _waiting_on(roster, tally.verify_late)
     verified = await _verifications(session, roster, since, until, ids)
     reports = await _reports(session, roster, period, today, people)
     rows = []
     for person, district_id in sorted(people, key=lambda pd: (pd[1] is None, pd[1] or 0, pd[0].id)):
         rows.append(_row(roster, person, district_id, went.get(person.id, {}), found.get(person.id, 0),
-                         verified.get(person.id, (0, 0)), reports.get(person.id, {})))
+                         verified.get(person.id, (0, 0)), reports.get(person.id, {}), late[person.id]))
     totals = {k: sum(getattr(r, k) for r in rows) for k in COUNTS}
     totals.update(schools=sum(len(r.schools) for r in rows), visited=sum(r.schools_visited for r in rows),
                   visits=sum(r.visits for r in rows))
@@ -117,8 +128,22 @@ async def assessment(session: AsyncSession, roster: Roster, period: Period, now:
                       rows=tuple(rows), totals=totals)
 
 
+def _waiting_on(roster: Roster, waiting: list[as_of.Live]) -> Counter:
+    """Person → the 验收超期 findings waiting on them: the finder's while active, else the school's supervisors'
+    (whom the verification reminder chases, reminders/verify.py)."""
+    out: Counter = Counter()
+    for f in waiting:
+        finder = roster.people.get(f.finder_id)
+        if finder is not None and finder.active and finder.role == "督学":
+            out[finder.id] += 1
+        else:
+            for p in roster.supervisors_of(f.school_id):
+                out[p.id] += 1
+    return out
+
+
 def _row(roster: Roster, person: PersonInfo, district_id: int | None, went: dict[int, int], findings: int,
-         verified: tuple[int, int], reports: dict[str, int]) -> SupervisorRow:
+         verified: tuple[int, int], reports: dict[str, int], verify_late: int) -> SupervisorRow:
     assigned = sorted((roster.schools[s] for s in person.supervised if s in roster.schools), key=lambda s: s.id)
     by_school = sorted(((roster.schools[s].name, n) for s, n in went.items() if s in roster.schools),
                        key=lambda sn: (-sn[1], sn[0]))
@@ -127,7 +152,7 @@ def _row(roster: Roster, person: PersonInfo, district_id: int | None, went: dict
         person_id=person.id, name=person.name, district=district.name if district else "",
         schools=tuple(s.name for s in assigned), visits_by_school=tuple(by_school),
         unvisited=tuple(s.name for s in assigned if not went.get(s.id)), findings=findings,
-        verifications=verified[0], verified_on_time=verified[1], **reports)
+        verifications=verified[0], verified_on_time=verified[1], verify_late=verify_late, **reports)
 
 
 async def _visits(session: AsyncSession, since: datetime, until: datetime, ids: set[int]
@@ -141,14 +166,6 @@ async def _visits(session: AsyncSession, since: datetime, until: datetime, ids: 
         if person_id in ids:
             out[person_id][school_id] = n
     return out
-
-
-async def _findings(session: AsyncSession, since: datetime, until: datetime, ids: set[int]) -> dict[int, int]:
-    F = m.Finding
-    finder = (F.finder_id + 0).label("finder")  # the created_at index finds the month's rows, not the finder index
-    q = select(finder, func.count()).where(F.created_at >= since, F.created_at < until,
-                                           F.status != ledger.WITHDRAWN).group_by(finder)
-    return {pid: n for pid, n in (await session.execute(q)).all() if pid in ids}
 
 
 async def _verifications(session: AsyncSession, roster: Roster, since: datetime, until: datetime, ids: set[int]
