@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply, UserError
 from bot.parsing.normalize import split_words
 from bot.parsing.periods import Period, PeriodError, month_period, parse_period
+from bot.reports import as_of
 from bot.reports.assessment import assessment
 from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
 from bot.reports.weekly_digest import WEEKLY_TEMPLATE, last_full_week, weekly_digest_values
@@ -46,9 +47,12 @@ async def digest(cmd: Digest, ctx: CommandContext) -> list[Reply]:
     if not shows_all(ctx):
         raise UserError("digests/office_room_only.j2")
     if cmd.kind == "weekly":
-        return [Reply(WEEKLY_TEMPLATE, await weekly_digest_values(ctx.session, ctx.roster, ctx.now,
-                                                                  _week(ctx, cmd.month)))]
+        monday = _week(ctx, cmd.month)
+        await _not_before_the_first_record(ctx, monday, monday + timedelta(days=6), f"{monday:%Y}年第"
+                                           f"{monday.isocalendar()[1]}周")
+        return [Reply(WEEKLY_TEMPLATE, await weekly_digest_values(ctx.session, ctx.roster, ctx.now, monday))]
     month = _month(ctx, cmd.month, strict=cmd.document)
+    await _not_before_the_first_record(ctx, month.first, month.last, month.label)
     if not cmd.document:
         return [Reply(BULLETIN_TEMPLATE, await bulletin_values(ctx.session, ctx.roster, ctx.now, month.first))]
     # imported here: python-docx/openpyxl cost the running bot ~15 MB for what is asked once a month
@@ -61,6 +65,14 @@ async def digest(cmd: Digest, ctx: CommandContext) -> list[Reply]:
     except TemplateUnusable as err:
         raise UserError("digests/bulletin_template_bad.j2", **err.values()) from None
     return [Reply("digests/bulletin_document.j2", dict(label=month.label, name=path.name), files=(str(path),))]
+
+
+async def _not_before_the_first_record(ctx: CommandContext, first: date, last: date, label: str) -> None:
+    """A period that ended before the ledger's first record: say there is nothing yet, not a table of zeros."""
+    start = await as_of.first_record(ctx.session)
+    end = datetime.combine(last + timedelta(days=1), time(0), ctx.roster.tz)
+    if (start is None and end <= ctx.now) or (start is not None and end <= start):
+        raise UserError("digests/nothing_yet.j2", label=label, first=ctx.local(start).date() if start else None)
 
 
 def _week(ctx: CommandContext, text: str) -> date:
@@ -111,6 +123,7 @@ async def assess(cmd: Assess, ctx: CommandContext) -> list[Reply]:
         raise UserError("errors/period_bad.j2", **err.values(ctx.roster.terms)) from None
     from bot.reports.assessment_book import write_assessment  # openpyxl only when asked (memory)
 
+    await _not_before_the_first_record(ctx, period.first, period.last, period.label)
     found = await assessment(ctx.session, ctx.roster, period, ctx.now)
     path = export_path(ctx, f"责任督学考核-{period.slug}", ".xlsx")
     write_assessment(found, path, ctx.local(ctx.now))

@@ -226,6 +226,13 @@ async def visits(session: AsyncSession, window: Window, school_ids: Iterable[int
     return {(sid, pid): n for sid, pid, n in (await session.execute(_only(q, V.school_id, school_ids))).all()}
 
 
+async def first_record(session: AsyncSession) -> datetime | None:
+    """When the ledger's first record was made (a finding, a visit or a report), or None for an empty ledger: a
+    period that ended before it has nothing to report."""
+    found = [await session.scalar(select(func.min(column))) for column in (F.created_at, m.Visit.at, m.Submission.at)]
+    return min((_aware(at) for at in found if at is not None), default=None)
+
+
 def by_district(per_school: dict[int, dict], district_of: dict[int, int]) -> dict[int, dict]:
     """Fold per-school counts into the districts the schools belonged to (schools of no district left out)."""
     out: dict[int, dict] = defaultdict(lambda: dict.fromkeys(figures.COUNTED, 0))

@@ -64,13 +64,21 @@ async def test_bulletin_document_is_sent_into_the_office_room_and_reads_back(har
 
 
 async def test_a_month_without_problems_says_so(harness) -> None:
-    sent = await harness.one(OFFICE, LIU, "#通报 文档 2024-02")
+    await harness.say(D1, ZHOU, "#月报 本月到校3次")  # the ledger's first record: no finding, no visit
+    sent = await harness.one(OFFICE, LIU, "#通报 文档 2024-03", at="2024-04-02T10:00:00+08:00")
     texts = [p.text for p in _doc(sent.out.files[0]).paragraphs]
-    assert texts[0].endswith("关于2024年2月责任督学挂牌督导工作情况的通报")
-    assert "本月未发现新问题。" in texts and "截至2024年2月29日，全县无整改逾期问题。" in texts
+    assert texts[0].endswith("关于2024年3月责任督学挂牌督导工作情况的通报")
+    assert "本月未发现新问题。" in texts and "截至2024年3月31日，全县无整改逾期问题。" in texts
     assert any("本月没有到校督导记录" in t for t in texts)  # no praise for no visits
-    assert texts[-1] == "2024年2月29日"  # a past month's 通报 is dated at its end, whenever it is made
+    assert texts[-1] == "2024年3月31日"  # a past month's 通报 is dated at its end, whenever it is made
     assert len(_doc(sent.out.files[0]).tables) == 1  # only the districts' table
+
+
+async def test_a_month_before_the_first_record_has_nothing_yet(harness) -> None:
+    await harness.say(D1, ZHOU, "#到校 实验小学 检查食堂")
+    for asked in ("#通报 文档 2024-02", "#通报 2024年2月", "#考核 2024-02", "#周报 上周"):
+        sent = await harness.one(OFFICE, LIU, asked)
+        assert "还没有任何督导记录（台账从2024年3月11日开始）" in sent.text and not sent.out.files, asked
 
 
 async def test_plain_bulletin_is_still_the_text_draft(harness) -> None:
