@@ -38,7 +38,8 @@ async def main(findings: int, schools: int) -> None:
         tracemalloc.start()
         start = time.perf_counter()
         async with db.reading() as s:
-            written = await write_ledger(Path(tmp) / "整改台账.xlsx", ledger_rows(s, roster, NOW, true()))
+            written = await write_ledger(Path(tmp) / "整改台账.xlsx", ledger_rows(s, roster, NOW, true()),
+                                         county=roster.county, generated=NOW.astimezone(roster.tz))
         elapsed = time.perf_counter() - start
         _, heap_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

@@ -32,7 +32,9 @@ async def export(cmd: Export, ctx: CommandContext) -> list[Reply]:
     path = export_path(ctx, "整改台账", ".xlsx")
     from bot.reports.ledger_book import ledger_rows, write_ledger  # openpyxl only when asked (memory)
 
-    count = await write_ledger(path, ledger_rows(ctx.session, ctx.roster, ctx.now, condition))
+    count = await write_ledger(path, ledger_rows(ctx.session, ctx.roster, ctx.now, condition),
+                               county=ctx.roster.county, generated=ctx.local(ctx.now),
+                               subtitle=f"{scope}的问题" if cmd.words else "全部问题")
     reply = Reply("queries/exported.j2", dict(scope=scope, count=count, name=path.name), files=(str(path),))
     return here_or_private(ctx, shown, scope, reply)
 

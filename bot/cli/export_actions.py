@@ -95,7 +95,8 @@ async def _ledger(session: AsyncSession, roster: Roster, now: datetime, month: s
                 yield row
                 bar.update(1)
 
-        count = await write_ledger(path, counted())
+        count = await write_ledger(path, counted(), county=roster.county, generated=now.astimezone(roster.tz),
+                                   subtitle=f"{period.label}发现的问题" if period else "全部问题")
     return say("export_ledger", out=path, count=count, label=period.label if period else "")
 
 

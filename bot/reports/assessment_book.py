@@ -1,6 +1,7 @@
 """考核.xlsx: the 责任督学考核 of bot.reports.assessment as the office's workbook — one row a supervisor and a
-合计 row on the sheet 考核 (header frozen with the names, widths fitted to Chinese text, rates as percentages), and
-a sheet 说明 saying what each column counts, the period, and when a verification or a 月报 is on time."""
+合计 row on the sheet 考核 under a title (header frozen with the names, widths fitted to Chinese text, rates as
+percentages, printed landscape one page wide), and a sheet 说明 saying what each column counts, the period, and
+when a verification or a 月报 is on time."""
 from __future__ import annotations
 
 import unicodedata
@@ -9,19 +10,28 @@ from pathlib import Path
 from typing import BinaryIO
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 
 from bot.render import Renderer
 from bot.reports.assessment import Assessment, SupervisorRow
+from bot.reports.book_style import (
+    HEADER_ROW,
+    WRAP,
+    add_notes_sheet,
+    add_title,
+    header_cells,
+    print_setup,
+    set_widths,
+    text_cell,
+)
 
 NOTES_TEMPLATE = "documents/assessment_notes.j2"  # the 说明 sheet: what each column counts
-HEADERS = ("责任区", "责任督学", "挂牌学校数", "到校学校数", "到校覆盖率", "到校次数", "各校到校次数", "未到校学校",
+COLUMNS = ("责任区", "责任督学", "挂牌学校数", "到校学校数", "到校覆盖率", "到校次数", "各校到校次数", "未到校学校",
            "发现问题数", "验收次数", "按时验收次数", "按时验收率", "月报应报", "月报按时", "月报逾期", "月报未报",
-           "请假免报")
+           "请假免报")  # what row_values and total_values give (the desk's page shows these)
+HEADERS = ("序号", *COLUMNS)  # the workbook's: numbered
 PERCENT = {"到校覆盖率", "按时验收率"}
+WRAPPED = {"各校到校次数", "未到校学校"}
 MAX_WIDTH = 60
 
 
@@ -42,46 +52,43 @@ def total_values(a: Assessment) -> tuple:
 
 
 def write_assessment(a: Assessment, target: Path | BinaryIO, generated: datetime) -> int:
-    """Write the workbook to `target` (a path or a binary file); `generated`: county time. Returns the rows."""
-    rows = [row_values(r) for r in a.rows]
+    """Write the workbook to `target` (a path or a binary file): the title `{county}责任督学考核表` with the period
+    and `generated` (county time), a numbered table with its 合计 row, print setup, and the 说明 sheet. Returns
+    the rows."""
+    rows = [(i, *row_values(r)) for i, r in enumerate(a.rows, start=1)]
+    total = ("", *total_values(a))
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("考核")
-    ws.freeze_panes = "C2"
-    for i, width in enumerate(_widths([HEADERS, *rows, total_values(a)]), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    bold = Font(bold=True)
-    ws.append([_cell(ws, h, font=bold) for h in HEADERS])
+    ws.freeze_panes = f"D{HEADER_ROW + 1}"
+    set_widths(ws, _widths([HEADERS, *rows, total]))
+    print_setup(ws, len(HEADERS), HEADER_ROW)
+    p = a.period
+    add_title(ws, f"{a.county}责任督学考核表", f"{p.label}（{p.first.isoformat()} 至 {p.last.isoformat()}）",
+              generated, len(HEADERS))
+    ws.append(header_cells(ws, HEADERS))
     for values in rows:
-        ws.append([_cell(ws, v, percent=h in PERCENT) for h, v in zip(HEADERS, values, strict=True)])
-    ws.append([_cell(ws, v, percent=h in PERCENT, font=bold) for h, v in zip(HEADERS, total_values(a), strict=True)])
-    _notes(wb, a, generated)
+        ws.append([_cell(ws, h, v) for h, v in zip(HEADERS, values, strict=True)])
+    ws.append([_cell(ws, h, v, font=Font(bold=True)) for h, v in zip(HEADERS, total, strict=True)])
+    add_notes_sheet(wb, "说明", _notes(a, generated))
     wb.save(target)
     return len(rows)
 
 
-def _notes(wb: Workbook, a: Assessment, generated: datetime) -> None:
-    ws = wb.create_sheet("说明")
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 16, 90
-    wrap, bold = Alignment(wrap_text=True, vertical="top"), Font(bold=True)
+def _notes(a: Assessment, generated: datetime) -> list[tuple[str, str]]:
+    """The 说明 rows (name, note) from the template: what each column counts, the period, what is on time."""
     p = a.period
     text = Renderer().render(NOTES_TEMPLATE, county=a.county, label=p.label, first=p.first.isoformat(),
                              last=p.last.isoformat(), until=a.until.isoformat(), days=a.verify_days,
                              due_day=a.report_due_day, generated=generated.strftime("%Y-%m-%d %H:%M"))
-    for line in text.splitlines():
-        name, _, note = line.partition("|")
-        ws.append([_cell(ws, name, font=bold), _cell(ws, note, alignment=wrap)])
+    return [(name, note) for name, _, note in (line.partition("|") for line in text.splitlines())]
 
 
-def _cell(ws, value: object, *, percent: bool = False, **style: object) -> object:  # noqa: ANN001 — a worksheet
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # a name starting with = stays words
-    if percent and value is not None:
+def _cell(ws, header: str, value: object, **style: object) -> object:  # noqa: ANN001 — a worksheet
+    cell = text_cell(ws, value, **style)
+    if header in WRAPPED:
+        cell.alignment = WRAP
+    if header in PERCENT and value is not None:
         cell.number_format = "0%"
-    for name, v in style.items():
-        setattr(cell, name, v)
     return cell
 
 

@@ -19,7 +19,7 @@ from bot.domain.permissions import Action, assessment_districts, can
 from bot.parsing.periods import Period, PeriodError, month_period, parse_period
 from bot.render import Renderer
 from bot.reports.assessment import assessment
-from bot.reports.assessment_book import HEADERS, PERCENT, row_values, total_values, write_assessment
+from bot.reports.assessment_book import COLUMNS, PERCENT, row_values, total_values, write_assessment
 from bot.reports.bulletin_doc import TemplateUnusable, bulletin_doc_values, write_bulletin_doc
 from bot.web.page import render
 from bot.web.viewer import Viewer
@@ -65,7 +65,7 @@ async def assessment_page(request: Request, viewer: Viewer) -> Response:
                                                      if d in roster.districts)
     query = urlencode({"month": period.slug})
     return render(request, "assessment.html", viewer=viewer, a=found, scope=scope, problem=problem,
-                  headers=HEADERS, percent=PERCENT, rows=[row_values(r) for r in found.rows],
+                  headers=COLUMNS, percent=PERCENT, rows=[row_values(r) for r in found.rows],
                   total=total_values(found), choices=_choices(now.astimezone(roster.tz).date(), roster.terms, period),
                   xlsx=f"/assessment.xlsx?{query}", docx=f"/bulletin.docx?{query}" if period.is_month and
                   can(viewer.actor, Action.DIGEST) else None)

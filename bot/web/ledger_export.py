@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from bot.reports.ledger_book import ledger_rows, write_ledger
-from bot.web.ledger_filters import conditions, read_filters
+from bot.web.ledger_filters import conditions, describe, read_filters
 from bot.web.viewer import Viewer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,7 +34,8 @@ async def ledger_workbook(request: Request, viewer: Viewer) -> Response:
     try:
         async with request.app.state.db.reading() as session:
             where = and_(*await conditions(session, f, viewer, now))
-            await write_ledger(Path(name), ledger_rows(session, roster, now, where))
+            await write_ledger(Path(name), ledger_rows(session, roster, now, where), county=roster.county,
+                               generated=now.astimezone(roster.tz), subtitle=describe(f, roster))
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(name)

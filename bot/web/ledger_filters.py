@@ -171,3 +171,19 @@ async def _colour(session: AsyncSession, which: str, viewer: Viewer, now: dateti
         return and_(is_open, F.deadline_at > now, F.due_date <= soon)
     red = and_(is_open, await red_condition(session, roster, now))
     return red if which == "red" else and_(is_open, F.deadline_at <= now, not_(red))
+
+
+def describe(f: Filters, roster) -> str:  # noqa: ANN001 — a Roster
+    """What the filters cover, in words for the workbook's subtitle (全部问题 when nothing narrows it)."""
+    parts = []
+    if f.district is not None and f.district in roster.districts:
+        parts.append(roster.districts[f.district].name)
+    if f.school is not None and f.school in roster.schools:
+        parts.append(roster.schools[f.school].name)
+    for label, value in (("类别", f.category), ("严重程度", f.severity), ("状态", STATUSES.get(f.status, "")),
+                         ("督办颜色", COLOURS.get(f.colour, "")), ("关键词", f.text)):
+        if value:
+            parts.append(f"{label}：{value}")
+    if f.since is not None or f.until is not None:
+        parts.append(f"发现日期：{f.since or ''}至{f.until or ''}")
+    return "，".join(parts) if parts else "全部问题"

@@ -1,5 +1,6 @@
-"""#导出 writes the 整改台账 the office keeps: its columns, the verification opinion, extensions, withdrawal, the
-colour filled in, a frozen header and an auto filter."""
+"""#导出 writes the 整改台账 the office keeps: a title, its columns, every report and verification, extensions,
+withdrawal, the colour filled in, a frozen header and an auto filter (tests/reports/test_ledger_workbook.py has the
+dates, the print setup and the formula cases)."""
 from __future__ import annotations
 
 from openpyxl import load_workbook
@@ -26,12 +27,16 @@ async def test_the_ledger_workbook_has_the_office_columns(harness) -> None:
     wb = load_workbook(sent.out.files[0])
     ws = wb["整改台账"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == HEADERS and len(rows) == 5
-    q1, q2, q3, q4 = (dict(zip(HEADERS, r, strict=True)) for r in rows[1:])
+    assert rows[0][0] == "城口县整改台账" and rows[1][0].startswith("全部问题")
+    assert "导出时间：2024年3月14日 10:00" in rows[1][0]
+    assert rows[2] == HEADERS and len(rows) == 7
+    q1, q2, q3, q4 = (dict(zip(HEADERS, r, strict=True)) for r in rows[3:])
+    assert [q["序号"] for q in (q1, q2, q3, q4)] == [1, 2, 3, 4]
     assert q1["发现人"] == "周永红" and "周永红" in q1["责任督学"] and q1["状态"] == "已销号"
-    assert q1["整改情况"] == "三层都已加固" and q1["验收人"] == "周永红" and q1["验收意见/不通过原因"] == "通过：很好"
+    assert q1["整改情况"] == "2024-03-12 已加固；\n2024-03-12 三层都已加固" and q1["验收人"] == "周永红"
+    assert q1["验收意见/不通过原因"] == "2024-03-12 不通过：三楼也松动；\n2024-03-12 通过：很好"
     assert "需采购" in q2["延期记录"] and "→" in q2["延期记录"]
     assert q3["撤销原因"] == "重复录入" and q3["状态"] == "已撤销"
     assert q4["状态"] == "待整改（逾期）" and q4["督办颜色"] == "黄色督办"
-    assert ws.cell(row=5, column=12).fill.fgColor.rgb.endswith("FFEB9C")
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:T5"
+    assert ws.cell(row=7, column=13).fill.fgColor.rgb.endswith("FFEB9C")
+    assert ws.freeze_panes == "C4" and ws.auto_filter.ref == "A3:U7"

@@ -157,8 +157,8 @@ async def test_export_sends_the_ledger_as_xlsx(harness) -> None:
     reply = await h.one(OFFICE, LIU, "#导出")
     assert "共 2 条" in reply.text and len(reply.out.files) == 1
     rows = list(load_workbook(reply.out.files[0]).active.iter_rows(values_only=True))
-    status = rows[0].index("状态")  # the office's columns (tests/app/test_ledger_book.py has them all)
-    assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == ["Q1", "Q2"] and rows[1][status] == "待整改"
+    status = rows[2].index("状态")  # under the title, the office's columns (tests/app/test_ledger_book.py)
+    assert rows[2][1] == "编号" and [r[1] for r in rows[3:]] == ["Q1", "Q2"] and rows[3][status] == "待整改"
 
 
 async def test_explicit_date_in_the_past_is_answered_politely(harness) -> None:

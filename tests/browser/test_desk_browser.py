@@ -63,7 +63,7 @@ def test_the_workbook_downloads_with_the_ledger_filters(page, site: Site, tmp_pa
     path = tmp_path / "book.xlsx"
     download.save_as(path)
     rows = list(load_workbook(path).active.iter_rows(values_only=True))
-    assert rows[0][0] == "编号" and [(r[0], r[1]) for r in rows[1:]] == [("Q2", "城口县复兴中学")]
+    assert rows[2][1] == "编号" and [(r[1], r[2]) for r in rows[3:]] == [("Q2", "城口县复兴中学")]
 
 
 def test_charts_cycle_and_terms_pages(page, site: Site) -> None:  # noqa: ANN001

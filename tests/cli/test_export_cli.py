@@ -40,12 +40,14 @@ def test_export_ledger_all_and_one_month(seeded: tuple[Path, str], tmp_path: Pat
     path = tmp_path / "整改台账.xlsx"
     assert "已写出整改台账" in every.stdout and str(path) in every.stdout and "2 条问题" in every.stdout
     assert "正在写出整改台账" in every.stderr  # the progress bar
-    assert len(list(load_workbook(path)["整改台账"].iter_rows(values_only=True))) == 3
+    rows = list(load_workbook(path)["整改台账"].iter_rows(values_only=True))
+    assert len(rows) == 5 and rows[0][0] == "城口县整改台账" and rows[1][0].startswith("全部问题")
     march = dudao("export", "ledger", "--month", "2024-03", "--db", url, str(tmp_path / "sub" / "march.xlsx"),
                   cwd=tmp_path)
     assert march.returncode == 0, march.stderr
     rows = list(load_workbook(tmp_path / "sub" / "march.xlsx")["整改台账"].iter_rows(values_only=True))
-    assert [r[0] for r in rows[1:]] == ["Q1"] and "2024年3月整改台账" in march.stdout
+    assert [r[1] for r in rows[3:]] == ["Q1"] and "2024年3月整改台账" in march.stdout
+    assert rows[1][0].startswith("2024年3月发现的问题")
 
 
 def test_export_bulletin_writes_the_word_document(seeded: tuple[Path, str], tmp_path: Path) -> None:
@@ -64,8 +66,8 @@ def test_export_assessment_for_a_month_and_a_year(seeded: tuple[Path, str], tmp_
     month = dudao("export", "assessment", "--month", "2024年3月", "--db", url, str(tmp_path), cwd=tmp_path)
     assert month.returncode == 0, month.stderr
     rows = list(load_workbook(tmp_path / "责任督学考核-2024-03.xlsx")["考核"].iter_rows(values_only=True))
-    zhou = next(r for r in rows if r[1] == "周永红")
-    assert (zhou[2], zhou[3], zhou[5], zhou[8]) == (3, 1, 1, 1) and "6 名督学" in month.stdout
+    zhou = next(r for r in rows if r[2] == "周永红")
+    assert (zhou[3], zhou[4], zhou[6], zhou[9]) == (3, 1, 1, 1) and "6 名督学" in month.stdout
     year = dudao("export", "assessment", "--period", "2024", "--db", url, str(tmp_path), cwd=tmp_path)
     assert year.returncode == 0 and (tmp_path / "责任督学考核-2024.xlsx").exists()
 

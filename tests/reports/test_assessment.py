@@ -103,17 +103,21 @@ async def test_assessment_xlsx_sent_to_the_office_room_reads_back(harness) -> No
     wb = load_workbook(sent.out.files[0])
     ws = wb["考核"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == HEADERS and ws.freeze_panes == "C2"
-    by_name = {r[1]: dict(zip(HEADERS, r, strict=True)) for r in rows[1:-1]}
+    assert rows[0][0] == "城口县责任督学考核表" and rows[1][0].startswith("2024年3月（2024-03-01 至 2024-03-31）")
+    assert "导出时间：2024年4月3日 10:00" in rows[1][0]
+    assert rows[2] == HEADERS and ws.freeze_panes == "D4"
+    by_name = {r[2]: dict(zip(HEADERS, r, strict=True)) for r in rows[3:-1]}
+    assert [row["序号"] for row in by_name.values()] == [1, 2, 3, 4, 5, 6]
     assert {name: tuple(row[k] for k in NUMBERS) for name, row in by_name.items()} == EXPECTED
     zhou = by_name["周永红"]
     assert zhou["责任区"] == "第一责任区" and zhou["未到校学校"] == "城口县第一中学"
     assert zhou["各校到校次数"] == "城口县实验小学2次、城口县葛城小学1次、重庆市城口中学1次"
-    assert abs(zhou["按时验收率"] - 2 / 3) < 1e-9 and ws.cell(row=2, column=12).number_format == "0%"
+    assert abs(zhou["按时验收率"] - 2 / 3) < 1e-9 and ws.cell(row=4, column=13).number_format == "0%"
     total = dict(zip(HEADERS, rows[-1], strict=True))
     assert total["责任区"] == "合计" and total["到校次数"] == 5 and total["月报未报"] == 3
-    assert ws.column_dimensions["G"].width > ws.column_dimensions["C"].width  # a wide column for the school list
+    assert ws.column_dimensions["H"].width > ws.column_dimensions["D"].width  # a wide column for the school list
     notes = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True) if r[0]}
+    assert list(wb["说明"].iter_rows(values_only=True))[0] == ("名称", "说明")
     assert "2024年3月" in notes["统计范围"] and "5个工作日内" in notes["按时验收"]
     assert set(HEADERS) <= set(notes)  # every column explained
 

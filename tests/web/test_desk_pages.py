@@ -122,17 +122,19 @@ def test_the_ledger_workbook_follows_the_filters_and_the_viewer(desk: Desk) -> N
     assert unquote(disposition.split("filename*=UTF-8''")[1]).startswith("整改台账-")
     sheet = load_workbook(BytesIO(answer.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:2] == ("编号", "学校") and [r[0] for r in rows[1:]] == ["Q2"]
+    assert rows[2][:3] == ("序号", "编号", "学校") and [r[1] for r in rows[3:]] == ["Q2"]
+    assert rows[1][0].startswith("状态：待整改　")  # the subtitle says what the filters kept
     everything = load_workbook(BytesIO(client.get("/ledger.xlsx").content)).active
-    assert [r[0] for r in list(everything.iter_rows(values_only=True))[1:]] == ["Q1", "Q2"]
+    rows = list(everything.iter_rows(values_only=True))
+    assert [r[1] for r in rows[3:]] == ["Q1", "Q2"] and rows[1][0].startswith("全部问题")
 
     principal = desk.client()
     login(principal, "p-huangj")
     own = load_workbook(BytesIO(principal.get("/ledger.xlsx").content)).active
-    assert [r[0] for r in list(own.iter_rows(values_only=True))[1:]] == ["Q2"]
+    assert [r[1] for r in list(own.iter_rows(values_only=True))[3:]] == ["Q2"]
     other = principal.get("/ledger.xlsx", params={"school": desk.schools["重庆市城口中学"], "page": "x"})
     rows = list(load_workbook(BytesIO(other.content)).active.iter_rows(values_only=True))
-    assert [r[0] for r in rows[1:]] == ["Q2"]  # another school's id is ignored, as on the page
+    assert [r[1] for r in rows[3:]] == ["Q2"]  # another school's id is ignored, as on the page
 
 
 def test_new_pages_need_a_login(desk: Desk) -> None:

@@ -49,7 +49,7 @@ def test_a_district_lead_sees_only_the_own_district(desk: Desk) -> None:
     assert "/bulletin.docx" not in page.text  # the 通报 is the office's
     sheet = client.get("/assessment.xlsx", params={"month": "2024-03"})
     assert sheet.status_code == 200
-    names = [r[1] for r in load_workbook(io.BytesIO(sheet.content))["考核"].iter_rows(values_only=True)][1:]
+    names = [r[2] for r in load_workbook(io.BytesIO(sheet.content))["考核"].iter_rows(values_only=True)][3:]
     assert names == ["周永红", "李明", "2人"]
     refused = client.get("/bulletin.docx")
     assert refused.status_code == 403 and "由督导室下载印发" in refused.text
@@ -82,8 +82,8 @@ def test_assessment_xlsx_download_has_a_chinese_file_name(desk: Desk) -> None:
     disposition = sheet.headers["content-disposition"]
     assert disposition.startswith('attachment; filename="assessment-2024-03-01.xlsx"')
     assert f"filename*=UTF-8''{quote('责任督学考核-2024-03.xlsx')}" in disposition
-    rows = {r[1]: r for r in load_workbook(io.BytesIO(sheet.content))["考核"].iter_rows(values_only=True)}
-    assert rows["周永红"][8] == 1 and rows["陈静"][8] == 1  # each logged one finding
+    rows = {r[2]: r for r in load_workbook(io.BytesIO(sheet.content))["考核"].iter_rows(values_only=True)}
+    assert rows["周永红"][9] == 1 and rows["陈静"][9] == 1  # each logged one finding
 
 
 def test_bulletin_docx_download(desk: Desk) -> None:
