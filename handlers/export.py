@@ -34,7 +34,8 @@ async def export(cmd: Export, ctx: CommandContext) -> list[Reply]:
 
     count = await write_ledger(path, ledger_rows(ctx.session, ctx.roster, ctx.now, condition),
                                county=ctx.roster.county, generated=ctx.local(ctx.now),
-                               subtitle=f"{scope}的问题" if cmd.words else "全部问题")
+                               subtitle=f"{scope}的问题" if cmd.words else "全部问题",
+                               verify_within=ctx.roster.policy.verify_within.n)
     reply = Reply("queries/exported.j2", dict(scope=scope, count=count, name=path.name), files=(str(path),))
     return here_or_private(ctx, shown, scope, reply)
 

@@ -96,6 +96,7 @@ async def _ledger(session: AsyncSession, roster: Roster, now: datetime, month: s
                 bar.update(1)
 
         count = await write_ledger(path, counted(), county=roster.county, generated=now.astimezone(roster.tz),
+                                   verify_within=roster.policy.verify_within.n,
                                    subtitle=f"{period.label}发现的问题" if period else "全部问题")
     return say("export_ledger", out=path, count=count, label=period.label if period else "")
 

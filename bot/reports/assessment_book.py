@@ -12,6 +12,7 @@ from typing import BinaryIO
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from bot.domain import figures
 from bot.render import Renderer
 from bot.reports.assessment import Assessment, SupervisorRow
 from bot.reports.book_style import (
@@ -27,10 +28,10 @@ from bot.reports.book_style import (
 
 NOTES_TEMPLATE = "documents/assessment_notes.j2"  # the 说明 sheet: what each column counts
 COLUMNS = ("责任区", "责任督学", "挂牌学校数", "到校学校数", "到校覆盖率", "到校次数", "各校到校次数", "未到校学校",
-           "发现问题数", "验收次数", "按时验收次数", "按时验收率", "月报应报", "月报按时", "月报逾期", "月报未报",
-           "请假免报")  # what row_values and total_values give (the desk's page shows these)
+           "发现问题数", "验收次数", "按时验收次数", "按时验收率", "验收超期", "月报应报", "月报按时", "月报逾期",
+           "月报未报", "请假免报", "月报按时率")  # what row_values and total_values give (the desk's page shows these)
 HEADERS = ("序号", *COLUMNS)  # the workbook's: numbered
-PERCENT = {"到校覆盖率", "按时验收率"}
+PERCENT = {"到校覆盖率", "按时验收率", "月报按时率"}
 WRAPPED = {"各校到校次数", "未到校学校"}
 MAX_WIDTH = 60
 
@@ -38,17 +39,18 @@ MAX_WIDTH = 60
 def row_values(r: SupervisorRow) -> tuple:
     return (r.district, r.name, len(r.schools), r.schools_visited, r.coverage, r.visits,
             "、".join(f"{name}{n}次" for name, n in r.visits_by_school), "、".join(r.unvisited), r.findings,
-            r.verifications, r.verified_on_time, r.on_time_rate, r.reports_due, r.reports_on_time, r.reports_late,
-            r.reports_missing, r.reports_excused)
+            r.verifications, r.verified_on_time, r.on_time_rate, r.verify_late, r.reports_due, r.reports_on_time,
+            r.reports_late, r.reports_missing, r.reports_excused, r.report_rate)
 
 
 def total_values(a: Assessment) -> tuple:
     t = a.totals
     coverage = t["visited"] / t["schools"] if t["schools"] else None
     on_time = t["verified_on_time"] / t["verifications"] if t["verifications"] else None
+    reports = t["reports_on_time"] / t["reports_due"] if t["reports_due"] else None
     return ("合计", f"{len(a.rows)}人", t["schools"], t["visited"], coverage, t["visits"], "", "", t["findings"],
-            t["verifications"], t["verified_on_time"], on_time, t["reports_due"], t["reports_on_time"],
-            t["reports_late"], t["reports_missing"], t["reports_excused"])
+            t["verifications"], t["verified_on_time"], on_time, t["verify_late"], t["reports_due"],
+            t["reports_on_time"], t["reports_late"], t["reports_missing"], t["reports_excused"], reports)
 
 
 def write_assessment(a: Assessment, target: Path | BinaryIO, generated: datetime) -> int:
@@ -80,7 +82,8 @@ def _notes(a: Assessment, generated: datetime) -> list[tuple[str, str]]:
     text = Renderer().render(NOTES_TEMPLATE, county=a.county, label=p.label, first=p.first.isoformat(),
                              last=p.last.isoformat(), until=a.until.isoformat(), days=a.verify_days,
                              due_day=a.report_due_day, generated=generated.strftime("%Y-%m-%d %H:%M"))
-    return [(name, note) for name, _, note in (line.partition("|") for line in text.splitlines())]
+    rows = [(name, note) for name, _, note in (line.partition("|") for line in text.splitlines())]
+    return [*rows, ("", ""), ("本县统一指标", "说明"), *figures.notes_rows(a.verify_days)]
 
 
 def _cell(ws, header: str, value: object, **style: object) -> object:  # noqa: ANN001 — a worksheet

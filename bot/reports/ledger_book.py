@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.domain import figures
 from bot.domain.colour import colour
 from bot.domain.roster import Roster
 from bot.ledger import lifecycle as ledger
@@ -25,6 +26,7 @@ from bot.reports.book_style import (
     DATETIME,
     HEADER_ROW,
     WRAP,
+    add_notes_sheet,
     add_title,
     header_cells,
     print_setup,
@@ -78,7 +80,8 @@ def _row(f: m.Finding, events: list[Event], photos: int, roster: Roster, now: da
                             for e in events if e.kind == ledger.EXTEND)
     withdrawn = next((e for e in reversed(events) if e.kind == ledger.WITHDRAW), None)
     tint = colour(f.status, f.deadline_at, f.due_date, now, roster)
-    status = ledger.STATUS_LABELS[f.status] + ("（逾期）" if ledger.is_overdue(f, now) else "")
+    late = ledger.lateness(f, now, tz, roster.calendar, roster.policy.verify_within.n)
+    status = ledger.STATUS_LABELS[f.status] + (f"（{late}）" if late else "")
     return (ledger.ref(f.number), school.name if school else "", district.name if district else "", f.category,
             f.severity, f.description, _name(roster, f.finder_id),
             "、".join(p.name for p in roster.supervisors_of(f.school_id)), _local(f.created_at, roster), f.due_date,
@@ -98,10 +101,11 @@ def _local(at: datetime | None, roster: Roster) -> datetime | None:
 
 
 async def write_ledger(path: Path, rows: AsyncIterator[tuple], *, county: str, generated: datetime,
-                       subtitle: str = "全部问题") -> int:
+                       subtitle: str = "全部问题", verify_within: int | None = None) -> int:
     """Stream the rows into a workbook at `path`: the title `{county}整改台账` with `subtitle` (what the rows cover)
     and `generated` (county time), a numbered, frozen, filtered header, colour fills, dates as dates, print setup;
-    user text is always text. Returns the rows written."""
+    user text is always text; a 说明 sheet of the statuses and the office's figures (bot.domain.figures). Returns
+    the rows written."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("整改台账")
     set_widths(ws, WIDTHS)
@@ -119,8 +123,24 @@ async def write_ledger(path: Path, rows: AsyncIterator[tuple], *, county: str, g
             cells[COLOUR_COLUMN] = text_cell(ws, label, fill=PatternFill("solid", fgColor=fill))
         ws.append(cells)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(HEADERS))}{HEADER_ROW + count}"
+    add_notes_sheet(wb, "说明", notes(verify_within))
     wb.save(path)
     return count
+
+
+STATUS_NOTES = (
+    ("状态", "待整改：学校尚未报告整改（或验收不通过后退回）；待验收：学校已报告整改，等待责任督学验收；"
+             "已销号：验收通过；已撤销：督导室或发现人撤销。"),
+    ("（整改逾期）", "待整改且已过整改期限（含批准的延期）：学校的延误。"),
+    ("（验收超期）", "待验收且整改报告后超过规定工作日仍未验收：责任督学的延误，不算学校逾期。"),
+    ("督办颜色", "蓝色：2个工作日内到期；黄色：已逾期；红色：逾期超过督办期限、报督导室问责。"),
+    ("时间", "均为本县时间（北京时间）；整改情况、验收意见按时间先后列出每一次报告和验收。"),
+)
+
+
+def notes(verify_within: int | None) -> list[tuple[str, str]]:
+    """The 说明 sheet's rows: the statuses, then every figure as bot.domain.figures defines it."""
+    return [*STATUS_NOTES, ("", ""), ("指标", "说明"), *figures.notes_rows(verify_within)]
 
 
 def _column_styles(ws) -> list:  # noqa: ANN001 — a write-only worksheet; returns openpyxl style arrays or None

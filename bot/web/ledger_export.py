@@ -35,7 +35,8 @@ async def ledger_workbook(request: Request, viewer: Viewer) -> Response:
         async with request.app.state.db.reading() as session:
             where = and_(*await conditions(session, f, viewer, now))
             await write_ledger(Path(name), ledger_rows(session, roster, now, where), county=roster.county,
-                               generated=now.astimezone(roster.tz), subtitle=describe(f, roster))
+                               generated=now.astimezone(roster.tz), subtitle=describe(f, roster),
+                               verify_within=roster.policy.verify_within.n)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(name)

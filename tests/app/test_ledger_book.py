@@ -37,6 +37,6 @@ async def test_the_ledger_workbook_has_the_office_columns(harness) -> None:
     assert q1["验收意见/不通过原因"] == "2024-03-12 不通过：三楼也松动；\n2024-03-12 通过：很好"
     assert "需采购" in q2["延期记录"] and "→" in q2["延期记录"]
     assert q3["撤销原因"] == "重复录入" and q3["状态"] == "已撤销"
-    assert q4["状态"] == "待整改（逾期）" and q4["督办颜色"] == "黄色督办"
+    assert q4["状态"] == "待整改（整改逾期）" and q4["督办颜色"] == "黄色督办"
     assert ws.cell(row=7, column=13).fill.fgColor.rgb.endswith("FFEB9C")
     assert ws.freeze_panes == "C4" and ws.auto_filter.ref == "A3:U7"

@@ -94,7 +94,8 @@ def march(name: str) -> Assessment:
     row = SupervisorRow(person_id=1, name=name, district="第一责任区", schools=("实验小学",),
                         visits_by_school=(("实验小学", 2),), unvisited=(), findings=1, verifications=1,
                         verified_on_time=1, reports_due=1, reports_on_time=1)
-    totals = dict(schools=1, visited=1, visits=2, findings=1, verifications=1, verified_on_time=1, reports_due=1,
+    totals = dict(schools=1, visited=1, visits=2, findings=1, verifications=1, verified_on_time=1, verify_late=0,
+                  reports_due=1,
                   reports_on_time=1, reports_late=0, reports_missing=0, reports_excused=0)
     return Assessment(county="城口县", period=month_period(date(2026, 11, 1)), until=date(2026, 11, 30),
                       verify_days=5, report_due_day=25, rows=(row,), totals=totals)
