@@ -13,6 +13,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 TERM_MONTHS = 6
+SHOWN = 30  # characters of the text an answer repeats (2025-09-01~2025-09-30 is 21)
 YEARS = range(2000, 2100)  # anything else is a typo, not a period (and keeps the date arithmetic in range)
 Kind = Literal["month", "week", "term", "range", "year", "days"]
 
@@ -27,9 +28,9 @@ class PeriodError(ValueError):
         self.text, self.why, self.today = text, why, today
 
     def values(self, terms: Iterable[object] = ()) -> dict:
-        """Plain values for templates/errors/period_bad.j2: the text as written (cut at 20 characters), the reason,
+        """Plain values for templates/errors/period_bad.j2: the text as written (cut at SHOWN characters), the reason,
         up to two term names and an example of every form we read."""
-        shown = self.text if len(self.text) <= 20 else self.text[:20] + "…"
+        shown = self.text if len(self.text) <= SHOWN else self.text[:SHOWN] + "…"
         names = [t.name for t in terms]
         return dict(text=shown, why=self.why, terms=names[:2], examples=examples(self.today, terms=bool(names)))
 
