@@ -105,7 +105,7 @@ def _month(ctx: CommandContext, text: str, *, strict: bool) -> Period:
 
 @dataclass(frozen=True)
 class Assess:
-    """#考核 [2024-03 | 2024 | 2024-03~2024-06 | 学期名称]"""
+    """#考核 [2024-03 | 9月 | 上周 | 第38周 | 9月1日-9月30日 | 2024-03~2024-06 | 本学期 | 学期名称 | 2024 | 去年]"""
 
     period: str = ""  # as written ("": this month)
 
@@ -113,7 +113,7 @@ class Assess:
 @router.command(Assess, "考核", parse=lambda word, rest: Assess(period=" ".join(split_words(rest))),
                 action=Action.ASSESS, help={"考核": "help/assessment.j2"})
 async def assess(cmd: Assess, ctx: CommandContext) -> list[Reply]:
-    """#考核: the 责任督学考核 workbook for a month (default this one), a year, a range of months or a term — sent
+    """#考核: the 责任督学考核 workbook for any period parse_period reads (default this month) — sent
     where the office asked when that room may show every school, else privately."""
     need(ctx, Action.ASSESS)
     try:

@@ -2,12 +2,14 @@
 
 Who: the 考核 is the office's (every supervisor) and a district lead's (the supervisors of the districts they
 lead); the 通报 covers the whole county, so it is the office's. Anyone else gets a polite 403 page. The period is
-`?month=` as the office writes it (2024-03, 2024, 2024-03~2024-06, a term's name; default this month); the 通报
+`?month=` as the office writes it (2024-03, 9月, 本周, 第38周, 9月1日-9月30日, 2024-03~2024-06, a term's name or 本学期,
+2024; default this month); the 通报
 takes a month only.
 """
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 from urllib.parse import quote, urlencode
 
@@ -16,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.domain.permissions import Action, assessment_districts, can
-from bot.parsing.periods import Period, PeriodError, month_period, parse_period
+from bot.parsing.periods import Period, PeriodError, month_period, parse_period, year_period
 from bot.render import Renderer
 from bot.reports.assessment import assessment
 from bot.reports.assessment_book import COLUMNS, PERCENT, row_values, total_values, write_assessment
@@ -77,9 +79,9 @@ def _choices(today: date, terms: tuple, chosen: Period) -> list[tuple[str, str, 
     for _ in range(MONTHS_OFFERED):
         months.append(month_period(day))
         day = (day - timedelta(days=1)).replace(day=1)
-    years = [Period(date(y, 1, 1), date(y, 12, 31), f"{y}年全年", str(y)) for y in (today.year, today.year - 1)]
-    begun = [Period(t.starts, t.starts, t.name, t.name) for t in sorted(terms, key=lambda t: t.starts, reverse=True)
-             if t.starts <= today]
+    years = [replace(year_period(y), label=f"{y}年全年") for y in (today.year, today.year - 1)]
+    begun = [Period(t.starts, t.starts, t.name, t.name, "term")
+             for t in sorted(terms, key=lambda t: t.starts, reverse=True) if t.starts <= today]
     offered = [(p.slug, p.label) for p in (*months, *begun, *years)]
     if chosen.slug not in {slug for slug, _ in offered}:
         offered.insert(0, (chosen.slug, chosen.label))

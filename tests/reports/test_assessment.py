@@ -138,3 +138,11 @@ async def test_assessment_asked_in_a_district_room_goes_privately(harness) -> No
     here, private = sent
     assert here.out.room == D1 and "已私信发给您" in here.text and not here.out.files
     assert private.out.to == LIU and private.out.files and "2024年3月" in private.text
+
+
+async def test_assessment_for_days_and_a_week_as_written_in_chat(harness) -> None:
+    days = await harness.one(OFFICE, LIU, "#考核 3月1日-3月15日", at="2024-04-03T10:00:00+08:00")
+    assert "2024年3月1日至3月15日责任督学考核表已生成" in days.text
+    assert days.out.files and "/责任督学考核-2024-03-01~2024-03-15-" in days.out.files[0]
+    week = await harness.one(OFFICE, LIU, "#考核 上周", at="2024-04-03T10:00:00+08:00")
+    assert "2024年第13周（3月25日—3月31日）责任督学考核表已生成" in week.text
