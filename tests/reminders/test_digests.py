@@ -102,5 +102,7 @@ async def test_weekly_on_demand_says_which_days_it_counts_and_counts_only_those(
     last = await h.one(OFFICE, LIU, "#周报 上周")
     assert last.text.startswith("【督导周报】城口县 2024年第11周（3月11日—3月17日）\n本周新发现问题 1 个：截至3月17日")
     assert "城口中学" not in last.text.split("今后7天")[0]  # logged after that week: not in it
+    by_number = await h.one(OFFICE, LIU, "#周报 第11周")
+    assert by_number.text.split("今后7天")[0] == last.text.split("今后7天")[0]
     month = await h.one(OFFICE, LIU, "#周报 2024年3月")
     assert "不是一周" in month.text and WEEKLY not in month.text

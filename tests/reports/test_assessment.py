@@ -141,6 +141,7 @@ async def test_assessment_asked_in_a_district_room_goes_privately(harness) -> No
 
 
 async def test_assessment_for_days_and_a_week_as_written_in_chat(harness) -> None:
+    await harness.say(D1, "wxid_zhouyonghong", "#到校 实验小学 检查食堂")  # the ledger's first record, 3-11
     days = await harness.one(OFFICE, LIU, "#考核 3月1日-3月15日", at="2024-04-03T10:00:00+08:00")
     assert "2024年3月1日至3月15日责任督学考核表已生成" in days.text
     assert days.out.files and "/责任督学考核-2024-03-01~2024-03-15-" in days.out.files[0]
