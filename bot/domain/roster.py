@@ -6,7 +6,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import WorkCalendar
-from bot.domain.roles import OFFICE, PRINCIPAL_ROLES, Actor
+from bot.domain.roles import OFFICE, PRINCIPAL_ROLES, Actor, titled
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,11 @@ class PersonInfo:
     school_id: int | None = None
     supervised: frozenset[int] = frozenset()
     active: bool = True
+
+    @property
+    def titled(self) -> str:
+        """Their name with their role: 周永红督学, 王芳校长, 督导室刘建国 (bot.domain.roles.titled)."""
+        return titled(self.name, self.role)
 
 
 @dataclass(frozen=True)
