@@ -9,6 +9,11 @@ from bot.domain.calendar import WorkCalendar
 from bot.domain.roles import OFFICE, PRINCIPAL_ROLES, Actor, titled
 
 
+def default_office(county: str) -> str:
+    """The office's official name when the county file gives none: 城口县人民政府教育督导室."""
+    return f"{county}人民政府教育督导室"
+
+
 @dataclass(frozen=True)
 class SchoolInfo:
     id: int
@@ -67,11 +72,17 @@ class Roster:
     calendar: WorkCalendar
     tz: ZoneInfo
     terms: tuple = ()
+    office: str | None = None  # the county file's `office:`, if it gives one
     schools: dict[int, SchoolInfo] = field(default_factory=dict)
     districts: dict[int, DistrictInfo] = field(default_factory=dict)
     people: dict[int, PersonInfo] = field(default_factory=dict)
     rooms: dict[str, RoomInfo] = field(default_factory=dict)
     by_chat_id: dict[str, PersonInfo] = field(default_factory=dict)
+
+    @property
+    def office_name(self) -> str:
+        """The office's one official name (the county file's `office:`, else 城口县人民政府教育督导室)."""
+        return self.office or default_office(self.county)
 
     def actor(self, chat_id: str) -> Actor:
         person = self.by_chat_id.get(chat_id)
