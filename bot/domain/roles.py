@@ -53,6 +53,13 @@ class Actor:
         return bool(self.led_districts)
 
     @property
+    def title(self) -> str:
+        """What they are, beside their name on the web desk: 督导室, 责任区负责人, 责任督学, 校长…"""
+        if self.is_lead:
+            return "责任区负责人"
+        return {SUPERVISOR: "责任督学"}.get(self.role or "", self.role or "")
+
+    @property
     def titled(self) -> str:
         """Their name with their role (see `titled`)."""
         return titled(self.name, self.role)
