@@ -65,7 +65,7 @@ async def amend(cmd: Amend, ctx: CommandContext) -> list[Reply]:
                          at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text)
     ref = ledger.ref(finding.number)
     values = dict(ref=ref, school=school.name, field=ledger.CORRECTABLE[cmd.field], old=old, new=new,
-                  by=ctx.actor.name, description=finding.description, due=finding.due_date)
+                  by=ctx.actor.titled, description=finding.description, due=finding.due_date)
     return announce(ctx, Change(school, "findings/amended.j2", values,
                                 act=mentionable(ctx.roster.principals_of(school.id)), done=f"已修改 {ref}"))
 

@@ -76,7 +76,7 @@ async def _withdraw_one(cmd: Withdraw, ctx: CommandContext, number: int) -> list
     await ledger.transition(ctx.session, finding, ledger.WITHDRAW, actor_id=ctx.actor.person_id, at=ctx.now,
                             message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
     ref = ledger.ref(finding.number)
-    values = dict(ref=ref, school=school.name, reason=cmd.reason, by=ctx.actor.name)
+    values = dict(ref=ref, school=school.name, reason=cmd.reason, by=ctx.actor.titled)
     return announce(ctx, Change(school, "findings/withdrawn.j2", values,
                                 act=mentionable(ctx.roster.principals_of(school.id)), done=f"已撤销 {ref}"))
 

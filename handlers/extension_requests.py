@@ -61,9 +61,9 @@ async def request_extension(cmd: RequestExtension, ctx: CommandContext) -> list[
                             asked=cmd.deadline.text, until=wanted.isoformat(), reason=cmd.reason)
     ref = ledger.ref(finding.number)
     finder = ctx.roster.people.get(finding.finder_id)
-    values = dict(ref=ref, school=school.name, description=finding.description, by=ctx.actor.name,
+    values = dict(ref=ref, school=school.name, description=finding.description, by=ctx.actor.titled,
                   old=finding.due_date, new=wanted, asked=cmd.deadline.text, reason=cmd.reason,
-                  finder=finder.name if finder else "")
+                  finder=finder.titled if finder else "")
     office = ctx.roster.office_room()
     people = mentionable(ctx.roster.office_people)
     to_office = [Reply("findings/request_office.j2", values, mention=people, room=office.chat_id)] if office else \
@@ -86,7 +86,7 @@ async def refuse_extension(cmd: RefuseExtension, ctx: CommandContext) -> list[Re
                             at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
                             reason=cmd.reason)
     ref = ledger.ref(finding.number)
-    values = dict(ref=ref, school=school.name, reason=cmd.reason, due=finding.due_date, by=ctx.actor.name,
+    values = dict(ref=ref, school=school.name, reason=cmd.reason, due=finding.due_date, by=ctx.actor.titled,
                   asked=request.data.get("asked", ""), overdue=ctx.now >= finding.deadline_at)
     return announce(ctx, Change(school, "findings/request_refused.j2", values,
                                 act=mentionable(ctx.roster.principals_of(school.id)), done=f"已驳回 {ref} 的延期申请"))

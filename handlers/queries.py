@@ -68,7 +68,7 @@ async def _query_one(cmd: Query, ctx: CommandContext, number: int) -> list[Reply
     finder = people.get(finding.finder_id)
     request = ledger.pending_in(events)
     return elsewhere(ctx, school, Reply("queries/finding.j2", dict(
-        line=finding_line(ctx, finding), school=school.name, finder=finder.name if finder else "",
+        line=finding_line(ctx, finding), school=school.name, finder=finder.titled if finder else "",
         created=ctx.local(finding.created_at), status=status_label(finding, ctx.now, ctx.roster),
         photos=await ledger.evidence_count(ctx.session, finding), history=history,
         request=dict(asked=request.data.get("asked", ""), reason=request.data.get("reason", "")) if request else None,

@@ -52,8 +52,8 @@ async def _rectify_one(cmd: Rectify, ctx: CommandContext, number: int) -> list[R
     ref = ledger.ref(finding.number)
     verifiers = verifiers_of(ctx, finding, school)
     values = dict(ref=ref, school=school.name, description=finding.description, note=cmd.note, photos=photos,
-                  moved=moved, private=ctx.private, again=again, verifiers=[p.name for p in verifiers],
-                  by=ctx.actor.name, window=ctx.settings.evidence_window_minutes,
+                  moved=moved, private=ctx.private, again=again, verifiers=[p.titled for p in verifiers],
+                  by=ctx.actor.titled, window=ctx.settings.evidence_window_minutes,
                   overdue=ctx.now >= finding.deadline_at)
     return announce(ctx, Change(school, "rectification/reported.j2", values, act=verifiers,
                                 done=f"已收到 {ref} 的整改报告", notice="rectification/notice.j2"))

@@ -1,5 +1,11 @@
 """What a list or a count covers: the school named, this room's school, this district room's schools, or all the
-sender may see — as an SQL condition on findings (no giant IN lists)."""
+sender may see — as an SQL condition on findings (no giant IN lists).
+
+The name says what is counted (DESIGN.md: "A list or count shown for 'your schools' says so; a district total is
+the district"): a district's name only over the whole district (the office, the district's lead); a supervisor
+who oversees only some of its schools gets those, named 您负责的学校 — in a district room too, where the room
+could show the district but the sender may not look at the other schools (permissions: VIEW is per school); a
+principal gets her school, by name."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,24 +70,38 @@ def _where(ctx: CommandContext, words: tuple[str, ...]) -> Scope:
     district = _district_named(ctx, " ".join(words)) if words else None
     if district is not None:
         need(ctx, Action.VIEW, district_id=district.id)  # a principal: her own school only
-        shown = shows_district(ctx, district.id)
-        whole = ctx.actor.is_office or district.id in ctx.actor.led_districts
-        return Scope(district.name if whole else f"{district.name}（您负责的学校）",
-                     and_(_visible(ctx), _in_districts({district.id})), shown=shown)
+        return _district(ctx, district, f"您在{district.name}负责的学校", shown=shows_district(ctx, district.id))
     school = resolve_school(ctx, " ".join(words)) if words else None
     if school is None and ctx.room and ctx.room.scope == "school" and ctx.room.school_id in ctx.roster.schools:
         school = ctx.roster.schools[ctx.room.school_id]
     if school is not None:
         need(ctx, Action.VIEW, school=school)
         return Scope(school.name, m.Finding.school_id == school.id, shown=shows(ctx, school))
+    return _default(ctx)
+
+
+def _default(ctx: CommandContext) -> Scope:
+    """No school or district named, outside a school room: the principal's school, this district room's district
+    (as much of it as the sender may see), or all the sender may see."""
     visible = ctx.roster.visible_schools(ctx.actor)
     if not visible:
         need(ctx, Action.VIEW)
+    own = ctx.roster.schools.get(ctx.actor.school_id) if ctx.actor.is_principal and ctx.actor.school_id else None
+    if own is not None:
+        return Scope(own.name, m.Finding.school_id == own.id, shown=shows(ctx, own))
     district = ctx.roster.districts.get(ctx.room.district_id) if ctx.room and ctx.room.scope == "district" else None
     if district and not ctx.private:  # a district room shows its own district's schools only
-        return Scope(district.name, and_(_visible(ctx), _in_districts({district.id})))
+        elsewhere = any(ctx.roster.schools[s].district_id != district.id for s in visible if s in ctx.roster.schools)
+        return _district(ctx, district, f"您在{district.name}负责的学校" if elsewhere else "您负责的学校")
     districts = {ctx.roster.schools[s].district_id for s in visible if s in ctx.roster.schools}
     return Scope("全县" if ctx.actor.is_office else "您负责的学校", _visible(ctx), many_districts=len(districts) > 1)
+
+
+def _district(ctx: CommandContext, district: DistrictInfo, mine: str, shown: bool = True) -> Scope:
+    """`district`'s findings the sender may see: named after the district when that is all of them (the office,
+    its lead), else `mine` (a supervisor's own schools in it)."""
+    whole = ctx.actor.is_office or district.id in ctx.actor.led_districts
+    return Scope(district.name if whole else mine, and_(_visible(ctx), _in_districts({district.id})), shown=shown)
 
 
 def _district_named(ctx: CommandContext, text: str) -> DistrictInfo | None:

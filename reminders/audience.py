@@ -48,10 +48,9 @@ def directory(roster: Roster) -> Directory:
 
 
 def _label(person: PersonInfo, role: str) -> str:
-    """王芳校长, 孙丽园长, 周永红督学; leads and office people by name (the template says what they are)."""
-    if role == PRINCIPAL or (role == SUPERVISOR and person.role == "督学"):
-        return f"{person.name}{person.role}"
-    return person.name
+    """王芳校长, 孙丽园长, 周永红督学 (PersonInfo.titled); leads and office people by name (the template says what
+    they are: 请责任区负责人…, 请…研究处理 to the office)."""
+    return person.titled if role in (PRINCIPAL, SUPERVISOR) else person.name
 
 
 @dataclass

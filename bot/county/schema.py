@@ -36,6 +36,7 @@ from bot.county.errors import (
 )
 from bot.county.policy import Policy, Scope, StrictModel
 from bot.domain.calendar import WorkCalendar
+from bot.domain.roster import default_office
 
 Role = Literal["督导室", "督学", "校长", "园长"]
 ROLES: tuple[Role, ...] = ("督导室", "督学", "校长", "园长")
@@ -43,6 +44,8 @@ PRINCIPAL_ROLES: tuple[Role, ...] = ("校长", "园长")
 SCOPES: tuple[Scope, ...] = ("office", "district", "school")
 # The roster sections; one the file leaves out is left as it is in the database (see CountyData.sections).
 SECTIONS = ("districts", "schools", "people", "rooms")
+# The office's name is kept in the county row's policy JSON under this key (no column of its own); see sync.py.
+OFFICE_KEY = "office"
 LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
 
 
@@ -137,6 +140,7 @@ class CalendarConf(StrictModel):
 
 class CountyData(StrictModel):
     county: Name
+    office: Name | None = None  # the office's official name (督导室)
     districts: list[District]
     schools: list[School]
     people: list[Person] = Field(default_factory=list)
@@ -164,6 +168,11 @@ class CountyData(StrictModel):
     def check(self) -> list[Item]:
         """The problems across sections, each as (location in the data, code, values)."""
         return cross_check(self)
+
+    @property
+    def office_name(self) -> str:
+        """The office's official name: `office`, else {county}人民政府教育督导室."""
+        return self.office or default_office(self.county)
 
     def work_calendar(self) -> WorkCalendar:
         return WorkCalendar(self.calendar.extra_holidays, self.calendar.extra_workdays)

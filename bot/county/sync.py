@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.county.schema import SECTIONS, CountyData
+from bot.county.schema import OFFICE_KEY, SECTIONS, CountyData
 from bot.county.sync_people import sync_people
 from bot.county.sync_report import SchoolChange, SyncReport, deactivate_missing
 from bot.storage import models as m
@@ -33,6 +33,8 @@ async def sync_county(session: AsyncSession, data: CountyData, *, source: str, n
 
 async def _sync_county_row(session: AsyncSession, data: CountyData, source: str, now: datetime) -> None:
     policy = data.policy.model_dump(mode="json")
+    if data.office:  # kept beside the policy (roster_repo takes it out again); absent: the default name
+        policy[OFFICE_KEY] = data.office
     calendar = data.calendar.model_dump(mode="json")
     row = await session.get(m.County, 1)
     if row is None:

@@ -1,8 +1,8 @@
 """The sheets and column headers of a county workbook (see docs/county-xlsx.md), shared by reader and writer.
 
 Sheets (required ones marked *; column headers marked * are required in their sheet):
-- 设置*   项目*, 值 — rows 县名* (the county's name), 额外放假日, 额外上班日 (dates such as
-          2027-01-01, separated by 、 , ；)
+- 设置*   项目*, 值 — rows 县名* (the county's name), 督导室名称 (the office's official name; default
+          {县名}人民政府教育督导室), 额外放假日, 额外上班日 (dates such as 2027-01-01, separated by 、 , ；)
 - 责任区  责任区*, 负责人编号 (a person's 编号). Without this sheet the districts are the
           distinct values of 学校.责任区, and a reload keeps the leads already loaded.
 - 学校*   学校名称*, 简称 (several separated by 、 , ；), 责任区*, 类型
@@ -96,8 +96,8 @@ TERMS = Sheet(
 )
 SHEETS = (SETTINGS, DISTRICTS, SCHOOLS, PEOPLE, ROOMS, TERMS)
 
-COUNTY_KEY, HOLIDAYS_KEY, WORKDAYS_KEY = "县名", "额外放假日", "额外上班日"
-SETTING_KEYS = (COUNTY_KEY, HOLIDAYS_KEY, WORKDAYS_KEY)
+COUNTY_KEY, OFFICE_KEY, HOLIDAYS_KEY, WORKDAYS_KEY = "县名", "督导室名称", "额外放假日", "额外上班日"
+SETTING_KEYS = (COUNTY_KEY, OFFICE_KEY, HOLIDAYS_KEY, WORKDAYS_KEY)
 SCOPE_NAMES = {"office": "督导室", "district": "责任区", "school": "学校"}
 LIST_JOINER = "、"
 DEFAULT_WINDOW = (-7, 14)

@@ -156,6 +156,8 @@ def _assemble(tables: dict[str, list[Row]], origin: _Origin) -> tuple[dict[str, 
             "extra_workdays": _dates(settings.get(lay.WORKDAYS_KEY)),
         },
     }
+    if settings.get(lay.OFFICE_KEY) is not None:  # no 督导室名称: the default name
+        data["office"] = settings[lay.OFFICE_KEY]
     if "rooms" in tables:  # no 群 sheet: the rooms are left as they are
         data["rooms"] = [row for _, row in sections["rooms"]]
     return data, unknown
@@ -199,8 +201,9 @@ def _dates(value: object) -> list[object]:
 def _locate(origin: _Origin, loc: Loc) -> tuple[str, str]:
     if not loc or loc[0] == "policy":
         return "", field_label(loc)
-    if loc[0] == "county":
-        return _at(lay.SETTINGS, origin.settings.get(lay.COUNTY_KEY)), _setting(lay.COUNTY_KEY)
+    if loc[0] in ("county", "office"):
+        key = lay.COUNTY_KEY if loc[0] == "county" else lay.OFFICE_KEY
+        return _at(lay.SETTINGS, origin.settings.get(key)), _setting(key)
     if loc[0] == "calendar":
         if len(loc) > 2 and loc[1] == "terms":
             return _item(origin, "terms", loc[2:])

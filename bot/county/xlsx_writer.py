@@ -33,6 +33,7 @@ def _rows(data: CountyData) -> dict[str, list[Sequence[object]]]:
     return {
         "settings": [
             (lay.COUNTY_KEY, data.county),
+            (lay.OFFICE_KEY, data.office),
             (lay.HOLIDAYS_KEY, _join(d.isoformat() for d in cal.extra_holidays)),
             (lay.WORKDAYS_KEY, _join(d.isoformat() for d in cal.extra_workdays)),
         ],

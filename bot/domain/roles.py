@@ -9,6 +9,17 @@ PRINCIPAL_ROLES = ("校长", "园长")
 ROLES = (OFFICE, SUPERVISOR, *PRINCIPAL_ROLES)
 
 
+def titled(name: str, role: str | None) -> str:
+    """A person named with their role as the roster has it — the one rule for every message that does so:
+    周永红督学, 王芳校长, 孙丽园长, 督导室刘建国 (the office's staff are not 督学); the name alone for anyone else.
+    Where being a district lead matters, the template says 责任区负责人 itself."""
+    if role == OFFICE:
+        return f"{OFFICE}{name}"
+    if role == SUPERVISOR or role in PRINCIPAL_ROLES:
+        return f"{name}{role}"
+    return name
+
+
 @dataclass(frozen=True)
 class Actor:
     """The sender of a message. An unknown sender has person_id None."""
@@ -43,7 +54,12 @@ class Actor:
 
     @property
     def title(self) -> str:
-        """How to address them: 刘建国 (督导室), 周永红 (责任督学)…"""
+        """What they are, beside their name on the web desk: 督导室, 责任区负责人, 责任督学, 校长…"""
         if self.is_lead:
             return "责任区负责人"
         return {SUPERVISOR: "责任督学"}.get(self.role or "", self.role or "")
+
+    @property
+    def titled(self) -> str:
+        """Their name with their role (see `titled`)."""
+        return titled(self.name, self.role)

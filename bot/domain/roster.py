@@ -6,7 +6,12 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import WorkCalendar
-from bot.domain.roles import OFFICE, PRINCIPAL_ROLES, Actor
+from bot.domain.roles import OFFICE, PRINCIPAL_ROLES, Actor, titled
+
+
+def default_office(county: str) -> str:
+    """The office's official name when the county file gives none: 城口县人民政府教育督导室."""
+    return f"{county}人民政府教育督导室"
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,11 @@ class PersonInfo:
     supervised: frozenset[int] = frozenset()
     active: bool = True
 
+    @property
+    def titled(self) -> str:
+        """Their name with their role: 周永红督学, 王芳校长, 督导室刘建国 (bot.domain.roles.titled)."""
+        return titled(self.name, self.role)
+
 
 @dataclass(frozen=True)
 class RoomInfo:
@@ -62,11 +72,17 @@ class Roster:
     calendar: WorkCalendar
     tz: ZoneInfo
     terms: tuple = ()
+    office: str | None = None  # the county file's `office:`, if it gives one
     schools: dict[int, SchoolInfo] = field(default_factory=dict)
     districts: dict[int, DistrictInfo] = field(default_factory=dict)
     people: dict[int, PersonInfo] = field(default_factory=dict)
     rooms: dict[str, RoomInfo] = field(default_factory=dict)
     by_chat_id: dict[str, PersonInfo] = field(default_factory=dict)
+
+    @property
+    def office_name(self) -> str:
+        """The office's one official name (the county file's `office:`, else 城口县人民政府教育督导室)."""
+        return self.office or default_office(self.county)
 
     def actor(self, chat_id: str) -> Actor:
         person = self.by_chat_id.get(chat_id)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.county.schema import CalendarConf, Policy
+from bot.county.schema import OFFICE_KEY, CalendarConf, Policy
 from bot.domain.calendar import WorkCalendar
 from bot.domain.roster import DistrictInfo, PersonInfo, RoomInfo, Roster, SchoolInfo
 from bot.domain.schools import SchoolIndex
@@ -28,11 +28,13 @@ async def load_roster(session: AsyncSession) -> Roster:
     county = await session.get(m.County, 1)
     if county is None:
         raise NoCountyLoaded("no county loaded")
-    policy = Policy.model_validate(county.policy)
+    stored = dict(county.policy)
+    office = stored.pop(OFFICE_KEY, None)  # the county file's `office:` (bot.county.sync)
+    policy = Policy.model_validate(stored)
     cal = CalendarConf.model_validate(county.calendar)
     roster = Roster(
         version=county.version, county=county.name, policy=policy, tz=ZoneInfo(policy.timezone),
-        calendar=WorkCalendar(cal.extra_holidays, cal.extra_workdays), terms=tuple(cal.terms),
+        calendar=WorkCalendar(cal.extra_holidays, cal.extra_workdays), terms=tuple(cal.terms), office=office,
     )
     # Plain column tuples, not ORM objects: a county of 50,000 schools loads in a fraction of the time.
     schools = select(m.School.id, m.School.name, m.School.short_names, m.School.district_id, m.School.type)
