@@ -21,4 +21,4 @@ async def districts_at(session: AsyncSession, roster: Roster, t: datetime) -> di
 
 def office_name(roster: Roster) -> str:
     """The office's official name, as the county file gives it (or the usual one for the county)."""
-    return getattr(roster, "office_name", "") or f"{roster.county}人民政府教育督导室"
+    return roster.office_name

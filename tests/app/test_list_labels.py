@@ -31,7 +31,7 @@ async def test_a_supervisor_who_does_not_lead_the_district_gets_his_schools_name
     assert listed.text.startswith("您负责的学校未销号问题共 2 个") and "第一责任区" not in listed.text, listed.text
     assert _refs(listed.text) == {"Q4", "Q5"}
     overdue = await h.one(D1, LIMING, "#清单 逾期", at="2024-03-13T10:00:00+08:00")
-    assert overdue.text.startswith("您负责的学校逾期问题共 1 个") and _refs(overdue.text) == {"Q4"}, overdue.text
+    assert overdue.text.startswith("您负责的学校整改逾期问题共 1 个") and _refs(overdue.text) == {"Q4"}, overdue.text
     waiting = await h.one(D1, LIMING, "#清单 待验收")
     assert waiting.text.startswith("您负责的学校待验收问题共 1 个") and _refs(waiting.text) == {"Q5"}
     named = await h.one(None, LIMING, "#清单 第一责任区")  # the district named: still only his schools, said so
@@ -46,7 +46,7 @@ async def test_the_lead_and_the_office_get_the_whole_district_under_its_name(har
         assert listed.text.startswith("第一责任区未销号问题共 5 个"), listed.text
         assert _refs(listed.text) == {"Q1", "Q2", "Q3", "Q4", "Q5"}
     overdue = await h.one(D1, ZHOU, "#清单 逾期", at="2024-03-13T10:00:00+08:00")
-    assert overdue.text.startswith("第一责任区逾期问题共 2 个") and _refs(overdue.text) == {"Q1", "Q4"}
+    assert overdue.text.startswith("第一责任区整改逾期问题共 2 个") and _refs(overdue.text) == {"Q1", "Q4"}
     county = await h.one(OFFICE, LIU, "#清单")
     assert county.text.startswith("全县未销号问题共 6 个")
 
