@@ -52,23 +52,69 @@ def _check(*instants: datetime) -> None:
 
 async def roster_at(session: AsyncSession, roster: Roster, at: datetime) -> RosterAt:
     """The roster at `at`: every school that existed then (deactivated since or not) in its district then, and
-    the schools each supervisor held then. Names come from `roster` (the live snapshot) where it knows the school,
-    else from the schools table; they are today's names."""
+    the schools each supervisor held then. Names are today's: from `roster` (the live snapshot) where it knows the
+    school, else from the schools table.
+
+    When `roster` is the current version (its open spans are the live roster), only the spans that differ at `at`
+    are read — those ended since and those begun since, a few rows; otherwise every span valid at `at`."""
     _check(at)
-    spans = select(m.SchoolDistrictSpan.school_id, m.SchoolDistrictSpan.district_id)
+    current = await session.scalar(select(m.County.version).where(m.County.id == 1)) == roster.version
+    district_of, supervised = await (_changed(session, roster, at) if current else _valid(session, at))
+    return RosterAt(at=at, district_of=district_of, schools=await _schools(session, roster, district_of),
+                    supervised=supervised)
+
+
+async def _valid(session: AsyncSession, at: datetime) -> tuple[dict[int, int], dict[int, frozenset[int]]]:
+    """Every span valid at `at`."""
+    d, s = m.SchoolDistrictSpan, m.SupervisionSpan
     district_of = {school_id: district_id for school_id, district_id
-                   in await session.execute(spans.where(_valid_at(m.SchoolDistrictSpan, at)))}
+                   in await session.execute(select(d.school_id, d.district_id).where(_valid_at(d, at)))}
+    held: dict[int, set[int]] = {}
+    for person_id, school_id in await session.execute(select(s.person_id, s.school_id).where(_valid_at(s, at))):
+        held.setdefault(person_id, set()).add(school_id)
+    return district_of, {pid: frozenset(found) for pid, found in held.items()}
+
+
+def _differing(span: Span, at: datetime) -> ColumnElement[bool]:
+    """Spans valid at `at` but ended since, and open spans begun after `at`."""
+    return or_(and_(span.ends_at.is_not(None), span.starts_at <= at, span.ends_at > at),
+               and_(span.ends_at.is_(None), span.starts_at > at))
+
+
+async def _changed(session: AsyncSession, roster: Roster,
+                   at: datetime) -> tuple[dict[int, int], dict[int, frozenset[int]]]:
+    """The live roster, less what began after `at`, plus what held at `at` and ended since."""
+    d, s = m.SchoolDistrictSpan, m.SupervisionSpan
+    district_of = {sid: school.district_id for sid, school in roster.schools.items()}
+    back: dict[int, int] = {}
+    for school_id, district_id, still in await session.execute(
+            select(d.school_id, d.district_id, d.ends_at.is_(None)).where(_differing(d, at))):
+        if still:
+            district_of.pop(school_id, None)
+        else:
+            back[school_id] = district_id
+    district_of.update(back)
+    supervised = {pid: p.supervised for pid, p in roster.people.items() if p.supervised}
+    later: dict[int, set[int]] = {}
+    earlier: dict[int, set[int]] = {}
+    for person_id, school_id, still in await session.execute(
+            select(s.person_id, s.school_id, s.ends_at.is_(None)).where(_differing(s, at))):
+        (later if still else earlier).setdefault(person_id, set()).add(school_id)
+    for pid in later.keys() | earlier.keys():
+        held = (supervised.get(pid, frozenset()) - later.get(pid, set())) | earlier.get(pid, set())
+        supervised[pid] = frozenset(held)
+        if not held:
+            del supervised[pid]
+    return district_of, supervised
+
+
+async def _schools(session: AsyncSession, roster: Roster, district_of: dict[int, int]) -> dict[int, SchoolInfo]:
     known = await _schools_by_id(session, [sid for sid in district_of if sid not in roster.schools])
     schools: dict[int, SchoolInfo] = {}
     for sid, district_id in district_of.items():
         info = known.get(sid) or roster.schools[sid]
         schools[sid] = info if info.district_id == district_id else replace(info, district_id=district_id)
-    links = select(m.SupervisionSpan.person_id, m.SupervisionSpan.school_id)
-    held: dict[int, set[int]] = {}
-    for person_id, school_id in await session.execute(links.where(_valid_at(m.SupervisionSpan, at))):
-        held.setdefault(person_id, set()).add(school_id)
-    return RosterAt(at=at, district_of=district_of, schools=schools,
-                    supervised={pid: frozenset(found) for pid, found in held.items()})
+    return schools
 
 
 async def _schools_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, SchoolInfo]:

@@ -2,6 +2,7 @@
 roster, and roster_at / supervision_between / districts_between read the roster as it stood."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from bot.cli.bootstrap import load_county, open_database
 from bot.clock import VirtualClock
+from bot.domain.roster import Roster, RosterAt
 from bot.storage import models as m
 from bot.storage.engine import Database
 from bot.storage.roster_history import HISTORY_START, districts_between, roster_at, supervision_between
@@ -47,6 +49,13 @@ async def _spans(db: Database) -> list[tuple]:
                                                             s_.ends_at).order_by(s_.id)))]
 
 
+async def _at(session, roster: Roster, at: datetime) -> RosterAt:  # noqa: ANN001
+    """roster_at from the live roster's differences, checked against every span valid at `at` (a stale roster)."""
+    fast = await roster_at(session, roster, at)
+    assert fast == await roster_at(session, replace(roster, version=-1), at)
+    return fast
+
+
 async def _county(db_url: str, tmp_path: Path) -> Database:
     db = await open_database(db_url)
     await load_county(db, demo_yaml(tmp_path, name="demo.yaml"), VirtualClock(T0))
@@ -78,7 +87,7 @@ async def test_a_district_move_and_a_reassignment_end_one_span_and_start_another
                                             (wu, yanhe, HISTORY_START, T1), (yang, yanhe, T1, None)]
         async with db.reading() as s:
             roster = await load_roster(s)
-            before, after = await roster_at(s, roster, T1 - SECOND), await roster_at(s, roster, T1)
+            before, after = await _at(s, roster, T1 - SECOND), await _at(s, roster, T1)
         assert (before.district_of[fuxing], after.district_of[fuxing]) == (two, one)
         assert (before.schools[fuxing].district_id, after.schools[fuxing].district_id) == (two, one)
         assert after.schools[fuxing] is roster.schools[fuxing] and before.schools[fuxing].name == FUXING
@@ -118,7 +127,7 @@ async def test_a_school_removed_then_added_again_has_a_gap(db_url: str, tmp_path
         async with db.reading() as s:
             roster = await load_roster(s)  # the live roster no longer has the school: its name is read from the table
             assert yanhe not in roster.schools
-            before, gone = await roster_at(s, roster, T1 - SECOND), await roster_at(s, roster, T1 + SECOND)
+            before, gone = await _at(s, roster, T1 - SECOND), await _at(s, roster, T1 + SECOND)
         assert before.district_of[yanhe] == three and before.schools[yanhe].name == YANHE
         assert before.schools[yanhe].short_names == ("沿河幼儿园",) and before.supervisors_of(yanhe) == [wu]
         assert yanhe not in gone.district_of and yanhe not in gone.schools and gone.supervisors_of(yanhe) == []
@@ -130,6 +139,10 @@ async def test_a_school_removed_then_added_again_has_a_gap(db_url: str, tmp_path
         async with db.reading() as s:
             districts = await districts_between(s, T0, T2 + SECOND)
             held = await supervision_between(s, T0, T2 + SECOND)
+            roster = await load_roster(s)
+            back = [await _at(s, roster, t) for t in (T0, T1 - SECOND, T1, T2 - SECOND, T2)]
+        assert [yanhe in r.district_of for r in back] == [True, True, False, False, True]
+        assert [r.supervisors_of(yanhe) for r in back] == [[wu], [wu], [], [], [wu]]
         assert districts[yanhe] == [(three, T0, T1), (three, T2, T2 + SECOND)]
         assert held[wu][yanhe] == (T0, T2 + SECOND)  # two pieces, merged from the first start to the last end
     finally:
