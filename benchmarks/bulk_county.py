@@ -21,6 +21,7 @@ from bot.domain.escalation import due_reminder_day, latest_due_reaching_step, st
 from bot.ledger.lifecycle import deadline_instant
 from bot.storage import models as m
 from bot.storage.engine import Database
+from bot.storage.roster_history import HISTORY_START
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime.fromisoformat("2024-06-12T09:00:00+08:00")  # Wednesday after the Dragon Boat holiday (6-10)
@@ -83,6 +84,11 @@ async def _roster(conn: AsyncConnection, schools: int) -> tuple[list[int], dict[
     await _insert(conn, m.Person, people)
     assigned = [dict(person_id=p, school_id=s) for s, p in supervisor_of.items()]
     await _insert(conn, m.SupervisorSchool, assigned)
+    # their history, as the county sync would have written it: there all along
+    await _insert(conn, m.SchoolDistrictSpan, [dict(school_id=sid, district_id=all_districts[n % len(all_districts)],
+                                                    starts_at=HISTORY_START, ends_at=None)
+                                               for n, sid in enumerate(school_ids)])
+    await _insert(conn, m.SupervisionSpan, [dict(**link, starts_at=HISTORY_START, ends_at=None) for link in assigned])
     leads = [dict(district_id=d, person_id=200_001 + i) for i, d in enumerate(districts)]
     await _insert(conn, m.DistrictLead, leads)
     rooms = [dict(chat_id=f"room-bd{d}@chatroom", name=f"基准第{d}责任区群", scope="district", district_id=d,

@@ -1,4 +1,5 @@
-"""Write a validated county into the database: update in place, deactivate what was removed, keep history.
+"""Write a validated county into the database: update in place, deactivate what was removed, keep history
+(the rows stay; which district a school was in and who held which school, when: bot/county/sync_history.py).
 
 Only a section the file describes can deactivate rows: a file without rooms (no `rooms:` key, no 群 sheet)
 leaves the rooms as they are, and the report says so (see CountyData.sections).
@@ -11,23 +12,31 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.county.schema import OFFICE_KEY, SECTIONS, CountyData
+from bot.county.sync_history import record_history
 from bot.county.sync_people import sync_people
 from bot.county.sync_report import SchoolChange, SyncReport, deactivate_missing
 from bot.storage import models as m
 from bot.storage.engine import ROSTER_CHANGED
+from bot.storage.roster_history import HISTORY_START
 
 __all__ = ["SchoolChange", "SyncReport", "sync_county"]
 
 
 async def sync_county(session: AsyncSession, data: CountyData, *, source: str, now: datetime) -> SyncReport:
+    """Write `data`, and the roster's history at `now` (bot/county/sync_history.py).
+
+    The first load of an empty database dates its spans HISTORY_START ("as far back as we know"), not `now`: a
+    demo or a replay loads the county and then plays messages dated earlier, which must find the roster as it
+    was then; and a county's first file describes how things already stood, not a change made today."""
     report = SyncReport(county=data.county, untouched=[s for s in SECTIONS if s not in data.sections])
+    first = await session.get(m.County, 1) is None
     await _sync_county_row(session, data, source, now)
     districts = await _sync_districts(session, data, report)
     schools = await _sync_schools(session, data, districts, report)
     people = await sync_people(session, data, schools, report)
     await _sync_leads(session, data, districts, people)
     await _sync_rooms(session, data, districts, schools, report)
-    await session.flush()
+    await record_history(session, HISTORY_START if first else now)
     return report
 
 

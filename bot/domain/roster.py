@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -161,3 +162,26 @@ class Roster:
             return {actor.school_id} if actor.school_id else set()
         led = {s.id for s in self.schools.values() if s.district_id in actor.led_districts}
         return set(actor.supervised) | led
+
+
+@dataclass(frozen=True)
+class RosterAt:
+    """The roster as it stood at one instant (bot.storage.roster_history.roster_at): which district each school was
+    in and which schools each supervisor held. Schools since deactivated are in it; schools not yet added are not."""
+
+    at: datetime
+    district_of: dict[int, int]  # school id -> district id at `at`
+    schools: dict[int, SchoolInfo]  # school id -> the school, its district as at `at` (names as they are now)
+    supervised: dict[int, frozenset[int]]  # person id -> the schools they held at `at`
+
+    @cached_property
+    def _supervisors(self) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {}
+        for person_id in sorted(self.supervised):
+            for school_id in self.supervised[person_id]:
+                found.setdefault(school_id, []).append(person_id)
+        return found
+
+    def supervisors_of(self, school_id: int) -> list[int]:
+        """The people who held `school_id` at `at`, in id order."""
+        return list(self._supervisors.get(school_id, ()))

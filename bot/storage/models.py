@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.base import Base
@@ -65,6 +65,41 @@ class SupervisorSchool(Base):
     __tablename__ = "supervisor_schools"
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True, index=True)
+
+
+class SchoolDistrictSpan(Base):
+    """Which district a school belonged to, from `starts_at` until `ends_at` (None: still). Append-only: a move
+    ends the open span and starts another; a deactivated school's span ends, a reactivated one starts anew."""
+
+    __tablename__ = "school_district_spans"
+    # (ends_at, starts_at, …): the spans valid at t or overlapping [a, b) from the index alone (open ones first);
+    # at most one open span a school.
+    __table_args__ = (
+        Index("ix_school_district_spans_period", "ends_at", "starts_at", "school_id", "district_id"),
+        Index("uq_school_district_spans_open", "school_id", unique=True,
+              sqlite_where=text("ends_at IS NULL"), postgresql_where=text("ends_at IS NULL")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]
+
+
+class SupervisionSpan(Base):
+    """Which supervisor held which school, from `starts_at` until `ends_at` (None: still). Append-only."""
+
+    __tablename__ = "supervision_spans"
+    __table_args__ = (
+        Index("ix_supervision_spans_period", "ends_at", "starts_at", "person_id", "school_id"),
+        Index("uq_supervision_spans_open", "person_id", "school_id", unique=True,
+              sqlite_where=text("ends_at IS NULL"), postgresql_where=text("ends_at IS NULL")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]
 
 
 class Room(Base):

@@ -99,3 +99,44 @@ async def test_a_long_running_process_migrates_in_a_child_and_here_if_the_child_
         assert await migrate.current_revision(db) == migrate.head_revision()
     finally:
         await db.dispose()
+
+
+async def test_0007_backfills_the_roster_history_from_the_current_roster_and_downgrades(db_url: str) -> None:
+    """A database at 0006 with a roster gets one open span a current active school (its district) and a current
+    supervisor link, dated the history start: its history reproduces today's roster. Downgrading drops them."""
+    from sqlalchemy import insert, inspect, select
+
+    from bot.storage import models as m
+    from bot.storage.roster_history import HISTORY_START
+
+    db = Database(db_url)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.run_sync(_run, "upgrade", "0006")
+            await conn.execute(insert(m.District.__table__), [dict(id=1, name="甲区", active=True),
+                                                              dict(id=2, name="乙区", active=True)])
+            await conn.execute(insert(m.School.__table__), [
+                dict(id=1, name="一中", short_names=[], district_id=1, active=True),
+                dict(id=2, name="二中", short_names=[], district_id=2, active=True),
+                dict(id=3, name="旧校", short_names=[], district_id=2, active=False)])
+            await conn.execute(insert(m.Person.__table__), [
+                dict(id=1, key="p-a", name="督学甲", role="督学", active=True),
+                dict(id=2, key="p-b", name="督学乙", role="督学", active=True)])
+            await conn.execute(insert(m.SupervisorSchool.__table__), [dict(person_id=1, school_id=1),
+                                                                      dict(person_id=1, school_id=2),
+                                                                      dict(person_id=2, school_id=2)])
+        await upgrade_database(db)
+        d, s = m.SchoolDistrictSpan, m.SupervisionSpan
+        async with db.engine.connect() as conn:
+            districts = (await conn.execute(select(d.school_id, d.district_id, d.starts_at, d.ends_at)
+                                            .order_by(d.school_id))).all()
+            held = (await conn.execute(select(s.person_id, s.school_id, s.starts_at, s.ends_at)
+                                       .order_by(s.person_id, s.school_id))).all()
+        assert districts == [(1, 1, HISTORY_START, None), (2, 2, HISTORY_START, None)]
+        assert held == [(1, 1, HISTORY_START, None), (1, 2, HISTORY_START, None), (2, 2, HISTORY_START, None)]
+        async with db.engine.begin() as conn:
+            await conn.run_sync(_run, "downgrade", "0006")
+            tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+        assert "schools" in tables and not {"school_district_spans", "supervision_spans"} & set(tables)
+    finally:
+        await db.dispose()
