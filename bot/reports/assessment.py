@@ -2,7 +2,8 @@
 
 Per supervisor (every active 督学 on the roster; district leads are supervisors too), in the period (cut at now
 for one not yet over), county time:
-- 挂牌学校: the schools assigned to them on the roster today (the roster keeps no history of assignments);
+- 挂牌学校: the schools they held at any time in the period (bot.storage.roster_history: a supervisor reassigned
+  between two months is appraised for both schools in a term, for the one held in each month);
 - 到校: their #到校 records — how many, at which schools, which of their assigned schools saw no visit (visits to
   schools no longer on the roster are left out, as in the digests);
 - 发现问题: findings they logged in the period, those withdrawn by its end not counted (bot.reports.as_of);
@@ -31,13 +32,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.domain.roster import PersonInfo, Roster
+from bot.domain.roster import PersonInfo, Roster, RosterAt
 from bot.ledger import lifecycle as ledger
 from bot.obligations.reporting_cycle import home_district, month_steps, supervisors
 from bot.parsing.periods import Period
 from bot.reports import as_of
 from bot.reports.absences import leave_ends
+from bot.reports.places import roster_then
 from bot.storage import models as m
+from bot.storage.roster_history import supervision_between
 
 REPORT = "月报"
 
@@ -113,13 +116,16 @@ async def assessment(session: AsyncSession, roster: Roster, period: Period, now:
     went = await _visits(session, since, until, ids)
     tally = await as_of.tally(session, roster, as_of.Window.of(period.first, period.last, roster, now), now)
     found = {pid: n for pid, n in tally.finders.items() if pid in ids}  # logged in the period, not withdrawn by its end
-    late = _waiting_on(roster, tally.verify_late)
+    then = await roster_then(session, roster, tally.window.t)
+    late = _waiting_on(roster, then, tally.verify_late)
+    held = await supervision_between(session, since, until)
     verified = await _verifications(session, roster, since, until, ids)
     reports = await _reports(session, roster, period, today, people)
     rows = []
     for person, district_id in sorted(people, key=lambda pd: (pd[1] is None, pd[1] or 0, pd[0].id)):
         rows.append(_row(roster, person, district_id, went.get(person.id, {}), found.get(person.id, 0),
-                         verified.get(person.id, (0, 0)), reports.get(person.id, {}), late[person.id]))
+                         verified.get(person.id, (0, 0)), reports.get(person.id, {}), late[person.id],
+                         held.get(person.id, {})))
     totals = {k: sum(getattr(r, k) for r in rows) for k in COUNTS}
     totals.update(schools=sum(len(r.schools) for r in rows), visited=sum(r.schools_visited for r in rows),
                   visits=sum(r.visits for r in rows))
@@ -128,7 +134,7 @@ async def assessment(session: AsyncSession, roster: Roster, period: Period, now:
                       rows=tuple(rows), totals=totals)
 
 
-def _waiting_on(roster: Roster, waiting: list[as_of.Live]) -> Counter:
+def _waiting_on(roster: Roster, then: RosterAt, waiting: list[as_of.Live]) -> Counter:
     """Person → the 验收超期 findings waiting on them: the finder's while active, else the school's supervisors'
     (whom the verification reminder chases, reminders/verify.py)."""
     out: Counter = Counter()
@@ -137,14 +143,15 @@ def _waiting_on(roster: Roster, waiting: list[as_of.Live]) -> Counter:
         if finder is not None and finder.active and finder.role == "督学":
             out[finder.id] += 1
         else:
-            for p in roster.supervisors_of(f.school_id):
-                out[p.id] += 1
+            for person_id in then.supervisors_of(f.school_id):
+                out[person_id] += 1
     return out
 
 
 def _row(roster: Roster, person: PersonInfo, district_id: int | None, went: dict[int, int], findings: int,
-         verified: tuple[int, int], reports: dict[str, int], verify_late: int) -> SupervisorRow:
-    assigned = sorted((roster.schools[s] for s in person.supervised if s in roster.schools), key=lambda s: s.id)
+         verified: tuple[int, int], reports: dict[str, int], verify_late: int, held: dict) -> SupervisorRow:
+    """`held`: the schools they held during the period (a supervisor reassigned mid-term has both)."""
+    assigned = sorted((roster.schools[s] for s in held if s in roster.schools), key=lambda s: s.id)
     by_school = sorted(((roster.schools[s].name, n) for s, n in went.items() if s in roster.schools),
                        key=lambda sn: (-sn[1], sn[0]))
     district = roster.districts.get(district_id) if district_id is not None else None

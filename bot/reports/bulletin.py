@@ -14,14 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import figures
-from bot.domain.roster import Roster
+from bot.domain.roster import Roster, RosterAt
 from bot.ledger import lifecycle as ledger
 from bot.obligations.reporting_cycle import month_steps, period_of, supervisors
 from bot.reports import as_of
 from bot.reports.absences import leave_ends
 from bot.reports.lists import shown
 from bot.reports.owed import excused, owed_reports
-from bot.reports.places import districts_at, office_name
+from bot.reports.places import office_name, roster_then, school_name
 from bot.storage import models as m
 
 BULLETIN_TEMPLATE = "digests/bulletin.j2"
@@ -51,7 +51,8 @@ async def bulletin_values(session: AsyncSession, roster: Roster, now: datetime,
     last = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     window = as_of.Window.of(month_start, last, roster, now)
     tally = await as_of.tally(session, roster, window, now)
-    district_of = await districts_at(session, roster, window.t)
+    then = await roster_then(session, roster, window.t)
+    district_of = then.district_of
     folded = as_of.by_district(tally.schools, district_of)
     districts = [dict(name=d.name, **folded[d.id], **figures.rates(folded[d.id]))
                  for d in sorted(roster.districts.values(), key=lambda d: d.id)]
@@ -67,9 +68,9 @@ async def bulletin_values(session: AsyncSession, roster: Roster, now: datetime,
                 districts=districts[:limits.districts], more_districts=len(districts[limits.districts:]),
                 categories=[dict(name=c, count=n) for c, n in cats[:limits.categories]],
                 concentrated=[dict(name=c, count=n) for c, n in cats if c != OTHER][:3],
-                overdue=await _listed(session, roster, tally.overdue[:limits.overdue], district_of, day, limits),
+                overdue=await _listed(session, roster, tally.overdue[:limits.overdue], then, day, limits),
                 overdue_more=max(0, len(tally.overdue) - limits.overdue),
-                verify_late=await _late(session, roster, tally.verify_late[:limits.overdue], district_of, day),
+                verify_late=_late(roster, tally.verify_late[:limits.overdue], then, day),
                 verify_late_more=max(0, len(tally.verify_late) - limits.overdue),
                 verify_days=roster.policy.verify_within.n,
                 reports=await _reports(session, roster, month_start, window),
@@ -84,38 +85,32 @@ async def _descriptions(session: AsyncSession, ids: list[int]) -> dict[int, str]
                                        .where(m.Finding.id.in_(ids)))).all())
 
 
-async def _listed(session: AsyncSession, roster: Roster, found: list[as_of.Live], district_of: dict[int, int],
-                  day: date, limits: Shown) -> list[dict]:
+async def _listed(session: AsyncSession, roster: Roster, found: list[as_of.Live], then: RosterAt, day: date,
+                  limits: Shown) -> list[dict]:
     texts = await _descriptions(session, [f.id for f in found])
     rows = []
     for f in found:
         text, cut = texts.get(f.id, ""), limits.description
-        rows.append(dict(ref=ledger.ref(f.number), school=_school(roster, f.school_id),
-                         district=_district(roster, district_of, f.school_id),
+        rows.append(dict(ref=ledger.ref(f.number), school=school_name(roster, then, f.school_id),
+                         district=_district(roster, then, f.school_id),
                          description=text if len(text) <= cut else text[:cut] + "…", days=(day - f.due_date).days,
                          due=f.due_date))
     return rows
 
 
-async def _late(session: AsyncSession, roster: Roster, found: list[as_of.Live], district_of: dict[int, int],
-                day: date) -> list[dict]:
+def _late(roster: Roster, found: list[as_of.Live], then: RosterAt, day: date) -> list[dict]:
     rows = []
     for f in found:
         finder = roster.people.get(f.finder_id)
-        rows.append(dict(ref=ledger.ref(f.number), school=_school(roster, f.school_id),
-                         district=_district(roster, district_of, f.school_id),
+        rows.append(dict(ref=ledger.ref(f.number), school=school_name(roster, then, f.school_id),
+                         district=_district(roster, then, f.school_id),
                          supervisor=finder.name if finder else "",
                          reported=f.reported_at.astimezone(roster.tz).date() if f.reported_at else day))
     return rows
 
 
-def _school(roster: Roster, school_id: int) -> str:
-    school = roster.schools.get(school_id)
-    return school.name if school else ""
-
-
-def _district(roster: Roster, district_of: dict[int, int], school_id: int) -> str:
-    district = roster.districts.get(district_of.get(school_id, -1))
+def _district(roster: Roster, then: RosterAt, school_id: int) -> str:
+    district = roster.districts.get(then.district_of.get(school_id, -1))
     return district.name if district else ""
 
 

@@ -3,7 +3,8 @@ from the raw events (docs/design.md, "The office's figures").
 
 Two months of the demo county (September–October 2024, the National Day holiday in between): findings closed in
 the month after they were logged, a late verification, a failed one, an extension, withdrawals before and after
-a month's end. Each month's 通报 (the scheduled chat draft, the draft asked for a month later, the Word document)
+a month's end — and, at the county load of 10-08, a school moved to another district and a school handed to
+another supervisor (a past month is counted against the roster of that month). Each month's 通报 (the scheduled chat draft, the draft asked for a month later, the Word document)
 and each week's scheduled digest must show, district by district, the figures this file computes by replaying
 finding_events forward — a different road from bot.reports.as_of, which reads rows and folds events backwards.
 """
@@ -17,12 +18,14 @@ from zoneinfo import ZoneInfo
 from docx import Document
 from sqlalchemy import text
 
+from bot.cli.bootstrap import load_county
 from bot.domain.calendar import WorkCalendar
+from tests.support.county_files import demo_yaml
 
 TZ = ZoneInfo("Asia/Shanghai")
 OFFICE, D1, D2 = "room-office@chatroom", "room-d1@chatroom", "room-d2@chatroom"
 SYXX, FXZX = "room-syxx@chatroom", "room-fxzx@chatroom"
-ZHOU, CHEN, LIU = "wxid_zhouyonghong", "wxid_chenjing", "wxid_liujianguo"
+ZHOU, CHEN, LIU, YANG = "wxid_zhouyonghong", "wxid_chenjing", "wxid_liujianguo", "wxid_yangzhiqiang"
 LIUYANG, HUANGJ, ZHAOM, MAL = "wxid_liuyang", "wxid_huangjun", "wxid_zhaomin", "wxid_malei"
 DISTRICTS = ("第一责任区", "第二责任区", "第三责任区")
 KEYS = ("visits", "new", "closed", "withdrawn", "open", "rectify_overdue", "verify_late")
@@ -46,7 +49,7 @@ TERM = [  # (when, room, sender, text)
     ("2024-10-08T10:00", SYXX, LIUYANG, "#整改 Q6 已更换扶手"),  # late
     ("2024-10-09T09:00", SYXX, ZHOU, "#验收 Q6 通过"),
     ("2024-10-09T10:00", OFFICE, LIU, "#撤销 Q5 学校已提供合格证明"),
-    ("2024-10-09T11:00", D2, CHEN, "#问题 巴山小学 安全稳定 食堂灭火器缺失 限期3天"),  # Q7
+    ("2024-10-09T11:00", D2, YANG, "#问题 巴山小学 安全稳定 食堂灭火器缺失 限期3天"),  # Q7, 巴山 now 杨志强's
     ("2024-10-10T10:00", FXZX, HUANGJ, "#整改 Q2 已补全留样记录"),
     ("2024-10-10T11:00", SYXX, ZHOU, "#问题 实验小学 教学常规 作业批改不及时 限期5天"),  # Q8, open at 10-31
     ("2024-10-11T09:00", FXZX, CHEN, "#验收 Q2 通过"),
@@ -55,22 +58,35 @@ TERM = [  # (when, room, sender, text)
 ]
 
 
-async def _replay(h) -> None:  # noqa: ANN001 — tests.support.harness.Harness
+MOVE_AT = "2024-10-08T08:00:00+08:00"  # the county load of the new month: 复兴中学 to 第一责任区, 巴山小学 to 杨志强
+MOVES = {"{name: 城口县复兴中学, short: [复兴中学], district: 第二责任区": "{name: 城口县复兴中学, short: [复兴中学], district: 第一责任区",
+         "schools: [城口县复兴中学, 城口县修齐镇中心小学, 城口县巴山镇中心小学]}": "schools: [城口县复兴中学, 城口县修齐镇中心小学]}",
+         "schools: [城口县明通镇中学, 城口县坪坝镇中心幼儿园]}": "schools: [城口县明通镇中学, 城口县坪坝镇中心幼儿园, 城口县巴山镇中心小学]}"}
+
+
+async def _replay(h, tmp_path) -> None:  # noqa: ANN001 — tests.support.harness.Harness, a folder
+    moved = False
     for when, room, sender, words in TERM:
-        replies = await h.say(room, sender, words, at=f"{when}:00+08:00")
+        at = f"{when}:00+08:00"
+        if not moved and datetime.fromisoformat(at) > datetime.fromisoformat(MOVE_AT):
+            await h.at(MOVE_AT)
+            await load_county(h.app.db, demo_yaml(tmp_path, edit=MOVES, name="october.yaml"), h.clock)
+            moved = True
+        replies = await h.say(room, sender, words, at=at)
         assert replies, words
 
 
 async def _raw(h) -> tuple[dict, dict, list]:  # noqa: ANN001
     async with h.app.db.engine.connect() as conn:
         findings = {r.id: r for r in (await conn.execute(text(
-            "SELECT f.id, f.number, f.school_id, s.name AS school, f.created_at FROM findings f "
-            "JOIN schools s ON s.id = f.school_id"))).all()}
+            "SELECT f.id, f.number, f.school_id, s.name AS school, f.created_at, p.name AS finder FROM findings f "
+            "JOIN schools s ON s.id = f.school_id JOIN people p ON p.id = f.finder_id"))).all()}
         events: dict[int, list] = defaultdict(list)
         for r in (await conn.execute(text("SELECT finding_id, kind, at, data FROM finding_events ORDER BY id"))).all():
             events[r.finding_id].append(r)
-        visits = (await conn.execute(text("SELECT s.name AS school, v.at FROM visits v "
-                                          "JOIN schools s ON s.id = v.school_id"))).all()
+        visits = (await conn.execute(text("SELECT s.name AS school, v.at, p.name AS person FROM visits v "
+                                          "JOIN schools s ON s.id = v.school_id JOIN people p ON p.id = v.person_id")
+                                     )).all()
     return findings, events, visits
 
 
@@ -134,6 +150,39 @@ def expected(raw: tuple, since: datetime, t: datetime, district_of: dict[str, st
     return out
 
 
+def expected_people(raw: tuple, since: datetime, t: datetime) -> dict[str, dict]:
+    """Per supervisor: visits and findings logged in [since, t) (those withdrawn by t left out), and the findings
+    awaiting their verification past the allowed working days at t (the finder's: every finder here is a 督学)."""
+    findings, events, visits = raw
+    cal = WorkCalendar()
+    out: dict[str, dict] = defaultdict(lambda: dict(visits=0, findings=0, verify_late=0))
+    for f in findings.values():
+        if _utc(f.created_at) >= t:
+            continue
+        s = _state(events[f.id], t)
+        if since <= _utc(f.created_at) and s["status"] != "withdrawn":
+            out[f.finder]["findings"] += 1
+        if s["status"] == "rectified":
+            late_from = datetime.combine(cal.add_workdays(s["reported"].astimezone(TZ).date(), 5)
+                                         + timedelta(days=1), time(0), TZ)
+            out[f.finder]["verify_late"] += late_from < t
+    for v in visits:
+        if since <= _utc(v.at) < t:
+            out[v.person]["visits"] += 1
+    return out
+
+
+def from_assessment(path: str) -> dict[str, dict]:
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(path)["考核"].iter_rows(values_only=True))
+    header = list(rows[2])
+    col = {name: header.index(name) for name in ("责任督学", "挂牌学校数", "到校次数", "发现问题数", "验收超期")}
+    return {r[col["责任督学"]]: dict(schools=r[col["挂牌学校数"]], visits=r[col["到校次数"]],
+                                  findings=r[col["发现问题数"]], verify_late=r[col["验收超期"]])
+            for r in rows[3:] if r[col["责任督学"]] and r[0]}
+
+
 def _month(first: date) -> tuple[datetime, datetime]:
     nxt = (first + timedelta(days=32)).replace(day=1)
     return datetime.combine(first, time(0), TZ), datetime.combine(nxt, time(0), TZ)
@@ -173,20 +222,25 @@ def _pick(rows: dict[str, dict], keys: tuple[str, ...]) -> dict[str, dict]:
     return {d: {k: rows[d][k] for k in keys} for d in DISTRICTS}
 
 
-SCHOOL_DISTRICTS = {"城口县实验小学": "第一责任区", "城口县葛城小学": "第一责任区", "城口县复兴中学": "第二责任区",
-                    "城口县巴山镇中心小学": "第二责任区"}
+SEPTEMBER = {"城口县实验小学": "第一责任区", "城口县葛城小学": "第一责任区", "城口县复兴中学": "第二责任区",
+             "城口县巴山镇中心小学": "第二责任区"}
+OCTOBER = dict(SEPTEMBER, 城口县复兴中学="第一责任区")  # from the load of 10-08
 
 
-async def test_every_month_and_week_of_a_term_agrees_on_every_surface(harness) -> None:
+def district_map(t: datetime) -> dict[str, str]:
+    return OCTOBER if t > datetime.fromisoformat(MOVE_AT) else SEPTEMBER
+
+
+async def test_every_month_and_week_of_a_term_agrees_on_every_surface(harness, tmp_path) -> None:  # noqa: ANN001
     h = harness
     await h.at("2024-09-01T08:00:00+08:00")
-    await _replay(h)
+    await _replay(h, tmp_path)
     await h.at("2024-11-04T09:00:00+08:00")  # every scheduled digest of the term has gone out
     raw = await _raw(h)
     sent = [s for s in h.transport.sent if s.out.room == OFFICE]
     for first in (date(2024, 9, 1), date(2024, 10, 1)):
         since, end = _month(first)
-        want = expected(raw, since.astimezone(UTC), end.astimezone(UTC), SCHOOL_DISTRICTS)
+        want = expected(raw, since.astimezone(UTC), end.astimezone(UTC), district_map(end))
         draft = next(s for s in sent if f"关于{first.year}年{first.month}月责任督学挂牌督导工作情况的通报" in s.text
                      and "（草稿" in s.text)
         assert from_draft(draft.text) == _pick(want, KEYS), (draft.text, _pick(want, KEYS))
@@ -199,6 +253,15 @@ async def test_every_month_and_week_of_a_term_agrees_on_every_surface(harness) -
         assert got["合计"] == {k: want["合计"][k] for k in KEYS}
         for d in (*DISTRICTS, "合计"):  # 新发现 = 已销号 + 已撤销 + 未销号, everywhere
             assert got[d]["new"] == got[d]["closed"] + got[d]["withdrawn"] + got[d]["open"]
+        assert got["合计"] == {k: sum(got[d][k] for d in DISTRICTS) for k in KEYS}  # the total row adds up
+        appraisal = from_assessment((await h.one(OFFICE, LIU, f"#考核 {first.year}年{first.month}月")).out.files[0])
+        people = expected_people(raw, since.astimezone(UTC), end.astimezone(UTC))
+        assert set(appraisal) == {"周永红", "李明", "陈静", "杨志强", "何丽", "吴海波"}
+        assert sum(r["visits"] + r["findings"] for r in appraisal.values()) > 0
+        for name, row in appraisal.items():
+            assert {k: row[k] for k in ("visits", "findings", "verify_late")} == people[name], (first, name)
+        held = {"陈静": 3, "杨志强": 2} if first.month == 9 else {"陈静": 3, "杨志强": 3}  # 巴山 changed hands 10-08
+        assert {n: appraisal[n]["schools"] for n in held} == held
     weeklies = [s for s in sent if s.text.startswith("【督导周报】")]
     covered = set()
     for digest in weeklies:
@@ -207,7 +270,8 @@ async def test_every_month_and_week_of_a_term_agrees_on_every_surface(harness) -
         assert monday.isocalendar()[1] == int(match.group(2)) and monday.weekday() == 0
         assert date(2024, int(match.group(5)), int(match.group(6))) == monday + timedelta(days=6)
         since = datetime.combine(monday, time(0), TZ)
-        want = expected(raw, since.astimezone(UTC), (since + timedelta(days=7)).astimezone(UTC), SCHOOL_DISTRICTS)
+        week_end = since + timedelta(days=7)
+        want = expected(raw, since.astimezone(UTC), week_end.astimezone(UTC), district_map(week_end))
         keys = ("new", "closed", "open", "rectify_overdue", "verify_late")
         assert from_weekly(digest.text) == _pick(want, keys), f"weekly digest of {monday}"
         covered.update(monday + timedelta(days=i) for i in range(7))
