@@ -1,6 +1,6 @@
 """Where a reply goes: the one routing rule for state changes and the room rule for what may be shown.
 
-A state change at a school reaches the people who must act next wherever it happened (DESIGN.md, "Where messages
+A state change at a school reaches the people who must act next wherever it happened (docs/design.md, "Where messages
 go"): at the school's room with an @-mention when it has one, else at its district's room, else privately. The
 sender hears where they spoke — the whole message when this room may show the school (and where the others were
 told), else only a short acknowledgement naming where the details went. When the school's place is where the

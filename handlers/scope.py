@@ -1,7 +1,7 @@
 """What a list or a count covers: the school named, this room's school, this district room's schools, or all the
 sender may see — as an SQL condition on findings (no giant IN lists).
 
-The name says what is counted (DESIGN.md: "A list or count shown for 'your schools' says so; a district total is
+The name says what is counted (docs/design.md: "A list or count shown for 'your schools' says so; a district total is
 the district"): a district's name only over the whole district (the office, the district's lead); a supervisor
 who oversees only some of its schools gets those, named 您负责的学校 — in a district room too, where the room
 could show the district but the sender may not look at the other schools (permissions: VIEW is per school); a

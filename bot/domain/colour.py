@@ -6,7 +6,8 @@
   falls due, when the office is told and the finding is named a 问责 candidate.
 None otherwise. Only 待整改 (open) findings are coloured: the colours track the school's rectification, which
 is what the ladder chases; a 待验收 finding waits on the supervisor (its own reminder, reminders/verify.py)
-and a closed or withdrawn one is done. 待验收 past the deadline still reads "逾期" in its status label.
+and a closed or withdrawn one is done. A 待验收 finding is never 整改逾期 (bot.domain.figures): waiting too
+long it reads 验收超期, the supervisor's delay.
 The labels (🔵蓝色督办 …) are in templates/common/colour.j2.
 """
 from __future__ import annotations

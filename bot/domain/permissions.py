@@ -1,4 +1,4 @@
-"""Roles and permissions, in one place (DESIGN.md's table).
+"""Roles and permissions, in one place (docs/design.md's table).
 
 | role        | may |
 | 督学        | log findings, verify, log visits, term checks at their schools; 月报; withdraw what they found |

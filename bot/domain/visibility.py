@@ -1,4 +1,4 @@
-"""Where things may be shown and where a school's people are — the one rule for rooms (DESIGN.md, "Where messages
+"""Where things may be shown and where a school's people are — the one rule for rooms (docs/design.md, "Where messages
 go"). A message in a room is read by everyone in it, so a room shows only what every member may see: a school room
 its own school, a district room its district's schools, the office room everything. A private chat shows what
 that person may see (bot.domain.permissions decides that part)."""

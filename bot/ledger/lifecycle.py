@@ -1,6 +1,6 @@
 """The findings ledger: create findings, move them through the closed loop, record every change as an event.
 
-The closed loop (DESIGN.md): 待整改 (open) → 待验收 (rectified) → 已销号 (closed); 验收不通过 sends a finding back
+The closed loop (docs/design.md): 待整改 (open) → 待验收 (rectified) → 已销号 (closed); 验收不通过 sends a finding back
 to 待整改 (its deadline stands); 撤销 (withdrawn) ends an open or rectified one; 延期 changes the deadline of an open
 or rectified one. 逾期 is not a state: it is open/rectified past the deadline, read at read time. TRANSITIONS is the
 whole machine: `transition` refuses anything else, sets the state and its timestamp, and records the event.

@@ -9,7 +9,7 @@ for one not yet over), county time:
 - 发现问题: findings they logged in the period, those withdrawn by its end not counted (bot.reports.as_of);
 - 验收超期: at the period's end, rectification reports of their schools awaiting their verification longer than
   `verify_within` (bot.domain.figures; the finder's while active, else the school's supervisors');
-- 验收: verifications they made (passed or failed) and how many were on time. DESIGN.md says a rectification
+- 验收: verifications they made (passed or failed) and how many were on time. docs/design.md says a rectification
   waiting for verification "too long" is chased, and the county policy says how long: `verify_within` (5 working
   days by default). So a verification is ON TIME when it comes on or before the N-th working day after the local
   day of the rectification report it answers (the latest #整改 of that finding before it) — before the day the

@@ -1,4 +1,4 @@
-"""Correcting and asking (DESIGN.md): #修改 by the finder or the office while open, #申请延期 by the principal,
+"""Correcting and asking (docs/design.md): #修改 by the finder or the office while open, #申请延期 by the principal,
 answered by the office with #延期 or #驳回 — each an event in the history, the principal told either way."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""#清单 says what it counts (DESIGN.md: "A list or count shown for 'your schools' says so; a district total is the
+"""#清单 says what it counts (docs/design.md: "A list or count shown for 'your schools' says so; a district total is the
 district"). 第一责任区 (room room-d1) has five open findings: three at 周永红's schools (she leads the district),
 one at 李明's 葛城小学, one at 李明's 机关幼儿园 awaiting verification; 复兴中学 is in 第二责任区."""
 from __future__ import annotations

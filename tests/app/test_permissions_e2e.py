@@ -60,7 +60,7 @@ async def test_principal_of_another_school_sees_nothing(harness) -> None:
         assert any(mark in reply.text for mark in REFUSED) and "围墙" not in reply.text
 
 
-# the real reason each refusal gives (DESIGN.md: "A refusal names the real reason, never a wrong one")
+# the real reason each refusal gives (docs/design.md: "A refusal names the real reason, never a wrong one")
 OFFICE_ONLY, SUPERVISORS, PRINCIPAL_ONLY = "由督导室办理", "由责任督学或督导室办理", "只有本校校长/园长或督导室"
 REASONS = {
     "#问题": {"principal": SUPERVISORS},

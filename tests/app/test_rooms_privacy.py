@@ -1,4 +1,4 @@
-"""Right people, right room (DESIGN.md, "Where messages go"): every change reaches who must act next at the
+"""Right people, right room (docs/design.md, "Where messages go"): every change reaches who must act next at the
 school's place, nothing about a school is shown in a room that may not show it, nothing is filed by guessing.
 
 The school is 重庆市城口中学 (its room room-ckzx, district room room-d1; principal 王芳; supervisor 周永红, who also

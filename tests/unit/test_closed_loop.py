@@ -9,7 +9,7 @@ from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
 
 OPEN, RECTIFIED, CLOSED, WITHDRAWN = ledger.OPEN, ledger.RECTIFIED, ledger.CLOSED, ledger.WITHDRAWN
-# event → the states it may happen in (DESIGN.md: 发现 → 整改 → 验收销号; 不通过 back to 待整改; 撤销; 延期)
+# event → the states it may happen in (docs/design.md: 发现 → 整改 → 验收销号; 不通过 back to 待整改; 撤销; 延期)
 LEGAL = {
     ledger.RECTIFY: {OPEN, RECTIFIED},
     ledger.VERIFY_PASS: {RECTIFIED},

@@ -1,4 +1,4 @@
-"""The permission matrix: every role × every action, as DESIGN.md's table says."""
+"""The permission matrix: every role × every action, as docs/design.md's table says."""
 from __future__ import annotations
 
 import pytest
