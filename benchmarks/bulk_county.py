@@ -189,3 +189,33 @@ def _stored(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def run_on_both(run, sqlite: str | None, postgres: str | None, *args: object) -> None:  # noqa: ANN001 — async fn
+    """Run a benchmark's `run(url, *args)` on a fresh SQLite file (its WAL files too) and on a PostgreSQL database
+    whose public schema is emptied first; '' or None skips either."""
+    import asyncio
+    from pathlib import Path
+
+    if sqlite:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
+        asyncio.run(run(f"sqlite+aiosqlite:///{sqlite}", *args))
+    if postgres:
+        asyncio.run(reset_postgres(postgres))
+        asyncio.run(run(postgres, *args))
+
+
+def main_at_scale(run, doc: str, name: str) -> None:  # noqa: ANN001 — an async run(url, schools, findings)
+    """The command line of a benchmark at county scale: --sqlite PATH, --postgres URL (database `name`), --schools N,
+    --findings N; then `run` on both."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--sqlite", default=f"/tmp/{name}.db", help="SQLite file (recreated); '' to skip")
+    ap.add_argument("--postgres", default=f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name.replace('-', '_')}",
+                    help="PostgreSQL URL (created if missing; its public schema is recreated); '' to skip")
+    ap.add_argument("--schools", type=int, default=50_000)
+    ap.add_argument("--findings", type=int, default=1_000_000)
+    args = ap.parse_args()
+    run_on_both(run, args.sqlite, args.postgres, args.schools, args.findings)

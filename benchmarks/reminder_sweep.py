@@ -14,11 +14,8 @@ Prints the figures; a script, not a test.
 """
 from __future__ import annotations
 
-import argparse
-import asyncio
 import time
 from datetime import datetime
-from pathlib import Path
 
 from bot.app import App
 from bot.cli.bootstrap import open_database
@@ -31,9 +28,9 @@ from reminders.ladder import due_steps
 from reminders.verify import awaiting
 
 try:
-    from benchmarks.bulk_county import NOW, build, reset_postgres
+    from benchmarks.bulk_county import NOW, build, main_at_scale
 except ModuleNotFoundError:  # run as a script: python benchmarks/reminder_sweep.py
-    from bulk_county import NOW, build, reset_postgres  # type: ignore[no-redef]
+    from bulk_county import NOW, build, main_at_scale  # type: ignore[no-redef]
 
 
 async def _timed(label: str, coro, results: dict[str, float]) -> object:
@@ -109,22 +106,7 @@ async def _build(url: str, schools: int, findings: int):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sqlite", default="/tmp/dudao-bench.db", help="SQLite file (recreated); '' to skip")
-    ap.add_argument("--postgres", default="postgresql+asyncpg://postgres@127.0.0.1:5432/dudao_bench",
-                    help="PostgreSQL URL (the database is created if missing; its public schema is dropped "
-                         "and recreated); '' to skip")
-    ap.add_argument("--schools", type=int, default=50_000)
-    ap.add_argument("--findings", type=int, default=1_000_000)
-    args = ap.parse_args()
-    if args.sqlite:
-        path = Path(args.sqlite)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        asyncio.run(run(f"sqlite+aiosqlite:///{path}", args.schools, args.findings))
-    if args.postgres:
-        asyncio.run(reset_postgres(args.postgres))
-        asyncio.run(run(args.postgres, args.schools, args.findings))
+    main_at_scale(run, __doc__, "dudao-bench")
 
 
 if __name__ == "__main__":

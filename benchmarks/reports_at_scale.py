@@ -14,12 +14,9 @@ Target (the reports issue): each under 2 s. Prints the figures; a script, not a 
 """
 from __future__ import annotations
 
-import argparse
-import asyncio
 import io
 import time
 from datetime import date, datetime
-from pathlib import Path
 
 from sqlalchemy import text
 
@@ -33,14 +30,14 @@ from bot.reports.bulletin_doc import bulletin_doc_values, write_bulletin_doc
 from bot.settings import Settings
 
 try:
-    from benchmarks.bulk_county import NOW, build, reset_postgres
+    from benchmarks.bulk_county import NOW, build, main_at_scale
     from benchmarks.reminder_sweep import _build
 except ModuleNotFoundError:  # run as a script
-    from bulk_county import NOW, build, reset_postgres  # type: ignore[no-redef]
+    from bulk_county import NOW, build, main_at_scale  # type: ignore[no-redef]
     from reminder_sweep import _build  # type: ignore[no-redef]
 
 SINCE = datetime.fromisoformat("2024-05-01T00:00:00+08:00")
-TERM = Period(date(2024, 2, 26), date(2024, 7, 14), "2024年春季学期", "2024年春季学期")
+TERM = Period(date(2024, 2, 26), date(2024, 7, 14), "2024年春季学期", "2024年春季学期", "term")
 __all__ = ["build"]
 
 
@@ -118,21 +115,7 @@ async def run(url: str, schools: int, findings: int) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sqlite", default="/tmp/dudao-reports.db", help="SQLite file (recreated); '' to skip")
-    ap.add_argument("--postgres", default="postgresql+asyncpg://postgres@127.0.0.1:5432/dudao_reports",
-                    help="PostgreSQL URL (created if missing; its public schema is recreated); '' to skip")
-    ap.add_argument("--schools", type=int, default=50_000)
-    ap.add_argument("--findings", type=int, default=1_000_000)
-    args = ap.parse_args()
-    if args.sqlite:
-        path = Path(args.sqlite)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        asyncio.run(run(f"sqlite+aiosqlite:///{path}", args.schools, args.findings))
-    if args.postgres:
-        asyncio.run(reset_postgres(args.postgres))
-        asyncio.run(run(args.postgres, args.schools, args.findings))
+    main_at_scale(run, __doc__, "dudao-reports")
 
 
 if __name__ == "__main__":

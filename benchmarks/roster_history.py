@@ -10,7 +10,6 @@ the term around it — each the best of 5. Prints the figures; a script, not a t
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -25,9 +24,9 @@ from bot.storage.roster_history import districts_between, roster_at, supervision
 from bot.storage.roster_repo import load_roster
 
 try:
-    from benchmarks.bulk_county import NOW, build, reset_postgres
+    from benchmarks.bulk_county import NOW, build, run_on_both
 except ModuleNotFoundError:  # run as a script: python benchmarks/roster_history.py
-    from bulk_county import NOW, build, reset_postgres  # type: ignore[no-redef]
+    from bulk_county import NOW, build, run_on_both  # type: ignore[no-redef]
 
 CHANGED = NOW - timedelta(days=30)
 
@@ -91,11 +90,7 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=50_000)
     parser.add_argument("--moved", type=int, default=500)
     args = parser.parse_args()
-    args.sqlite.unlink(missing_ok=True)
-    asyncio.run(run(f"sqlite+aiosqlite:///{args.sqlite}", args.schools, args.moved))
-    if args.postgres:
-        asyncio.run(reset_postgres(args.postgres))
-        asyncio.run(run(args.postgres, args.schools, args.moved))
+    run_on_both(run, str(args.sqlite), args.postgres, args.schools, args.moved)
 
 
 if __name__ == "__main__":
