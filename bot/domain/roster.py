@@ -79,6 +79,8 @@ class Roster:
     people: dict[int, PersonInfo] = field(default_factory=dict)
     rooms: dict[str, RoomInfo] = field(default_factory=dict)
     by_chat_id: dict[str, PersonInfo] = field(default_factory=dict)
+    # what is worked out once per snapshot by those who read it (e.g. the monthly duties): the snapshot never changes
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def office_name(self) -> str:

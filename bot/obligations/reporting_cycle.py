@@ -79,7 +79,14 @@ def supervisors(roster: Roster) -> list[PersonInfo]:
 
 
 def duties(roster: Roster, kind: str) -> list[Duty]:
-    """Everything owed for `kind` in a month, in roster order."""
+    """Everything owed for `kind` in a month, in roster order (worked out once per roster snapshot)."""
+    key = ("duties", kind)
+    if key not in roster.memo:
+        roster.memo[key] = tuple(_duties(roster, kind))
+    return list(roster.memo[key])
+
+
+def _duties(roster: Roster, kind: str) -> list[Duty]:
     if kind == "自查":
         return [Duty(s.id, s.display, s.district_id, tuple(roster.principals_of(s.id)))
                 for s in sorted(roster.schools.values(), key=lambda s: s.id)]

@@ -114,10 +114,10 @@ async def assessment(session: AsyncSession, roster: Roster, period: Period, now:
         people = [(p, d) for p, d in people if d in districts]
     ids = {p.id for p, _ in people}
     went = await _visits(session, since, until, ids)
-    tally = await as_of.tally(session, roster, as_of.Window.of(period.first, period.last, roster, now), now)
-    found = {pid: n for pid, n in tally.finders.items() if pid in ids}  # logged in the period, not withdrawn by its end
-    then = await roster_then(session, roster, tally.window.t)
-    late = _waiting_on(roster, then, tally.verify_late)
+    window = as_of.Window.of(period.first, period.last, roster, now)
+    found = {pid: n for pid, n in (await as_of.finders(session, window)).items() if pid in ids}  # not withdrawn by t
+    then = await roster_then(session, roster, window.t)
+    late = _waiting_on(roster, then, await as_of.verify_late_at(session, roster, window.t, now))
     held = await supervision_between(session, since, until)
     verified = await _verifications(session, roster, since, until, ids)
     reports = await _reports(session, roster, period, today, people)

@@ -27,7 +27,7 @@ async def district_month_values(session: AsyncSession, roster: Roster, district_
     window = as_of.Window.of(month_start, last, roster, now)
     district_of = await districts_at(session, roster, window.t)
     ids = sorted(sid for sid, did in district_of.items() if did == district_id)
-    tally = await as_of.tally(session, roster, window, now, ids)
+    tally = await as_of.tally(session, roster, window, now, ids, who=True)
     empty = dict.fromkeys(figures.COUNTED, 0)
     schools = [dict(name=roster.schools[sid].display if sid in roster.schools else "", **tally.schools.get(sid, empty))
                for sid in ids]

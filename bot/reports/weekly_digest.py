@@ -39,7 +39,7 @@ async def weekly_digest_values(session: AsyncSession, roster: Roster, now: datet
     today = now.astimezone(roster.tz).date()
     monday = monday or last_full_week(today)
     window = as_of.Window.of(monday, monday + timedelta(days=6), roster, now)
-    tally = await as_of.tally(session, roster, window, now)
+    tally = await as_of.tally(session, roster, window, now, who=True)
     district_of = await districts_at(session, roster, window.t)
     folded = as_of.by_district(tally.schools, district_of)
     districts = [dict(name=d.name, **folded[d.id])

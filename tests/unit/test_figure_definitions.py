@@ -72,8 +72,8 @@ def test_the_sql_cut_for_late_verifications_agrees_with_the_rule(now: str) -> No
 def _row(**kw: object) -> SimpleNamespace:
     base = dict(id=1, number=1, school_id=7, category="安全稳定", status="closed", due_date=date(2024, 9, 5),
                 deadline_at=datetime(2024, 9, 6, tzinfo=TZ), rectified_at=None, finder_id=3,
-                created_at=datetime(2024, 9, 2, tzinfo=TZ), updated_at=datetime(2024, 10, 9, tzinfo=TZ),
-                closed_at=datetime(2024, 10, 9, tzinfo=TZ))
+                created_at=datetime(2024, 9, 2, tzinfo=TZ), closed_at=datetime(2024, 10, 9, tzinfo=TZ),
+                changed=True)  # changed since the moment read: its events are folded
     return SimpleNamespace(**(base | kw))
 
 
@@ -100,8 +100,7 @@ def test_a_finding_is_folded_to_the_state_it_had_then() -> None:
 
 
 def test_a_row_unchanged_since_the_moment_is_read_as_it_is() -> None:
-    row = _row(status="rectified", rectified_at=datetime(2024, 9, 4, tzinfo=TZ),
-               updated_at=datetime(2024, 9, 4, tzinfo=TZ), closed_at=None)
+    row = _row(status="rectified", rectified_at=datetime(2024, 9, 4, tzinfo=TZ), closed_at=None, changed=False)
     live = state_at(row, [], _at("2024-09-30T00:00"), TZ)
     assert (live.status, live.reported_at) == ("rectified", datetime(2024, 9, 4, tzinfo=TZ))
 
