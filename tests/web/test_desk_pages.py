@@ -142,3 +142,17 @@ def test_new_pages_need_a_login(desk: Desk) -> None:
     for url in ("/cycle", "/terms", "/ledger.xlsx?status=open"):
         answer = client.get(url)
         assert answer.status_code == 303 and answer.headers["location"].startswith("/login?next="), url
+
+
+def test_the_help_page_says_what_every_figure_counts_and_the_charts_give_their_formulas(desk: Desk) -> None:
+    from bot.domain.figures import FIGURES
+
+    client = desk.client()
+    login(client, "p-zhou")  # everyone on the roster reads the same definitions
+    page = client.get("/help").text
+    assert 'id="figures"' in page and "验收超期的规定时限为 5 个工作日" in page
+    for f in FIGURES:
+        assert f"<td data-label=\"指标\">{f.name}</td>" in page and f.counts in page
+    charts = client.get("/charts").text
+    assert "整改率＝已销号 ÷ (新发现 − 已撤销)" in charts and "按期整改率＝按期整改 ÷ 已到期" in charts
+    assert 'href="/help#figures"' in charts
