@@ -48,8 +48,11 @@ async def charts(request: Request, viewer: Viewer) -> Response:
         district_of = await districts_at(session, roster, now)
         weeks = await overdue_by_week(session, roster, now, viewer.school_ids)
     found = as_of.by_district(tally.schools, district_of)
-    districts = sorted(found, key=lambda d: roster.districts[d].name if d in roster.districts else "")
-    names = [(roster.districts[d].name if d in roster.districts else "", d) for d in districts]
+    seen = district_of if viewer.school_ids is None else viewer.school_ids
+    shown = {district_of[s] for s in seen if s in district_of}
+    districts = sorted(shown, key=lambda d: roster.districts[d].name if d in roster.districts else "")
+    names = [(roster.districts[d].name, d) for d in districts if d in roster.districts]  # a district without
+    # findings is shown too (0, and "—" for its rates)
     counted = {d: found[d]["new"] - found[d]["withdrawn"] for d in districts}
     categories = sorted(tally.categories.items(), key=lambda c: (-c[1], c[0]))
     return render(request, "charts.html", viewer=viewer,

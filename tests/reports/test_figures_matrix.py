@@ -11,7 +11,7 @@ finding_events forward — a different road from bot.reports.as_of, which reads 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -101,8 +101,8 @@ def _data(value: object) -> dict:
 
 
 def _state(events: list, t: datetime) -> dict:
-    """Replay one finding's events forward up to `t`."""
-    state = dict(status="open", due=None, reported=None)
+    """Replay one finding's events forward up to `t` (on_time: closed on a report made by the deadline then)."""
+    state = dict(status="open", due=None, reported=None, on_time=False)
     for e in events:
         if _utc(e.at) >= t:
             break
@@ -112,7 +112,8 @@ def _state(events: list, t: datetime) -> dict:
         elif e.kind == "rectified":
             state.update(status="rectified", reported=_utc(e.at))
         elif e.kind == "verify_passed":
-            state["status"] = "closed"
+            deadline = datetime.combine(state["due"] + timedelta(days=1), time(0), TZ)
+            state.update(status="closed", on_time=state["reported"] is not None and state["reported"] < deadline)
         elif e.kind == "verify_failed":
             state.update(status="open", reported=None)
         elif e.kind == "withdrawn":
@@ -126,7 +127,7 @@ def expected(raw: tuple, since: datetime, t: datetime, district_of: dict[str, st
     """Per district (and 合计), every figure at `t` for findings logged in [since, t), counted from raw events."""
     findings, events, visits = raw
     cal = WorkCalendar()
-    out = {d: dict.fromkeys(KEYS, 0) for d in (*DISTRICTS, "合计")}
+    out = {d: dict.fromkeys((*KEYS, "on_time", "due"), 0) for d in (*DISTRICTS, "合计")}
     for f in findings.values():
         if _utc(f.created_at) >= t:
             continue
@@ -141,6 +142,8 @@ def expected(raw: tuple, since: datetime, t: datetime, district_of: dict[str, st
             if _utc(f.created_at) >= since:
                 row["new"] += 1
                 row[{"closed": "closed", "withdrawn": "withdrawn"}.get(s["status"], "open")] += 1
+                row["on_time"] += s["on_time"]
+                row["due"] += s["status"] == "closed" or (s["status"] != "withdrawn" and deadline < t)
             row["rectify_overdue"] += s["status"] == "open" and deadline < t  # "deadline before t"
             row["verify_late"] += s["status"] == "rectified" and late_from < t
     for v in visits:
@@ -282,3 +285,55 @@ async def test_every_month_and_week_of_a_term_agrees_on_every_surface(harness, t
 def _summary(words: str) -> str:
     """The opening paragraph of a 通报 draft: every county-wide figure of the month."""
     return next(line for line in words.splitlines() if re.match(r"　　\d{4}年\d+月，", line))
+
+
+def _rate(part: int, whole: int) -> str:
+    return "—" if not whole else f"{int(100 * part / whole + 0.5)}%"
+
+
+def _bars(page: str, title: str) -> dict[str, str]:
+    section = page.split(f"<h2>{title}</h2>", 1)[1].split("</section>", 1)[0]
+    return dict(re.findall(r'class="label">([^<]+)</text>\s*<rect[^>]*></rect>\s*<text[^>]*class="value">([^<]+)</text>',
+                           section))
+
+
+async def test_at_the_end_of_the_term_chat_desk_and_ledger_agree(harness, tmp_path) -> None:  # noqa: ANN001
+    """The whole ledger as of now: #统计 in chat, the desk's charts and 整改台账 (#导出), against the raw events."""
+    import httpx
+    import openpyxl
+    from sqlalchemy import select
+
+    from bot.storage import models as m
+    from bot.web.accounts import set_password
+    from bot.web.desk import create_app
+
+    h = harness
+    await h.at("2024-09-01T08:00:00+08:00")
+    await _replay(h, tmp_path)
+    await h.at("2024-11-04T10:00:00+08:00")
+    now = h.clock.now()
+    want = expected(await _raw(h), datetime(2000, 1, 1, tzinfo=UTC), now + timedelta(microseconds=1), OCTOBER)
+    stats = (await h.one(OFFICE, LIU, "#统计")).text
+    for d in (d for d in DISTRICTS if want[d]["new"]):  # #统计 lists the districts that have findings
+        w = want[d]
+        assert (f"· {d}：登记{w['new']}，已销号{w['closed']}，未销号{w['open']}，整改逾期{w['rectify_overdue']}，"
+                f"验收超期{w['verify_late']}") in stats, stats
+    w = want["合计"]
+    assert f"整改率 {_rate(w['closed'], w['new'] - w['withdrawn'])}，按期整改率 {_rate(w['on_time'], w['due'])}" in stats
+    async with h.app.db.transaction() as s:
+        await set_password(s, await s.scalar(select(m.Person).where(m.Person.key == "p-liu")), "matrix-pass-1", now)
+    app = create_app(h.app.settings, h.app.db, h.clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://desk") as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', (await client.get("/login")).text).group(1)
+        await client.post("/login", data=dict(csrf=token, username="p-liu", password="matrix-pass-1", next="/charts"))
+        page = (await client.get("/charts")).text
+    rates, on_time = _bars(page, "各责任区整改率"), _bars(page, "各责任区按期整改率")
+    for d in DISTRICTS:
+        w = want[d]
+        assert rates[d] == _rate(w["closed"], w["new"] - w["withdrawn"]) and on_time[d] == _rate(w["on_time"], w["due"])
+    book = await h.one(OFFICE, LIU, "#导出")
+    rows = list(openpyxl.load_workbook(book.out.files[0])["整改台账"].iter_rows(values_only=True))
+    status = rows[2].index("状态")
+    shown, w = Counter(r[status] for r in rows[3:]), want["合计"]
+    assert shown["待整改（整改逾期）"] == w["rectify_overdue"] and shown["待验收（验收超期）"] == w["verify_late"], shown
+    assert shown["已销号"] == w["closed"] and shown["已撤销"] == w["withdrawn"] and len(rows[3:]) == w["new"]
