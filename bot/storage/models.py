@@ -167,6 +167,7 @@ class FindingEvent(Base):
     """One change to a finding: who, when, from which message, the raw text. Append-only."""
 
     __tablename__ = "finding_events"
+    __table_args__ = (Index("ix_finding_events_kind_at", "kind", "at"),)  # the 考核's verifications of a period
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
