@@ -1,30 +1,34 @@
-"""#修改 Q12 描述|类别|期限|严重程度 …: the finder or the office corrects an open finding; an event in its history;
-the principal is told."""
+"""#修改 Q12 描述|类别|期限|严重程度|学校 …: the finder or the office corrects an open finding; an event in its
+history (a past report shows the finding as it stood then); the principal is told — of a finding moved to another
+school, the new school's principal, and the old school's hears it has gone."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
 from bot.domain.permissions import Action
+from bot.domain.roster import SchoolInfo
+from bot.domain.visibility import home_room
 from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import parse_ref
 from bot.routing import Router
-from handlers.common import due_on, finding_for, mentionable, require
+from handlers.common import due_on, finding_for, mentionable, need, require, resolve_school
 from handlers.findings import SEVERITIES
 from handlers.reach import Change, announce
 
 router = Router("amend")
 # what people call each field, longest first when read
 FIELDS = {"描述": "description", "问题描述": "description", "内容": "description", "类别": "category",
-          "分类": "category", "期限": "due_date", "整改期限": "due_date", "严重程度": "severity", "程度": "severity"}
+          "分类": "category", "期限": "due_date", "整改期限": "due_date", "严重程度": "severity", "程度": "severity",
+          "学校": "school_id", "单位": "school_id"}
 
 
 @dataclass(frozen=True)
 class Amend:
     ref: int
-    field: str  # description / category / due_date / severity
+    field: str  # description / category / due_date / severity / school_id
     value: str = ""
     deadline: DeadlineSpec | None = None
 
@@ -56,6 +60,8 @@ def parse_amend(word: str, rest: str) -> Amend:
 async def amend(cmd: Amend, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.CORRECT)
     require(finding, ledger.CORRECT, "修改")
+    if cmd.field == "school_id":
+        return await _move(cmd, ctx, finding, school)
     new = _value(cmd, ctx)
     old = getattr(finding, cmd.field)
     if new == old:
@@ -68,6 +74,26 @@ async def amend(cmd: Amend, ctx: CommandContext) -> list[Reply]:
                   by=ctx.actor.titled, description=finding.description, due=finding.due_date)
     return announce(ctx, Change(school, "findings/amended.j2", values,
                                 act=mentionable(ctx.roster.principals_of(school.id)), done=f"已修改 {ref}"))
+
+
+async def _move(cmd: Amend, ctx: CommandContext, finding, school: SchoolInfo) -> list[Reply]:  # noqa: ANN001
+    """#修改 Q12 学校 …: the finding belongs to another school (the sender must be allowed to correct it there)."""
+    to = resolve_school(ctx, cmd.value)
+    ref = ledger.ref(finding.number)
+    if to.id == school.id:
+        raise UserError("findings/amend_same.j2", ref=ref, field=ledger.CORRECTABLE[cmd.field])
+    need(ctx, Action.LOG_FINDING, school=to)  # as if logging it there: the office, or a supervisor of that school
+    await ledger.correct(ctx.session, finding, cmd.field, to.id, ctx.roster.tz, actor_id=ctx.actor.person_id,
+                         at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text)
+    values = dict(ref=ref, school=to.name, field=ledger.CORRECTABLE[cmd.field], old=school.name, new=to.name,
+                  by=ctx.actor.titled, description=finding.description, due=finding.due_date)
+    replies = announce(ctx, Change(to, "findings/amended.j2", values,
+                                   act=mentionable(ctx.roster.principals_of(to.id)), done=f"已修改 {ref}"))
+    gone = home_room(ctx.roster, school)
+    if gone is not None:  # the old school's people: it is no longer theirs to rectify
+        replies.append(Reply("findings/moved_away.j2", dict(ref=ref, school=school.name, to=to.name, by=values["by"]),
+                             mention=mentionable(ctx.roster.principals_of(school.id)), room=gone.chat_id))
+    return replies
 
 
 def _value(cmd: Amend, ctx: CommandContext) -> object:

@@ -83,7 +83,8 @@ async def extend(
     return event
 
 
-CORRECTABLE = {"description": "描述", "category": "类别", "severity": "严重程度", "due_date": "整改期限"}
+CORRECTABLE = {"description": "描述", "category": "类别", "severity": "严重程度", "due_date": "整改期限",
+               "school_id": "学校"}
 
 
 async def correct(

@@ -84,12 +84,13 @@ def state_at(row, events: list, t: datetime, tz) -> Live:  # noqa: ANN001 — a 
         return Live(row.id, row.number, row.school_id, row.category, row.status, row.deadline_at, row.due_date,
                     reported, row.finder_id, row.created_at)
     status, reported, seen = ledger.OPEN, None, False
-    due_before = due_after = cat_before = cat_after = None
+    due_before = due_after = cat_before = cat_after = school_before = school_after = None
     for kind, at, data in events:
         seen = True
         data = data or {}
         moves_due = kind == ledger.EXTEND or (kind == ledger.CORRECT and data.get("field") == "due_date")
         moves_cat = kind == ledger.CORRECT and data.get("field") == "category"
+        moves_school = kind == ledger.CORRECT and data.get("field") == "school_id"
         if _aware(at) < t:
             if kind == ledger.RECTIFY:
                 status, reported = ledger.RECTIFIED, _aware(at)
@@ -97,14 +98,17 @@ def state_at(row, events: list, t: datetime, tz) -> Live:  # noqa: ANN001 — a 
                 status, reported = ledger.OPEN, None
             due_before = data.get("new") if moves_due else due_before
             cat_before = data.get("new") if moves_cat else cat_before
+            school_before = data.get("new") if moves_school else school_before
         else:
             due_after = due_after or (data.get("old") if moves_due else None)
             cat_after = cat_after or (data.get("old") if moves_cat else None)
+            school_after = school_after or (data.get("old") if moves_school else None)
     if not seen and row.rectified_at is not None and _aware(row.rectified_at) < t:  # bulk-loaded, no history
         status, reported = ledger.RECTIFIED, _aware(row.rectified_at)
     due = _date(due_before or due_after) or row.due_date
     deadline = ledger.deadline_instant(due, tz) if due != row.due_date else _aware(row.deadline_at)
-    return Live(row.id, row.number, row.school_id, cat_before or cat_after or row.category, status, deadline, due,
+    school = school_before or school_after or row.school_id
+    return Live(row.id, row.number, int(school), cat_before or cat_after or row.category, status, deadline, due,
                 reported, row.finder_id, _aware(row.created_at))
 
 

@@ -117,3 +117,21 @@ async def test_a_request_on_a_finding_closed_meanwhile_cannot_be_refused(harness
     await h.say(CKZX, ZHOU, "#验收 Q1 通过")
     refused = await h.one(OFFICE, LIU, "#驳回 Q1 不必延期")
     assert "已销号" in refused.text and "不能驳回" in refused.text and "出了问题" not in refused.text
+
+
+async def test_a_finding_logged_at_the_wrong_school_is_moved_and_both_schools_hear(harness) -> None:
+    h = harness
+    await h.say(SYXX, ZHOU, "#问题 实验小学 安全稳定 消防通道堆放杂物 限期3天")  # Q1, meant for 城口中学
+    sent = await h.say(SYXX, ZHOU, "#修改 Q1 学校 城口中学")
+    there = next(s for s in sent if s.out.room == CKZX)
+    assert "Q1（重庆市城口中学）的学校已由周永红督学修改：城口县实验小学 → 重庆市城口中学" in there.text
+    assert WANGF in there.out.mentions  # the new school's principal must act
+    assert any("Q1 已由周永红督学更正为重庆市城口中学的问题，不再列入城口县实验小学的整改清单" in s.text
+               for s in sent if s.out.room == SYXX)
+    query = await h.one(CKZX, WANGF, "#查询 Q1")
+    assert query.text.startswith("Q1 重庆市城口中学") and "修改" in query.text
+    refused = await h.one(SYXX, LIMING, "#修改 Q1 学校 葛城小学")  # not his finding
+    still = await h.one(CKZX, WANGF, "#查询 Q1", at="2024-03-11T10:00:00+08:00")
+    assert "Q1" in refused.text and still.text.startswith("Q1 重庆市城口中学")
+    same = await h.one(CKZX, ZHOU, "#修改 Q1 学校 城口中学")
+    assert same.text == "Q1 的学校本来就是这样，没有修改。"

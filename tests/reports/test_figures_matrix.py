@@ -55,6 +55,7 @@ TERM = [  # (when, room, sender, text)
     ("2024-10-11T09:00", FXZX, CHEN, "#验收 Q2 通过"),
     ("2024-10-15T15:00", SYXX, ZHOU, "#到校 实验小学 检查作业"),
     ("2024-10-16T10:00", D2, MAL, "#整改 Q7 已配齐灭火器"),  # awaiting verification, late by 10-31
+    ("2024-10-21T10:00", OFFICE, LIU, "#修改 Q3 学校 修齐小学"),  # logged at the wrong school: September keeps it
 ]
 
 
@@ -76,18 +77,19 @@ async def _replay(h, tmp_path) -> None:  # noqa: ANN001 — tests.support.harnes
         assert replies, words
 
 
-async def _raw(h) -> tuple[dict, dict, list]:  # noqa: ANN001
+async def _raw(h) -> tuple[dict, dict, list, dict]:  # noqa: ANN001
     async with h.app.db.engine.connect() as conn:
         findings = {r.id: r for r in (await conn.execute(text(
-            "SELECT f.id, f.number, f.school_id, s.name AS school, f.created_at, p.name AS finder FROM findings f "
-            "JOIN schools s ON s.id = f.school_id JOIN people p ON p.id = f.finder_id"))).all()}
+            "SELECT f.id, f.number, f.school_id, f.created_at, p.name AS finder FROM findings f "
+            "JOIN people p ON p.id = f.finder_id"))).all()}
+        names = dict((await conn.execute(text("SELECT id, name FROM schools"))).all())
         events: dict[int, list] = defaultdict(list)
         for r in (await conn.execute(text("SELECT finding_id, kind, at, data FROM finding_events ORDER BY id"))).all():
             events[r.finding_id].append(r)
         visits = (await conn.execute(text("SELECT s.name AS school, v.at, p.name AS person FROM visits v "
                                           "JOIN schools s ON s.id = v.school_id JOIN people p ON p.id = v.person_id")
                                      )).all()
-    return findings, events, visits
+    return findings, events, visits, names
 
 
 def _utc(at: datetime | str) -> datetime:
@@ -100,9 +102,11 @@ def _data(value: object) -> dict:
     return json.loads(value) if isinstance(value, str) else (value or {})
 
 
-def _state(events: list, t: datetime) -> dict:
-    """Replay one finding's events forward up to `t` (on_time: closed on a report made by the deadline then)."""
-    state = dict(status="open", due=None, reported=None, on_time=False)
+def _state(events: list, t: datetime, school_id: int) -> dict:
+    """Replay one finding's events forward up to `t` (on_time: closed on a report made by the deadline then); its
+    school starts where the first school correction says it was, else where it is."""
+    moves = [_data(e.data) for e in events if e.kind == "corrected" and _data(e.data).get("field") == "school_id"]
+    state = dict(status="open", due=None, reported=None, on_time=False, school=moves[0]["old"] if moves else school_id)
     for e in events:
         if _utc(e.at) >= t:
             break
@@ -120,19 +124,21 @@ def _state(events: list, t: datetime) -> dict:
             state["status"] = "withdrawn"
         elif e.kind == "extended" or (e.kind == "corrected" and data.get("field") == "due_date"):
             state["due"] = date.fromisoformat(data["new"])
+        elif e.kind == "corrected" and data.get("field") == "school_id":
+            state["school"] = data["new"]
     return state
 
 
 def expected(raw: tuple, since: datetime, t: datetime, district_of: dict[str, str]) -> dict[str, dict]:
     """Per district (and 合计), every figure at `t` for findings logged in [since, t), counted from raw events."""
-    findings, events, visits = raw
+    findings, events, visits, names = raw
     cal = WorkCalendar()
     out = {d: dict.fromkeys((*KEYS, "on_time", "due"), 0) for d in (*DISTRICTS, "合计")}
     for f in findings.values():
         if _utc(f.created_at) >= t:
             continue
-        s = _state(events[f.id], t)
-        rows = (out[district_of[f.school]], out["合计"])
+        s = _state(events[f.id], t, f.school_id)
+        rows = (out[district_of[names[s["school"]]]], out["合计"])
         deadline = datetime.combine(s["due"] + timedelta(days=1), time(0), TZ)
         late_from = None
         if s["reported"] is not None:
@@ -156,13 +162,13 @@ def expected(raw: tuple, since: datetime, t: datetime, district_of: dict[str, st
 def expected_people(raw: tuple, since: datetime, t: datetime) -> dict[str, dict]:
     """Per supervisor: visits and findings logged in [since, t) (those withdrawn by t left out), and the findings
     awaiting their verification past the allowed working days at t (the finder's: every finder here is a 督学)."""
-    findings, events, visits = raw
+    findings, events, visits, _ = raw
     cal = WorkCalendar()
     out: dict[str, dict] = defaultdict(lambda: dict(visits=0, findings=0, verify_late=0))
     for f in findings.values():
         if _utc(f.created_at) >= t:
             continue
-        s = _state(events[f.id], t)
+        s = _state(events[f.id], t, f.school_id)
         if since <= _utc(f.created_at) and s["status"] != "withdrawn":
             out[f.finder]["findings"] += 1
         if s["status"] == "rectified":
@@ -226,7 +232,7 @@ def _pick(rows: dict[str, dict], keys: tuple[str, ...]) -> dict[str, dict]:
 
 
 SEPTEMBER = {"城口县实验小学": "第一责任区", "城口县葛城小学": "第一责任区", "城口县复兴中学": "第二责任区",
-             "城口县巴山镇中心小学": "第二责任区"}
+             "城口县巴山镇中心小学": "第二责任区", "城口县修齐镇中心小学": "第二责任区"}
 OCTOBER = dict(SEPTEMBER, 城口县复兴中学="第一责任区")  # from the load of 10-08
 
 

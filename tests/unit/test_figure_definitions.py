@@ -109,3 +109,10 @@ def test_a_bulk_loaded_row_without_history_is_read_from_its_stamps() -> None:
     row = _row(rectified_at=datetime(2024, 9, 4, tzinfo=TZ))  # closed 10-9, no events (an import)
     assert state_at(row, [], _at("2024-09-03T00:00"), TZ).status == "open"
     assert state_at(row, [], _at("2024-09-30T00:00"), TZ).status == "rectified"
+
+
+def test_a_finding_moved_to_another_school_was_at_the_first_one_before() -> None:
+    events = [("corrected", _at("2024-10-21T10:00"), {"field": "school_id", "old": 7, "new": 9})]
+    row = _row(school_id=9, status="rectified", closed_at=None)
+    assert state_at(row, events, _at("2024-10-01T00:00"), TZ).school_id == 7
+    assert state_at(row, events, _at("2024-11-01T00:00"), TZ).school_id == 9
