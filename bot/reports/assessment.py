@@ -180,8 +180,9 @@ async def _verifications(session: AsyncSession, roster: Roster, since: datetime,
     """Person → (verifications in [since, until), of which on time): each with the rectification report it
     answers, the latest #整改 of the same finding before it."""
     V, R = aliased(m.FindingEvent), aliased(m.FindingEvent)
-    report = (select(func.max(R.at)).where(R.finding_id == V.finding_id, R.kind == ledger.RECTIFY, R.id < V.id)
-              .scalar_subquery())
+    # kind || '': the report is found by its finding (a few events), never by kind (every report ever made)
+    report = (select(func.max(R.at)).where(R.finding_id == V.finding_id, R.kind.concat("") == ledger.RECTIFY,
+                                          R.id < V.id).scalar_subquery())
     q = select(V.actor_id, V.at, report).where(V.kind.in_((ledger.VERIFY_PASS, ledger.VERIFY_FAIL)),
                                                V.at >= since, V.at < until)
     n = roster.policy.verify_within.n
