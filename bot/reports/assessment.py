@@ -30,7 +30,6 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.domain.roster import PersonInfo, Roster, RosterAt
 from bot.ledger import lifecycle as ledger
@@ -178,24 +177,30 @@ async def _visits(session: AsyncSession, since: datetime, until: datetime, ids: 
 async def _verifications(session: AsyncSession, roster: Roster, since: datetime, until: datetime, ids: set[int]
                          ) -> dict[int, tuple[int, int]]:
     """Person → (verifications in [since, until), of which on time): each with the rectification report it
-    answers, the latest #整改 of the same finding before it."""
-    V, R = aliased(m.FindingEvent), aliased(m.FindingEvent)
-    # kind || '': the report is found by its finding (a few events), never by kind (every report ever made)
-    report = (select(func.max(R.at)).where(R.finding_id == V.finding_id, R.kind.concat("") == ledger.RECTIFY,
-                                          R.id < V.id).scalar_subquery())
-    q = select(V.actor_id, V.at, report).where(V.kind.in_((ledger.VERIFY_PASS, ledger.VERIFY_FAIL)),
-                                               V.at >= since, V.at < until)
+    answers, the latest #整改 of the same finding before it. Two reads — the period's verifications (by kind and
+    time), then the reports of the findings they verified (by finding) — matched here."""
+    E = m.FindingEvent.__table__.c
+    verified = (select(E.finding_id, E.id, E.actor_id, E.at)
+                .where(E.kind.in_((ledger.VERIFY_PASS, ledger.VERIFY_FAIL)), E.at >= since, E.at < until))
+    rows = [r for r in (await session.execute(verified)).all() if r.actor_id in ids]
+    findings = select(E.finding_id).where(E.kind.in_((ledger.VERIFY_PASS, ledger.VERIFY_FAIL)), E.at >= since,
+                                          E.at < until)
+    reports: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    if rows:  # kind || '': the reports are found by their finding, never by kind (every report ever made)
+        q = select(E.finding_id, E.id, E.at).where(E.finding_id.in_(findings.scalar_subquery()),
+                                                   E.kind.concat("") == ledger.RECTIFY)
+        for finding_id, event_id, at in (await session.execute(q)).all():
+            reports[finding_id].append((event_id, at))
     n = roster.policy.verify_within.n
     latest: dict[date, date] = {}  # report day → the last day a verification is on time
     out: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for actor_id, at, reported in (await session.execute(q)).all():
-        if actor_id not in ids:
-            continue
+    for finding_id, event_id, actor_id, at in rows:
         out[actor_id][0] += 1
-        if reported is None:  # no report before it (not possible through the closed loop): nothing to be late for
+        before = [r for r in reports.get(finding_id, ()) if r[0] < event_id]
+        if not before:  # no report before it (not possible through the closed loop): nothing to be late for
             out[actor_id][1] += 1
             continue
-        day = reported.astimezone(roster.tz).date()
+        day = max(before)[1].astimezone(roster.tz).date()
         if day not in latest:
             latest[day] = roster.calendar.add_workdays(day, n)
         out[actor_id][1] += at.astimezone(roster.tz).date() <= latest[day]
