@@ -3,9 +3,9 @@
 A finding that had ended (销号 or 撤销) by `t` is read from its row: nothing changes a finding once it has ended
 (the closed loop allows corrections and extensions only while it is open), so its columns are what they were at
 `t`. A finding still open at `t` — logged before `t`, and open now or ended since — may have changed after `t`:
-its status, deadline and category at `t` are folded from its events (`state_at`). Only the findings changed since
-`t` (updated_at) have their events read; the others' columns are already as of `t`. For the period under way `t`
-is now and no event is read at all.
+its status, deadline, category and school at `t` are folded from its events (bot.reports.finding_state). Only the
+findings changed since `t` (a flag worked out in SQL from updated_at) have their events read; the others' columns
+are already as of `t`. For the period under way `t` is now and no event is read at all.
 
 Cohort figures (新发现 and what became of them) are grouped in SQL over the period's findings that ended by `t`,
 plus the open ones from the fold; state figures (整改逾期, 验收超期, 累计未销号) come from the fold alone.
@@ -24,6 +24,7 @@ from bot.domain import figures
 from bot.domain.colour import colour
 from bot.domain.roster import Roster
 from bot.ledger import lifecycle as ledger
+from bot.reports.finding_state import Live, aware, state_at
 from bot.storage import models as m
 
 # The tables' Core columns, not the ORM's attributes: a statement of Core columns skips the ORM's result machinery
@@ -60,70 +61,6 @@ def _through(now: datetime) -> datetime:
     return now + timedelta(microseconds=1)
 
 
-@dataclass(frozen=True)
-class Live:
-    """A finding open at `t`, as it stood then."""
-
-    id: int
-    number: int
-    school_id: int
-    category: str
-    status: str  # open / rectified at t
-    deadline_at: datetime
-    due_date: date
-    reported_at: datetime | None  # the rectification report awaiting verification at t
-    finder_id: int
-    created_at: datetime
-
-
-def state_at(row, events: list, t: datetime, tz) -> Live:  # noqa: ANN001 — a row of _LIVE_COLUMNS, (kind, at, data)
-    """Fold a finding's events (in order) into its state at `t`: status, deadline and category then. A row not
-    changed since `t` is already as it stood then."""
-    if not row.changed:  # the storage layer hands back aware datetimes
-        reported = row.rectified_at if row.status == ledger.RECTIFIED else None
-        return Live(row.id, row.number, row.school_id, row.category, row.status, row.deadline_at, row.due_date,
-                    reported, row.finder_id, row.created_at)
-    status, reported, seen = ledger.OPEN, None, False
-    due_before = due_after = cat_before = cat_after = school_before = school_after = None
-    for kind, at, data in events:
-        seen = True
-        data = data or {}
-        moves_due = kind == ledger.EXTEND or (kind == ledger.CORRECT and data.get("field") == "due_date")
-        moves_cat = kind == ledger.CORRECT and data.get("field") == "category"
-        moves_school = kind == ledger.CORRECT and data.get("field") == "school_id"
-        if _aware(at) < t:
-            if kind == ledger.RECTIFY:
-                status, reported = ledger.RECTIFIED, _aware(at)
-            elif kind == ledger.VERIFY_FAIL:
-                status, reported = ledger.OPEN, None
-            due_before = data.get("new") if moves_due else due_before
-            cat_before = data.get("new") if moves_cat else cat_before
-            school_before = data.get("new") if moves_school else school_before
-        else:
-            due_after = due_after or (data.get("old") if moves_due else None)
-            cat_after = cat_after or (data.get("old") if moves_cat else None)
-            school_after = school_after or (data.get("old") if moves_school else None)
-    if not seen and row.rectified_at is not None and _aware(row.rectified_at) < t:  # bulk-loaded, no history
-        status, reported = ledger.RECTIFIED, _aware(row.rectified_at)
-    due = _date(due_before or due_after) or row.due_date
-    deadline = ledger.deadline_instant(due, tz) if due != row.due_date else _aware(row.deadline_at)
-    school = school_before or school_after or row.school_id
-    return Live(row.id, row.number, int(school), cat_before or cat_after or row.category, status, deadline, due,
-                reported, row.finder_id, _aware(row.created_at))
-
-
-def _date(text: object) -> date | None:
-    try:
-        return date.fromisoformat(str(text)) if text else None
-    except ValueError:
-        return None
-
-
-def _aware(at: datetime) -> datetime:
-    """SQLite hands back what was stored; a naive value is UTC (the storage layer's rule)."""
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 def _only(q, column, school_ids: Iterable[int] | None):  # noqa: ANN001, ANN202 — a Select narrowed to schools
     return q if school_ids is None else q.where(column.in_(sorted(school_ids)))
 
@@ -157,7 +94,7 @@ async def live_at(session: AsyncSession, roster: Roster, instants: list[datetime
     out: dict[datetime, list[Live]] = {}
     for t in instants:
         found = [state_at(r, history.get(r.id, ()), t, roster.tz) for r in rows
-                 if _aware(r.created_at) < t and (r.closed_at is None or _aware(r.closed_at) >= t)]
+                 if aware(r.created_at) < t and (r.closed_at is None or aware(r.closed_at) >= t)]
         out[t] = found if only is None else [f for f in found if f.status in only]
     return out
 
@@ -287,7 +224,7 @@ async def first_record(session: AsyncSession) -> datetime | None:
     """When the ledger's first record was made (a finding, a visit or a report), or None for an empty ledger: a
     period that ended before it has nothing to report."""
     found = [await session.scalar(select(func.min(column))) for column in (F.created_at, m.Visit.at, m.Submission.at)]
-    return min((_aware(at) for at in found if at is not None), default=None)
+    return min((aware(at) for at in found if at is not None), default=None)
 
 
 def by_district(per_school: dict[int, dict], district_of: dict[int, int]) -> dict[int, dict]:

@@ -12,7 +12,7 @@ import pytest
 
 from bot.domain import figures
 from bot.domain.calendar import WorkCalendar
-from bot.reports.as_of import state_at
+from bot.reports.finding_state import state_at
 
 TZ = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()
