@@ -71,22 +71,25 @@ async def live_at(session: AsyncSession, roster: Roster, instants: list[datetime
     """For each instant, the findings open at it (logged before it, not ended by it), as they stood then — only
     at `school_ids`, matching `where` (a condition on findings) and in the states `only` when given."""
     school_ids = None if school_ids is None else sorted(school_ids)
+    wanted = set(school_ids or ())
     first, last = min(instants), max(instants)
     # coalesce(created_at): not an index SQLite may pick, so it reads the open ones by status and the others by
     # closed_at (an OR of two index searches) instead of walking every finding logged before `last`
     open_then = [_unindexed(F.created_at) < last, or_(F.status.in_(ledger.ACTIVE), F.closed_at >= first),
                  *([] if where is None else [where])]
+    if school_ids is not None:  # a finding changed since may have been at one of these schools then (#修改 学校)
+        at_school = F.school_id.in_(school_ids)
+        open_then.append(at_school if first >= now else or_(at_school, F.updated_at >= first))
     if only is not None:  # a row unchanged since `first` is in the state it was in then
         open_then.append(F.status.in_(only) if first >= now else or_(F.status.in_(only), F.updated_at >= first))
     changed = case((F.updated_at >= first, True), else_=False).label("changed")  # since `first`: fold its events
-    rows = (await session.execute(_only(select(*_LIVE_COLUMNS, changed).where(*open_then), F.school_id,
-                                        school_ids))).all()
+    rows = (await session.execute(select(*_LIVE_COLUMNS, changed).where(*open_then))).all()
     history: dict[int, list] = defaultdict(list)
     if first < now and any(r.changed for r in rows):
         data = case((E.kind.in_((ledger.EXTEND, ledger.CORRECT)), E.data), else_=None)  # only these are read
         # the findings changed since `first` drive the read (IN, no ORDER BY, kind not searchable): joined and ordered
         # by finding, or searched by (kind, at), SQLite would walk millions of events
-        moved = _only(select(F.id).where(*open_then, F.updated_at >= first), F.school_id, school_ids)
+        moved = select(F.id).where(*open_then, F.updated_at >= first)
         events = select(E.finding_id, E.id, E.kind, E.at, data).where(E.finding_id.in_(moved.scalar_subquery()),
                                                                      E.kind.concat("").in_(_FOLDED))  # see above
         for finding_id, _, kind, at, data in sorted((await session.execute(events)).all(), key=lambda e: e[:2]):
@@ -95,7 +98,8 @@ async def live_at(session: AsyncSession, roster: Roster, instants: list[datetime
     for t in instants:
         found = [state_at(r, history.get(r.id, ()), t, roster.tz) for r in rows
                  if aware(r.created_at) < t and (r.closed_at is None or aware(r.closed_at) >= t)]
-        out[t] = found if only is None else [f for f in found if f.status in only]
+        out[t] = [f for f in found if (only is None or f.status in only)
+                  and (school_ids is None or f.school_id in wanted)]
     return out
 
 

@@ -192,6 +192,17 @@ def from_assessment(path: str) -> dict[str, dict]:
             for r in rows[3:] if r[col["责任督学"]] and r[0]}
 
 
+async def _district_summary(h, name: str, first: date) -> dict:  # noqa: ANN001
+    from bot.reports.district_summary import district_month_values
+
+    roster = await h.app.roster()
+    async with h.app.db.reading() as session:
+        district = next(d.id for d in roster.districts.values() if d.name == name)
+        values = await district_month_values(session, roster, district, first, h.clock.now())
+    t = values["totals"]
+    return {k: t[k] for k in ("visits", "new", "closed", "withdrawn", "open", "rectify_overdue", "verify_late")}
+
+
 def _month(first: date) -> tuple[datetime, datetime]:
     nxt = (first + timedelta(days=32)).replace(day=1)
     return datetime.combine(first, time(0), TZ), datetime.combine(nxt, time(0), TZ)
@@ -271,6 +282,10 @@ async def test_every_month_and_week_of_a_term_agrees_on_every_surface(harness, t
             assert {k: row[k] for k in ("visits", "findings", "verify_late")} == people[name], (first, name)
         held = {"陈静": 3, "杨志强": 2} if first.month == 9 else {"陈静": 3, "杨志强": 3}  # 巴山 changed hands 10-08
         assert {n: appraisal[n]["schools"] for n in held} == held
+        for d in DISTRICTS:  # each district's 汇总 draft, asked later: its schools then, its findings as they stood
+            summary = await _district_summary(h, d, first)
+            assert summary == {k: want[d][k] for k in ("visits", "new", "closed", "withdrawn", "open",
+                                                       "rectify_overdue", "verify_late")}, (first, d)
     weeklies = [s for s in sent if s.text.startswith("【督导周报】")]
     covered = set()
     for digest in weeklies:
