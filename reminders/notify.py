@@ -17,9 +17,6 @@ async def already_sent(session: AsyncSession, key: str) -> bool:
     return await session.get(m.ReminderSent, key) is not None
 
 
-async def sent_keys(session: AsyncSession, prefix: str) -> set[str]:
-    rows = await session.scalars(select(m.ReminderSent.key).where(m.ReminderSent.key.startswith(prefix)))
-    return set(rows)
 
 
 async def recorded(session: AsyncSession, keys: Iterable[str]) -> set[str]:
@@ -47,9 +44,6 @@ async def record_skipped_many(session: AsyncSession, steps: list[Covered], kind:
                                        skipped=True, at=now))
 
 
-async def send(session: AsyncSession, renderer: Renderer, notice: Notice, now: datetime) -> bool:
-    """Record and queue `notice` unless its key was recorded before; True when queued."""
-    return await send_all(session, renderer, [notice], now) == 1
 
 
 async def send_all(session: AsyncSession, renderer: Renderer, notices: list[Notice], now: datetime) -> int:

@@ -2,7 +2,7 @@
 
 A step is owed from its instant until it expires, and only if its instant is not before the bot's first sweep
 (the "epoch", recorded once in reminders_sent): a bot that was down catches up on a step it missed while it is
-still live, once (notify.send records its key); a bot started today owes nothing scheduled before it started.
+still live, once (notify.send_all records its key); a bot started today owes nothing scheduled before it started.
 """
 from __future__ import annotations
 

@@ -28,15 +28,6 @@ def room_shows(room: RoomInfo | None, school: SchoolInfo) -> bool:
     return False  # a room bound to nothing shows nothing
 
 
-def room_school_ids(room: RoomInfo | None, roster: Roster) -> set[int] | None:
-    """The schools `room` may show (None: no limit from the room — a private chat or the office room)."""
-    if room is None or room.scope == "office":
-        return None
-    if room.scope == "district":
-        return {s.id for s in roster.schools.values() if s.district_id == room.district_id}
-    if room.scope == "school" and room.school_id is not None:
-        return {room.school_id}
-    return set()
 
 
 def home_room(roster: Roster, school: SchoolInfo, here: RoomInfo | None = None) -> RoomInfo | None:
