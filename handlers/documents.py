@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
+from bot.domain import figures
 from bot.domain.permissions import Action
 from bot.handling import CommandContext, Reply, UserError
 from bot.parsing.normalize import split_words
@@ -70,7 +71,7 @@ async def digest(cmd: Digest, ctx: CommandContext) -> list[Reply]:
 async def _not_before_the_first_record(ctx: CommandContext, first: date, last: date, label: str) -> None:
     """A period that ended before the ledger's first record: say there is nothing yet, not a table of zeros."""
     start = await as_of.first_record(ctx.session)
-    end = datetime.combine(last + timedelta(days=1), time(0), ctx.roster.tz)
+    end = figures.day_end(last, ctx.roster.tz)
     if (start is None and end <= ctx.now) or (start is not None and end <= start):
         raise UserError("digests/nothing_yet.j2", label=label, first=ctx.local(start).date() if start else None)
 

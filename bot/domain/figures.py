@@ -59,10 +59,6 @@ SPLIT = ("to_rectify", "to_verify")  # 累计未销号 by state at t: 待整改,
 COUNTED = (*COHORT, *STATE, *SPLIT, "visits")
 
 
-def name(key: str) -> str:
-    return BY_KEY[key].name
-
-
 def percent(part: int, whole: int) -> int | None:
     """A rate in whole percent, rounded half up (None when there is nothing to divide by)."""
     return (200 * part + whole) // (2 * whole) if whole else None
@@ -77,8 +73,7 @@ def rates(counts: dict) -> dict:
 def verify_by(reported_at: datetime, tz: ZoneInfo, calendar: WorkCalendar, within: int) -> datetime:
     """The instant a verification of a report made at `reported_at` becomes late (验收超期): the local midnight after
     the `within`-th working day after the report's day — the reminder rule and the 考核 use the same day."""
-    last = calendar.add_workdays(reported_at.astimezone(tz).date(), within)
-    return datetime.combine(last + timedelta(days=1), time(0), tz)
+    return day_end(calendar.add_workdays(reported_at.astimezone(tz).date(), within), tz)
 
 
 def late_reports_before(now: datetime, tz: ZoneInfo, calendar: WorkCalendar, within: int) -> datetime:

@@ -8,14 +8,14 @@ Handlers check permission first and turn an illegal transition into a polite ans
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.calendar import WorkCalendar
-from bot.domain.figures import rectify_overdue, verify_late
+from bot.domain.figures import day_end, rectify_overdue, verify_late
 from bot.storage import models as m
 from bot.storage.inserts import adopt
 
@@ -138,7 +138,7 @@ def ref(number: int) -> str:
 
 def deadline_instant(due: date, tz: ZoneInfo) -> datetime:
     """Due by the end of `due` (county time): overdue from the next local midnight on, stored in UTC."""
-    return datetime.combine(due + timedelta(days=1), time(0), tz).astimezone(UTC)
+    return day_end(due, tz).astimezone(UTC)
 
 
 def is_overdue(finding: m.Finding, now: datetime) -> bool:

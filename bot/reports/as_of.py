@@ -55,6 +55,10 @@ class Window:
     def ever(cls, now: datetime) -> Window:
         return cls(EPOCH, _through(now).astimezone(UTC), True)
 
+    def last_day(self, roster: Roster) -> date:
+        """The last county day counted: the period's last day, or today while it is under way (its 截至)."""
+        return (self.t - timedelta(microseconds=1)).astimezone(roster.tz).date()
+
 
 def _through(now: datetime) -> datetime:
     """The period under way counts what happened up to and including now (a change made at this very instant)."""
@@ -147,8 +151,7 @@ async def tally(session: AsyncSession, roster: Roster, window: Window, now: date
             if key not in red:
                 red[key] = colour(f.status, f.deadline_at, f.due_date, t, roster) == "red"
             row["red"] += red[key]
-        elif f.status == ledger.RECTIFIED and f.reported_at is not None and \
-                _late_from(f.reported_at, roster, within, late_from) < t:  # figures.verify_late, day by day
+        elif _verify_late(f, t, roster, within, late_from):
             row["verify_late"] += 1
             out.verify_late.append(f)
     out.overdue.sort(key=lambda f: (f.deadline_at, f.number))
@@ -159,11 +162,14 @@ async def tally(session: AsyncSession, roster: Roster, window: Window, now: date
     return out
 
 
-def _late_from(reported_at: datetime, roster: Roster, within: int, known: dict[date, datetime]) -> datetime:
-    day = reported_at.astimezone(roster.tz).date()
+def _verify_late(f: Live, t: datetime, roster: Roster, within: int, known: dict[date, datetime]) -> bool:
+    """figures.verify_late, with each report day's verification deadline worked out once (`known`)."""
+    if f.status != ledger.RECTIFIED or f.reported_at is None:
+        return False
+    day = f.reported_at.astimezone(roster.tz).date()
     if day not in known:
-        known[day] = figures.verify_by(reported_at, roster.tz, roster.calendar, within)
-    return known[day]
+        known[day] = figures.verify_by(f.reported_at, roster.tz, roster.calendar, within)
+    return known[day] < t
 
 
 def _unindexed(column):  # noqa: ANN001, ANN202 — a column, compared through coalesce
@@ -173,8 +179,8 @@ def _unindexed(column):  # noqa: ANN001, ANN202 — a column, compared through c
 
 async def _ended(session: AsyncSession, window: Window, school_ids: Iterable[int] | None,
                  where: ColumnElement[bool] | None, out: Tally) -> None:
-    """The period's findings that had ended by `t`, grouped: 已销号 (and 按期), 已撤销 — by school and category, and
-    the closed ones by who logged them. The created_at range is the narrow condition of a period's cohort; for the
+    """The period's findings that had ended by `t`, grouped by school and category: 已销号 (and 按期), 已撤销. The
+    created_at range is the narrow condition of a period's cohort; for the
     whole ledger SQLite reads the table once instead of walking an index over all of it."""
     in_time = case((F.rectified_at < F.deadline_at, 1), else_=0)
     created = F.created_at if window.since > EPOCH else _unindexed(F.created_at)
@@ -196,7 +202,6 @@ async def _ended(session: AsyncSession, window: Window, school_ids: Iterable[int
             row["withdrawn"] += n
 
 
-
 async def finders(session: AsyncSession, window: Window, school_ids: Iterable[int] | None = None) -> Counter:
     """Person → the findings they logged in the window, those withdrawn by its end left out (the digests' and the
     考核's 发现问题): one grouped read of the period's findings."""
@@ -212,7 +217,7 @@ async def verify_late_at(session: AsyncSession, roster: Roster, t: datetime, now
     待验收 then are read."""
     within, known = roster.policy.verify_within.n, {}
     found = [f for f in (await live_at(session, roster, [t], now, only=(ledger.RECTIFIED,)))[t]
-             if f.reported_at is not None and _late_from(f.reported_at, roster, within, known) < t]
+             if _verify_late(f, t, roster, within, known)]
     return sorted(found, key=lambda f: (f.reported_at, f.number))
 
 
@@ -242,11 +247,20 @@ def by_district(per_school: dict[int, dict], district_of: dict[int, int]) -> dic
     return out
 
 
+def district_rows(tally: Tally, roster: Roster, district_of: dict[int, int]) -> tuple[list[dict], dict]:
+    """Every district of the roster (in id order) with its counts and rates, and the county's totals: the sum of
+    the rows, with the rates worked out from it."""
+    folded = by_district(tally.schools, district_of)
+    rows = [dict(name=d.name, **folded[d.id], **figures.rates(folded[d.id]))
+            for d in sorted(roster.districts.values(), key=lambda d: d.id)]
+    totals = total(rows)
+    totals.update(figures.rates(totals))
+    return rows, totals
+
+
 def total(rows: Iterable[dict]) -> dict:
     out = dict.fromkeys(figures.COUNTED, 0)
     for row in rows:
         for k in figures.COUNTED:
             out[k] += row.get(k, 0)
     return out
-
-

@@ -37,9 +37,8 @@ from bot.obligations.reporting_cycle import home_district, month_steps, supervis
 from bot.parsing.periods import Period
 from bot.reports import as_of
 from bot.reports.absences import leave_ends
-from bot.reports.places import roster_then
 from bot.storage import models as m
-from bot.storage.roster_history import supervision_between
+from bot.storage.roster_history import roster_at, supervision_between
 
 REPORT = "月报"
 
@@ -115,7 +114,7 @@ async def assessment(session: AsyncSession, roster: Roster, period: Period, now:
     went = await _visits(session, since, until, ids)
     window = as_of.Window.of(period.first, period.last, roster, now)
     found = {pid: n for pid, n in (await as_of.finders(session, window)).items() if pid in ids}  # not withdrawn by t
-    then = await roster_then(session, roster, window.t)
+    then = await roster_at(session, roster, window.t)
     late = _waiting_on(roster, then, await as_of.verify_late_at(session, roster, window.t, now))
     held = await supervision_between(session, since, until)
     verified = await _verifications(session, roster, since, until, ids)

@@ -8,7 +8,7 @@ bot.domain.figures, counted by bot.reports.as_of.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,12 +17,14 @@ from bot.domain import figures
 from bot.domain.roster import Roster, RosterAt
 from bot.ledger import lifecycle as ledger
 from bot.obligations.reporting_cycle import month_steps, period_of, supervisors
+from bot.parsing.periods import month_period
 from bot.reports import as_of
 from bot.reports.absences import leave_ends
 from bot.reports.lists import shown
 from bot.reports.owed import excused, owed_reports
-from bot.reports.places import office_name, roster_then, school_name
+from bot.reports.places import school_name
 from bot.storage import models as m
+from bot.storage.roster_history import roster_at
 
 BULLETIN_TEMPLATE = "digests/bulletin.j2"
 OTHER = "其他"  # never named as where problems concentrate
@@ -48,21 +50,15 @@ async def bulletin_values(session: AsyncSession, roster: Roster, now: datetime,
     month, so far), every figure as of the month's end — or now, while the month is under way."""
     today = now.astimezone(roster.tz).date()
     month_start = month_start or today.replace(day=1)
-    last = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    window = as_of.Window.of(month_start, last, roster, now)
+    window = as_of.Window.of(month_start, month_period(month_start).last, roster, now)
     tally = await as_of.tally(session, roster, window, now)
-    then = await roster_then(session, roster, window.t)
-    district_of = then.district_of
-    folded = as_of.by_district(tally.schools, district_of)
-    districts = [dict(name=d.name, **folded[d.id], **figures.rates(folded[d.id]))
-                 for d in sorted(roster.districts.values(), key=lambda d: d.id)]
-    totals = as_of.total(districts)
-    totals.update(figures.rates(totals))
+    then = await roster_at(session, roster, window.t)
+    districts, totals = as_of.district_rows(tally, roster, then.district_of)
     if len(districts) > limits.districts:  # a big county: those with the most overdue first, the rest counted
         districts.sort(key=lambda r: (-r["rectify_overdue"], -r["active"]))
     cats = sorted(tally.categories.items(), key=lambda c: (-c[1], c[0]))
-    day = (window.t - timedelta(microseconds=1)).astimezone(roster.tz).date()  # the last day counted
-    return dict(county=roster.county, office=office_name(roster), year=month_start.year, month=month_start.month,
+    day = window.last_day(roster)
+    return dict(county=roster.county, office=roster.office_name, year=month_start.year, month=month_start.month,
                 title=f"关于{month_start.year}年{month_start.month}月责任督学挂牌督导工作情况的通报",
                 as_of=day, current=window.current, today=today, until=day, totals=totals,
                 districts=districts[:limits.districts], more_districts=len(districts[limits.districts:]),

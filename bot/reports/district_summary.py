@@ -5,13 +5,14 @@ findings logged; and who has sent the month's 月报 and 自查.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import figures
 from bot.domain.roster import Roster
 from bot.obligations.reporting_cycle import duties, period_of
+from bot.parsing.periods import month_period
 from bot.reports import as_of
 from bot.reports.owed import owed_reports
 from bot.reports.places import districts_at
@@ -23,8 +24,7 @@ async def district_month_values(session: AsyncSession, roster: Roster, district_
                                 now: datetime) -> dict:
     """Plain values for cycle/summary_body.j2: every figure as bot.domain.figures defines it, as of the month's end
     (or now, while the month is under way), for the schools the district had then."""
-    last = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    window = as_of.Window.of(month_start, last, roster, now)
+    window = as_of.Window.of(month_start, month_period(month_start).last, roster, now)
     district_of = await districts_at(session, roster, window.t)
     ids = sorted(sid for sid, did in district_of.items() if did == district_id)
     tally = await as_of.tally(session, roster, window, now, ids, who=True)
@@ -35,9 +35,8 @@ async def district_month_values(session: AsyncSession, roster: Roster, district_
     totals = as_of.total(schools)
     totals.update(figures.rates(totals))
     period = period_of(month_start)
-    day = (window.t - timedelta(microseconds=1)).astimezone(roster.tz).date()
     return dict(district=roster.districts[district_id].name, year=month_start.year, month=month_start.month,
-                until=day, totals=totals, schools=schools[:SCHOOLS_SHOWN],
+                until=window.last_day(roster), totals=totals, schools=schools[:SCHOOLS_SHOWN],
                 more_schools=max(0, len(schools) - SCHOOLS_SHOWN),
                 people=_people(roster, district_id, tally),
                 reports=[await _report(session, roster, kind, period, district_id, window.t)

@@ -29,16 +29,15 @@ class Live:
 
 
 def state_at(row, events: list, t: datetime, tz) -> Live:  # noqa: ANN001 — a row of _LIVE_COLUMNS, (kind, at, data)
-    """Fold a finding's events (in order) into its state at `t`: status, deadline and category then. A row not
-    changed since `t` is already as it stood then."""
+    """Fold a finding's events (in order) into its state at `t`: status, deadline, category and school then. A row
+    not changed since `t` is already as it stood then."""
     if not row.changed:  # the storage layer hands back aware datetimes
         reported = row.rectified_at if row.status == ledger.RECTIFIED else None
         return Live(row.id, row.number, row.school_id, row.category, row.status, row.deadline_at, row.due_date,
                     reported, row.finder_id, row.created_at)
-    status, reported, seen = ledger.OPEN, None, False
+    status, reported = ledger.OPEN, None
     due_before = due_after = cat_before = cat_after = school_before = school_after = None
     for kind, at, data in events:
-        seen = True
         data = data or {}
         moves_due = kind == ledger.EXTEND or (kind == ledger.CORRECT and data.get("field") == "due_date")
         moves_cat = kind == ledger.CORRECT and data.get("field") == "category"
@@ -55,7 +54,7 @@ def state_at(row, events: list, t: datetime, tz) -> Live:  # noqa: ANN001 — a 
             due_after = due_after or (data.get("old") if moves_due else None)
             cat_after = cat_after or (data.get("old") if moves_cat else None)
             school_after = school_after or (data.get("old") if moves_school else None)
-    if not seen and row.rectified_at is not None and aware(row.rectified_at) < t:  # bulk-loaded, no history
+    if not events and row.rectified_at is not None and aware(row.rectified_at) < t:  # bulk-loaded, no history
         status, reported = ledger.RECTIFIED, aware(row.rectified_at)
     due = _date(due_before or due_after) or row.due_date
     deadline = ledger.deadline_instant(due, tz) if due != row.due_date else aware(row.deadline_at)

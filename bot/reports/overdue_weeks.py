@@ -7,7 +7,7 @@ week's end.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,8 +34,7 @@ def week_ends(roster: Roster, now: datetime, weeks: int = WEEKS) -> list[tuple[d
     for back in range(weeks - 1, -1, -1):
         starts = monday - timedelta(weeks=back)
         ends = starts + timedelta(days=6)
-        end_instant = datetime.combine(ends + timedelta(days=1), time(0), roster.tz)
-        out.append((starts, ends, min(end_instant, now)))
+        out.append((starts, ends, min(figures.day_end(ends, roster.tz), now)))
     return out
 
 

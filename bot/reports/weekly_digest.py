@@ -40,15 +40,10 @@ async def weekly_digest_values(session: AsyncSession, roster: Roster, now: datet
     monday = monday or last_full_week(today)
     window = as_of.Window.of(monday, monday + timedelta(days=6), roster, now)
     tally = await as_of.tally(session, roster, window, now, who=True)
-    district_of = await districts_at(session, roster, window.t)
-    folded = as_of.by_district(tally.schools, district_of)
-    districts = [dict(name=d.name, **folded[d.id])
-                 for d in sorted(roster.districts.values(), key=lambda d: d.id)]
-    totals = as_of.total(districts)
-    totals.update(figures.rates(totals))
+    districts, totals = as_of.district_rows(tally, roster, await districts_at(session, roster, window.t))
     districts.sort(key=lambda r: (-r["red"], -r["rectify_overdue"], -r["active"], -r["new"]))  # stable: then by id
     year, week, _ = monday.isocalendar()
-    last = (window.t - timedelta(microseconds=1)).astimezone(roster.tz).date()
+    last = window.last_day(roster)
     return dict(county=roster.county, today=today, year=year, week=week, since=monday, last=last,
                 sunday=monday + timedelta(days=6), current=window.current, totals=totals,
                 districts=districts[:DISTRICTS_SHOWN], more_districts=max(0, len(districts) - DISTRICTS_SHOWN),
