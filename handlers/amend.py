@@ -14,6 +14,7 @@ from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import parse_ref
 from bot.routing import Router
+from bot.storage import models as m
 from handlers.common import due_on, finding_for, mentionable, need, require, resolve_school
 from handlers.findings import SEVERITIES
 from handlers.reach import Change, announce
@@ -76,7 +77,7 @@ async def amend(cmd: Amend, ctx: CommandContext) -> list[Reply]:
                                 act=mentionable(ctx.roster.principals_of(school.id)), done=f"已修改 {ref}"))
 
 
-async def _move(cmd: Amend, ctx: CommandContext, finding, school: SchoolInfo) -> list[Reply]:  # noqa: ANN001
+async def _move(cmd: Amend, ctx: CommandContext, finding: m.Finding, school: SchoolInfo) -> list[Reply]:
     """#修改 Q12 学校 …: the finding belongs to another school (the sender must be allowed to correct it there)."""
     to = resolve_school(ctx, cmd.value)
     ref = ledger.ref(finding.number)
