@@ -1,9 +1,9 @@
 """Our end-to-end rate beside the floor, in one run, on SQLite and on PostgreSQL side by side.
 
 - floor: one async-ORM transaction writing 4 rows (a message's record, a finding, its event and a reply), on the
-  same engine settings (SQLite WAL + synchronous=FULL; PostgreSQL as configured) — one commit a message; on
-  SQLite also the same transaction as our messages run it (`Database.unit`: the sync driver in the database
-  thread, bot/storage/direct.py), for comparison — the ratios are against the async floor, as the issue sets it;
+  same engine settings (SQLite WAL + synchronous=FULL; PostgreSQL as configured) — one commit a message; also
+  the same transaction as our messages run it (`Database.unit`: one greenlet a unit, bot/storage/direct.py), for
+  comparison — the ratios are against the async floor;
 - one by one: `dudao replay` over a #问题/#整改/#验收/#查询/#清单/chat mix (each message waits for the one before);
 - burst: the same lines handed in as a gateway delivers a backlog (a window of messages at once): group commit;
 - drain: a backlog of rows queued while the platform was away, sent unpaced (rows/s);
@@ -37,7 +37,7 @@ from bot.transports.replay import ReplayTransport, Step, play, read_scenario
 @dataclass
 class Figures:
     floor: float = 0.0
-    direct_floor: float = 0.0
+    unit_floor: float = 0.0
     one_by_one: float = 0.0
     burst: float = 0.0
     statements: float = 0.0
@@ -64,19 +64,16 @@ async def floor(url: str, n: int) -> float:
     return n / elapsed
 
 
-async def direct_floor(url: str, n: int) -> float:
-    """The floor's transaction run as our messages run theirs (Database.unit); 0 where there is no direct path."""
+async def unit_floor(url: str, n: int) -> float:
+    """The floor's transaction run as our messages run theirs (Database.unit: one greenlet a unit, our cursor)."""
     from bot.storage.engine import Database
     from bot.storage.migrate import upgrade_database
 
     db = Database(url)
     await upgrade_database(db)
-    if db.direct_engine is None:
-        await db.dispose()
-        return 0.0
 
     async def write(s, i: int) -> None:  # noqa: ANN001 — a DirectSession
-        s.add_all([m.Counter(name=f"direct-{i}-{k}", value=k) for k in range(4)])
+        s.add_all([m.Counter(name=f"unit-{i}-{k}", value=k) for k in range(4)])
 
     start = time.perf_counter()
     for i in range(n):
@@ -94,7 +91,7 @@ async def _bot(url: str, tmp: Path, steps: list[Step]) -> tuple[Bot, ReplayTrans
     bot = build(Settings(database_url=url, evidence_dir=tmp / "evidence", _env_file=None), clock, db, transport,
                 paced=False)
     statements: list[str] = []
-    for engine in db.sync_engines:  # the async one and, on SQLite, the direct one (bot/storage/direct.py)
+    for engine in db.sync_engines:
         event.listen(engine, "before_cursor_execute",
                      lambda *a: None if a[2].startswith("BEGIN") else statements.append(a[2]))
         event.listen(engine, "begin", lambda *a: statements.append("BEGIN"))  # either backend
@@ -181,7 +178,7 @@ async def measure(url: str, floor_url: str, n: int, window: int, backlog: int, t
     f.floor = await floor(floor_url, n)
     if reset:
         await reset_postgres(floor_url)
-    f.direct_floor = await direct_floor(floor_url.replace("floor.db", "direct-floor.db"), n)
+    f.unit_floor = await unit_floor(floor_url.replace("floor.db", "unit-floor.db"), n)
     return f
 
 
@@ -190,7 +187,7 @@ def show(name: str, f: Figures) -> None:
           f"{f.statements:.1f} statements, {f.begins:.2f} BEGINs a message) | burst {f.burst:,.0f} msg/s "
           f"(×{f.burst / f.floor:.2f}; {f.burst_statements:.1f} statements, {f.burst_begins:.2f} BEGINs a message)"
           f" | backlog drain {f.drain:,.0f} rows/s"
-          + (f" | (the floor's transaction as a direct unit: {f.direct_floor:,.0f} tx/s)" if f.direct_floor else ""))
+          + (f" | (the floor's transaction as a unit of ours: {f.unit_floor:,.0f} tx/s)" if f.unit_floor else ""))
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -2,7 +2,8 @@
 
 App.handle(inbound) is the whole life of a message: dedupe, parse, permission, change state and queue the replies
 in the outbox, all in one transaction. App.sweep(now) asks the reminder rules what is due and queues it, the same
-way. The App sends nothing itself and knows no transport: the bootstrap (bot.cli.bootstrap) wakes the outbox.
+way. The App sends nothing itself and knows no transport: the outbox's hook on every transaction hands the
+replies to the sender after the commit (bot.outbox.handover).
 """
 from __future__ import annotations
 
@@ -12,29 +13,26 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Protocol, TypeVar
 
-from sqlalchemy import func, inspect, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select
 
 import handlers
 from bot.clock import Clock
 from bot.domain.roster import Roster
-from bot.handling import CommandContext, Context, Reply, UserError, to_outbound
+from bot.handling import CommandContext, Context, Later, Reply, UserError, to_outbound
 from bot.messages import Inbound
-from bot.outbox import enqueue
-from bot.outbox.store import SENT, mark, queued
+from bot.outbox import cancel_pending, enqueue, update_pending
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.engine import Database
 from bot.storage.inserts import insert_new_returning
 from bot.storage.roster_repo import NoCountyLoaded, RosterCache
+from bot.storage.session import Session
 from bot.text import clean
 from reminders.sweep import sweep as sweep_rules
 
 log = logging.getLogger("dudao.app")
-T = TypeVar("T")
 APOLOGY = "errors/internal.j2"  # the answer to a message whose handling failed (its reply key ends in #err)
 
 
@@ -83,20 +81,15 @@ class _Duplicate(Exception):
     """Raised inside a message's transaction when it turns out a duplicate: rolls back what was recorded."""
 
 
-class Handoff(Protocol):
-    """The outbox sender's side of the in-memory path (bot.outbox.OutboxSender)."""
-
-    def accepts(self) -> bool: ...
-    def take(self, rows: list[m.OutboxMessage]) -> None: ...
-    def unmarked(self) -> list[int]: ...
-    def marked(self, ids: list[int]) -> None: ...
-
-
 @dataclass
 class _Waiting:
     inbound: Inbound
     keys: list[str]
     done: asyncio.Future[bool]
+
+    @property
+    def key(self) -> str:
+        return self.keys[0]
 
 
 class App:
@@ -106,7 +99,6 @@ class App:
         self.settings, self.clock, self.db = settings, clock, db
         self.renderer = renderer or Renderer()
         self.rosters = RosterCache(db)
-        self.handoff: Handoff | None = None  # the sender, when replies go to it in memory
         self._lock = asyncio.Lock()  # one transaction at a time: ids, numbering and the ledger stay simple and exact
         self._waiting: list[_Waiting] = []
 
@@ -123,7 +115,7 @@ class App:
 
         Group commit: messages that arrive while a transaction runs wait together, and the first of them to get
         the lock handles them all in one transaction, each in its own SAVEPOINT (one bad message rolls back
-        alone), their replies handed to the sender only after the commit. A lone message is not delayed."""
+        alone). A lone message is not delayed. Replies reach the sender after the commit (bot.outbox.handover)."""
         inbound = replace(inbound, text=clean(inbound.text), sender=clean(inbound.sender),
                           room=clean(inbound.room) if inbound.room else None)
         me = _Waiting(inbound, message_keys(inbound), asyncio.get_running_loop().create_future())
@@ -132,7 +124,7 @@ class App:
             if not me.done.done():
                 batch, self._waiting = self._waiting, []
                 try:
-                    await (self._handle_alone(batch[0]) if len(batch) == 1 else self._handle_together(batch))
+                    await (self._alone(batch[0]) if len(batch) == 1 else self._together(batch))
                 finally:  # a cancellation in the middle: what was not handled waits for the next holder
                     self._waiting[:0] = [w for w in batch if not w.done.done()]
         return me.done.result()
@@ -143,121 +135,92 @@ class App:
 
     async def sweep(self, now: datetime | None = None) -> int:
         """Queue every reminder and digest due at `now`; returns how many notices were queued."""
-        now = now or self.clock.now()
+        at = now or self.clock.now()
 
-        async def body(s: AsyncSession, _claimed: bool) -> int:
+        async def body(s: Session) -> int:
             roster, _ = await self.rosters.get(s, recheck=True)  # a sweep also notices an outside county load
-            return await sweep_rules(Context(session=s, roster=roster, now=now, renderer=self.renderer))
+            return await sweep_rules(Context(session=s, roster=roster, now=at, renderer=self.renderer))
 
         async with self._lock:
-            queued = await self._unit(body)
+            queued = await self.db.unit(body)
         if queued:
-            log.info("sweep at %s queued %d notices", now.isoformat(), queued)
+            log.info("sweep at %s queued %d notices", at.isoformat(), queued)
         return queued
 
-    async def _unit(self, body: Callable[[AsyncSession, bool], Awaitable[T]]) -> T:
-        """`body(session, claimed)` in one transaction (Database.unit) that also marks what the sender sent since the
-        last one, and after the commit hands the sender the rows it queued; `claimed`: replies may be written
-        claimed (handed over in memory)."""
-        handoff = self.handoff
-        marks = handoff.unmarked() if handoff else []
-        claimed = handoff is not None and handoff.accepts()
-        now = self.clock.now()
+    # Handling: one ladder of outcomes (`_settle`) for a message alone, in a group, and for its answer ----------
 
-        async def unit(s: AsyncSession) -> tuple[T, list[m.OutboxMessage]]:
-            await mark(s, marks, status=SENT, at=now)
-            return await body(s, claimed), queued(s)
-
-        def committed(outcome: tuple[T, list[m.OutboxMessage]]) -> None:
-            if handoff:
-                handoff.marked(marks)
-                handoff.take([r for r in outcome[1] if inspect(r).has_identity])  # not those a savepoint rolled back
-
-        return (await self.db.unit(unit, committed=committed))[0]
-
-    async def _handle_alone(self, w: _Waiting) -> None:
-        """One message, no SAVEPOINT: a refusal or a failure rolls it all back and records the answer anew."""
-        key = w.keys[0]
-
-        async def body(s: AsyncSession, claimed: bool) -> None:
-            if not await self._first_time(s, w.inbound, w.keys):
-                raise _Duplicate
-            await self._handle_in(s, w.inbound, key, claimed)
-
+    async def _settle(self, w: _Waiting, attempt: Callable[[], Awaitable[object]]) -> bool | Reply:
+        """Run `attempt` (a message's handling, or the recording of its answer) and say how it ended: True done,
+        False not handled (a duplicate, no county yet), or the answer to record instead — a refusal the sender
+        should hear (UserError) or an apology for a failure."""
         try:
-            await self._unit(body)
+            await attempt()
         except _Duplicate:
-            log.info("duplicate message %s ignored", key)
-            w.done.set_result(False)
-            return
+            log.info("duplicate message %s ignored", w.key)
+            return False
         except NoCountyLoaded:
-            log.error("message %s not handled: no county loaded (run `dudao county load FILE`)", key)
-            w.done.set_result(False)
-            return
+            log.error("message %s not handled: no county loaded (run `dudao county load FILE`)", w.key)
+            return False
         except UserError as err:
-            w.done.set_result(await self._answer_alone(w, Reply(err.template, err.values)))
-            return
+            return Reply(err.template, err.values)
         except Exception:
-            log.exception("failed to handle message %s; answering with an apology", key)
-            w.done.set_result(await self._answer_alone(w, Reply(APOLOGY)))
-            return
-        w.done.set_result(True)
+            log.exception("failed to handle message %s; answering with an apology", w.key)
+            return Reply(APOLOGY)
+        return True
 
-    async def _handle_together(self, batch: list[_Waiting]) -> None:
-        async def body(s: AsyncSession, claimed: bool) -> list[bool]:
-            return [await self._handle_nested(s, w, claimed) for w in batch]
+    async def _alone(self, w: _Waiting) -> None:
+        """One message, no SAVEPOINT: a refusal or a failure rolls it all back and records the answer anew, in a
+        transaction of its own."""
+        outcome = await self._settle(w, lambda: self.db.unit(lambda s: self._record_and_handle(s, w)))
+        if isinstance(outcome, Reply):
+            answer = outcome
+            outcome = await self._settle(w, lambda: self.db.unit(lambda s: self._record_answer(s, w, answer)))
+            if isinstance(outcome, Reply):
+                log.error("could not even record the answer to %s", w.key)
+                outcome = False
+        w.done.set_result(outcome)
+
+    async def _together(self, batch: list[_Waiting]) -> None:
+        async def body(s: Session) -> list[bool]:
+            return [await self._nested(s, w) for w in batch]
 
         try:
-            results = await self._unit(body)
+            results = await self.db.unit(body)
         except Exception:  # the transaction itself failed (the database, the commit): one at a time
             log.exception("a group of %d messages failed together; handling them one at a time", len(batch))
             for w in batch:
                 if not w.done.done():
-                    await self._handle_alone(w)
+                    await self._alone(w)
             return
         for w, result in zip(batch, results, strict=True):
             w.done.set_result(result)
 
-    async def _handle_nested(self, s: AsyncSession, w: _Waiting, claimed: bool) -> bool:
-        key = w.keys[0]
-        try:
+    async def _nested(self, s: Session, w: _Waiting) -> bool:
+        """One message of a group in a SAVEPOINT; its answer, if it failed, in another (a failure there fails the
+        group, which is then handled one at a time)."""
+        async def attempt() -> None:
             async with s.begin_nested():
-                if not await self._first_time(s, w.inbound, w.keys):
-                    raise _Duplicate
-                await self._handle_in(s, w.inbound, key, claimed)
-            return True
-        except _Duplicate:
-            log.info("duplicate message %s ignored", key)
-            return False
-        except NoCountyLoaded:
-            raise
-        except UserError as err:
-            answer = Reply(err.template, err.values)
-        except Exception:
-            log.exception("failed to handle message %s; answering with an apology", key)
-            answer = Reply(APOLOGY)
+                await self._record_and_handle(s, w)
+
+        outcome = await self._settle(w, attempt)
+        if not isinstance(outcome, Reply):
+            return outcome
         async with s.begin_nested():
-            await self._first_time(s, w.inbound, w.keys)
-            await self._queue(s, w.inbound, key, [answer], claimed)
+            await self._record_answer(s, w, outcome)
         return True
 
-    async def _answer_alone(self, w: _Waiting, answer: Reply) -> bool:
-        """Record the message with only `answer` (a refusal, an apology) in a transaction of its own."""
-        async def body(s: AsyncSession, claimed: bool) -> None:
-            if not await self._first_time(s, w.inbound, w.keys):
-                raise _Duplicate
-            await self._queue(s, w.inbound, w.keys[0], [answer], claimed)
+    async def _record_and_handle(self, s: Session, w: _Waiting) -> None:
+        if not await self._first_time(s, w.inbound, w.keys):
+            raise _Duplicate
+        await self._handle_in(s, w.inbound, w.key)
 
-        try:
-            await self._unit(body)
-        except _Duplicate:
-            return False
-        except Exception:
-            log.exception("could not even record the answer to %s", w.keys[0])
-            return False
-        return True
+    async def _record_answer(self, s: Session, w: _Waiting, answer: Reply) -> None:
+        """Record the message with only `answer` (a refusal, an apology)."""
+        if not await self._first_time(s, w.inbound, w.keys):
+            raise _Duplicate
+        await self._queue(s, w.inbound, w.key, [answer])
 
-    async def _first_time(self, s: AsyncSession, inbound: Inbound, keys: list[str]) -> bool:
+    async def _first_time(self, s: Session, inbound: Inbound, keys: list[str]) -> bool:
         """Record the message under its keys and the bare platform id (`p:<id>`, which tells a reused id from a new
         one) in one INSERT … ON CONFLICT DO NOTHING; the keys it did not return were seen before. False when that
         makes the message a duplicate (see `is_duplicate`): the caller rolls the insert back."""
@@ -274,24 +237,40 @@ class App:
                         inbound.message_id, keys[0])
         return True
 
-    async def _handle_in(self, s: AsyncSession, inbound: Inbound, key: str, claimed: bool) -> None:
+    async def _handle_in(self, s: Session, inbound: Inbound, key: str) -> None:
         """Route the message and queue its replies; a UserError (a refusal, a typo) is raised to the caller."""
         roster, schools = await self.rosters.get(s)
         ctx = CommandContext(session=s, roster=roster, now=self.clock.now(), renderer=self.renderer, schools=schools,
                              actor=roster.actor(inbound.sender),
                              room=roster.rooms.get(inbound.room) if inbound.room else None, inbound=inbound,
                              settings=self.settings, message_key=key, commands=handlers.COMMANDS)
-        await self._queue(s, inbound, key, await handlers.COMMANDS.route(ctx), claimed, today=ctx.today)
+        await self._queue(s, inbound, key, await handlers.COMMANDS.route(ctx), today=ctx.today)
 
-    async def _queue(self, s: AsyncSession, inbound: Inbound, key: str, replies: list[Reply], claimed: bool, *,
+    async def _queue(self, s: Session, inbound: Inbound, key: str, replies: list[Reply], *,
                      today: date | None = None) -> None:
+        """Write the replies to the outbox: each under the message's key and its place (`#0`, `#1`…; `#err` for an
+        apology), a `Later` under its own key, changing the one that waits."""
         in_reply_to = inbound.message_id or key
         now = self.clock.now()
         if today is None and (roster := self.rosters.peek()) is not None:
             today = now.astimezone(roster.tz).date()
         for i, reply in enumerate(replies):
+            if isinstance(reply, Later):
+                await self._queue_later(s, inbound, in_reply_to, reply, now=now, today=today)
+                continue
             suffix = "#err" if reply.template == APOLOGY else f"#{i}"
             out = to_outbound(reply, self.renderer, key=f"{key}{suffix}", in_reply_to=in_reply_to,
                               here=inbound.room, sender=inbound.sender, today=today)
             # its key derives from a message just proven new: not looked up
-            await enqueue(s, out, now=now, fresh=True, claimed=claimed)
+            await enqueue(s, out, now=now, fresh=True)
+
+    async def _queue_later(self, s: Session, inbound: Inbound, in_reply_to: str, reply: Later, *, now: datetime,
+                           today: date | None) -> None:
+        if reply.withdraw:
+            await cancel_pending(s, reply.key)
+            return
+        out = to_outbound(reply, self.renderer, key=reply.key, in_reply_to=in_reply_to, here=inbound.room,
+                          sender=inbound.sender, today=today)
+        if not await update_pending(s, reply.key, text=out.text, not_before=reply.not_before) \
+                and reply.not_before is not None:
+            await enqueue(s, out, now=now, not_before=reply.not_before)

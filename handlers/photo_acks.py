@@ -1,19 +1,20 @@
 """Photos as evidence, seen from the chat: one acknowledgement per burst, kept right when photos change report.
 
 A burst is the photos one person sends to one report in one room with gaps under evidence_burst_seconds. Its
-acknowledgement is one outbox row, deferred to a burst's length after the latest photo: each further photo
-re-renders the waiting row with the new count and pushes its time on. Its key names the report and the burst's
-first photo (`photos:<event id>:<first evidence id>`), so the count is that report's photos from the first on.
+acknowledgement is one reply that waits (a `Later`), deferred to a burst's length after the latest photo: each
+further photo re-renders the waiting one with the new count and pushes its time on. Its key names the report and
+the burst's first photo (`photos:<event id>:<first evidence id>`), so the count is that report's photos from the
+first on. Like every handler these only read and return replies; the app writes them (bot.app.App).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.handling import CommandContext, Reply, to_outbound
+from bot.handling import CommandContext, Later
 from bot.ledger import evidence
 from bot.ledger import lifecycle as ledger
-from bot.outbox import cancel_pending, enqueue, pending_keys, update_pending
+from bot.outbox import pending_keys
 from bot.storage import models as m
 
 ACK = "rectification/photo_received.j2"
@@ -37,39 +38,33 @@ async def _ack_text(ctx: CommandContext, event: m.FindingEvent, key: str) -> tup
     return dict(ref=ledger.ref(finding.number), count=count), count
 
 
-async def acknowledge(ctx: CommandContext, event: m.FindingEvent, rows: list[m.Evidence]) -> None:
+async def acknowledge(ctx: CommandContext, event: m.FindingEvent, rows: list[m.Evidence]) -> Later:
     """Count `rows` (just attached to report `event`) in the burst still waiting to be acknowledged, or start one."""
     due = ctx.now + timedelta(seconds=ctx.settings.evidence_burst_seconds)
     waiting = await pending_keys(ctx.session, _prefix(event.id), due_after=ctx.now)
     key = waiting[-1] if waiting else f"{_prefix(event.id)}{rows[0].id}"
     values, _ = await _ack_text(ctx, event, key)
-    if waiting:
-        await update_pending(ctx.session, key, text=ctx.renderer.render(ACK, **values), not_before=due)
-        return
-    out = to_outbound(Reply(ACK, values), ctx.renderer, key=key, in_reply_to=ctx.inbound.message_id or ctx.message_key,
-                      here=ctx.inbound.room, sender=ctx.inbound.sender)
-    await enqueue(ctx.session, out, now=ctx.now, not_before=due)
+    return Later(ACK, values, key=key, not_before=due)
 
 
-async def recount(ctx: CommandContext, event: m.FindingEvent) -> None:
+async def recount(ctx: CommandContext, event: m.FindingEvent) -> list[Later]:
     """Photos left report `event`: its waiting acknowledgements say the new count, or are withdrawn at none."""
+    acks = []
     for key in await pending_keys(ctx.session, _prefix(event.id)):
         values, count = await _ack_text(ctx, event, key)
-        if count:
-            await update_pending(ctx.session, key, text=ctx.renderer.render(ACK, **values))
-        else:
-            await cancel_pending(ctx.session, key)
+        acks.append(Later(ACK, values, key=key, withdraw=not count))
+    return acks
 
 
-async def attach_to_report(ctx: CommandContext, event: m.FindingEvent) -> tuple[int, Moved | None]:
-    """Give a new rectification report the photos that belong to it (bot.ledger.evidence.gather): how many, and
-    how many of them moved from another finding's report."""
+async def attach_to_report(ctx: CommandContext, event: m.FindingEvent) -> tuple[int, Moved | None, list[Later]]:
+    """Give a new rectification report the photos that belong to it (bot.ledger.evidence.gather): how many, how
+    many of them moved from another finding's report, and the waiting acknowledgements that now count otherwise."""
     got = await evidence.gather(ctx.session, event, sender=ctx.actor.chat_id, room=ctx.inbound.room,
                                 window=timedelta(minutes=ctx.settings.evidence_window_minutes))
     if got.moved_from is None:
-        return got.count, None
-    await recount(ctx, got.moved_from)
+        return got.count, None, []
+    acks = await recount(ctx, got.moved_from)
     if got.moved_from.finding_id == event.finding_id:
-        return got.count, None  # a second report of the same finding: the photos stay with that finding
+        return got.count, None, acks  # a second report of the same finding: the photos stay with that finding
     earlier = await ctx.session.get(m.Finding, got.moved_from.finding_id)
-    return got.count, Moved(got.moved, ledger.ref(earlier.number))
+    return got.count, Moved(got.moved, ledger.ref(earlier.number)), acks

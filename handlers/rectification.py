@@ -48,15 +48,15 @@ async def _rectify_one(cmd: Rectify, ctx: CommandContext, number: int) -> list[R
     event = await ledger.transition(ctx.session, finding, ledger.RECTIFY, actor_id=ctx.actor.person_id, at=ctx.now,
                                     message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
                                     note=cmd.note, room=ctx.inbound.room)
-    photos, moved = await photo_acks.attach_to_report(ctx, event)
+    photos, moved, acks = await photo_acks.attach_to_report(ctx, event)
     ref = ledger.ref(finding.number)
     verifiers = verifiers_of(ctx, finding, school)
     values = dict(ref=ref, school=school.name, description=finding.description, note=cmd.note, photos=photos,
                   moved=moved, private=ctx.private, again=again, verifiers=[p.titled for p in verifiers],
                   by=ctx.actor.titled, window=ctx.settings.evidence_window_minutes,
                   overdue=ctx.now >= finding.deadline_at)
-    return announce(ctx, Change(school, "rectification/reported.j2", values, act=verifiers,
-                                done=f"已收到 {ref} 的整改报告", notice="rectification/notice.j2"))
+    return [*announce(ctx, Change(school, "rectification/reported.j2", values, act=verifiers,
+                                  done=f"已收到 {ref} 的整改报告", notice="rectification/notice.j2")), *acks]
 
 
 def verifiers_of(ctx: CommandContext, finding: m.Finding, school: SchoolInfo) -> tuple[PersonInfo, ...]:
@@ -84,5 +84,5 @@ async def photos(ctx: CommandContext) -> list[Reply]:
                                 room=ctx.inbound.room, at=ctx.now, message_id=ctx.inbound.message_id)
     if report is not None:  # else ordinary chat: kept, and attached if a report follows within the window
         evidence.attach(rows, report)
-        await photo_acks.acknowledge(ctx, report, rows)
+        replies.append(await photo_acks.acknowledge(ctx, report, rows))
     return replies

@@ -192,7 +192,6 @@ def build(settings: Settings, clock: Clock, db: Database, transport: Transport, 
     outbox = OutboxSender(db, transport, clock, app.renderer, limits=pace(transport, settings) if paced else None,
                           may_initiate=may_initiate, max_attempts=settings.outbox_max_attempts,
                           backoff=settings.outbox_backoff_seconds, lazy_marks=lazy_marks)
-    app.handoff = outbox
     scheduler = Scheduler(sweep=lambda now: bot.sweep(now), roster=app.current_roster, clock=clock,
                           drain=outbox.drain)
     bot = Bot(settings, clock, db, app, outbox, scheduler, transport)

@@ -16,7 +16,7 @@ from bot.county.sync_history import record_history
 from bot.county.sync_people import sync_people
 from bot.county.sync_report import SchoolChange, SyncReport, deactivate_missing
 from bot.storage import models as m
-from bot.storage.engine import ROSTER_CHANGED
+from bot.storage.roster_changes import note_roster_changed
 from bot.storage.roster_history import HISTORY_START
 
 __all__ = ["SchoolChange", "SyncReport", "sync_county"]
@@ -52,7 +52,7 @@ async def _sync_county_row(session: AsyncSession, data: CountyData, source: str,
         return
     row.name, row.policy, row.calendar = data.county, policy, calendar
     row.loaded_at, row.source, row.version = now, source, row.version + 1
-    session.info[ROSTER_CHANGED] = True
+    note_roster_changed(session)
 
 
 async def _sync_districts(session: AsyncSession, data: CountyData, report: SyncReport) -> dict[str, m.District]:

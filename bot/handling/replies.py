@@ -3,7 +3,7 @@ own), the one function that turns either into an Outbound, and the error that be
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from bot.domain.roster import PersonInfo
 from bot.messages import Outbound
@@ -40,6 +40,17 @@ class Notice(Reply):
     finding_id: int | None = None
     step: int | None = None
     covers: tuple[Covered, ...] = ()  # recorded as sent together with `key`
+
+
+@dataclass(frozen=True, kw_only=True)
+class Later(Reply):
+    """A reply that waits under its own `key` until `not_before`, and may change while it waits: another Later of
+    the same key re-renders the waiting one (and moves its time when it names one), `withdraw` takes it back.
+    Without `not_before` it only changes one that waits (none waits: nothing is said)."""
+
+    key: str
+    not_before: datetime | None = None
+    withdraw: bool = False
 
 
 class UserError(Exception):

@@ -5,27 +5,29 @@ is marked sent only after the transport accepted it, so a crash never loses one;
 means the same reply is never queued twice.
 
 The fast path: a message's replies are written already claimed ('sending') and handed over in memory once their
-transaction commits (`accepts`/`take`), so the sender neither reads them back nor claims them; what went out is
-marked sent in the next transaction anybody runs (the app's next message takes `unmarked()` along) or at the end
-of the round. The table stays the truth: it is read on start, on the poll timer, after sweeps, retries and
-deferred rows come due, and whenever the in-memory path is not taken (transport away, stopping, queue full).
+transaction commits, so the sender neither reads them back nor claims them; what went out is marked sent by the
+next transaction anybody commits (the app's next message) or at the end of the round — both through the outbox's
+hook on every transaction (bot.outbox.handover). The table stays the truth: it is read on start, on the poll timer,
+after sweeps, retries and deferred rows come due, and whenever the in-memory path is not taken (transport away,
+stopping, queue full).
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.outbox.delivery import Delivery, RateLimits, TransportError
+from bot.outbox.handover import Handover
 from bot.outbox.merge import combined, merge, tell_office_dead
 from bot.outbox.pacing import Pace
-from bot.outbox.store import PENDING, RESENT_AFTER_CRASH, SENDING, SENT, claim, count, mark, next_deferred, row_outbound
+from bot.outbox.status import DEAD, PENDING, SENDING, claim, mark
+from bot.outbox.store import RESENT_AFTER_CRASH, count, next_deferred, row_outbound
 from bot.render import Renderer
 from bot.storage import models as m
 from bot.storage.engine import Database
@@ -61,6 +63,11 @@ class OutboxSender:
         self._deferred: datetime | None = None  # no row waits before this (a lower bound), when `_deferred_known`
         self._deferred_known = False
         self._held_back = False
+        self._handover = db.hook(Handover)  # marks and hand-over ride along every transaction of `db`
+        self._handover.attach(self)
+
+    def now(self) -> datetime:
+        return self.clock.now()
 
     def wake(self) -> None:
         self._wake.set()
@@ -94,16 +101,18 @@ class OutboxSender:
         self._sent_ids = [i for i in self._sent_ids if i not in done]
 
     async def flush_marks(self) -> None:
-        """Mark what went out sent now (the end of a replay, a stop, an idle moment)."""
+        """Mark what went out sent now (the end of a replay, a stop, an idle moment): any committed transaction
+        does (bot.outbox.handover), an empty one will."""
         if self._sent_ids:
-            async with self._marking():
+            async with self.db.transaction():
                 pass
 
     async def close(self) -> None:
         """At a stop: mark what went out, and give back what was handed over but not sent (pending again)."""
         ready, self._ready = self._ready, []
-        async with self._marking() as s:
+        async with self.db.transaction() as s:
             await mark(s, [r.id for r in ready], status=PENDING, at=self.clock.now())
+        self._handover.detach(self)
 
     async def _due(self) -> list[m.OutboxMessage]:
         now = self.clock.now()
@@ -188,17 +197,6 @@ class OutboxSender:
         """Claimed rows not sent this round (the platform went away, a stop): first in line for the next one."""
         self._ready = [r for g in groups for r in g] + self._ready
 
-    @contextlib.asynccontextmanager
-    async def _marking(self) -> AsyncIterator[AsyncSession]:
-        """A transaction that first marks what went out since the last one 'sent': the next claim's transaction
-        (one commit a message, not two), or one before a pacing wait or at the end of a round — so, paced, at most
-        one message is ever sent and not yet marked, and a crash repeats at most that one."""
-        ids = self.unmarked()
-        async with self.db.transaction() as s:
-            await mark(s, ids, status=SENT, at=self.clock.now())
-            yield s
-        self.marked(ids)  # committed: forget them (a failed transaction keeps them for the next one)
-
     async def _send(self, rows: list[m.OutboxMessage], *, claimed: bool = False) -> int:
         dest = rows[0].room_chat_id or f"to:{rows[0].to_chat_id}"
         if self.pace is not None:
@@ -228,13 +226,13 @@ class OutboxSender:
             raise
         if self.pace is not None:
             self.pace.sent(dest, asyncio.get_running_loop().time())
-        self._sent_ids += [r.id for r in rows]  # marked in the next transaction (see _marking)
+        self._sent_ids += [r.id for r in rows]  # marked 'sent' by the next commit (bot.outbox.handover)
         return 1
 
     async def _claim(self, rows: list[m.OutboxMessage]) -> list[m.OutboxMessage]:
         """Mark the rows 'sending' if they are still pending (a compare-and-set, one statement): the ones this
         sender may send. A crash between the platform's answer and `_mark` leaves them 'sending' (see recover)."""
-        async with self._marking() as s:
+        async with self.db.transaction() as s:  # which also marks what went out before (one commit a message)
             claimed = await claim(s, [r.id for r in rows], at=self.clock.now())
         return [r for r in rows if r.id in claimed]
 
@@ -259,13 +257,13 @@ class OutboxSender:
 
     async def _failed(self, rows: list[m.OutboxMessage], err: TransportError) -> None:
         now = self.clock.now()
-        async with self._marking() as s:
+        async with self.db.transaction() as s:
             for row in rows:
                 db_row = await s.get(m.OutboxMessage, row.id)
                 db_row.attempts += 1
                 db_row.last_error = str(err)[:1000]
                 if err.permanent or db_row.attempts >= self.max_attempts:
-                    db_row.status = "dead"
+                    db_row.status = DEAD
                     log.error("outbox: giving up on %s after %d attempts: %s", row.key, db_row.attempts, err)
                     await tell_office_dead(s, db_row, now, self.renderer)
                 else:

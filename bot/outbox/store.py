@@ -7,61 +7,38 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select, update
 
 from bot.messages import Outbound
+from bot.outbox.handover import claims, note_queued
+from bot.outbox.status import CANCELLED, PENDING, SENDING
 from bot.storage import models as m
-
-PENDING, SENDING, SENT, CANCELLED = "pending", "sending", "sent", "cancelled"
-QUEUED = "dudao_outbox_queued"  # session.info: the rows queued in this transaction, handed to the sender after commit
+from bot.storage.session import Session
 
 
-def queued(session: AsyncSession) -> list[m.OutboxMessage]:
-    """The rows queued in this session's transaction (the sender is told of them once it commits)."""
-    return session.info.get(QUEUED, [])
-
-
-async def enqueue(session: AsyncSession, out: Outbound, *, now: datetime, not_before: datetime | None = None,
-                  fresh: bool = False, claimed: bool = False) -> bool:
+async def enqueue(session: Session, out: Outbound, *, now: datetime, not_before: datetime | None = None,
+                  fresh: bool = False) -> bool:
     """Queue `out` under its idempotency key; False when that key was queued before. `fresh`: the caller knows the
-    key is new (derived from a message recorded in this very transaction), so it is not looked up. `claimed`: the
-    row is written 'sending', already the sender's (it is handed over in memory after the commit, see
-    OutboxSender.take)."""
+    key is new (derived from a message recorded in this very transaction), so it is not looked up.
+
+    A reply due now is written 'sending' — already a sender's, handed over in memory after the commit — when a
+    sender takes this transaction's replies (bot.outbox.handover); anything the bot says on its own (no
+    `in_reply_to`) waits in the table, where the sender keeps quiet hours."""
     if not out.key:
         raise ValueError("an outbound message needs an idempotency key")
     if not fresh and await session.scalar(select(m.OutboxMessage.id).where(m.OutboxMessage.key == out.key)) is not None:
         return False
-    _add(session, _row(out, now, not_before, SENDING if claimed and not_before is None else PENDING))
+    claimed = not_before is None and out.in_reply_to is not None and claims(session)
+    _add(session, _row(out, now, not_before, SENDING if claimed else PENDING))
     return True
 
 
-def _add(session: AsyncSession, row: m.OutboxMessage) -> None:
+def _add(session: Session, row: m.OutboxMessage) -> None:
     session.add(row)
-    session.info.setdefault(QUEUED, []).append(row)
+    note_queued(session, row)
 
 
-async def mark(session: AsyncSession, ids: list[int], *, status: str, at: datetime) -> None:
-    """Set the status of rows by id (a round marked sent in one statement)."""
-    if ids:
-        await session.execute(_MARK, {"ids": ids, "status": status, "sent_at": at})
-
-
-_OUTBOX = m.OutboxMessage.__table__
-# Built once (see bot/ledger/lifecycle.py), on the table: an ORM-enabled UPDATE costs twice a Core one (80 against
-# 36 µs) for nothing here (no object of the session is refreshed by it).
-_MARK = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
-         .values(status=bindparam("status"), sent_at=bindparam("sent_at")))
-_CLAIM = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.status == PENDING)
-          .values(status=SENDING, sent_at=bindparam("sent_at")).returning(_OUTBOX.c.id))
-
-
-async def claim(session: AsyncSession, ids: list[int], *, at: datetime) -> set[int]:
-    """Mark the rows 'sending' if they are still pending (a compare-and-set, one statement); the ids claimed."""
-    return set(await session.scalars(_CLAIM, {"ids": ids, "sent_at": at}))
-
-
-async def enqueue_many(session: AsyncSession, outs: list[Outbound], *, now: datetime) -> int:
+async def enqueue_many(session: Session, outs: list[Outbound], *, now: datetime) -> int:
     """Queue many messages (a sweep's reminders) with one look-up of their keys; returns how many were new."""
     if any(not out.key for out in outs):
         raise ValueError("an outbound message needs an idempotency key")
@@ -80,7 +57,7 @@ async def enqueue_many(session: AsyncSession, outs: list[Outbound], *, now: date
     return new
 
 
-async def pending_keys(session: AsyncSession, prefix: str, *, due_after: datetime | None = None) -> list[str]:
+async def pending_keys(session: Session, prefix: str, *, due_after: datetime | None = None) -> list[str]:
     """Keys of the rows not yet sent whose key starts with `prefix` (only those due after `due_after`), oldest
     first."""
     q = select(m.OutboxMessage.key).where(m.OutboxMessage.status == PENDING,
@@ -90,7 +67,7 @@ async def pending_keys(session: AsyncSession, prefix: str, *, due_after: datetim
     return list(await session.scalars(q.order_by(m.OutboxMessage.id)))
 
 
-async def update_pending(session: AsyncSession, key: str, *, text: str, not_before: datetime | None = None) -> bool:
+async def update_pending(session: Session, key: str, *, text: str, not_before: datetime | None = None) -> bool:
     """Re-render a row not yet sent (and move its time to `not_before`); False when it was sent or is unknown."""
     values: dict = {"text": text}
     if not_before is not None:
@@ -101,7 +78,7 @@ async def update_pending(session: AsyncSession, key: str, *, text: str, not_befo
     return result.rowcount > 0
 
 
-async def cancel_pending(session: AsyncSession, key: str) -> bool:
+async def cancel_pending(session: Session, key: str) -> bool:
     """Withdraw a row not yet sent (it stays, marked cancelled); False when it was sent or is unknown."""
     result = await session.execute(update(m.OutboxMessage)
                                    .where(m.OutboxMessage.key == key, m.OutboxMessage.status == PENDING)
@@ -109,7 +86,7 @@ async def cancel_pending(session: AsyncSession, key: str) -> bool:
     return result.rowcount > 0
 
 
-async def next_deferred(session: AsyncSession, after: datetime) -> datetime | None:
+async def next_deferred(session: Session, after: datetime) -> datetime | None:
     """The earliest time a row not yet sent waits for, later than `after` (None: nothing waits)."""
     return await session.scalar(select(func.min(m.OutboxMessage.next_attempt_at))
                                 .where(m.OutboxMessage.status == PENDING, m.OutboxMessage.next_attempt_at > after))
@@ -132,7 +109,7 @@ def row_outbound(row: m.OutboxMessage) -> Outbound:
 RESENT_AFTER_CRASH = "outbox_resent_after_crash"
 
 
-async def count(session: AsyncSession, name: str, n: int = 1) -> None:
+async def count(session: Session, name: str, n: int = 1) -> None:
     """Add `n` to the counter `name` (created at 0)."""
     row = await session.get(m.Counter, name)
     if row is None:
@@ -141,6 +118,6 @@ async def count(session: AsyncSession, name: str, n: int = 1) -> None:
         row.value += n
 
 
-async def counter(session: AsyncSession, name: str) -> int:
+async def counter(session: Session, name: str) -> int:
     row = await session.get(m.Counter, name)
     return row.value if row else 0

@@ -1,27 +1,25 @@
-"""The engines: SQLite (WAL, BEGIN IMMEDIATE, synchronous=FULL) by default, PostgreSQL by URL — async for the
-service, and on SQLite the same file on the sync driver for the units of work run at once (`Database.unit`)."""
+"""The engine (SQLite with WAL, BEGIN IMMEDIATE and synchronous=FULL by default, PostgreSQL by URL) and the unit of
+work: one transaction, with the hooks that ride along every commit."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session as SyncSession
 
 from bot.storage.direct import DirectSession, run_at_once
+from bot.storage.session import Session
 
 T = TypeVar("T")
+H = TypeVar("H", bound="CommitHook")
 
 log = logging.getLogger("dudao.storage")
-# Set in session.info by whatever changes the county (its version): the roster cache is invalidated after commit.
-ROSTER_CHANGED = "dudao_roster_changed"
 
 
 def _prepare_sqlite(engine: Engine) -> None:
@@ -72,96 +70,88 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def make_direct_engine(url: str) -> Engine | None:
-    """The same SQLite file on the sync driver (the standard library's sqlite3), for units run at once in the
-    database thread (see Database.unit); None for an in-memory database (one connection only) and for PostgreSQL,
-    where a sync driver bought nothing: psycopg in the thread measured the same rate as asyncpg on the event loop
-    (benchmarks/throughput_vs_floor.py), the time there being the server's round trips."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    engine = create_engine(parsed.set(drivername="sqlite+pysqlite"), pool_reset_on_return=None,
-                           connect_args={"check_same_thread": False})  # used by the database thread only
-    _prepare_sqlite(engine)
-    return engine
+class CommitHook(Protocol):
+    """Bookkeeping that rides along every transaction of a Database, owned by whoever registers it (the outbox's
+    sent marks and in-memory hand-over, the roster cache's generation). State for one transaction lives in
+    `session.info` under the hook's own key."""
+
+    def begin(self, session: Session) -> None:
+        """The transaction has begun (nothing is written yet)."""
+
+    async def before_commit(self, session: Session) -> None:
+        """The body is done; write what must commit with it."""
+
+    def after_commit(self, session: Session) -> None:
+        """It committed (on the event loop; never after a rollback)."""
 
 
 class Database:
-    """The engine and the session factory; `transaction()` is the unit of work."""
+    """The engine, the session factory and the unit of work (`transaction()`, `unit()`), with the hooks every
+    transaction carries (`hooks`)."""
 
     def __init__(self, url: str, **kwargs: Any) -> None:
         self.url = url
-        self.roster_generation = 0  # bumped after each commit that changed the county (see RosterCache)
         self.engine = make_engine(url, **kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.engine.execution_options(dudao_read_only=True),
                                                  expire_on_commit=False)
-        # SQLite: the same file on the sync driver, for units run at once in a thread of their own (see `unit`)
-        self.direct_engine = make_direct_engine(url)
-        self._direct_sessions = (sessionmaker(self.direct_engine, expire_on_commit=False)
-                                 if self.direct_engine is not None else None)
-        self._thread: ThreadPoolExecutor | None = None  # started at the first unit
+        self.hooks: list[CommitHook] = []
 
     @property
     def sync_engines(self) -> list[Engine]:
         """Every engine statements go through (for event listeners: counting, tracing)."""
-        return [self.engine.sync_engine, *([self.direct_engine] if self.direct_engine is not None else [])]
+        return [self.engine.sync_engine]
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def hook(self, kind: type[H]) -> H:
+        """This database's hook of `kind`, registered on first use (one a database)."""
+        for hook in self.hooks:
+            if isinstance(hook, kind):
+                return hook
+        hook = kind()
+        self.hooks.append(hook)
+        return hook
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One session, one transaction: committed when the block ends, rolled back if it raises."""
         async with self.sessions() as session:
             async with session.begin():
+                self._begin(session)
                 yield session
-            if session.info.pop(ROSTER_CHANGED, False):
-                self.roster_generation += 1
+                for hook in self.hooks:
+                    await hook.before_commit(session)
+            self._committed(session)
 
-    async def unit(self, body: Callable[[AsyncSession], Awaitable[T]], *,
-                   committed: Callable[[T], None] | None = None) -> T:
-        """Run `body` in one transaction (committed when it returns, rolled back if it raises) and return its result;
-        `committed(result)` runs on the event loop after the commit.
+    async def unit(self, body: Callable[[Session], Awaitable[T]]) -> T:
+        """Run `body` in one transaction (committed when it returns, rolled back if it raises) and return its result.
 
-        The body sees a DirectSession (bot/storage/direct.py) and runs at once, without suspending. On SQLite over
-        the sync driver in the database thread: one hand-off for every statement of the unit. Elsewhere (PostgreSQL,
-        an in-memory SQLite) over the async session's sync Session inside one greenlet (`run_sync`): one greenlet a
-        unit, where each `await session.…` was one (10% more messages a second in bursts on PostgreSQL). A cancelled
-        caller does not stop a unit halfway in the thread: it finishes, `committed` still runs, then the
-        cancellation goes on."""
-        if self._direct_sessions is None:
-            async with self.transaction() as s:
-                result = await s.run_sync(lambda sync: run_at_once(body(DirectSession(sync))))  # type: ignore[arg-type]
-            if committed is not None:
-                committed(result)
-            return result
-        if self._thread is None:
-            self._thread = ThreadPoolExecutor(1, thread_name_prefix="dudao-db")
-        future = asyncio.get_running_loop().run_in_executor(self._thread, self._run_direct, body)
-        try:
-            result, changed = await asyncio.shield(future)
-        except asyncio.CancelledError:
-            await asyncio.wait([future])
-            if future.exception() is None:
-                self._after_direct(*future.result(), committed)
-            raise
-        self._after_direct(result, changed, committed)
+        The body sees a DirectSession (bot/storage/direct.py) and runs at once, without suspending, inside one
+        greenlet of the async session (`run_sync`): one greenlet a unit, not one a statement."""
+        async with self.sessions() as session:
+            async with session.begin():
+                self._begin(session)
+                result = await session.run_sync(self._run_at_once, body)
+            self._committed(session)
         return result
 
-    def _run_direct(self, body: Callable[[Any], Awaitable[T]]) -> tuple[T, bool]:
-        assert self._direct_sessions is not None
-        with self._direct_sessions() as session:
-            with session.begin():
-                result = run_at_once(body(DirectSession(session)))  # type: ignore[arg-type]
-            return result, bool(session.info.pop(ROSTER_CHANGED, False))
+    def _run_at_once(self, sync: SyncSession, body: Callable[[Session], Awaitable[T]]) -> T:
+        direct = DirectSession(sync)
+        result = run_at_once(body(direct))
+        for hook in self.hooks:
+            run_at_once(hook.before_commit(direct))
+        return result
 
-    def _after_direct(self, result: T, changed: bool, committed: Callable[[T], None] | None) -> None:
-        if changed:
-            self.roster_generation += 1  # here, on the event loop: the cache reads it there
-        if committed is not None:
-            committed(result)
+    def _begin(self, session: Session) -> None:
+        for hook in self.hooks:
+            hook.begin(session)
+
+    def _committed(self, session: Session) -> None:
+        for hook in self.hooks:
+            hook.after_commit(session)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
@@ -171,8 +161,3 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        if self._thread is not None:  # after the unit running there, if any
-            thread, self._thread = self._thread, None
-            await asyncio.get_running_loop().run_in_executor(None, thread.shutdown)
-        if self.direct_engine is not None:
-            self.direct_engine.dispose()

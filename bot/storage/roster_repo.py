@@ -6,25 +6,26 @@ import time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.county.schema import OFFICE_KEY, CalendarConf, Policy
 from bot.domain.calendar import WorkCalendar
 from bot.domain.roster import DistrictInfo, PersonInfo, RoomInfo, Roster, SchoolInfo
 from bot.domain.schools import SchoolIndex
 from bot.storage import models as m
-from bot.storage.engine import ROSTER_CHANGED, Database
+from bot.storage.engine import Database
+from bot.storage.roster_changes import RosterChanges, note_roster_changed
+from bot.storage.session import Session
 
 
 class NoCountyLoaded(Exception):
     """The database has no county yet: run `dudao county load FILE`."""
 
 
-async def county_version(session: AsyncSession) -> int | None:
+async def county_version(session: Session) -> int | None:
     return await session.scalar(select(m.County.version).where(m.County.id == 1))
 
 
-async def load_roster(session: AsyncSession) -> Roster:
+async def load_roster(session: Session) -> Roster:
     county = await session.get(m.County, 1)
     if county is None:
         raise NoCountyLoaded("no county loaded")
@@ -59,23 +60,24 @@ async def load_roster(session: AsyncSession) -> Roster:
     return roster
 
 
-async def bump_version(session: AsyncSession) -> None:
+async def bump_version(session: Session) -> None:
     county = await session.get(m.County, 1)
     if county is not None:
         county.version += 1
-        session.info[ROSTER_CHANGED] = True
+        note_roster_changed(session)
 
 
 class RosterCache:
     """The roster snapshot and its school index, reloaded when the county version changes.
 
     The version is not read for every message: a change committed through the same Database (#本群, a county load
-    in this process) bumps its `roster_generation`, which the cache compares in memory; a load by another process
-    (`dudao county load` beside a running bot) is noticed at the first look `recheck_seconds` after the last one,
-    or at a sweep (`recheck=True`)."""
+    in this process) bumps the generation of its RosterChanges hook, which the cache compares in memory; a load by
+    another process (`dudao county load` beside a running bot) is noticed at the first look `recheck_seconds` after
+    the last one, or at a sweep (`recheck=True`)."""
 
     def __init__(self, db: Database, recheck_seconds: float = 2.0) -> None:
         self.db = db
+        self.changes = db.hook(RosterChanges)
         self._roster: Roster | None = None
         self._schools: SchoolIndex | None = None
         self.recheck_seconds = recheck_seconds
@@ -86,11 +88,11 @@ class RosterCache:
         """The roster last loaded, if any, without a look at the database."""
         return self._roster
 
-    async def get(self, session: AsyncSession, *, recheck: bool = False) -> tuple[Roster, SchoolIndex]:
+    async def get(self, session: Session, *, recheck: bool = False) -> tuple[Roster, SchoolIndex]:
         now = time.monotonic()
-        if (self._roster is None or recheck or self._generation != self.db.roster_generation
+        if (self._roster is None or recheck or self._generation != self.changes.generation
                 or now - self._checked >= self.recheck_seconds):
-            self._generation = self.db.roster_generation
+            self._generation = self.changes.generation
             version = await county_version(session)
             if self._roster is None or self._roster.version != version:
                 self._roster = await load_roster(session)

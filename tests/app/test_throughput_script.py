@@ -11,7 +11,7 @@ from benchmarks.throughput_vs_floor import Figures, measure
 async def test_the_throughput_script_measures_group_commit_and_the_floor(tmp_path: Path) -> None:
     f: Figures = await measure(f"sqlite+aiosqlite:///{tmp_path}/bench.db", f"sqlite+aiosqlite:///{tmp_path}/floor.db",
                                n=96, window=16, backlog=300, tmp=tmp_path)
-    assert min(f.floor, f.direct_floor, f.one_by_one, f.burst, f.drain) > 0
+    assert min(f.floor, f.unit_floor, f.one_by_one, f.burst, f.drain) > 0
     assert 1.0 <= f.begins <= 1.1  # replay: one transaction a message (the marks folded in), and a sweep or two
     assert f.burst_begins <= 0.25  # 16 at a time: the first alone, the rest together
     assert f.statements <= 7 and f.burst_statements <= 7  # the budget test's figures, on the benchmark's mix

@@ -1,11 +1,10 @@
-"""A unit of work run at once in the database thread (bot/storage/direct.py, Database.unit): it commits or rolls
-back as a whole, runs off the event loop, finishes what it started when its caller is cancelled, waits for the
-write lock without blocking the loop, and refuses a body that awaits anything but the session."""
+"""The unit of work (Database.unit, bot/storage/direct.py): it commits or rolls back as a whole with its hooks (which
+run before and after a commit, never after a rollback), waits for the write lock without blocking the loop, writes
+nothing when cancelled while it waits, and refuses a body that awaits anything but the session."""
 from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,11 +13,13 @@ from sqlalchemy import select
 
 from bot.messages import Inbound
 from bot.storage import models as m
-from bot.storage.direct import DirectSession, Suspended, run_at_once
+from bot.storage.direct import Suspended, run_at_once
 from bot.storage.engine import Database
 from bot.storage.migrate import upgrade_database
+from bot.storage.session import Session
 from tests.support.harness import Harness
 from tests.support.paths import DEMO_COUNTY
+from tests.support.wechaty_standin import eventually
 
 
 @pytest.fixture
@@ -43,32 +44,53 @@ def test_run_at_once_returns_the_value_and_refuses_a_real_wait() -> None:
         run_at_once(waits())
 
 
-async def test_a_unit_runs_in_the_database_thread_and_commits_or_rolls_back_whole(db: Database) -> None:
-    threads: list[str] = []
+class Recorder:
+    """A commit hook that writes a row before each commit and records what it saw."""
 
-    async def body(s: DirectSession) -> int:
-        threads.append(threading.current_thread().name)
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def begin(self, session: Session) -> None:
+        session.info["recorder"] = len(self.seen)
+        self.seen.append("begin")
+
+    async def before_commit(self, session: Session) -> None:
+        self.seen.append("before")
+        session.add(m.Counter(name=f"hook{session.info['recorder']}", value=1))
+
+    def after_commit(self, session: Session) -> None:
+        self.seen.append("after")
+
+
+async def test_a_unit_commits_or_rolls_back_whole_with_its_hooks(db: Database) -> None:
+    hook = db.hook(Recorder)
+    assert db.hook(Recorder) is hook  # one a database
+
+    async def body(s: Session) -> int:
         s.add(m.Counter(name="a", value=1))
         await s.flush()
         return await s.scalar(select(m.Counter.value).where(m.Counter.name == "a"))
 
-    committed: list[int] = []
-    assert await db.unit(body, committed=committed.append) == 1
-    assert threads[0].startswith("dudao-db") and threads[0] != threading.current_thread().name
-    assert committed == [1]
+    assert await db.unit(body) == 1
+    assert hook.seen == ["begin", "before", "after"]
 
-    async def fails(s: DirectSession) -> None:
+    async def fails(s: Session) -> None:
         s.add(m.Counter(name="b", value=2))
         await s.flush()
         raise ValueError("boom")
 
     with pytest.raises(ValueError, match="boom"):
-        await db.unit(fails, committed=committed.append)
-    assert committed == [1]
-    assert await _counters(db) == {"a": 1}
+        await db.unit(fails)
+    assert hook.seen == ["begin", "before", "after", "begin"]  # no commit: nothing written before it, no after
+    assert await _counters(db) == {"a": 1, "hook0": 1}
+
+    async with db.transaction() as s:  # the plain transaction carries the same hooks
+        s.add(m.Counter(name="c", value=3))
+    assert hook.seen[-3:] == ["begin", "before", "after"]
+    assert await _counters(db) == {"a": 1, "hook0": 1, "c": 3, "hook4": 1}
 
 
-async def _adds_then_waits(s: DirectSession) -> None:
+async def _adds_then_waits(s: Session) -> None:
     """A body that writes, then awaits something that really waits: refused, and what it wrote rolled back."""
     s.add(m.Counter(name="waited", value=1))
     await s.flush()
@@ -81,21 +103,33 @@ async def test_a_body_that_awaits_something_else_is_rolled_back_with_an_error(db
     assert await _counters(db) == {}
 
 
-async def test_a_cancelled_caller_lets_the_unit_finish_and_be_handed_over(db: Database) -> None:
-    committed: list[str] = []
+async def test_a_unit_cancelled_while_it_waits_for_the_lock_writes_nothing_and_hands_nothing_over(
+        db: Database) -> None:
+    hook = db.hook(Recorder)
+    held, release = asyncio.Event(), asyncio.Event()
 
-    async def slow(s: DirectSession) -> str:
-        s.add(m.Counter(name="slow", value=1))
-        time.sleep(0.3)  # the database thread is busy; the event loop is not
-        return "done"
+    async def writer() -> None:  # another transaction holds SQLite's write lock
+        async with db.sessions() as s, s.begin():
+            s.add(m.Counter(name="held", value=1))
+            await s.flush()
+            held.set()
+            await release.wait()
 
-    task = asyncio.create_task(db.unit(slow, committed=committed.append))
-    await asyncio.sleep(0.05)
-    task.cancel()
+    async def body(s: Session) -> None:
+        s.add(m.Counter(name="cancelled", value=1))
+
+    writing = asyncio.create_task(writer())
+    await held.wait()
+    unit = asyncio.create_task(db.unit(body))
+    await eventually(lambda: "begin" in hook.seen or unit.done())
+    await asyncio.sleep(0.05)  # let it reach SQLite's lock wait (BEGIN IMMEDIATE) in aiosqlite's thread
+    unit.cancel()
+    release.set()  # its clean-up (the rollback) queues behind that wait
     with pytest.raises(asyncio.CancelledError):
-        await task
-    assert committed == ["done"]
-    assert await _counters(db) == {"slow": 1}
+        await unit
+    await writing
+    assert "after" not in hook.seen
+    assert await _counters(db) == {"held": 1}
 
 
 async def test_a_message_waits_for_the_write_lock_without_blocking_the_event_loop(sqlite_url: str,
@@ -134,15 +168,12 @@ async def test_a_message_waits_for_the_write_lock_without_blocking_the_event_loo
         await h.close()
 
 
-async def test_without_a_direct_engine_a_unit_runs_in_one_greenlet_of_the_async_session() -> None:
-    """PostgreSQL's path (and an in-memory SQLite's): the same DirectSession, on the event loop's thread, the same
-    refusal of a real await."""
+async def test_a_unit_runs_in_one_greenlet_of_the_async_session_on_the_event_loops_thread() -> None:
     db = Database("sqlite+aiosqlite:///:memory:")
     try:
-        assert db.direct_engine is None
         await upgrade_database(db)
 
-        async def body(s: DirectSession) -> str:
+        async def body(s: Session) -> str:
             s.add(m.Counter(name="m", value=3))
             await s.flush()
             return threading.current_thread().name
