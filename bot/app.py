@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import handlers
 from bot.clock import Clock
+from bot.contract import CommandContext, Context, Reply, UserError, to_outbound
 from bot.domain.roster import Roster
-from bot.handling import CommandContext, Context, Reply, UserError, to_outbound
 from bot.messages import Inbound
 from bot.outbox import enqueue
 from bot.outbox.store import SENT, mark, queued

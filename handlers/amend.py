@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
 from bot.domain.permissions import Action
 from bot.domain.roster import SchoolInfo
 from bot.domain.visibility import home_room
-from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import parse_ref

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
 from bot.parsing.normalize import split_words
 from bot.routing import Router
 from bot.storage import models as m

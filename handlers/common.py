@@ -6,12 +6,12 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+from bot.contract import CommandContext, UserError
 from bot.domain.colour import Colour, colour
 from bot.domain.deadlines import DeadlineError, DeadlinePast, DeadlineSpec, due_date
 from bot.domain.permissions import Action, can, what_they_may_do, why_not
 from bot.domain.roster import PersonInfo, Roster, SchoolInfo
 from bot.domain.schools import looks_like_school
-from bot.handling import CommandContext, UserError
 from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
 

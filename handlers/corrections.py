@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline, parse_deadline_spec
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import FindingRefs, parse_refs

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain import figures
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
 from bot.parsing.normalize import split_words
 from bot.parsing.periods import Period, PeriodError, month_period, parse_period
 from bot.reports import as_of

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import true
 
+from bot.contract import CommandContext, Reply
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply
 from bot.parsing.normalize import split_words
 from bot.routing import Router
 from bot.storage import models as m

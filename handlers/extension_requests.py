@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.deadlines import DeadlineSpec
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.parser import parse_ref
 from bot.routing import Router

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.category_words import categorise
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import drop_word, drop_words, split_words
 from bot.routing import Router

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo
-from bot.handling import CommandContext, Reply, UserError
 from bot.obligations.reporting_cycle import home_district
 from bot.parsing.dates import DateRangeError, parse_date_range
 from bot.routing import Router

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.handling import CommandContext, Reply, to_outbound
+from bot.contract import CommandContext, Reply, to_outbound
 from bot.ledger import evidence
 from bot.ledger import lifecycle as ledger
 from bot.outbox import cancel_pending, enqueue, pending_keys, update_pending

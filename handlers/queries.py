@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from bot.contract import CommandContext, Reply
 from bot.domain import figures
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import split_words
 from bot.parsing.parser import FindingRefs, is_ref, parse_refs

@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo, SchoolInfo
-from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import evidence, images
 from bot.ledger import lifecycle as ledger
 from bot.parsing.parser import FindingRefs, parse_refs

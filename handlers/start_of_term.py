@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
 from bot.domain.roster import SchoolInfo
-from bot.handling import CommandContext, Reply, UserError
 from bot.obligations.term_windows import KIND, window_for_entry, windows
 from bot.parsing.normalize import split_words
 from bot.reports.lists import shown

@@ -10,9 +10,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
 from bot.domain.roster import SchoolInfo
-from bot.handling import CommandContext, Reply, UserError
 from bot.obligations.reporting_cycle import month_steps
 from bot.reports.district_summary import district_month_values
 from bot.reports.owed import filing_period

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import FindingRefs, parse_refs

@@ -12,7 +12,7 @@ from tests.support.paths import REPO
 LAYERS = [
     ("bot.clock", "bot.messages", "bot.settings", "bot.text", "bot.segmenter", "bot.resources", "bot.render", "bot.redaction", "bot.domain",
      "bot.county", "bot.storage"),
-    ("bot.ledger", "bot.obligations", "bot.reports", "bot.handling", "bot.parsing", "bot.routing", "bot.outbox"),
+    ("bot.ledger", "bot.obligations", "bot.reports", "bot.contract", "bot.parsing", "bot.routing", "bot.outbox"),
     ("handlers", "reminders"),
     ("bot.app",),
     ("bot.transports", "bot.cli", "bot.web", "bot.__main__"),
