@@ -15,9 +15,10 @@ from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import parse_ref
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import due_on, finding_for, mentionable, need, require, resolve_school
 from handlers.findings import SEVERITIES
-from handlers.reach import Change, announce
+from handlers.steps.lookup import due_on, finding_for, need, require, resolve_school
+from handlers.steps.reach import Change, announce
+from handlers.steps.views import mentionable
 
 router = Router("amend")
 # what people call each field, longest first when read

@@ -12,8 +12,9 @@ from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import FindingRefs, parse_refs
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import due_on, finding_for, mentionable, require
-from handlers.reach import Change, announce, for_each
+from handlers.steps.lookup import due_on, finding_for, require
+from handlers.steps.reach import Change, announce, for_each
+from handlers.steps.views import mentionable
 
 router = Router("corrections")
 

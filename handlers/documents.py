@@ -15,8 +15,9 @@ from bot.reports.assessment import assessment
 from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
 from bot.reports.weekly_digest import WEEKLY_TEMPLATE, last_full_week, weekly_digest_values
 from bot.routing import Router
-from handlers.common import export_path, need
-from handlers.reach import shows_all
+from handlers.steps.lookup import need
+from handlers.steps.reach import shows_all
+from handlers.steps.views import export_path
 
 router = Router("documents")
 KINDS = {"周报": "weekly", "通报": "bulletin"}

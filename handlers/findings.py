@@ -11,8 +11,9 @@ from bot.domain.permissions import Action
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import drop_word, drop_words, split_words
 from bot.routing import Router
-from handlers.common import due_on, mentionable, need, school_from_words
-from handlers.reach import Change, announce
+from handlers.steps.lookup import due_on, need, school_from_words
+from handlers.steps.reach import Change, announce
+from handlers.steps.views import mentionable
 
 router = Router("findings")
 SEVERITIES = ("一般", "较重", "严重")

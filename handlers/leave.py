@@ -13,7 +13,7 @@ from bot.obligations.reporting_cycle import home_district
 from bot.parsing.dates import DateRangeError, parse_date_range
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import need
+from handlers.steps.lookup import need
 
 router = Router("leave")
 LEAVE_MAX_DAYS = 366

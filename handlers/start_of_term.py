@@ -13,7 +13,7 @@ from bot.reports.lists import shown
 from bot.reports.term_checks import checks, window_findings
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import need, school_from_words
+from handlers.steps.lookup import need, school_from_words
 from handlers.submissions import supersede
 
 router = Router("start_of_term")

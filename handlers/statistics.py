@@ -11,7 +11,7 @@ from bot.parsing.normalize import split_words
 from bot.reports import as_of
 from bot.reports.places import districts_at
 from bot.routing import Router
-from handlers.scope import answer, scope_of
+from handlers.steps.scope import answer, scope_of
 
 router = Router("statistics")
 CATEGORIES_SHOWN = 6

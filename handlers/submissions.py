@@ -18,7 +18,7 @@ from bot.reports.district_summary import district_month_values
 from bot.reports.owed import filing_period
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import need
+from handlers.steps.lookup import need
 
 router = Router("submissions")
 KIND_ACTIONS = {"自查": Action.SELF_CHECK, "月报": Action.MONTHLY_REPORT, "汇总": Action.DISTRICT_SUMMARY}

@@ -8,7 +8,7 @@ from bot.domain.permissions import Action
 from bot.parsing.normalize import split_words
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import need, school_from_words
+from handlers.steps.lookup import need, school_from_words
 
 router = Router("visits")
 
