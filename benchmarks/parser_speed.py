@@ -8,7 +8,7 @@ import contextlib
 import sys
 import time
 
-from bot.handling import UserError
+from bot.contract import UserError
 from handlers import COMMANDS
 
 MESSAGES = [

@@ -20,7 +20,7 @@ from datetime import datetime
 from bot.app import App
 from bot.cli.bootstrap import open_database
 from bot.clock import VirtualClock
-from bot.handling import Context
+from bot.contract import Context
 from bot.settings import Settings
 from reminders import rules
 from reminders.due_today import due_today

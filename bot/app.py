@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 import handlers
 from bot.clock import Clock
+from bot.contract import CommandContext, Context, Later, Reply, UserError, to_outbound
 from bot.domain.roster import Roster
-from bot.handling import CommandContext, Context, Later, Reply, UserError, to_outbound
 from bot.messages import Inbound
 from bot.outbox import cancel_pending, enqueue, update_pending
 from bot.render import Renderer

@@ -4,7 +4,8 @@ argument reader, permission, help topic, who may use it where) beside the handle
 A handler receives a parsed command and a CommandContext, checks permission through bot.domain.permissions,
 changes state through ctx.session (the caller owns the transaction) and returns Replies; it sends nothing. It
 raises UserError for anything the sender should be told instead. The order of the routers is the order of the
-help topics.
+help topics. What several handlers share (look-ups, permission checks, where a reply goes, what a list covers)
+is in handlers/steps/, which declares no command.
 """
 from __future__ import annotations
 

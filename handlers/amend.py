@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
 from bot.domain.permissions import Action
 from bot.domain.roster import SchoolInfo
 from bot.domain.visibility import home_room
-from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import parse_ref
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import due_on, finding_for, mentionable, need, require, resolve_school
 from handlers.findings import SEVERITIES
-from handlers.reach import Change, announce
+from handlers.steps.lookup import due_on, finding_for, need, require, resolve_school
+from handlers.steps.reach import Change, announce
+from handlers.steps.views import mentionable
 
 router = Router("amend")
 # what people call each field, longest first when read

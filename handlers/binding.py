@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
 from bot.parsing.normalize import split_words
 from bot.routing import Router
 from bot.storage import models as m
 from bot.storage.roster_repo import bump_version
-from handlers.common import need, resolve_school
+from handlers.steps.lookup import need, resolve_school
 
 router = Router("binding")
 MAX_BIND_FAILURES = 5  # wrong codes per account …

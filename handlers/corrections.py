@@ -4,16 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline, parse_deadline_spec
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import FindingRefs, parse_refs
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import due_on, finding_for, mentionable, require
-from handlers.reach import Change, announce, for_each
+from handlers.steps.lookup import due_on, finding_for, require
+from handlers.steps.reach import Change, announce, for_each
+from handlers.steps.views import mentionable
 
 router = Router("corrections")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain import figures
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
 from bot.parsing.normalize import split_words
 from bot.parsing.periods import Period, PeriodError, month_period, parse_period
 from bot.reports import as_of
@@ -15,8 +15,9 @@ from bot.reports.assessment import assessment
 from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
 from bot.reports.weekly_digest import WEEKLY_TEMPLATE, last_full_week, weekly_digest_values
 from bot.routing import Router
-from handlers.common import export_path, need
-from handlers.reach import shows_all
+from handlers.steps.lookup import need
+from handlers.steps.reach import shows_all
+from handlers.steps.views import export_path
 
 router = Router("documents")
 KINDS = {"周报": "weekly", "通报": "bulletin"}

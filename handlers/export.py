@@ -5,13 +5,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import true
 
+from bot.contract import CommandContext, Reply
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply
 from bot.parsing.normalize import split_words
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import export_path, need, resolve_school
-from handlers.reach import here_or_private, shows, shows_all
+from handlers.steps.lookup import need, resolve_school
+from handlers.steps.reach import here_or_private, shows, shows_all
+from handlers.steps.views import export_path
 
 router = Router("export")
 

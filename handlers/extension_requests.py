@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.deadlines import DeadlineSpec
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.parser import parse_ref
 from bot.routing import Router
-from handlers.common import finding_for, mentionable, require
 from handlers.corrections import extended_due, parse_extend
-from handlers.reach import Change, announce
+from handlers.steps.lookup import finding_for, require
+from handlers.steps.reach import Change, announce
+from handlers.steps.views import mentionable
 
 router = Router("extension_requests")
 

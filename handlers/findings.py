@@ -4,15 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.category_words import categorise
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import drop_word, drop_words, split_words
 from bot.routing import Router
-from handlers.common import due_on, mentionable, need, school_from_words
-from handlers.reach import Change, announce
+from handlers.steps.lookup import due_on, need, school_from_words
+from handlers.steps.reach import Change, announce
+from handlers.steps.views import mentionable
 
 router = Router("findings")
 SEVERITIES = ("一般", "较重", "严重")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action, what_they_may_do
-from bot.handling import CommandContext, Reply, UserError
 from bot.routing import Router
 
 router = Router("help")

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo
-from bot.handling import CommandContext, Reply, UserError
 from bot.obligations.reporting_cycle import home_district
 from bot.parsing.dates import DateRangeError, parse_date_range
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import need
+from handlers.steps.lookup import need
 
 router = Router("leave")
 LEAVE_MAX_DAYS = 366

@@ -7,18 +7,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from bot.contract import CommandContext, Reply
 from bot.domain import figures
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import split_words
 from bot.parsing.parser import FindingRefs, is_ref, parse_refs
 from bot.reports.requests import pending_requests
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import finding_for, finding_line, status_label
-from handlers.reach import elsewhere, for_each
-from handlers.scope import answer, scope_of
+from handlers.steps.lookup import finding_for
+from handlers.steps.reach import elsewhere, for_each
+from handlers.steps.scope import answer, scope_of
+from handlers.steps.views import finding_line, status_label
 
 router = Router("queries")
 LIST_LIMIT = 15

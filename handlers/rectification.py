@@ -4,17 +4,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo, SchoolInfo
-from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import evidence, images
 from bot.ledger import lifecycle as ledger
 from bot.parsing.parser import FindingRefs, parse_refs
 from bot.routing import Router
 from bot.storage import models as m
-from handlers import photo_acks
-from handlers.common import finding_for, mentionable, require
-from handlers.reach import Change, announce, for_each
+from handlers.steps import photo_acks
+from handlers.steps.lookup import finding_for, require
+from handlers.steps.reach import Change, announce, for_each
+from handlers.steps.views import mentionable
 
 router = Router("rectification")
 
@@ -69,7 +70,7 @@ def verifiers_of(ctx: CommandContext, finding: m.Finding, school: SchoolInfo) ->
 @router.photos
 async def photos(ctx: CommandContext) -> list[Reply]:
     """Keep the real photos (refusing the rest, by name) and attach them to the sender's nearest rectification
-    report in this room within the window; each burst of them is acknowledged once (handlers.photo_acks)."""
+    report in this room within the window; each burst of them is acknowledged once (handlers.steps.photo_acks)."""
     kept, refused = images.sort_files(ctx.inbound.files, max_mb=ctx.settings.evidence_max_mb)
     report = await evidence.recent_rectification(ctx.session, person_id=ctx.actor.person_id,
                                                  room=ctx.inbound.room, since=ctx.now - _window(ctx))

@@ -4,16 +4,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
 from bot.domain.roster import SchoolInfo
-from bot.handling import CommandContext, Reply, UserError
 from bot.obligations.term_windows import KIND, window_for_entry, windows
 from bot.parsing.normalize import split_words
 from bot.reports.lists import shown
 from bot.reports.term_checks import checks, window_findings
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import need, school_from_words
+from handlers.steps.lookup import need, school_from_words
 from handlers.submissions import supersede
 
 router = Router("start_of_term")

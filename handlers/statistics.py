@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.contract import CommandContext, Reply
 from bot.domain import figures
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply
 from bot.parsing.normalize import split_words
 from bot.reports import as_of
 from bot.reports.places import districts_at
 from bot.routing import Router
-from handlers.scope import answer, scope_of
+from handlers.steps.scope import answer, scope_of
 
 router = Router("statistics")
 CATEGORIES_SHOWN = 6

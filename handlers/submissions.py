@@ -10,15 +10,15 @@ from datetime import date
 
 from sqlalchemy import select
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
 from bot.domain.roster import SchoolInfo
-from bot.handling import CommandContext, Reply, UserError
 from bot.obligations.reporting_cycle import month_steps
 from bot.reports.district_summary import district_month_values
 from bot.reports.owed import filing_period
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import need
+from handlers.steps.lookup import need
 
 router = Router("submissions")
 KIND_ACTIONS = {"自查": Action.SELF_CHECK, "月报": Action.MONTHLY_REPORT, "汇总": Action.DISTRICT_SUMMARY}

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import FindingRefs, parse_refs
 from bot.routing import Router
-from handlers.common import finding_for, mentionable, require
-from handlers.reach import Change, announce, for_each
+from handlers.steps.lookup import finding_for, require
+from handlers.steps.reach import Change, announce, for_each
+from handlers.steps.views import mentionable
 
 router = Router("verification")
 _FAIL = ("不通过", "未通过", "不合格", "没通过")

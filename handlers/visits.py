@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
-from bot.handling import CommandContext, Reply, UserError
 from bot.parsing.normalize import split_words
 from bot.routing import Router
 from bot.storage import models as m
-from handlers.common import need, school_from_words
+from handlers.steps.lookup import need, school_from_words
 
 router = Router("visits")
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, timedelta
 
+from bot.contract import Context, Notice
 from bot.domain.local_time import local_instant
 from bot.domain.roster import Roster
-from bot.handling import Context, Notice
 from bot.obligations.reporting_cycle import period_of
 from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
 from bot.reports.weekly_digest import WEEKLY_TEMPLATE, last_full_week, weekly_digest_values

@@ -7,8 +7,8 @@ told its deadline when it was logged, so it gets none; once the deadline has pas
 """
 from __future__ import annotations
 
+from bot.contract import Context, Notice
 from bot.domain.escalation import at_reminder_time, latest_due_reminded_by, reminded_through
-from bot.handling import Context, Notice
 from bot.ledger.lifecycle import deadline_instant
 from bot.reports.absences import people_on_leave
 from reminders import due_findings as q

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.handling import Context, Covered, Notice
+from bot.contract import Context, Covered, Notice
 from reminders import due_findings as q
 from reminders.audience import Audience, Directory
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from sqlalchemy import case
 
+from bot.contract import Context, Covered, Notice
 from bot.domain.escalation import latest_due_reaching_step, reminded_through
-from bot.handling import Context, Covered, Notice
 from bot.ledger.lifecycle import deadline_instant
 from bot.reports.absences import people_on_leave
 from reminders import due_findings as q

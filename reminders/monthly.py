@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from bot.contract import Context, Notice
 from bot.domain.roster import PersonInfo, Roster
-from bot.handling import Context, Notice
 from bot.obligations.reporting_cycle import Duty, MonthSteps, month_steps, previous_month
 from bot.reports.absences import leave_ends
 from bot.reports.lists import shown

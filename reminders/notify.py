@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handling import Covered, Notice, to_outbound
+from bot.contract import Covered, Notice, to_outbound
 from bot.outbox import enqueue_many
 from bot.render import Renderer
 from bot.storage import models as m

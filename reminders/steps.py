@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.contract import Context, Notice
 from bot.domain.local_time import local_instant
 from bot.domain.roster import PersonInfo, Roster
-from bot.handling import Context, Notice
 from bot.storage import models as m
 
 EPOCH_KEY = "sweep:first"

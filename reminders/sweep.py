@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.handling import Context, Notice
+from bot.contract import Context, Notice
 from reminders import notify, rules
 from reminders.timing import may_speak
 

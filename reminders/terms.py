@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from bot.contract import Context, Notice
 from bot.domain.roster import PersonInfo, Roster, SchoolInfo
-from bot.handling import Context, Notice
 from bot.obligations.reporting_cycle import workday_on_or_before
 from bot.obligations.term_windows import TermWindow, windows
 from bot.reports.absences import leave_ends

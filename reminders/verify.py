@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.contract import Context, Notice
 from bot.domain.escalation import ONE_DAY, latest_due_reaching_step, reminded_through
-from bot.handling import Context, Notice
 from bot.reports.absences import people_on_leave
 from reminders import due_findings as q
 from reminders.audience import SUPERVISOR, Audience, Directory, directory

@@ -1,13 +1,13 @@
 """The pure part of reading a message: is it addressed to the bot, which command word starts it, and the argument
 readers commands share (a finding's id). Each command's own argument reader lives beside its handler (handlers/),
-declared on its router (bot.handling.router); `Commands.parse` puts them together."""
+declared on its router (bot.routing.router); `Commands.parse` puts them together."""
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.handling.replies import UserError
+from bot.contract.replies import UserError
 from bot.parsing.normalize import normalize, strip_separators
 
 _REF = re.compile(r"^[Qq]?0*(\d{1,9})(?![\d])")

@@ -21,9 +21,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.contract.context import CommandContext
+from bot.contract.replies import Reply
 from bot.domain.permissions import Action
-from bot.handling.context import CommandContext
-from bot.handling.replies import Reply
 from bot.parsing.normalize import normalize
 from bot.parsing.parser import addressed_text, split_command
 

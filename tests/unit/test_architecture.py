@@ -12,7 +12,7 @@ from tests.support.paths import REPO
 LAYERS = [
     ("bot.clock", "bot.messages", "bot.settings", "bot.text", "bot.segmenter", "bot.resources", "bot.render", "bot.redaction", "bot.domain",
      "bot.county", "bot.storage"),
-    ("bot.ledger", "bot.obligations", "bot.reports", "bot.handling", "bot.parsing", "bot.routing", "bot.outbox"),
+    ("bot.ledger", "bot.obligations", "bot.reports", "bot.contract", "bot.parsing", "bot.routing", "bot.outbox"),
     ("handlers", "reminders"),
     ("bot.app",),
     ("bot.transports", "bot.cli", "bot.web", "bot.__main__"),
@@ -130,3 +130,22 @@ def test_no_import_cycles() -> None:
 def test_module_names_are_unique() -> None:
     names = Counter(name.rsplit(".", 1)[-1] for name, path in MODULES.items() if path.name != "__init__.py")
     assert [n for n, count in names.items() if count > 1] == []
+
+
+def test_handlers_holds_command_groups_and_steps_holds_no_command() -> None:
+    """Every module directly in handlers/ is a group of commands (a Router the handlers package includes); what
+    they share is in handlers/steps/, which declares none."""
+    import importlib
+
+    import handlers
+    from bot.routing import Router
+
+    groups = [n for n in MODULES if n.count(".") == 1 and n.startswith("handlers.") and n != "handlers.steps"]
+    steps = [n for n in MODULES if n.startswith("handlers.steps.")]
+    assert groups and steps
+    included = {id(spec) for spec in handlers.ROUTER.specs}
+    not_groups = [n for n in groups if not isinstance(getattr(importlib.import_module(n), "router", None), Router)
+                  or not all(id(spec) in included for spec in importlib.import_module(n).router.specs)]
+    assert not_groups == []
+    with_commands = [n for n in steps if any(isinstance(v, Router) for v in vars(importlib.import_module(n)).values())]
+    assert with_commands == []

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.handling import UserError
+from bot.contract import UserError
 from bot.render import Renderer
 from handlers import COMMANDS
 

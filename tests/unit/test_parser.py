@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.handling import UserError as ParseError
+from bot.contract import UserError as ParseError
 from handlers import COMMANDS
 
 BOT = "督导助手"

@@ -1,17 +1,14 @@
-"""Shared steps of handlers: permission checks, finding look-up, school resolution, plain views."""
+"""What the sender named, if they may: the permission check, a finding by its id, a school by its name, a due day
+from a deadline's words, the closed loop's check on a change — each a polite refusal (UserError) otherwise."""
 from __future__ import annotations
 
-import hashlib
-import re
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 
-from bot.domain.colour import Colour, colour
+from bot.contract import CommandContext, UserError
 from bot.domain.deadlines import DeadlineError, DeadlinePast, DeadlineSpec, due_date
 from bot.domain.permissions import Action, can, what_they_may_do, why_not
-from bot.domain.roster import PersonInfo, Roster, SchoolInfo
+from bot.domain.roster import SchoolInfo
 from bot.domain.schools import looks_like_school
-from bot.handling import CommandContext, UserError
 from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
 
@@ -88,45 +85,3 @@ def due_on(spec: DeadlineSpec, start: date, ctx: CommandContext) -> date:
         raise UserError("errors/deadline_past.j2", phrase=err.label, due=err.due, today=ctx.today) from err
     except DeadlineError as err:  # e.g. 31日前 in a month of 30 days, 开学前 with no term ahead
         raise UserError("errors/bad_deadline.j2", problem=err.user_message) from err
-
-
-def mentionable(people: list[PersonInfo]) -> tuple[PersonInfo, ...]:
-    return tuple(p for p in people if p.chat_id)
-
-
-def status_label(finding: m.Finding, now: datetime, roster: Roster) -> str:
-    """待整改（整改逾期）, 待验收（验收超期）, or the state alone: whose delay it is, never the school's for a report
-    awaiting verification."""
-    label = ledger.STATUS_LABELS[finding.status]
-    late = ledger.lateness(finding, now, roster.tz, roster.calendar, roster.policy.verify_within.n)
-    return f"{label}（{late}）" if late else label
-
-
-def colour_of(ctx: CommandContext, finding: m.Finding) -> Colour | None:
-    """The finding's 三色督办 colour now (see bot.domain.colour)."""
-    return colour(finding.status, finding.deadline_at, finding.due_date, ctx.now, ctx.roster)
-
-
-def finding_line(ctx: CommandContext, finding: m.Finding) -> dict:
-    """A finding as plain values for a list line."""
-    school = ctx.roster.schools.get(finding.school_id)
-    return {
-        "ref": ledger.ref(finding.number), "school": school.display if school else "",
-        "category": finding.category, "description": finding.description,
-        "status": status_label(finding, ctx.now, ctx.roster), "due": finding.due_date,
-        "overdue": ledger.is_overdue(finding, ctx.now), "severity": finding.severity,
-        "colour": colour_of(ctx, finding),
-    }
-
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')  # not in a file name on Windows (where it may be opened)
-
-
-def export_path(ctx: CommandContext, stem: str, suffix: str) -> Path:
-    """Where a file the bot sends goes (beside the evidence, in exports/): one per command, named from the message
-    key, so a retried message rewrites the same file."""
-    stamp = ctx.local(ctx.now).strftime("%Y%m%d-%H%M")
-    tag = hashlib.sha256(ctx.message_key.encode()).hexdigest()[:6]
-    directory = Path(ctx.settings.evidence_dir).parent / "exports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory / f"{_UNSAFE.sub('-', stem)}-{stamp}-{tag}{suffix}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.handling import CommandContext, Later
+from bot.contract import CommandContext, Later
 from bot.ledger import evidence
 from bot.ledger import lifecycle as ledger
 from bot.outbox import pending_keys

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.contract import CommandContext, Reply, UserError
 from bot.domain.roster import PersonInfo, RoomInfo, SchoolInfo
 from bot.domain.visibility import home_room, room_shows, room_shows_all, room_shows_district
-from bot.handling import CommandContext, Reply, UserError
 
 
 def here_room(ctx: CommandContext) -> RoomInfo | None:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.contract import CommandContext, Reply
 from bot.domain.permissions import Action
 from bot.domain.roster import DistrictInfo
-from bot.handling import CommandContext, Reply
 from bot.storage import models as m
-from handlers.common import need, resolve_school
-from handlers.reach import here_or_private, shows, shows_district
+from handlers.steps.lookup import need, resolve_school
+from handlers.steps.reach import here_or_private, shows, shows_district
 
 
 @dataclass(frozen=True)
