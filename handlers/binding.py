@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
@@ -14,6 +13,7 @@ from bot.parsing.normalize import split_words
 from bot.routing import Router
 from bot.storage import models as m
 from bot.storage.roster_repo import bump_version
+from bot.storage.session import Session
 from handlers.steps.lookup import need, resolve_school
 
 router = Router("binding")
@@ -52,7 +52,7 @@ def parse_bind_room(word: str, rest: str) -> BindRoom:
     return BindRoom(scope=scope, name=target)
 
 
-async def create_invite(session: AsyncSession, person: m.Person, *, now: datetime, ttl: timedelta) -> m.Invite:
+async def create_invite(session: Session, person: m.Person, *, now: datetime, ttl: timedelta) -> m.Invite:
     """A fresh single-use 6-digit code for `person`; earlier unused codes for them stop working."""
     for old in await session.scalars(select(m.Invite).where(m.Invite.person_id == person.id,
                                                            m.Invite.used_at.is_(None))):

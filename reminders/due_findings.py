@@ -14,12 +14,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, cast, exists, func, literal, select, type_coerce
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.roster import RoomInfo, SchoolInfo
 from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
+from bot.storage.session import Session
 from reminders.audience import Directory
 
 F = m.Finding
@@ -57,7 +57,7 @@ def step_key_sql(prefix: str, dialect: str, step: ColumnElement[Any] | None = No
     return key if step is None else key + ":" + cast(step, String)
 
 
-async def open_findings(session: AsyncSession, kind: str, *, deadline_until: datetime,
+async def open_findings(session: Session, kind: str, *, deadline_until: datetime,
                         deadline_after: datetime | None = None, created_before: datetime | None = None,
                         step: ColumnElement[int] | None = None) -> list[tuple[Due, int | None]]:
     """Open findings with deadline_after < deadline_at <= deadline_until whose step key (`kind`, and `step`
@@ -79,14 +79,14 @@ async def open_findings(session: AsyncSession, kind: str, *, deadline_until: dat
     return [(f, steps[f.id]) for f in sorted(found, key=lambda f: (f.due_date, f.number))]
 
 
-async def _rows(session: AsyncSession, ids: list[int]) -> list[Due]:
+async def _rows(session: Session, ids: list[int]) -> list[Due]:
     rows: list[Due] = []
     for i in range(0, len(ids), 500):
         rows += [Due(*row) for row in await session.execute(select(*COLUMNS).where(F.id.in_(ids[i:i + 500])))]
     return rows
 
 
-async def awaiting_verification(session: AsyncSession, *, rectified_before: datetime) -> list[Due]:
+async def awaiting_verification(session: Session, *, rectified_before: datetime) -> list[Due]:
     """Rectified findings reported before `rectified_before` with no verify reminder since that report."""
     reminded = exists().where(and_(m.ReminderSent.finding_id == F.id, m.ReminderSent.kind == "verify",
                                    m.ReminderSent.at >= F.rectified_at))

@@ -5,21 +5,21 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.contract import Covered, Notice, to_outbound
 from bot.outbox import enqueue_many
 from bot.render import Renderer
 from bot.storage import models as m
+from bot.storage.session import Session
 
 
-async def already_sent(session: AsyncSession, key: str) -> bool:
+async def already_sent(session: Session, key: str) -> bool:
     return await session.get(m.ReminderSent, key) is not None
 
 
 
 
-async def recorded(session: AsyncSession, keys: Iterable[str]) -> set[str]:
+async def recorded(session: Session, keys: Iterable[str]) -> set[str]:
     """Which of `keys` are recorded (one query per 500 keys)."""
     keys, found = list(dict.fromkeys(keys)), set()
     for i in range(0, len(keys), 500):
@@ -28,13 +28,13 @@ async def recorded(session: AsyncSession, keys: Iterable[str]) -> set[str]:
     return found
 
 
-async def record_skipped(session: AsyncSession, key: str, kind: str, now: datetime, *,
+async def record_skipped(session: Session, key: str, kind: str, now: datetime, *,
                          finding_id: int | None = None, step: int | None = None) -> None:
     """A step the bot caught up past (it was down): remember it so it is never sent late."""
     await record_skipped_many(session, [Covered(key, finding_id, step)], kind, now)
 
 
-async def record_skipped_many(session: AsyncSession, steps: list[Covered], kind: str, now: datetime) -> None:
+async def record_skipped_many(session: Session, steps: list[Covered], kind: str, now: datetime) -> None:
     """record_skipped for many steps at once."""
     seen = await recorded(session, (c.key for c in steps))
     for c in steps:
@@ -46,7 +46,7 @@ async def record_skipped_many(session: AsyncSession, steps: list[Covered], kind:
 
 
 
-async def send_all(session: AsyncSession, renderer: Renderer, notices: list[Notice], now: datetime) -> int:
+async def send_all(session: Session, renderer: Renderer, notices: list[Notice], now: datetime) -> int:
     """Record and queue each notice whose key was not recorded before (and the steps it covers), with a few
     queries for the lot; returns how many were queued."""
     seen = await recorded(session, [n.key for n in notices] + [c.key for n in notices for c in n.covers])

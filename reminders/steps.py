@@ -9,17 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.contract import Context, Notice
 from bot.domain.local_time import local_instant
 from bot.domain.roster import PersonInfo, Roster
 from bot.storage import models as m
+from bot.storage.session import Session
 
 EPOCH_KEY = "sweep:first"
 
 
-async def epoch(session: AsyncSession, now: datetime) -> datetime:
+async def epoch(session: Session, now: datetime) -> datetime:
     """When the bot first swept (recorded at the first sweep ever)."""
     row = await session.get(m.ReminderSent, EPOCH_KEY)
     if row is None:
@@ -29,12 +28,12 @@ async def epoch(session: AsyncSession, now: datetime) -> datetime:
     return row.at
 
 
-async def taken(session: AsyncSession, key: str) -> bool:
+async def taken(session: Session, key: str) -> bool:
     """Was the step `key` taken (its notices worked out and queued) at an earlier sweep?"""
     return await session.get(m.ReminderSent, key) is not None
 
 
-def take(session: AsyncSession, key: str, kind: str, now: datetime) -> None:
+def take(session: Session, key: str, kind: str, now: datetime) -> None:
     """Record that the step `key` was taken: later sweeps skip it (its notices have keys of their own)."""
     session.add(m.ReminderSent(key=key, kind=kind, skipped=False, at=now))
 

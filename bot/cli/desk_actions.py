@@ -12,6 +12,7 @@ from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.roster_repo import county_version
+from bot.storage.session import Session
 from bot.web import accounts
 
 
@@ -19,7 +20,7 @@ class CliError(Exception):
     """A message for the operator; the command exits non-zero."""
 
 
-async def _person(session, who: str, command: str) -> m.Person:  # noqa: ANN001 — an AsyncSession
+async def _person(session: Session, who: str, command: str) -> m.Person:
     people = await accounts.find_person(session, who)
     if len(people) != 1:
         if await county_version(session) is None:

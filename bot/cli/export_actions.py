@@ -7,7 +7,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.bootstrap import open_database
 from bot.cli.desk_actions import CliError
@@ -23,6 +22,7 @@ from bot.reports.ledger_book import ledger_rows, write_ledger
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.roster_repo import NoCountyLoaded, load_roster
+from bot.storage.session import Session
 
 KINDS = ("ledger", "bulletin", "assessment")
 # A progress bar: given the number of steps, a context manager whose value has update(n)
@@ -78,7 +78,7 @@ async def export(settings: Settings, kind: str, month: str | None, out: Path, pr
         await db.dispose()
 
 
-async def _ledger(session: AsyncSession, roster: Roster, now: datetime, month: str | None, out: Path,
+async def _ledger(session: Session, roster: Roster, now: datetime, month: str | None, out: Path,
                   progress: Progress) -> str:
     """整改台账: every finding, or those logged in `month`; rows streamed, the bar moved per row."""
     condition, period = true(), None
@@ -101,7 +101,7 @@ async def _ledger(session: AsyncSession, roster: Roster, now: datetime, month: s
     return say("export_ledger", out=path, count=count, label=period.label if period else "")
 
 
-async def _bulletin(session: AsyncSession, roster: Roster, now: datetime, period: Period, out: Path,
+async def _bulletin(session: Session, roster: Roster, now: datetime, period: Period, out: Path,
                     template: Path | None) -> str:
     values = await bulletin_doc_values(session, roster, now, period.first)
     path = target(out, f"{roster.county}{period.label}督导通报.docx")
@@ -112,7 +112,7 @@ async def _bulletin(session: AsyncSession, roster: Roster, now: datetime, period
     return say("export_bulletin", out=path, label=period.label, template=template or "")
 
 
-async def _assessment(session: AsyncSession, roster: Roster, now: datetime, period: Period, out: Path) -> str:
+async def _assessment(session: Session, roster: Roster, now: datetime, period: Period, out: Path) -> str:
     found = await assessment(session, roster, period, now)
     path = target(out, f"责任督学考核-{period.slug}.xlsx")
     write_assessment(found, path, now.astimezone(roster.tz))

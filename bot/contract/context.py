@@ -5,14 +5,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.domain.roles import Actor
 from bot.domain.roster import PersonInfo, RoomInfo, Roster
 from bot.domain.schools import SchoolIndex
 from bot.messages import Inbound
 from bot.render import Renderer
 from bot.settings import Settings
+from bot.storage.session import Session
 
 
 @dataclass
@@ -20,7 +19,7 @@ class Context:
     """One transaction's view of the county: the session (the caller owns the transaction), the roster snapshot,
     the time and the renderer. A reminder rule gets exactly this."""
 
-    session: AsyncSession
+    session: Session
     roster: Roster
     now: datetime
     renderer: Renderer

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.county.schema import OFFICE_KEY, SECTIONS, CountyData
 from bot.county.sync_history import record_history
@@ -18,11 +17,12 @@ from bot.county.sync_report import SchoolChange, SyncReport, deactivate_missing
 from bot.storage import models as m
 from bot.storage.roster_changes import note_roster_changed
 from bot.storage.roster_history import HISTORY_START
+from bot.storage.session import Session
 
 __all__ = ["SchoolChange", "SyncReport", "sync_county"]
 
 
-async def sync_county(session: AsyncSession, data: CountyData, *, source: str, now: datetime) -> SyncReport:
+async def sync_county(session: Session, data: CountyData, *, source: str, now: datetime) -> SyncReport:
     """Write `data`, and the roster's history at `now` (bot/county/sync_history.py).
 
     The first load of an empty database dates its spans HISTORY_START ("as far back as we know"), not `now`: a
@@ -40,7 +40,7 @@ async def sync_county(session: AsyncSession, data: CountyData, *, source: str, n
     return report
 
 
-async def _sync_county_row(session: AsyncSession, data: CountyData, source: str, now: datetime) -> None:
+async def _sync_county_row(session: Session, data: CountyData, source: str, now: datetime) -> None:
     policy = data.policy.model_dump(mode="json")
     if data.office:  # kept beside the policy (roster_repo takes it out again); absent: the default name
         policy[OFFICE_KEY] = data.office
@@ -55,7 +55,7 @@ async def _sync_county_row(session: AsyncSession, data: CountyData, source: str,
     note_roster_changed(session)
 
 
-async def _sync_districts(session: AsyncSession, data: CountyData, report: SyncReport) -> dict[str, m.District]:
+async def _sync_districts(session: Session, data: CountyData, report: SyncReport) -> dict[str, m.District]:
     existing = {d.name: d for d in await session.scalars(select(m.District))}
     for d in data.districts:
         row = existing.get(d.name)
@@ -72,7 +72,7 @@ async def _sync_districts(session: AsyncSession, data: CountyData, report: SyncR
     return existing
 
 
-async def _sync_schools(session: AsyncSession, data: CountyData, districts: dict[str, m.District],
+async def _sync_schools(session: Session, data: CountyData, districts: dict[str, m.District],
                         report: SyncReport) -> dict[str, m.School]:
     existing = {s.name: s for s in await session.scalars(select(m.School))}
     for s in data.schools:
@@ -93,7 +93,7 @@ async def _sync_schools(session: AsyncSession, data: CountyData, districts: dict
     return existing
 
 
-async def _sync_leads(session: AsyncSession, data: CountyData, districts: dict[str, m.District],
+async def _sync_leads(session: Session, data: CountyData, districts: dict[str, m.District],
                       people: dict[str, m.Person]) -> None:
     if "districts" not in data.sections:  # leads stay, except a person no longer active
         await session.flush()
@@ -106,7 +106,7 @@ async def _sync_leads(session: AsyncSession, data: CountyData, districts: dict[s
             session.add(m.DistrictLead(district_id=districts[d.name].id, person_id=people[d.lead].id))
 
 
-async def _sync_rooms(session: AsyncSession, data: CountyData, districts: dict[str, m.District],
+async def _sync_rooms(session: Session, data: CountyData, districts: dict[str, m.District],
                       schools: dict[str, m.School], report: SyncReport) -> None:
     existing = {r.chat_id: r for r in await session.scalars(select(m.Room))}
     for r in data.rooms:

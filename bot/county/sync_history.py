@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import models as m
+from bot.storage.session import Session
 
 _IN_CHUNK = 5_000  # ids a statement, well within SQLite's limit on bound parameters
 
 
-async def record_history(session: AsyncSession, at: datetime) -> None:
+async def record_history(session: Session, at: datetime) -> None:
     """End and start spans at `at` so the open ones are the roster now in the session (flushed first).
 
     Should `at` be earlier than a span already open (a clock set back), the change is dated at that span's start
@@ -30,7 +30,7 @@ async def record_history(session: AsyncSession, at: datetime) -> None:
     await _reconcile_supervision(session, at)
 
 
-async def _reconcile_districts(session: AsyncSession, at: datetime) -> None:
+async def _reconcile_districts(session: Session, at: datetime) -> None:
     span = m.SchoolDistrictSpan
     active = select(m.School.id, m.School.district_id).where(m.School.active)
     wanted = {school_id: district_id for school_id, district_id in await session.execute(active)}
@@ -49,7 +49,7 @@ async def _reconcile_districts(session: AsyncSession, at: datetime) -> None:
         await session.execute(insert(span), started)
 
 
-async def _reconcile_supervision(session: AsyncSession, at: datetime) -> None:
+async def _reconcile_supervision(session: Session, at: datetime) -> None:
     span = m.SupervisionSpan
     links = select(m.SupervisorSchool.person_id, m.SupervisorSchool.school_id)
     wanted = {(person_id, school_id) for person_id, school_id in await session.execute(links)}
@@ -67,7 +67,7 @@ async def _reconcile_supervision(session: AsyncSession, at: datetime) -> None:
         await session.execute(insert(span), started)
 
 
-async def _end(session: AsyncSession, span: type[m.SchoolDistrictSpan] | type[m.SupervisionSpan],
+async def _end(session: Session, span: type[m.SchoolDistrictSpan] | type[m.SupervisionSpan],
                ids: Sequence[int], at: datetime) -> None:
     for i in range(0, len(ids), _IN_CHUNK):
         await session.execute(update(span).where(span.id.in_(ids[i:i + _IN_CHUNK])).values(ends_at=at)

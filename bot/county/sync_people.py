@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.county.schema import CountyData, Person
 from bot.county.sync_report import SchoolChange, SyncReport, deactivate_missing
 from bot.storage import models as m
+from bot.storage.session import Session
 
 
-async def sync_people(session: AsyncSession, data: CountyData, schools: dict[str, m.School],
+async def sync_people(session: Session, data: CountyData, schools: dict[str, m.School],
                       report: SyncReport) -> dict[str, m.Person]:
     """Every person by roster id; a file without a people section leaves them (and their schools) as they are."""
     existing = {p.key: p for p in await session.scalars(select(m.Person))}
@@ -29,7 +29,7 @@ async def sync_people(session: AsyncSession, data: CountyData, schools: dict[str
     return existing
 
 
-async def _release_chat_ids(session: AsyncSession, data: CountyData, existing: dict[str, m.Person]) -> None:
+async def _release_chat_ids(session: Session, data: CountyData, existing: dict[str, m.Person]) -> None:
     """Release chat ids that move to another person first, so the unique index never sees two holders."""
     wanted = {p.id: p for p in data.people}
     file_ids = {p.chat_id for p in data.people if p.chat_id}
@@ -41,7 +41,7 @@ async def _release_chat_ids(session: AsyncSession, data: CountyData, existing: d
     await session.flush()
 
 
-async def _schools_before(session: AsyncSession, people: dict[str, m.Person],
+async def _schools_before(session: Session, people: dict[str, m.Person],
                           names: dict[int, str]) -> dict[int, tuple[str, ...]]:
     """Person row id -> the school names they had: a principal's school, a supervisor's assigned schools."""
     before: dict[int, list[str]] = {}
@@ -54,7 +54,7 @@ async def _schools_before(session: AsyncSession, people: dict[str, m.Person],
     return {person_id: tuple(found) for person_id, found in before.items()}
 
 
-def _upsert(session: AsyncSession, p: Person, existing: dict[str, m.Person], schools: dict[str, m.School],
+def _upsert(session: Session, p: Person, existing: dict[str, m.Person], schools: dict[str, m.School],
             before: dict[int, tuple[str, ...]], report: SyncReport) -> None:
     row = existing.get(p.id)
     school_id = schools[p.school].id if p.school else None

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ledger.images import photo_extension
 from bot.messages import InboundFile
 from bot.storage import models as m
+from bot.storage.session import Session
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def save_file(directory: Path, file: InboundFile) -> tuple[str, str, int]:
 
 
 async def store(
-    session: AsyncSession, directory: Path, files: list[InboundFile], *, sender: str, room: str | None,
+    session: Session, directory: Path, files: list[InboundFile], *, sender: str, room: str | None,
     at: datetime, message_id: str | None,
 ) -> list[m.Evidence]:
     rows = []
@@ -69,7 +69,7 @@ _RECENT_PRIVATE = select(m.Evidence).where(m.Evidence.received_at >= bindparam("
 
 
 async def recent_rectification(
-    session: AsyncSession, *, person_id: int, room: str | None, since: datetime, before_id: int | None = None,
+    session: Session, *, person_id: int, room: str | None, since: datetime, before_id: int | None = None,
 ) -> m.FindingEvent | None:
     """The person's latest rectification report in this room since `since` (and before event `before_id`)."""
     q = select(m.FindingEvent).where(m.FindingEvent.kind == "rectified", m.FindingEvent.actor_id == person_id,
@@ -86,7 +86,7 @@ def attach(rows: list[m.Evidence], event: m.FindingEvent) -> None:
 
 
 async def gather(
-    session: AsyncSession, event: m.FindingEvent, *, sender: str, room: str | None, window: timedelta,
+    session: Session, event: m.FindingEvent, *, sender: str, room: str | None, window: timedelta,
 ) -> Gathered:
     """Attach to a new report the photos that belong to it: those waiting within its window, and those received
     since the sender's previous report here that are nearer in time to this one."""
@@ -108,7 +108,7 @@ async def gather(
     return Gathered(count=len(waiting) + len(nearer), moved=len(nearer), moved_from=previous if nearer else None)
 
 
-async def count_since(session: AsyncSession, event_id: int, first_id: int) -> int:
+async def count_since(session: Session, event_id: int, first_id: int) -> int:
     """How many photos of report `event_id` there are from evidence row `first_id` on (one burst's count)."""
     return await session.scalar(select(func.count()).select_from(m.Evidence)
                                 .where(m.Evidence.event_id == event_id, m.Evidence.id >= first_id)) or 0

@@ -12,12 +12,12 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.figures import day_end, rectify_overdue, verify_late
 from bot.storage import models as m
 from bot.storage.inserts import adopt
+from bot.storage.session import Session
 
 OPEN, RECTIFIED, CLOSED, WITHDRAWN = "open", "rectified", "closed", "withdrawn"
 ACTIVE = (OPEN, RECTIFIED)
@@ -56,7 +56,7 @@ def allowed(finding: m.Finding, event: str) -> bool:
 
 
 async def transition(
-    session: AsyncSession, finding: m.Finding, event: str, *, actor_id: int | None, at: datetime,
+    session: Session, finding: m.Finding, event: str, *, actor_id: int | None, at: datetime,
     message_id: str | None, raw_text: str, **data: object,
 ) -> m.FindingEvent:
     """Move `finding` by `event` (legal from its state, or IllegalTransition) and record the event with `data`."""
@@ -72,7 +72,7 @@ async def transition(
 
 
 async def extend(
-    session: AsyncSession, finding: m.Finding, due: date, tz: ZoneInfo, *, actor_id: int | None, at: datetime,
+    session: Session, finding: m.Finding, due: date, tz: ZoneInfo, *, actor_id: int | None, at: datetime,
     message_id: str | None, raw_text: str, reason: str,
 ) -> m.FindingEvent:
     """延期: a new deadline for an open or rectified finding, recorded with the old one."""
@@ -88,7 +88,7 @@ CORRECTABLE = {"description": "描述", "category": "类别", "severity": "严�
 
 
 async def correct(
-    session: AsyncSession, finding: m.Finding, field: str, value: object, tz: ZoneInfo, *, actor_id: int | None,
+    session: Session, finding: m.Finding, field: str, value: object, tz: ZoneInfo, *, actor_id: int | None,
     at: datetime, message_id: str | None, raw_text: str,
 ) -> m.FindingEvent:
     """#修改: one field of an open finding, recorded with its old and new value (a new deadline moves deadline_at)."""
@@ -126,7 +126,7 @@ def pending_in(events: list[m.FindingEvent]) -> m.FindingEvent | None:
     return last if last is not None and last.kind == REQUEST_EXTENSION else None
 
 
-async def pending_request(session: AsyncSession, finding: m.Finding) -> m.FindingEvent | None:
+async def pending_request(session: Session, finding: m.Finding) -> m.FindingEvent | None:
     """The finding's extension request not yet answered (no #延期 or #驳回 after it), if any: one look-up."""
     last = await session.scalar(_LAST_REQUEST_OR_ANSWER, {"finding_id": finding.id})
     return pending_in([last] if last is not None else [])
@@ -158,12 +158,12 @@ def lateness(finding: m.Finding, now: datetime, tz: ZoneInfo, calendar: WorkCale
     return "验收超期" if is_verify_late(finding, now, tz, calendar, within) else None
 
 
-async def get_finding(session: AsyncSession, number: int) -> m.Finding | None:
+async def get_finding(session: Session, number: int) -> m.Finding | None:
     return await session.scalar(_BY_NUMBER, {"number": number})
 
 
 async def record(
-    session: AsyncSession, finding: m.Finding, kind: str, *, actor_id: int | None, at: datetime,
+    session: Session, finding: m.Finding, kind: str, *, actor_id: int | None, at: datetime,
     message_id: str | None, raw_text: str, **data: object,
 ) -> m.FindingEvent:
     # A flush, not an ORM INSERT … RETURNING: measured, the flush of the event and the finding's change together is
@@ -187,7 +187,7 @@ _CREATE = _FINDINGS.insert().values(
 
 
 async def create_finding(
-    session: AsyncSession, *, school_id: int, category: str, severity: str, description: str, due: date,
+    session: Session, *, school_id: int, category: str, severity: str, description: str, due: date,
     tz: ZoneInfo, finder_id: int, room_chat_id: str | None, at: datetime, message_id: str | None,
     raw_text: str,
 ) -> m.Finding:
@@ -208,7 +208,7 @@ _SAME_FINDING = select(m.Finding).where(
     m.Finding.status != WITHDRAWN).order_by(m.Finding.number).limit(1)
 
 
-async def same_finding_since(session: AsyncSession, *, school_id: int, finder_id: int | None, description: str,
+async def same_finding_since(session: Session, *, school_id: int, finder_id: int | None, description: str,
                              since: datetime) -> m.Finding | None:
     """The same finding logged by the same person at the same school since `since` (a double tap)."""
     if finder_id is None:  # every finding has its finder (the column is NOT NULL)
@@ -217,9 +217,9 @@ async def same_finding_since(session: AsyncSession, *, school_id: int, finder_id
                                                     description=description, since=since))
 
 
-async def events_of(session: AsyncSession, finding: m.Finding) -> list[m.FindingEvent]:
+async def events_of(session: Session, finding: m.Finding) -> list[m.FindingEvent]:
     return list(await session.scalars(_EVENTS_OF, {"finding_id": finding.id}))
 
 
-async def evidence_count(session: AsyncSession, finding: m.Finding) -> int:
+async def evidence_count(session: Session, finding: m.Finding) -> int:
     return await session.scalar(_EVIDENCE_COUNT, {"finding_id": finding.id}) or 0

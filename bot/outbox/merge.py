@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Outbound
 from bot.outbox.store import enqueue
 from bot.render import Renderer
 from bot.storage import models as m
+from bot.storage.session import Session
 
 MERGE_LIMIT = 1800  # characters: bot-initiated messages for one room at one time go out as one message
 STANDALONE = ("rem:digest:",)  # key prefixes of documents (周报, 通报) that always go out as a message of their own
@@ -48,7 +48,7 @@ def combined(rows: list[m.OutboxMessage]) -> Outbound:
                     mentions=tuple(mentions), mention_names=tuple(mentions.values()), key=first.key)
 
 
-async def tell_office_dead(s: AsyncSession, row: m.OutboxMessage, now: datetime, renderer: Renderer) -> None:
+async def tell_office_dead(s: Session, row: m.OutboxMessage, now: datetime, renderer: Renderer) -> None:
     office = await s.scalar(select(m.Room).where(m.Room.scope == "office", m.Room.active))
     if office is None or row.key.startswith("dead:") or row.room_chat_id == office.chat_id:
         return

@@ -4,18 +4,18 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import models as m
+from bot.storage.session import Session
 
 
-async def people_on_leave(session: AsyncSession, day: date) -> set[int]:
+async def people_on_leave(session: Session, day: date) -> set[int]:
     """Ids of people whose leave covers `day`."""
     rows = await session.scalars(select(m.Leave.person_id).where(m.Leave.starts <= day, m.Leave.ends >= day))
     return set(rows)
 
 
-async def leave_ends(session: AsyncSession, day: date) -> dict[int, date]:
+async def leave_ends(session: Session, day: date) -> dict[int, date]:
     """Person id → the last day of the leave that covers `day`."""
     rows = await session.execute(select(m.Leave.person_id, m.Leave.ends).where(m.Leave.starts <= day,
                                                                                m.Leave.ends >= day))

@@ -10,19 +10,19 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.colour import colour
 from bot.domain.roster import Roster
 from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
+from bot.storage.session import Session
 
 F = m.Finding
 ACTIVE = F.status.in_(ledger.ACTIVE)
 SCHOOL = (F.school_id + 0).label("school")  # see the module's docstring
 
 
-async def red_condition(session: AsyncSession, roster: Roster, now: datetime) -> ColumnElement[bool]:
+async def red_condition(session: Session, roster: Roster, now: datetime) -> ColumnElement[bool]:
     """A SQL condition true for the active findings coloured red (红色督办) at `now`."""
     rows = await session.execute(select(F.status, F.due_date, func.min(F.deadline_at)).where(ACTIVE)
                                  .group_by(F.status, F.due_date))
@@ -35,7 +35,7 @@ async def red_condition(session: AsyncSession, roster: Roster, now: datetime) ->
     return or_(*(and_(F.status == status, F.due_date.in_(days)) for status, days in red.items()))
 
 
-async def due(session: AsyncSession, roster: Roster, first: date, last: date) -> dict[int, int]:
+async def due(session: Session, roster: Roster, first: date, last: date) -> dict[int, int]:
     """Per school: active findings due on a day in [first, last] (by deadline: the status index serves it)."""
     lo, hi = ledger.deadline_instant(first, roster.tz), ledger.deadline_instant(last, roster.tz)
     q = select(SCHOOL, func.count()).where(ACTIVE, F.deadline_at >= lo, F.deadline_at <= hi).group_by(SCHOOL)

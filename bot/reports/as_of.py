@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import figures
 from bot.domain.colour import colour
@@ -26,6 +25,7 @@ from bot.domain.roster import Roster
 from bot.ledger import lifecycle as ledger
 from bot.reports.finding_state import Live, aware, state_at
 from bot.storage import models as m
+from bot.storage.session import Session
 
 # The tables' Core columns, not the ORM's attributes: a statement of Core columns skips the ORM's result machinery
 # (a third of the time of reading the 50,000 findings open at a past month's end)
@@ -69,7 +69,7 @@ def _only(q, column, school_ids: Iterable[int] | None):  # noqa: ANN001, ANN202 
     return q if school_ids is None else q.where(column.in_(sorted(school_ids)))
 
 
-async def live_at(session: AsyncSession, roster: Roster, instants: list[datetime], now: datetime,
+async def live_at(session: Session, roster: Roster, instants: list[datetime], now: datetime,
                   school_ids: Iterable[int] | None = None, where: ColumnElement[bool] | None = None,
                   only: tuple[str, ...] | None = None) -> dict[datetime, list[Live]]:
     """For each instant, the findings open at it (logged before it, not ended by it), as they stood then — only
@@ -122,7 +122,7 @@ class Tally:
     closed_categories: Counter = field(default_factory=Counter)  # the cohort's 已销号, by category
 
 
-async def tally(session: AsyncSession, roster: Roster, window: Window, now: datetime,
+async def tally(session: Session, roster: Roster, window: Window, now: datetime,
                 school_ids: Iterable[int] | None = None, where: ColumnElement[bool] | None = None,
                 who: bool = False) -> Tally:
     """Every figure at `window.t`, per school — only at `school_ids` and for findings matching `where` when given
@@ -177,7 +177,7 @@ def _unindexed(column):  # noqa: ANN001, ANN202 — a column, compared through c
     return func.coalesce(column, column)
 
 
-async def _ended(session: AsyncSession, window: Window, school_ids: Iterable[int] | None,
+async def _ended(session: Session, window: Window, school_ids: Iterable[int] | None,
                  where: ColumnElement[bool] | None, out: Tally) -> None:
     """The period's findings that had ended by `t`, grouped by school and category: 已销号 (and 按期), 已撤销. The
     created_at range is the narrow condition of a period's cohort; for the
@@ -202,7 +202,7 @@ async def _ended(session: AsyncSession, window: Window, school_ids: Iterable[int
             row["withdrawn"] += n
 
 
-async def finders(session: AsyncSession, window: Window, school_ids: Iterable[int] | None = None) -> Counter:
+async def finders(session: Session, window: Window, school_ids: Iterable[int] | None = None) -> Counter:
     """Person → the findings they logged in the window, those withdrawn by its end left out (the digests' and the
     考核's 发现问题): one grouped read of the period's findings."""
     withdrawn_then = and_(F.status.concat("") == ledger.WITHDRAWN, _unindexed(F.closed_at) < window.t)
@@ -212,7 +212,7 @@ async def finders(session: AsyncSession, window: Window, school_ids: Iterable[in
     return Counter(dict((await session.execute(_only(q, F.school_id, school_ids))).all()))
 
 
-async def verify_late_at(session: AsyncSession, roster: Roster, t: datetime, now: datetime) -> list[Live]:
+async def verify_late_at(session: Session, roster: Roster, t: datetime, now: datetime) -> list[Live]:
     """The findings 验收超期 at `t` (bot.domain.figures), oldest report first: only those that may have been
     待验收 then are read."""
     within, known = roster.policy.verify_within.n, {}
@@ -221,7 +221,7 @@ async def verify_late_at(session: AsyncSession, roster: Roster, t: datetime, now
     return sorted(found, key=lambda f: (f.reported_at, f.number))
 
 
-async def visits(session: AsyncSession, window: Window, school_ids: Iterable[int] | None = None
+async def visits(session: Session, window: Window, school_ids: Iterable[int] | None = None
                  ) -> dict[tuple[int, int], int]:
     """Per (school, supervisor): visits (到校) in the window."""
     school, person = (V.school_id + 0).label("school"), (V.person_id + 0).label("person")
@@ -229,7 +229,7 @@ async def visits(session: AsyncSession, window: Window, school_ids: Iterable[int
     return {(sid, pid): n for sid, pid, n in (await session.execute(_only(q, V.school_id, school_ids))).all()}
 
 
-async def first_record(session: AsyncSession) -> datetime | None:
+async def first_record(session: Session) -> datetime | None:
     """When the ledger's first record was made (a finding, a visit or a report), or None for an empty ledger: a
     period that ended before it has nothing to report."""
     found = [await session.scalar(select(func.min(column))) for column in (F.created_at, m.Visit.at, m.Submission.at)]

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.roster import PersonInfo, Roster, RosterAt
 from bot.ledger import lifecycle as ledger
@@ -39,6 +38,7 @@ from bot.reports import as_of
 from bot.reports.absences import leave_ends
 from bot.storage import models as m
 from bot.storage.roster_history import roster_at, supervision_between
+from bot.storage.session import Session
 
 REPORT = "月报"
 
@@ -102,7 +102,7 @@ class Assessment:
     totals: dict = field(default_factory=dict)  # sums of COUNTS and of schools, visited, visits
 
 
-async def assessment(session: AsyncSession, roster: Roster, period: Period, now: datetime,
+async def assessment(session: Session, roster: Roster, period: Period, now: datetime,
                      districts: frozenset[int] | None = None) -> Assessment:
     """The 考核 of every supervisor (only those whose home district is in `districts`, when given)."""
     since, until = period.bounds(roster.tz)  # nothing is recorded after now: no need to cut there
@@ -160,7 +160,7 @@ def _row(roster: Roster, person: PersonInfo, district_id: int | None, went: dict
         verifications=verified[0], verified_on_time=verified[1], verify_late=verify_late, **reports)
 
 
-async def _visits(session: AsyncSession, since: datetime, until: datetime, ids: set[int]
+async def _visits(session: Session, since: datetime, until: datetime, ids: set[int]
                   ) -> dict[int, dict[int, int]]:
     """Person → school → visits (到校) in [since, until)."""
     V = m.Visit
@@ -173,7 +173,7 @@ async def _visits(session: AsyncSession, since: datetime, until: datetime, ids: 
     return out
 
 
-async def _verifications(session: AsyncSession, roster: Roster, since: datetime, until: datetime, ids: set[int]
+async def _verifications(session: Session, roster: Roster, since: datetime, until: datetime, ids: set[int]
                          ) -> dict[int, tuple[int, int]]:
     """Person → (verifications in [since, until), of which on time): each with the rectification report it
     answers, the latest #整改 of the same finding before it. Two reads — the period's verifications (by kind and
@@ -206,7 +206,7 @@ async def _verifications(session: AsyncSession, roster: Roster, since: datetime,
     return {pid: (total, on_time) for pid, (total, on_time) in out.items()}
 
 
-async def _reports(session: AsyncSession, roster: Roster, period: Period, today: date,
+async def _reports(session: Session, roster: Roster, period: Period, today: date,
                    people: list[tuple[PersonInfo, int | None]]) -> dict[int, dict[str, int]]:
     """Person → their 月报 counts for the months whose due day falls in the period."""
     steps = [s for s in (month_steps(roster, REPORT, start) for start in period.month_starts())

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import figures
 from bot.domain.roster import Roster, RosterAt
@@ -25,6 +24,7 @@ from bot.reports.owed import excused, owed_reports
 from bot.reports.places import school_name
 from bot.storage import models as m
 from bot.storage.roster_history import roster_at
+from bot.storage.session import Session
 
 BULLETIN_TEMPLATE = "digests/bulletin.j2"
 OTHER = "其他"  # never named as where problems concentrate
@@ -44,7 +44,7 @@ CHAT = Shown()
 DOCUMENT = Shown(overdue=100, categories=50, districts=200, description=60)
 
 
-async def bulletin_values(session: AsyncSession, roster: Roster, now: datetime,
+async def bulletin_values(session: Session, roster: Roster, now: datetime,
                           month_start: date | None = None, limits: Shown = CHAT) -> dict:
     """Plain values for digests/bulletin.j2 (and the Word template) for the month of `month_start` (default: this
     month, so far), every figure as of the month's end — or now, while the month is under way."""
@@ -74,14 +74,14 @@ async def bulletin_values(session: AsyncSession, roster: Roster, now: datetime,
                 notes=figures.footnotes(("rate", "on_time_rate", "rectify_overdue", "verify_late")))
 
 
-async def _descriptions(session: AsyncSession, ids: list[int]) -> dict[int, str]:
+async def _descriptions(session: Session, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict((await session.execute(select(m.Finding.id, m.Finding.description)
                                        .where(m.Finding.id.in_(ids)))).all())
 
 
-async def _listed(session: AsyncSession, roster: Roster, found: list[as_of.Live], then: RosterAt, day: date,
+async def _listed(session: Session, roster: Roster, found: list[as_of.Live], then: RosterAt, day: date,
                   limits: Shown) -> list[dict]:
     texts = await _descriptions(session, [f.id for f in found])
     rows = []
@@ -110,7 +110,7 @@ def _district(roster: Roster, then: RosterAt, school_id: int) -> str:
     return district.name if district else ""
 
 
-async def _reports(session: AsyncSession, roster: Roster, month_start: date, window: as_of.Window) -> list[dict]:
+async def _reports(session: Session, roster: Roster, month_start: date, window: as_of.Window) -> list[dict]:
     """For each monthly report, as the submissions stood at the window's end: owed, in on time, late, missing."""
     rows = []
     for kind in roster.policy.monthly:

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from jinja2 import TemplateError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.roster import Roster
 from bot.reports.bulletin import DOCUMENT, bulletin_values
+from bot.storage.session import Session
 
 log = logging.getLogger("dudao.reports")
 DEFAULT_TEMPLATE = Path(str(resources.files("bot") / "data" / "bulletin-template.docx"))
@@ -42,7 +42,7 @@ def date_cn(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-async def bulletin_doc_values(session: AsyncSession, roster: Roster, now: datetime,
+async def bulletin_doc_values(session: Session, roster: Roster, now: datetime,
                               month_start: date | None = None) -> dict:
     """bulletin_values with the document's lists, plus the dates the document writes out."""
     values = await bulletin_values(session, roster, now, month_start, DOCUMENT)

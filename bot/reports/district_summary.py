@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.domain import figures
 from bot.domain.roster import Roster
 from bot.obligations.reporting_cycle import duties, period_of
@@ -16,11 +14,12 @@ from bot.parsing.periods import month_period
 from bot.reports import as_of
 from bot.reports.owed import owed_reports
 from bot.reports.places import districts_at
+from bot.storage.session import Session
 
 SCHOOLS_SHOWN = 30
 
 
-async def district_month_values(session: AsyncSession, roster: Roster, district_id: int, month_start: date,
+async def district_month_values(session: Session, roster: Roster, district_id: int, month_start: date,
                                 now: datetime) -> dict:
     """Plain values for cycle/summary_body.j2: every figure as bot.domain.figures defines it, as of the month's end
     (or now, while the month is under way), for the schools the district had then."""
@@ -48,7 +47,7 @@ def _people(roster: Roster, district_id: int, tally: as_of.Tally) -> list[dict]:
     return [dict(name=p.name, visits=tally.visitors[p.id], findings=tally.finders[p.id]) for p in supervisors]
 
 
-async def _report(session: AsyncSession, roster: Roster, kind: str, period: str, district_id: int,
+async def _report(session: Session, roster: Roster, kind: str, period: str, district_id: int,
                   t: datetime) -> dict:
     owed = await owed_reports(session, roster, kind, period, district_id, as_of=t)
     return dict(kind=kind, total=len(owed.duties), submitted=[d.label for d in owed.submitted],

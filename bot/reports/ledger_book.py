@@ -14,7 +14,6 @@ from openpyxl.cell import Cell
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain import figures
@@ -36,6 +35,7 @@ from bot.reports.book_style import (
 )
 from bot.reports.ledger_history import EVENT_KINDS, Event, opinions, reports
 from bot.storage import models as m
+from bot.storage.session import Session
 
 HEADERS = ("序号", "编号", "学校", "责任区", "类别", "严重程度", "问题描述", "发现人", "责任督学", "发现时间",
            "整改期限", "状态", "督办颜色", "整改情况", "整改时间", "佐证照片数", "验收人", "验收时间",
@@ -50,7 +50,7 @@ _EVENTS = select(m.FindingEvent.finding_id, m.FindingEvent.kind, m.FindingEvent.
                  m.FindingEvent.data).where(m.FindingEvent.kind.in_(EVENT_KINDS))
 
 
-async def ledger_rows(session: AsyncSession, roster: Roster, now: datetime,
+async def ledger_rows(session: Session, roster: Roster, now: datetime,
                       condition: ColumnElement[bool]) -> AsyncIterator[tuple]:
     """The rows of the findings matching `condition`, in number order, as plain values (without 序号); times as
     naive county-local datetimes. The events the ledger shows are read in one query a chunk of findings."""

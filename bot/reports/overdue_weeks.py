@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.domain import figures
 from bot.domain.roster import Roster
 from bot.reports.as_of import live_at
+from bot.storage.session import Session
 
 WEEKS = 12
 
@@ -38,7 +37,7 @@ def week_ends(roster: Roster, now: datetime, weeks: int = WEEKS) -> list[tuple[d
     return out
 
 
-async def overdue_by_week(session: AsyncSession, roster: Roster, now: datetime, school_ids: set[int] | None = None,
+async def overdue_by_week(session: Session, roster: Roster, now: datetime, school_ids: set[int] | None = None,
                           weeks: int = WEEKS) -> list[Week]:
     """For each of the last `weeks` weeks (oldest first), the findings 整改逾期 at its end — only at `school_ids`
     when given (None: every school)."""

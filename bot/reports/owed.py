@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.roster import Roster
 from bot.obligations.reporting_cycle import Duty, duties, month_steps, period_of, previous_month
 from bot.storage import models as m
+from bot.storage.session import Session
 
 SUBJECT_COLUMN = {"自查": m.Submission.school_id, "月报": m.Submission.person_id, "汇总": m.Submission.district_id}
 GRACE_DAYS = 5  # in the first days of a month, a report still missing for last month is filed as last month's
@@ -42,7 +42,7 @@ class Owed:
     done: Mapping[int, Done] = field(default_factory=dict)
 
 
-async def owed_reports(session: AsyncSession, roster: Roster, kind: str, period: str,
+async def owed_reports(session: Session, roster: Roster, kind: str, period: str,
                        district_id: int | None = None, as_of: datetime | None = None) -> Owed:
     """The reports of `kind` owed for `period` (only those of `district_id` when given), submitted or not — as the
     submissions stood at `as_of` when given (then `done` holds each subject's first submission before it)."""
@@ -59,7 +59,7 @@ def excused(duty: Duty, away: Container[int]) -> bool:
     return bool(duty.people) and all(p.id in away for p in duty.people)
 
 
-async def done_subjects(session: AsyncSession, kind: str, period: str) -> dict[int, Done]:
+async def done_subjects(session: Session, kind: str, period: str) -> dict[int, Done]:
     """Subject id (school / person / district) → its current submission of `kind` for `period` (when, by whom)."""
     column = SUBJECT_COLUMN[kind]
     rows = await session.execute(select(column, m.Submission.at, m.Submission.person_id).where(
@@ -68,7 +68,7 @@ async def done_subjects(session: AsyncSession, kind: str, period: str) -> dict[i
     return {subject: Done(at, person_id) for subject, at, person_id in rows.all()}
 
 
-async def first_subjects(session: AsyncSession, kind: str, period: str, before: datetime) -> dict[int, Done]:
+async def first_subjects(session: Session, kind: str, period: str, before: datetime) -> dict[int, Done]:
     """Subject id → its first submission of `kind` for `period` made before `before` (superseded or not: it was
     in at that moment, and its time says whether it came by the due day)."""
     column = SUBJECT_COLUMN[kind]
@@ -78,14 +78,14 @@ async def first_subjects(session: AsyncSession, kind: str, period: str, before: 
     return {subject: Done(at, person_id) for subject, at, person_id in rows.all()}  # the earliest wins
 
 
-async def is_done(session: AsyncSession, kind: str, period: str, subject: int) -> bool:
+async def is_done(session: Session, kind: str, period: str, subject: int) -> bool:
     column = SUBJECT_COLUMN[kind]
     return await session.scalar(select(m.Submission.id).where(
         m.Submission.kind == kind, m.Submission.period == period, m.Submission.superseded_at.is_(None),
         column == subject).limit(1)) is not None
 
 
-async def filing_period(session: AsyncSession, roster: Roster, kind: str, subject: int, today: date) -> str:
+async def filing_period(session: Session, roster: Roster, kind: str, subject: int, today: date) -> str:
     """The month ("2024-03") a report sent today is filed under.
 
     Normally this month. In the first GRACE_DAYS days of a month, a report still missing for last month (whose

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.domain.roster import Roster, RosterAt
 from bot.storage.roster_history import roster_at
+from bot.storage.session import Session
 
 
-async def districts_at(session: AsyncSession, roster: Roster, t: datetime) -> dict[int, int]:
+async def districts_at(session: Session, roster: Roster, t: datetime) -> dict[int, int]:
     """School id → the id of the district it belonged to at `t`."""
     return (await roster_at(session, roster, t)).district_of
 

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from sqlalchemy import exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
+from bot.storage.session import Session
 
 SHOWN = 10
 
 
-async def pending_requests(session: AsyncSession, condition: ColumnElement[bool]) -> list[dict]:
+async def pending_requests(session: Session, condition: ColumnElement[bool]) -> list[dict]:
     """The unanswered requests on active findings matching `condition`, oldest first: plain values."""
     request, answer = m.FindingEvent, aliased(m.FindingEvent)
     answered = exists().where(answer.finding_id == request.finding_id, answer.id > request.id,

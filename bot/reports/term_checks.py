@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.roster import Roster
 from bot.obligations.term_windows import KIND, TermWindow, window_bounds
 from bot.storage import models as m
+from bot.storage.session import Session
 
 
-async def checks(session: AsyncSession, term: str) -> dict[int, dict]:
+async def checks(session: Session, term: str) -> dict[int, dict]:
     """School id → {"done", "problems", "person_id", "at"} of its current check for `term`."""
     rows = await session.execute(select(m.Submission.school_id, m.Submission.data, m.Submission.person_id,
                                         m.Submission.at).where(
@@ -25,7 +25,7 @@ async def checks(session: AsyncSession, term: str) -> dict[int, dict]:
                       person_id=pid, at=at) for sid, data, pid, at in rows.all()}
 
 
-async def window_findings(session: AsyncSession, window: TermWindow, roster: Roster,
+async def window_findings(session: Session, window: TermWindow, roster: Roster,
                           school_id: int | None = None) -> dict[int, list[int]]:
     """School id → the numbers of findings logged there during the window (withdrawn ones left out)."""
     start, end = window_bounds(window, roster)
@@ -39,7 +39,7 @@ async def window_findings(session: AsyncSession, window: TermWindow, roster: Ros
     return found
 
 
-async def window_finding_counts(session: AsyncSession, window: TermWindow, roster: Roster) -> dict[int, int]:
+async def window_finding_counts(session: Session, window: TermWindow, roster: Roster) -> dict[int, int]:
     """District id → how many findings were logged during the window (grouped by school, then folded)."""
     start, end = window_bounds(window, roster)
     school = (m.Finding.school_id + 0).label("school")  # see bot.reports.aggregates.SCHOOL

@@ -10,8 +10,6 @@ from __future__ import annotations
 import heapq
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.domain import figures
 from bot.domain.roster import Roster
 from bot.obligations.reporting_cycle import month_steps, supervisors
@@ -22,6 +20,7 @@ from bot.reports.lists import shown
 from bot.reports.owed import owed_reports
 from bot.reports.places import districts_at
 from bot.reports.term_checks import checks
+from bot.storage.session import Session
 
 WEEKLY_TEMPLATE = "digests/weekly.j2"
 DISTRICTS_SHOWN, SCHOOLS_SHOWN, PEOPLE_SHOWN = 12, 8, 15
@@ -32,7 +31,7 @@ def last_full_week(day: date) -> date:
     return day - timedelta(days=day.weekday() + 7)
 
 
-async def weekly_digest_values(session: AsyncSession, roster: Roster, now: datetime,
+async def weekly_digest_values(session: Session, roster: Roster, now: datetime,
                                monday: date | None = None) -> dict:
     """Plain values for digests/weekly.j2 about the ISO week starting `monday` (default: the last full week) —
     its figures as of its Sunday's end, or now while it is under way — and what falls due in the next seven days."""
@@ -75,7 +74,7 @@ def _people(roster: Roster, tally: as_of.Tally) -> dict:
                 idle=shown(r["name"] for r in people if not r["visits"] and not r["findings"]))
 
 
-async def _due(session: AsyncSession, roster: Roster, first: date, last: date) -> dict:
+async def _due(session: Session, roster: Roster, first: date, last: date) -> dict:
     """What falls due in [first, last]: findings, monthly reports (how many are in), term checks closing."""
     reports = []
     for month_start in sorted({first.replace(day=1), last.replace(day=1)}):

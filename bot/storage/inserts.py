@@ -7,18 +7,19 @@ from typing import Any
 
 from sqlalchemy import Table, inspect
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
+from bot.storage.session import Session
 
-def insert_new_returning(session: AsyncSession, model: type[Any], column: str) -> Any:
+
+def insert_new_returning(session: Session, model: type[Any], column: str) -> Any:
     """An INSERT of `model` rows that skips rows whose key exists, returning `column` of the rows that were new. One
     statement object per dialect and table, executed with a list of rows: SQLAlchemy sends them as one multi-row
     INSERT and keeps the compiled form (a new `.values([...])` statement each time costs 3× the CPU)."""
     return _returning(_dialect(session), model.__table__, column)
 
 
-def _dialect(session: AsyncSession) -> str:
+def _dialect(session: Session) -> str:
     return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
@@ -36,7 +37,7 @@ def adopt(session: Any, model: type[Any], values: dict[str, Any]) -> Any:
     """The clean, persistent `model` object of a row just written by a Core INSERT with `values` (every column; one
     not given is None), put in `session` without a query — as if it had been loaded. An object of the same identity
     still in the session (its row rolled back with a failed message's SAVEPOINT, its id given out again) is put out
-    first: it is stale. `session`: an AsyncSession or a DirectSession."""
+    first: it is stale. `session`: an Session or a DirectSession."""
     obj = model(**{column.key: values.get(column.key) for column in model.__table__.columns})
     make_transient_to_detached(obj)
     sync = session.sync_session

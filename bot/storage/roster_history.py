@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.roster import Roster, RosterAt, SchoolInfo
 from bot.storage import models as m
+from bot.storage.session import Session
 
 HISTORY_START = datetime(2000, 1, 1, tzinfo=UTC)
 Interval = tuple[datetime, datetime]
@@ -50,7 +50,7 @@ def _check(*instants: datetime) -> None:
         raise ValueError("roster history needs timezone-aware instants")
 
 
-async def roster_at(session: AsyncSession, roster: Roster, at: datetime) -> RosterAt:
+async def roster_at(session: Session, roster: Roster, at: datetime) -> RosterAt:
     """The roster at `at`: every school that existed then (deactivated since or not) in its district then, and
     the schools each supervisor held then. Names are today's: from `roster` (the live snapshot) where it knows the
     school, else from the schools table.
@@ -64,7 +64,7 @@ async def roster_at(session: AsyncSession, roster: Roster, at: datetime) -> Rost
                     supervised=supervised)
 
 
-async def _valid(session: AsyncSession, at: datetime) -> tuple[dict[int, int], dict[int, frozenset[int]]]:
+async def _valid(session: Session, at: datetime) -> tuple[dict[int, int], dict[int, frozenset[int]]]:
     """Every span valid at `at`."""
     d, s = m.SchoolDistrictSpan, m.SupervisionSpan
     district_of = {school_id: district_id for school_id, district_id
@@ -81,7 +81,7 @@ def _differing(span: Span, at: datetime) -> ColumnElement[bool]:
                and_(span.ends_at.is_(None), span.starts_at > at))
 
 
-async def _changed(session: AsyncSession, roster: Roster,
+async def _changed(session: Session, roster: Roster,
                    at: datetime) -> tuple[dict[int, int], dict[int, frozenset[int]]]:
     """The live roster, less what began after `at`, plus what held at `at` and ended since."""
     d, s = m.SchoolDistrictSpan, m.SupervisionSpan
@@ -108,7 +108,7 @@ async def _changed(session: AsyncSession, roster: Roster,
     return district_of, supervised
 
 
-async def _schools(session: AsyncSession, roster: Roster, district_of: dict[int, int]) -> dict[int, SchoolInfo]:
+async def _schools(session: Session, roster: Roster, district_of: dict[int, int]) -> dict[int, SchoolInfo]:
     known = await _schools_by_id(session, [sid for sid in district_of if sid not in roster.schools])
     schools: dict[int, SchoolInfo] = {}
     for sid, district_id in district_of.items():
@@ -117,7 +117,7 @@ async def _schools(session: AsyncSession, roster: Roster, district_of: dict[int,
     return schools
 
 
-async def _schools_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, SchoolInfo]:
+async def _schools_by_id(session: Session, ids: Sequence[int]) -> dict[int, SchoolInfo]:
     """Schools the live roster does not hold (deactivated since), from the table."""
     found: dict[int, SchoolInfo] = {}
     columns = select(m.School.id, m.School.name, m.School.short_names, m.School.district_id, m.School.type)
@@ -128,7 +128,7 @@ async def _schools_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int,
     return found
 
 
-async def supervision_between(session: AsyncSession, since: datetime,
+async def supervision_between(session: Session, since: datetime,
                               until: datetime) -> dict[int, dict[int, Interval]]:
     """Person id -> school id -> the part of [since, until) they held it. Held in several spans (lost and given
     back within the period), the pieces are merged into one, from the first start to the last end."""
@@ -146,7 +146,7 @@ async def supervision_between(session: AsyncSession, since: datetime,
     return found
 
 
-async def districts_between(session: AsyncSession, since: datetime,
+async def districts_between(session: Session, since: datetime,
                             until: datetime) -> dict[int, list[tuple[int, datetime, datetime]]]:
     """School id -> its districts during [since, until): (district id, from, until), clipped to the period, in
     time order; a school absent part of the time (deactivated, not yet added) has a gap there."""

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import models as m
+from bot.storage.session import Session
 
 MAX_FAILURES = 5  # wrong passwords in a row before the account pauses
 PAUSE = timedelta(minutes=15)
@@ -26,17 +26,17 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-async def find_person(session: AsyncSession, who: str) -> list[m.Person]:
+async def find_person(session: Session, who: str) -> list[m.Person]:
     """Active roster people matching a roster id, a name or a chat id."""
     return list(await session.scalars(select(m.Person).where(
         m.Person.active, or_(m.Person.key == who, m.Person.name == who, m.Person.chat_id == who))))
 
 
-async def account_of(session: AsyncSession, person: m.Person) -> m.WebAccount | None:
+async def account_of(session: Session, person: m.Person) -> m.WebAccount | None:
     return await session.scalar(select(m.WebAccount).where(m.WebAccount.person_id == person.id))
 
 
-async def set_password(session: AsyncSession, person: m.Person, password: str, now: datetime) -> m.WebAccount:
+async def set_password(session: Session, person: m.Person, password: str, now: datetime) -> m.WebAccount:
     """Create the person's account, or give it a new password (which ends its sessions and lifts a pause)."""
     account = await account_of(session, person)
     if account is None:
@@ -50,7 +50,7 @@ async def set_password(session: AsyncSession, person: m.Person, password: str, n
     return account
 
 
-async def disable(session: AsyncSession, person: m.Person, now: datetime) -> bool:
+async def disable(session: Session, person: m.Person, now: datetime) -> bool:
     account = await account_of(session, person)
     if account is None:
         return False
@@ -68,7 +68,7 @@ class LoginResult:
         return self.account is not None
 
 
-async def check_login(session: AsyncSession, username: str, password: str, now: datetime) -> LoginResult:
+async def check_login(session: Session, username: str, password: str, now: datetime) -> LoginResult:
     """Verify a login in the caller's transaction; count failures and pause at MAX_FAILURES. An unknown or
     disabled name is answered like a wrong password (and takes as long)."""
     account = await session.scalar(select(m.WebAccount).where(m.WebAccount.username == username))

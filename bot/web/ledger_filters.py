@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, and_, not_, true
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import QueryParams
 
 from bot.domain import figures
@@ -14,6 +13,7 @@ from bot.domain.colour import BLUE_WITHIN_WORKDAYS
 from bot.ledger import lifecycle as ledger
 from bot.reports.aggregates import red_condition
 from bot.storage import models as m
+from bot.storage.session import Session
 from bot.web.viewer import Viewer
 
 F = m.Finding
@@ -124,7 +124,7 @@ def read_filters(params: QueryParams, viewer: Viewer) -> Filters:
     return f
 
 
-async def conditions(session: AsyncSession, f: Filters, viewer: Viewer, now: datetime) -> list[ColumnElement]:
+async def conditions(session: Session, f: Filters, viewer: Viewer, now: datetime) -> list[ColumnElement]:
     """The SQL conditions: what the viewer may see, then each filter."""
     roster = viewer.roster
     out: list[ColumnElement] = []
@@ -162,7 +162,7 @@ def _midnight(day: date, roster) -> datetime:  # noqa: ANN001 — a Roster
     return datetime.combine(day, time(), roster.tz)
 
 
-async def _colour(session: AsyncSession, which: str, viewer: Viewer, now: datetime) -> ColumnElement[bool]:
+async def _colour(session: Session, which: str, viewer: Viewer, now: datetime) -> ColumnElement[bool]:
     """The 三色督办 colours as SQL (bot.domain.colour): blue due soon, yellow overdue, red overdue past the ladder."""
     roster = viewer.roster
     is_open = F.status == ledger.OPEN

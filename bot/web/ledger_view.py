@@ -14,6 +14,7 @@ from starlette.responses import Response
 from bot.domain.colour import colour
 from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
+from bot.storage.session import Session
 from bot.web.ledger_filters import COLOURS, SEVERITIES, SORTS, STATUSES, Filters, conditions, read_filters
 from bot.web.page import render
 from bot.web.viewer import Viewer
@@ -86,7 +87,7 @@ def _page_numbers(where: list, page: int, order: list, *, join: bool):  # noqa: 
     return q.order_by(*order).offset((page - 1) * PER_PAGE).limit(PER_PAGE).scalar_subquery()
 
 
-async def _counts(session, where: list) -> dict[str, int]:  # noqa: ANN001 — an AsyncSession
+async def _counts(session: Session, where: list) -> dict[str, int]:
     """Findings by status under the conditions, of the first COUNT_CAP + 1 found (one more: "more than the cap")."""
     some = select(F.status).where(*where).limit(COUNT_CAP + 1).subquery()
     return dict((await session.execute(select(some.c.status, func.count()).group_by(some.c.status))).all())

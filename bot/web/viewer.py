@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.domain.permissions import Action, can
 from bot.domain.roles import Actor
 from bot.domain.roster import PersonInfo, Roster, SchoolInfo
 from bot.storage import models as m
 from bot.storage.roster_repo import county_version, load_roster
+from bot.storage.session import Session
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class Rosters:
     def __init__(self) -> None:
         self._roster: Roster | None = None
 
-    async def get(self, session: AsyncSession) -> Roster:
+    async def get(self, session: Session) -> Roster:
         version = await county_version(session)
         if self._roster is None or self._roster.version != version:
             self._roster = await load_roster(session)
@@ -51,7 +50,7 @@ def actor_of(person: PersonInfo, roster: Roster) -> Actor:
                  role=person.role, supervised=person.supervised, led_districts=led, school_id=person.school_id)
 
 
-async def viewer_for(session: AsyncSession, rosters: Rosters, account_id: object, epoch: object) -> Viewer | None:
+async def viewer_for(session: Session, rosters: Rosters, account_id: object, epoch: object) -> Viewer | None:
     """The viewer of a session, or None when it no longer holds (disabled, new password, left the roster)."""
     if not isinstance(account_id, int):
         return None
