@@ -30,9 +30,10 @@ from handlers import (
 )
 
 ROUTER = Router("handlers").include(
+    # the closed loop and its corrections; the supervisors' and schools' other work; looking; leave; the office's
     findings.router, rectification.router, verification.router, corrections.router, amend.router,
-    extension_requests.router, queries.router, visits.router, statistics.router, export.router, binding.router,
-    submissions.router, start_of_term.router,
-    documents.router, leave.router, help.router,
+    extension_requests.router, visits.router, start_of_term.router, submissions.router,
+    queries.router, statistics.router, leave.router,
+    export.router, documents.router, binding.router, help.router,
 )
 COMMANDS = Commands(ROUTER)

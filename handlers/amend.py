@@ -13,7 +13,7 @@ from bot.domain.visibility import home_room
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import parse_ref
-from bot.routing import Router
+from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.findings import SEVERITIES
 from handlers.steps.lookup import due_on, finding_for, need, require, resolve_school
@@ -58,7 +58,7 @@ def parse_amend(word: str, rest: str) -> Amend:
 
 
 @router.command(Amend, "修改", "更正", parse=parse_amend, action=Action.CORRECT, help={"修改": "help/amend.j2"},
-                takes_ids=True)
+                takes_ids=True, usage=Usage("#修改 Q12 描述/类别/期限 新内容", "更正未销号的问题"))
 async def amend(cmd: Amend, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.CORRECT)
     require(finding, ledger.CORRECT, "修改")

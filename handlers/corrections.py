@@ -10,7 +10,7 @@ from bot.domain.permissions import Action
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import FindingRefs, parse_refs
-from bot.routing import Router
+from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.steps.lookup import due_on, finding_for, require
 from handlers.steps.reach import Change, announce, for_each
@@ -66,7 +66,8 @@ def extended_due(ctx: CommandContext, finding: m.Finding, spec: DeadlineSpec) ->
 
 
 @router.command(Withdraw, "撤销", parse=parse_withdraw, action=Action.WITHDRAW,
-                help={"撤销": "help/withdraw.j2"}, takes_ids=True)
+                help={"撤销": "help/withdraw.j2"}, takes_ids=True,
+                usage=Usage("#撤销 Q12 原因", "撤销录入有误或重复的问题"))
 async def withdraw(cmd: Withdraw, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _withdraw_one(cmd, ctx, number))
 
@@ -83,7 +84,7 @@ async def _withdraw_one(cmd: Withdraw, ctx: CommandContext, number: int) -> list
 
 
 @router.command(Extend, "延期", parse=parse_extend, action=Action.EXTEND, help={"延期": "help/extend.j2"},
-                takes_ids=True)
+                takes_ids=True, usage=Usage("#延期 Q12 5天 原因", "延长整改期限"))
 async def extend(cmd: Extend, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _extend_one(cmd, ctx, number))
 

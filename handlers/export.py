@@ -8,7 +8,7 @@ from sqlalchemy import true
 from bot.contract import CommandContext, Reply
 from bot.domain.permissions import Action
 from bot.parsing.normalize import split_words
-from bot.routing import Router
+from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.steps.lookup import need, resolve_school
 from handlers.steps.reach import here_or_private, shows, shows_all
@@ -23,7 +23,7 @@ class Export:
 
 
 @router.command(Export, "导出", parse=lambda word, rest: Export(words=split_words(rest)), action=Action.EXPORT,
-                help={"导出": "help/export.j2"})
+                help={"导出": "help/export.j2"}, usage=Usage("#导出", "导出台账（Excel）"))
 async def export(cmd: Export, ctx: CommandContext) -> list[Reply]:
     need(ctx, Action.EXPORT)
     condition, scope, shown = true(), "全县", shows_all(ctx)

@@ -10,7 +10,7 @@ from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
 from bot.domain.permissions import Action
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import drop_word, drop_words, split_words
-from bot.routing import Router
+from bot.routing import Router, Usage
 from handlers.steps.lookup import due_on, need, school_from_words
 from handlers.steps.reach import Change, announce
 from handlers.steps.views import mentionable
@@ -57,7 +57,7 @@ def _category(ctx: CommandContext, words: tuple[str, ...], text: str) -> tuple[s
 
 
 @router.command(NewFinding, "问题", "发现", "督查", parse=parse_finding, action=Action.LOG_FINDING,
-                help={"问题": "help/log_finding.j2"})
+                help={"问题": "help/log_finding.j2"}, usage=Usage("#问题 学校 [类别] 描述 [限期3天]", "登记问题"))
 async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
     school, rest = school_from_words(ctx, cmd.words)
     need(ctx, Action.LOG_FINDING, school=school)

@@ -1,11 +1,16 @@
-"""#帮助 [命令], and the answer to a #word we do not know."""
+"""#帮助 [命令], and the answer to a #word we do not know.
+
+The overview (a bare #帮助) is made from the command table: each command's declared usage (bot.routing.Usage),
+for the commands the sender's role may use (bot.domain.permissions.role_may), in the routers' order.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from bot.contract import CommandContext, Reply, UserError
-from bot.domain.permissions import Action, what_they_may_do
-from bot.routing import Router
+from bot.contract.context import HelpTopics
+from bot.domain.permissions import OPEN_TO_ALL, Action, role_may, what_they_may_do
+from bot.routing import Router, Usage
 
 router = Router("help")
 
@@ -27,10 +32,23 @@ def parse_help(word: str, rest: str) -> Help:
     return Help(topic=rest.lstrip("#").strip() or None)
 
 
-@router.command(Help, "帮助", parse=parse_help, action=Action.HELP, strangers=True, unbound="anyone", on_empty=True)
+def overview(commands: HelpTopics, who: str) -> list[list[dict[str, str]]]:
+    """The overview's lines for a role (what_they_may_do's answer), in the routers' order: one per command the role
+    may use, its usages that role may (most commands have one) sharing the line. What everyone may (帮助, 绑定) is
+    a stranger's list; a person on the roster is shown what their role may beyond it — they are bound already,
+    and the overview's last line says how to ask for help on a command."""
+    def shown(action: Action) -> bool:
+        return role_may(who, action) and (who == "unknown" or action not in OPEN_TO_ALL)
+
+    return [[dict(syntax=u.syntax, summary=u.summary) for u in line] for line in commands.usages(shown)]
+
+
+@router.command(Help, "帮助", parse=parse_help, action=Action.HELP, strangers=True, unbound="anyone", on_empty=True,
+                usage=Usage("#帮助", "查看说明"))
 async def help_(cmd: Help, ctx: CommandContext) -> list[Reply]:
     if cmd.topic is None:
-        return [Reply("help/overview.j2", dict(who=what_they_may_do(ctx.actor), bot=ctx.settings.bot_name))]
+        lines = overview(ctx.commands, what_they_may_do(ctx.actor))
+        return [Reply("help/overview.j2", dict(lines=lines, bot=ctx.settings.bot_name))]
     topic = ctx.commands.topic_of(cmd.topic)
     if topic is None:
         raise UserError("help/unknown_topic.j2", topic=cmd.topic, topics=list(ctx.commands.topics))

@@ -11,7 +11,7 @@ from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo
 from bot.obligations.reporting_cycle import home_district
 from bot.parsing.dates import DateRangeError, parse_date_range
-from bot.routing import Router
+from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.steps.lookup import need
 
@@ -34,7 +34,7 @@ class EndLeave:
 
 
 @router.command(Leave, "请假", parse=lambda word, rest: Leave(text=rest), action=Action.LEAVE,
-                help={"请假": "help/leave.j2"})
+                help={"请假": "help/leave.j2"}, usage=Usage("#请假 10月8日-10月12日", "登记请假"))
 async def leave(cmd: Leave, ctx: CommandContext) -> list[Reply]:
     """#请假 10月8日-10月12日 (for oneself), or the office for someone: #请假 李明 10月8日-10月12日."""
     need(ctx, Action.LEAVE)
@@ -56,7 +56,7 @@ async def leave(cmd: Leave, ctx: CommandContext) -> list[Reply]:
 
 
 @router.command(EndLeave, "销假", parse=lambda word, rest: EndLeave(name=rest), action=Action.LEAVE,
-                help={"销假": "help/end_leave.j2"})
+                help={"销假": "help/end_leave.j2"}, usage=Usage("#销假", "提前结束请假"))
 async def end_leave(cmd: EndLeave, ctx: CommandContext) -> list[Reply]:
     """#销假 (for oneself), or the office for someone: #销假 李明. Leave ends yesterday; later leave is dropped."""
     need(ctx, Action.LEAVE)

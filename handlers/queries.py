@@ -14,7 +14,7 @@ from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import split_words
 from bot.parsing.parser import FindingRefs, is_ref, parse_refs
 from bot.reports.requests import pending_requests
-from bot.routing import Router
+from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.steps.lookup import finding_for
 from handlers.steps.reach import elsewhere, for_each
@@ -54,7 +54,8 @@ def parse_list(word: str, rest: str) -> ListFindings:
     return ListFindings(filter=_LIST_FILTERS.get(flt or ""), words=tuple(words))
 
 
-@router.command(Query, "查询", parse=parse_query, action=Action.VIEW, help={"查询": "help/query.j2"}, takes_ids=True)
+@router.command(Query, "查询", parse=parse_query, action=Action.VIEW, help={"查询": "help/query.j2"}, takes_ids=True,
+                usage=Usage("#查询 Q12", "查看问题详情"))
 async def query(cmd: Query, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _query_one(cmd, ctx, number))
 
@@ -76,7 +77,8 @@ async def _query_one(cmd: Query, ctx: CommandContext, number: int) -> list[Reply
     )))
 
 
-@router.command(ListFindings, "清单", parse=parse_list, action=Action.VIEW, help={"清单": "help/list.j2"})
+@router.command(ListFindings, "清单", parse=parse_list, action=Action.VIEW, help={"清单": "help/list.j2"},
+                usage=Usage("#清单 [逾期|验收超期|待验收]", "查看未销号问题"))
 async def list_findings(cmd: ListFindings, ctx: CommandContext) -> list[Reply]:
     scope = scope_of(ctx, cmd.words)
     q = select(m.Finding).where(scope.condition, m.Finding.status.in_(ledger.ACTIVE))

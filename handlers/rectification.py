@@ -10,7 +10,7 @@ from bot.domain.roster import PersonInfo, SchoolInfo
 from bot.ledger import evidence, images
 from bot.ledger import lifecycle as ledger
 from bot.parsing.parser import FindingRefs, parse_refs
-from bot.routing import Router
+from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.steps import photo_acks
 from handlers.steps.lookup import finding_for, require
@@ -35,7 +35,8 @@ def _window(ctx: CommandContext) -> timedelta:
 
 
 @router.command(Rectify, "整改", "已整改", "整改完成", parse=parse_rectify, action=Action.RECTIFY,
-                help={"整改": "help/rectify.j2"}, takes_ids=True)
+                help={"整改": "help/rectify.j2"}, takes_ids=True,
+                usage=Usage("#整改 Q12 整改情况", "报告整改（随后发照片）"))
 async def rectify(cmd: Rectify, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _rectify_one(cmd, ctx, number))
 

@@ -11,7 +11,7 @@ from bot.obligations.term_windows import KIND, window_for_entry, windows
 from bot.parsing.normalize import split_words
 from bot.reports.lists import shown
 from bot.reports.term_checks import checks, window_findings
-from bot.routing import Router
+from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.steps.lookup import need, school_from_words
 from handlers.submissions import supersede
@@ -43,7 +43,7 @@ def parse_term_check(word: str, rest: str) -> TermCheck:
 
 
 @router.command(TermCheck, "开学检查", parse=parse_term_check, action=Action.TERM_CHECK,
-                help={"开学检查": "help/term_check.j2"})
+                help={"开学检查": "help/term_check.j2"}, usage=Usage("#开学检查 学校 完成", "登记开学检查"))
 async def term_check(cmd: TermCheck, ctx: CommandContext) -> list[Reply]:
     """#开学检查 学校 完成 [发现问题N个]: the school's check for the term whose window is open (or just closed)."""
     school, rest = school_from_words(ctx, cmd.words)

@@ -10,7 +10,7 @@ from bot.domain.permissions import Action
 from bot.parsing.normalize import split_words
 from bot.reports import as_of
 from bot.reports.places import districts_at
-from bot.routing import Router
+from bot.routing import Router, Usage
 from handlers.steps.scope import answer, scope_of
 
 router = Router("statistics")
@@ -23,7 +23,7 @@ class Stats:
 
 
 @router.command(Stats, "统计", parse=lambda word, rest: Stats(words=split_words(rest)), action=Action.VIEW,
-                help={"统计": "help/stats.j2"})
+                help={"统计": "help/stats.j2"}, usage=Usage("#统计", "问题统计"))
 async def stats(cmd: Stats, ctx: CommandContext) -> list[Reply]:
     """Every figure over all findings in the scope, as of now; by district too when the scope spans several."""
     scope = scope_of(ctx, cmd.words)

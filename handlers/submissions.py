@@ -16,7 +16,7 @@ from bot.domain.roster import SchoolInfo
 from bot.obligations.reporting_cycle import month_steps
 from bot.reports.district_summary import district_month_values
 from bot.reports.owed import filing_period
-from bot.routing import Router
+from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.steps.lookup import need
 
@@ -36,7 +36,10 @@ class Submit:
 @router.command(Submit, "自查", "月报", "汇总", parse=lambda word, rest: Submit(kind=word, text=rest),
                 action=tuple(KIND_ACTIONS.values()),
                 help={"自查": "help/self_check.j2", "月报": "help/monthly_report.j2",
-                      "汇总": "help/district_summary.j2"})
+                      "汇总": "help/district_summary.j2"},
+                usage=(Usage("#自查 内容", "提交学校自查", Action.SELF_CHECK),
+                       Usage("#月报 内容", "提交月报", Action.MONTHLY_REPORT),
+                       Usage("#汇总", "责任区汇总草稿，核对后 #汇总 确认", Action.DISTRICT_SUMMARY)))
 async def submit(cmd: Submit, ctx: CommandContext) -> list[Reply]:
     """#自查 / #月报 / #汇总 with text; a bare #汇总 (the draft) and "#汇总 确认" (file the draft)."""
     if cmd.kind != "汇总" or (cmd.text and cmd.text not in CONFIRM_WORDS):

@@ -8,7 +8,7 @@ from bot.domain.permissions import Action
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import FindingRefs, parse_refs
-from bot.routing import Router
+from bot.routing import Router, Usage
 from handlers.steps.lookup import finding_for, require
 from handlers.steps.reach import Change, announce, for_each
 from handlers.steps.views import mentionable
@@ -39,7 +39,8 @@ def parse_verify(word: str, rest: str) -> Verify:
 
 
 @router.command(Verify, "验收", "销号", parse=parse_verify, action=Action.VERIFY,
-                help={"验收": "help/verify.j2"}, takes_ids=True)
+                help={"验收": "help/verify.j2"}, takes_ids=True,
+                usage=Usage("#验收 Q12 通过 / 不通过 原因", "验收销号"))
 async def verify(cmd: Verify, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _verify_one(cmd, ctx, number))
 

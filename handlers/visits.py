@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
 from bot.parsing.normalize import split_words
-from bot.routing import Router
+from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.steps.lookup import need, school_from_words
 
@@ -25,7 +25,8 @@ def parse_visit(word: str, rest: str) -> Visit:
     return Visit(words=words)
 
 
-@router.command(Visit, "到校", parse=parse_visit, action=Action.VISIT, help={"到校": "help/visit.j2"})
+@router.command(Visit, "到校", parse=parse_visit, action=Action.VISIT, help={"到校": "help/visit.j2"},
+                usage=Usage("#到校 学校 检查内容", "登记到校"))
 async def visit(cmd: Visit, ctx: CommandContext) -> list[Reply]:
     school, rest = school_from_words(ctx, cmd.words)
     need(ctx, Action.VISIT, school=school)

@@ -1,10 +1,12 @@
 """What a handler or a reminder rule gets: one context type, with what both need, and the command's extras."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from bot.domain.permissions import Action
 from bot.domain.roles import Actor
 from bot.domain.roster import PersonInfo, RoomInfo, Roster
 from bot.domain.schools import SchoolIndex
@@ -41,6 +43,8 @@ class HelpTopics(Protocol):
     def topic_of(self, word: str) -> str | None: ...
 
     def suggest(self, text: str) -> str | None: ...
+
+    def usages(self, may: Callable[[Action], bool]) -> list[list[Any]]: ...
 
 
 @dataclass

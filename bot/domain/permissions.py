@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.domain.roles import Actor
+from bot.domain.roles import OFFICE, PRINCIPAL_ROLES, SUPERVISOR, Actor
 
 
 class Action(StrEnum):
@@ -95,6 +95,24 @@ def what_they_may_do(actor: Actor) -> str:
     if actor.is_principal:
         return "principal"
     return "lead" if actor.is_lead else "supervisor"
+
+
+_OWN = 1  # the school (and district) of the typical person of each role below
+_TYPICAL = {
+    "unknown": Actor(chat_id=""),
+    "supervisor": Actor(chat_id="", person_id=1, role=SUPERVISOR, supervised=frozenset({_OWN})),
+    "lead": Actor(chat_id="", person_id=1, role=SUPERVISOR, led_districts=frozenset({_OWN})),
+    "principal": Actor(chat_id="", person_id=1, role=PRINCIPAL_ROLES[0], school_id=_OWN),
+    "office": Actor(chat_id="", person_id=1, role=OFFICE),
+}
+
+
+def role_may(who: str, action: Action) -> bool:
+    """May someone of this role (what_they_may_do's answer) do `action` at all: at a school of their own, for a
+    district they lead, on a finding they logged (if they may log one)? `can`, asked for a typical person."""
+    actor = _TYPICAL[who]
+    finder = actor.person_id if can(actor, Action.LOG_FINDING, school_id=_OWN, district_id=_OWN) else None
+    return can(actor, action, school_id=_OWN, district_id=_OWN, finder_id=finder)
 
 
 SUPERVISORS_ACTIONS = SUPERVISOR_AT_SCHOOL - {Action.VIEW}

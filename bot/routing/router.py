@@ -5,12 +5,13 @@ A handler module owns a Router and declares each command once, on its handler:
     router = Router("rectification")
 
     @router.command(Rectify, "整改", "已整改", "整改完成", parse=parse_rectify, action=Action.RECTIFY,
-                    help={"整改": "help/rectify.j2"})
+                    help={"整改": "help/rectify.j2"}, usage=Usage("#整改 Q12 整改情况", "报告整改（随后发照片）"))
     async def rectify(cmd: Rectify, ctx: CommandContext) -> list[Reply]: ...
 
 — its words (the first is the canonical one), how its arguments are read (`parse(word, rest)` returns the typed
 command or raises UserError), the permissions it needs (`action`: rows of bot.domain.permissions), its help
-topics and their templates, and who may use it where: `strangers` (open to people not on the roster) and
+topics and their templates, its line in the #帮助 overview (`usage`: how it is written and what it does, shown to
+whoever may do its action), and who may use it where: `strangers` (open to people not on the roster) and
 `unbound` (answered in a room not bound to a scope: "anyone" or "office"). The handlers package includes every
 module's router; `Commands` is the compiled table the app parses and routes with.
 """
@@ -35,6 +36,18 @@ Parse = Callable[[str, str], Any]
 
 
 @dataclass(frozen=True)
+class Usage:
+    """A command in the #帮助 overview: how it is written (`#验收 Q12 通过 / 不通过 原因`) and what it does, in a few
+    words (`验收销号`); shown to the roles that may do `action` (None: any of the command's actions). A command
+    whose words need different permissions (#自查 / #月报 / #汇总) declares one Usage per action; those a role may
+    share one line."""
+
+    syntax: str
+    summary: str
+    action: Action | None = None
+
+
+@dataclass(frozen=True)
 class CommandSpec:
     command: type
     handler: Handler
@@ -49,6 +62,7 @@ class CommandSpec:
     hints: tuple[str, ...] = ()  # everyday words that mean this command (宽限 → #申请延期): answered with its form
     form: str = ""  # the form to suggest for a hint ("Q编号 5天 原因")
     fallback: bool = False  # a "#word" that is no command: parse(word, "")
+    usage: tuple[Usage, ...] = ()  # its line in the #帮助 overview (every command but the fallback has one)
 
 
 @dataclass
@@ -60,13 +74,14 @@ class Router:
     def command(self, command: type, *words: str, action: Action | tuple[Action, ...] | None,
                 parse: Parse | None = None, help: dict[str, str] | None = None, strangers: bool = False,
                 unbound: str | None = None, on_empty: bool = False, fallback: bool = False,
-                takes_ids: bool = False, hints: tuple[str, ...] = (), form: str = "") -> Callable[[Handler], Handler]:
+                takes_ids: bool = False, hints: tuple[str, ...] = (), form: str = "",
+                usage: Usage | tuple[Usage, ...] = ()) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             actions = () if action is None else (action,) if isinstance(action, Action) else tuple(action)
             self.specs.append(CommandSpec(
                 command, handler, words, parse or (lambda word, rest: command()), actions, help=help or {},
                 strangers=strangers, unbound=unbound, on_empty=on_empty, fallback=fallback, takes_ids=takes_ids,
-                hints=hints, form=form))
+                hints=hints, form=form, usage=(usage,) if isinstance(usage, Usage) else tuple(usage)))
             return handler
         return register
 
@@ -100,6 +115,13 @@ class Commands:
     def topics(self) -> dict[str, str]:
         """Every help topic, in declaration order, with its template."""
         return {topic: template for s in self.specs for topic, template in s.help.items()}
+
+    def usages(self, may: Callable[[Action], bool]) -> list[list[Usage]]:
+        """The #帮助 overview's lines, in the table's order: for each command, its usages whose action `may` allows
+        (a usage without one: any of the command's actions); a command with none left out."""
+        lines = [[u for u in s.usage if any(may(a) for a in ((u.action,) if u.action else s.actions))]
+                 for s in self.specs]
+        return [line for line in lines if line]
 
     def topic_of(self, word: str) -> str | None:
         """The help topic a word asks about: the word's own, or its command's first (销号 → 验收)."""
