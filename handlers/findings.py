@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.contract import CommandContext, Reply, UserError
+from bot.county.policy import Severity
 from bot.domain.category_words import categorise
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
 from bot.domain.permissions import Action
@@ -16,7 +17,7 @@ from handlers.steps.reach import Change, announce
 from handlers.steps.views import mentionable
 
 router = Router("findings")
-SEVERITIES = ("一般", "较重", "严重")
+SEVERITIES: tuple[Severity, ...] = ("一般", "较重", "严重")
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class NewFinding:
 
     text: str
     deadline: DeadlineSpec | None = None
-    severity: str | None = None
+    severity: Severity | None = None
 
     @property
     def words(self) -> tuple[str, ...]:
