@@ -62,6 +62,7 @@ def _category(ctx: CommandContext, words: tuple[str, ...], text: str) -> tuple[s
 async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
     school, rest = school_from_words(ctx, cmd.words)
     need(ctx, Action.LOG_FINDING, school=school)
+    assert ctx.actor.person_id is not None  # need() lets only a person on the roster through
     category, description = _category(ctx, rest, drop_words(cmd.text, len(cmd.words) - len(rest)))
     if not description.strip():
         raise UserError("errors/finding_usage.j2")

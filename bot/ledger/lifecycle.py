@@ -98,6 +98,7 @@ async def correct(
                              raw_text=raw_text, field=field, old=_plain(old), new=_plain(value))
     setattr(finding, field, value)
     if field == "due_date":
+        assert isinstance(value, date)  # a new due date (handlers/amend.py)
         finding.deadline_at = deadline_instant(value, tz)
     return event
 
