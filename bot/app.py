@@ -226,10 +226,11 @@ class App:
         makes the message a duplicate (see `is_duplicate`): the caller rolls the insert back."""
         platform = [f"p:{inbound.message_id[:160]}"] if inbound.message_id else []
         now = self.clock.now()
+        every = list(dict.fromkeys(keys + platform))
         rows = [{"key": k, "at": inbound.at, "handled_at": now, "room_chat_id": inbound.room,
-                 "sender_chat_id": inbound.sender} for k in dict.fromkeys(keys + platform)]
+                 "sender_chat_id": inbound.sender} for k in every]
         new = set(await s.scalars(insert_new_returning(s, m.HandledMessage, "key"), rows))
-        seen = {row["key"] for row in rows} - new
+        seen = set(every) - new
         if is_duplicate(keys, seen):
             return False
         if platform and platform[0] in seen:

@@ -5,6 +5,7 @@ A user's words are passed in as values and never compiled as a template.
 from __future__ import annotations
 
 import re
+from datetime import tzinfo
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
@@ -33,7 +34,7 @@ class Renderer:
         return _BLANK_RUNS.sub("\n\n", "\n".join(line.rstrip() for line in text.strip().splitlines()))
 
 
-def _local_time(value: object, tz: object = None, fmt: str = "%m月%d日 %H:%M") -> str:
+def _local_time(value: object, tz: tzinfo | None = None, fmt: str = "%m月%d日 %H:%M") -> str:
     from datetime import datetime
 
     if isinstance(value, datetime):

@@ -6,7 +6,7 @@ Chinese sentence punctuation people write (，！？（）；) is kept as typed:
 from __future__ import annotations
 
 _KEEP = set("，！？（）；")
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP}
+_FOLD: dict[int, int | None] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP}
 _FOLD.update({0x3000: 0x20})  # ideographic space
 _FOLD.update(dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"), None))  # zero-width characters
 

@@ -107,5 +107,6 @@ def _value(cmd: Amend, ctx: CommandContext) -> object:
         raise UserError("findings/amend_category.j2", value=cmd.value,
                         names=[c.name for c in ctx.roster.policy.categories])
     if cmd.field == "due_date":
+        assert cmd.deadline is not None  # parse_amend gives every due_date one
         return due_on(cmd.deadline, ctx.today, ctx)
     return cmd.value

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import true
+from sqlalchemy import ColumnElement, true
 
 from bot.contract import CommandContext, Reply
 from bot.domain.permissions import Action
@@ -26,6 +26,7 @@ class Export:
                 help={"导出": "help/export.j2"}, usage=Usage("#导出", "导出台账（Excel）"))
 async def export(cmd: Export, ctx: CommandContext) -> list[Reply]:
     need(ctx, Action.EXPORT)
+    condition: ColumnElement[bool]
     condition, scope, shown = true(), "全县", shows_all(ctx)
     if cmd.words:
         school = resolve_school(ctx, " ".join(cmd.words))

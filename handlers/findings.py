@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.contract import CommandContext, Reply, UserError
+from bot.county.policy import Severity
 from bot.domain.category_words import categorise
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
 from bot.domain.permissions import Action
@@ -16,7 +17,7 @@ from handlers.steps.reach import Change, announce
 from handlers.steps.views import mentionable
 
 router = Router("findings")
-SEVERITIES = ("一般", "较重", "严重")
+SEVERITIES: tuple[Severity, ...] = ("一般", "较重", "严重")
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class NewFinding:
 
     text: str
     deadline: DeadlineSpec | None = None
-    severity: str | None = None
+    severity: Severity | None = None
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -61,6 +62,7 @@ def _category(ctx: CommandContext, words: tuple[str, ...], text: str) -> tuple[s
 async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
     school, rest = school_from_words(ctx, cmd.words)
     need(ctx, Action.LOG_FINDING, school=school)
+    assert ctx.actor.person_id is not None  # need() lets only a person on the roster through
     category, description = _category(ctx, rest, drop_words(cmd.text, len(cmd.words) - len(rest)))
     if not description.strip():
         raise UserError("errors/finding_usage.j2")

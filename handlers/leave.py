@@ -77,6 +77,7 @@ async def end_leave(cmd: EndLeave, ctx: CommandContext) -> list[Reply]:
 def _on_leave_for(ctx: CommandContext, named: str) -> PersonInfo:
     """The sender, or (the office only) the person named before the dates."""
     if not named or named in (ctx.actor.name, "我", "本人"):
+        assert ctx.actor.person_id is not None  # need(Action.LEAVE) lets only a person on the roster through
         return ctx.roster.people[ctx.actor.person_id]
     if not ctx.actor.is_office:
         raise UserError("cycle/leave_only_self.j2", name=named)

@@ -96,9 +96,9 @@ async def list_findings(cmd: ListFindings, ctx: CommandContext) -> list[Reply]:
     label = {"overdue": "整改逾期", "verify_late": "验收超期", "rectified": "待验收", "open": "待整改"}.get(
         cmd.filter or "", "未销号")
     requests = await pending_requests(ctx.session, scope.condition) if ctx.actor.is_office else []
-    for r in requests:
-        school = ctx.roster.schools.get(r["school_id"])
-        r["school"] = school.display if school else ""
+    for req in requests:  # (not `r`: the roster above)
+        school = ctx.roster.schools.get(req["school_id"])
+        req["school"] = school.display if school else ""
     return answer(ctx, scope, Reply("queries/list.j2", dict(scope=scope.name, label=label, total=total,
                                                             items=[finding_line(ctx, f) for f in rows[:LIST_LIMIT]],
                                                             requests=requests)))

@@ -73,6 +73,7 @@ async def photos(ctx: CommandContext) -> list[Reply]:
     """Keep the real photos (refusing the rest, by name) and attach them to the sender's nearest rectification
     report in this room within the window; each burst of them is acknowledged once (handlers.steps.photo_acks)."""
     kept, refused = images.sort_files(ctx.inbound.files, max_mb=ctx.settings.evidence_max_mb)
+    assert ctx.actor.person_id is not None  # the router hands only a known person's photos here
     report = await evidence.recent_rectification(ctx.session, person_id=ctx.actor.person_id,
                                                  room=ctx.inbound.room, since=ctx.now - _window(ctx))
     # a word about a refused file when it was meant as a photo, or a report waits for photos (not for every

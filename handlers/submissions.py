@@ -81,6 +81,7 @@ def subject_of(ctx: CommandContext, kind: str) -> tuple[str, int, SchoolInfo | N
     if kind == "汇总":
         district_id = district_of(ctx)
         return "district_id", district_id, None, district_id
+    assert ctx.actor.person_id is not None  # need() let only a person on the roster through (file_report)
     return "person_id", ctx.actor.person_id, None, None
 
 

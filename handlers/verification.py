@@ -55,8 +55,8 @@ async def _verify_one(cmd: Verify, ctx: CommandContext, number: int) -> list[Rep
     if cmd.passed:
         await ledger.transition(ctx.session, finding, ledger.VERIFY_PASS, actor_id=ctx.actor.person_id, at=ctx.now,
                                 message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, note=cmd.reason)
-        values = dict(ref=ref, school=school.name, description=finding.description, by=ctx.actor.name,
-                      note=cmd.reason)
+        values: dict[str, object] = dict(ref=ref, school=school.name, description=finding.description,
+                                         by=ctx.actor.name, note=cmd.reason)
         return announce(ctx, Change(school, "verification/passed.j2", values, act=principals,
                                     done=f"{ref} 已验收销号"))
     if not cmd.reason:

@@ -100,8 +100,7 @@ def by_room(d: Directory, scope: str, found: list[Due]) -> dict[str, tuple[RoomI
     groups: dict[str, tuple[RoomInfo, Pairs]] = {}
     for f in found:
         school = d.roster.schools.get(f.school_id)
-        room = d.room(scope, school) if school else None
-        if room is not None:
+        if school is not None and (room := d.room(scope, school)) is not None:
             groups.setdefault(room.chat_id, (room, []))[1].append((f, school))
     return groups
 

@@ -59,6 +59,7 @@ async def due_steps(ctx: Context) -> list[tuple[int, list[q.Due]]]:
     found = await q.open_findings(ctx.session, KIND, deadline_until=reached[0], step=highest)
     by_step: dict[int, list[q.Due]] = {}
     for f, k in found:
+        assert k is not None  # `highest` gives every finding a step
         by_step.setdefault(k, []).append(f)
     return sorted(by_step.items(), reverse=True)
 

@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.clock import Clock
+from bot.clock import Clock, VirtualClock
 from bot.domain.roster import Roster
 
 log = logging.getLogger("dudao.scheduler")
@@ -64,6 +64,7 @@ class Scheduler:
         every = triggers(roster).values()
         due = sorted({t for trig in every for t in fire_times(trig, start, until)})
         for t in due:
+            assert isinstance(self._clock, VirtualClock)  # run_until is the virtual clock's (replay, tests)
             self._clock.advance_to(t)
             await self._sweep(t)
             await self._drain()

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.app import App
 from bot.cli.db_problem import DatabaseUnavailable, kind_of
 from bot.cli.say import say
-from bot.clock import Clock
+from bot.clock import Clock, VirtualClock
 from bot.county import load_county_file
 from bot.county.sync import SyncReport, sync_county
 from bot.domain.roster import Roster
@@ -142,6 +142,7 @@ class Bot:
     async def advance_to(self, at: datetime) -> None:
         """Virtual clock only: run whatever is scheduled up to `at`, each job at its own time, then move to `at`."""
         await self.scheduler.run_until(at)
+        assert isinstance(self.clock, VirtualClock)  # see above: only a virtual clock is moved
         self.clock.advance_to(at)
 
     async def run(self) -> None:

@@ -31,7 +31,8 @@ async def _person(session: Session, who: str, command: str) -> m.Person:
 
 async def user_set(settings: Settings, who: str, password: str | None, *, new: bool) -> str:
     """`user add` (new=True) and `user passwd`: set the password given, or generate one and show it once."""
-    shown = None if password else accounts.generate_password()
+    secret = password or accounts.generate_password()
+    shown = None if password else secret
     db = await open_database(settings.database_url)
     try:
         async with db.transaction() as s:
@@ -41,7 +42,7 @@ async def user_set(settings: Settings, who: str, password: str | None, *, new: b
                 raise CliError(say("user_exists", name=person.name, username=existing.username))
             if not new and existing is None:
                 raise CliError(say("user_none", name=person.name))
-            account = await accounts.set_password(s, person, password or shown, SystemClock().now())
+            account = await accounts.set_password(s, person, secret, SystemClock().now())
             values = dict(name=person.name, role=person.role, username=account.username, password=shown)
     finally:
         await db.dispose()

@@ -6,7 +6,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, true
+from sqlalchemy import ColumnElement, func, select, true
 
 from bot.cli.bootstrap import open_database
 from bot.cli.desk_actions import CliError
@@ -81,6 +81,7 @@ async def export(settings: Settings, kind: str, month: str | None, out: Path, pr
 async def _ledger(session: Session, roster: Roster, now: datetime, month: str | None, out: Path,
                   progress: Progress) -> str:
     """整改台账: every finding, or those logged in `month`; rows streamed, the bar moved per row."""
+    condition: ColumnElement[bool]
     condition, period = true(), None
     if month:
         period = read_period(month, roster, now.astimezone(roster.tz).date(), months_only=False)

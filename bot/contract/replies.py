@@ -69,7 +69,7 @@ def to_outbound(message: Reply, renderer: Renderer, *, key: str, in_reply_to: st
     from (`here`, the room; else privately to `sender`)."""
     room = message.room or (None if message.to else here)
     to = None if room else (message.to or sender)
-    people = [p for p in message.mention if p.chat_id]
+    people = [(p.chat_id, p.name) for p in message.mention if p.chat_id]
     return Outbound(room=room, to=to, text=renderer.render(message.template, **{"today": today, **message.values}),
-                    mentions=tuple(p.chat_id for p in people), mention_names=tuple(p.name for p in people),
+                    mentions=tuple(c for c, _ in people), mention_names=tuple(n for _, n in people),
                     files=message.files, in_reply_to=in_reply_to, key=key)

@@ -7,9 +7,10 @@ duplicates) is placed the same way, so that a duplicate names both rows.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -35,7 +36,7 @@ class CountyProblem:
     location: str  # "第 42 行" (YAML) or "工作表“人员”第 7 行" (xlsx); "" if unknown
     field: str  # "people 第 4 项的 school" (YAML) or "“学校”列" (xlsx); "" if none
     code: str  # which problem (templates/county/problem.j2)
-    values: Mapping[str, Any] = field(default_factory=dict)
+    values: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # qualified: `field` is a field above
 
     @property
     def message(self) -> str:

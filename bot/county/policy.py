@@ -31,6 +31,7 @@ SEVERITIES: tuple[Severity, ...] = ("一般", "较重", "严重")
 Notify = Literal["principal", "supervisor", "district_lead", "office"]
 Scope = Literal["office", "district", "school"]
 MonthlyKind = Literal["自查", "月报", "汇总"]
+MONTHLY_KINDS: tuple[MonthlyKind, ...] = ("自查", "月报", "汇总")
 
 
 def _deadline(value: object, kinds: tuple[str, ...], example: str) -> DeadlineSpec:
@@ -74,7 +75,7 @@ Clock = Annotated[time, BeforeValidator(_clock)]
 
 def _bulletin_day(value: object) -> int | str:
     if value == "last" or (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 28):
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, str) and value.strip().isdigit():
         return _bulletin_day(int(value))
     raise PydanticCustomError("county_bulletin_day", "day must be 1..28 or 'last', got {input}", {"input": str(value)})
@@ -123,11 +124,16 @@ class Policy(StrictModel):
     timezone: str = "Asia/Shanghai"
     quiet_hours: tuple[Clock, Clock] = (time(21, 30), time(7, 30))
     reminder_time: Clock = time(9, 0)
-    default_deadline: dict[Severity, Duration] = Field(default_factory=lambda: dict(DEFAULT_DEADLINES))
-    overdue_ladder: list[LadderStep] = Field(default_factory=lambda: list(DEFAULT_LADDER))
+    # The defaults below are raw county-file values that validate_default turns into the fields' types; pydantic's
+    # stubs type a default_factory as returning the field's type already.
+    default_deadline: dict[Severity, Duration] = Field(
+        default_factory=lambda: dict(DEFAULT_DEADLINES))  # type: ignore[arg-type]  # raw, validated (above)
+    overdue_ladder: list[LadderStep] = Field(
+        default_factory=lambda: list(DEFAULT_LADDER))  # type: ignore[arg-type]  # raw, validated (above)
     verify_within: Workdays = Field(default_factory=lambda: parse_deadline_spec("5个工作日"))
     categories: list[Category] = Field(default_factory=default_categories)
-    monthly: dict[MonthlyKind, MonthlyStep] = Field(default_factory=lambda: dict(DEFAULT_MONTHLY))
+    monthly: dict[MonthlyKind, MonthlyStep] = Field(
+        default_factory=lambda: dict(DEFAULT_MONTHLY))  # type: ignore[arg-type]  # raw, validated (above)
     digest: Digest = Field(default_factory=Digest)
 
     model_config = ConfigDict(validate_default=True)

@@ -208,10 +208,10 @@ def _locate(origin: _Origin, loc: Loc) -> tuple[str, str]:
         if len(loc) > 2 and loc[1] == "terms":
             return _item(origin, "terms", loc[2:])
         part = str(loc[1]) if len(loc) > 1 else ""
-        key = {"extra_holidays": lay.HOLIDAYS_KEY, "extra_workdays": lay.WORKDAYS_KEY}.get(part)
-        if key is None:  # both lists at once (a date in both)
+        dates_key = {"extra_holidays": lay.HOLIDAYS_KEY, "extra_workdays": lay.WORKDAYS_KEY}.get(part)
+        if dates_key is None:  # both lists at once (a date in both)
             return _at(lay.SETTINGS, None), f"{_setting(lay.HOLIDAYS_KEY)}、{_setting(lay.WORKDAYS_KEY)}"
-        return _at(lay.SETTINGS, origin.settings.get(key)), _setting(key)
+        return _at(lay.SETTINGS, origin.settings.get(dates_key)), _setting(dates_key)
     return _item(origin, str(loc[0]), loc[1:])
 
 

@@ -16,7 +16,7 @@ from typing import Literal, NoReturn
 MAX_DAYS = 366
 MAX_WORKDAYS = 250
 Kind = Literal["days", "workdays", "date", "day", "weekday", "week_end", "month_end", "term_start"]
-KINDS = ("days", "workdays", "date", "day", "weekday", "week_end", "month_end", "term_start")
+KINDS: tuple[Kind, ...] = ("days", "workdays", "date", "day", "weekday", "week_end", "month_end", "term_start")
 HINT = "请写成“限期3天”“5个工作日”“9月15日前”“下周五前”或“月底前”。"
 WEEKDAYS = "一二三四五六日"
 

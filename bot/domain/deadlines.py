@@ -18,7 +18,7 @@ import re
 
 from bot.domain.deadline_patterns import Candidate, find_candidates, parse_number
 from bot.domain.deadline_spec import HINT as _HINT
-from bot.domain.deadline_spec import DeadlineError, DeadlinePast, DeadlineSpec
+from bot.domain.deadline_spec import KINDS, DeadlineError, DeadlinePast, DeadlineSpec
 from bot.domain.deadline_words import RELATIVE_KINDS, relative_spec
 from bot.domain.due_dates import due_date
 from bot.text import fold_width
@@ -33,7 +33,7 @@ def _spec_from(candidate: Candidate) -> DeadlineSpec:
         return relative_spec(candidate.kind, g, text)
     if candidate.kind == "date":
         month, day = parse_number(g["m"]), parse_number(g["d"])
-        year = int(g["y"]) if g.get("y") else None
+        year = int(y) if (y := g.get("y")) else None
         if month is None or day is None:
             raise DeadlineError(f"unreadable date {text!r}", f"看不懂日期“{text}”，{_HINT}")
         return DeadlineSpec("date", month=month, day=day, year=year, text=text)
@@ -42,6 +42,7 @@ def _spec_from(candidate: Candidate) -> DeadlineSpec:
         raise DeadlineError(f"unreadable number in {text!r}", f"看不懂期限“{text}”，{_HINT}")
     if candidate.kind == "days" and g.get("unit") == "周":
         n *= 7
+    assert candidate.kind in KINDS  # days or workdays: the date and the relative kinds are read above
     return DeadlineSpec(candidate.kind, n=n, text=text)
 
 

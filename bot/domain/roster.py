@@ -4,10 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.roles import OFFICE, PRINCIPAL_ROLES, Actor, titled
+
+if TYPE_CHECKING:  # bot.county imports this module
+    from bot.county.policy import Policy
 
 
 def default_office(county: str) -> str:
@@ -69,7 +73,7 @@ class Roster:
 
     version: int
     county: str
-    policy: object  # bot.county.schema.Policy
+    policy: Policy
     calendar: WorkCalendar
     tz: ZoneInfo
     terms: tuple = ()

@@ -14,13 +14,14 @@ def room_shows_all(room: RoomInfo | None) -> bool:
 
 def room_shows_district(room: RoomInfo | None, district_id: int) -> bool:
     """May everyone in `room` see the whole district?"""
-    return room_shows_all(room) or (room.scope == "district" and room.district_id == district_id)
+    return room_shows_all(room) or (room is not None and room.scope == "district" and room.district_id == district_id)
 
 
 def room_shows(room: RoomInfo | None, school: SchoolInfo) -> bool:
     """May everyone in `room` see `school`'s findings? `None` is a private chat: the person's own rights apply."""
     if room_shows_all(room):
         return True
+    assert room is not None  # a private chat (None) is shown all above
     if room.scope == "district":
         return school.district_id == room.district_id
     if room.scope == "school":

@@ -98,7 +98,8 @@ async def gather(
     # A photo of the previous report moves only when received within this window (so it is among `recent`):
     # with none attached there, no report needs looking up. A previous report is at most a window before them.
     previous, nearer = None, []
-    if any(r.event_id is not None for r in recent):
+    # (every report is a person's: one without would have no earlier one of theirs)
+    if event.actor_id is not None and any(r.event_id is not None for r in recent):
         previous = await recent_rectification(session, person_id=event.actor_id, room=room, since=since - window,
                                               before_id=event.id)
     if previous is not None:

@@ -9,9 +9,10 @@ Handlers check permission first and turn an illegal transition into a polite ans
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Table, bindparam, func, select
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.figures import day_end, rectify_overdue, verify_late
@@ -97,6 +98,7 @@ async def correct(
                              raw_text=raw_text, field=field, old=_plain(old), new=_plain(value))
     setattr(finding, field, value)
     if field == "due_date":
+        assert isinstance(value, date)  # a new due date (handlers/amend.py)
         finding.deadline_at = deadline_instant(value, tz)
     return event
 
@@ -176,7 +178,7 @@ async def record(
     return event
 
 
-_FINDINGS = m.Finding.__table__
+_FINDINGS = cast(Table, m.Finding.__table__)  # a declarative model's: SQLAlchemy types it a FromClause
 # The number is taken in the INSERT itself (max + 1): no look-up before it. One writer at a time (the instance lock,
 # SQLite's write lock) keeps it unique; the unique index guards it. A Core INSERT bringing back the id and number,
 # the object then built from what was written (`adopt`): a third of an ORM INSERT … RETURNING's cost (110 µs

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.county.policy import MONTHLY_KINDS
 from bot.domain.calendar import WorkCalendar
 from bot.domain.roster import PersonInfo, Roster
 
@@ -45,6 +46,8 @@ def workday_on_or_before(calendar: WorkCalendar, day: date) -> date:
 
 
 def month_steps(roster: Roster, kind: str, month_start: date) -> MonthSteps:
+    if kind not in MONTHLY_KINDS:  # an unknown kind fails as indexing policy.monthly with it would
+        raise KeyError(kind)
     step = roster.policy.monthly[kind]
     cal = roster.calendar
     due = month_start.replace(day=step.due_day)

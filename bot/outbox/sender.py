@@ -260,6 +260,9 @@ class OutboxSender:
         async with self.db.transaction() as s:
             for row in rows:
                 db_row = await s.get(m.OutboxMessage, row.id)
+                if db_row is None:  # nothing deletes outbox rows; were one gone, there is nothing to retry
+                    log.error("outbox: %s failed (%s) and its row is gone", row.key, err)
+                    continue
                 db_row.attempts += 1
                 db_row.last_error = str(err)[:1000]
                 if err.permanent or db_row.attempts >= self.max_attempts:

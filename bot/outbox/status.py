@@ -3,15 +3,16 @@ cancelled while it waited — and the two statements that move rows along it by 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Table, bindparam, update
 
 from bot.storage import models as m
 from bot.storage.session import Session
 
 PENDING, SENDING, SENT, DEAD, CANCELLED = "pending", "sending", "sent", "dead", "cancelled"
 
-_OUTBOX = m.OutboxMessage.__table__
+_OUTBOX = cast(Table, m.OutboxMessage.__table__)  # a declarative model's: SQLAlchemy types it a FromClause
 # Built once (see bot/ledger/lifecycle.py), on the table: an ORM-enabled UPDATE costs twice a Core one (80 against
 # 36 µs) for nothing here (no object of the session is refreshed by it).
 _MARK = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))

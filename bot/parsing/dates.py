@@ -61,6 +61,7 @@ def parse_date_range(text: str, today: date) -> DateRange:
         raise DateRangeError(text)
     try:
         starts = _one(match, 1, today)
+        assert starts is not None  # _RANGE requires the first date
         ends = _one(match, 2, today)
         if ends is None and match.group("d3"):
             ends = starts.replace(day=int(match.group("d3")))

@@ -9,13 +9,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 TERM_MONTHS = 6
 SHOWN = 30  # characters of the text an answer repeats (2025-09-01~2025-09-30 is 21)
 YEARS = range(2000, 2100)  # anything else is a typo, not a period (and keeps the date arithmetic in range)
 Kind = Literal["month", "week", "term", "range", "year", "days"]
+
+
+class Term(Protocol):
+    """A term of the county's calendar (bot.county.schema.Term): what a period needs of it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def starts(self) -> date: ...
 
 
 class PeriodError(ValueError):
@@ -27,7 +37,7 @@ class PeriodError(ValueError):
         super().__init__(f"{why}: {text!r}")
         self.text, self.why, self.today = text, why, today
 
-    def values(self, terms: Iterable[object] = ()) -> dict:
+    def values(self, terms: Iterable[Term] = ()) -> dict:
         """Plain values for templates/errors/period_bad.j2: the text as written (cut at SHOWN characters), the reason,
         up to two term names and an example of every form we read."""
         shown = self.text if len(self.text) <= SHOWN else self.text[:SHOWN] + "…"
@@ -126,7 +136,7 @@ def days_period(first: date, last: date) -> Period:
     return Period(first, last, f"{_day(first, None)}至{_day(last, first.year)}", slug, "days")
 
 
-def term_period(term: object, terms: Iterable[object]) -> Period:
+def term_period(term: Term, terms: Iterable[Term]) -> Period:
     """`term` (with .name and .starts) up to the day before the next of `terms` starts, at most TERM_MONTHS."""
     later = sorted(t.starts for t in terms if t.starts > term.starts)
     cap = add_months(term.starts, TERM_MONTHS) - timedelta(days=1)

@@ -128,6 +128,7 @@ def _days(text: str, today: date, terms: list) -> Period | None:
         return None
     m1, d1 = int(match["m1"]), int(match["d1"])
     m2, d2 = int(match["m2"] or m1), int(match["d2"] or match["d3"])
+    first: date | None
     if year := match["y1"] or match["y2"]:
         first = _day(text, int(year), m1, d1)
     else:

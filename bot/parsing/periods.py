@@ -14,6 +14,7 @@ from bot.parsing.period_spans import (
     Kind,
     Period,
     PeriodError,
+    Term,
     month_period,
     previous_full_week,
     week_period,
@@ -25,7 +26,7 @@ __all__ = ["Kind", "Period", "PeriodError", "month_period", "parse_period", "pre
            "year_period"]
 
 
-def parse_period(text: str, today: date, terms: Iterable[object] = (), *, months_only: bool = False) -> Period:
+def parse_period(text: str, today: date, terms: Iterable[Term] = (), *, months_only: bool = False) -> Period:
     """The period `text` names (`terms`: the county's calendar.terms, each with .name and .starts). Raises
     PeriodError; `months_only` refuses anything but one month (the 通报 is monthly)."""
     ordered = sorted(terms, key=lambda t: t.starts)

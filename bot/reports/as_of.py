@@ -215,7 +215,7 @@ async def finders(session: Session, window: Window, school_ids: Iterable[int] | 
 async def verify_late_at(session: Session, roster: Roster, t: datetime, now: datetime) -> list[Live]:
     """The findings 验收超期 at `t` (bot.domain.figures), oldest report first: only those that may have been
     待验收 then are read."""
-    within, known = roster.policy.verify_within.n, {}
+    within, known = roster.policy.verify_within.n, dict[date, datetime]()
     found = [f for f in (await live_at(session, roster, [t], now, only=(ledger.RECTIFIED,)))[t]
              if _verify_late(f, t, roster, within, known)]
     return sorted(found, key=lambda f: (f.reported_at, f.number))

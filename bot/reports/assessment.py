@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Final
 
 from sqlalchemy import func, select
 
@@ -40,7 +41,7 @@ from bot.storage import models as m
 from bot.storage.roster_history import roster_at, supervision_between
 from bot.storage.session import Session
 
-REPORT = "月报"
+REPORT: Final = "月报"
 
 
 @dataclass(frozen=True)

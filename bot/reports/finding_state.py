@@ -6,6 +6,7 @@ stood then. Otherwise the last report or failed verification before `t` gives it
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -28,7 +29,7 @@ class Live:
     created_at: datetime
 
 
-def state_at(row, events: list, t: datetime, tz) -> Live:  # noqa: ANN001 — a row of _LIVE_COLUMNS, (kind, at, data)
+def state_at(row, events: Sequence, t: datetime, tz) -> Live:  # noqa: ANN001 — a row of _LIVE_COLUMNS, (kind, at, data)
     """Fold a finding's events (in order) into its state at `t`: status, deadline, category and school then. A row
     not changed since `t` is already as it stood then."""
     if not row.changed:  # the storage layer hands back aware datetimes

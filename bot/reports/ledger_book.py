@@ -146,7 +146,7 @@ def notes(verify_within: int | None) -> list[tuple[str, str]]:
 def _column_styles(ws) -> list:  # noqa: ANN001 — a write-only worksheet; returns openpyxl style arrays or None
     """Each column's cell style (a date format, wrapped text), made once and copied into each cell: setting a
     style on every cell costs several times the cell itself."""
-    styles = []
+    styles: list[object] = []  # openpyxl style arrays, or None
     for header in HEADERS:
         if header not in FORMATS and header not in WRAPPED:
             styles.append(None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from bot.domain import figures
 from bot.domain.roster import Roster
@@ -66,8 +67,8 @@ def _schools(roster: Roster, tally: as_of.Tally) -> dict:
 
 
 def _people(roster: Roster, tally: as_of.Tally) -> dict:
-    people = [dict(name=p.name, visits=tally.visitors[p.id], findings=tally.finders[p.id])
-              for p in supervisors(roster)]
+    people: list[dict[str, Any]] = [dict(name=p.name, visits=tally.visitors[p.id], findings=tally.finders[p.id])
+                                    for p in supervisors(roster)]
     busy = sorted((r for r in people if r["visits"] or r["findings"]),
                   key=lambda r: (-r["visits"], -r["findings"], r["name"]))
     return dict(people=busy[:PEOPLE_SHOWN], more_people=max(0, len(busy) - PEOPLE_SHOWN),

@@ -3,7 +3,7 @@ work: one transaction, with the hooks that ride along every commit."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -126,7 +126,7 @@ class Database:
                     await hook.before_commit(session)
             self._committed(session)
 
-    async def unit(self, body: Callable[[Session], Awaitable[T]]) -> T:
+    async def unit(self, body: Callable[[Session], Coroutine[Any, Any, T]]) -> T:
         """Run `body` in one transaction (committed when it returns, rolled back if it raises) and return its result.
 
         The body sees a DirectSession (bot/storage/direct.py) and runs at once, without suspending, inside one
@@ -138,7 +138,7 @@ class Database:
             self._committed(session)
         return result
 
-    def _run_at_once(self, sync: SyncSession, body: Callable[[Session], Awaitable[T]]) -> T:
+    def _run_at_once(self, sync: SyncSession, body: Callable[[Session], Coroutine[Any, Any, T]]) -> T:
         direct = DirectSession(sync)
         result = run_at_once(body(direct))
         for hook in self.hooks:

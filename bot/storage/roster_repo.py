@@ -98,4 +98,5 @@ class RosterCache:
                 self._roster = await load_roster(session)
                 self._schools = SchoolIndex(list(self._roster.schools.values()))
             self._checked = now
+        assert self._schools is not None  # loaded with the roster
         return self._roster, self._schools

@@ -109,12 +109,14 @@ class ConsoleTransport:
         return f"{person.name}（{person.role}）" if person else (self.me or "未选择")
 
     def _pick_defaults(self) -> None:
+        assert self._roster is not None  # loaded by run(), the only caller
         rooms = [r for r in self._roster.rooms.values() if r.scope == "school"] or list(self._roster.rooms.values())
         self.room = rooms[0].chat_id if rooms else None
         sups = [p for p in self._roster.by_chat_id.values() if p.role == "督学"]
         self.me = sups[0].chat_id if sups else next(iter(self._roster.by_chat_id), "console-user")
 
     def _command(self, line: str) -> None:
+        assert self._roster is not None  # loaded by run(), the only caller
         cmd, _, arg = line.partition(" ")
         arg = arg.strip()
         if cmd == "/room":
@@ -139,6 +141,7 @@ class ConsoleTransport:
         if arg in ("-", "私聊"):
             self.room = None
         else:
+            assert self._roster is not None  # loaded by run(), the only caller
             rooms = self._roster.rooms.values()
             found = [r for r in rooms if arg in (r.chat_id, r.name)] or [r for r in rooms if arg in r.name]
             if len(found) != 1:
@@ -152,6 +155,7 @@ class ConsoleTransport:
         if not arg:
             self._print(words("as_empty"))
             return
+        assert self._roster is not None  # loaded by run(), the only caller
         found = [p for p in self._roster.people.values() if p.active and arg in (p.name, p.key, p.chat_id)]
         if not found:  # any account id: someone not (yet) bound
             self.me = arg

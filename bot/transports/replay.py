@@ -32,10 +32,10 @@ class Step:
     inbound: Inbound | None  # None for a tick
 
 
-def _field(obj: dict, name: str, line: int, kind: type = str) -> object:
+def _field(obj: dict, name: str, line: int) -> str:
     value = obj.get(name)
-    if not isinstance(value, kind):
-        raise ScenarioError(f"line {line}: field '{name}' is missing or not a {kind.__name__}")
+    if not isinstance(value, str):
+        raise ScenarioError(f"line {line}: field '{name}' is missing or not a str")
     return value
 
 

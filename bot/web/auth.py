@@ -34,7 +34,8 @@ async def login(request: Request) -> Response:
     state = request.app.state
     async with state.db.transaction() as session:
         result = await check_login(session, username.strip(), password, state.clock.now())
-        account_id, epoch = (result.account.id, result.account.epoch) if result.ok else (None, None)
+        account = result.account  # (result.ok: an account)
+        account_id, epoch = (account.id, account.epoch) if account is not None else (None, None)
     if not result.ok:
         minutes = math.ceil((result.paused_until - state.clock.now()).total_seconds() / 60) \
             if result.paused_until else None

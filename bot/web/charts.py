@@ -3,6 +3,8 @@ the end of each of the last 12 weeks — drawn on the server as SVG (no script, 
 schools the viewer may see."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -19,7 +21,7 @@ COLUMN_HEIGHT = 160  # px of the tallest column
 COLUMN_STEP = 44  # px per column
 
 
-def bars(rows: list[tuple[str, int | None]], *, percent: bool = False) -> dict:
+def bars(rows: Sequence[tuple[str, int | None]], *, percent: bool = False) -> dict:
     """Bars as plain values for templates/charts.html: label, value, text, width in px, y offset."""
     top = 100 if percent else max((v or 0 for _, v in rows), default=0) or 1
     out = [dict(label=label, text="—" if v is None else (f"{v}%" if percent else str(v)),

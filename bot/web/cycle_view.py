@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from bot.obligations.reporting_cycle import Duty, month_steps, period_of, previous_month
 from bot.reports.absences import leave_ends
-from bot.reports.owed import excused, owed_reports
+from bot.reports.owed import Done, excused, owed_reports
 from bot.web.page import render
 from bot.web.viewer import Viewer
 
@@ -76,13 +76,13 @@ async def cycle_page(request: Request, viewer: Viewer) -> Response:
                   understood=understood, sections=sections, tz=roster.tz)
 
 
-def _row(viewer: Viewer, duty: Duty, done: object, due: date, today: date, on_leave: bool) -> dict:
+def _row(viewer: Viewer, duty: Duty, done: Done | None, due: date, today: date, on_leave: bool) -> dict:
     roster = viewer.roster
     district = roster.districts.get(duty.district_id) if duty.district_id is not None else None
     row = dict(label=duty.label, district=district.name if district else "", done=done is not None,
                people="、".join(p.name for p in duty.people), at=None, by="", late=False)
     if done is not None:
-        person = roster.people.get(done.person_id)
+        person = roster.people.get(done.person_id) if done.person_id is not None else None
         row.update(state="done", at=done.at, by=person.name if person else "",
                    late=done.at.astimezone(roster.tz).date() > due)
     elif on_leave:

@@ -23,7 +23,7 @@ async def finding(request: Request, viewer: Viewer) -> Response:
     async with request.app.state.db.reading() as session:
         row = await ledger.get_finding(session, request.path_params["number"])
         school = roster.schools.get(row.school_id) if row else None
-        if row is None or not viewer.may_see(school):
+        if row is None or school is None or not viewer.may_see(school):
             raise HTTPException(404)
         events = await ledger.events_of(session, row)
         photos = list(await session.scalars(select(m.Evidence).where(m.Evidence.finding_id == row.id)

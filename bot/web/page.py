@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, tzinfo
 from importlib import resources
 from pathlib import Path
 
@@ -18,7 +18,7 @@ _env = Environment(loader=FileSystemLoader(str(WEB_DIR / "templates")), undefine
                    lstrip_blocks=True)
 
 
-def _when(value: object, tz: object = None) -> str:
+def _when(value: object, tz: tzinfo | None = None) -> str:
     if isinstance(value, datetime):
         return (value.astimezone(tz) if tz else value).strftime("%Y-%m-%d %H:%M")
     return "" if value is None else str(value)
@@ -37,7 +37,7 @@ def csrf_token(request: Request) -> str:
 
 def csrf_ok(request: Request, sent: object) -> bool:
     token = request.session.get("csrf")
-    return bool(token) and isinstance(sent, str) and hmac.compare_digest(token, sent)
+    return isinstance(token, str) and bool(token) and isinstance(sent, str) and hmac.compare_digest(token, sent)
 
 
 def render(request: Request, template: str, code: int = 200, **values: object) -> HTMLResponse:

@@ -34,6 +34,7 @@ def _prefix(event_id: int) -> str:
 
 async def _ack_text(ctx: CommandContext, event: m.FindingEvent, key: str) -> tuple[dict, int]:
     finding = await ctx.session.get(m.Finding, event.finding_id)
+    assert finding is not None  # an event's finding (a finding is never deleted)
     count = await evidence.count_since(ctx.session, event.id, int(key.rsplit(":", 1)[1]))
     return dict(ref=ledger.ref(finding.number), count=count), count
 
@@ -67,4 +68,5 @@ async def attach_to_report(ctx: CommandContext, event: m.FindingEvent) -> tuple[
     if got.moved_from.finding_id == event.finding_id:
         return got.count, None, acks  # a second report of the same finding: the photos stay with that finding
     earlier = await ctx.session.get(m.Finding, got.moved_from.finding_id)
+    assert earlier is not None  # the earlier report's finding (never deleted either)
     return got.count, Moved(got.moved, ledger.ref(earlier.number)), acks

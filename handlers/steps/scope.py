@@ -45,7 +45,7 @@ def _visible(ctx: CommandContext) -> ColumnElement[bool]:
     actor = ctx.actor
     if actor.is_office:
         return true()
-    parts = []
+    parts: list[ColumnElement[bool]] = []
     if actor.supervised:
         parts.append(m.Finding.school_id.in_(sorted(actor.supervised)))
     if actor.led_districts:
@@ -89,7 +89,8 @@ def _default(ctx: CommandContext) -> Scope:
     own = ctx.roster.schools.get(ctx.actor.school_id) if ctx.actor.is_principal and ctx.actor.school_id else None
     if own is not None:
         return Scope(own.name, m.Finding.school_id == own.id, shown=shows(ctx, own))
-    district = ctx.roster.districts.get(ctx.room.district_id) if ctx.room and ctx.room.scope == "district" else None
+    district = (ctx.roster.districts.get(ctx.room.district_id)
+                if ctx.room and ctx.room.scope == "district" and ctx.room.district_id is not None else None)
     if district and not ctx.private:  # a district room shows its own district's schools only
         elsewhere = any(ctx.roster.schools[s].district_id != district.id for s in visible if s in ctx.roster.schools)
         return _district(ctx, district, f"您在{district.name}负责的学校" if elsewhere else "您负责的学校")

@@ -65,12 +65,12 @@ class WecomSocket:
                 raise ConnectionError("the connection ended")
             finally:
                 self.subscribed, self._ws = False, None
-                for task in (reader, watchdog):
-                    if task is None:
+                for running in (reader, watchdog):
+                    if running is None:
                         continue
-                    task.cancel()
+                    running.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await task  # its reason, if any, was raised above or does not matter now
+                        await running  # its reason, if any, was raised above or does not matter now
                 self._fail_pending()
 
     async def _subscribe(self) -> None:
