@@ -5,10 +5,16 @@ answers a wrong token with `Invalid Wechaty TOKEN "<token>"`, and our own logger
 error. So the filter sits on the *handlers* (every record that is written passes one), not on
 a logger: `protect_handlers()` puts it on each handler of the root logger, and is called where
 logging is configured (`dudao` CLI) and where a secret becomes known (the Wechaty transport).
+
+A platform frame or event quoted in a log line (one we could not read) goes through `excerpt()`: the values of
+fields that hold keys or file content are blanked, known secrets too, and it is cut short.
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import re
 
 MASK = "***"
 MIN_LENGTH = 4  # a shorter "secret" would blank every "t" or "1" of every line and protect nothing
@@ -57,3 +63,42 @@ def protect_handlers(logger: logging.Logger | None = None) -> None:
     for handler in handlers:
         if not any(isinstance(f, RedactSecrets) for f in handler.filters):
             handler.addFilter(RedactSecrets())
+
+
+SECRET_FIELDS = ("secret", "token", "aeskey", "base64_data", "base64")  # their values never reach a log
+EXCERPT_CHARS = 200
+_PARSE_AT_MOST = 1 << 16  # a larger text is not parsed for its excerpt: its fields are blanked by pattern
+_SECRET_FIELD = re.compile(r'("(?:' + "|".join(SECRET_FIELDS) + r')"\s*:\s*)"(?:[^"\\]|\\.)*"?', re.IGNORECASE)
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """A platform frame or event as one short log-safe line: the values of fields that hold keys or file content
+    blanked (at any depth), known secrets blanked, truncated to `limit` characters (with the full length said)."""
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value[:_PARSE_AT_MOST * 4]).decode("utf-8", "replace")
+    if isinstance(value, str) and len(value) <= _PARSE_AT_MOST:
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)
+    text = value if isinstance(value, str) else _dump(_blank(value))
+    length = len(text)
+    text = _SECRET_FIELD.sub(lambda m: f'{m.group(1)}"{MASK}"', redact(text)[:limit * 4])  # raw: by pattern
+    text = text.replace("\n", "\\n").replace("\r", "\\r")
+    return text if length <= limit and len(text) <= limit else f"{text[:limit]}… ({length} chars)"
+
+
+def _blank(value: object, depth: int = 0) -> object:
+    if depth > 20:
+        return "…"
+    if isinstance(value, dict):
+        return {k: MASK if isinstance(k, str) and k.lower() in SECRET_FIELDS else _blank(v, depth + 1)
+                for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_blank(v, depth + 1) for v in value]
+    return value
+
+
+def _dump(value: object) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=repr)
+    except (TypeError, ValueError):  # a key of another type, a cycle
+        return repr(value)
