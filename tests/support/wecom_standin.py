@@ -2,7 +2,9 @@
 the group robot webhook, tests.support.wecom_http). It checks the Bot ID and Secret, kicks an older connection
 with disconnected_event when a newer one subscribes, acks by req_id, delivers callbacks (queued while no
 connection is subscribed), lets aibot_send_msg reach only conversations that have spoken, and enforces 30
-messages a minute per conversation. It can close cleanly, go silent (half-open), restart on the same port."""
+messages a minute per conversation. It can close cleanly, go silent (half-open), restart on the same port, and
+send any raw frame a test makes up (`push_raw`: malformed callbacks and events).
+A frame that could not be written because the connection was closing waits for the next subscribed connection."""
 from __future__ import annotations
 
 import asyncio
@@ -17,6 +19,7 @@ from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
 
 from tests.support.wechaty_standin import eventually  # noqa: F401 — re-exported for the WeCom tests
 from tests.support.wecom_http import HttpStandIn
@@ -45,7 +48,7 @@ class WecomStandIn:
         self.conn: ServerConnection | None = None
         self.silent: set[ServerConnection] = set()
         self.per_minute = 30
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[dict[str, Any] | str] = []
         self._spoken: set[str] = set()
         self._windows: dict[str, deque[float]] = {}
         self._uploads: dict[str, list[bytes]] = {}
@@ -100,12 +103,32 @@ class WecomStandIn:
 
     def push(self, data: dict[str, Any]) -> None:
         """Deliver a frame now, or when a connection has subscribed."""
+        self.push_raw(data)
+
+    def push_raw(self, frame: dict[str, Any] | str) -> None:
+        """Deliver a frame as it is (a str is sent verbatim: not JSON, not an object, too big…) now, or when a
+        connection has subscribed. A frame the connection could not take (it was closing) waits for the next."""
         conn = self.conn
-        if conn is None or conn in self.silent:
-            self._pending.append(data)
+        if conn is None or conn in self.silent or conn.state is not State.OPEN:
+            self._pending.append(frame)
             return
-        self.callbacks_sent[data["headers"]["req_id"]] = (self._conversation(data), time.monotonic())
-        asyncio.ensure_future(conn.send(json.dumps(data, ensure_ascii=False)))
+        if isinstance(frame, dict):
+            with contextlib.suppress(Exception):  # a malformed frame names no conversation a reply could go to
+                self.callbacks_sent[frame["headers"]["req_id"]] = (self._conversation(frame), time.monotonic())
+        text = frame if isinstance(frame, str) else json.dumps(frame, ensure_ascii=False)
+        asyncio.ensure_future(self._send(conn, frame, text))
+
+    async def _send(self, conn: ServerConnection, frame: dict[str, Any] | str, text: str) -> None:
+        try:
+            await conn.send(text)
+        except ConnectionClosed:  # never written: WeCom still holds it
+            self._pending.append(frame)
+
+    def callback(self, body: Any, req_id: str | None = None, **frame: Any) -> str:
+        """A message callback with any body (and any other top-level fields): for frames WeCom should not send."""
+        req_id = req_id or f"cb_raw{next(self._ids)}"
+        self.push_raw({"cmd": "aibot_msg_callback", "headers": {"req_id": req_id}, "body": body, **frame})
+        return req_id
 
     @staticmethod
     def _conversation(data: dict[str, Any]) -> str:
@@ -147,9 +170,9 @@ class WecomStandIn:
                 answer = await self._answer(ws, data)
                 await ws.send(json.dumps({"headers": data.get("headers", {}), **answer}))
                 if data.get("cmd") == "aibot_subscribe" and answer["errcode"] == 0:
-                    for pending in self._pending[:]:
-                        self._pending.remove(pending)
-                        self.push(pending)
+                    pending, self._pending = self._pending, []
+                    for frame in pending:
+                        self.push_raw(frame)
         if self.conn is ws:
             self.conn = None
 

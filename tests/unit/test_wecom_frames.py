@@ -61,3 +61,27 @@ def test_acks_become_transport_errors(ack: dict, permanent: bool) -> None:
 
 def test_the_secret_is_redacted_from_a_frame() -> None:
     assert frames.redacted(frames.subscribe("b", "S"))["body"] == {"bot_id": "b", "secret": "***"}
+
+
+def test_a_malformed_callback_says_what_is_wrong_and_how_far_it_was_read() -> None:
+    good = {"headers": {"req_id": "r"}, "body": {"msgid": "m", "chattype": "group", "chatid": "c",
+                                                 "from": {"userid": "u"}, "msgtype": "text", "text": {"content": "x"}}}
+    with pytest.raises(frames.Malformed) as caught:
+        frames.parse_callback({**good, "body": {**good["body"], "text": "hi"}})
+    assert caught.value.problem == "body.text is a string, not an object"
+    assert caught.value.envelope == frames.Envelope("r", "m", "c", "u")  # its sender can be told
+    with pytest.raises(frames.Malformed) as caught:
+        frames.parse_callback({**good, "body": {**good["body"], "from": ["u"]}})
+    assert caught.value.problem == "body.from is a list, not an object" and caught.value.envelope is None
+    with pytest.raises(frames.Malformed) as caught:
+        frames.parse_callback({**good, "body": {**good["body"], "msgtype": "mixed", "mixed": {"msg_item": ["x"]}}})
+    assert caught.value.problem == "body.mixed.msg_item[0] is a string, not an object"
+    unknown = frames.parse_callback({**good, "body": {**good["body"], "msgtype": "location", "location": 5}})
+    assert (unknown.text, unknown.media) == ("", ())  # a kind the core does not take: not malformed
+
+
+def test_the_event_type_of_any_event_frame() -> None:
+    assert frames.event_type({"body": {"event": {"eventtype": "disconnected_event"}}}) == "disconnected_event"
+    for frame in ("x", [], {"body": "disconnected_event"}, {"body": {"event": ["x"]}},
+                  {"body": {"event": {"eventtype": 3}}}, {"body": {"eventtype": {"a": 1}}}):
+        assert frames.event_type(frame) == ""

@@ -1,11 +1,19 @@
 """Incoming callbacks, in wire order: one worker turns each into an Inbound (fetching and decrypting its images)
-and hands it to the inlet; it remembers each message's req_id so that the reply can answer it."""
+and hands it to the inlet; it remembers each message's req_id so that the reply can answer it.
+
+The worker survives what it reads: a callback it cannot read, or whose handling fails in a way nobody foresaw,
+is logged (its ids and a redacted excerpt) and dropped, and the worker takes the next one. When the callback was
+readable far enough to know who sent it (`frames.Malformed.envelope`), `on_unreadable` is told, so that the
+sender hears we could not read it. The worker itself runs under `keep_alive`: should it end all the same, it is
+logged and started again.
+"""
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -14,6 +22,8 @@ import bot.transports.wecom.frames as frames
 import bot.transports.wecom.media as media
 from bot.clock import Clock
 from bot.messages import Inbound
+from bot.redaction import excerpt
+from bot.transports.supervisor import keep_alive
 from bot.transports.wecom.wecom_config import WecomTiming
 
 if TYPE_CHECKING:
@@ -33,17 +43,24 @@ class Asked:
 
 
 class Callbacks:
-    def __init__(self, clock: Clock, timing: WecomTiming) -> None:
+    def __init__(self, clock: Clock, timing: WecomTiming,
+                 on_unreadable: Callable[[frames.Envelope], None] | None = None) -> None:
         self._clock, self._timing = clock, timing
-        self._queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self._on_unreadable = on_unreadable
+        self._queue: asyncio.Queue[Any] = asyncio.Queue()  # frames as they came (None: stop)
         self._asked: OrderedDict[str, Asked] = OrderedDict()  # msgid -> Asked (dedupe too)
         self._answered: set[str] = set()  # req_ids a reply already used
+        self._closing = False
+        self._current: Any = None  # the frame the worker is on
         self.worker: asyncio.Task[None] | None = None
 
     def start(self, inlet: Inlet) -> None:
-        self.worker = asyncio.create_task(self._work(inlet), name="wecom-inbound")
+        self._closing = False
+        self.worker = asyncio.create_task(
+            keep_alive("wecom: the callback worker", lambda: self._work(inlet), log, stopping=lambda: self._closing,
+                       context=self._doing), name="wecom-inbound")
 
-    def received(self, data: dict[str, Any]) -> None:
+    def received(self, data: Any) -> None:
         """Called by the socket for each aibot_msg_callback frame (synchronously, in wire order)."""
         self._queue.put_nowait(data)
 
@@ -62,6 +79,7 @@ class Callbacks:
             self._answered.pop()
 
     async def close(self, timeout: float) -> None:
+        self._closing = True
         worker = self.worker
         if worker is None or worker.done():
             return
@@ -74,21 +92,50 @@ class Callbacks:
 
     async def _work(self, inlet: Inlet) -> None:
         while (data := await self._queue.get()) is not None:
+            self._current = data
             try:
-                callback = frames.parse_callback(data)
-            except (KeyError, TypeError, ValueError) as error:
-                log.warning("wecom: unreadable message callback (%s: %s)", type(error).__name__, error)
-                continue
-            if callback.msgid in self._asked:
-                log.info("wecom: message %s delivered again; handled once", callback.msgid)
-                continue
-            self._remember(callback)
-            inbound = await self._inbound(callback)
-            if inbound is not None:
-                await self._deliver(inlet, inbound)
+                await self._take(inlet, data)
+            except Exception as error:  # noqa: BLE001 — one callback must not stop the ones behind it
+                log.error("wecom: dropped message callback %s: handling it failed: %s: %s; callback: %s",
+                          _ids(data), type(error).__name__, error, excerpt(data), exc_info=error)
+            finally:
+                self._current = None
+
+    async def _take(self, inlet: Inlet, data: Any) -> None:
+        try:
+            callback = frames.parse_callback(data)
+        except frames.Malformed as error:
+            self._unreadable(data, error)
+            return
+        if callback.msgid in self._asked:
+            log.info("wecom: message %s delivered again; handled once", callback.msgid)
+            return
+        self._remember(callback)
+        inbound = await self._inbound(callback)
+        if inbound is not None:
+            await self._deliver(inlet, inbound)
+
+    def _unreadable(self, data: Any, error: frames.Malformed) -> None:
+        envelope = error.envelope
+        told = envelope is not None and self._on_unreadable is not None and envelope.msgid not in self._asked
+        log.warning("wecom: dropped unreadable message callback %s: %s%s; callback: %s", _ids(data), error.problem,
+                    f"; telling {envelope.userid} in {envelope.conversation}" if told and envelope else "",
+                    excerpt(data))
+        if envelope is None or envelope.msgid in self._asked:
+            return
+        self._asked[envelope.msgid] = Asked(envelope.req_id, envelope.conversation, self._clock.now())
+        self._forget_oldest()
+        if self._on_unreadable is not None:
+            self._on_unreadable(envelope)
+
+    def _doing(self) -> str:
+        return f"on message callback {_ids(self._current)}" if self._current is not None else ""
 
     def _remember(self, callback: frames.Callback) -> None:
         self._asked[callback.msgid] = Asked(callback.req_id, callback.conversation, self._clock.now())
+        self._forget_oldest()
+
+    def _forget_oldest(self) -> None:
         while len(self._asked) > REMEMBERED:
             self._asked.popitem(last=False)
 
@@ -108,9 +155,12 @@ class Callbacks:
 
     def _at(self, callback: frames.Callback) -> datetime:
         now = self._clock.now()
-        if callback.create_time:
+        if callback.create_time and callback.create_time > 0:
             seconds = callback.create_time / 1000 if callback.create_time > 10_000_000_000 else callback.create_time
-            at = datetime.fromtimestamp(seconds, tz=UTC)
+            try:
+                at = datetime.fromtimestamp(seconds, tz=UTC)
+            except (OverflowError, OSError, ValueError):  # a time no calendar holds: take ours
+                return now
             if abs(at - now) < timedelta(days=1):
                 return at
         return now
@@ -125,3 +175,15 @@ class Callbacks:
             if attempt < self._timing.handle_attempts:
                 await asyncio.sleep(self._timing.handle_retry_delay * attempt)
         log.error("wecom: message %s from %s was not handled", inbound.message_id, inbound.sender)
+
+
+def _ids(data: Any) -> str:
+    """The ids of a callback as far as they can be read, for a log line: req_id (and msgid)."""
+    headers = data.get("headers") if isinstance(data, dict) else None
+    body = data.get("body") if isinstance(data, dict) else None
+    rid = headers.get("req_id") if isinstance(headers, dict) else None
+    msgid = body.get("msgid") if isinstance(body, dict) else None
+    said = [f"req_id {rid}" if isinstance(rid, str) and rid else "without a req_id"]
+    if isinstance(msgid, str | int) and not isinstance(msgid, bool) and str(msgid):
+        said.append(f"msgid {msgid}")
+    return excerpt(", ".join(said), 120)

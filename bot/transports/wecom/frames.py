@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 SUBSCRIBE, PING = "aibot_subscribe", "ping"
 RESPOND, SEND = "aibot_respond_msg", "aibot_send_msg"
@@ -80,6 +81,29 @@ class Media:
 
 
 @dataclass(frozen=True)
+class Envelope:
+    """What says whom a callback is from and how to answer it: enough to tell the sender we could not read it."""
+
+    req_id: str
+    msgid: str
+    chatid: str | None  # None in a private chat
+    userid: str
+
+    @property
+    def conversation(self) -> str:
+        return self.chatid or self.userid
+
+
+class Malformed(ValueError):
+    """A callback that is not what WeCom sends: what is wrong with it, and its envelope when that much was
+    readable (then its sender can be told)."""
+
+    def __init__(self, problem: str, envelope: Envelope | None = None) -> None:
+        super().__init__(problem)
+        self.problem, self.envelope = problem, envelope
+
+
+@dataclass(frozen=True)
 class Callback:
     """One aibot_msg_callback, reduced to what the transport uses."""
 
@@ -97,34 +121,130 @@ class Callback:
         return self.chatid or self.userid
 
 
-def parse_callback(data: dict[str, Any]) -> Callback:
-    """Raise KeyError/TypeError/ValueError when the frame lacks what every message has."""
-    body = data["body"]
-    msgtype = body.get("msgtype", "")
-    texts, media = _content(msgtype, body)
-    group = body.get("chattype") == "group"
-    return Callback(req_id=data["headers"]["req_id"], msgid=str(body["msgid"]),
-                    chatid=body["chatid"] if group else None, userid=body["from"]["userid"], msgtype=msgtype,
-                    text="\n".join(t for t in texts if t), media=tuple(media),
-                    create_time=body.get("create_time"))
+TAKEN = ("text", "voice", "image", "file")  # the kinds of content the core takes (voice arrives transcribed)
 
 
-def _content(msgtype: str, body: dict[str, Any]) -> tuple[list[str], list[Media]]:
+def parse_callback(data: object) -> Callback:
+    """Read an aibot_msg_callback, checking the type of every part the transport uses.
+
+    Raises Malformed when the frame lacks what every message has or a part has another type than WeCom sends. A
+    message type we do not take (a location, a sticker, a type WeCom adds later) is not malformed: it is read with
+    no text and no media, and the caller ignores it.
+    """
+    envelope, body = _envelope(data)
+    msgtype = body.get("msgtype")
+    if not _filled(msgtype):
+        raise Malformed(f"body.msgtype is {_kind(msgtype)}, not the name of a message type", envelope)
+    texts, media = _content(msgtype, body, envelope)
+    return Callback(req_id=envelope.req_id, msgid=envelope.msgid, chatid=envelope.chatid, userid=envelope.userid,
+                    msgtype=msgtype, text="\n".join(t for t in texts if t), media=tuple(media),
+                    create_time=_number(body.get("create_time")))
+
+
+def _envelope(data: object) -> tuple[Envelope, dict[str, Any]]:
+    if not isinstance(data, dict):
+        raise Malformed(f"the frame is {_kind(data)}, not an object")
+    headers, body = data.get("headers"), data.get("body")
+    if not isinstance(headers, dict):
+        raise Malformed(f"headers is {_kind(headers)}, not an object")
+    if not _filled(rid := headers.get("req_id")):
+        raise Malformed(f"headers.req_id is {_kind(rid)}, not a string")
+    if not isinstance(body, dict):
+        raise Malformed(f"body is {_kind(body)}, not an object")
+    msgid = body.get("msgid")
+    if isinstance(msgid, int) and not isinstance(msgid, bool):
+        msgid = str(msgid)
+    if not _filled(msgid):
+        raise Malformed(f"body.msgid is {_kind(msgid)}, not a string")
+    sender = body.get("from")
+    if not isinstance(sender, dict):
+        raise Malformed(f"body.from is {_kind(sender)}, not an object")
+    if not _filled(userid := sender.get("userid")):
+        raise Malformed(f"body.from.userid is {_kind(userid)}, not a string")
+    chattype = body.get("chattype", "single")
+    if not isinstance(chattype, str):
+        raise Malformed(f"body.chattype is {_kind(chattype)}, not a string")
+    chatid = None
+    if chattype == "group" and not _filled(chatid := body.get("chatid")):
+        raise Malformed(f"body.chatid of a group message is {_kind(chatid)}, not a string")
+    return Envelope(rid, msgid, chatid, userid), body
+
+
+def _content(msgtype: str, body: dict[str, Any], envelope: Envelope) -> tuple[list[str], list[Media]]:
     if msgtype == "mixed":
-        items = body.get("mixed", {}).get("msg_item", [])
+        mixed = body.get("mixed")
+        if not isinstance(mixed, dict):
+            raise Malformed(f"body.mixed is {_kind(mixed)}, not an object", envelope)
+        items = mixed.get("msg_item")
+        if not isinstance(items, list):
+            raise Malformed(f"body.mixed.msg_item is {_kind(items)}, not a list", envelope)
+        places = [f"body.mixed.msg_item[{index}]" for index in range(len(items))]
     else:
-        items = [{"msgtype": msgtype, msgtype: body.get(msgtype) or {}}]
+        items, places = [{"msgtype": msgtype, msgtype: body.get(msgtype)}], ["body"]
     texts, media = [], []
-    for item in items:
-        kind, part = item.get("msgtype"), item.get(item.get("msgtype", ""), {}) or {}
-        if kind in ("text", "voice"):  # voice arrives already transcribed
-            texts.append(str(part.get("content", "")))
-        elif kind in ("image", "file") and part.get("url"):
-            media.append(Media(kind, part["url"], part.get("aeskey", ""), part.get("filename", "")))
+    for item, place in zip(items, places, strict=True):
+        if not isinstance(item, dict):
+            raise Malformed(f"{place} is {_kind(item)}, not an object", envelope)
+        kind = item.get("msgtype")
+        if not _filled(kind):
+            raise Malformed(f"{place}.msgtype is {_kind(kind)}, not the name of a message type", envelope)
+        if kind not in TAKEN:
+            continue
+        part = item.get(kind)
+        if not isinstance(part, dict):
+            raise Malformed(f"{place}.{kind} is {_kind(part)}, not an object", envelope)
+        if kind in ("text", "voice"):
+            content = part.get("content", "" if kind == "voice" else None)  # a voice may come untranscribed
+            if not isinstance(content, str):
+                raise Malformed(f"{place}.{kind}.content is {_kind(content)}, not a string", envelope)
+            texts.append(content)
+            continue
+        url, aeskey, name = part.get("url"), part.get("aeskey", ""), part.get("filename", "")
+        if not _filled(url):
+            raise Malformed(f"{place}.{kind}.url is {_kind(url)}, not a string", envelope)
+        for key, value in (("aeskey", aeskey), ("filename", name)):
+            if not isinstance(value, str):
+                raise Malformed(f"{place}.{kind}.{key} is {_kind(value)}, not a string", envelope)
+        media.append(Media(kind, url, aeskey, name))
     return texts, media
 
 
-def event_type(data: dict[str, Any]) -> str:
-    body = data.get("body") or {}
-    event = body.get("event") or {}
-    return str(event.get("eventtype") or body.get("eventtype") or "")
+def _filled(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and bool(value)
+
+
+def _number(value: object) -> float | None:
+    """A timestamp as WeCom sends it (a number, maybe as a string); anything else: none given."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _kind(value: object) -> str:
+    """What a value is, in the words of a log line (never the value itself: it may be long)."""
+    if value is None:
+        return "missing"
+    if value == "":
+        return "empty"
+    for types, word in ((bool, "a boolean"), (int | float, "a number"), (str, "a string"), (list, "a list"),
+                        (dict, "an object")):
+        if isinstance(value, types):
+            return word
+    return type(value).__name__
+
+
+def event_type(data: object) -> str:
+    """The eventtype of an aibot_event_callback ("" when it has none we can read)."""
+    body = data.get("body") if isinstance(data, dict) else None
+    body = body if isinstance(body, dict) else {}
+    event = body.get("event")
+    kind = (event.get("eventtype") if isinstance(event, dict) else None) or body.get("eventtype")
+    return kind if isinstance(kind, str) else ""

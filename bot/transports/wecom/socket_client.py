@@ -4,6 +4,9 @@
 (ConnectionError), two pings without an answer (ConnectionError: a silent half-open socket), a refused subscribe
 (Refused), or WeCom's disconnected_event because another connection took over (Kicked). The transport decides
 what comes next. The secret is sent in the subscribe frame and nowhere else: never logged, never in an error.
+
+A frame we cannot read (not JSON, not an object, an event with fields of the wrong type) is logged and dropped
+there: the connection goes on.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed
 
 import bot.transports.wecom.frames as frames
+from bot.redaction import excerpt
 from bot.transports.wecom.wecom_config import WecomConfig
 
 log = logging.getLogger("dudao.wecom")
@@ -104,26 +108,44 @@ class WecomSocket:
         raise ConnectionError(f"WeCom closed the connection ({_close_reason(ws)})")
 
     def _dispatch(self, raw: str | bytes) -> None:
+        """One frame: an ack, a callback (queued for the worker), an event. Raises only Kicked; any other problem
+        with the frame is logged and the frame dropped."""
         try:
             data = json.loads(raw)
-            rid = (data.get("headers") or {}).get("req_id")
-        except (ValueError, AttributeError):
-            log.warning("wecom: ignoring a frame that is not a JSON object")
+        except ValueError:  # UnicodeDecodeError included
+            log.warning("wecom: dropped a frame that is not JSON (%d bytes): %s", len(raw), excerpt(raw))
             return
-        cmd = data.get("cmd")
+        if not isinstance(data, dict):
+            log.warning("wecom: dropped a frame that is not a JSON object: %s", excerpt(data))
+            return
+        try:
+            self._route(data)
+        except Kicked:
+            raise
+        except Exception as error:  # noqa: BLE001 — one frame must not end the connection
+            log.error("wecom: dropped frame %s: %s: %s; frame: %s", _frame_id(data), type(error).__name__, error,
+                      excerpt(data), exc_info=error)
+
+    def _route(self, data: dict[str, Any]) -> None:
+        headers, cmd = data.get("headers"), data.get("cmd")
+        rid = headers.get("req_id") if isinstance(headers, dict) else None
         if cmd == frames.MSG_CALLBACK:
-            self._on_callback(data)
+            self._on_callback(data)  # read by the callback worker, which logs what it cannot read
         elif cmd == frames.EVENT_CALLBACK:
             kind = frames.event_type(data)
             if kind == frames.DISCONNECTED_EVENT:
                 raise Kicked("WeCom: another connection subscribed with this Bot ID (disconnected_event)")
-            log.debug("wecom: event %s", kind or "?")
-        elif not cmd and rid in self._pending:
+            if kind:
+                log.debug("wecom: event %s (%s)", kind, _frame_id(data))
+            else:
+                log.info("wecom: ignored an event callback %s without a readable eventtype: %s", _frame_id(data),
+                         excerpt(data))
+        elif not cmd and isinstance(rid, str) and rid in self._pending:
             future = self._pending[rid]
             if not future.done():
                 future.set_result(data)
         else:
-            log.debug("wecom: ignoring frame %s", cmd or f"ack {rid}")
+            log.debug("wecom: ignoring frame %s", cmd if isinstance(cmd, str) and cmd else _frame_id(data))
 
     async def _watchdog(self) -> None:
         """Ping every interval; two pings in a row without an answer: the socket is dead though not closed."""
@@ -150,6 +172,12 @@ class WecomSocket:
         if ws is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(ws.close(), self.timing.close_timeout)
+
+
+def _frame_id(data: Any) -> str:
+    headers = data.get("headers") if isinstance(data, dict) else None
+    rid = headers.get("req_id") if isinstance(headers, dict) else None
+    return f"req_id {excerpt(rid, 80)}" if isinstance(rid, str) and rid else "without a req_id"
 
 
 def _close_reason(source: Any) -> str:

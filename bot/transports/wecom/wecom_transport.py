@@ -4,6 +4,9 @@ One supervised connection at a time. It reconnects with backoff after every end 
 an error close, a silent socket (two unanswered pings), a refused subscribe, WeCom going away — except after
 WeCom's disconnected_event (another process took the Bot ID over): then it logs it and stays down until
 restarted (or WECOM_RECONNECT_AFTER_KICK=true). While down, `connected` is false and the outbox holds.
+
+A callback that is not what WeCom sends is dropped by the callback worker; when it says who sent it, the sender
+is answered once (templates/errors/unreadable.j2) on that callback's req_id.
 """
 from __future__ import annotations
 
@@ -14,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, SystemClock
 from bot.messages import Outbound
+from bot.render import Renderer
 from bot.transports.contract import TransportError
 from bot.transports.wecom.callbacks import Callbacks
+from bot.transports.wecom.frames import Envelope
 from bot.transports.wecom.socket_client import Kicked, Refused, WecomSocket
 from bot.transports.wecom.webhook import Webhooks
 from bot.transports.wecom.wecom_config import WecomConfig, WecomTiming
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
     from bot.transports.contract import Inlet
 
 log = logging.getLogger("dudao.wecom")
+UNREADABLE = "errors/unreadable.j2"
 
 
 class WecomTransport:
@@ -35,7 +41,7 @@ class WecomTransport:
         self.config = config = WecomConfig.from_settings(settings, timing)  # raises WecomConfigError
         self.limits, self.timing = config.limits, config.timing
         _redact_wire_log(config.secret)
-        self.callbacks = Callbacks(clock or SystemClock(), config.timing)
+        self.callbacks = Callbacks(clock or SystemClock(), config.timing, self._unreadable)
         self.socket = WecomSocket(config, self.callbacks.received)
         self.sender = Sender(config, self.socket, self.callbacks, self._webhook_key,
                              Webhooks(config.webhook_url, config.webhook_per_minute, config.timing.send_timeout))
@@ -43,6 +49,8 @@ class WecomTransport:
         self._progress: dict[str, int] = {}  # outbound key -> parts already delivered
         self._stopping, self._done = asyncio.Event(), asyncio.Event()
         self._session: asyncio.Task[None] | None = None
+        self._telling: set[asyncio.Task[None]] = set()  # answers to unreadable callbacks on their way
+        self._renderer: Renderer | None = None
         self.kicked = False
 
     @property
@@ -119,6 +127,30 @@ class WecomTransport:
         info = (await self._inlet.roster()).rooms.get(room)
         return info.webhook_key if info is not None else None
 
+    # unreadable callbacks -------------------------------------------------------------
+    def _unreadable(self, envelope: Envelope) -> None:
+        """The callback worker could not read a message but knows who sent it: tell them (without holding the
+        worker up; once, on the callback's own req_id, like any reply)."""
+        task = asyncio.create_task(self._tell_unreadable(envelope), name="wecom-unreadable")
+        self._telling.add(task)
+        task.add_done_callback(self._telling.discard)
+
+    async def _tell_unreadable(self, envelope: Envelope) -> None:
+        if self._renderer is None:
+            self._renderer = Renderer()
+        out = Outbound(room=envelope.chatid, to=None if envelope.chatid else envelope.userid,
+                       text=self._renderer.render(UNREADABLE), in_reply_to=envelope.msgid,
+                       key=f"unreadable:{envelope.msgid}")
+        try:
+            if not self.connected:
+                raise TransportError("not connected")
+            way = await self.sender.text(out, envelope.conversation)
+            log.info("wecom: told %s in %s that message %s could not be read (by %s)", envelope.userid,
+                     envelope.conversation, envelope.msgid, way)
+        except Exception as error:  # noqa: BLE001 — a courtesy: the message was dropped and logged already
+            log.warning("wecom: could not tell %s that message %s could not be read: %s: %s", envelope.userid,
+                        envelope.msgid, type(error).__name__, error)
+
     # sending ---------------------------------------------------------------------------
     async def send(self, out: Outbound) -> None:
         """Deliver the text, then each file; a retry resumes after the parts already delivered."""
@@ -151,6 +183,8 @@ class WecomTransport:
         """Take no new messages, finish the ones taken (briefly), close the connection."""
         self._stopping.set()
         await self.callbacks.close(self.timing.stop_timeout)
+        if self._telling:
+            await asyncio.wait(set(self._telling), timeout=self.timing.stop_timeout)
         await self.socket.close()
         if self._session is not None:
             self._session.cancel()
