@@ -3,7 +3,7 @@ the group robot webhook, tests.support.wecom_http). It checks the Bot ID and Sec
 with disconnected_event when a newer one subscribes, acks by req_id, delivers callbacks (queued while no
 connection is subscribed), lets aibot_send_msg reach only conversations that have spoken, and enforces 30
 messages a minute per conversation. It can close cleanly, go silent (half-open), restart on the same port, and
-send any raw frame a test makes up (`push_raw`: malformed callbacks and events).
+send any raw frame a test makes up (`push_raw`: malformed callbacks and events, frames over the bot's limit).
 A frame that could not be written because the connection was closing waits for the next subscribed connection."""
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ class WecomStandIn:
         self.conn: ServerConnection | None = None
         self.silent: set[ServerConnection] = set()
         self.per_minute = 30
+        self.compression: str | None = "deflate"  # permessage-deflate offered (websockets' default); None: not
         self._pending: list[dict[str, Any] | str] = []
         self._spoken: set[str] = set()
         self._windows: dict[str, deque[float]] = {}
@@ -63,7 +64,8 @@ class WecomStandIn:
     async def start(self) -> None:
         if not self.http.port or self.http._server is None:
             await self.http.start()
-        self._server = await serve(self._connection, "127.0.0.1", self.port, ping_interval=None)
+        self._server = await serve(self._connection, "127.0.0.1", self.port, ping_interval=None,
+                                   compression=self.compression)
         self.port = next(iter(self._server.sockets)).getsockname()[1]
 
     async def stop(self) -> None:

@@ -1,7 +1,9 @@
 """Malformed WeCom frames, through the real transport against the WeCom stand-in and the real core: each row of the
 table is sent raw, the legitimate message right behind it must still be handled (its reply sent), on the same
 connection and by the same worker. A callback readable far enough to know who sent it is answered with a short
-apology on its own req_id; the rest is dropped with a log line naming its ids."""
+apology on its own req_id; the rest is dropped with a log line naming its ids. A frame over our limit is the one
+that ends a connection: logged as such, and the next message comes through the reconnected one; a frame of ours
+over WeCom's limit is named as that."""
 from __future__ import annotations
 
 import json
@@ -12,6 +14,9 @@ from typing import Any
 
 import pytest
 
+from bot.messages import Outbound
+from bot.transports.contract import TransportError
+from bot.transports.wecom import frames
 from tests.support.wecom_standin import eventually
 from tests.support.wecom_world import ROOM, SUPERVISOR, World, wecom_world
 
@@ -220,3 +225,48 @@ async def test_the_excerpt_in_the_log_blanks_keys_and_is_short(tmp_path: Path, c
         await _answered(world, f"cb_{msgid}")
         (line,) = [r.getMessage() for r in caplog.records if "m-key" in r.getMessage() and "dropped" in r.getMessage()]
         assert key not in caplog.text and "body.image.url is a number" in line and len(line) < 600
+
+
+@pytest.mark.parametrize("compression", ["deflate", None])
+async def test_a_frame_over_the_limit_is_logged_as_such_and_the_next_message_comes_after_the_reconnect(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, compression: str | None) -> None:
+    caplog.set_level(logging.INFO, logger="dudao.wecom")
+    async with wecom_world(tmp_path) as world:
+        if compression != world.standin.compression:  # WeCom restarts, offering (or not) compression
+            await world.standin.stop()
+            world.standin.compression = compression
+            await world.standin.start()
+            await eventually(lambda: world.standin.subscribes == 2 and world.transport.connected, timeout=10)
+            caplog.clear()
+        subscribes = world.standin.subscribes
+        limit = frames.MAX_FRAME_BYTES
+        big = callback("m-big", text={"content": "#帮助 " + "很" * (limit // 3)})
+        raw = json.dumps(big, ensure_ascii=False)
+        world.standin.push_raw(raw)
+        await eventually(lambda: not world.transport.connected)
+        msgid = world.standin.text(SUPERVISOR, HELP, chatid=ROOM)  # WeCom holds it while the bot reconnects
+        await _answered(world, f"cb_{msgid}", "")
+        assert world.standin.subscribes == subscribes + 1
+        (line,) = [r for r in caplog.records if "over the limit" in r.getMessage()]
+        assert line.levelno == logging.WARNING and f"over the limit of {limit} bytes" in line.getMessage()
+        if compression is None:
+            assert f"a frame of {len(raw.encode())} bytes" in line.getMessage()
+        else:
+            assert "of unknown size (compressed)" in line.getMessage()
+        assert "WeCom closed the connection" not in caplog.text
+        assert not any(s.req_id == "cb_m-big" for s in world.said())
+
+
+async def test_a_frame_we_send_over_wecoms_limit_is_named_when_wecom_closes_for_it(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The stand-in reads frames up to websockets' default 1 MiB, as a server would that set no limit of its own:
+    a reply larger than that makes it close the connection with 1009, and the log says which side's limit it was."""
+    caplog.set_level(logging.INFO, logger="dudao.wecom")
+    async with wecom_world(tmp_path) as world:
+        world.standin.text(SUPERVISOR, HELP, chatid=ROOM)  # the room has spoken: the bot may send there
+        await eventually(lambda: world.said())
+        with pytest.raises(TransportError):
+            await world.transport.send(Outbound(room=ROOM, to=None, text="长" * (1 << 19), key="big:1"))
+        await eventually(lambda: world.standin.subscribes == 2 and world.transport.connected, timeout=10)
+        assert "code 1009" in caplog.text and "a frame we sent was over WeCom's limit" in caplog.text
+        assert "over the limit of" not in caplog.text  # not mistaken for a frame WeCom sent us

@@ -20,6 +20,9 @@ UPLOAD_INIT, UPLOAD_CHUNK, UPLOAD_FINISH = "aibot_upload_media_init", "aibot_upl
 MSG_CALLBACK, EVENT_CALLBACK = "aibot_msg_callback", "aibot_event_callback"
 DISCONNECTED_EVENT = "disconnected_event"
 CHAT_SINGLE, CHAT_GROUP = 1, 2  # aibot_send_msg chat_type
+# the largest frame we read (websockets max_size): a callback carries text and media URLs, never the media
+# themselves; a larger frame fails the connection (close 1009) and is logged as such (socket_client.FrameTooBig)
+MAX_FRAME_BYTES = 4 * 1024 * 1024
 
 RATE_LIMITED = {45009, 45033, 45047}  # "api freq out of limit" and kin: retry later
 # answers a retry cannot fix: bad chat id or user, unsupported message, bad parameter, not allowed to speak there

@@ -1,12 +1,15 @@
 """One WeCom long connection at a time: connect, subscribe, read frames, answer acks by req_id, ping.
 
 `session()` returns or raises when the connection is over, for whatever reason: a clean or an error close
-(ConnectionError), two pings without an answer (ConnectionError: a silent half-open socket), a refused subscribe
-(Refused), or WeCom's disconnected_event because another connection took over (Kicked). The transport decides
-what comes next. The secret is sent in the subscribe frame and nowhere else: never logged, never in an error.
+(ConnectionError), two pings without an answer (ConnectionError: a silent half-open socket), a frame larger than
+we read (FrameTooBig), a refused subscribe (Refused), or WeCom's disconnected_event because another connection
+took over (Kicked). The transport decides what comes next. The secret is sent in the subscribe frame and nowhere
+else: never logged, never in an error.
 
 A frame we cannot read (not JSON, not an object, an event with fields of the wrong type) is logged and dropped
-there: the connection goes on.
+there: the connection goes on. The only frame that ends it is one over `frames.MAX_FRAME_BYTES`: websockets
+refuses it while reading (PayloadTooBig) and must fail the connection (close code 1009, message too big), since
+the rest of that frame cannot be skipped.
 """
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 import websockets
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, PayloadTooBig
+from websockets.frames import CloseCode
 
 import bot.transports.wecom.frames as frames
 from bot.redaction import excerpt
@@ -39,6 +43,16 @@ class Kicked(Exception):
     """WeCom sent disconnected_event: a newer connection with this Bot ID replaced ours."""
 
 
+class FrameTooBig(ConnectionError):
+    """WeCom sent a frame over our limit: websockets refused it and closed the connection (1009)."""
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        said = f"of {size} bytes" if size is not None else "of unknown size (compressed)"
+        super().__init__(f"WeCom sent a frame {said}, over the limit of {limit} bytes (websockets max_size): "
+                         "the connection was closed with 1009 (message too big) and that frame is lost")
+        self.size, self.limit = size, limit
+
+
 class WecomSocket:
     def __init__(self, config: WecomConfig, on_callback: Callable[[dict[str, Any]], None]) -> None:
         self.config, self.timing = config, config.timing
@@ -54,7 +68,7 @@ class WecomSocket:
     async def session(self, on_subscribed: Callable[[], None]) -> None:
         t = self.timing
         async with websockets.connect(self.config.ws_url, open_timeout=t.connect_timeout, ping_interval=None,
-                                      close_timeout=t.close_timeout, max_size=2 ** 22) as ws:
+                                      close_timeout=t.close_timeout, max_size=frames.MAX_FRAME_BYTES) as ws:
             self._ws = ws
             reader = asyncio.create_task(self._read(ws), name="wecom-reader")
             watchdog: asyncio.Task[None] | None = None
@@ -104,6 +118,9 @@ class WecomSocket:
             async for raw in ws:
                 self._dispatch(raw)
         except ConnectionClosed as error:
+            too_big = _too_big(error)
+            if too_big is not None:
+                raise too_big from error
             raise ConnectionError(f"WeCom closed the connection ({_close_reason(error)})") from error
         raise ConnectionError(f"WeCom closed the connection ({_close_reason(ws)})")
 
@@ -174,6 +191,18 @@ class WecomSocket:
                 await asyncio.wait_for(ws.close(), self.timing.close_timeout)
 
 
+def _too_big(error: ConnectionClosed) -> FrameTooBig | None:
+    """Whether we closed the connection because WeCom sent a frame over max_size (websockets fails the connection
+    with 1009 and keeps the PayloadTooBig as the cause of ConnectionClosedError)."""
+    cause = error.__cause__
+    if isinstance(cause, PayloadTooBig):
+        return FrameTooBig(getattr(cause, "size", None), getattr(cause, "max_size", frames.MAX_FRAME_BYTES))
+    sent = error.sent
+    if sent is not None and sent.code == CloseCode.MESSAGE_TOO_BIG and not error.rcvd_then_sent:
+        return FrameTooBig(None, frames.MAX_FRAME_BYTES)
+    return None
+
+
 def _frame_id(data: Any) -> str:
     headers = data.get("headers") if isinstance(data, dict) else None
     rid = headers.get("req_id") if isinstance(headers, dict) else None
@@ -184,4 +213,7 @@ def _close_reason(source: Any) -> str:
     rcvd = getattr(source, "rcvd", None)
     if rcvd is None:
         return "no close frame"
-    return f"code {rcvd.code}{' ' + rcvd.reason if rcvd.reason else ''}"
+    said = f"code {rcvd.code}{' ' + rcvd.reason if rcvd.reason else ''}"
+    if rcvd.code == CloseCode.MESSAGE_TOO_BIG:
+        said += ": a frame we sent was over WeCom's limit"
+    return said

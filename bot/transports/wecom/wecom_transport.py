@@ -3,7 +3,8 @@
 One supervised connection at a time. It reconnects with backoff after every end of a connection — a clean close,
 an error close, a silent socket (two unanswered pings), a refused subscribe, WeCom going away — except after
 WeCom's disconnected_event (another process took the Bot ID over): then it logs it and stays down until
-restarted (or WECOM_RECONNECT_AFTER_KICK=true). While down, `connected` is false and the outbox holds.
+restarted (or WECOM_RECONNECT_AFTER_KICK=true). While down, `connected` is false and the outbox holds. A frame
+over our limit ends a connection too (websockets cannot skip it): logged as such, then the same reconnect.
 
 A callback that is not what WeCom sends is dropped by the callback worker; when it says who sent it, the sender
 is answered once (templates/errors/unreadable.j2) on that callback's req_id.
@@ -21,7 +22,7 @@ from bot.render import Renderer
 from bot.transports.contract import TransportError
 from bot.transports.wecom.callbacks import Callbacks
 from bot.transports.wecom.frames import Envelope
-from bot.transports.wecom.socket_client import Kicked, Refused, WecomSocket
+from bot.transports.wecom.socket_client import FrameTooBig, Kicked, Refused, WecomSocket
 from bot.transports.wecom.webhook import Webhooks
 from bot.transports.wecom.wecom_config import WecomConfig, WecomTiming
 from bot.transports.wecom.wecom_send import Sender
@@ -84,6 +85,8 @@ class WecomTransport:
                 if not self._kicked(error):
                     await self._stopping.wait()  # stay up (connected false) until stopped
                     return
+            except FrameTooBig as error:
+                log.warning("wecom: %s; reconnecting to %s", error, self.config.ws_url)
             except Refused as error:
                 log.error("wecom: WeCom refused bot %s: errcode %d (%s); check WECOM_BOT_ID and WECOM_BOT_SECRET",
                           self.config.bot_id, error.errcode, error.errmsg)
