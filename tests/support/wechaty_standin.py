@@ -5,7 +5,9 @@ entries and the betterproto message classes. It keeps a tiny world (contacts, ro
 messages), streams events (LOGIN, READY, then whatever the test pushes), and records what the
 client sent. It listens on 127.0.0.1 only and can be stopped and started again on one port; it
 answers a Ding with a DONG event on the event stream, as the real gateway does, and can go away
-in each of the ways of tests/support/wechaty_faults.py.
+in each of the ways of tests/support/wechaty_faults.py. A test can send any event as it is
+(`emit_raw`: a payload that is not JSON, a MESSAGE without its id, …), have a message's payload
+fetch fail (`payload_errors`) and a picture's FileBox be anything (`raw_fileboxes`).
 Wire conventions it follows (as the TypeScript puppet service does): message types use the
 TypeScript numbering (text 7, image 6, attachment 1), event payloads are JSON strings.
 """
@@ -89,6 +91,8 @@ class PuppetStandIn(GatewayFaults):
         self.messages: dict[str, pb.MessagePayloadResponse] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
         self.urls: dict[str, tuple[str, str]] = {}  # message id -> (name, URL the FileBox points to)
+        self.raw_fileboxes: dict[str, str] = {}  # message id -> the FileBox JSON (or not) its MessageImage answers
+        self.payload_errors: dict[str, GRPCError] = {}  # message id -> how its MessagePayload fails
         self._subscribers: list[asyncio.Queue[Any]] = []
         self._pending: list[pb.EventResponse] = []
         self._server: RecordingServer | None = None
@@ -155,7 +159,11 @@ class PuppetStandIn(GatewayFaults):
 
     def emit(self, event_type: int, payload: dict[str, Any]) -> None:
         """Send an event to every connected client, or keep it for the next one."""
-        event = pb.EventResponse(type=event_type, payload=json.dumps(payload))
+        self.emit_raw(event_type, json.dumps(payload))
+
+    def emit_raw(self, event_type: int, payload: str) -> None:
+        """Send an event with this payload text, whatever it is (the wire says: a string, meant to be JSON)."""
+        event = pb.EventResponse(type=event_type, payload=payload)
         if not self._subscribers:
             self._pending.append(event)
         for queue in self._subscribers:
@@ -228,6 +236,8 @@ class PuppetStandIn(GatewayFaults):
         return pb.RoomMemberPayloadResponse(id=request.member_id, name=name)
 
     async def _on_MessagePayload(self, request: pb.MessagePayloadRequest) -> Any:
+        if request.id in self.payload_errors:
+            raise self.payload_errors[request.id]
         if request.id not in self.messages:
             raise GRPCError(Status.NOT_FOUND, f"no message {request.id}")
         return self.messages[request.id]
@@ -239,6 +249,8 @@ class PuppetStandIn(GatewayFaults):
         return pb.MessageFileResponse(filebox=self._filebox(request.id))
 
     def _filebox(self, message_id: str) -> str:
+        if message_id in self.raw_fileboxes:
+            return self.raw_fileboxes[message_id]
         if message_id in self.urls:
             name, url = self.urls[message_id]
             return json.dumps({"boxType": 2, "name": name, "remoteUrl": url})

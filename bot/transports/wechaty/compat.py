@@ -33,11 +33,14 @@ Upstream problems worked around here:
   eventStreamManager is not busy?"), and its event loop ignores DIRTY (27), so a contact who
   renamed herself kept her old name until a restart: `start_puppet()` sends Start only and
   hands DIRTY events to the caller (POST 4 and RESET 24 stay ignored: harmless).
+- Its event loop trusts every event: one MESSAGE without `messageId`, or a payload that is not
+  a JSON object, raises out of it and tears the gRPC stream down with the events behind it.
+  `start_puppet()` has it read through event_stream.EventSource, which drops (and logs) what
+  it could not read, and restarts it on the same stream if it fails on an event all the same.
 """
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import tempfile
@@ -47,6 +50,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from bot.transports.wechaty.event_stream import EventSource, listen
 from bot.transports.wechaty.library_logs import tame_loggers
 
 log = logging.getLogger(__name__)
@@ -177,32 +181,18 @@ async def close_puppet(puppet: Any) -> None:
         emitter.remove_all_listeners()
 
 
-EVENT_TYPE_DIRTY = 27
-
-
 async def start_puppet(puppet: Any, on_dirty: Callable[[int, str], None]) -> None:
-    """PuppetService.start() without its Stop first; DIRTY events go to on_dirty(type, id).
+    """PuppetService.start() without its Stop first; DIRTY events go to on_dirty(type, id); the listener reads
+    through an EventSource (event_stream.py), so that one event it cannot read never ends the stream.
 
     Returns when the event stream ends, raises when it breaks (as PuppetService.start() does).
     """
     puppet._init_puppet()  # the channel and the stub (and its blocking "is it up" probe)
     stub = puppet._puppet_stub
-    events = stub.event
-
-    async def event_stream(*args: Any, **kwargs: Any) -> Any:
-        async for response in events(*args, **kwargs):
-            if response is not None and response.type == EVENT_TYPE_DIRTY:
-                try:
-                    payload = json.loads(response.payload or "{}")
-                    on_dirty(int(payload.get("payloadType", 0)), str(payload.get("payloadId", "")))
-                except (ValueError, TypeError) as error:
-                    log.debug("wechaty: unreadable DIRTY event %r: %s", response.payload, error)
-                continue
-            yield response
-
-    stub.event = event_stream
+    source = EventSource(stub.event, on_dirty)
+    stub.event = source
     await stub.start()
-    await puppet._listen_for_event()
+    await listen(puppet, source)
 
 
 def forget_payload(modules: WechatyModules, payload_type: int, payload_id: str) -> None:

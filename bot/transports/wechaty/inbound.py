@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
 import logging
 import mimetypes
 import urllib.request
@@ -10,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.messages import Inbound, InboundFile
+from bot.redaction import excerpt
 from bot.transports.wechaty.compat import WechatyModules
 
 log = logging.getLogger("dudao.wechaty")
@@ -20,12 +22,20 @@ FILEBOX_BASE64, FILEBOX_URL = 1, 2
 AT_SEPARATOR = "\u2005"  # WeChat puts this after "@name"; the core sees a plain space
 
 
+class Unreadable(ValueError):
+    """A message payload the gateway sent that is not a message (no sender, …)."""
+
+
 def message_time(timestamp: int | float, fallback: datetime) -> datetime:
-    """The platform's send time as an aware UTC datetime (fallback when it gave none)."""
-    if not timestamp or timestamp <= 0:
+    """The platform's send time as an aware UTC datetime (fallback when it gave none, or one no calendar holds)."""
+    if not timestamp or not isinstance(timestamp, int | float) or timestamp <= 0:
         return fallback
     seconds = timestamp / 1000 if timestamp > MILLISECONDS_FROM else timestamp
-    return datetime.fromtimestamp(seconds, tz=UTC)
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        log.warning("wechaty: a message time of %r is past any calendar; taking ours", timestamp)
+        return fallback
 
 
 def replay_floor(last_handled: datetime | None, connected_at: datetime, *,
@@ -61,9 +71,11 @@ async def to_inbound(bot: Any, modules: WechatyModules, message_id: str, *, now:
             raise  # the message itself could not be fetched
         log.warning("wechaty: message %s: no details of its sender or room (%s); taking it anyway",
                     message_id, error)
+    payload = msg.payload
+    if not isinstance(payload.from_id, str) or not payload.from_id.strip():
+        raise Unreadable(f"its payload names no sender: {excerpt(_fields(payload))}")
     if msg.is_self():  # real puppets deliver the bot's own messages back
         return None
-    payload = msg.payload
     at = message_time(payload.timestamp, now)
     if floor is not None and at < floor:
         log.info("wechaty: ignoring replayed message %s (sent %s, before %s)",
@@ -92,6 +104,12 @@ async def to_inbound(bot: Any, modules: WechatyModules, message_id: str, *, now:
     )
 
 
+def _fields(payload: Any) -> dict[str, Any]:
+    """A message payload's fields for a log line (excerpt() blanks and cuts them)."""
+    names = ("id", "type", "from_id", "room_id", "to_id", "timestamp", "filename", "text")
+    return {name: getattr(payload, name, None) for name in names}
+
+
 def _name(contact: Any) -> str | None:
     try:
         return contact.name or None
@@ -110,13 +128,20 @@ async def _fetch_file(msg: Any) -> InboundFile:
 async def filebox_bytes(box: Any) -> bytes:
     """The content of a FileBox the gateway sent: inline base64, or a URL it points to."""
     if box.boxType == FILEBOX_BASE64:
-        data = base64.b64decode(box.base64)
+        try:
+            text = box.base64 or b""  # FileBox keeps it as bytes
+            data = base64.b64decode(b"".join(text.split()) if isinstance(text, bytes) else "".join(text.split()),
+                                    validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise ValueError(f"file {box.name!r}: its content is not base64") from error
     elif box.boxType == FILEBOX_URL:
         data = await asyncio.to_thread(_download, box.remoteUrl, getattr(box, "headers", None))
     else:
         raise ValueError(f"unsupported FileBox type {box.boxType}")
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"file {box.name!r} is larger than {MAX_FILE_BYTES} bytes")
+    if not data:
+        raise ValueError(f"file {box.name!r} is empty")
     return data
 
 

@@ -1,5 +1,10 @@
 """Incoming messages, in wire order: one worker fetches, filters and hands them to the inlet — all that arrived
-while the one before was handled at once, so the app commits them together (group commit)."""
+while the one before was handled at once, so the app commits them together (group commit).
+
+The worker survives what it reads: a message it cannot fetch or read is logged and dropped, the others go on;
+anything else that fails on one batch is logged with its message ids and the worker takes the next. It runs
+under `keep_alive`: should it end all the same, it is logged and started again.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -12,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock
 from bot.messages import Inbound
+from bot.redaction import excerpt
+from bot.transports.supervisor import keep_alive
 from bot.transports.wechaty.compat import WechatyModules
 from bot.transports.wechaty.inbound import replay_floor, to_inbound
 
@@ -42,16 +49,21 @@ class Receiver:
         self.scope = _new_scope()  # message ids are stable within one connection to the gateway
         self.worker: asyncio.Task[None] | None = None
         self._held: tuple[Any, Any, datetime | None] | None = None  # a login or stop met while taking a batch
+        self._batch: list[str] = []  # the message ids the worker is on
 
     def start(self, inlet: Inlet) -> None:
         self._closed = False
-        self.worker = asyncio.create_task(self._work(inlet), name="wechaty-inbound")
+        self.worker = asyncio.create_task(
+            keep_alive("wechaty: the message worker", lambda: self._work(inlet), log, stopping=lambda: self._closed,
+                       context=self._doing), name="wechaty-inbound")
 
     def logged_in(self, bot: Any) -> None:
         self._queue.put_nowait((bot, _LOGIN, self._clock.now()))
 
-    def message(self, bot: Any, message_id: str) -> None:
-        if not self._closed:
+    def message(self, bot: Any, message_id: object) -> None:
+        if not isinstance(message_id, str) or not message_id:
+            log.warning("wechaty: dropped a MESSAGE event whose messageId is not an id: %s", excerpt(message_id))
+        elif not self._closed:
             self._queue.put_nowait((bot, message_id, None))
 
     async def close(self, timeout: float) -> None:
@@ -83,17 +95,33 @@ class Receiver:
             first = self._held or await self._queue.get()
             self._held = None
             items = self._waiting(first)
-            bot, item, at = items[0]
-            if item is _STOP:
+            if items[0][1] is _STOP:
                 return
-            if item is _LOGIN:
-                self.scope = _new_scope()
-                await self._set_floor(inlet, at or self._clock.now())
-                continue
-            read = [await self._read(b, i) for b, i, _ in items]
-            inbounds = [inbound for inbound in read if inbound is not None]
-            if inbounds:
-                await self._deliver(inlet, inbounds)
+            try:
+                await self._take(inlet, items)
+            except Exception as error:  # noqa: BLE001 — one batch must not stop the ones behind it
+                log.error("wechaty: dropped %s: handling it failed: %s: %s", self._doing() or "a login",
+                          type(error).__name__, error, exc_info=error)
+            finally:
+                self._batch = []
+
+    async def _take(self, inlet: Inlet, items: list[tuple[Any, Any, datetime | None]]) -> None:
+        bot, item, at = items[0]
+        if item is _LOGIN:
+            self.scope = _new_scope()
+            await self._set_floor(inlet, at or self._clock.now())
+            return
+        self._batch = [i for _, i, _ in items]
+        read = [await self._read(b, i) for b, i, _ in items]
+        inbounds = [inbound for inbound in read if inbound is not None]
+        if inbounds:
+            await self._deliver(inlet, inbounds)
+
+    def _doing(self) -> str:
+        if not self._batch:
+            return ""
+        shown = ", ".join(self._batch[:5]) + (f" and {len(self._batch) - 5} more" if len(self._batch) > 5 else "")
+        return f"message(s) {excerpt(shown, 300)}"
 
     async def _set_floor(self, inlet: Inlet, connected_at: datetime) -> None:
         try:
@@ -113,7 +141,8 @@ class Receiver:
             return await to_inbound(bot, modules, message_id, now=self._clock.now(), floor=self.floor,
                                     scope=self.scope)
         except Exception as error:  # noqa: BLE001 — one unreadable message must not stop the others
-            log.warning("wechaty: could not read message %s: %s: %s", message_id, type(error).__name__, error)
+            log.warning("wechaty: dropped message %s: could not read it: %s: %s", excerpt(message_id, 80),
+                        type(error).__name__, excerpt(str(error), 300))
             return None
 
     async def _deliver(self, inlet: Inlet, inbounds: list[Inbound]) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, SystemClock
 from bot.messages import Outbound
-from bot.redaction import add_secret
+from bot.redaction import add_secret, excerpt
 from bot.transports.contract import TransportError
 from bot.transports.wechaty.compat import (
     WechatyModules,
@@ -139,13 +140,15 @@ class WechatyTransport:
 
     def _listen(self, bot: Any) -> None:
         puppet = bot.puppet
-        puppet.on("login", lambda payload: self._on_login(bot, payload.contact_id))
-        puppet.on("logout", lambda payload: self._on_logout(payload.contact_id))
-        puppet.on("message", lambda payload: self.receiver.message(bot, payload.message_id))
-        puppet.on("scan", lambda payload: log.warning(
+        on = _guarded(puppet)
+        on("login", lambda payload: self._on_login(bot, payload.contact_id))
+        on("logout", lambda payload: self._on_logout(payload.contact_id))
+        on("message", lambda payload: self.receiver.message(bot, payload.message_id))
+        on("scan", lambda payload: log.warning(
             "wechaty: gateway %s waits for a QR scan (status %s): %s", self.endpoint,
             getattr(payload.status, "name", payload.status), payload.qrcode or "-"))
-        puppet.on("error", lambda payload: log.warning("wechaty: gateway error: %s", payload))
+        on("error", lambda payload: log.warning("wechaty: gateway error: %s", excerpt(getattr(payload, "data", payload),
+                                                                                      500)))
 
     def _on_dirty(self, modules: WechatyModules, kind: int, key: str) -> None:
         log.info("wechaty: the gateway says payload %s of type %d changed", key, kind)
@@ -197,6 +200,23 @@ class WechatyTransport:
         if self._inlet is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._done.wait(), self.timing.stop_timeout)
+
+
+def _guarded(puppet: Any) -> Callable[[str, Callable[[Any], None]], None]:
+    """puppet.on, with each listener in a try: pyee would hand its exception to the "error" listeners as if the
+    gateway had said it."""
+
+    def on(event: str, listener: Callable[[Any], None]) -> None:
+        def guarded(payload: Any) -> None:
+            try:
+                listener(payload)
+            except Exception as error:  # noqa: BLE001 — one event; the stream goes on
+                log.error("wechaty: handling a %s event failed: %s: %s; event: %s", event, type(error).__name__,
+                          error, excerpt(payload), exc_info=error)
+
+        puppet.on(event, guarded)
+
+    return on
 
 
 async def _cancel(*tasks: asyncio.Task[Any], patience: float = 0.5) -> None:
