@@ -26,6 +26,7 @@ from bot.settings import Settings
 from bot.spool import Spool
 from bot.storage import instance
 from bot.storage.engine import Database
+from bot.storage.faults import outage
 from bot.storage.migrate import upgrade_database
 from bot.storage.roster_repo import NoCountyLoaded, county_version, load_roster
 from bot.transports.contract import Transport
@@ -105,6 +106,7 @@ class Bot:
     scheduler: Scheduler
     transport: Transport
     intake: Intake
+    _last_handled: datetime | None = None
 
     async def handle(self, inbound: Inbound) -> bool:
         handled = await self.intake.handle(inbound)
@@ -131,7 +133,15 @@ class Bot:
         return await self.outbox.drain()
 
     async def last_handled_at(self) -> datetime | None:
-        return await self.app.last_handled_at()
+        """The newest message handled; while the database is away, the last one known (a reconnect's history
+        floor must not fail with it)."""
+        try:
+            self._last_handled = await self.app.last_handled_at()
+        except Exception as error:
+            if outage(error) is None:
+                raise
+            log.warning("database unavailable (%s): the history floor is the last one known", outage(error))
+        return self._last_handled
 
     async def roster(self) -> Roster:
         return await self.app.current_roster()
