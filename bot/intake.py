@@ -57,13 +57,14 @@ class Intake:
     def __init__(self, app: Handles, spool: Spool, renderer: Renderer, *,
                  tell: Callable[[Outbound], Awaitable[None]] | None = None,
                  recovered: Callable[[], Awaitable[None]] | None = None,
-                 first_retry: float = 0.5, last_retry: float = 30.0) -> None:
+                 first_retry: float = 0.5, last_retry: float = 5.0) -> None:
         self.app, self.spool, self.renderer = app, spool, renderer
         self.tell, self.recovered = tell, recovered
         self.first_retry, self.last_retry = first_retry, last_retry
         self._kept: list[_Kept] = []
         self._outage: _Outage | None = None
         self._delay = first_retry
+        self._next_try = 0.0  # time.monotonic() of the next attempt in an outage
         self._retrying = asyncio.Lock()
         self._kick = asyncio.Event()
 
@@ -119,11 +120,18 @@ class Intake:
         return [True if isinstance(r, DatabaseAway) else bool(r) for r in results]
 
     async def run(self) -> None:
-        """Until cancelled: hand in what waits when kicked (a new message, a start) or when its backoff is up."""
+        """Until cancelled: hand in what waits when kicked (a new message, a start) or, in an outage, when its
+        backoff is up."""
         while True:
+            timeout = None
+            if self._kept:
+                timeout = max(0.0, self._next_try - time.monotonic()) if self._outage else 0.0
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._kick.wait(), timeout=self._delay if self._kept else None)
+                await asyncio.wait_for(self._kick.wait(), timeout=timeout)
             self._kick.clear()
+            if self._outage is not None and time.monotonic() < self._next_try:
+                self._report()
+                continue  # kicked by a new message in an outage: the backoff decides
             try:
                 await self.retry()
             except Exception:  # noqa: BLE001 — the loop must outlive a bug in one round; the message stays kept
@@ -143,6 +151,7 @@ class Intake:
                     await self.app.handle(kept.inbound)
                 except DatabaseAway as away:
                     self._away(away)
+                    self._next_try = time.monotonic() + self._delay
                     self._delay = min(self._delay * 2, self.last_retry)
                     return done
                 self._kept.pop(0)
@@ -163,6 +172,7 @@ class Intake:
         now = time.monotonic()
         if self._outage is None:
             self._outage = _Outage(away.kind, now, now, set())
+            self._next_try = now + self._delay
             log.error("database unavailable (%s): %s — messages are kept in %s and handled when it is back",
                       away.kind, redact(repr(away.error or away))[:300], self.spool.path)
         else:
@@ -180,8 +190,7 @@ class Intake:
             log.warning("kept for later (database %s): from %s in %s: %s", self.away or "busy", inbound.sender,
                         inbound.room or "a private chat", redact(inbound.text[:40]))
             await self._tell_busy(inbound)
-        if self._outage is None:
-            self._kick.set()  # in an outage the backoff decides when to try again
+        self._kick.set()
 
     def _save_unsaved(self) -> None:
         for kept in self._kept:
