@@ -22,10 +22,12 @@ from bot.contract import CommandContext, Context, Later, Reply, UserError, to_ou
 from bot.domain.roster import Roster
 from bot.messages import Inbound
 from bot.outbox import cancel_pending, enqueue, update_pending
+from bot.redaction import redact
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.engine import Database
+from bot.storage.faults import DatabaseAway, outage
 from bot.storage.inserts import insert_new_returning
 from bot.storage.roster_repo import NoCountyLoaded, RosterCache
 from bot.storage.session import Session
@@ -111,7 +113,8 @@ class App:
             return await s.scalar(select(func.max(m.HandledMessage.at)))
 
     async def handle(self, inbound: Inbound) -> bool:
-        """Handle one inbound message once; False when it was a duplicate (or could not be handled).
+        """Handle one inbound message once; False when it was a duplicate (or could not be handled); DatabaseAway
+        when the database could not take it now (nothing of it was recorded — or, lost at the commit, all of it).
 
         Group commit: messages that arrive while a transaction runs wait together, and the first of them to get
         the lock handles them all in one transaction, each in its own SAVEPOINT (one bad message rolls back
@@ -125,6 +128,10 @@ class App:
                 batch, self._waiting = self._waiting, []
                 try:
                     await (self._alone(batch[0]) if len(batch) == 1 else self._together(batch))
+                except DatabaseAway as away:  # none of those left was handled: each caller keeps its own
+                    for w in batch:
+                        if not w.done.done():
+                            w.done.set_exception(away)
                 finally:  # a cancellation in the middle: what was not handled waits for the next holder
                     self._waiting[:0] = [w for w in batch if not w.done.done()]
         return me.done.result()
@@ -152,9 +159,12 @@ class App:
     async def _settle(self, w: _Waiting, attempt: Callable[[], Awaitable[object]]) -> bool | Reply:
         """Run `attempt` (a message's handling, or the recording of its answer) and say how it ended: True done,
         False not handled (a duplicate, no county yet), or the answer to record instead — a refusal the sender
-        should hear (UserError) or an apology for a failure."""
+        should hear (UserError) or an apology for a failure. An outage of the database is no failure of the
+        message: DatabaseAway, for the caller to keep the message and try again (bot/intake.py)."""
         try:
             await attempt()
+        except DatabaseAway:
+            raise
         except _Duplicate:
             log.info("duplicate message %s ignored", w.key)
             return False
@@ -163,8 +173,11 @@ class App:
             return False
         except UserError as err:
             return Reply(err.template, err.values)
-        except Exception:
-            log.exception("failed to handle message %s; answering with an apology", w.key)
+        except Exception as err:
+            if (kind := outage(err)) is not None:
+                raise DatabaseAway(kind, err) from err
+            log.exception("failed to handle message %s (from %s in %s: %s); answering with an apology", w.key,
+                          w.inbound.sender, w.inbound.room or "a private chat", redact(w.inbound.text[:40]))
             return Reply(APOLOGY)
         return True
 
@@ -186,7 +199,11 @@ class App:
 
         try:
             results = await self.db.unit(body)
-        except Exception:  # the transaction itself failed (the database, the commit): one at a time
+        except DatabaseAway:
+            raise
+        except Exception as err:  # the transaction itself failed (the commit, a bug): one at a time
+            if (kind := outage(err)) is not None:
+                raise DatabaseAway(kind, err) from err
             log.exception("a group of %d messages failed together; handling them one at a time", len(batch))
             for w in batch:
                 if not w.done.done():

@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite+aiosqlite:///data/dudao.db")
     evidence_dir: Path = Field(default=Path("data/evidence"))
     county_file: Path | None = None
+    # where messages wait while the database is away (bot/spool.py); empty = beside the SQLite file, else data/spool
+    spool_dir: Path | None = None
 
     # identity and language
     bot_name: str = "督导助手"
@@ -62,6 +64,18 @@ class Settings(BaseSettings):
     bulletin_template: Path | None = None  # the office's own Word template of the monthly 通报; empty = the shipped one
 
     log_level: str = "INFO"
+
+    @property
+    def spool_path(self) -> Path:
+        """The spool's file: in SPOOL_DIR, else beside the SQLite database, else in data/spool."""
+        if self.spool_dir is not None:
+            return self.spool_dir / "inbound.spool"
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(str(url.database)).with_suffix(".spool")
+        return Path("data/spool/inbound.spool")
 
     @property
     def wechaty_configured(self) -> bool:

@@ -18,12 +18,15 @@ from bot.clock import Clock, VirtualClock
 from bot.county import load_county_file
 from bot.county.sync import SyncReport, sync_county
 from bot.domain.roster import Roster
+from bot.intake import Intake
 from bot.messages import Inbound
 from bot.outbox import OutboxSender, RateLimits
 from bot.segmenter import load as load_segmenter
 from bot.settings import Settings
+from bot.spool import Spool
 from bot.storage import instance
 from bot.storage.engine import Database
+from bot.storage.faults import outage
 from bot.storage.migrate import upgrade_database
 from bot.storage.roster_repo import NoCountyLoaded, county_version, load_roster
 from bot.transports.contract import Transport
@@ -102,15 +105,17 @@ class Bot:
     outbox: OutboxSender
     scheduler: Scheduler
     transport: Transport
+    intake: Intake
+    _last_handled: datetime | None = None
 
     async def handle(self, inbound: Inbound) -> bool:
-        handled = await self.app.handle(inbound)
+        handled = await self.intake.handle(inbound)
         if handled:
             self.outbox.wake()
         return handled
 
     async def handle_many(self, inbounds: list[Inbound]) -> list[bool]:
-        handled = await self.app.handle_many(inbounds)
+        handled = await self.intake.handle_many(inbounds)
         if any(handled):
             self.outbox.wake()
         return handled
@@ -128,7 +133,15 @@ class Bot:
         return await self.outbox.drain()
 
     async def last_handled_at(self) -> datetime | None:
-        return await self.app.last_handled_at()
+        """The newest message handled; while the database is away, the last one known (a reconnect's history
+        floor must not fail with it)."""
+        try:
+            self._last_handled = await self.app.last_handled_at()
+        except Exception as error:
+            if outage(error) is None:
+                raise
+            log.warning("database unavailable (%s): the history floor is the last one known", outage(error))
+        return self._last_handled
 
     async def roster(self) -> Roster:
         return await self.app.current_roster()
@@ -151,7 +164,9 @@ class Bot:
         lock = await instance.acquire(self.db)  # raises AnotherInstance: one bot per database
         load_segmenter()  # jieba's dictionary (~0.5 s) before the first message, here: its memory is given back
         await self.outbox.recover()
+        self.intake.load()  # what waited in the spool at the stop goes first
         sender = asyncio.create_task(self.outbox.run())
+        intake = asyncio.create_task(self.intake.run())
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -160,6 +175,9 @@ class Bot:
             await self.scheduler.start()
             await self.transport.run(self)
         finally:
+            intake.cancel()  # what waits stays in the spool for the next start
+            with contextlib.suppress(asyncio.CancelledError):
+                await intake
             await self.scheduler.shutdown()
             self.outbox.stop()
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):  # a paced backlog stays queued
@@ -195,7 +213,13 @@ def build(settings: Settings, clock: Clock, db: Database, transport: Transport, 
                           backoff=settings.outbox_backoff_seconds, lazy_marks=lazy_marks)
     scheduler = Scheduler(sweep=lambda now: bot.sweep(now), roster=app.current_roster, clock=clock,
                           drain=outbox.drain)
-    bot = Bot(settings, clock, db, app, outbox, scheduler, transport)
+
+    async def recovered() -> None:
+        await outbox.reclaim()
+        outbox.wake()
+
+    intake = Intake(app, Spool(settings.spool_path), app.renderer, tell=transport.send, recovered=recovered)
+    bot = Bot(settings, clock, db, app, outbox, scheduler, transport, intake)
     return bot
 
 

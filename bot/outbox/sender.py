@@ -251,6 +251,21 @@ class OutboxSender:
                         "(each may arrive twice)", len(ids))
         return len(ids)
 
+    async def reclaim(self) -> int:
+        """After a database outage: rows left 'sending' that this sender does not hold — replies of a transaction
+        whose commit went through though its caller heard it fail — are pending again, and sent."""
+        async with self._draining:  # nothing in flight meanwhile
+            held = [r.id for r in self._ready] + self._sent_ids
+            async with self.db.transaction() as s:
+                ids = list(await s.scalars(
+                    update(m.OutboxMessage).where(m.OutboxMessage.status == SENDING, m.OutboxMessage.id.not_in(held))
+                    .values(status=PENDING).returning(m.OutboxMessage.id).execution_options(synchronize_session=False)))
+        if ids:
+            log.warning("outbox: %d reply(ies) of a commit the database confirmed late are sent now", len(ids))
+            self._check_table = True
+            self._wake.set()
+        return len(ids)
+
     async def _mark(self, rows: list[m.OutboxMessage], *, status: str) -> None:
         async with self.db.transaction() as s:
             await mark(s, [r.id for r in rows], status=status, at=self.clock.now())

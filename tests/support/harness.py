@@ -55,7 +55,7 @@ class Harness:
     @classmethod
     async def create(cls, url: str, tmp: Path, county: Path | None, start: datetime = T0) -> Harness:
         """An app on `url` (upgraded; `county` loaded unless None, i.e. already in the database)."""
-        settings = Settings(database_url=url, evidence_dir=tmp / "evidence", _env_file=None)
+        settings = Settings(database_url=url, evidence_dir=tmp / "evidence", spool_dir=tmp / "spool", _env_file=None)
         db = await open_database(url)
         clock = VirtualClock(start)
         if county is not None:

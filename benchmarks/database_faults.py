@@ -1,0 +1,40 @@
+"""Database faults in full (tests/support/db_faults.py): `dudao run` against the gateway stand-in while commands
+arrive at 5 a second and the database goes away for 20 s — a SQLite lock held past the busy timeout (40 s), a
+full disk (with the spool on another disk, and on the same one: then in memory), a PostgreSQL server of our own
+stopped, and the bot killed while messages wait in the spool. Prints, for each: sent, handled, lost (must be 0),
+duplicated (must be 0), the 系统繁忙 notices sent and the seconds from the fault's end to the last reply.
+
+    PYTHONPATH=. python benchmarks/database_faults.py [COMMANDS] [RATE] [SECONDS]
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.support import db_faults
+
+
+async def main(commands: int, rate: float, seconds: float) -> int:
+    outcomes = []
+    runs = [("held_lock", dict(fault_seconds=max(seconds, 40.0))),  # past SQLite's 30 s busy timeout
+            # killed 8 s after the first messages were kept (the busy timeout is 30 s): the spool brings them back
+            ("held_lock+kill", dict(fault_seconds=max(seconds, 45.0), kill_after=38.0))]
+    if db_faults.full_disk_available():
+        runs += [("full_disk", dict(fault_seconds=seconds, spool_elsewhere=True)),
+                 ("full_disk_same", dict(fault_seconds=seconds))]
+    if db_faults.OwnPostgres.available():
+        runs += [("postgres", dict(fault_seconds=seconds))]
+    for name, options in runs:
+        with tempfile.TemporaryDirectory(prefix=f"dudao-dbfault-{name}-") as tmp:
+            outcome = await db_faults.run_named(Path(tmp), name, commands=commands, rate=rate, **options)
+        print(outcome.line(), flush=True)
+        outcomes.append(outcome)
+    return 0 if all(o.ok() for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    args = [float(a) for a in sys.argv[1:]]
+    commands, rate, seconds = (args + [300, 5, 20][len(args):])
+    sys.exit(asyncio.run(main(int(commands), rate, seconds)))
