@@ -55,3 +55,14 @@ def test_wechaty_loggers_propagate_and_never_show_the_token(caplog) -> None:
         logging.getLogger("hpack.hpack").warning("Adding b':authority'=b'tok-123456'")
     assert "tok-123456" not in caplog.text
     assert "token<***>" in caplog.text
+
+
+def test_a_dirty_event_of_any_payload_type_is_harmless() -> None:
+    """DIRTY for a message (payload type 1) once raised AttributeError in the event stream: Message has no pool."""
+    from bot.transports.wechaty.compat import forget_payload
+
+    modules = load_wechaty()
+    modules.user.Contact._pool["c-1"] = object()
+    for payload_type in range(6):  # unspecified, message, contact, room, room member, friendship
+        forget_payload(modules, payload_type, "c-1")
+    assert "c-1" not in modules.user.Contact._pool

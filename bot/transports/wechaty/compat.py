@@ -196,8 +196,9 @@ async def start_puppet(puppet: Any, on_dirty: Callable[[int, str], None]) -> Non
 
 
 def forget_payload(modules: WechatyModules, payload_type: int, payload_id: str) -> None:
-    """A DIRTY event: drop the cached object so the next use fetches the payload again."""
-    pools = {1: (modules.user.Message,), 2: (modules.user.Contact,), 3: (modules.user.Room,),
+    """A DIRTY event: drop the cached object so the next use fetches the payload again (messages are not cached:
+    Message.load makes a new one each time)."""
+    pools = {2: (modules.user.Contact,), 3: (modules.user.Room,),
              4: (modules.user.Room,)}  # a room member changed: the room's member names too
     for cls in pools.get(payload_type, ()):
         cls._pool.pop(payload_id, None)
