@@ -66,3 +66,25 @@ def test_a_dirty_event_of_any_payload_type_is_harmless() -> None:
     for payload_type in range(6):  # unspecified, message, contact, room, room member, friendship
         forget_payload(modules, payload_type, "c-1")
     assert "c-1" not in modules.user.Contact._pool
+
+
+def test_taming_leaves_other_libraries_loggers_alone() -> None:
+    """wechaty's loggers are told by their formatter; another library's formatter (uvicorn's access log can format
+    only its own records) is neither called on a stranger record nor touched."""
+    from bot.transports.wechaty.library_logs import tame_loggers
+
+    class OwnRecordsOnly(logging.Formatter):
+        def formatMessage(self, record: logging.LogRecord) -> str:
+            raise TypeError("not one of mine")
+
+    logger = logging.getLogger("dudao-test.access")
+    handler = logging.StreamHandler()
+    handler.setFormatter(OwnRecordsOnly("%(asctime)s - %(name)s - %(levelname)s - %(message)s"))
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        tame_loggers()
+        assert logger.handlers == [handler] and not logger.propagate
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True

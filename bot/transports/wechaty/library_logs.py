@@ -25,11 +25,20 @@ class _DropNoise(logging.Filter):
         return not (isinstance(record.msg, str) and record.msg.startswith("there are endpoint<"))
 
 
+def _formats_like_wechaty(formatter: logging.Formatter | None) -> bool:
+    """wechaty's own handlers have a plain Formatter with its format: one that formats a record as that does (public
+    API; the format string itself is a private attribute, `_fmt`)."""
+    if type(formatter) is not logging.Formatter:
+        return False
+    probe = logging.LogRecord("probe", logging.INFO, __file__, 0, "probe", None, None)
+    try:
+        return formatter.format(probe) == logging.Formatter(_WECHATY_LOG_FORMAT).format(probe)
+    except (KeyError, ValueError, TypeError):  # a format naming what the record has not
+        return False
+
+
 def _is_wechaty_logger(logger: logging.Logger) -> bool:
-    return not logger.propagate and any(
-        handler.formatter is not None and handler.formatter._fmt == _WECHATY_LOG_FORMAT
-        for handler in logger.handlers
-    )
+    return not logger.propagate and any(_formats_like_wechaty(handler.formatter) for handler in logger.handlers)
 
 
 def tame_loggers() -> None:
