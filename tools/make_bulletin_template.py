@@ -21,6 +21,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from bot.private_names import available, check
+
 OUT = Path(__file__).resolve().parents[1] / "bot" / "data" / "bulletin-template.docx"
 BODY, TITLE, HEADING, SUB = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"
 
@@ -74,10 +76,11 @@ def _table(doc, headers: list[str], loop: str, cells: list[str], total: list[str
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             run = p.add_run(value)
             run.bold = r == 0 or (total is not None and r == len(rows) - 1)
-    header = table.rows[0]._tr.get_or_add_trPr()  # the header row repeats on every page
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    header.append(repeat)
+    if available("docx-row"):  # python-docx has no API for it: a private name (bot/private_names.py)
+        header = table.rows[0]._tr.get_or_add_trPr()  # the header row repeats on every page
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        header.append(repeat)
     if widths:
         for row in table.rows:
             for cell, width in zip(row.cells, widths, strict=False):
@@ -85,6 +88,7 @@ def _table(doc, headers: list[str], loop: str, cells: list[str], total: list[str
 
 
 def build(out: Path = OUT) -> Path:
+    check("docx-row")
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT

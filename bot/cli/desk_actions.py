@@ -9,6 +9,7 @@ from collections.abc import Awaitable
 from bot.cli.bootstrap import open_database
 from bot.cli.say import say
 from bot.clock import SystemClock
+from bot.private_names import check
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.roster_repo import county_version
@@ -76,6 +77,9 @@ def _server(settings: Settings, db, *, signals: bool = True):  # noqa: ANN001, A
     host, port = listen_address(settings.web_listen)
     config = uvicorn.Config(create_app(settings, db), host=host, port=port, log_level="warning",
                             proxy_headers=True, server_header=False)
+
+    if not signals:
+        check("desk-signals")  # an undocumented method of uvicorn's (bot/private_names.py): said if it is gone
 
     class Server(uvicorn.Server):
         def capture_signals(self):  # noqa: ANN202 — beside the bot, the bot's own handlers stop everything

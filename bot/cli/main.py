@@ -3,6 +3,8 @@ replay.
 
 The operator reads Chinese: the help, every answer and every mistake in the command itself (a missing argument, an
 unknown option, a bad value) are said in Chinese (templates/cli/say.j2); so is a database that cannot be opened.
+typer's own words are reached through private names (its copy of click, its rich_utils): each is a row of
+bot/private_names.py, looked up here, and without one typer says its own words in English.
 """
 from __future__ import annotations
 
@@ -18,9 +20,6 @@ from pathlib import Path
 from types import ModuleType
 
 import typer
-from typer._click import exceptions as cx  # typer's own copy of click: its exceptions are these
-from typer._click.core import Command as ClickCommand
-from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup
 
 from bot.cli.db_problem import DatabaseUnavailable
@@ -28,9 +27,17 @@ from bot.cli.desk_cli import user_app, web
 from bot.cli.export_cli import export_app
 from bot.cli.options import DbOption, _fail, _logging, _settings
 from bot.cli.say import say
+from bot.private_names import AT_START, available, check
+
+CHINESE = available("typer-click")  # typer's own copy of click (typer._click) has every name used below
+if CHINESE:
+    from typer._click import exceptions as cx  # typer raises these, not click's
+    from typer._click.core import Command as ClickCommand
+    from typer._click.formatting import HelpFormatter
 
 
 def _chinese_panels(rich_utils: ModuleType) -> None:
+    check("typer-panels")  # a constant typer no longer has is set for nothing: English titles, and a warning
     rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
     rich_utils.OPTIONS_PANEL_TITLE = "选项"
     rich_utils.COMMANDS_PANEL_TITLE = "命令"
@@ -81,9 +88,9 @@ def _chinese_help_option(get_help_option):  # noqa: ANN001, ANN202 — typer's C
     return wrapped
 
 
-# typer's own words in the help ("Usage:", "Show this message and exit.") in the operator's language
-HelpFormatter.write_usage = _chinese_usage(HelpFormatter.write_usage)
-ClickCommand.get_help_option = _chinese_help_option(ClickCommand.get_help_option)
+if CHINESE:  # typer's own words in the help ("Usage:", "Show this message and exit.") in the operator's language
+    HelpFormatter.write_usage = _chinese_usage(HelpFormatter.write_usage)
+    ClickCommand.get_help_option = _chinese_help_option(ClickCommand.get_help_option)
 
 app = typer.Typer(help="督导助手（dudao）：县教育督导室的聊天机器人。", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
@@ -254,13 +261,18 @@ def usage_message(err: cx.UsageError) -> str:
     return say("usage", **values)
 
 
+# nothing to catch without typer's click: its standalone mode says a mistake itself, in English, and exits
+_NO_ARGS, _USAGE = (cx.NoArgsIsHelpError, cx.UsageError) if CHINESE else ((), ())
+
+
 def main() -> None:
+    check(*AT_START)  # a private name a library no longer has: a warning, and its public path (bot/private_names.py)
     try:
-        code = app(prog_name="dudao", standalone_mode=False)
-    except cx.NoArgsIsHelpError as err:
+        code = app(prog_name="dudao", standalone_mode=not CHINESE)
+    except _NO_ARGS as err:
         typer.echo(err.ctx.get_help())
         code = 0
-    except cx.UsageError as err:
+    except _USAGE as err:
         typer.echo(usage_message(err), err=True)
         code = 2
     except DatabaseUnavailable as err:

@@ -20,6 +20,7 @@ from bot.domain import figures
 from bot.domain.colour import colour
 from bot.domain.roster import Roster
 from bot.ledger import lifecycle as ledger
+from bot.private_names import check
 from bot.reports.book_style import (
     DATE,
     DATETIME,
@@ -143,13 +144,18 @@ def notes(verify_within: int | None) -> list[tuple[str, str]]:
     return [*STATUS_NOTES, ("", ""), ("指标", "说明"), *figures.notes_rows(verify_within)]
 
 
-def _column_styles(ws) -> list:  # noqa: ANN001 — a write-only worksheet; returns openpyxl style arrays or None
+def _column_styles(ws) -> list:  # noqa: ANN001 — a write-only worksheet; style arrays (or pairs) or None
     """Each column's cell style (a date format, wrapped text), made once and copied into each cell: setting a
-    style on every cell costs several times the cell itself."""
-    styles: list[object] = []  # openpyxl style arrays, or None
+    style on every cell costs several times the cell itself. The style array is a private name of openpyxl's
+    (bot/private_names.py): without it, (number format, alignment) for each cell to set through the public path."""
+    arrays = not check("ledger-styles")
+    styles: list[object] = []  # openpyxl style arrays, (number format, alignment) pairs, or None
     for header in HEADERS:
         if header not in FORMATS and header not in WRAPPED:
             styles.append(None)
+            continue
+        if not arrays:
+            styles.append((FORMATS.get(header), WRAP if header in WRAPPED else None))
             continue
         template = Cell(ws, row=1, column=1)
         if header in FORMATS:
@@ -170,4 +176,11 @@ def _cell(ws, value: object, style: object) -> object:  # noqa: ANN001 — a wri
         return value
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
+    if isinstance(style, tuple):  # the public path (see _column_styles)
+        cell, (number_format, alignment) = Cell(ws, row=1, column=1, value=value), style
+        if number_format is not None:
+            cell.number_format = number_format
+        if alignment is not None:
+            cell.alignment = alignment
+        return cell
     return Cell(ws, row=1, column=1, value=value, style_array=style)

@@ -6,9 +6,11 @@ statement, and most of a message's time was spent there (a profile of the replay
 loop waiting in epoll for a quarter of the wall time). This cursor does the four in one function run in that
 thread. Everything else (errors, transactions, the pool, server-side cursors) stays SQLAlchemy's.
 
-It reaches into two private names — aiosqlite's `Connection._execute(fn)` (queue a function for the connection's
-thread) and `Connection._conn` (the sqlite3 connection in it) — which is why aiosqlite is pinned below 0.23 in
-pyproject.toml; `install` checks they exist and leaves the engine as it is otherwise.
+It reaches into private names of aiosqlite (`Connection._execute(fn)`: queue a function for the connection's thread;
+`Connection._conn`: the sqlite3 connection in it — which is why aiosqlite is pinned below 0.23) and of SQLAlchemy
+2.1's aiosqlite adapter (the cursor's slots, the connection's `_cursor_cls` and execute mutex); every one is a row of
+bot/private_names.py. `install` looks them all up first: when one is missing (SQLAlchemy 2.0's adapter has another
+shape) it says which and leaves the engine on SQLAlchemy's own cursor, the public path.
 """
 from __future__ import annotations
 
@@ -16,22 +18,32 @@ import collections
 import logging
 from typing import Any
 
+from sqlalchemy import util as sa_util
 from sqlalchemy.dialects.sqlite import aiosqlite as sa_aiosqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.util import EMPTY_DICT
-from sqlalchemy.util.concurrency import await_
+from sqlalchemy.util import concurrency
+
+from bot.private_names import check as check_private_names
 
 log = logging.getLogger("dudao.storage")
 
+# Looked up, not imported: on a SQLAlchemy without them (2.0) this module still imports, and install() says why the
+# cursor is not used. The classes below are only ever used after install() found every name.
+await_ = getattr(concurrency, "await_", None)
+EMPTY_DICT = getattr(sa_util, "EMPTY_DICT", None)
+_AdapterCursor: type = getattr(sa_aiosqlite, "AsyncAdapt_aiosqlite_cursor", object)
+_AdapterConnection: type = getattr(sa_aiosqlite, "AsyncAdapt_aiosqlite_connection", object)
+NAMES = ("onehop-aiosqlite", "onehop-sqlalchemy")  # their rows in bot/private_names.py
 
-class OneHopCursor(sa_aiosqlite.AsyncAdapt_aiosqlite_cursor):
+
+class OneHopCursor(_AdapterCursor):
     """A client-side cursor whose every execute is one trip to the connection's thread."""
 
     __slots__ = ("_description", "_rowcount", "_lastrowid")
 
     def __init__(self, adapt_connection: Any) -> None:  # no aiosqlite cursor: nothing to open, nothing to close
         self._adapt_connection = adapt_connection
-        self._connection = adapt_connection._connection
+        self._connection = adapt_connection.driver_connection
         self._cursor = None
         self._soft_closed_memoized = EMPTY_DICT
         self._rows = collections.deque()
@@ -93,26 +105,22 @@ class OneHopCursor(sa_aiosqlite.AsyncAdapt_aiosqlite_cursor):
             return await self._connection._execute(fn, self._connection._conn)
 
 
-class OneHopConnection(sa_aiosqlite.AsyncAdapt_aiosqlite_connection):
+class OneHopConnection(_AdapterConnection):
     __slots__ = ()
     _cursor_cls = OneHopCursor
 
 
 def install(engine: AsyncEngine) -> bool:
-    """Make `engine`'s new connections use OneHopCursor (this engine only); False when aiosqlite lacks what it
-    needs (then nothing changes)."""
-    import aiosqlite
-
-    if not (hasattr(aiosqlite.Connection, "_execute") and hasattr(aiosqlite.Connection, "_conn")):
-        log.warning("aiosqlite %s: the one-trip cursor is not available; using SQLAlchemy's",
-                    getattr(aiosqlite, "__version__", "?"))
+    """Make `engine`'s new connections use OneHopCursor (this engine only); False when aiosqlite or SQLAlchemy
+    lacks a name it needs (each said in a warning, once a process): then nothing changes."""
+    if check_private_names(*NAMES):
         return False
     dbapi = engine.sync_engine.dialect.loaded_dbapi
     connect = dbapi.connect
 
     def one_hop_connect(*args: Any, **kwargs: Any) -> Any:
         connection = connect(*args, **kwargs)
-        if type(connection) is sa_aiosqlite.AsyncAdapt_aiosqlite_connection:
+        if type(connection) is _AdapterConnection:
             connection.__class__ = OneHopConnection
         return connection
 

@@ -84,6 +84,27 @@ async def test_typed_text_never_becomes_a_formula_in_the_ledger(tmp_path: Path) 
     assert ws["G4"].value == "'=HYPERLINK(\"http://evil.example\",\"点我\")"  # the control character gone
 
 
+async def test_without_openpyxls_style_array_each_cell_gets_the_same_format(tmp_path: Path, monkeypatch) -> None:
+    """The public path of bot/private_names.py's 'ledger-styles': the same dates and wrapping, set cell by cell."""
+    from bot.reports import ledger_book
+
+    async def rows() -> AsyncIterator[tuple]:
+        yield ("Q1", "实验小学", "第一责任区", "安全", "一般", "扶手松动\n两处", "周", "周", datetime(2024, 3, 11, 9),
+               date(2024, 3, 16), "待整改", "", "已修", datetime(2024, 3, 12, 10), 1, "", None, "", "", "")
+
+    books = {}
+    for private in (True, False):
+        if not private:
+            monkeypatch.setattr(ledger_book, "check", lambda key: {key: ["openpyxl.cell.cell:Cell._style"]})
+        books[private] = path = tmp_path / f"ledger-{private}.xlsx"
+        await ledger_book.write_ledger(path, rows(), county="城口县", generated=datetime(2026, 12, 6, 15, 30),
+                                       subtitle="全部问题")
+    cells = {private: [(c.value, c.number_format, c.alignment.wrap_text) for c in load_workbook(path)["整改台账"][4]]
+             for private, path in books.items()}
+    assert cells[True] == cells[False]
+    assert (datetime(2024, 3, 16), "yyyy-mm-dd", None) in cells[False] and ("已修", "General", True) in cells[False]
+
+
 @pytest.mark.parametrize(("typed", "kept"), [("\u0001=1+1", "'=1+1"), ("＠x", "'＠x"), ("\n=1", "'\n=1"),
                                             ("扶手=松动", "扶手=松动"), ("", "")])
 def test_safe_text_removes_control_characters_before_neutralising(typed: str, kept: str) -> None:

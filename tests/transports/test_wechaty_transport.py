@@ -346,3 +346,20 @@ async def test_token_is_never_logged(standin, caplog) -> None:
     assert standin.endpoint in caplog.text
     assert TOKEN not in caplog.text
 
+
+
+async def test_without_wechatys_private_names_it_connects_through_puppet_service_start(standin, monkeypatch) -> None:
+    """The public path of bot/private_names.py's 'wechaty-start' and 'wechaty-pools': PuppetService.start() (Stop
+    before Start), nothing forgotten; messages still arrive and replies still go out."""
+    from bot.transports.wechaty import compat
+
+    monkeypatch.setattr(compat, "available", lambda key: key not in ("wechaty-start", "wechaty-pools"))
+    transport, app, task = await start(standin)
+    try:
+        standin.text(A, "hello", room=ROOM)
+        await eventually(lambda: app.inbound)
+        assert app.inbound[0].text == "hello"
+        assert [name for name, _ in standin.calls if name in ("Stop", "Start")][:2] == ["Stop", "Start"]
+    finally:
+        await transport.stop()
+        await asyncio.wait_for(task, 3)

@@ -10,7 +10,7 @@ from tests.support.paths import REPO
 
 # lowest first; a module may import its own layer or lower ones (prefixes, the longest match wins)
 LAYERS = [
-    ("bot.clock", "bot.messages", "bot.settings", "bot.text", "bot.segmenter", "bot.resources", "bot.render", "bot.redaction", "bot.spool", "bot.domain",
+    ("bot.clock", "bot.messages", "bot.settings", "bot.text", "bot.segmenter", "bot.resources", "bot.render", "bot.redaction", "bot.spool", "bot.private_names", "bot.domain",
      "bot.county", "bot.storage"),
     ("bot.ledger", "bot.obligations", "bot.reports", "bot.contract", "bot.parsing", "bot.routing", "bot.outbox"),
     ("handlers", "reminders"),

@@ -16,6 +16,7 @@ from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError, StreamTerminatedError
 
+from bot.private_names import check as check_private_names
 from bot.redaction import add_secret
 from bot.transports.wechaty.gateway import Gateway, describe, probe, speaks_tls
 
@@ -61,6 +62,7 @@ async def check_gateway(settings: Settings, *, wait: float = 5.0, timeout: float
     import wechaty_grpc.wechaty as grpc_api
 
     channel = Channel(host=gateway.host, port=gateway.port)
+    check_private_names("grpc-authority")  # grpclib's private name (python-wechaty sets it too): said if missing
     channel._authority = gateway.token  # as python-wechaty sends it: the gateway reads it as the token
     stub = grpc_api.PuppetStub(channel)
     try:

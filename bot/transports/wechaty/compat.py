@@ -37,6 +37,10 @@ Upstream problems worked around here:
   a JSON object, raises out of it and tears the gRPC stream down with the events behind it.
   `start_puppet()` has it read through event_stream.EventSource, which drops (and logs) what
   it could not read, and restarts it on the same stream if it fails on an event all the same.
+
+Several of these reach into private names of python-wechaty (the puppet's stub, listener and event stream, the user
+classes' pools, the puppet module's environment lookups): each is a row of bot/private_names.py, looked up by
+`load_wechaty` (a warning names any missing), and each workaround falls back to wechaty's own behaviour without them.
 """
 from __future__ import annotations
 
@@ -50,6 +54,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from bot.private_names import available, check
 from bot.transports.wechaty.event_stream import EventSource, listen
 from bot.transports.wechaty.library_logs import tame_loggers
 
@@ -98,6 +103,8 @@ def _patch_puppet_options() -> None:
 def _patch_environment() -> None:
     import wechaty_puppet_service.puppet as service
 
+    if not available("wechaty-env"):
+        return
     service.get_token = service.get_endpoint = lambda: None  # we always pass both as options
 
 
@@ -131,6 +138,7 @@ def load_wechaty(cache_dir: str | None = None) -> WechatyModules:
         MessageType=MessageType,
         user=wechaty.user,
     )
+    check("wechaty-start", "wechaty-events", "wechaty-env", "wechaty-pools")  # now that wechaty is imported
     _patch_environment()
     tame_loggers()
     return _loaded
@@ -153,6 +161,8 @@ def new_wechaty(modules: WechatyModules, endpoint: str, token: str, plugin_port:
 
 def reset_pools(modules: WechatyModules) -> None:
     """Forget cached Contact/Room objects (they are bound to the puppet that created them)."""
+    if not available("wechaty-pools"):
+        return
     for cls in (modules.user.Contact, modules.user.Room):
         cls._pool.clear()
 
@@ -185,8 +195,12 @@ async def start_puppet(puppet: Any, on_dirty: Callable[[int, str], None]) -> Non
     """PuppetService.start() without its Stop first; DIRTY events go to on_dirty(type, id); the listener reads
     through an EventSource (event_stream.py), so that one event it cannot read never ends the stream.
 
-    Returns when the event stream ends, raises when it breaks (as PuppetService.start() does).
+    Returns when the event stream ends, raises when it breaks (as PuppetService.start() does). Without the private
+    names this needs, PuppetService.start() itself (Stop first, DIRTY events ignored).
     """
+    if not available("wechaty-start"):
+        await puppet.start()
+        return
     puppet._init_puppet()  # the channel and the stub (and its blocking "is it up" probe)
     stub = puppet._puppet_stub
     source = EventSource(stub.event, on_dirty)
@@ -198,6 +212,8 @@ async def start_puppet(puppet: Any, on_dirty: Callable[[int, str], None]) -> Non
 def forget_payload(modules: WechatyModules, payload_type: int, payload_id: str) -> None:
     """A DIRTY event: drop the cached object so the next use fetches the payload again (messages are not cached:
     Message.load makes a new one each time)."""
+    if not available("wechaty-pools"):
+        return
     pools = {2: (modules.user.Contact,), 3: (modules.user.Room,),
              4: (modules.user.Room,)}  # a room member changed: the room's member names too
     for cls in pools.get(payload_type, ()):
