@@ -36,13 +36,14 @@ if CHINESE:
     from typer._click.formatting import HelpFormatter
 
 
+PANEL_WORDS = {"ARGUMENTS_PANEL_TITLE": "参数", "OPTIONS_PANEL_TITLE": "选项", "COMMANDS_PANEL_TITLE": "命令",
+               "REQUIRED_LONG_STRING": "[必填]", "DEFAULT_STRING": "[默认：{}]"}  # typer.rich_utils's constants
+
+
 def _chinese_panels(rich_utils: ModuleType) -> None:
     check("typer-panels")  # a constant typer no longer has is set for nothing: English titles, and a warning
-    rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
-    rich_utils.OPTIONS_PANEL_TITLE = "选项"
-    rich_utils.COMMANDS_PANEL_TITLE = "命令"
-    rich_utils.REQUIRED_LONG_STRING = "[必填]"
-    rich_utils.DEFAULT_STRING = "[默认：{}]"
+    for name, words in PANEL_WORDS.items():
+        setattr(rich_utils, name, words)
 
 
 class _WhenRichUtilsLoads(importlib.abc.MetaPathFinder):
@@ -89,8 +90,8 @@ def _chinese_help_option(get_help_option):  # noqa: ANN001, ANN202 — typer's C
 
 
 if CHINESE:  # typer's own words in the help ("Usage:", "Show this message and exit.") in the operator's language
-    HelpFormatter.write_usage = _chinese_usage(HelpFormatter.write_usage)
-    ClickCommand.get_help_option = _chinese_help_option(ClickCommand.get_help_option)
+    HelpFormatter.write_usage = _chinese_usage(HelpFormatter.write_usage)  # type: ignore[method-assign]
+    ClickCommand.get_help_option = _chinese_help_option(ClickCommand.get_help_option)  # type: ignore[method-assign]
 
 app = typer.Typer(help="督导助手（dudao）：县教育督导室的聊天机器人。", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import collections
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import util as sa_util
 from sqlalchemy.dialects.sqlite import aiosqlite as sa_aiosqlite
@@ -27,12 +27,17 @@ from bot.private_names import check as check_private_names
 
 log = logging.getLogger("dudao.storage")
 
-# Looked up, not imported: on a SQLAlchemy without them (2.0) this module still imports, and install() says why the
-# cursor is not used. The classes below are only ever used after install() found every name.
-await_ = getattr(concurrency, "await_", None)
-EMPTY_DICT = getattr(sa_util, "EMPTY_DICT", None)
-_AdapterCursor: type = getattr(sa_aiosqlite, "AsyncAdapt_aiosqlite_cursor", object)
-_AdapterConnection: type = getattr(sa_aiosqlite, "AsyncAdapt_aiosqlite_connection", object)
+if TYPE_CHECKING:  # SQLAlchemy 2.1's, which the one-trip cursor is written for
+    from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection as _AdapterConnection
+    from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_cursor as _AdapterCursor
+    from sqlalchemy.util import EMPTY_DICT
+    from sqlalchemy.util.concurrency import await_
+else:  # looked up, not imported: on a SQLAlchemy without them (2.0) this module still imports, and install() says
+    # why the cursor is not used. The classes below are only ever used after install() found every name.
+    await_ = getattr(concurrency, "await_", None)
+    EMPTY_DICT = getattr(sa_util, "EMPTY_DICT", None)
+    _AdapterCursor = getattr(sa_aiosqlite, "AsyncAdapt_aiosqlite_cursor", object)
+    _AdapterConnection = getattr(sa_aiosqlite, "AsyncAdapt_aiosqlite_connection", object)
 NAMES = ("onehop-aiosqlite", "onehop-sqlalchemy")  # their rows in bot/private_names.py
 
 
@@ -44,9 +49,9 @@ class OneHopCursor(_AdapterCursor):
     def __init__(self, adapt_connection: Any) -> None:  # no aiosqlite cursor: nothing to open, nothing to close
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection.driver_connection
-        self._cursor = None
+        self._cursor = None  # type: ignore[assignment]  # none to open: execute runs its own in the thread
         self._soft_closed_memoized = EMPTY_DICT
-        self._rows = collections.deque()
+        self._rows: collections.deque[Any] = collections.deque()
         self._description, self._rowcount, self._lastrowid = None, -1, None
 
     @property
@@ -115,7 +120,7 @@ def install(engine: AsyncEngine) -> bool:
     lacks a name it needs (each said in a warning, once a process): then nothing changes."""
     if check_private_names(*NAMES):
         return False
-    dbapi = engine.sync_engine.dialect.loaded_dbapi
+    dbapi: Any = engine.sync_engine.dialect.loaded_dbapi  # SQLAlchemy's adapted aiosqlite module
     connect = dbapi.connect
 
     def one_hop_connect(*args: Any, **kwargs: Any) -> Any:
