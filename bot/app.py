@@ -28,7 +28,7 @@ from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.engine import Database
 from bot.storage.faults import DatabaseAway, outage
-from bot.storage.inserts import insert_new_returning
+from bot.storage.inserts import insert_new_returning, insert_new_unless_returning
 from bot.storage.roster_repo import NoCountyLoaded, RosterCache
 from bot.storage.session import Session
 from bot.text import clean
@@ -36,43 +36,44 @@ from reminders.sweep import sweep as sweep_rules
 
 log = logging.getLogger("dudao.app")
 APOLOGY = "errors/internal.j2"  # the answer to a message whose handling failed (its reply key ends in #err)
+KEY_CHARS = 200  # handled_messages.key
 
 
 def content_key(inbound: Inbound) -> str:
-    """A deterministic key from sender, room, the platform's timestamp and the content (never random)."""
+    """A deterministic key from sender, room, the platform's timestamp and the content (never random): the message's
+    name where the platform gives no stable id."""
     basis = "\x1f".join([inbound.sender, inbound.room or "", inbound.at.isoformat(), inbound.text,
                          *(hashlib.sha256(f.data).hexdigest() for f in inbound.files)])
     return "h:" + hashlib.sha256(basis.encode()).hexdigest()
 
 
+def scoped_key(scope: str, message_id: str) -> str:
+    """The key of a message whose platform id is unique within `scope` (`m:<scope>:<id>`; a digest when too long)."""
+    key = f"m:{scope}:{message_id}"
+    return key if len(key) <= KEY_CHARS else "m:" + hashlib.sha256(f"{scope}\x1f{message_id}".encode()).hexdigest()
+
+
+def bare_id_key(message_id: str) -> str:
+    """`p:<id>`: the platform id alone, recorded beside the keys of a message whose ids are not scoped (it tells a
+    reused id), and by every message with an id before ids were scoped (a redelivery of one is still recognised)."""
+    return f"p:{message_id[:160]}"
+
+
 def message_keys(inbound: Inbound) -> list[str]:
     """The keys a message is known by; the first names it (outbox keys derive from it).
 
-    With a platform id: the id with a short digest of the content (a gateway that reuses an id for a new message
-    gives a new key), the content key, and, when the ids are stable within a scope (`Inbound.id_scope`), the
-    content key within that scope. Without an id: the content key alone.
+    Ids unique within a scope (`Inbound.id_scope`: WeCom's msgid, a Wechaty id within its account's puppet): the
+    id alone, in its scope — neither the timestamp nor the content takes part, so a redelivery with another or no
+    create_time is the same message, and the same words twice under two ids are two messages. Ids that may be
+    renumbered or reused (no scope): the id with a short digest of the content (a reused id with new content is a
+    new message) and the content key (a renumbered redelivery). Without an id: the content key alone.
     """
+    if inbound.message_id and inbound.id_scope:
+        return [scoped_key(inbound.id_scope, inbound.message_id)]
     content = content_key(inbound)
     if not inbound.message_id:
         return [content]
-    keys = [f"id:{inbound.message_id[:160]}:{content[2:14]}", content]
-    if inbound.id_scope:
-        keys.append("s:" + hashlib.sha256(f"{inbound.id_scope}\x1f{content}".encode()).hexdigest())
-    return keys
-
-
-def is_duplicate(keys: list[str], seen: set[str]) -> bool:
-    """Was the message with these keys handled before, given which of them were recorded?
-
-    Its id with the same content: a redelivery. Its content under another id: a renumbered redelivery — unless
-    its ids are stable and that content was seen under another id in the same scope: then the same thing was
-    said twice in one second (`#查询 Q1` twice), two messages.
-    """
-    if keys[0] in seen:
-        return True
-    if len(keys) < 2 or keys[1] not in seen:
-        return False
-    return len(keys) < 3 or keys[2] not in seen
+    return [f"id:{inbound.message_id[:160]}:{content[2:14]}", content]
 
 
 def message_key(inbound: Inbound) -> str:
@@ -238,22 +239,42 @@ class App:
         await self._queue(s, w.inbound, w.key, [answer])
 
     async def _first_time(self, s: Session, inbound: Inbound, keys: list[str]) -> bool:
-        """Record the message under its keys and the bare platform id (`p:<id>`, which tells a reused id from a new
-        one) in one INSERT … ON CONFLICT DO NOTHING; the keys it did not return were seen before. False when that
-        makes the message a duplicate (see `is_duplicate`): the caller rolls the insert back."""
-        platform = [f"p:{inbound.message_id[:160]}"] if inbound.message_id else []
-        now = self.clock.now()
+        """Record the message under its keys in one INSERT … ON CONFLICT DO NOTHING; False when one of them was
+        recorded before (a duplicate: the caller rolls the insert back).
+
+        A scoped id: its one key, unless its bare id `p:<id>` was recorded (a message handled before ids were
+        scoped, redelivered after the upgrade). Otherwise: the keys and the bare id, which tells a reused id (seen
+        alone: another message under the same id, handled as new, with a warning)."""
+        row = {"at": inbound.at, "handled_at": self.clock.now(), "room_chat_id": inbound.room,
+               "sender_chat_id": inbound.sender}
+        if inbound.message_id and inbound.id_scope:
+            bare = bare_id_key(inbound.message_id)
+            statement = insert_new_unless_returning(s, m.HandledMessage, "key")
+            if (await s.scalars(statement, {**row, "key": keys[0], "unless": bare})).first() is not None:
+                return True
+            await self._reused(s, inbound, [keys[0], bare])
+            return False
+        platform = [bare_id_key(inbound.message_id)] if inbound.message_id else []
         every = list(dict.fromkeys(keys + platform))
-        rows = [{"key": k, "at": inbound.at, "handled_at": now, "room_chat_id": inbound.room,
-                 "sender_chat_id": inbound.sender} for k in every]
-        new = set(await s.scalars(insert_new_returning(s, m.HandledMessage, "key"), rows))
+        new = set(await s.scalars(insert_new_returning(s, m.HandledMessage, "key"), [{**row, "key": k} for k in every]))
         seen = set(every) - new
-        if is_duplicate(keys, seen):
+        if not seen.isdisjoint(keys):
             return False
         if platform and platform[0] in seen:
             log.warning("message id %s was handled before with other content: handled as a new message (%s)",
                         inbound.message_id, keys[0])
         return True
+
+    @staticmethod
+    async def _reused(s: Session, inbound: Inbound, keys: list[str]) -> None:
+        """A scoped id seen before is a redelivery; unless the platform gave the id to another sender or room: that
+        message cannot be handled under its id, and the log says so (a platform whose ids are unique never does)."""
+        first = (await s.execute(select(m.HandledMessage.sender_chat_id, m.HandledMessage.room_chat_id)
+                                 .where(m.HandledMessage.key.in_(keys)).limit(1))).first()
+        if first is not None and (first.sender_chat_id, first.room_chat_id) != (inbound.sender, inbound.room):
+            log.warning("message id %s (%s) was handled before from another sender or room: the platform reused the "
+                        "id, and this message from %s is not handled", inbound.message_id, inbound.id_scope,
+                        inbound.sender)
 
     async def _handle_in(self, s: Session, inbound: Inbound, key: str) -> None:
         """Route the message and queue its replies; a UserError (a refusal, a typo) is raised to the caller."""

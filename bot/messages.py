@@ -23,9 +23,11 @@ class Inbound:
     message_id: the platform's id, or None when the platform gives no stable id.
     at: timezone-aware time the platform says the message was sent.
     mentions_bot: the platform says the bot was @-mentioned (the text may still carry "@督导助手").
-    id_scope: within one scope the platform's ids are stable (two ids are two messages, even with the same
-        sender, room, second and text); None: the ids may be renumbered, so the same content under another id
-        is a redelivery. The Wechaty transport gives each connection to its gateway a scope of its own.
+    id_scope: the namespace in which the platform's ids are unique and stable — WeCom's msgid (`wecom`), a Wechaty
+        id within the puppet of the account the gateway is logged in as (`wechaty:<account>`). Set, the id alone
+        is the message: a redelivery is recognised whatever its timestamp (10 minutes later, with another or no
+        create_time, after a restart), and two ids are two messages even with the same sender, room, second and
+        text. None: the ids (if any) may be renumbered or reused, so the message is also known by its content.
     """
 
     room: str | None

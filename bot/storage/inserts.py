@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import Table, inspect
+from sqlalchemy import Table, bindparam, exists, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -31,6 +31,22 @@ def _insert(dialect: str, table: Table) -> Any:
 @functools.cache
 def _returning(dialect: str, table: Table, column: str) -> Any:
     return _insert(dialect, table).returning(table.c[column])
+
+
+def insert_new_unless_returning(session: Session, model: type[Any], column: str) -> Any:
+    """The INSERT of one `model` row (a parameter per column, named as the column) unless its key exists — or a row
+    whose `column` is the parameter `unless` does: INSERT … SELECT … WHERE NOT EXISTS … ON CONFLICT DO NOTHING,
+    returning `column` when the row was written. One statement, where a look-up of the second key would be two."""
+    return _unless(_dialect(session), model.__table__, column)
+
+
+@functools.cache
+def _unless(dialect: str, table: Table, column: str) -> Any:
+    key = table.c[column]
+    values = select(*(bindparam(c.key, type_=c.type) for c in table.columns)).where(
+        ~exists().where(key == bindparam("unless", type_=key.type)))
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).from_select([c.key for c in table.columns], values).on_conflict_do_nothing().returning(key)
 
 
 def adopt(session: Any, model: type[Any], values: dict[str, Any]) -> Any:

@@ -121,7 +121,7 @@ async def test_concurrent_drains_send_each_message_once(harness) -> None:
 
 
 async def test_renumbered_redelivery_is_recognised_by_content(harness) -> None:
-    """A puppet that renumbers messages after a restart delivers the same message under a new id."""
+    """A transport whose ids may be renumbered (no id scope) delivers the same message under a new id."""
     h = harness
     at = h.clock.now()
     first = Inbound(room=SYXX, sender=ZHOU, text="#问题 实验小学 扶手松动", at=at, message_id="session1-77")

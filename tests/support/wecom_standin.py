@@ -93,10 +93,14 @@ class WecomStandIn:
         url, aeskey = self.http.put_media(f"i{next(self._ids)}.img", image)
         return self._callback(userid, None, "image", {"image": {"url": url, "aeskey": aeskey}})
 
-    def _callback(self, userid: str, chatid: str | None, msgtype: str, content: dict, msgid: str | None = None) -> str:
+    def _callback(self, userid: str, chatid: str | None, msgtype: str, content: dict, msgid: str | None = None, *,
+                  create_time: float | None = None, stamped: bool = True) -> str:
+        """A message callback: stamped with `create_time` (now unless given), or with none (stamped=False)."""
         msgid = msgid or f"msg{next(self._ids)}"
         body = {"msgid": msgid, "aibotid": self.bot_id, "chattype": "group" if chatid else "single",
-                "from": {"userid": userid}, "msgtype": msgtype, "create_time": int(time.time()), **content}
+                "from": {"userid": userid}, "msgtype": msgtype, **content}
+        if stamped:
+            body["create_time"] = int(time.time()) if create_time is None else create_time
         if chatid:
             body["chatid"] = chatid
         self._spoken.add(chatid or userid)

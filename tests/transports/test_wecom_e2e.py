@@ -90,3 +90,39 @@ async def test_unknown_chat_is_a_permanent_error(tmp_path: Path) -> None:
         with pytest.raises(TransportError) as caught:
             await world.transport.send(Outbound(room=OTHER_ROOM, to=None, text="通知", key="n:1"))
         assert caught.value.permanent and "invalid chatid" in str(caught.value)
+
+
+async def test_a_callback_redelivered_later_and_after_a_restart_is_answered_once(tmp_path: Path) -> None:
+    """WeCom delivers a msgid again — 30 s and 10 minutes later with another create_time, and with none — to a
+    bot that restarted in between (a new transport and core on the same database, nothing in memory): its msgid
+    alone names it."""
+    from bot.cli.bootstrap import build
+    from bot.clock import SystemClock
+    from bot.transports.wecom import WecomTransport
+    from tests.support.wecom_world import FAST
+
+    async with wecom_world(tmp_path) as world:
+        standin, sent_at = world.standin, int(time.time())
+        msgid = standin._callback(SUPERVISOR, ROOM, "text", {"text": {"content": FINDING}}, create_time=sent_at)
+        await eventually(lambda: world.said(containing="已登记"))
+        await world.transport.stop()
+        transport = WecomTransport(world.bot.settings, SystemClock(), timing=FAST)
+        bot = build(world.bot.settings, SystemClock(), world.bot.db, transport)
+        sender = asyncio.create_task(bot.outbox.run(poll_seconds=0.05))
+        runner = asyncio.create_task(transport.run(bot))
+        try:
+            await eventually(lambda: transport.connected)
+            for create_time, stamped in ((sent_at + 30, True), (sent_at + 600, True), (None, False)):
+                standin._callback(SUPERVISOR, ROOM, "text", {"text": {"content": FINDING}}, msgid=msgid,
+                                  create_time=create_time, stamped=stamped)
+            standin.text(SUPERVISOR, "@督导助手 #帮助", chatid=ROOM)  # a barrier
+            await eventually(lambda: len(world.said()) >= 2)
+            await asyncio.sleep(0.1)
+            assert len(world.said(containing="已登记")) == 1 and len(world.said()) == 2
+            async with bot.db.reading() as s:
+                assert await s.scalar(select(m.Finding.id).where(m.Finding.id == 2)) is None
+        finally:
+            await transport.stop()
+            await asyncio.wait_for(runner, 5)
+            bot.outbox.stop()
+            await asyncio.wait_for(sender, 5)

@@ -57,7 +57,7 @@ def replay_floor(last_handled: datetime | None, connected_at: datetime, *,
 
 
 async def to_inbound(bot: Any, modules: WechatyModules, message_id: str, *, now: datetime,
-                     floor: datetime | None = None, scope: str | None = None) -> Inbound | None:
+                     floor: datetime | None = None) -> Inbound | None:
     """Fetch one message (and its picture or file) and translate it.
 
     None when it is the bot's own message, replayed history (sent before `floor`), or of a
@@ -100,7 +100,7 @@ async def to_inbound(bot: Any, modules: WechatyModules, message_id: str, *, now:
         files=files,
         mentions_bot=bool(payload.mention_ids) and msg.wechaty.user_self().contact_id in payload.mention_ids,
         sender_name=_name(msg.talker()),
-        id_scope=scope,
+        id_scope=id_scope(bot),
     )
 
 
@@ -108,6 +108,17 @@ def _fields(payload: Any) -> dict[str, Any]:
     """A message payload's fields for a log line (excerpt() blanks and cuts them)."""
     names = ("id", "type", "from_id", "room_id", "to_id", "timestamp", "filename", "text")
     return {name: getattr(payload, name, None) for name in names}
+
+
+def id_scope(bot: Any) -> str | None:
+    """Where this message's id is unique: the puppet of the account the gateway is logged in as (its ids are the
+    same after a reconnect or a restart of ours). None when the gateway has not said who it is logged in as: the
+    core then knows the message by its content too."""
+    try:
+        account = bot.puppet.self_id()
+    except Exception:  # noqa: BLE001 — not logged in (any more): no scope, not a lost message
+        return None
+    return f"wechaty:{account}" if account else None
 
 
 def _name(contact: Any) -> str | None:

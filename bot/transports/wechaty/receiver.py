@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -46,7 +45,6 @@ class Receiver:
         self._queue: asyncio.Queue[tuple[Any, Any, datetime | None]] = asyncio.Queue()
         self._closed = False
         self.floor: datetime | None = None
-        self.scope = _new_scope()  # message ids are stable within one connection to the gateway
         self.worker: asyncio.Task[None] | None = None
         self._held: tuple[Any, Any, datetime | None] | None = None  # a login or stop met while taking a batch
         self._batch: list[str] = []  # the message ids the worker is on
@@ -108,7 +106,6 @@ class Receiver:
     async def _take(self, inlet: Inlet, items: list[tuple[Any, Any, datetime | None]]) -> None:
         bot, item, at = items[0]
         if item is _LOGIN:
-            self.scope = _new_scope()
             await self._set_floor(inlet, at or self._clock.now())
             return
         self._batch = [i for _, i, _ in items]
@@ -138,8 +135,7 @@ class Receiver:
         if modules is None:
             return None  # cannot happen: messages only come from a loaded wechaty
         try:
-            return await to_inbound(bot, modules, message_id, now=self._clock.now(), floor=self.floor,
-                                    scope=self.scope)
+            return await to_inbound(bot, modules, message_id, now=self._clock.now(), floor=self.floor)
         except Exception as error:  # noqa: BLE001 — one unreadable message must not stop the others
             log.warning("wechaty: dropped message %s: could not read it: %s: %s", excerpt(message_id, 80),
                         type(error).__name__, excerpt(str(error), 300))
@@ -158,8 +154,3 @@ class Receiver:
                 await asyncio.sleep(self._retry_delay * attempt)
         for inbound in inbounds:
             log.error("wechaty: message %s from %s was not handled", inbound.message_id, inbound.sender)
-
-
-def _new_scope() -> str:
-    """A name for one gateway session's ids (they are stable within it, and may be renumbered or reused after)."""
-    return uuid.uuid4().hex[:16]

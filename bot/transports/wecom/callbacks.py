@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("dudao.wecom")
 REMEMBERED = 5000  # message ids kept for dedupe and replies
+ID_SCOPE = "wecom"  # a msgid names one message for good: the core knows a redelivery by it alone
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ class Callbacks:
             log.debug("wecom: nothing the core takes in message %s (%s)", callback.msgid, callback.msgtype)
             return None
         return Inbound(room=callback.chatid, sender=callback.userid, text=callback.text, at=self._at(callback),
-                       message_id=callback.msgid, files=tuple(files), mentions_bot=callback.chatid is not None)
+                       message_id=callback.msgid, files=tuple(files), mentions_bot=callback.chatid is not None,
+                       id_scope=ID_SCOPE)
 
     def _at(self, callback: frames.Callback) -> datetime:
         now = self._clock.now()
