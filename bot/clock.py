@@ -1,7 +1,10 @@
 """An injected clock, so time-dependent behaviour is tested by moving the clock, never by sleeping."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import contextlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 
@@ -32,3 +35,37 @@ class VirtualClock:
         if at < self._now:
             raise ValueError(f"time went backwards: {at.isoformat()} < {self._now.isoformat()}")
         self._now = at
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    """A platform's clock (a gateway's, WeCom's) and ours at the same moment."""
+
+    remote: datetime
+    local: datetime
+
+    @property
+    def ahead(self) -> timedelta:
+        """How far our clock is ahead of the platform's (negative: behind)."""
+        return self.local - self.remote
+
+
+def http_date(value: str | None) -> datetime | None:
+    """An HTTP Date header (`Sun, 06 Dec 2026 09:30:00 GMT`) as an aware UTC datetime; None if absent or unreadable."""
+    if not value:
+        return None
+    with contextlib.suppress(TypeError, ValueError, IndexError):
+        parsed = parsedate_to_datetime(value)
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return None
+
+
+def describe_offset(ahead: timedelta) -> str:
+    """'5 min 3 s ahead of' / '1 day 2 h behind' (for English logs)."""
+    seconds = int(abs(ahead.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{days} day{'s' if days != 1 else ''}" if days else "", f"{hours} h" if hours else "",
+             f"{minutes} min" if minutes else "", f"{seconds} s" if seconds and not days else ""]
+    return f"{' '.join(p for p in parts if p) or '0 s'} {'ahead of' if ahead >= timedelta(0) else 'behind'}"

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     outbox_backoff_seconds: float = 5.0
     outbox_per_minute: int = 40
 
+    # the platform's clock may be this far from this machine's (either way) before new messages look like replayed
+    # history: the Wechaty transport's history floor allows it (it reads the gateway's own clock where it can)
+    clock_skew_minutes: float = Field(default=10, ge=0)
+
     # Wechaty (WeChat / WeCom through a puppet service gateway)
     wechaty_puppet_service_endpoint: str | None = None
     wechaty_puppet_service_token: str | None = None

@@ -1,21 +1,29 @@
 """`dudao doctor`: what stands between this installation and a working bot, in the operator's words (Chinese, from
-templates/cli/doctor.j2), and whether the bot could work (the exit code)."""
+templates/cli/doctor.j2), and whether the bot could work (the exit code). It also compares this machine's clock with
+the platform's (the gateway's, or WeCom's) and warns past a minute."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from bot.cli.bootstrap import open_database, read_roster
 from bot.cli.db_problem import DatabaseUnavailable
 from bot.cli.say import say
+from bot.clock import Clock, ClockReading, SystemClock
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage.roster_repo import NoCountyLoaded
 
 log = logging.getLogger("dudao.doctor")
+CLOCK_WARNING = timedelta(minutes=1)  # this machine's clock this far from the platform's: a warning
 
 
-async def doctor(settings: Settings, *, wait: float = 5.0) -> tuple[int, str]:
-    """(exit code, report): 0 when the bot can work (warnings allowed), 1 when it cannot."""
+async def doctor(settings: Settings, *, wait: float = 5.0, clock: Clock | None = None) -> tuple[int, str]:
+    """(exit code, report): 0 when the bot can work (warnings allowed), 1 when it cannot. `clock`: this machine's
+    (injected in tests)."""
+    now = (clock or SystemClock()).now
     county, county_rooms, db_error = None, {}, None
     try:
         db = await open_database(settings.database_url)
@@ -42,7 +50,7 @@ async def doctor(settings: Settings, *, wait: float = 5.0) -> tuple[int, str]:
         from bot.transports.wechaty.gateway import WechatyConfigError
 
         try:
-            gw = await check_gateway(settings, wait=wait)
+            gw = await check_gateway(settings, wait=wait, now=now)
         except WechatyConfigError:
             config = "bad_endpoint"
 
@@ -54,5 +62,29 @@ async def doctor(settings: Settings, *, wait: float = 5.0) -> tuple[int, str]:
     text = Renderer().render(
         "cli/doctor.j2", gw=gw, config=config, endpoint=settings.wechaty_puppet_service_endpoint or "",
         county=county, county_file=str(settings.county_file or ""), rooms=len(county_rooms), db_error=db_error,
-        missing=missing, unbound=unbound, works=works)
+        missing=missing, unbound=unbound, works=works, clock=await _clock(settings, gw, now, wait),
+        skew=settings.clock_skew_minutes)
     return (0 if works else 1), text
+
+
+async def _clock(settings: Settings, gw: Any, now: Callable[[], datetime], wait: float) -> dict[str, Any] | None:
+    """This machine's clock against the platform's: WeCom's (the Date of its long-connection host) when WeCom is
+    the transport, else the gateway's (the Date of its answer to a Ding); None when neither could be asked."""
+    if settings.wecom_configured:
+        from bot.transports.wecom.wecom_clock import read_wecom_clock
+
+        return _compared("wecom", await read_wecom_clock(settings.wecom_ws_url, now, max(wait, 1.0)))
+    if gw is not None and gw.reachable and not gw.tls and not gw.token_refused:
+        return _compared("gateway", gw.clock)
+    return None
+
+
+def _compared(source: str, reading: ClockReading | None) -> dict[str, Any]:
+    if reading is None:
+        return {"source": source, "known": False}
+    ahead = round(reading.ahead.total_seconds())
+    days, rest = divmod(abs(ahead), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return {"source": source, "known": True, "ahead": ahead, "off": abs(reading.ahead) > CLOCK_WARNING,
+            "days": days, "hours": hours, "minutes": minutes, "seconds": seconds}

@@ -7,7 +7,9 @@ client sent. It listens on 127.0.0.1 only and can be stopped and started again o
 answers a Ding with a DONG event on the event stream, as the real gateway does, and can go away
 in each of the ways of tests/support/wechaty_faults.py. A test can send any event as it is
 (`emit_raw`: a payload that is not JSON, a MESSAGE without its id, …), have a message's payload
-fetch fail (`payload_errors`) and a picture's FileBox be anything (`raw_fileboxes`).
+fetch fail (`payload_errors`) and a picture's FileBox be anything (`raw_fileboxes`). Its clock may be set apart
+from ours (`clock_offset`): it stamps messages by it and tells it in the Date header of every answer, as a
+Node gateway does (`send_date`).
 Wire conventions it follows (as the TypeScript puppet service does): message types use the
 TypeScript numbering (text 7, image 6, attachment 1), event payloads are JSON strings.
 """
@@ -21,6 +23,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from typing import Any
 
 import wechaty_grpc.wechaty as grpc_api
@@ -86,6 +89,8 @@ class PuppetStandIn(GatewayFaults):
         self.sent_texts: list[SentText] = []
         self.sent_files: list[SentFile] = []
         self.calls: list[tuple[str, float]] = []
+        self.clock_offset = 0.0  # seconds the gateway's clock is ahead of ours (negative: behind)
+        self.send_date = True  # a Date header on every answer, as Node's HTTP/2 sends
         self.contacts: dict[str, str] = {self_id: self_name}
         self.rooms: dict[str, _Room] = {}
         self.messages: dict[str, pb.MessagePayloadResponse] = {}
@@ -151,11 +156,15 @@ class PuppetStandIn(GatewayFaults):
         self.messages[message_id] = pb.MessagePayloadResponse(
             id=message_id, text=text, type=wire_type, from_id=sender, room_id=room or "",
             to_id="" if room else (to or self.self_id), mention_ids=list(mentions), filename=filename,
-            timestamp=int((time.time() if timestamp is None else timestamp) * 1000),
+            timestamp=int((self.now() if timestamp is None else timestamp) * 1000),
         )
         if emit:
             self.emit(EVENT_MESSAGE, {"messageId": message_id})
         return message_id
+
+    def now(self) -> float:
+        """The gateway's clock (a Unix time)."""
+        return time.time() + self.clock_offset
 
     def emit(self, event_type: int, payload: dict[str, Any]) -> None:
         """Send an event to every connected client, or keep it for the next one."""
@@ -190,6 +199,8 @@ class PuppetStandIn(GatewayFaults):
         async def handle(stream: Stream) -> None:
             request = await stream.recv_message()
             self.calls.append((name, time.monotonic()))
+            if self.send_date:
+                await stream.send_initial_metadata(metadata={"date": formatdate(self.now(), usegmt=True)})
             await stream.send_message(await answer(request) if answer else reply())
 
         return handle

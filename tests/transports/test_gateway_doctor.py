@@ -95,3 +95,21 @@ def test_the_dudao_doctor_command(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "网关拒绝了令牌" in done.stdout and "还没有加载县文件" in done.stdout
     assert "insecure_nope-33" not in done.stdout + done.stderr
+
+
+async def test_the_real_gateways_clock_is_compared_with_ours(tmp_path: Path) -> None:
+    """The real (Node) gateway stamps every gRPC answer with a Date header: our clock 5 minutes ahead is warned
+    about, and the bot still can work (a warning, not a failure)."""
+    from datetime import UTC, datetime, timedelta
+
+    class Ahead:
+        def now(self) -> datetime:
+            return datetime.now(UTC) + timedelta(minutes=5)
+
+    require()
+    url = await _with_county(tmp_path)
+    with RealGateway(TOKEN) as gateway:
+        code, ahead = await doctor(_settings(url, gateway.endpoint), wait=2, clock=Ahead())
+        _, same = await doctor(_settings(url, gateway.endpoint), wait=2)
+    assert code == 0 and "! 本机时钟比网关快了 5 分" in ahead and "NTP" in ahead, ahead
+    assert "✓ 本机时钟和网关一致" in same, same

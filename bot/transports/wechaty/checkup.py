@@ -2,23 +2,28 @@
 
 Reachable (TCP)? TLS on (it answers a TLS ClientHello)? Token accepted (Ding)? Logged in (the event stream's
 LOGIN; when none comes at once, Start — never Stop — and wait for LOGIN or a SCAN with its QR link)? Which rooms
-is the account in (RoomList, RoomPayload)? Each answer is a field of `GatewayCheck`; the CLI words them.
+is the account in (RoomList, RoomPayload)? What is its clock (the Date header of a Ding's answer)? Each answer is a
+field of `GatewayCheck`; the CLI words them.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError, StreamTerminatedError
 
+from bot.clock import ClockReading, SystemClock
 from bot.private_names import check as check_private_names
 from bot.redaction import add_secret
 from bot.transports.wechaty.gateway import Gateway, describe, probe, speaks_tls
+from bot.transports.wechaty.gateway_clock import read_gateway_clock
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -39,6 +44,7 @@ class GatewayCheck:
     scan_status: int | None = None
     rooms: dict[str, str] = field(default_factory=dict)  # chat id -> topic, of the rooms the account is in
     rooms_known: bool = False
+    clock: ClockReading | None = None  # the gateway's clock and ours, when it tells its time
 
     @property
     def works(self) -> bool:
@@ -46,7 +52,8 @@ class GatewayCheck:
             self.busy or self.logged_in_as is not None)
 
 
-async def check_gateway(settings: Settings, *, wait: float = 5.0, timeout: float = 3.0) -> GatewayCheck:
+async def check_gateway(settings: Settings, *, wait: float = 5.0, timeout: float = 3.0,
+                        now: Callable[[], datetime] | None = None) -> GatewayCheck:
     gateway = Gateway.from_settings(settings)  # raises WechatyConfigError
     add_secret(gateway.token)
     check = GatewayCheck(gateway.endpoint)
@@ -67,6 +74,7 @@ async def check_gateway(settings: Settings, *, wait: float = 5.0, timeout: float
     stub = grpc_api.PuppetStub(channel)
     try:
         await asyncio.wait_for(stub.ding(data="dudao-doctor"), timeout)
+        check.clock = await read_gateway_clock(channel, now or SystemClock().now, timeout)
         await _login_state(stub, check, wait)
         if check.logged_in_as or check.busy:
             await _rooms(stub, check, timeout)

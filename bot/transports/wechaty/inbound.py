@@ -39,7 +39,7 @@ def message_time(timestamp: int | float, fallback: datetime) -> datetime:
 
 
 def replay_floor(last_handled: datetime | None, connected_at: datetime, *,
-                 grace: timedelta, catchup: timedelta, margin: timedelta) -> datetime:
+                 grace: timedelta, catchup: timedelta, margin: timedelta, skew: timedelta) -> datetime:
     """Messages sent before this time are replayed history and are skipped; the rest go to the core.
 
     The floor never decides alone that a message was handled: gateways stamp messages to the second, so a
@@ -47,21 +47,70 @@ def replay_floor(last_handled: datetime | None, connected_at: datetime, *,
     be new. With a last handled message, everything from `margin` before it is handed to the core, whose
     dedupe by key drops what it already handled; only what is older than that (history a gateway replays on
     login) is skipped, and never more than `catchup` before this connection. With an empty ledger: only what
-    was sent from just before this connection (`grace` covers clock skew between the gateway and us).
+    was sent from just before this connection (`grace`).
+
+    `last_handled` is the platform's time (a message's own stamp); `connected_at` is the gateway's time when it
+    could be read, else ours — so every bound from it allows `skew` (CLOCK_SKEW_MINUTES) for a clock that is
+    ahead of the gateway's.
     """
     if last_handled is None:
-        return connected_at - grace
+        return connected_at - skew - grace
     if last_handled.tzinfo is None:  # a database that lost the zone: stored values are UTC
         last_handled = last_handled.replace(tzinfo=UTC)
-    return max(last_handled, connected_at - catchup) - margin
+    return max(last_handled, connected_at - skew - catchup) - margin
+
+
+class History:
+    """One connection's replay floor, and the messages it skipped: counted, and said at WARNING — the first one of a
+    run at once, with its time (a wrong clock makes every new message look like history), then what the run came to
+    when it ends (a message past the floor, the next login), and at 10, 100, 1000… skipped while it lasts."""
+
+    def __init__(self, floor: datetime) -> None:
+        self.floor = floor
+        self.skipped = 0  # on this connection
+        self._first: tuple[str, datetime] | None = None  # of the run going on
+        self._last: datetime | None = None
+        self._in_run = 0
+
+    def keeps(self, message_id: str, at: datetime) -> bool:
+        """Whether a message sent at `at` goes to the core (True) or is skipped as replayed history."""
+        if at >= self.floor:
+            self.end_run()
+            return True
+        self.skipped += 1
+        self._in_run += 1
+        self._last = at
+        if self._first is None:
+            self._first = (message_id, at)
+            log.warning("wechaty: skipping replayed history: message %s was sent at %s, before %s (the floor of this "
+                        "connection); if it was new, this machine's clock or the gateway's is wrong — `dudao doctor` "
+                        "compares them, CLOCK_SKEW_MINUTES allows for it", message_id, at.isoformat(),
+                        self.floor.isoformat())
+        elif self._in_run >= 10 and str(self._in_run).rstrip("0") == "1":
+            self._say("so far")
+        else:
+            log.debug("wechaty: skipping replayed message %s (sent %s)", message_id, at.isoformat())
+        return False
+
+    def end_run(self) -> None:
+        """A run of skipped messages ended: say how many (when more than the one already said)."""
+        if self._in_run > 1:
+            self._say("in all")
+        self._first, self._last, self._in_run = None, None, 0
+
+    def _say(self, how: str) -> None:
+        assert self._first is not None and self._last is not None  # said only within a run
+        log.warning("wechaty: %d messages skipped as replayed history %s (sent before %s): the first, %s, sent at %s, "
+                    "the last sent at %s", self._in_run, how, self.floor.isoformat(), self._first[0],
+                    self._first[1].isoformat(), self._last.isoformat())
 
 
 async def to_inbound(bot: Any, modules: WechatyModules, message_id: str, *, now: datetime,
-                     floor: datetime | None = None) -> Inbound | None:
+                     history: History | None = None) -> Inbound | None:
     """Fetch one message (and its picture or file) and translate it.
 
-    None when it is the bot's own message, replayed history (sent before `floor`), or of a
-    kind the core does not take (voice, stickers, links, ...).
+    None when it is the bot's own message, replayed history (sent before the floor of `history`, which counts
+    it), or of a kind the core does not take (voice, stickers, links, ...).
     """
     msg = bot.Message.load(message_id)
     try:
@@ -77,9 +126,7 @@ async def to_inbound(bot: Any, modules: WechatyModules, message_id: str, *, now:
     if msg.is_self():  # real puppets deliver the bot's own messages back
         return None
     at = message_time(payload.timestamp, now)
-    if floor is not None and at < floor:
-        log.info("wechaty: ignoring replayed message %s (sent %s, before %s)",
-                 message_id, at.isoformat(), floor.isoformat())
+    if history is not None and not history.keeps(message_id, at):
         return None
     types = modules.MessageType
     kind = msg.type()

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.clock import Clock
+from bot.clock import Clock, describe_offset
 from bot.messages import Inbound
 from bot.redaction import excerpt
 from bot.transports.supervisor import keep_alive
 from bot.transports.wechaty.compat import WechatyModules
-from bot.transports.wechaty.inbound import replay_floor, to_inbound
+from bot.transports.wechaty.gateway_clock import read_gateway_clock
+from bot.transports.wechaty.inbound import History, replay_floor, to_inbound
 
 if TYPE_CHECKING:
     from bot.transports.contract import Inlet
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("dudao.wechaty")
 _LOGIN, _STOP = object(), object()
 BATCH = 64  # messages handed to the inlet at once, at most
+CLOCK_WARNING = timedelta(minutes=1)  # our clock this far from the gateway's: said at WARNING on every login
 
 
 class Receiver:
@@ -38,13 +40,15 @@ class Receiver:
 
     def __init__(self, clock: Clock, modules: Callable[[], WechatyModules | None], *,
                  grace: timedelta, catchup: timedelta, margin: timedelta, attempts: int,
-                 retry_delay: float) -> None:
+                 retry_delay: float, skew: timedelta = timedelta(minutes=10), clock_timeout: float = 3.0) -> None:
         self._clock, self._modules = clock, modules
         self._grace, self._catchup, self._margin = grace, catchup, margin
+        self._skew, self._clock_timeout = skew, clock_timeout
         self._attempts, self._retry_delay = attempts, retry_delay
         self._queue: asyncio.Queue[tuple[Any, Any, datetime | None]] = asyncio.Queue()
         self._closed = False
-        self.floor: datetime | None = None
+        self.history: History | None = None  # this connection's replay floor and what it skipped
+        self._skipped_before = 0  # as history, on the connections before this one
         self.worker: asyncio.Task[None] | None = None
         self._held: tuple[Any, Any, datetime | None] | None = None  # a login or stop met while taking a batch
         self._batch: list[str] = []  # the message ids the worker is on
@@ -106,7 +110,7 @@ class Receiver:
     async def _take(self, inlet: Inlet, items: list[tuple[Any, Any, datetime | None]]) -> None:
         bot, item, at = items[0]
         if item is _LOGIN:
-            await self._set_floor(inlet, at or self._clock.now())
+            await self._set_floor(inlet, bot, at or self._clock.now())
             return
         self._batch = [i for _, i, _ in items]
         read = [await self._read(b, i) for b, i, _ in items]
@@ -120,22 +124,46 @@ class Receiver:
         shown = ", ".join(self._batch[:5]) + (f" and {len(self._batch) - 5} more" if len(self._batch) > 5 else "")
         return f"message(s) {excerpt(shown, 300)}"
 
-    async def _set_floor(self, inlet: Inlet, connected_at: datetime) -> None:
+    @property
+    def floor(self) -> datetime | None:
+        return self.history.floor if self.history is not None else None
+
+    @property
+    def skipped_history(self) -> int:
+        """Messages skipped as replayed history, on every connection so far."""
+        return self._skipped_before + (self.history.skipped if self.history is not None else 0)
+
+    async def _set_floor(self, inlet: Inlet, bot: Any, connected_at: datetime) -> None:
+        """The floor of the connection that just logged in: from the time of the last handled message (the
+        platform's) and the time of this connection — by the gateway's clock when it tells it, else by ours."""
+        if self.history is not None:
+            self.history.end_run()
+            self._skipped_before += self.history.skipped
         try:
             last = await inlet.last_handled_at()
         except Exception:  # noqa: BLE001 — without it, fall back to "from this connection on"
             log.exception("wechaty: could not read the last handled message time")
             last = None
-        self.floor = replay_floor(last, connected_at, grace=self._grace, catchup=self._catchup,
-                                  margin=self._margin)
-        log.info("wechaty: messages sent before %s count as history", self.floor.isoformat())
+        reading = await read_gateway_clock(getattr(bot.puppet, "channel", None), self._clock.now, self._clock_timeout)
+        if reading is not None:
+            if abs(reading.ahead) > CLOCK_WARNING:
+                log.warning("wechaty: this machine's clock is %s the gateway's (its Date header says %s): replayed "
+                            "history is told by the gateway's clock, but replies, deadlines and reminders follow this "
+                            "machine's — set the clocks right (NTP)", describe_offset(reading.ahead),
+                            reading.remote.isoformat())
+            connected_at -= reading.ahead
+        self.history = History(replay_floor(last, connected_at, grace=self._grace, catchup=self._catchup,
+                                            margin=self._margin, skew=self._skew))
+        log.info("wechaty: messages sent before %s count as history (%s)", self.history.floor.isoformat(),
+                 "by the gateway's clock" if reading is not None else
+                 f"by this machine's clock, allowing {self._skew} for the gateway's")
 
     async def _read(self, bot: Any, message_id: str) -> Inbound | None:
         modules = self._modules()
         if modules is None:
             return None  # cannot happen: messages only come from a loaded wechaty
         try:
-            return await to_inbound(bot, modules, message_id, now=self._clock.now(), floor=self.floor)
+            return await to_inbound(bot, modules, message_id, now=self._clock.now(), history=self.history)
         except Exception as error:  # noqa: BLE001 — one unreadable message must not stop the others
             log.warning("wechaty: dropped message %s: could not read it: %s: %s", excerpt(message_id, 80),
                         type(error).__name__, excerpt(str(error), 300))

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, SystemClock
@@ -59,7 +60,8 @@ class WechatyTransport:
         self._stopping, self._done = asyncio.Event(), asyncio.Event()
         self._session: asyncio.Task[None] | None = None
         self.receiver = Receiver(self._clock, lambda: self._modules, grace=t.replay_grace, catchup=t.catchup,
-                                 margin=t.replay_margin, attempts=t.handle_attempts, retry_delay=t.handle_retry_delay)
+                                 margin=t.replay_margin, attempts=t.handle_attempts, retry_delay=t.handle_retry_delay,
+                                 skew=timedelta(minutes=settings.clock_skew_minutes), clock_timeout=t.connect_timeout)
 
     @property
     def connected(self) -> bool:
