@@ -4,6 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# The most characters of a message's text anything keeps: a longer text is cut here as the Inbound is made (its
+# length kept), so no queue, batch, digest or log holds 10 MB of it. MAX_MESSAGE_CHARS, the length the core reads,
+# is at most this; a message longer than that is answered with a request to shorten it, and not read.
+TEXT_CAP = 65_536
+
 
 @dataclass(frozen=True)
 class InboundFile:
@@ -23,6 +28,8 @@ class Inbound:
     message_id: the platform's id, or None when the platform gives no stable id.
     at: timezone-aware time the platform says the message was sent.
     mentions_bot: the platform says the bot was @-mentioned (the text may still carry "@督导助手").
+    text: at most TEXT_CAP characters; text_length: how long the text was as sent, when it was longer (only its
+        beginning is kept: cut here, or by a transport that would not read the rest), else None.
     id_scope: the namespace in which the platform's ids are unique and stable — WeCom's msgid (`wecom`), a Wechaty
         id within the puppet of the account the gateway is logged in as (`wechaty:<account>`). Set, the id alone
         is the message: a redelivery is recognised whatever its timestamp (10 minutes later, with another or no
@@ -39,10 +46,19 @@ class Inbound:
     mentions_bot: bool = False
     sender_name: str | None = None
     id_scope: str | None = None
+    text_length: int | None = None
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
             raise ValueError("Inbound.at must be timezone-aware")
+        if len(self.text) > TEXT_CAP:
+            object.__setattr__(self, "text_length", max(len(self.text), self.text_length or 0))
+            object.__setattr__(self, "text", self.text[:TEXT_CAP])
+
+    @property
+    def length(self) -> int:
+        """How many characters the text had as sent."""
+        return self.text_length if self.text_length is not None else len(self.text)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.messages import TEXT_CAP
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
@@ -28,6 +30,7 @@ class Settings(BaseSettings):
     evidence_max_mb: float = 20
     invite_ttl_hours: int = 72
     duplicate_finding_minutes: int = 10
+    max_message_chars: int = Field(default=2000, ge=1, le=TEXT_CAP)  # longer: a request to shorten it, not read
 
     # outbox
     outbox_max_attempts: int = 6

@@ -17,6 +17,7 @@ module's router; `Commands` is the compiled table the app parses and routes with
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -27,7 +28,10 @@ from bot.contract.replies import Reply
 from bot.domain.permissions import Action
 from bot.parsing.normalize import normalize
 from bot.parsing.parser import addressed_text, split_command
+from bot.redaction import redact
 
+log = logging.getLogger("dudao.router")
+HEAD = 200  # of a message too long to read, the characters that say whether it is addressed to the bot
 _REF_ANYWHERE = re.compile(r"[Qq]0*(\d{1,9})(?!\d)")
 _FILLER = re.compile(r"^[了的过啦吧\s,，:：;；。.、]+")
 Handler = Callable[[Any, CommandContext], Awaitable[list[Reply]]]
@@ -170,6 +174,8 @@ class Commands:
         """Photos to the photo handler; a command to its handler, if the sender may use it here (checked before
         its arguments are read: a stranger or an unbound room hears nothing about them)."""
         inbound, bound = ctx.inbound, ctx.private or (ctx.room is not None and ctx.room.scope is not None)
+        if inbound.length > ctx.settings.max_message_chars:
+            return self._too_long(ctx, bound)
         if inbound.files and ctx.actor.known and bound and self.photos is not None:
             # text and photos in one message (WeCom's mixed message): the command first (a #整改 the photos
             # attach to), then the photos; text that is no command adds nothing
@@ -187,6 +193,20 @@ class Commands:
             hint = self.suggest(normalize(inbound.text))
             return [Reply("help/near_command.j2", dict(suggestion=hint)) if hint else Reply("help/private_hint.j2", {})]
         return await self._command(ctx, bound, *found)
+
+    def _too_long(self, ctx: CommandContext, bound: bool) -> list[Reply]:
+        """A message over MAX_MESSAGE_CHARS is not read: not parsed, nothing filed, its photos not kept. Addressed to
+        the bot (its beginning says so), its sender is asked to shorten it — where the bot would answer a command
+        at all; ordinary chat (a long notice pasted into a group) gets nothing, as any chat does."""
+        inbound, limit = ctx.inbound, ctx.settings.max_message_chars
+        addressed = self.match(inbound.text[:HEAD], ctx.settings.bot_name, private=ctx.private,
+                               mentions_bot=inbound.mentions_bot) is not None
+        answered = addressed and (bound or ctx.actor.is_office)
+        log.log(logging.WARNING if addressed else logging.INFO,
+                "a message of %d characters (MAX_MESSAGE_CHARS %d) from %s in %s not read%s: %s…", inbound.length,
+                limit, inbound.sender, inbound.room or "a private chat",
+                "; asked to shorten it" if answered else "", redact(inbound.text[:40]))
+        return [Reply("errors/too_long.j2", dict(length=inbound.length, limit=limit))] if answered else []
 
     async def _command(self, ctx: CommandContext, bound: bool, spec: Any, word: str, rest: str) -> list[Reply]:
         if not bound and not (spec.unbound == "anyone" or (spec.unbound == "office" and ctx.actor.is_office)):

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from bot.messages import Inbound, InboundFile, Outbound
+from bot.messages import TEXT_CAP, Inbound, InboundFile, Outbound
 from bot.render import Renderer
 from bot.transports.contract import RateLimits
 
@@ -43,7 +43,7 @@ class ConsoleTransport:
         self.me: str | None = None
         self._roster: Roster | None = None
         self._stopping = False
-        self._lines: asyncio.Queue[str | None] | None = None  # what the stdin thread read
+        self._lines: asyncio.Queue[tuple[str, int]] | None = None  # what the stdin thread read: (line, its length)
         self._seq = 0
 
     def _print(self, text: str) -> None:
@@ -62,7 +62,9 @@ class ConsoleTransport:
         files = "".join(f"\n  [文件] {f}" for f in out.files)
         self._print(f"\n[{where}] 督导助手：{mentions + ' ' if mentions else ''}{out.text}{files}")
 
-    async def _readline(self) -> str | None:
+    async def _readline(self) -> tuple[str, int] | None:
+        """The next line (without its newline; at most TEXT_CAP characters of it) and how long it was; None at the
+        end of the input."""
         if self.stdin.isatty():  # a prompt that says who and where you are, for a person at a terminal
             person = self._roster.by_chat_id.get(self.me or "") if self._roster else None
             self.stdout.write(f"\n{person.name if person else self.me} @ {self._room_name(self.room)} > ")
@@ -70,17 +72,26 @@ class ConsoleTransport:
         if self._lines is None:
             self._lines = asyncio.Queue()
             self._start_reader(asyncio.get_running_loop(), self._lines)
-        line = await self._lines.get()
-        return None if not line else line.rstrip("\n")
+        line, length = await self._lines.get()
+        if not line:
+            return None
+        return (line[:-1], length - 1) if line.endswith("\n") else (line, length)
 
-    def _start_reader(self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]) -> None:
+    def _start_reader(self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[tuple[str, int]]) -> None:
         """Lines from stdin, read in a daemon thread of their own: a stop (SIGTERM) does not wait for the next line,
-        and the interpreter's exit does not wait for that thread (the default executor's would block it)."""
+        and the interpreter's exit does not wait for that thread (the default executor's would block it). Of a line
+        longer than TEXT_CAP only the beginning is kept; the rest is read in pieces and counted."""
         def read() -> None:
             while True:
-                line = self.stdin.readline()
+                line = self.stdin.readline(TEXT_CAP + 1)
+                length = len(line)
+                while length > TEXT_CAP and not line.endswith("\n") and (rest := self.stdin.readline(TEXT_CAP)):
+                    length += len(rest)
+                    if rest.endswith("\n"):
+                        line += "\n"
+                        break
                 try:
-                    loop.call_soon_threadsafe(lines.put_nowait, line)
+                    loop.call_soon_threadsafe(lines.put_nowait, (line, length))
                 except RuntimeError:  # the loop is closed: the bot stopped
                     return
                 if line == "":
@@ -94,15 +105,16 @@ class ConsoleTransport:
         self._print(words("banner", county=self._roster.county))
         self._print(words("where", room=self._room_name(self.room), who=self._who()))
         while not self._stopping:
-            line = await self._readline()
-            if line is None or line.strip() == "/quit":
+            read = await self._readline()
+            if read is None or read[0].strip() == "/quit":
                 break
+            line, length = read
             if line.startswith("/photo"):
                 await self._photo(inlet, line.partition(" ")[2].strip())
             elif line.startswith("/"):
                 self._command(line.strip())
             elif line.strip():
-                await self._say(inlet, line, ())
+                await self._say(inlet, line, (), length=length)
 
     def _who(self) -> str:
         person = self._roster.by_chat_id.get(self.me or "") if self._roster else None
@@ -168,12 +180,12 @@ class ConsoleTransport:
             self.me = found[0].chat_id
             self._print(words("me", who=self._who()))
 
-    async def _say(self, inlet: Inlet, text: str, files: tuple[InboundFile, ...]) -> None:
+    async def _say(self, inlet: Inlet, text: str, files: tuple[InboundFile, ...], *, length: int = 0) -> None:
         self._seq += 1
         at = datetime.now(UTC)
         msg_id = f"console-{at.timestamp():.6f}-{self._seq}"
-        await inlet.handle(Inbound(room=self.room, sender=self.me or "console-user", text=text, at=at,
-                                 message_id=msg_id, files=files))
+        await inlet.handle(Inbound(room=self.room, sender=self.me or "console-user", text=text[:TEXT_CAP], at=at,
+                                   message_id=msg_id, files=files, text_length=length if length > TEXT_CAP else None))
         await inlet.drain_outbox()
         self._roster = await inlet.roster()
 
@@ -193,7 +205,7 @@ class ConsoleTransport:
     async def stop(self) -> None:
         self._stopping = True
         if self._lines is not None:
-            self._lines.put_nowait(None)  # wakes the wait for the next line
+            self._lines.put_nowait(("", 0))  # wakes the wait for the next line: as the end of the input
 
 
 def photo_file(path: str) -> InboundFile:

@@ -170,3 +170,12 @@ async def test_a_redelivery_after_the_bot_restarts_is_answered_once(world: World
         await asyncio.wait_for(runner, 5)
         again.outbox.stop()
         await asyncio.wait_for(sender, 5)
+
+
+async def test_an_overlong_message_is_asked_to_be_shortened_and_the_next_one_handled(world: World) -> None:
+    big = "#问题 实验小学 " + "很" * (1024 * 1024)
+    world.standin.text(SUPERVISOR, big, room=ROOM)
+    world.standin.text(SUPERVISOR, FINDING, room=ROOM)
+    await eventually(lambda: len(world.replies()) >= 2)
+    first, second = world.replies()
+    assert f"这条消息有 {len(big):,} 个字，超过了 2000 字的上限" in first.text and "已登记" in second.text
