@@ -60,12 +60,21 @@ def http_date(value: str | None) -> datetime | None:
     return None
 
 
+def rounded_seconds(delta: timedelta) -> int:
+    """`delta` in whole seconds, as precisely as a clock difference of its size is worth telling: to the second under
+    an hour, to the minute under a day, to the hour beyond (a Date header is to the second, and 23 h 59 min 59 s is a
+    day)."""
+    seconds = delta.total_seconds()
+    unit = 1 if abs(seconds) < 3600 - 30 else 60 if abs(seconds) < 86400 - 1800 else 3600
+    return round(seconds / unit) * unit
+
+
 def describe_offset(ahead: timedelta) -> str:
     """'5 min 3 s ahead of' / '1 day 2 h behind' (for English logs)."""
-    seconds = int(abs(ahead.total_seconds()))
-    days, rest = divmod(seconds, 86400)
+    seconds = rounded_seconds(ahead)
+    days, rest = divmod(abs(seconds), 86400)
     hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
+    minutes, seconds_left = divmod(rest, 60)
     parts = [f"{days} day{'s' if days != 1 else ''}" if days else "", f"{hours} h" if hours else "",
-             f"{minutes} min" if minutes else "", f"{seconds} s" if seconds and not days else ""]
-    return f"{' '.join(p for p in parts if p) or '0 s'} {'ahead of' if ahead >= timedelta(0) else 'behind'}"
+             f"{minutes} min" if minutes else "", f"{seconds_left} s" if seconds_left else ""]
+    return f"{' '.join(p for p in parts if p) or '0 s'} {'ahead of' if seconds >= 0 else 'behind'}"

@@ -11,7 +11,7 @@ from typing import Any
 from bot.cli.bootstrap import open_database, read_roster
 from bot.cli.db_problem import DatabaseUnavailable
 from bot.cli.say import say
-from bot.clock import Clock, ClockReading, SystemClock
+from bot.clock import Clock, ClockReading, SystemClock, rounded_seconds
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage.roster_repo import NoCountyLoaded
@@ -82,7 +82,7 @@ async def _clock(settings: Settings, gw: Any, now: Callable[[], datetime], wait:
 def _compared(source: str, reading: ClockReading | None) -> dict[str, Any]:
     if reading is None:
         return {"source": source, "known": False}
-    ahead = round(reading.ahead.total_seconds())
+    ahead = rounded_seconds(reading.ahead)
     days, rest = divmod(abs(ahead), 86400)
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)

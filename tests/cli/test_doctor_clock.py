@@ -40,7 +40,7 @@ def _wechaty(tmp: Path, standin: PuppetStandIn) -> Settings:
 
 @pytest.mark.parametrize(("offset", "said"), [
     (-303, "! 本机时钟比网关快了 5 分 "),  # … 3 秒, to the second the Date header tells
-    (90061, "! 本机时钟比网关慢了 1 天 1 小时 1 分 "),
+    (90061, "! 本机时钟比网关慢了 1 天 1 小时。"),  # to the hour, beyond a day
     (20, "✓ 本机时钟和网关一致（相差 "),
 ])
 async def test_the_gateways_clock_against_ours(tmp_path: Path, gateway: PuppetStandIn, offset: int, said: str) -> None:
