@@ -22,7 +22,7 @@ log = logging.getLogger("dudao.spool")
 def to_json(inbound: Inbound) -> dict:
     return {"room": inbound.room, "sender": inbound.sender, "text": inbound.text, "at": inbound.at.isoformat(),
             "message_id": inbound.message_id, "mentions_bot": inbound.mentions_bot,
-            "sender_name": inbound.sender_name, "id_scope": inbound.id_scope,
+            "sender_name": inbound.sender_name, "id_scope": inbound.id_scope, "text_length": inbound.text_length,
             "files": [{"name": f.name, "mime": f.mime, "data": base64.b64encode(f.data).decode()}
                       for f in inbound.files]}
 
@@ -30,7 +30,7 @@ def to_json(inbound: Inbound) -> dict:
 def from_json(data: dict) -> Inbound:
     return Inbound(room=data["room"], sender=data["sender"], text=data["text"], at=datetime.fromisoformat(data["at"]),
                    message_id=data["message_id"], mentions_bot=data["mentions_bot"], sender_name=data["sender_name"],
-                   id_scope=data["id_scope"],
+                   id_scope=data["id_scope"], text_length=data.get("text_length"),
                    files=tuple(InboundFile(f["name"], base64.b64decode(f["data"]), f["mime"]) for f in data["files"]))
 
 

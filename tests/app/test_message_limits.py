@@ -96,3 +96,15 @@ async def test_max_message_chars_is_a_setting(harness) -> None:
     h.app.settings.max_message_chars = 50  # MAX_MESSAGE_CHARS=50
     (reply,) = await h.say(SYXX, ZHOU, "#问题 实验小学 " + "扶手松动" * 12)
     assert "这条消息有 57 个字，超过了 50 字的上限" in reply.text
+
+
+def test_the_spool_keeps_the_length_of_a_cut_text() -> None:
+    """A message kept in the spool while the database is away is still answered with its length as sent."""
+    import json
+    from datetime import UTC, datetime
+
+    from bot.spool import from_json, to_json
+
+    inbound = Inbound(room=SYXX, sender=ZHOU, text=TEN_MB, at=datetime.now(UTC), message_id="m", id_scope="wecom")
+    again = from_json(json.loads(json.dumps(to_json(inbound))))
+    assert again == inbound and again.length == len(TEN_MB)
