@@ -154,7 +154,8 @@ class OwnPostgres:
 
 
 async def _run(argv: list[str]) -> None:
-    child = await asyncio.create_subprocess_exec(*argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # from a folder everyone may enter: PostgreSQL's tools, run as the postgres user, fail in one they may not
+    child = await asyncio.create_subprocess_exec(*argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd="/")
     out, _ = await child.communicate()
     if child.returncode:
         raise RuntimeError(f"{argv[0]} failed: {out.decode(errors='replace')[-500:]}")

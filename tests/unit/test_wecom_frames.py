@@ -1,6 +1,8 @@
 """WeCom frames and media, without a network: callbacks read, media decrypted, mentions written, acks judged."""
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from bot.messages import Outbound
@@ -35,8 +37,10 @@ def test_media_decrypt_round_trip_and_wrong_key() -> None:
     photo = image_bytes("png", seed=3)
     sealed, aeskey = encrypt(photo)
     assert len(aeskey) == 43 and decrypt(sealed, aeskey) == photo
-    with pytest.raises(ValueError):
-        decrypt(sealed, encrypt(photo)[1])
+    wrong = encrypt(photo)[1]
+    # mostly bad padding; about 1 key in 256 pads validly by chance and must still not give the photo back
+    with contextlib.suppress(ValueError):
+        assert decrypt(sealed, wrong) != photo
 
 
 def test_mentions_as_tags_or_names_and_never_in_private() -> None:
