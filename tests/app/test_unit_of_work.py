@@ -19,7 +19,7 @@ from bot.storage.migrate import upgrade_database
 from bot.storage.session import Session
 from tests.support.harness import Harness
 from tests.support.paths import DEMO_COUNTY
-from tests.support.wechaty_standin import eventually
+from tests.support.waiting import eventually
 
 
 @pytest.fixture

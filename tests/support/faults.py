@@ -23,7 +23,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from tests.support.paths import REPO
-from tests.support.wechaty_standin import EVENT_MESSAGE, PuppetStandIn, eventually, pb
+from tests.support.waiting import eventually
+from tests.support.wechaty_standin import EVENT_MESSAGE, PuppetStandIn, pb
 
 # (room, topic, the supervisor who logs findings there, the school named)
 ROOMS = [("room-syxx@chatroom", "实验小学督导联络群", "wxid_zhouyonghong", "实验小学"),

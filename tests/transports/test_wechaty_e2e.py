@@ -18,7 +18,8 @@ from bot.storage import models as m
 from bot.transports.wechaty import Timing, WechatyTransport
 from tests.support.paths import REPO
 from tests.support.photos import image_bytes
-from tests.support.wechaty_standin import EVENT_MESSAGE, PuppetStandIn, SentText, eventually
+from tests.support.waiting import eventually
+from tests.support.wechaty_standin import EVENT_MESSAGE, PuppetStandIn, SentText
 
 COUNTY = REPO / "bot" / "data" / "demo-county.yaml"
 ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"

@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.transports.wechaty import WechatyTransport
-from tests.support.wechaty_standin import PuppetStandIn, eventually
+from tests.support.waiting import eventually
+from tests.support.wechaty_standin import PuppetStandIn
 from tests.transports.test_wechaty_transport import FAST, RecordingApp, wechaty_settings
 
 A = "wxid_a"

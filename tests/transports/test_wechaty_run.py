@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from tests.support.paths import REPO
-from tests.support.wechaty_standin import PuppetStandIn, eventually
+from tests.support.waiting import eventually
+from tests.support.wechaty_standin import PuppetStandIn
 
 ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
 

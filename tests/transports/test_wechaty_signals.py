@@ -10,7 +10,8 @@ import time
 import pytest
 
 from tests.support.paths import REPO
-from tests.support.wechaty_standin import PuppetStandIn, eventually
+from tests.support.waiting import eventually
+from tests.support.wechaty_standin import PuppetStandIn
 
 CHILD = """
 import asyncio, signal, sys

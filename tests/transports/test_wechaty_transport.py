@@ -15,7 +15,8 @@ from bot.settings import Settings
 from bot.transports.contract import TransportError
 from bot.transports.wechaty import Timing, WechatyConfigError, WechatyTransport
 from bot.transports.wechaty.gateway import free_port
-from tests.support.wechaty_standin import WIRE_ATTACHMENT, PuppetStandIn, eventually
+from tests.support.waiting import eventually
+from tests.support.wechaty_standin import WIRE_ATTACHMENT, PuppetStandIn
 
 ROOM, A, B, TOKEN = "room-1@chatroom", "wxid_a", "wxid_b", "secret-token-0042"
 FAST = Timing(backoff_initial=0.02, backoff_max=0.1, connect_timeout=1.0, ding_interval=0.2,

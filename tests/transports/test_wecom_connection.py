@@ -12,7 +12,8 @@ import pytest
 from bot.cli.bootstrap import build, load_county, open_database
 from bot.clock import SystemClock
 from bot.transports.wecom import WecomTransport
-from tests.support.wecom_standin import WecomStandIn, eventually
+from tests.support.waiting import eventually
+from tests.support.wecom_standin import WecomStandIn
 from tests.support.wecom_world import COUNTY, FAST, PRINCIPAL, ROOM, SUPERVISOR, World, wecom_settings, wecom_world
 
 FINDING = "@督导助手 #问题 实验小学 安全稳定 消防通道堆放杂物 限期3天"

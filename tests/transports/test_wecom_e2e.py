@@ -14,7 +14,7 @@ from bot.messages import Outbound
 from bot.storage import models as m
 from bot.transports.contract import TransportError
 from tests.support.photos import image_bytes
-from tests.support.wecom_standin import eventually
+from tests.support.waiting import eventually
 from tests.support.wecom_world import OTHER_ROOM, PRINCIPAL, ROOM, SUPERVISOR, county_with_webhook, wecom_world
 
 FINDING = "@督导助手 #问题 实验小学 安全稳定 消防通道堆放杂物 限期3天"

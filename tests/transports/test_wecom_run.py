@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 from tests.support.paths import REPO
-from tests.support.wecom_standin import WecomStandIn, eventually
+from tests.support.waiting import eventually
+from tests.support.wecom_standin import WecomStandIn
 
 ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
 
