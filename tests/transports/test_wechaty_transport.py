@@ -149,8 +149,7 @@ async def test_own_messages_are_ignored(standin, running) -> None:
     standin.echo_sent = True
     await transport.send(Outbound(room=ROOM, to=None, text="收到", key="k"))
     standin.text(A, "after", room=ROOM)
-    await eventually(lambda: app.inbound)
-    await asyncio.sleep(0.05)
+    await eventually(lambda: app.inbound)  # the echo came before "after" on the stream: read (and dropped) first
     assert [m.text for m in app.inbound] == ["after"]
 
 
@@ -211,8 +210,7 @@ async def test_empty_ledger_ignores_history_before_the_connection(standin) -> No
     standin.text(A, "just now", room=ROOM, timestamp=datetime.now().timestamp() - 30)
     transport, app, task = await start(standin)
     try:
-        await eventually(lambda: app.inbound)
-        await asyncio.sleep(0.05)
+        await eventually(lambda: app.inbound)  # "last week" came first on the stream: read (and dropped) before
         assert [m.text for m in app.inbound] == ["just now"]
     finally:
         await transport.stop()
