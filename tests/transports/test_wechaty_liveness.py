@@ -61,7 +61,7 @@ async def test_a_graceful_stop_and_restart(standin, bot, caplog) -> None:
 
     async def fault() -> None:
         await standin.stop_gracefully()
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # the gateway stays away a while: time passing is the fault
         await standin.start()
 
     await _recovers(standin, bot[1], fault)
@@ -105,7 +105,7 @@ async def test_a_gateway_that_accepts_and_never_answers(standin, bot, caplog) ->
 async def test_a_quiet_but_live_stream_is_left_alone(standin, bot, caplog) -> None:
     caplog.set_level(logging.INFO, logger="dudao.wechaty")
     transport, app = bot
-    await asyncio.sleep(FAST.dead_after * 4)  # nothing but DONGs on the stream
+    await asyncio.sleep(FAST.dead_after * 4)  # time passes with nothing but DONGs on the stream: nothing may happen
     assert transport.connected and standin.subscribers == 1
     assert [name for name, _ in standin.calls].count("Event") == 1
     assert [name for name, _ in standin.calls].count("Ding") >= 3
