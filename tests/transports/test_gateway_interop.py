@@ -15,12 +15,16 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.settings import Settings
 from bot.transports.wechaty import WechatyTransport
 from bot.transports.wechaty.gateway import Timing
 from tests.support.paths import REPO
 from tests.support.real_gateway import PRINCIPAL, SELF_ID, SUPERVISOR, RealGateway, require
 from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.slow  # the real Node gateway, and `dudao run` as a child
 
 TOKEN = "insecure_interop-8f3a2c"
 FIGURES: dict[str, float] = {}  # printed with -s; recorded in docs/wechaty.md
