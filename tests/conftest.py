@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -180,8 +181,12 @@ def seeded_templates(tmp_path_factory: pytest.TempPathFactory, sqlite_county_tem
 
 
 @pytest.fixture
-async def harness(county_db_url: str, tmp_path: Path):
-    h = await Harness.create(county_db_url, tmp_path, None)
+async def harness(request: pytest.FixtureRequest, county_db_url: str, tmp_path: Path):
+    """The app on the demo county, its virtual clock at T0 — or where `@pytest.mark.start("<ISO time>")` says, with
+    nothing swept in between (the county was loaded as of T0)."""
+    marker = request.node.get_closest_marker("start")
+    start = datetime.fromisoformat(marker.args[0]) if marker else T0
+    h = await Harness.create(county_db_url, tmp_path, None, start=start)
     yield h
     await h.close()
 
