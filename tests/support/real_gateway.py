@@ -80,10 +80,11 @@ class RealGateway:
         with self._lock:
             return sum(e["event"] == event for e in self.events)
 
-    def count_read(self, talker: str) -> int:
-        """How many messages of `talker` a client has read (asked the MessagePayload of)."""
+    def count_read(self, talker: str, after: float = 0.0) -> int:
+        """How many messages of `talker` a client has read (asked the MessagePayload of) since `after`
+        (time.monotonic())."""
         with self._lock:
-            return sum(e["event"] == "read" and e.get("talker") == talker for e in self.events)
+            return sum(e["event"] == "read" and e.get("talker") == talker and e["t"] > after for e in self.events)
 
     def start(self, timeout: float = 30.0) -> RealGateway:
         require()
