@@ -9,9 +9,13 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.paths import REPO
 from tests.support.waiting import eventually
 from tests.support.wechaty_standin import PuppetStandIn
+
+pytestmark = pytest.mark.slow  # `dudao run` as a child process, across a restart of the gateway
 
 ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
 
