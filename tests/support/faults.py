@@ -150,12 +150,18 @@ async def _county_load(tmp: Path, standin: GatewayStandIn, log: Path) -> None:
 LAST = "收尾核对"  # a last finding's description (not numbered: it is not one of the commands)
 
 
-async def _settled(tmp: Path, standin: GatewayStandIn) -> None:
-    """Nothing more on its way: a last message is answered — handled in wire order, after every message and every
-    redelivery before it — and then the bot's outbox holds nothing to send. Repeats are counted after this."""
+async def last_answered(standin: GatewayStandIn) -> None:
+    """A last message, answered: the bot handles messages in wire order, so everything before it (redeliveries,
+    what waited in a spool) has been handled by then."""
     room, _, supervisor, school = ROOMS[0]
     standin.text(supervisor, f"#问题 {school} {LAST} 限期5天", room=room)
     await eventually(lambda: any(LAST in t.text for t in standin.sent_texts), timeout=60, what="the last reply")
+
+
+async def _settled(tmp: Path, standin: GatewayStandIn) -> None:
+    """Nothing more on its way: a last message is answered and then the bot's outbox holds nothing to send.
+    Repeats are counted after this."""
+    await last_answered(standin)
     await eventually(lambda: not _outbox_busy(tmp), timeout=30, what="the bot's outbox to hold nothing to send")
 
 
