@@ -23,7 +23,8 @@ from bot.cli.bootstrap import build, load_county, open_database  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.transports.wechaty import WechatyTransport  # noqa: E402
-from tests.support.wechaty_standin import PuppetStandIn, eventually  # noqa: E402
+from tests.support.waiting import eventually  # noqa: E402
+from tests.support.wechaty_standin import PuppetStandIn  # noqa: E402
 
 ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
 

@@ -22,7 +22,8 @@ sys.path.insert(0, str(REPO))
 
 from bot.settings import Settings  # noqa: E402
 from bot.transports.wechaty import Timing, WechatyTransport  # noqa: E402
-from tests.support.wechaty_standin import PuppetStandIn, eventually  # noqa: E402
+from tests.support.waiting import eventually  # noqa: E402
+from tests.support.wechaty_standin import PuppetStandIn  # noqa: E402
 
 A = "wxid_a"
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -113,9 +116,77 @@ async def county_db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_c
     return pg_database
 
 
+@dataclass(frozen=True)
+class Seeded:
+    """A database seeded once a run: where it is (a SQLite file, or a PostgreSQL template database's name), the
+    evidence directory its photos were stored in (shared, read only), and what its seed returned."""
+
+    source: str
+    evidence: Path
+    value: Any
+
+
+class SeededTemplates:
+    """Databases seeded on top of the demo county once a run (by name and backend, at first use), then copied for
+    each test as the county template is: a test gets the same data without paying for the seeding (the desk's
+    argon2 password hashes, the chat that logs its findings) again."""
+
+    def __init__(self, root: Path, sqlite_county: Path, pg_database: str | None, pg_county: str | None) -> None:
+        self.root, self.sqlite_county, self.pg_database, self.pg_county = root, sqlite_county, pg_database, pg_county
+        self.made: dict[tuple[str, str], Seeded] = {}
+
+    def copy(self, name: str, seed: Callable[[str, Path], Awaitable[Any]], county_db_url: str,
+             tmp_path: Path) -> tuple[str, Seeded]:
+        """`county_db_url` (the test's own database, on its backend) made a copy of `name`, seeded by
+        `await seed(url, tmp)` the first time; returns the URL and the template."""
+        backend = "sqlite" if county_db_url.startswith("sqlite") else "postgresql"
+        if (name, backend) not in self.made:
+            self.made[name, backend] = self._seed(name, backend, seed)
+        seeded = self.made[name, backend]
+        if backend == "sqlite":
+            shutil.copyfile(seeded.source, make_url(county_db_url).database)
+        else:
+            db = make_url(county_db_url).database
+            asyncio.run(_admin(PG_URL, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)",
+                               f"CREATE DATABASE {db} TEMPLATE {seeded.source}"))
+        return county_db_url, seeded
+
+    def _seed(self, name: str, backend: str, seed: Callable[[str, Path], Awaitable[Any]]) -> Seeded:
+        tmp = self.root / f"{name}-{backend}"
+        tmp.mkdir()
+        if backend == "sqlite":
+            source = str(tmp / "seeded.db")
+            shutil.copyfile(self.sqlite_county, source)
+            url = f"sqlite+aiosqlite:///{source}"
+        else:
+            source = f"{make_url(self.pg_database).database}_{name}"
+            asyncio.run(_admin(PG_URL, f"DROP DATABASE IF EXISTS {source}",
+                               f"CREATE DATABASE {source} TEMPLATE {self.pg_county}"))
+            url = make_url(self.pg_database).set(database=source).render_as_string(hide_password=False)
+        return Seeded(source, tmp / "evidence", asyncio.run(seed(url, tmp)))
+
+    def drop(self) -> None:
+        names = [seeded.source for (_, backend), seeded in self.made.items() if backend == "postgresql"]
+        if names:
+            asyncio.run(_admin(PG_URL, *(f"DROP DATABASE IF EXISTS {n} WITH (FORCE)" for n in names)))
+
+
+@pytest.fixture(scope="session")
+def seeded_templates(tmp_path_factory: pytest.TempPathFactory, sqlite_county_template: Path,
+                     pg_database: str | None, pg_county_template: str | None) -> Iterator[SeededTemplates]:
+    templates = SeededTemplates(tmp_path_factory.mktemp("seeded"), sqlite_county_template, pg_database,
+                                pg_county_template)
+    yield templates
+    templates.drop()
+
+
 @pytest.fixture
-async def harness(county_db_url: str, tmp_path: Path):
-    h = await Harness.create(county_db_url, tmp_path, None)
+async def harness(request: pytest.FixtureRequest, county_db_url: str, tmp_path: Path):
+    """The app on the demo county, its virtual clock at T0 — or where `@pytest.mark.start("<ISO time>")` says, with
+    nothing swept in between (the county was loaded as of T0)."""
+    marker = request.node.get_closest_marker("start")
+    start = datetime.fromisoformat(marker.args[0]) if marker else T0
+    h = await Harness.create(county_db_url, tmp_path, None, start=start)
     yield h
     await h.close()
 

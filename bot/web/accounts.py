@@ -1,6 +1,7 @@
 """Desk accounts: argon2 password hashes, disabling, and the pause after too many wrong passwords."""
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +16,14 @@ from bot.storage.session import Session
 MAX_FAILURES = 5  # wrong passwords in a row before the account pauses
 PAUSE = timedelta(minutes=15)
 _hasher = PasswordHasher()
-_DUMMY = _hasher.hash("not a password: evens out the time a login for an unknown name takes")
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """What a login for an unknown name is verified against, so that it takes as long as a wrong password. Made
+    once, when the desk starts (create_app) — not by every `dudao` command that merely imports this module: an
+    argon2 hash costs ~0.2 s."""
+    return _hasher.hash("not a password: evens out the time a login for an unknown name takes")
 
 
 def hash_password(password: str) -> str:
@@ -73,7 +81,7 @@ async def check_login(session: Session, username: str, password: str, now: datet
     disabled name is answered like a wrong password (and takes as long)."""
     account = await session.scalar(select(m.WebAccount).where(m.WebAccount.username == username))
     if account is None or not account.active:
-        _verify(_DUMMY, password)
+        _verify(dummy_hash(), password)
         return LoginResult()
     if account.paused_until is not None and now < account.paused_until:
         return LoginResult(paused_until=account.paused_until)

@@ -79,7 +79,9 @@ async def _home(request: Request) -> Response:
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> Starlette:
     from bot.web import auth, charts, cycle_view, documents_view, finding_view, help_view, ledger_export  # noqa: I001
-    from bot.web import ledger_view, terms_view
+    from bot.web import accounts, ledger_view, terms_view
+
+    accounts.dummy_hash()  # now, not at the first login for an unknown name (which would take twice as long)
 
     routes = [
         Route("/", _home),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.storage import models as m
@@ -33,8 +34,8 @@ async def test_a_past_date_is_a_question_and_nothing_is_created(harness) -> None
         assert await s.scalar(select(func.count()).select_from(m.Finding)) == 0
 
 
+@pytest.mark.start("2024-12-20T09:00:00+08:00")
 async def test_a_deadline_next_year_shows_its_year(harness) -> None:
-    await harness.at("2024-12-20T09:00:00+08:00")
     reply = await harness.one(CKZX, ZHOU, "#问题 城口中学 围墙破损 1月10日前")
     assert "2025年1月10日" in reply.text
     assert (await _findings(harness))[0].due_date == date(2025, 1, 10)

@@ -12,6 +12,7 @@ from bot.storage import instance
 from bot.storage import models as m
 from bot.storage.engine import Database
 from tests.support.harness import Harness
+from tests.support.waiting import eventually
 
 SYXX, ZHOU = "room-syxx@chatroom", "wxid_zhouyonghong"
 
@@ -68,7 +69,15 @@ async def test_stopping_with_a_paced_backlog_is_prompt_and_keeps_the_rest_queued
     h.transport.connected = True
     paced = OutboxSender(h.app.db, h.transport, h.clock, h.app.app.renderer, limits=RateLimits(per_minute=1))
     sender = asyncio.create_task(paced.run(poll_seconds=0.05))
-    await asyncio.sleep(0.3)  # one goes out, the next waits for its minute
+
+    async def waiting_for_its_minute() -> bool:
+        """One went out and is marked sent, the rest are untouched: the sender marks before a pacing wait, while
+        without one the next claim would mark the first and claim the second together."""
+        async with h.app.db.reading() as s:
+            statuses = sorted(await s.scalars(select(m.OutboxMessage.status)))
+        return len(h.transport.sent) == 1 and statuses == ["pending"] * 3 + ["sent"]
+
+    await eventually(waiting_for_its_minute, what="one message sent and the next waiting for its minute")
     paced.stop()
     await asyncio.wait_for(sender, 2)  # no TimeoutError, no minute-long wait
     assert len(h.transport.sent) == 1

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from benchmarks.throughput_vs_floor import Figures, measure
 
 
+@pytest.mark.slow  # a benchmark script's run
 async def test_the_throughput_script_measures_group_commit_and_the_floor(tmp_path: Path) -> None:
     f: Figures = await measure(f"sqlite+aiosqlite:///{tmp_path}/bench.db", f"sqlite+aiosqlite:///{tmp_path}/floor.db",
                                n=96, window=16, backlog=300, tmp=tmp_path)

@@ -19,7 +19,7 @@ from bot.storage.migrate import upgrade_database
 from bot.storage.session import Session
 from tests.support.harness import Harness
 from tests.support.paths import DEMO_COUNTY
-from tests.support.wechaty_standin import eventually
+from tests.support.waiting import eventually
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_run_at_once_returns_the_value_and_refuses_a_real_wait() -> None:
         return 7
 
     async def waits() -> None:
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # the real suspension under test
 
     assert run_at_once(plain()) == 7
     with pytest.raises(Suspended):
@@ -94,7 +94,7 @@ async def _adds_then_waits(s: Session) -> None:
     """A body that writes, then awaits something that really waits: refused, and what it wrote rolled back."""
     s.add(m.Counter(name="waited", value=1))
     await s.flush()
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # the real suspension under test
 
 
 async def test_a_body_that_awaits_something_else_is_rolled_back_with_an_error(db: Database) -> None:
@@ -144,13 +144,13 @@ async def test_a_message_waits_for_the_write_lock_without_blocking_the_event_loo
                 s.add(m.Counter(name="held", value=1))
                 await s.flush()
                 held.set()
-                await asyncio.sleep(0.3)
+                await asyncio.sleep(0.3)  # another transaction holding the lock for a while: the stand-in's pace
 
         async def ticker() -> None:
             nonlocal ticks
             while True:
                 ticks += 1
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(0.01)  # the loop's heartbeat, counted
 
         writing = asyncio.create_task(writer())
         await held.wait()

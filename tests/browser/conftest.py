@@ -72,7 +72,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_county_template: Path)
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise AssertionError("the desk did not start for the browser tests")
-        time.sleep(0.05)
+        time.sleep(0.05)  # the poll interval of this condition wait (a sync fixture: no event loop here)
     yield Site(f"http://127.0.0.1:{port}", schools, photo_id)
     server.should_exit = True
     thread.join(timeout=10)

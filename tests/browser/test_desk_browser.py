@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import PHONE, Site, log_in, screenshot
+
+pytestmark = pytest.mark.slow  # Chromium
 
 
 def test_a_wrong_password_is_told_politely(page, site: Site) -> None:  # noqa: ANN001

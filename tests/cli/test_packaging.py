@@ -6,7 +6,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.support.paths import REPO
+
+pytestmark = pytest.mark.slow  # pip builds a wheel
 
 
 def test_wheel_ships_templates_migrations_and_data(tmp_path: Path) -> None:

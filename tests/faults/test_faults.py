@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.support import faults
+
+pytestmark = pytest.mark.slow  # `dudao run` children killed and restarted: seconds of real time
 
 
 async def test_kills_lose_nothing_and_repeat_at_most_one_reply_each(tmp_path: Path) -> None:

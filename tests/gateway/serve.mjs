@@ -9,8 +9,9 @@
 //   {"op": "rename", "id": id, "name": "..."}   (then the puppet's `dirty` event for that contact)
 //   {"op": "stop"} / {"op": "start"}            (the gRPC server goes away / comes back on the same port)
 //   {"op": "exit"}
-// stdout, one JSON event a line: {"event": "listening"|"stopped"|"renamed"|"said"} and
-//   {"event": "sent", "conversation": id, "text": "...", "mentions": [ids], "at": ms} for every MessageSendText.
+// stdout, one JSON event a line: {"event": "listening"|"stopped"|"renamed"|"said"},
+//   {"event": "sent", "conversation": id, "text": "...", "mentions": [ids], "at": ms} for every MessageSendText, and
+//   {"event": "read", "id": id, "talker": id} for every MessagePayload a client asks for (the bot read that message).
 // The mock drops mention ids on send; MentionKeepingMock keeps them (and echoes the message back with them).
 import readline from 'node:readline'
 
@@ -31,6 +32,12 @@ class MentionKeepingMock extends PuppetMock {
       : this.mocker.ContactMock.load(conversationId)
     // a real gateway delivers the bot's own message back: so does this one
     user.say(text, mentions.map(id => this.mocker.ContactMock.load(id))).to(conversation)
+  }
+
+  async messagePayload (id) {  // called by the server for the client's MessagePayload request, and only for it
+    const payload = await super.messagePayload(id)
+    emit({ event: 'read', id, talker: payload.talkerId || payload.fromId })
+    return payload
   }
 }
 

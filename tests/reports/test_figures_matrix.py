@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from docx import Document
 from sqlalchemy import text
 
@@ -251,9 +252,9 @@ def district_map(t: datetime) -> dict[str, str]:
     return OCTOBER if t > datetime.fromisoformat(MOVE_AT) else SEPTEMBER
 
 
+@pytest.mark.start("2024-09-01T08:00:00+08:00")
 async def test_every_month_and_week_of_a_term_agrees_on_every_surface(harness, tmp_path) -> None:  # noqa: ANN001
     h = harness
-    await h.at("2024-09-01T08:00:00+08:00")
     await _replay(h, tmp_path)
     await h.at("2024-11-04T09:00:00+08:00")  # every scheduled digest of the term has gone out
     raw = await _raw(h)
@@ -318,6 +319,7 @@ def _bars(page: str, title: str) -> dict[str, str]:
                            section))
 
 
+@pytest.mark.start("2024-09-01T08:00:00+08:00")
 async def test_at_the_end_of_the_term_chat_desk_and_ledger_agree(harness, tmp_path) -> None:  # noqa: ANN001
     """The whole ledger as of now: #统计 in chat, the desk's charts and 整改台账 (#导出), against the raw events."""
     import httpx
@@ -329,7 +331,6 @@ async def test_at_the_end_of_the_term_chat_desk_and_ledger_agree(harness, tmp_pa
     from bot.web.desk import create_app
 
     h = harness
-    await h.at("2024-09-01T08:00:00+08:00")
     await _replay(h, tmp_path)
     await h.at("2024-11-04T10:00:00+08:00")
     now = h.clock.now()

@@ -33,10 +33,10 @@ async def test_title_numbers_dates_and_every_report_in_order(harness) -> None:
     await h.say(SYXX, LIUYANG, "#整改 Q1 杂物已全部搬走", at="2024-03-14T16:30:00+08:00")
     await h.say(SYXX, ZHOU, "#验收 Q1 通过 很好", at="2024-03-15T11:20:00+08:00")
     await h.say(SYXX, ZHOU, "#问题 实验小学 围墙破损")
-    sent = await h.one(OFFICE, LIU, "#导出 实验小学", at="2026-12-06T15:30:00+08:00")
+    sent = await h.one(OFFICE, LIU, "#导出 实验小学", at="2024-04-08T15:30:00+08:00")
     ws = load_workbook(sent.out.files[0])["整改台账"]
     assert ws["A1"].value == "城口县整改台账" and ws["A1"].font.bold and ws["A1"].font.size > 11
-    assert ws["A2"].value == "城口县实验小学的问题　　导出时间：2026年12月6日 15:30"
+    assert ws["A2"].value == "城口县实验小学的问题　　导出时间：2024年4月8日 15:30"
     assert {str(r) for r in ws.merged_cells.ranges} == {"A1:U1", "A2:U2"}
     col = columns(ws)
     assert tuple(col) == HEADERS and [ws.cell(row, 1).value for row in (4, 5)] == [1, 2]

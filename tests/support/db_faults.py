@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.support.faults import MARK, PEOPLE, ROOMS, GatewayStandIn, _answered
+from tests.support.faults import MARK, PEOPLE, ROOMS, GatewayStandIn, _answered, last_answered
 from tests.support.paths import REPO
 from tests.support.waiting import eventually
 
@@ -226,9 +226,9 @@ async def scenario(tmp: Path, fault: Callable[[Path, str], Awaitable[tuple[str, 
                         child = await start()
                 room, _, supervisor, school = ROOMS[i % len(ROOMS)]
                 standin.text(supervisor, f"#问题 {school} 隐患{i}号 限期5天", room=room)
-                await asyncio.sleep(1 / rate)
+                await asyncio.sleep(1 / rate)  # the people's pace: `rate` commands a second
             if the_fault and ended_at is None:
-                await asyncio.sleep(max(0.0, fault_ends - time.monotonic()))
+                await asyncio.sleep(max(0.0, fault_ends - time.monotonic()))  # the fault lasts its time
                 await the_fault.end()
                 ended_at = time.monotonic()
                 if killer is not None:
@@ -238,7 +238,8 @@ async def scenario(tmp: Path, fault: Callable[[Path, str], Awaitable[tuple[str, 
                 await eventually(lambda: _answered(standin) >= commands, timeout=180, what="every command answered")
             if ended_at is not None:
                 outcome.recovery_seconds = time.monotonic() - ended_at
-            await asyncio.sleep(1)  # a late duplicate would show now
+            with contextlib.suppress(TimeoutError):
+                await _settled(standin, url)  # a late duplicate would be in the database by now
         finally:
             if child.returncode is None:
                 child.send_signal(signal.SIGTERM)
@@ -252,9 +253,28 @@ async def scenario(tmp: Path, fault: Callable[[Path, str], Awaitable[tuple[str, 
 
 
 async def _kill(child: asyncio.subprocess.Process, after: float) -> None:
-    await asyncio.sleep(after)
+    await asyncio.sleep(after)  # that far into the fault, by design
     child.send_signal(signal.SIGKILL)
     await child.wait()
+
+
+async def _settled(standin: GatewayStandIn, url: str) -> None:
+    """Nothing more on its way: a last message answered (after all that waited before it), then no reply left to
+    send in the bot's outbox."""
+    await last_answered(standin)
+    await eventually(lambda: _no_reply_waiting(url), timeout=30, what="the bot's outbox to hold no reply to send")
+
+
+async def _no_reply_waiting(url: str) -> bool:
+    """True once the bot's outbox holds no reply it has yet to send or to mark sent."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            waiting = (await conn.execute(text("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') "
+                                               "AND in_reply_to IS NOT NULL"))).scalar()
+    finally:
+        await engine.dispose()
+    return waiting == 0
 
 
 async def _findings(url: str) -> Counter[int]:

@@ -80,6 +80,12 @@ class RealGateway:
         with self._lock:
             return sum(e["event"] == event for e in self.events)
 
+    def count_read(self, talker: str, after: float = 0.0) -> int:
+        """How many messages of `talker` a client has read (asked the MessagePayload of) since `after`
+        (time.monotonic())."""
+        with self._lock:
+            return sum(e["event"] == "read" and e.get("talker") == talker and e["t"] > after for e in self.events)
+
     def start(self, timeout: float = 30.0) -> RealGateway:
         require()
         env = {**os.environ, "WECHATY_LOG": os.environ.get("GATEWAY_LOG", "warn")}
@@ -112,7 +118,7 @@ class RealGateway:
                 raise AssertionError(f"timed out waiting for {what}; gateway stderr:\n{''.join(self.stderr)[-2000:]}")
             if self._proc is not None and self._proc.poll() is not None:
                 raise AssertionError(f"the gateway exited ({self._proc.returncode}):\n{''.join(self.stderr)[-2000:]}")
-            time.sleep(0.01)
+            time.sleep(0.01)  # the poll interval of this condition wait
 
     def command(self, op: str, **values: Any) -> None:
         assert self._proc is not None and self._proc.stdin is not None

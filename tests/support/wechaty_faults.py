@@ -17,6 +17,8 @@ from typing import Any
 
 from grpclib.server import Server
 
+from tests.support.waiting import eventually
+
 END_OF_STREAM = None  # put in an event queue: the Event handler returns (OK trailers)
 
 
@@ -69,9 +71,7 @@ class GatewayFaults:
         """End every event stream with OK trailers, then close the server; connections stay open."""
         for queue in self._subscribers:
             queue.put_nowait(END_OF_STREAM)
-        async with asyncio.timeout(2):
-            while self._subscribers:
-                await asyncio.sleep(0.01)
+        await eventually(lambda: not self._subscribers, 2, what="every event stream to end")
         await self.close_server()
 
     async def close_server(self) -> None:
@@ -80,7 +80,7 @@ class GatewayFaults:
         if server is not None:
             server.close()
             self._left_open.append(server)
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # one turn of the loop: the cancelled handlers run their ends before we forget them
         self._subscribers.clear()
 
     def blackhole(self) -> None:

@@ -59,13 +59,6 @@ class _Room:
     members: list[str] = field(default_factory=list)
 
 
-async def eventually(predicate: Callable[[], object], timeout: float = 5.0) -> None:
-    """Poll `predicate` until it is truthy (every 10 ms; fails the test after `timeout`)."""
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.01)
-
-
 def _routes() -> dict[str, tuple[type, type]]:
     """Every unary route of wechaty.Puppet with its request and response classes."""
     names = re.findall(r'"/wechaty\.Puppet/(\w+)"', inspect.getsource(grpc_api))

@@ -21,7 +21,6 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
-from tests.support.wechaty_standin import eventually  # noqa: F401 — re-exported for the WeCom tests
 from tests.support.wecom_http import HttpStandIn
 
 

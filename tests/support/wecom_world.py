@@ -15,7 +15,8 @@ from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.transports.wecom import WecomTiming, WecomTransport
 from tests.support.paths import REPO
-from tests.support.wecom_standin import Said, WecomStandIn, eventually
+from tests.support.waiting import eventually
+from tests.support.wecom_standin import Said, WecomStandIn
 
 COUNTY = REPO / "bot" / "data" / "demo-county.yaml"
 ROOM, OTHER_ROOM = "room-syxx@chatroom", "room-ckzx@chatroom"

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.cli.bootstrap import demo_county_path, load_county, open_database
 from bot.cli.doctor import doctor
 from bot.clock import SystemClock
@@ -31,6 +33,7 @@ def _settings(url: str, endpoint: str | None, token: str | None = TOKEN) -> Sett
     return Settings(database_url=url, wechaty_puppet_service_endpoint=endpoint, wechaty_puppet_service_token=token)
 
 
+@pytest.mark.slow  # the real Node gateway
 async def test_a_working_gateway_and_the_rooms_it_knows(tmp_path: Path) -> None:
     require()
     url = await _with_county(tmp_path)
@@ -44,6 +47,7 @@ async def test_a_working_gateway_and_the_rooms_it_knows(tmp_path: Path) -> None:
     assert "教研闲聊群（room-extra@chatroom）" in unbound
 
 
+@pytest.mark.slow  # the real Node gateway
 async def test_a_refused_token_is_named_and_never_shown(tmp_path: Path, caplog) -> None:
     require()
     url = await _with_county(tmp_path)
@@ -54,6 +58,7 @@ async def test_a_refused_token_is_named_and_never_shown(tmp_path: Path, caplog) 
     assert wrong not in text and wrong not in caplog.text
 
 
+@pytest.mark.slow  # the real Node gateway
 async def test_tls_on_at_the_gateway(tmp_path: Path) -> None:
     require()
     url = await _with_county(tmp_path)
@@ -62,6 +67,7 @@ async def test_tls_on_at_the_gateway(tmp_path: Path) -> None:
     assert code == 1 and "开着 TLS" in text and "WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_SERVER=true" in text, text
 
 
+@pytest.mark.slow  # the real Node gateway
 async def test_waiting_for_a_qr_scan_prints_the_link(tmp_path: Path) -> None:
     require()
     url = await _with_county(tmp_path)
@@ -84,6 +90,7 @@ async def test_nothing_listening_no_county_no_configuration(tmp_path: Path) -> N
     assert code == 1 and "WECHATY_PUPPET_SERVICE_TOKEN" in text, text
 
 
+@pytest.mark.slow  # the real Node gateway
 def test_the_dudao_doctor_command(tmp_path: Path) -> None:
     """The command an operator types: Chinese on stdout, exit 1, the token nowhere."""
     require()

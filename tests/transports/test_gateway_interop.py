@@ -15,11 +15,16 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.settings import Settings
 from bot.transports.wechaty import WechatyTransport
 from bot.transports.wechaty.gateway import Timing
 from tests.support.paths import REPO
 from tests.support.real_gateway import PRINCIPAL, SELF_ID, SUPERVISOR, RealGateway, require
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.slow  # the real Node gateway, and `dudao run` as a child
 
 TOKEN = "insecure_interop-8f3a2c"
 FIGURES: dict[str, float] = {}  # printed with -s; recorded in docs/wechaty.md
@@ -71,14 +76,14 @@ def test_dudao_run_against_the_real_gateway(tmp_path: Path) -> None:
             assert PRINCIPAL in created["mentions"] and "@刘洋" in created["text"]
 
             gateway.rename(PRINCIPAL, "刘洋校长")  # the gateway's DIRTY event drops the cached name
-            time.sleep(0.3)
+            gateway.wait_for(lambda: f"payload {PRINCIPAL} of type" in child.log, 10, "the bot to hear of the rename")
             count = len(gateway.sent)
             gateway.say(SUPERVISOR, "#问题 实验小学 食品卫生 食堂留样记录不全 限期5天")
             second = _sent_after(gateway, count, "Q2")
             assert "@刘洋校长" in second["text"] and PRINCIPAL in second["mentions"], second
 
             gateway.stop_server()  # the gateway goes away …
-            time.sleep(1.0)
+            time.sleep(1.0)  # … for a while (time passing is the fault: the bot notices and retries)
             back = gateway.start_server()  # … and comes back on the same port
             gateway.wait_for(lambda: len(child.logins()) >= 2, 60, f"the bot to log in again\n{child.log[-3000:]}")
             FIGURES["recovery_s"] = child.logins()[1] - back
@@ -87,8 +92,11 @@ def test_dudao_run_against_the_real_gateway(tmp_path: Path) -> None:
             gateway.say(PRINCIPAL, "#整改 Q1 已清理通道")
             done = _sent_after(gateway, count, "待验收")
             assert SUPERVISOR in done["mentions"] and "@周永红" in done["text"], done
-            time.sleep(1.0)  # the echoes of every reply have come back by now
-            child.proc.send_signal(signal.SIGTERM)
+            # every reply comes back as a message (one sent just before the restart may be lost with the stream):
+            # wait until the bot has read the echo of the last one, which came after all the others
+            gateway.wait_for(lambda: gateway.count_read(SELF_ID, after=done["t"]) >= 1, 20,
+                             "the bot to read the echo of its last reply")
+            child.proc.send_signal(signal.SIGTERM)  # a stop hands what was read to the app before it ends
             child.proc.wait(15)
         finally:
             if child.proc.poll() is None:
@@ -128,9 +136,8 @@ async def test_a_wrong_token_is_refused_and_never_logged(caplog) -> None:
         transport = WechatyTransport(settings, timing=Timing(backoff_initial=0.2, backoff_max=0.5))
         with caplog.at_level(logging.INFO):
             task = asyncio.create_task(transport.run(_Inlet()))
-            async with asyncio.timeout(20):
-                while "UNAUTHENTICATED" not in caplog.text and "TOKEN" not in caplog.text:
-                    await asyncio.sleep(0.05)
+            await eventually(lambda: "UNAUTHENTICATED" in caplog.text or "TOKEN" in caplog.text, 20,
+                             what="the gateway's refusal in the log")
             assert not transport.connected
             await transport.stop()
             await task
@@ -146,10 +153,10 @@ async def test_a_gateway_with_tls_on_is_named_as_the_cause(caplog) -> None:
         transport = WechatyTransport(settings, timing=Timing(backoff_initial=0.2, backoff_max=0.3))
         with caplog.at_level(logging.INFO):
             task = asyncio.create_task(transport.run(_Inlet()))
-            async with asyncio.timeout(20):
-                while "speaks TLS" not in caplog.text:
-                    await asyncio.sleep(0.05)
-            await asyncio.sleep(1.0)  # a few more attempts: the hint is not repeated
+            await eventually(lambda: "speaks TLS" in caplog.text, 20, what="the TLS hint in the log")
+            attempts = caplog.text.count("connecting to gateway")
+            await eventually(lambda: caplog.text.count("connecting to gateway") >= attempts + 2, 20,
+                             what="two more attempts after the hint")  # the hint is not repeated in them
             await transport.stop()
             await task
     assert caplog.text.count("speaks TLS") == 1

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.messages import TEXT_CAP
 from bot.storage import models as m
 from bot.transports.console import ConsoleTransport
-from tests.support.wecom_standin import eventually as wecom_eventually
+from tests.support.waiting import eventually as wecom_eventually
 from tests.support.wecom_world import ROOM as WECOM_ROOM
 from tests.support.wecom_world import SUPERVISOR as WECOM_SUPERVISOR
 from tests.support.wecom_world import wecom_world

@@ -16,7 +16,8 @@ from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.transports.wechaty import WechatyTransport
 from tests.support.paths import REPO
-from tests.support.wechaty_standin import PuppetStandIn, eventually
+from tests.support.waiting import eventually
+from tests.support.wechaty_standin import PuppetStandIn
 from tests.transports.test_wechaty_transport import FAST, ROOM, A, RecordingApp, start
 
 FIVE_MINUTES, DAY = 300.0, 86400.0

@@ -16,9 +16,11 @@ from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.transports.wechaty import Timing, WechatyTransport
+from tests.support.harness import until_idle
 from tests.support.paths import REPO
 from tests.support.photos import image_bytes
-from tests.support.wechaty_standin import EVENT_MESSAGE, PuppetStandIn, SentText, eventually
+from tests.support.waiting import eventually
+from tests.support.wechaty_standin import EVENT_MESSAGE, PuppetStandIn, SentText
 
 COUNTY = REPO / "bot" / "data" / "demo-county.yaml"
 ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
@@ -92,7 +94,7 @@ async def test_a_duplicate_delivery_is_answered_once(world: World) -> None:
     world.standin.emit(EVENT_MESSAGE, {"messageId": message_id})  # the gateway delivers it again
     world.standin.text(SUPERVISOR, "#帮助", room=ROOM)  # a barrier: handled after the duplicate
     await eventually(lambda: len(world.replies()) >= 2)
-    await asyncio.sleep(0.1)
+    await until_idle(world.app)
     assert len(world.replies(PRINCIPAL)) == 1
 
 
@@ -107,11 +109,12 @@ async def test_gateway_going_away_and_coming_back_loses_no_reply(world: World) -
     standin.text(PRINCIPAL, "#查询 Q1", room=ROOM)
     standin.messages[finding].timestamp = int((finding_at + 30) * 1000)
     standin.emit(EVENT_MESSAGE, {"messageId": finding})
+    standin.text(SUPERVISOR, "#帮助", room=ROOM)  # a barrier: handled after the redelivery
     await standin.start()
-    await eventually(lambda: len(world.replies()) >= 2)
-    await asyncio.sleep(0.2)
+    await eventually(lambda: len(world.replies()) >= 3)
+    await until_idle(world.app)
     assert len(world.replies(PRINCIPAL)) == 1  # the finding's reply: delivered once, after the restart
-    assert len(world.replies()) == 2  # plus the answer to #查询; the redelivery, known by its id, was ignored
+    assert len(world.replies()) == 3  # plus the answers to #查询 and #帮助; the redelivery, known by its id, was ignored
     async with world.app.db.reading() as s:
         assert await s.scalar(select(m.Finding.id).where(m.Finding.id == 2)) is None
 
@@ -129,7 +132,7 @@ async def test_messages_of_the_last_handled_second_are_not_lost_across_a_reconne
     await eventually(lambda: len(world.replies()) >= 2)
     standin.text(SUPERVISOR, "#帮助", room=ROOM)  # a barrier: handled after the duplicates
     await eventually(lambda: len(world.replies()) >= 3)
-    await asyncio.sleep(0.1)
+    await until_idle(world.app)
     assert len(world.replies(PRINCIPAL)) == 1 and len(world.replies()) == 3
     assert "Q1" in world.replies()[1].text
 
@@ -141,7 +144,7 @@ async def test_the_same_words_twice_in_one_second_are_two_messages(world: World)
     for message_id in ("q-a", "q-b"):  # `#查询 Q1` twice: the gateway's ids tell them apart
         standin.text(PRINCIPAL, "#查询 Q1", room=ROOM, timestamp=second, message_id=message_id)
     await eventually(lambda: len(world.replies()) >= 3)
-    await asyncio.sleep(0.1)
+    await until_idle(world.app)  # the second message came last: nothing more is on its way in or out
     assert len(world.replies()) == 3
 
 
@@ -163,7 +166,7 @@ async def test_a_redelivery_after_the_bot_restarts_is_answered_once(world: World
         standin.emit(EVENT_MESSAGE, {"messageId": finding})
         standin.text(SUPERVISOR, "#帮助", room=ROOM)  # a barrier: handled after the redelivery
         await eventually(lambda: len(world.replies()) >= 2)
-        await asyncio.sleep(0.1)
+        await until_idle(again, sender=sender)  # the barrier came last: nothing more is on its way in or out
         assert len(world.replies(PRINCIPAL)) == 1 and len(world.replies()) == 2
     finally:
         await transport.stop()

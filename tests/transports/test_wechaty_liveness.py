@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.transports.wechaty import WechatyTransport
-from tests.support.wechaty_standin import PuppetStandIn, eventually
+from tests.support.waiting import eventually
+from tests.support.wechaty_standin import PuppetStandIn
 from tests.transports.test_wechaty_transport import FAST, RecordingApp, wechaty_settings
 
 A = "wxid_a"
@@ -60,7 +61,7 @@ async def test_a_graceful_stop_and_restart(standin, bot, caplog) -> None:
 
     async def fault() -> None:
         await standin.stop_gracefully()
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # the gateway stays away a while: time passing is the fault
         await standin.start()
 
     await _recovers(standin, bot[1], fault)
@@ -104,7 +105,7 @@ async def test_a_gateway_that_accepts_and_never_answers(standin, bot, caplog) ->
 async def test_a_quiet_but_live_stream_is_left_alone(standin, bot, caplog) -> None:
     caplog.set_level(logging.INFO, logger="dudao.wechaty")
     transport, app = bot
-    await asyncio.sleep(FAST.dead_after * 4)  # nothing but DONGs on the stream
+    await asyncio.sleep(FAST.dead_after * 4)  # time passes with nothing but DONGs on the stream: nothing may happen
     assert transport.connected and standin.subscribers == 1
     assert [name for name, _ in standin.calls].count("Event") == 1
     assert [name for name, _ in standin.calls].count("Ding") >= 3

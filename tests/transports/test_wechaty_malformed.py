@@ -22,6 +22,7 @@ from bot.settings import Settings
 from bot.transports.wechaty import Timing, WechatyTransport
 from tests.support.paths import REPO
 from tests.support.photos import image_bytes
+from tests.support.waiting import eventually
 from tests.support.wechaty_standin import (
     EVENT_DONG,
     EVENT_LOGIN,
@@ -29,7 +30,6 @@ from tests.support.wechaty_standin import (
     WIRE_IMAGE,
     WIRE_TEXT,
     PuppetStandIn,
-    eventually,
 )
 
 COUNTY = REPO / "bot" / "data" / "demo-county.yaml"

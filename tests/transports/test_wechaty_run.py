@@ -9,8 +9,13 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.paths import REPO
-from tests.support.wechaty_standin import PuppetStandIn, eventually
+from tests.support.waiting import eventually
+from tests.support.wechaty_standin import PuppetStandIn
+
+pytestmark = pytest.mark.slow  # `dudao run` as a child process, across a restart of the gateway
 
 ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
 
@@ -35,7 +40,7 @@ async def test_dudao_run_connects_answers_and_survives_a_gateway_restart(tmp_pat
         assert PRINCIPAL in created.mention_ids
 
         await standin.stop()  # the gateway goes away …
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(1.0)  # … for a while (time passing is the fault: the bot notices and retries)
         standin.text(PRINCIPAL, "#整改 Q1 已清理通道", room=ROOM)  # … a message waits for the reconnect
         await standin.start()  # … and comes back on the same port
         await eventually(lambda: any("待验收" in t.text for t in standin.sent_texts), timeout=60)

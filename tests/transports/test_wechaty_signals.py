@@ -10,7 +10,8 @@ import time
 import pytest
 
 from tests.support.paths import REPO
-from tests.support.wechaty_standin import PuppetStandIn, eventually
+from tests.support.waiting import eventually
+from tests.support.wechaty_standin import PuppetStandIn
 
 CHILD = """
 import asyncio, signal, sys
@@ -60,7 +61,7 @@ async def test_signal_stops_the_transport_within_seconds(sig: signal.Signals, ga
             standin.text("wxid_a", "hello")
             assert (await asyncio.wait_for(child.stdout.readline(), 5)).decode().strip() == "handled hello"
         else:
-            await asyncio.sleep(0.5)  # retrying an endpoint where nothing listens
+            await asyncio.sleep(0.5)  # time passes while it retries an endpoint where nothing listens
         started = time.monotonic()
         child.send_signal(sig)
         stdout, stderr = await asyncio.wait_for(child.communicate(), 10)

@@ -15,7 +15,8 @@ from bot.settings import Settings
 from bot.transports.contract import TransportError
 from bot.transports.wechaty import Timing, WechatyConfigError, WechatyTransport
 from bot.transports.wechaty.gateway import free_port
-from tests.support.wechaty_standin import WIRE_ATTACHMENT, PuppetStandIn, eventually
+from tests.support.waiting import eventually
+from tests.support.wechaty_standin import WIRE_ATTACHMENT, PuppetStandIn
 
 ROOM, A, B, TOKEN = "room-1@chatroom", "wxid_a", "wxid_b", "secret-token-0042"
 FAST = Timing(backoff_initial=0.02, backoff_max=0.1, connect_timeout=1.0, ding_interval=0.2,
@@ -148,8 +149,7 @@ async def test_own_messages_are_ignored(standin, running) -> None:
     standin.echo_sent = True
     await transport.send(Outbound(room=ROOM, to=None, text="收到", key="k"))
     standin.text(A, "after", room=ROOM)
-    await eventually(lambda: app.inbound)
-    await asyncio.sleep(0.05)
+    await eventually(lambda: app.inbound)  # the echo came before "after" on the stream: read (and dropped) first
     assert [m.text for m in app.inbound] == ["after"]
 
 
@@ -210,8 +210,7 @@ async def test_empty_ledger_ignores_history_before_the_connection(standin) -> No
     standin.text(A, "just now", room=ROOM, timestamp=datetime.now().timestamp() - 30)
     transport, app, task = await start(standin)
     try:
-        await eventually(lambda: app.inbound)
-        await asyncio.sleep(0.05)
+        await eventually(lambda: app.inbound)  # "last week" came first on the stream: read (and dropped) before
         assert [m.text for m in app.inbound] == ["just now"]
     finally:
         await transport.stop()

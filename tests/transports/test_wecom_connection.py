@@ -12,7 +12,9 @@ import pytest
 from bot.cli.bootstrap import build, load_county, open_database
 from bot.clock import SystemClock
 from bot.transports.wecom import WecomTransport
-from tests.support.wecom_standin import WecomStandIn, eventually
+from tests.support.harness import until_idle
+from tests.support.waiting import eventually
+from tests.support.wecom_standin import WecomStandIn
 from tests.support.wecom_world import COUNTY, FAST, PRINCIPAL, ROOM, SUPERVISOR, World, wecom_settings, wecom_world
 
 FINDING = "@督导助手 #问题 实验小学 安全稳定 消防通道堆放杂物 限期3天"
@@ -28,7 +30,7 @@ async def _after_the_break(world: World, subscribes: int) -> None:
     world.standin.text(PRINCIPAL, "@督导助手 #整改 Q1 已清理通道", chatid=ROOM)
     await eventually(lambda: world.standin.subscribes > subscribes and world.transport.connected, timeout=10)
     await eventually(lambda: world.said(containing="待验收"), timeout=10)
-    await asyncio.sleep(0.3)
+    await until_idle(world.bot)
     assert len(world.said(containing="已登记")) == 1 and len(world.said(containing="待验收")) == 1
 
 
@@ -53,7 +55,7 @@ async def test_a_wecom_restart_loses_nothing(tmp_path: Path) -> None:
         await world.standin.stop()
         await eventually(lambda: not world.transport.connected)
         world.standin.text(PRINCIPAL, "@督导助手 #查询 Q1", chatid=ROOM)  # waits at WeCom
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # WeCom stays away a while: the bot retries against a closed port
         await world.standin.start()
         await _after_the_break(world, 1)
         assert world.said(containing="消防通道堆放杂物") and len(world.said()) == 3
@@ -64,7 +66,7 @@ async def test_disconnected_event_stops_the_reconnecting(tmp_path: Path, caplog:
     async with wecom_world(tmp_path) as world:
         await world.standin.kick()
         await eventually(lambda: world.transport.kicked and not world.transport.connected)
-        await asyncio.sleep(0.5)  # many backoff periods
+        await asyncio.sleep(0.5)  # time passes (many backoff periods) to show that nothing happens in it
         assert world.standin.subscribes == 1
         assert "disconnected_event" in caplog.text and "not reconnecting" in caplog.text
 
@@ -76,7 +78,7 @@ async def test_a_reply_queued_while_down_goes_out_after_the_reconnect(tmp_path: 
         world.standin.text(SUPERVISOR, FINDING, chatid=ROOM)
         await world.standin.start()
         await eventually(lambda: world.said(containing="已登记"), timeout=10)
-        await asyncio.sleep(0.3)
+        await until_idle(world.bot)
         assert len(world.said()) == 1
 
 

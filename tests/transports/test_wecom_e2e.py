@@ -13,8 +13,9 @@ from sqlalchemy import select
 from bot.messages import Outbound
 from bot.storage import models as m
 from bot.transports.contract import TransportError
+from tests.support.harness import until_idle
 from tests.support.photos import image_bytes
-from tests.support.wecom_standin import eventually
+from tests.support.waiting import eventually
 from tests.support.wecom_world import OTHER_ROOM, PRINCIPAL, ROOM, SUPERVISOR, county_with_webhook, wecom_world
 
 FINDING = "@督导助手 #问题 实验小学 安全稳定 消防通道堆放杂物 限期3天"
@@ -51,6 +52,7 @@ async def test_a_callback_delivered_twice_is_answered_once(tmp_path: Path) -> No
         world.standin._callback(SUPERVISOR, ROOM, "text", {"text": {"content": FINDING}}, msgid=msgid)
         world.standin.text(SUPERVISOR, "@督导助手 #帮助", chatid=ROOM)  # a barrier
         await eventually(lambda: len(world.said()) >= 2)
+        await until_idle(world.bot)
         assert len(world.said(containing="已登记")) == 1
 
 
@@ -73,6 +75,7 @@ async def test_mentions_go_through_the_rooms_webhook(tmp_path: Path) -> None:
         world.standin.http.webhook_keys.add("KEY-SYXX")
         world.standin.text(SUPERVISOR, FINDING, chatid=ROOM)
         await eventually(lambda: world.standin.http.posts)
+        await until_idle(world.bot)
         (post,) = world.standin.http.posts
         assert post.mentioned_list == (PRINCIPAL,) and "已登记" in post.content and "<@" not in post.content
         assert world.said() == []  # the socket did not say it too

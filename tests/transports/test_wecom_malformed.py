@@ -17,7 +17,7 @@ import pytest
 from bot.messages import Outbound
 from bot.transports.contract import TransportError
 from bot.transports.wecom import frames
-from tests.support.wecom_standin import eventually
+from tests.support.waiting import eventually
 from tests.support.wecom_world import ROOM, SUPERVISOR, World, wecom_world
 
 HELP = "@督导助手 #帮助"

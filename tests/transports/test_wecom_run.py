@@ -10,8 +10,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.support.paths import REPO
-from tests.support.wecom_standin import WecomStandIn, eventually
+from tests.support.waiting import eventually
+from tests.support.wecom_standin import WecomStandIn
+
+pytestmark = pytest.mark.slow  # `dudao run` as a child process, across a restart of the platform
 
 ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
 

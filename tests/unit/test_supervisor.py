@@ -14,6 +14,7 @@ import pytest
 
 from bot.transports.supervisor import Backoff, keep_alive
 from bot.transports.wechaty.event_stream import EventSource, listen
+from tests.support.waiting import eventually
 
 log = logging.getLogger("test.supervisor")
 QUICK = Backoff(initial=0.01, maximum=0.04, stable_after=10.0)
@@ -32,8 +33,7 @@ async def test_a_worker_that_raises_is_logged_and_restarted_with_a_growing_backo
 
     task = asyncio.create_task(keep_alive("worker-x", work, log, stopping=stop.is_set, backoff=QUICK,
                                           context=lambda: "on frame 7"))
-    while len(runs) < 4:
-        await asyncio.sleep(0.005)
+    await eventually(lambda: len(runs) >= 4, 2, what="the fourth start of the worker")
     stop.set()
     await asyncio.wait_for(task, 1)
     gaps = [b - a for a, b in zip(runs, runs[1:], strict=False)]
@@ -73,7 +73,7 @@ async def test_a_fatal_error_is_raised_and_a_cancellation_is_not_retried() -> No
         nonlocal runs
         runs += 1
         started.set()
-        await asyncio.sleep(3600)
+        await asyncio.sleep(3600)  # a worker that runs until it is cancelled
 
     task = asyncio.create_task(keep_alive("worker-w", forever, log, backoff=QUICK))
     await started.wait()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from bot.storage import models as m
 from bot.storage.engine import Database
 from bot.web.accounts import set_password
 from bot.web.desk import create_app
+from tests.conftest import SeededTemplates
 from tests.support.harness import T0, Harness
 from tests.support.photos import photo
 
@@ -103,21 +105,31 @@ async def _seed(url: str, tmp: Path, cycle: bool = False) -> tuple[dict[str, int
     return schools, photo_id
 
 
-@pytest.fixture
-def desk(county_db_url: str, tmp_path: Path):  # noqa: ANN201
-    schools, photo_id = asyncio.run(_seed(county_db_url, tmp_path))
-    settings = Settings(database_url=county_db_url, evidence_dir=tmp_path / "evidence", _env_file=None)
+async def _seed_desk(url: str, tmp: Path) -> tuple[dict[str, int], int]:
+    return await _seed(url, tmp)
+
+
+async def _seed_cycle_desk(url: str, tmp: Path) -> tuple[dict[str, int], int]:
+    return await _seed(url, tmp, cycle=True)
+
+
+def _desk(seeded_templates: SeededTemplates, name: str, seed, county_db_url: str, tmp_path: Path,  # noqa: ANN001
+          now: datetime) -> Iterator[Desk]:
+    """A copy of the desk seeded once a run (see tests/conftest.py SeededTemplates); its photos are the template's."""
+    url, seeded = seeded_templates.copy(name, seed, county_db_url, tmp_path)
+    schools, photo_id = seeded.value
+    settings = Settings(database_url=url, evidence_dir=seeded.evidence, _env_file=None)
     # NullPool: TestClient runs each request in an event loop of its own, and an asyncpg connection belongs to one loop
-    d = Desk(county_db_url, settings, VirtualClock(T0), Database(county_db_url, poolclass=NullPool), schools, photo_id)
+    d = Desk(url, settings, VirtualClock(now), Database(url, poolclass=NullPool), schools, photo_id)
     yield d
     asyncio.run(d.db.dispose())
 
 
 @pytest.fixture
-def cycle_desk(county_db_url: str, tmp_path: Path):  # noqa: ANN201
-    schools, photo_id = asyncio.run(_seed(county_db_url, tmp_path, cycle=True))
-    settings = Settings(database_url=county_db_url, evidence_dir=tmp_path / "evidence", _env_file=None)
-    d = Desk(county_db_url, settings, VirtualClock(CYCLE_NOW), Database(county_db_url, poolclass=NullPool), schools,
-             photo_id)
-    yield d
-    asyncio.run(d.db.dispose())
+def desk(seeded_templates: SeededTemplates, county_db_url: str, tmp_path: Path) -> Iterator[Desk]:
+    yield from _desk(seeded_templates, "desk", _seed_desk, county_db_url, tmp_path, T0)
+
+
+@pytest.fixture
+def cycle_desk(seeded_templates: SeededTemplates, county_db_url: str, tmp_path: Path) -> Iterator[Desk]:
+    yield from _desk(seeded_templates, "cycle_desk", _seed_cycle_desk, county_db_url, tmp_path, CYCLE_NOW)

@@ -47,7 +47,7 @@ def _start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, str]:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=1) as page:
                 return proc, page.read().decode()
         except OSError:
-            time.sleep(0.1)
+            time.sleep(0.1)  # the poll interval of this condition wait (up to 30 s for the desk to answer)
     proc.kill()
     raise AssertionError(f"the desk did not come up: {proc.communicate()[1][-2000:]}")
 
