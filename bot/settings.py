@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     county_file: Path | None = None
     # where messages wait while the database is away (bot/spool.py); empty = beside the SQLite file, else data/spool
     spool_dir: Path | None = None
+    lock_check_seconds: float = 3.0  # how often a running bot checks that it still holds the database
 
     # identity and language
     bot_name: str = "督导助手"

@@ -85,9 +85,17 @@ class CommitHook(Protocol):
         """It committed (on the event loop; never after a rollback)."""
 
 
+class Fence(Protocol):
+    """Whether this process may change the database now. A running bot's instance lock (bot.storage.instance)
+    registers itself as its database's fence: while the lock is lost, no transaction begins and nothing is sent."""
+
+    async def check(self) -> None:
+        """Raise (bot.storage.instance.Fenced) unless this process may write and send now."""
+
+
 class Database:
     """The engine, the session factory and the unit of work (`transaction()`, `unit()`), with the hooks every
-    transaction carries (`hooks`)."""
+    transaction carries (`hooks`) and the fence every one passes first (`fence`)."""
 
     def __init__(self, url: str, **kwargs: Any) -> None:
         self.url = url
@@ -96,6 +104,7 @@ class Database:
         self._read_sessions = async_sessionmaker(self.engine.execution_options(dudao_read_only=True),
                                                  expire_on_commit=False)
         self.hooks: list[CommitHook] = []
+        self.fence: Fence | None = None  # checked before every transaction begins (reads are not fenced)
 
     @property
     def sync_engines(self) -> list[Engine]:
@@ -118,6 +127,8 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One session, one transaction: committed when the block ends, rolled back if it raises."""
+        if self.fence is not None:
+            await self.fence.check()
         async with self.sessions() as session:
             async with session.begin():
                 self._begin(session)
@@ -131,6 +142,8 @@ class Database:
 
         The body sees a DirectSession (bot/storage/direct.py) and runs at once, without suspending, inside one
         greenlet of the async session (`run_sync`): one greenlet a unit, not one a statement."""
+        if self.fence is not None:
+            await self.fence.check()
         async with self.sessions() as session:
             async with session.begin():
                 self._begin(session)

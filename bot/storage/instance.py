@@ -1,23 +1,46 @@
-"""One bot per database: a second `dudao run` on the same database would read and send the same outbox.
+"""One bot per database: a second `dudao run` on the same database would read and send the same outbox and number
+findings beside this one.
 
 The lock lives as long as the process, and a crash (kill -9) frees it at once, so a restart never waits:
 - SQLite: an exclusive flock on `<database file>.lock`;
-- PostgreSQL: a session-level advisory lock held on a connection of its own.
+- PostgreSQL: a session-level advisory lock held on a connection of its own (outside the pool).
+
+It is real while the bot runs (`watch`): a PostgreSQL restart, or a backend terminated, drops the advisory lock
+without a word, and a lock file can be removed. So the lock is checked every `check_seconds` — PostgreSQL: its
+connection answers and pg_locks shows our key granted to that very backend (and the connection's end is noticed
+the moment it closes); SQLite: the descriptor still holds the flock and the path still names that file (two system
+calls, also before every transaction). When it is lost, this process fences itself at once: every transaction of
+the database refuses to begin (`Fenced`, through `Database.fence`) and the outbox sender sends nothing. Then it
+takes the lock again: free, it resumes; held by another instance, it has ended (`ended`, `taken_by`) and the bot
+stops. A lock not confirmed for three check intervals (the checker held up) is confirmed before the next
+transaction begins.
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import fcntl
+import logging
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from bot.storage.engine import Database
 
+log = logging.getLogger("dudao.lock")
+
 ADVISORY_KEY = 0x64756461  # "duda": the key of the PostgreSQL advisory lock
+CHECK_SECONDS = 3.0  # the default interval between checks (settings: LOCK_CHECK_SECONDS)
+_HELD = text(  # a one-bigint advisory key is (classid, objid) = (high, low 32 bits), objsubid 1
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = :k "
+    "AND objsubid = 1 AND pid = pg_backend_pid() AND granted)")
 
 
 class AnotherInstance(Exception):
@@ -28,31 +51,256 @@ class AnotherInstance(Exception):
         self.holder = holder
 
 
+class TakenOver(AnotherInstance):
+    """This bot lost its lock while running, and another instance holds the database now: this one has stopped."""
+
+
+class Fenced(Exception):
+    """This process does not hold the database now (its instance lock was lost): it may not write or send. To the
+    caller it is a database outage: what it was about to do was not done, and may be tried again."""
+
+
+def _now() -> float:
+    return asyncio.get_running_loop().time()
+
+
+class _Holding(Protocol):
+    name: str  # what is held, for the log
+    cheap: bool  # confirmed before every transaction (a couple of system calls), not only on the timer
+
+    def quick(self) -> str | None:
+        """What is wrong (the cheap kinds), or None."""
+
+    async def confirm(self) -> str | None:
+        """None while the lock is held; else what is wrong."""
+
+    async def close(self) -> None:
+        """Let go, as far as it still can (never raises)."""
+
+
 class InstanceLock:
-    def __init__(self, *, file: int | None = None, connection: AsyncConnection | None = None) -> None:
-        self._file, self._connection = file, connection
+    """The database, held by this process. `held`; `lost` is set while it is not (fenced); `ended` once another
+    instance holds it (`taken_by`), for good. `watch()` keeps it checked and registers it as the database's fence;
+    `regained()` waits while fenced."""
+
+    def __init__(self, db: Database, *, check_seconds: float = CHECK_SECONDS) -> None:
+        self._db = db
+        self._holding: _Holding | None = None  # None: nothing to hold (in-memory SQLite), or being taken again
+        self.check_seconds = check_seconds
+        self._lease = 3 * check_seconds  # older than this, a confirmation is renewed before the next transaction
+        self._timeout = max(2 * check_seconds, 5.0)  # a check, or a new lock's connection, that takes longer failed
+        self._held = True
+        self._why = ""
+        self._confirmed = 0.0  # loop time when the last confirmation that succeeded began
+        self.lost = asyncio.Event()
+        self.ended = asyncio.Event()
+        self.taken_by: str | None = None
+        self._back = asyncio.Event()  # held (again)
+        self._over = asyncio.Event()  # ended or released: nobody waits for it any more
+        self._back.set()
+        self._alarm = asyncio.Event()  # wakes the watcher: the connection ended, or a check failed
+        self._checking = asyncio.Lock()  # one check at a time (the lock's connection runs one query at a time)
+        self._watcher: asyncio.Task[None] | None = None
+        self._on_change: Callable[[], None] | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._held
+
+    async def take(self) -> None:
+        """Take the database for this process, or raise AnotherInstance (see `acquire`)."""
+        self._holding = await _take(self._db, self._connection_ended)
+
+    # The fence (bot.storage.engine.Fence) --------------------------------------------------------------------
+
+    async def check(self) -> None:
+        """Raise Fenced unless this process holds the database now: before every transaction, and before a send."""
+        holding = self._holding
+        if self._held and holding is not None:
+            if holding.cheap:
+                if (wrong := holding.quick()) is not None:
+                    self._fence(holding, wrong)
+            elif _now() - self._confirmed >= self._lease:  # the checker fell behind: ask now
+                await self._confirm()
+        if not self._held:
+            raise Fenced(f"the instance lock is not held: {self._why}")
+
+    async def regained(self) -> bool:
+        """Wait while fenced: True once the lock is held again, False when another instance has the database (or
+        the lock was released)."""
+        if self._held:
+            return True
+        waits = [asyncio.ensure_future(self._back.wait()), asyncio.ensure_future(self._over.wait())]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+        return self._held
+
+    # Watching ------------------------------------------------------------------------------------------------
+
+    def watch(self, on_change: Callable[[], None] | None = None) -> None:
+        """Keep the lock checked while the bot runs and fence the database while it is not held; `on_change` is
+        called when it is lost, held again, or ended."""
+        self._on_change = on_change
+        self._db.fence = self
+        self._confirmed = _now()
+        if self._holding is not None and self._watcher is None:
+            self._watcher = asyncio.create_task(self._watch(), name="instance-lock")
+
+    async def _watch(self) -> None:
+        while not self.ended.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._alarm.wait(), self.check_seconds)
+            self._alarm.clear()
+            if self._held:
+                await self._confirm()
+            if not self._held:
+                await self._take_again()
+
+    async def _confirm(self) -> None:
+        async with self._checking:
+            holding = self._holding
+            if not self._held or holding is None:
+                return
+            began = _now()
+            try:
+                wrong = await asyncio.wait_for(holding.confirm(), self._timeout)
+            except TimeoutError:
+                wrong = f"{holding.name}: the check got no answer within {self._timeout:g} s"
+            except Exception as error:  # noqa: BLE001 — any failure to confirm it is a lock not known to be held
+                wrong = f"{holding.name}: the check failed ({type(error).__name__}: {error})"
+            if wrong is None:
+                self._confirmed = began
+            else:
+                self._fence(holding, wrong)
+
+    def _fence(self, holding: _Holding, wrong: str) -> None:
+        """The lock is lost: from now on nothing is written or sent (the fence), until it is taken again."""
+        if not self._held or holding is not self._holding:
+            return
+        self._held, self._why = False, wrong
+        self._back.clear()
+        self.lost.set()
+        log.error("instance lock LOST (%s): this bot has stopped handling messages and sending (fenced); it tries "
+                  "to take the lock again: if it is free the bot resumes, if another instance holds it this one "
+                  "stops", wrong)
+        self._alarm.set()
+        self._changed()
+
+    def _connection_ended(self, holding: _Holding) -> None:
+        """The PostgreSQL connection that holds the lock closed (a restart, a terminated backend, the network)."""
+        self._fence(holding, f"{holding.name}: the connection to PostgreSQL closed")
+
+    async def _take_again(self) -> None:
+        old, self._holding = self._holding, None
+        if old is not None:
+            await old.close()
+        failures, pause = 0, min(self.check_seconds, 1.0)  # the database back: the lock taken within a second
+        while True:
+            try:
+                holding = await asyncio.wait_for(_take(self._db, self._connection_ended), self._timeout)
+            except AnotherInstance as other:
+                self.taken_by = other.holder
+                log.error("instance lock: another dudao instance (%s) holds the database now; this bot stops (it "
+                          "has handled and sent nothing since the lock was lost)", other.holder)
+                self.ended.set()
+                self._over.set()
+                self._changed()
+                return
+            except Exception as error:  # noqa: BLE001 — the database away: still fenced, try again
+                failures += 1
+                if failures == 1 or failures % max(1, round(60 / pause)) == 0:
+                    log.warning("instance lock: cannot take it again yet (%s: %s); still fenced, trying every %g s",
+                                type(error).__name__, error, pause)
+                await asyncio.sleep(pause)
+                continue
+            self._holding, self._confirmed, self._held = holding, _now(), True
+            self.lost.clear()
+            self._back.set()
+            log.warning("instance lock taken again (%s): handling messages and sending resume",
+                        holding.name if holding is not None else "nothing to hold")
+            self._changed()
+            return
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            try:
+                self._on_change()
+            except Exception:  # noqa: BLE001 — the lock's own state is already right
+                log.exception("instance lock: a listener failed")
 
     async def release(self) -> None:
-        if self._file is not None:
-            os.close(self._file)  # closing the descriptor drops the flock
-            self._file = None
-        if self._connection is not None:
-            await self._connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
-            await self._connection.close()
-            self._connection = None
+        """Let go of the database (at a stop): the watcher ends, the fence is taken down, the lock freed."""
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+            self._watcher = None
+        if self._db.fence is self:
+            self._db.fence = None
+        holding, self._holding = self._holding, None
+        self._held = False
+        self._over.set()
+        if holding is not None:
+            await holding.close()
 
 
-async def acquire(db: Database) -> InstanceLock:
-    """Take the database for this process, or raise AnotherInstance."""
+async def acquire(db: Database, *, check_seconds: float = CHECK_SECONDS) -> InstanceLock:
+    """Take the database for this process, or raise AnotherInstance. `watch()` it while the bot runs."""
+    lock = InstanceLock(db, check_seconds=check_seconds)
+    await lock.take()
+    return lock
+
+
+async def _take(db: Database, ended: Callable[[_Holding], None]) -> _Holding | None:
     if db.dialect == "postgresql":
-        return await _advisory(db)
+        return await _advisory(db.url, ended)
     database = make_url(db.url).database
     if not database or database == ":memory:":
-        return InstanceLock()
+        return None
     return _flock(Path(database).with_name(Path(database).name + ".lock"))
 
 
-def _flock(path: Path) -> InstanceLock:
+# SQLite: a flock on a file beside the database ---------------------------------------------------------------
+
+
+class _File:
+    cheap = True
+
+    def __init__(self, fd: int, path: Path) -> None:
+        self.fd, self.path = fd, path
+        st = os.fstat(fd)
+        self.identity = (st.st_dev, st.st_ino)
+        self.name = f"the flock on {path}"
+
+    def quick(self) -> str | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return f"{self.name}: the lock file was removed"
+        except OSError as error:
+            return f"{self.name}: the lock file cannot be read ({error})"
+        if (st.st_dev, st.st_ino) != self.identity:
+            return f"{self.name}: the path names another file now"
+        try:  # taking again what this descriptor holds changes nothing; it fails if another holds that file
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return f"{self.name}: another process holds it"
+        except OSError as error:
+            return f"{self.name}: the descriptor cannot hold it ({error})"
+        return None
+
+    async def confirm(self) -> str | None:
+        return self.quick()
+
+    async def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fd)  # closing the descriptor drops the flock
+
+
+def _flock(path: Path) -> _File:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -62,18 +310,74 @@ def _flock(path: Path) -> InstanceLock:
         raise AnotherInstance(holder) from None
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
-    return InstanceLock(file=fd)
+    return _File(fd, path)
 
 
-async def _advisory(db: Database) -> InstanceLock:
-    connection = await db.engine.connect()
-    got = await connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY})
-    if got:
-        await connection.commit()  # end the implicit transaction; the session-level lock stays
-        return InstanceLock(connection=connection)
-    holder = await connection.scalar(text(
-        "SELECT coalesce(a.client_addr::text, 'local') || ' pid ' || a.pid FROM pg_locks l "
-        "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.objid = :k LIMIT 1"),
-        {"k": ADVISORY_KEY})
-    await connection.close()
+# PostgreSQL: a session-level advisory lock on a connection of its own ------------------------------------------
+
+
+class _Advisory:
+    cheap = False
+
+    def __init__(self, engine: AsyncEngine, connection: AsyncConnection, driver: Any, pid: int,
+                 ended: Callable[[_Holding], None]) -> None:
+        self.engine, self.connection, self.driver, self.pid = engine, connection, driver, pid
+        self.name = f"the advisory lock on PostgreSQL backend {pid}"
+        self._ended = ended
+        driver.add_termination_listener(self._closed)
+
+    def _closed(self, _driver: Any) -> None:
+        self._ended(self)
+
+    def quick(self) -> str | None:
+        return f"{self.name}: the connection is closed" if self.driver.is_closed() else None
+
+    async def confirm(self) -> str | None:
+        if (wrong := self.quick()) is not None:
+            return wrong
+        if not await self.connection.scalar(_HELD, {"k": ADVISORY_KEY}):
+            return f"{self.name}: pg_locks no longer shows it held"
+        return None
+
+    async def close(self) -> None:
+        self.driver.remove_termination_listener(self._closed)
+        if not self.driver.is_closed():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(
+                    self.connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY}), 5)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.connection.close(), 5)
+        with contextlib.suppress(Exception):
+            await self.engine.dispose()
+
+
+async def _advisory(url: str, ended: Callable[[_Holding], None]) -> _Advisory:
+    # Its own engine without a pool: the lock's connection is never handed to a transaction, a dead one is never
+    # reused, and each statement commits by itself (no transaction left open on it for hours).
+    # Named after this process: a second bot that finds the lock held says by whom.
+    name = f"dudao pid {os.getpid()} on {socket.gethostname()}"[:63]
+    engine = create_async_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
+                                 connect_args={"server_settings": {"application_name": name}})
+    try:
+        connection = await engine.connect()
+        try:
+            got, pid = (await connection.execute(text("SELECT pg_try_advisory_lock(:k), pg_backend_pid()"),
+                                                 {"k": ADVISORY_KEY})).one()
+            if got:
+                raw = await connection.get_raw_connection()
+                return _Advisory(engine, connection, raw.driver_connection, pid, ended)
+            holder = await connection.scalar(text(
+                "SELECT coalesce(nullif(a.application_name, '') || ', ', '') || coalesce(a.client_addr::text, 'local') "
+                "|| ' backend ' || a.pid FROM pg_locks l "
+                "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.classid = 0 "
+                "AND l.objid = :k AND l.objsubid = 1 AND l.granted LIMIT 1"), {"k": ADVISORY_KEY})
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await connection.close()
+            raise
+        await connection.close()
+    except BaseException:
+        await engine.dispose()
+        raise
+    await engine.dispose()
     raise AnotherInstance(holder or "unknown")
