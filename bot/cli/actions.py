@@ -25,7 +25,7 @@ from bot.clock import SystemClock, VirtualClock
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage import models as m
-from bot.storage.instance import AnotherInstance
+from bot.storage.instance import AnotherInstance, TakenOver
 from bot.storage.roster_repo import county_version
 from bot.transports.console import ConsoleTransport
 from bot.transports.demo import DemoTransport
@@ -106,6 +106,10 @@ async def run(settings: Settings, *, force_console: bool = False, web: bool = Fa
     try:
         bot = build(settings, clock, db, _transport(settings, force_console))
         await (with_desk(settings, db, bot.run()) if web else bot.run())
+    except TakenOver as err:
+        print(Renderer().render("cli/taken_over.j2", holder=err.holder, url=safe_url(settings.database_url),
+                                kept=err.kept, spool=err.spool), file=sys.stderr)
+        raise SystemExit(1) from None
     except AnotherInstance as err:
         print(Renderer().render("cli/another_instance.j2", holder=err.holder, url=safe_url(settings.database_url)),
               file=sys.stderr)

@@ -6,10 +6,12 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from bot.app import App
 from bot.cli.db_problem import DatabaseUnavailable, kind_of
@@ -34,6 +36,7 @@ from reminders.scheduler import Scheduler
 from reminders.timing import may_speak
 
 log = logging.getLogger("dudao")
+T = TypeVar("T")
 
 
 def demo_county_path() -> Path:
@@ -107,9 +110,10 @@ class Bot:
     transport: Transport
     intake: Intake
     _last_handled: datetime | None = None
+    lock: instance.InstanceLock | None = None  # while run() runs: the database is this process's
 
     async def handle(self, inbound: Inbound) -> bool:
-        handled = await self.intake.handle(inbound)
+        handled = await self.intake.handle(inbound)  # fenced (the lock lost): kept, like in a database outage
         if handled:
             self.outbox.wake()
         return handled
@@ -121,10 +125,21 @@ class Bot:
         return handled
 
     async def sweep(self, now: datetime | None = None) -> int:
-        queued = await self.app.sweep(now)
+        queued = await self._held(lambda: self.app.sweep(now), 0)
         if queued:
             self.outbox.wake()
         return queued
+
+    async def _held(self, act: Callable[[], Awaitable[T]], not_here: T) -> T:
+        """Run `act` (a sweep, the start's recovery) while this process holds the database. Fenced (the instance
+        lock was lost): wait until the lock is taken again and run it then; if another instance holds the database
+        now, it is not done here (`not_here`: this bot stops, the other does it)."""
+        while True:
+            try:
+                return await act()
+            except instance.Fenced:
+                if self.lock is None or not await self.lock.regained():
+                    return not_here
 
     def wake_outbox(self) -> None:
         self.outbox.wake()
@@ -161,32 +176,54 @@ class Bot:
     async def run(self) -> None:
         """Live: the outbox sender, the scheduler (catching up first) and the transport, until the transport stops
         (SIGINT/SIGTERM stop it)."""
-        lock = await instance.acquire(self.db)  # raises AnotherInstance: one bot per database
-        load_segmenter()  # jieba's dictionary (~0.5 s) before the first message, here: its memory is given back
-        await self.outbox.recover()
-        self.intake.load()  # what waited in the spool at the stop goes first
-        sender = asyncio.create_task(self.outbox.run())
-        intake = asyncio.create_task(self.intake.run())
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(self.transport.stop()))
+        # raises AnotherInstance: one bot per database
+        lock = self.lock = await instance.acquire(self.db, check_seconds=self.settings.lock_check_seconds)
+        lock.watch(on_change=lambda: self._lock_changed(lock))  # checked while it runs; lost, nothing is written
+        sender: asyncio.Task[None] | None = None
+        intake: asyncio.Task[None] | None = None
         try:
+            load_segmenter()  # jieba's dictionary (~0.5 s) before the first message, here: its memory is given back
+            await self._held(self.outbox.recover, 0)
+            self.intake.load()  # what waited in the spool at the stop goes first
+            sender = asyncio.create_task(self.outbox.run())
+            intake = asyncio.create_task(self.intake.run())
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(sig, lambda: asyncio.ensure_future(self.transport.stop()))
             await self.scheduler.start()
-            await self.transport.run(self)
+            if not lock.ended.is_set():
+                await self.transport.run(self)
         finally:
-            intake.cancel()  # what waits stays in the spool for the next start
-            with contextlib.suppress(asyncio.CancelledError):
-                await intake
+            if intake is not None:
+                intake.cancel()  # what waits stays in the spool for the next start
+                with contextlib.suppress(asyncio.CancelledError):
+                    await intake
             await self.scheduler.shutdown()
             self.outbox.stop()
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):  # a paced backlog stays queued
-                await asyncio.wait_for(sender, timeout=5)
-            try:
-                await self.outbox.close()  # marks written, what was handed over and not sent queued again
-            except Exception:  # noqa: BLE001 — the rows stay 'sending' and go out again at the next start
-                log.exception("outbox: could not settle at stop")
+            if sender is not None:
+                with contextlib.suppress(asyncio.CancelledError, TimeoutError):  # a paced backlog stays queued
+                    await asyncio.wait_for(sender, timeout=5)
+            if lock.held:
+                try:
+                    await self.outbox.close()  # marks written, what was handed over and not sent queued again
+                except Exception:  # noqa: BLE001 — the rows stay 'sending' and go out again at the next start
+                    log.exception("outbox: could not settle at stop")
+            else:
+                log.warning("outbox: not settled at stop (the instance lock is not held): what was handed over stays "
+                            "'sending' and goes out again at the next start")
             await lock.release()
+            self.lock = None
+        if lock.ended.is_set():
+            raise instance.TakenOver(lock.taken_by or "unknown", kept=self.intake.waiting,
+                                     spool=str(self.intake.spool.path))
+
+    def _lock_changed(self, lock: instance.InstanceLock) -> None:
+        if lock.ended.is_set():  # another instance has the database: stop, as SIGTERM would
+            asyncio.ensure_future(self.transport.stop())
+        elif lock.held:  # taken again: what waited is handled and goes out
+            self.outbox.wake()
+            asyncio.ensure_future(self.intake.retry())
 
 
 def pace(transport: Transport, settings: Settings) -> RateLimits:

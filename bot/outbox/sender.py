@@ -31,6 +31,7 @@ from bot.outbox.store import RESENT_AFTER_CRASH, count, next_deferred, row_outbo
 from bot.render import Renderer
 from bot.storage import models as m
 from bot.storage.engine import Database
+from bot.storage.instance import Fenced
 
 log = logging.getLogger("dudao.outbox")
 DUE_BATCH = 200  # rows read per round of a drain
@@ -144,12 +145,19 @@ class OutboxSender:
         return self._deferred is not None and self._deferred <= self.clock.now()
 
     async def drain(self) -> int:
-        """Send everything due now; returns how many messages went out."""
+        """Send everything due now; returns how many messages went out (none while this process is fenced: it lost
+        the instance lock, which says so in the log; what it claimed waits in memory for the lock to come back)."""
         async with self._draining:
-            return await self._drain()
+            try:
+                return await self._drain()
+            except Fenced:
+                self._check_table = True  # once the lock is back, what is due is read again
+                return 0
 
     async def _drain(self) -> int:
         sent = 0
+        if self.db.fence is not None:  # fenced: nothing goes out, and the table is not even read
+            await self.db.fence.check()
         try:
             while not self._stopping and self.transport.connected:
                 if self._ready:
@@ -168,14 +176,20 @@ class OutboxSender:
                         if claimed:  # ours already: kept for the next round, given back at close()
                             self._keep(groups[i:])
                         return sent
-                    sent += await self._send(rows, claimed=claimed)
+                    try:
+                        sent += await self._send(rows, claimed=claimed)
+                    except Fenced:
+                        if claimed:
+                            self._keep(groups[i:])
+                        raise
                 if len(due) >= DUE_BATCH or self._held_back:  # more may be due, or held back: read again later
                     self._check_table, self._held_back = True, False
                     if len(due) < DUE_BATCH:
                         break
         finally:
             if self._sent_ids and not self.lazy_marks:
-                await self.flush_marks()
+                with contextlib.suppress(Fenced):  # then the next transaction marks them
+                    await self.flush_marks()
         return sent
 
     async def _send_ready(self) -> int:
@@ -188,9 +202,13 @@ class OutboxSender:
             if not self.transport.connected or self._stopping:
                 self._keep(groups[i:])
                 break
-            if self._sent_ids and self.pace is not None:
-                await self.flush_marks()
-            sent += await self._send(rows, claimed=True)
+            try:
+                if self._sent_ids and self.pace is not None:
+                    await self.flush_marks()
+                sent += await self._send(rows, claimed=True)
+            except Fenced:
+                self._keep(groups[i:])
+                raise
         return sent
 
     def _keep(self, groups: list[list[m.OutboxMessage]]) -> None:
@@ -214,6 +232,13 @@ class OutboxSender:
             rows = await self._claim(rows)  # one sender of each row, whatever else reads the outbox
         if not rows:
             return 0
+        if self.db.fence is not None:  # the instance lock lost meanwhile: Fenced, and these rows are not sent
+            try:
+                await self.db.fence.check()
+            except Fenced:
+                if not claimed:  # claimed just now: ours, kept for when the lock is back
+                    self._keep([rows])
+                raise
         out = row_outbound(rows[0]) if len(rows) == 1 else combined(rows)
         try:
             await self.transport.send(out)

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 
 from bot.storage.engine import Database
+from bot.storage.faults import DatabaseAway
 
 log = logging.getLogger("dudao.lock")
 
@@ -52,12 +53,25 @@ class AnotherInstance(Exception):
 
 
 class TakenOver(AnotherInstance):
-    """This bot lost its lock while running, and another instance holds the database now: this one has stopped."""
+    """This bot lost its lock while running, and another instance holds the database now: this one has stopped.
+    `kept`: messages that arrived meanwhile and wait in this machine's spool (`spool`) for its next start."""
+
+    def __init__(self, holder: str, *, kept: int = 0, spool: str = "") -> None:
+        super().__init__(holder)
+        self.kept, self.spool = kept, spool
 
 
-class Fenced(Exception):
+class Fenced(DatabaseAway):
     """This process does not hold the database now (its instance lock was lost): it may not write or send. To the
-    caller it is a database outage: what it was about to do was not done, and may be tried again."""
+    caller it is a database outage of kind `fenced` (a message is kept and handed in again, bot/intake.py): what it
+    was about to do was not done."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__("fenced")
+        self.why = why
+
+    def __str__(self) -> str:
+        return f"the instance lock is not held: {self.why}"
 
 
 def _now() -> float:
@@ -123,7 +137,7 @@ class InstanceLock:
             elif _now() - self._confirmed >= self._lease:  # the checker fell behind: ask now
                 await self._confirm()
         if not self._held:
-            raise Fenced(f"the instance lock is not held: {self._why}")
+            raise Fenced(self._why)
 
     async def regained(self) -> bool:
         """Wait while fenced: True once the lock is held again, False when another instance has the database (or
