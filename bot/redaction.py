@@ -102,3 +102,16 @@ def _dump(value: object) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=repr)
     except (TypeError, ValueError):  # a key of another type, a cycle
         return repr(value)
+
+
+def described(value: object) -> str:
+    """What a value is, in the words of a log line (never the value itself: it may be long)."""
+    if value is None:
+        return "missing"
+    if value == "":
+        return "empty"
+    for types, word in ((bool, "a boolean"), (int | float, "a number"), (str, "a string"), (list, "a list"),
+                        (dict, "an object")):
+        if isinstance(value, types):
+            return word
+    return type(value).__name__

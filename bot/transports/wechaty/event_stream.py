@@ -19,7 +19,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from bot.redaction import excerpt
+from bot.redaction import described, excerpt
 from bot.transports.supervisor import IMMEDIATE, keep_alive
 
 log = logging.getLogger("dudao.wechaty")
@@ -55,18 +55,18 @@ def parse(response: Any) -> tuple[int, Any]:
 def unreadable(kind: int, payload: Any) -> str | None:
     """Why python-wechaty's listener would fail on this event (None: it reads it)."""
     if not isinstance(payload, dict):
-        return f"its payload is JSON {_kind(payload)}, not an object"
+        return f"its payload is JSON {described(payload)}, not an object"
     field = REQUIRED_ID.get(kind)
     if field is not None:
         value = payload.get(field)
         if not isinstance(value, str) or not value:
-            return f"its {field} is {_kind(value)}, not a string"
+            return f"its {field} is {described(value)}, not a string"
     if kind == HEARTBEAT and "data" not in payload:
         return "it has no data"
     if kind == SCAN:
         status = payload.get("status")
         if isinstance(status, bool) or not isinstance(status, int) or status not in SCAN_STATUSES:
-            return f"its status is {_kind(status)}, not a scan status"
+            return f"its status is {described(status)}, not a scan status"
     return None
 
 
@@ -136,7 +136,7 @@ class EventSource:
         try:
             kind, key = int(payload.get("payloadType", 0)), payload.get("payloadId", "")
             if not isinstance(key, str):
-                raise TypeError(f"payloadId is {_kind(key)}")
+                raise TypeError(f"payloadId is {described(key)}")
             self._on_dirty(kind, key)
         except Exception as error:  # noqa: BLE001 — a cache left as it is: the worst is a stale name
             log.info("wechaty: ignored an unreadable DIRTY event (%s: %s): %s", type(error).__name__, error,
@@ -165,14 +165,3 @@ async def listen(puppet: Any, source: EventSource) -> None:
     await keep_alive("wechaty: the event stream listener", puppet._listen_for_event, log, fatal=source.not_an_event,
                      context=source.doing, backoff=IMMEDIATE)
 
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "missing"
-    if value == "":
-        return "empty"
-    for types, word in ((bool, "a boolean"), (int | float, "a number"), (str, "a string"), (list, "a list"),
-                        (dict, "an object")):
-        if isinstance(value, types):
-            return word
-    return type(value).__name__

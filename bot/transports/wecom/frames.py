@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
+from bot.redaction import described
+
 SUBSCRIBE, PING = "aibot_subscribe", "ping"
 RESPOND, SEND = "aibot_respond_msg", "aibot_send_msg"
 UPLOAD_INIT, UPLOAD_CHUNK, UPLOAD_FINISH = "aibot_upload_media_init", "aibot_upload_media_chunk", \
@@ -137,7 +139,7 @@ def parse_callback(data: object) -> Callback:
     envelope, body = _envelope(data)
     msgtype = body.get("msgtype")
     if not _filled(msgtype):
-        raise Malformed(f"body.msgtype is {_kind(msgtype)}, not the name of a message type", envelope)
+        raise Malformed(f"body.msgtype is {described(msgtype)}, not the name of a message type", envelope)
     texts, media = _content(msgtype, body, envelope)
     return Callback(req_id=envelope.req_id, msgid=envelope.msgid, chatid=envelope.chatid, userid=envelope.userid,
                     msgtype=msgtype, text="\n".join(t for t in texts if t), media=tuple(media),
@@ -146,30 +148,30 @@ def parse_callback(data: object) -> Callback:
 
 def _envelope(data: object) -> tuple[Envelope, dict[str, Any]]:
     if not isinstance(data, dict):
-        raise Malformed(f"the frame is {_kind(data)}, not an object")
+        raise Malformed(f"the frame is {described(data)}, not an object")
     headers, body = data.get("headers"), data.get("body")
     if not isinstance(headers, dict):
-        raise Malformed(f"headers is {_kind(headers)}, not an object")
+        raise Malformed(f"headers is {described(headers)}, not an object")
     if not _filled(rid := headers.get("req_id")):
-        raise Malformed(f"headers.req_id is {_kind(rid)}, not a string")
+        raise Malformed(f"headers.req_id is {described(rid)}, not a string")
     if not isinstance(body, dict):
-        raise Malformed(f"body is {_kind(body)}, not an object")
+        raise Malformed(f"body is {described(body)}, not an object")
     msgid = body.get("msgid")
     if isinstance(msgid, int) and not isinstance(msgid, bool):
         msgid = str(msgid)
     if not _filled(msgid):
-        raise Malformed(f"body.msgid is {_kind(msgid)}, not a string")
+        raise Malformed(f"body.msgid is {described(msgid)}, not a string")
     sender = body.get("from")
     if not isinstance(sender, dict):
-        raise Malformed(f"body.from is {_kind(sender)}, not an object")
+        raise Malformed(f"body.from is {described(sender)}, not an object")
     if not _filled(userid := sender.get("userid")):
-        raise Malformed(f"body.from.userid is {_kind(userid)}, not a string")
+        raise Malformed(f"body.from.userid is {described(userid)}, not a string")
     chattype = body.get("chattype", "single")
     if not isinstance(chattype, str):
-        raise Malformed(f"body.chattype is {_kind(chattype)}, not a string")
+        raise Malformed(f"body.chattype is {described(chattype)}, not a string")
     chatid = None
     if chattype == "group" and not _filled(chatid := body.get("chatid")):
-        raise Malformed(f"body.chatid of a group message is {_kind(chatid)}, not a string")
+        raise Malformed(f"body.chatid of a group message is {described(chatid)}, not a string")
     return Envelope(rid, msgid, chatid, userid), body
 
 
@@ -177,37 +179,37 @@ def _content(msgtype: str, body: dict[str, Any], envelope: Envelope) -> tuple[li
     if msgtype == "mixed":
         mixed = body.get("mixed")
         if not isinstance(mixed, dict):
-            raise Malformed(f"body.mixed is {_kind(mixed)}, not an object", envelope)
+            raise Malformed(f"body.mixed is {described(mixed)}, not an object", envelope)
         items = mixed.get("msg_item")
         if not isinstance(items, list):
-            raise Malformed(f"body.mixed.msg_item is {_kind(items)}, not a list", envelope)
+            raise Malformed(f"body.mixed.msg_item is {described(items)}, not a list", envelope)
         places = [f"body.mixed.msg_item[{index}]" for index in range(len(items))]
     else:
         items, places = [{"msgtype": msgtype, msgtype: body.get(msgtype)}], ["body"]
     texts, media = [], []
     for item, place in zip(items, places, strict=True):
         if not isinstance(item, dict):
-            raise Malformed(f"{place} is {_kind(item)}, not an object", envelope)
+            raise Malformed(f"{place} is {described(item)}, not an object", envelope)
         kind = item.get("msgtype")
         if not _filled(kind):
-            raise Malformed(f"{place}.msgtype is {_kind(kind)}, not the name of a message type", envelope)
+            raise Malformed(f"{place}.msgtype is {described(kind)}, not the name of a message type", envelope)
         if kind not in TAKEN:
             continue
         part = item.get(kind)
         if not isinstance(part, dict):
-            raise Malformed(f"{place}.{kind} is {_kind(part)}, not an object", envelope)
+            raise Malformed(f"{place}.{kind} is {described(part)}, not an object", envelope)
         if kind in ("text", "voice"):
             content = part.get("content", "" if kind == "voice" else None)  # a voice may come untranscribed
             if not isinstance(content, str):
-                raise Malformed(f"{place}.{kind}.content is {_kind(content)}, not a string", envelope)
+                raise Malformed(f"{place}.{kind}.content is {described(content)}, not a string", envelope)
             texts.append(content)
             continue
         url, aeskey, name = part.get("url"), part.get("aeskey", ""), part.get("filename", "")
         if not _filled(url):
-            raise Malformed(f"{place}.{kind}.url is {_kind(url)}, not a string", envelope)
+            raise Malformed(f"{place}.{kind}.url is {described(url)}, not a string", envelope)
         for key, value in (("aeskey", aeskey), ("filename", name)):
             if not isinstance(value, str):
-                raise Malformed(f"{place}.{kind}.{key} is {_kind(value)}, not a string", envelope)
+                raise Malformed(f"{place}.{kind}.{key} is {described(value)}, not a string", envelope)
         media.append(Media(kind, url, aeskey, name))
     return texts, media
 
@@ -229,19 +231,6 @@ def _number(value: object) -> float | None:
             return None
         return number if math.isfinite(number) else None
     return None
-
-
-def _kind(value: object) -> str:
-    """What a value is, in the words of a log line (never the value itself: it may be long)."""
-    if value is None:
-        return "missing"
-    if value == "":
-        return "empty"
-    for types, word in ((bool, "a boolean"), (int | float, "a number"), (str, "a string"), (list, "a list"),
-                        (dict, "an object")):
-        if isinstance(value, types):
-            return word
-    return type(value).__name__
 
 
 def event_type(data: object) -> str:
