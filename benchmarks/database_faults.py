@@ -2,7 +2,8 @@
 commands arrive at 5 a second and the database goes away for 20 s — a SQLite lock held past the busy timeout
 (40 s), a full disk (with the spool on another disk, and on the same one: then in memory), a PostgreSQL server of
 our own stopped, and the bot killed while messages wait in the spool. Prints, for each: sent, handled, lost (must
-be 0), duplicated (must be 0), the 系统繁忙 notices sent and the seconds from the fault's end to the last reply.
+be 0), duplicated (must be 0), the 系统繁忙 notices sent and the seconds from the fault's end until every
+command sent before it was answered (recovery).
 Then the platform's faults, each a table of cases driven through the real clients against the stand-ins, every
 bad one followed by a message that must be answered: malformed WeCom callbacks and events, malformed Wechaty
 events and payloads, redeliveries with another or no timestamp and after a restart, clocks apart, over-long

@@ -209,6 +209,7 @@ async def scenario(tmp: Path, fault: Callable[[Path, str], Awaitable[tuple[str, 
         child = await start()
         ended_at = None
         killer: asyncio.Task[None] | None = None
+        recovering: asyncio.Task[float] | None = None
         try:
             await eventually(lambda: standin.subscribers >= 1, timeout=60, what="the bot connected to the gateway")
             began = int(commands * fault_from)
@@ -221,6 +222,7 @@ async def scenario(tmp: Path, fault: Callable[[Path, str], Awaitable[tuple[str, 
                 if the_fault and ended_at is None and i > began and time.monotonic() >= fault_ends:
                     await the_fault.end()
                     ended_at = time.monotonic()
+                    recovering = asyncio.create_task(_recovered(standin, i, ended_at))
                     if killer is not None:
                         await killer
                         child = await start()
@@ -231,13 +233,15 @@ async def scenario(tmp: Path, fault: Callable[[Path, str], Awaitable[tuple[str, 
                 await asyncio.sleep(max(0.0, fault_ends - time.monotonic()))  # the fault lasts its time
                 await the_fault.end()
                 ended_at = time.monotonic()
+                recovering = asyncio.create_task(_recovered(standin, commands, ended_at))
                 if killer is not None:
                     await killer
                     child = await start()
             with contextlib.suppress(TimeoutError):
                 await eventually(lambda: _answered(standin) >= commands, timeout=180, what="every command answered")
-            if ended_at is not None:
-                outcome.recovery_seconds = time.monotonic() - ended_at
+            if recovering is not None:
+                with contextlib.suppress(TimeoutError):
+                    outcome.recovery_seconds = await recovering
             with contextlib.suppress(TimeoutError):
                 await _settled(standin, url)  # a late duplicate would be in the database by now
         finally:
@@ -250,6 +254,17 @@ async def scenario(tmp: Path, fault: Callable[[Path, str], Awaitable[tuple[str, 
         outcome.duplicated = sum(n - 1 for n in found.values() if n > 1)
         outcome.notices = sum(1 for t in standin.sent_texts if BUSY in t.text)
     return outcome
+
+
+async def _recovered(standin: GatewayStandIn, sent: int, since: float) -> float:
+    """Seconds from `since` (the fault's end) until every one of the first `sent` commands (those sent before it
+    ended) is answered."""
+    def answered() -> bool:
+        done = {int(n) for t in standin.sent_texts for n in MARK.findall(t.text)}
+        return all(i in done for i in range(sent))
+
+    await eventually(answered, timeout=180, what="a reply to every command sent before the fault ended")
+    return time.monotonic() - since
 
 
 async def _kill(child: asyncio.subprocess.Process, after: float) -> None:
