@@ -31,7 +31,7 @@ from bot.storage.faults import DatabaseAway, outage
 from bot.storage.inserts import insert_new_returning, insert_new_unless_returning
 from bot.storage.roster_repo import NoCountyLoaded, RosterCache
 from bot.storage.session import Session
-from bot.text import clean
+from bot.text import clean, visible
 from reminders.sweep import sweep as sweep_rules
 
 log = logging.getLogger("dudao.app")
@@ -120,7 +120,9 @@ class App:
         Group commit: messages that arrive while a transaction runs wait together, and the first of them to get
         the lock handles them all in one transaction, each in its own SAVEPOINT (one bad message rolls back
         alone). A lone message is not delayed. Replies reach the sender after the commit (bot.outbox.handover)."""
-        inbound = replace(inbound, text=clean(inbound.text), sender=clean(inbound.sender),
+        # the text without invisible format characters (bot.text.visible: a bidirectional override, a zero-width
+        # space) from here on: in the ledger, the replies, the desk, the workbooks. Ids stay as sent.
+        inbound = replace(inbound, text=visible(clean(inbound.text)), sender=clean(inbound.sender),
                           room=clean(inbound.room) if inbound.room else None)
         me = _Waiting(inbound, message_keys(inbound), asyncio.get_running_loop().create_future())
         self._waiting.append(me)

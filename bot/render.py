@@ -1,6 +1,8 @@
 """Render replies from Jinja2 templates: StrictUndefined, no autoescape (chat is plain text).
 
-A user's words are passed in as values and never compiled as a template.
+A user's words are passed in as values and never compiled as a template; every value a template prints passes
+bot.text.visible (a bidirectional override or a zero-width space stored before it was removed at the door never
+reaches a chat).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from bot.resources import templates_dir
+from bot.text import visible
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -25,6 +28,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=False,
             auto_reload=False,  # templates do not change under a running bot: no stat() of the file per render
+            finalize=_shown,
         )
         self.env.filters["local"] = _local_time
         self.env.filters["md"] = _month_day
@@ -32,6 +36,11 @@ class Renderer:
     def render(self, template: str, /, **values: object) -> str:
         text = self.env.get_template(template).render(**values)
         return _BLANK_RUNS.sub("\n\n", "\n".join(line.rstrip() for line in text.strip().splitlines()))
+
+
+def _shown(value: object) -> object:
+    """What a template prints of `value`: text without invisible characters (bot.text.visible)."""
+    return visible(value) if isinstance(value, str) else value
 
 
 def _local_time(value: object, tz: tzinfo | None = None, fmt: str = "%m月%d日 %H:%M") -> str:

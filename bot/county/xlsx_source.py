@@ -22,6 +22,7 @@ from bot.county.errors import (
     file_error,
 )
 from bot.county.schema import LIST_SEPARATORS, PRINCIPAL_ROLES, CountyData, validate_county
+from bot.text import from_cell_text
 
 Row = tuple[int, dict[str, Any]]  # (1-based row number in the sheet, field -> cell value)
 _LABELS = {("people", "schools"): "学校", ("terms", "check_window"): "检查开始/检查结束"}
@@ -85,7 +86,7 @@ def _read_workbook(path: Path, name: str) -> tuple[dict[str, list[Row]], list[Co
 
 def _clean(value: object) -> object:
     if isinstance(value, str):
-        return value.strip() or None
+        return from_cell_text(value).strip() or None  # the apostrophe xlsx_writer (bot.text.cell_text) put there
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, float) and value.is_integer():

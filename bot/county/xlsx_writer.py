@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 import bot.county.xlsx_layout as lay
 from bot.county.policy import Policy
 from bot.county.schema import CountyData, Person
+from bot.text import cell_text
 
 logger = logging.getLogger("dudao.county")
 
@@ -47,12 +48,18 @@ def _rows(data: CountyData) -> dict[str, list[Sequence[object]]]:
     }
 
 
+def _cell(value: object) -> object:
+    """A text through bot.text.cell_text (a name that starts with `=` is never a formula; xlsx_source reads the
+    apostrophe off again); anything else as it is."""
+    return cell_text(value) if isinstance(value, str) else value
+
+
 def _fill(ws: Worksheet, sheet: lay.Sheet, rows: list[Sequence[object]]) -> None:
-    ws.append([c.header for c in sheet.columns])
+    ws.append([_cell(c.header) for c in sheet.columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(list(row))
+        ws.append([_cell(v) for v in row])
     ws.freeze_panes = "A2"
     for i, column in enumerate(sheet.columns):
         width = max([len(column.header) * 2 + 2, *(len(str(r[i] or "")) * 2 for r in rows)])

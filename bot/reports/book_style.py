@@ -1,41 +1,33 @@
 """What the office's workbooks (整改台账, 考核) share so they can be filed and printed: a merged title and subtitle
 above the table, a styled header row, the print setup (landscape, one page wide, header repeated, page numbers),
-user text made safe (never a formula), and the 说明 sheet."""
+user text made safe (never a formula: bot.text.cell_text), and the 说明 sheet."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.text import cell_text
 
 TITLE_ROWS = 2  # the title and the subtitle; the header is the row after them
 HEADER_ROW = TITLE_ROWS + 1
 A3_ABOVE = 14  # columns: more than this print on A3
 FOOTER = "第 &P 页，共 &N 页"
 DATE, DATETIME = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
-# What a spreadsheet may read as the start of a formula (or of a cell it re-parses): ASCII and full-width
-FORMULA_LEADS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r", "\n")
 WRAP = Alignment(wrap_text=True, vertical="top")
 _THIN = Side(style="thin")
 _HEADER_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 
 
-def safe_text(text: str) -> str:
-    """`text` as a cell may hold it: control characters (which Excel refuses) removed first, then a leading
-    character that would make it a formula neutralised with an apostrophe — so it always stays words."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return "'" + text if text.startswith(FORMULA_LEADS) else text
-
-
 def text_cell(ws, value: object, **style: object) -> WriteOnlyCell:  # noqa: ANN001 — a write-only worksheet
-    """A styled cell; text is made safe and kept text."""
-    cell = WriteOnlyCell(ws, value=safe_text(value) if isinstance(value, str) else value)
+    """A styled cell; text passes bot.text.cell_text (never a formula) and is kept text."""
+    cell = WriteOnlyCell(ws, value=cell_text(value) if isinstance(value, str) else value)
     if isinstance(cell.value, str):
         cell.data_type = "s"
     for name, v in style.items():

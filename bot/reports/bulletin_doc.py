@@ -8,7 +8,6 @@ that restyles or rewords it in Word points BULLETIN_TEMPLATE at its copy. A temp
 from __future__ import annotations
 
 import logging
-import re
 import zipfile
 from datetime import date, datetime
 from importlib import resources
@@ -20,10 +19,10 @@ from jinja2 import TemplateError
 from bot.domain.roster import Roster
 from bot.reports.bulletin import DOCUMENT, bulletin_values
 from bot.storage.session import Session
+from bot.text import xml_text
 
 log = logging.getLogger("dudao.reports")
 DEFAULT_TEMPLATE = Path(str(resources.files("bot") / "data" / "bulletin-template.docx"))
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters an XML document may not hold
 
 
 class TemplateUnusable(Exception):
@@ -73,9 +72,10 @@ def write_bulletin_doc(values: dict, target: Path | BinaryIO, template: Path | N
 
 
 def _clean(value: object) -> object:
-    """The values with the characters XML cannot hold taken out of every text."""
+    """The values with bot.text.xml_text applied to every text: the characters XML cannot hold (controls, U+FFFE/FFFF)
+    and the invisible ones (a bidirectional override in a description, a zero-width space) taken out."""
     if isinstance(value, str):
-        return _NOT_XML.sub("", value)
+        return xml_text(value)
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -30,13 +30,13 @@ from bot.reports.book_style import (
     add_title,
     header_cells,
     print_setup,
-    safe_text,
     set_widths,
     text_cell,
 )
 from bot.reports.ledger_history import EVENT_KINDS, Event, opinions, reports
 from bot.storage import models as m
 from bot.storage.session import Session
+from bot.text import cell_text
 
 HEADERS = ("序号", "编号", "学校", "责任区", "类别", "严重程度", "问题描述", "发现人", "责任督学", "发现时间",
            "整改期限", "状态", "督办颜色", "整改情况", "整改时间", "佐证照片数", "验收人", "验收时间",
@@ -171,7 +171,7 @@ def _cell(ws, value: object, style: object) -> object:  # noqa: ANN001 — a wri
     if isinstance(value, str):
         if not value:
             return None
-        value = safe_text(value)
+        value = cell_text(value)
     if style is None or value is None:
         return value
     if isinstance(value, date) and not isinstance(value, datetime):

@@ -1,4 +1,5 @@
-"""The desk's Starlette app: routes, signed session cookies, security headers, polite error pages."""
+"""The desk's Starlette app: routes (ids bounded), signed session cookies, security and cache headers, polite error
+pages."""
 from __future__ import annotations
 
 import functools
@@ -8,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -50,17 +52,50 @@ def logged_in(page: Page) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
+NO_STORE = (b"cache-control", b"no-store")
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+STATIC = "/static/"
+
+
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    """The security headers on every answer; `Cache-Control: no-store` on every page, download and photo (each is one
+    person's view of the ledger: no shared computer's or proxy's cache keeps it — the response's own Cache-Control,
+    if any, is replaced), except the static files (one CSS file, the same for everyone, no data: the browser may
+    keep it); HSTS when the desk is served over HTTPS (`secure`: settings.web_secure_cookie)."""
+
+    def __init__(self, app: ASGIApp, secure: bool = False) -> None:
+        self.app, self.secure = app, secure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        no_store = not scope.get("path", "").startswith(STATIC)
+        extra = [*HEADERS, *([NO_STORE] if no_store else []), *([HSTS] if self.secure else [])]
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + HEADERS
+                headers = list(message.get("headers", []))
+                if no_store:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                message["headers"] = headers + extra
             await send(message)
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
+
+
+class IdConvertor(Convertor[int]):
+    """`{name:id}`: a row's id in a path, at most 9 digits (after any leading zeros) — every id the database's
+    integer columns (32 bits on PostgreSQL) hold for a long while, and never one that overflows a query (a 500,
+    the connection dropped): a longer number matches no route, so it is the polite 404 page. Every int in a desk
+    path is one of these (tests/web/test_desk_doors.py)."""
+
+    regex = "0*[0-9]{1,9}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", IdConvertor())
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -89,8 +124,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         Route("/login", auth.login, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/ledger", logged_in(ledger_view.ledger_page)),
-        Route("/findings/{number:int}", logged_in(finding_view.finding)),
-        Route("/evidence/{id:int}", logged_in(finding_view.evidence)),
+        Route("/findings/{number:id}", logged_in(finding_view.finding)),
+        Route("/evidence/{id:id}", logged_in(finding_view.evidence)),
         Route("/charts", logged_in(charts.charts)),
         Route("/help", logged_in(help_view.help_page)),
         Route("/ledger.xlsx", logged_in(ledger_export.ledger_workbook)),
@@ -103,7 +138,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     ]
     secret = settings.web_secret or secrets.token_urlsafe(32)
     middleware = [
-        Middleware(SecurityHeaders),
+        Middleware(SecurityHeaders, secure=settings.web_secure_cookie),
         Middleware(SessionMiddleware, secret_key=secret, session_cookie=COOKIE,
                    max_age=int(settings.web_session_hours * 3600), same_site="strict",
                    https_only=settings.web_secure_cookie),

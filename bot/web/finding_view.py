@@ -57,5 +57,4 @@ async def evidence(request: Request, viewer: Viewer) -> Response:
     media = photo.mime if photo.mime in IMAGE_TYPES else "application/octet-stream"
     disposition = "inline" if media in IMAGE_TYPES else "attachment"
     return FileResponse(path, media_type=media, content_disposition_type=disposition,
-                        filename=f"{ledger.ref(row.number)}-{photo.id}{path.suffix}",
-                        headers={"cache-control": "private, max-age=3600"})
+                        filename=f"{ledger.ref(row.number)}-{photo.id}{path.suffix}")  # no-store: bot.web.desk

@@ -43,5 +43,4 @@ async def ledger_workbook(request: Request, viewer: Viewer) -> Response:
         raise
     stamp = now.astimezone(roster.tz).strftime("%Y%m%d-%H%M")
     return FileResponse(name, media_type=XLSX, background=BackgroundTask(os.unlink, name),
-                        headers={"content-disposition": attachment(f"整改台账-{stamp}.xlsx", f"ledger-{stamp}.xlsx"),
-                                 "cache-control": "private, no-store"})
+                        headers={"content-disposition": attachment(f"整改台账-{stamp}.xlsx", f"ledger-{stamp}.xlsx")})

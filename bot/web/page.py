@@ -1,5 +1,6 @@
-"""Rendering the desk's pages: Jinja2 with autoescaping on (every name and description is a user's data), the
-CSRF token every form carries, and the polite error pages (never a trace)."""
+"""Rendering the desk's pages: Jinja2 with autoescaping on (every name and description is a user's data) and every
+printed value through bot.text.visible (no bidirectional override or zero-width character of a user's reaches the
+page), the CSRF token every form carries, and the polite error pages (never a trace)."""
 from __future__ import annotations
 
 import hmac
@@ -9,13 +10,26 @@ from importlib import resources
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from bot.text import visible
+
 WEB_DIR = Path(str(resources.files("bot.web")))
+
+
+def _shown(value: object) -> object:
+    """What a page prints of `value` (before autoescaping): text without invisible characters; markup stays markup
+    (the characters removed are never part of HTML's syntax)."""
+    if isinstance(value, Markup):
+        return Markup(visible(str(value)))
+    return visible(value) if isinstance(value, str) else value
+
+
 _env = Environment(loader=FileSystemLoader(str(WEB_DIR / "templates")), undefined=StrictUndefined,
                    autoescape=select_autoescape(default=True, default_for_string=True), trim_blocks=True,
-                   lstrip_blocks=True)
+                   lstrip_blocks=True, finalize=_shown)
 
 
 def _when(value: object, tz: tzinfo | None = None) -> str:

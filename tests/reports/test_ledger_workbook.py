@@ -12,8 +12,9 @@ from openpyxl import Workbook, load_workbook
 from bot.parsing.periods import month_period
 from bot.reports.assessment import Assessment, SupervisorRow
 from bot.reports.assessment_book import write_assessment
-from bot.reports.book_style import add_notes_sheet, safe_text
+from bot.reports.book_style import add_notes_sheet
 from bot.reports.ledger_book import HEADERS
+from bot.text import cell_text
 
 SYXX, OFFICE = "room-syxx@chatroom", "room-office@chatroom"
 ZHOU, LIUYANG, LIU = "wxid_zhouyonghong", "wxid_liuyang", "wxid_liujianguo"
@@ -107,8 +108,8 @@ async def test_without_openpyxls_style_array_each_cell_gets_the_same_format(tmp_
 
 @pytest.mark.parametrize(("typed", "kept"), [("\u0001=1+1", "'=1+1"), ("＠x", "'＠x"), ("\n=1", "'\n=1"),
                                             ("扶手=松动", "扶手=松动"), ("", "")])
-def test_safe_text_removes_control_characters_before_neutralising(typed: str, kept: str) -> None:
-    assert safe_text(typed) == kept
+def test_cell_text_removes_control_characters_before_neutralising(typed: str, kept: str) -> None:
+    assert cell_text(typed) == kept
 
 
 def march(name: str) -> Assessment:
