@@ -161,6 +161,7 @@ class Finding(Base):
     updated_at: Mapped[datetime]
     rectified_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
+    source: Mapped[str] = mapped_column(String(20), default="routine", server_default="routine")  # 来源: bot.domain.sources
 
 
 class FindingEvent(Base):
