@@ -106,6 +106,7 @@ async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
     ref = ledger.ref(finding.number)
     values = dict(ref=ref, school=school.name, category=category, severity=severity, description=description,
                   due=due, finder=ctx.actor.titled, principals=[p.name for p in principals],
-                  explicit_deadline=cmd.deadline is not None, source=label(cmd.source) if cmd.source != ROUTINE else None)
+                  explicit_deadline=cmd.deadline is not None,
+                  source=label(cmd.source) if cmd.source != ROUTINE else None)
     return announce(ctx, Change(school, "findings/created.j2", values, act=principals, done=f"已登记 {ref}",
                                 notice="findings/notice.j2"))
