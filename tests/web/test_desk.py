@@ -159,4 +159,4 @@ def test_the_ledger_filters_by_source_and_a_finding_shows_its_own(desk: Desk) ->
     book = load_workbook(BytesIO(client.get("/ledger.xlsx", params={"source": "city"}).content))["整改台账"]
     rows = list(book.iter_rows(values_only=True))
     assert "来源：市级督查" in rows[1][0]  # the subtitle says what the rows cover
-    assert [dict(zip(rows[2], r))["来源"] for r in rows[3:]] == ["市级督查"]
+    assert [dict(zip(rows[2], r, strict=True))["来源"] for r in rows[3:]] == ["市级督查"]
