@@ -1,6 +1,7 @@
 """#问题: a supervisor logs a finding (发现问题) at a school."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from bot.county.policy import Severity
 from bot.domain.category_words import categorise
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
 from bot.domain.permissions import Action
+from bot.domain.sources import ROUTINE, choices, label, source_named
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import drop_word, drop_words, split_words
 from bot.routing import Router, Usage
@@ -28,13 +30,34 @@ class NewFinding:
     text: str
     deadline: DeadlineSpec | None = None
     severity: Severity | None = None
+    source: str = ROUTINE  # 来源 (bot.domain.sources): `来源：质量监测`
+
 
     @property
     def words(self) -> tuple[str, ...]:
         return split_words(self.text)
 
 
+# `来源` as a word of its own, then the source: `来源：质量监测`, `来源 市级督查`, or `来源质量监测` run together.
+_SOURCE = re.compile(r"(?:^|(?<=[\s:;,，；]))来源(?P<colon>\s*:)?\s*(?P<word>[^\s:;,，；]*)")
+
+
+def _take_source(rest: str) -> tuple[str, str]:
+    """(source code, the text without the 来源 words). `来源` followed by a colon, or by nothing, must name a source;
+    otherwise it names one only when the next word is one — else it is a word of the description ("食材 来源 不明")."""
+    for match in _SOURCE.finditer(rest):
+        source = source_named(match["word"])
+        if source is None:
+            if match["colon"] or not match["word"]:  # `来源：路人`, or `来源` with nothing after it
+                raise UserError("errors/source_unknown.j2", word=match["word"], choices=choices())
+            continue
+        left, right = rest[:match.start()], rest[match.end():]
+        return source.code, (left.rstrip(" :;,，；") + " " + right.lstrip(" :;,，；")).strip()
+    return ROUTINE, rest
+
+
 def parse_finding(word: str, rest: str) -> NewFinding:
+    source, rest = _take_source(rest)
     try:
         deadline, rest = find_deadline(rest)
     except DeadlineError as err:
@@ -44,7 +67,7 @@ def parse_finding(word: str, rest: str) -> NewFinding:
         rest = drop_word(rest, severity)
     if not split_words(rest):
         raise UserError("errors/finding_usage.j2")
-    return NewFinding(text=rest, deadline=deadline, severity=severity)
+    return NewFinding(text=rest, deadline=deadline, severity=severity, source=source)
 
 
 def _category(ctx: CommandContext, words: tuple[str, ...], text: str) -> tuple[str, str]:
@@ -77,12 +100,13 @@ async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
     finding = await ledger.create_finding(
         ctx.session, school_id=school.id, category=category, severity=severity, description=description,
         due=due, tz=ctx.roster.tz, finder_id=ctx.actor.person_id, room_chat_id=ctx.inbound.room,
-        at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
+        at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, source=cmd.source,
     )
     principals = mentionable(ctx.roster.principals_of(school.id))
     ref = ledger.ref(finding.number)
     values = dict(ref=ref, school=school.name, category=category, severity=severity, description=description,
                   due=due, finder=ctx.actor.titled, principals=[p.name for p in principals],
-                  explicit_deadline=cmd.deadline is not None)
+                  explicit_deadline=cmd.deadline is not None,
+                  source=label(cmd.source) if cmd.source != ROUTINE else None)
     return announce(ctx, Change(school, "findings/created.j2", values, act=principals, done=f"已登记 {ref}",
                                 notice="findings/notice.j2"))

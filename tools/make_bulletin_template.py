@@ -164,6 +164,10 @@ def build(out: Path = OUT) -> Path:
     _table(doc, ["问题类别", "问题数", "占比"], "c in categories",
            ["{{ c.name }}", "{{ c.count }}", "{{ (100 * c.count / category_total)|round|int }}%"],
            ["合计", "{{ category_total }}", "100%"], widths=[60, 40, 40])
+    _para(doc, "{%p if sources %}")
+    _para(doc, "从问题来源看，本月新发现的问题（不含已撤销）中，{% for s in sources %}{{ s.name }}{{ s.count }}个"
+               "{% if not loop.last %}、{% endif %}{% endfor %}。")
+    _para(doc, "{%p endif %}")
     _para(doc, "{%p else %}")
     _para(doc, "本月未发现新问题。")
     _para(doc, "{%p endif %}")

@@ -16,6 +16,7 @@ from sqlalchemy import Table, bindparam, func, select
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.figures import day_end, rectify_overdue, verify_late
+from bot.domain.sources import ROUTINE
 from bot.storage import models as m
 from bot.storage.inserts import adopt
 from bot.storage.session import Session
@@ -191,16 +192,19 @@ _CREATE = _FINDINGS.insert().values(
 async def create_finding(
     session: Session, *, school_id: int, category: str, severity: str, description: str, due: date,
     tz: ZoneInfo, finder_id: int, room_chat_id: str | None, at: datetime, message_id: str | None,
-    raw_text: str,
+    raw_text: str, source: str = ROUTINE, **recorded: object,
 ) -> m.Finding:
+    """A new finding (待整改) and its "created" event; `recorded`: more to keep in that event's data (where a loaded
+    row came from)."""
     at = at.astimezone(UTC)
     values = dict(school_id=school_id, category=category, severity=severity, description=description, status=OPEN,
                   deadline_at=deadline_instant(due, tz), due_date=due, finder_id=finder_id,
-                  room_chat_id=room_chat_id, created_at=at, updated_at=at)
+                  room_chat_id=room_chat_id, created_at=at, updated_at=at, source=source)
     finding_id, number = (await session.execute(_CREATE, values)).one()
     finding = adopt(session, m.Finding, dict(values, id=finding_id, number=number))
+    extra = dict(recorded, source=source) if source != ROUTINE else recorded
     await record(session, finding, "created", actor_id=finder_id, at=at, message_id=message_id,
-                 raw_text=raw_text, due=due.isoformat())
+                 raw_text=raw_text, due=due.isoformat(), **extra)
     return finding
 
 

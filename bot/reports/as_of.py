@@ -212,6 +212,16 @@ async def finders(session: Session, window: Window, school_ids: Iterable[int] | 
     return Counter(dict((await session.execute(_only(q, F.school_id, school_ids))).all()))
 
 
+async def sources(session: Session, window: Window, school_ids: Iterable[int] | None = None) -> Counter:
+    """来源 (bot.domain.sources code) → the findings logged in the window, those withdrawn by its end left out (as
+    `finders` and the categories count them). A finding's source is set when it is logged and never changes, so
+    the count as of `window.t` is read off the rows."""
+    withdrawn_then = and_(F.status.concat("") == ledger.WITHDRAWN, _unindexed(F.closed_at) < window.t)
+    q = select(F.source, func.count()).where(F.created_at >= window.since, F.created_at < window.t,
+                                             not_(withdrawn_then)).group_by(F.source)
+    return Counter(dict((await session.execute(_only(q, F.school_id, school_ids))).all()))
+
+
 async def verify_late_at(session: Session, roster: Roster, t: datetime, now: datetime) -> list[Live]:
     """The findings 验收超期 at `t` (bot.domain.figures), oldest report first: only those that may have been
     待验收 then are read."""

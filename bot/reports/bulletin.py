@@ -7,12 +7,13 @@ bot.domain.figures, counted by bot.reports.as_of.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 
-from bot.domain import figures
+from bot.domain import figures, sources
 from bot.domain.roster import Roster, RosterAt
 from bot.ledger import lifecycle as ledger
 from bot.obligations.reporting_cycle import month_steps, period_of, supervisors
@@ -64,6 +65,7 @@ async def bulletin_values(session: Session, roster: Roster, now: datetime,
                 districts=districts[:limits.districts], more_districts=len(districts[limits.districts:]),
                 categories=[dict(name=c, count=n) for c, n in cats[:limits.categories]],
                 concentrated=[dict(name=c, count=n) for c, n in cats if c != OTHER][:3],
+                sources=_sources(await as_of.sources(session, window)),
                 overdue=await _listed(session, roster, tally.overdue[:limits.overdue], then, day, limits),
                 overdue_more=max(0, len(tally.overdue) - limits.overdue),
                 verify_late=_late(roster, tally.verify_late[:limits.overdue], then, day),
@@ -72,6 +74,14 @@ async def bulletin_values(session: Session, roster: Roster, now: datetime,
                 reports=await _reports(session, roster, month_start, window),
                 idle=_idle(roster, tally) if totals["visits"] or not window.current else shown(()),
                 notes=figures.footnotes(("rate", "on_time_rate", "rectify_overdue", "verify_late")))
+
+
+def _sources(counted: Counter) -> list[dict]:
+    """The month's findings by 来源, in the design's order — none when all came from everyday inspection (the
+    通报 then says nothing of sources)."""
+    if not any(n for code, n in counted.items() if code != sources.ROUTINE):
+        return []
+    return [dict(name=s.label, count=counted[s.code]) for s in sources.SOURCES if counted[s.code]]
 
 
 async def _descriptions(session: Session, ids: list[int]) -> dict[int, str]:

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.domain import figures
+from bot.domain import figures, sources
 from bot.domain.colour import colour
 from bot.domain.roster import Roster
 from bot.ledger import lifecycle as ledger
@@ -38,10 +38,10 @@ from bot.storage import models as m
 from bot.storage.session import Session
 from bot.text import cell_text
 
-HEADERS = ("序号", "编号", "学校", "责任区", "类别", "严重程度", "问题描述", "发现人", "责任督学", "发现时间",
+HEADERS = ("序号", "编号", "学校", "责任区", "类别", "严重程度", "来源", "问题描述", "发现人", "责任督学", "发现时间",
            "整改期限", "状态", "督办颜色", "整改情况", "整改时间", "佐证照片数", "验收人", "验收时间",
            "验收意见/不通过原因", "延期记录", "撤销原因")
-WIDTHS = (6, 8, 22, 12, 10, 8, 40, 8, 14, 17, 11, 12, 10, 36, 17, 10, 8, 17, 36, 30, 20)
+WIDTHS = (6, 8, 22, 12, 10, 8, 12, 40, 8, 14, 17, 11, 12, 10, 36, 17, 10, 8, 17, 36, 30, 20)
 FORMATS = {"发现时间": DATETIME, "整改期限": DATE, "整改时间": DATETIME, "验收时间": DATETIME}
 WRAPPED = ("问题描述", "责任督学", "整改情况", "验收意见/不通过原因", "延期记录", "撤销原因")
 COLOUR_COLUMN = HEADERS.index("督办颜色")
@@ -84,7 +84,7 @@ def _row(f: m.Finding, events: list[Event], photos: int, roster: Roster, now: da
     late = ledger.lateness(f, now, tz, roster.calendar, roster.policy.verify_within.n)
     status = ledger.STATUS_LABELS[f.status] + (f"（{late}）" if late else "")
     return (ledger.ref(f.number), school.name if school else "", district.name if district else "", f.category,
-            f.severity, f.description, _name(roster, f.finder_id),
+            f.severity, sources.label(f.source), f.description, _name(roster, f.finder_id),
             "、".join(p.name for p in roster.supervisors_of(f.school_id)), _local(f.created_at, roster), f.due_date,
             status, tint or "", reports(events, tz), _local(f.rectified_at, roster), photos,
             _name(roster, verdict.actor_id) if verdict else "", _local(verdict.at, roster) if verdict else None,

@@ -161,6 +161,8 @@ class Finding(Base):
     updated_at: Mapped[datetime]
     rectified_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
+    # 来源 (bot.domain.sources): routine (经常性督导) unless the finding came from elsewhere
+    source: Mapped[str] = mapped_column(String(20), default="routine", server_default="routine")
 
 
 class FindingEvent(Base):

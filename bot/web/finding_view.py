@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from bot.domain import sources
 from bot.domain.colour import colour
 from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
@@ -37,6 +38,7 @@ async def finding(request: Request, viewer: Viewer) -> Response:
     return render(request, "finding.html", viewer=viewer, tz=roster.tz, ref=ledger.ref(row.number), f=row,
                   school=school.name, district=district.name if district else "",
                   finder=finder.name if finder else "", status=ledger.STATUS_LABELS[row.status],
+                  source=sources.label(row.source),
                   late=ledger.lateness(row, now, roster.tz, roster.calendar, roster.policy.verify_within.n),
                   history=history,
                   colour=colour(row.status, row.deadline_at, row.due_date, now, roster),

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, and_, not_, true
 from starlette.datastructures import QueryParams
 
-from bot.domain import figures
+from bot.domain import figures, sources
 from bot.domain.colour import BLUE_WITHIN_WORKDAYS
 from bot.ledger import lifecycle as ledger
 from bot.reports.aggregates import red_condition
@@ -35,6 +35,7 @@ class Filters:
     status: str = ""
     colour: str = ""
     severity: str = ""
+    source: str = ""  # 来源: a code of bot.domain.sources
     text: str = ""
     since: date | None = None  # 发现日期 from (inclusive, the county's local date)
     until: date | None = None  # 发现日期 to (inclusive)
@@ -46,7 +47,7 @@ class Filters:
     def query(self, **change: object) -> dict[str, object]:
         """The filters as query-string values (for links to other pages of the same list)."""
         values = dict(district=self.district, school=self.school, category=self.category, status=self.status,
-                      colour=self.colour, severity=self.severity, q=self.text, page=self.page,
+                      colour=self.colour, severity=self.severity, source=self.source, q=self.text, page=self.page,
                       sort=self.sort, dir="desc" if self.descending else "asc",
                       **{"from": self.since, "to": self.until}) | change
         default = {"page": 1, "sort": "number", "dir": "desc"}
@@ -90,7 +91,7 @@ def read_filters(params: QueryParams, viewer: Viewer) -> Filters:
         else:
             f.ignored.append("学校")
     for name, allowed, label in (("status", STATUSES, "状态"), ("colour", COLOURS, "督办颜色"),
-                                 ("severity", SEVERITIES, "严重程度")):
+                                 ("severity", SEVERITIES, "严重程度"), ("source", sources.LABELS, "来源")):
         if value := params.get(name, "").strip():
             if value in allowed:
                 setattr(f, name, value)
@@ -138,6 +139,8 @@ async def conditions(session: Session, f: Filters, viewer: Viewer, now: datetime
         out.append(F.category == f.category)
     if f.severity:
         out.append(F.severity == f.severity)
+    if f.source:
+        out.append(F.source == f.source)
     if f.text:
         out.append(F.description.contains(f.text, autoescape=True))
     if f.since is not None:
@@ -180,7 +183,8 @@ def describe(f: Filters, roster) -> str:  # noqa: ANN001 — a Roster
         parts.append(roster.districts[f.district].name)
     if f.school is not None and f.school in roster.schools:
         parts.append(roster.schools[f.school].name)
-    for label, value in (("类别", f.category), ("严重程度", f.severity), ("状态", STATUSES.get(f.status, "")),
+    for label, value in (("类别", f.category), ("严重程度", f.severity), ("来源", sources.LABELS.get(f.source, "")),
+                         ("状态", STATUSES.get(f.status, "")),
                          ("督办颜色", COLOURS.get(f.colour, "")), ("关键词", f.text)):
         if value:
             parts.append(f"{label}：{value}")

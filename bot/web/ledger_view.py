@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.domain import sources
 from bot.domain.colour import colour
 from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
@@ -54,6 +55,7 @@ async def ledger_page(request: Request, viewer: Viewer) -> Response:
 
     items = [dict(number=r.number, ref=ledger.ref(r.number), school=_school_name(roster, r.school_id),
                   category=r.category, severity=r.severity, description=r.description,
+                  source=sources.label(r.source) if r.source != sources.ROUTINE else "",
                   status=ledger.STATUS_LABELS[r.status], late=_late(r), due=r.due_date,
                   colour=colour(r.status, r.deadline_at, r.due_date, now, roster)) for r in rows]
     counts = {} if capped else {ledger.STATUS_LABELS[s]: n for s, n in sorted(by_status.items())}
@@ -65,6 +67,7 @@ async def ledger_page(request: Request, viewer: Viewer) -> Response:
                   schools=sorted(((s.id, s.name) for s in schools), key=lambda x: x[1]),
                   pick_district=cut and not f.district,
                   categories=categories, statuses=STATUSES, colours=COLOURS, severities=SEVERITIES, sorts=SORTS,
+                  sources=sources.LABELS,
                   sort_link=lambda column: "/ledger?" + urlencode(f.sorted_by(column)))
 
 

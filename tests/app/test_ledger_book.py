@@ -32,11 +32,11 @@ async def test_the_ledger_workbook_has_the_office_columns(harness) -> None:
     assert rows[2] == HEADERS and len(rows) == 7
     q1, q2, q3, q4 = (dict(zip(HEADERS, r, strict=True)) for r in rows[3:])
     assert [q["序号"] for q in (q1, q2, q3, q4)] == [1, 2, 3, 4]
-    assert q1["发现人"] == "周永红" and "周永红" in q1["责任督学"] and q1["状态"] == "已销号"
+    assert q1["来源"] == "经常性督导" and q1["发现人"] == "周永红" and "周永红" in q1["责任督学"] and q1["状态"] == "已销号"
     assert q1["整改情况"] == "2024-03-12 已加固；\n2024-03-12 三层都已加固" and q1["验收人"] == "周永红"
     assert q1["验收意见/不通过原因"] == "2024-03-12 不通过：三楼也松动；\n2024-03-12 通过：很好"
     assert "需采购" in q2["延期记录"] and "→" in q2["延期记录"]
     assert q3["撤销原因"] == "重复录入" and q3["状态"] == "已撤销"
     assert q4["状态"] == "待整改（整改逾期）" and q4["督办颜色"] == "黄色督办"
-    assert ws.cell(row=7, column=13).fill.fgColor.rgb.endswith("FFEB9C")
-    assert ws.freeze_panes == "C4" and ws.auto_filter.ref == "A3:U7"
+    assert ws.cell(row=7, column=HEADERS.index("督办颜色") + 1).fill.fgColor.rgb.endswith("FFEB9C")
+    assert ws.freeze_panes == "C4" and ws.auto_filter.ref == "A3:V7"

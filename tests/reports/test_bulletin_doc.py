@@ -146,3 +146,28 @@ def test_the_shipped_template_is_what_the_tool_builds(tmp_path: Path) -> None:
     a, b = Document(str(built)), Document(str(DEFAULT_TEMPLATE))
     assert [p.text for p in a.paragraphs] == [p.text for p in b.paragraphs]
     assert [_table(t) for t in a.tables] == [_table(t) for t in b.tables]
+
+
+async def test_the_bulletin_counts_the_months_findings_by_source_as_of_its_end(harness) -> None:
+    """Only when something came from elsewhere than everyday inspection; withdrawn ones left out; a finding of
+    the next month not counted in this month's, whenever it is asked."""
+    h = harness
+    await h.say(SYXX, ZHOU, "#问题 实验小学 楼梯扶手松动 限期3天")
+    await h.say(SYXX, ZHOU, "#问题 实验小学 学生近视率偏高 来源：质量监测 限期10天")
+    await h.say(FXZX, CHEN, "#问题 复兴中学 食堂留样记录不全 来源：市级督查 限期3天")
+    await h.say(FXZX, CHEN, "#问题 复兴中学 校车超载 来源：投诉 限期3天")
+    await h.say(OFFICE, LIU, "#撤销 Q4 重复录入")
+    await h.say(FXZX, CHEN, "#问题 复兴中学 围墙破损 来源：投诉 限期3天", at="2024-04-02T09:00:00+08:00")
+    line = "从问题来源看，本月新发现的问题（不含已撤销）中，经常性督导1个、市级督查1个、质量监测反馈1个。"
+    sent = await h.one(OFFICE, LIU, "#通报 文档 2024-03", at="2024-04-03T10:00:00+08:00")
+    assert line in [p.text for p in _doc(sent.out.files[0]).paragraphs]
+    draft = await h.one(OFFICE, LIU, "#通报 2024-03", at="2024-04-03T10:05:00+08:00")
+    assert line in draft.text
+    april = await h.one(OFFICE, LIU, "#通报", at="2024-04-03T10:10:00+08:00")
+    assert "投诉1个" in april.text and "市级督查" not in april.text
+
+
+async def test_a_month_of_everyday_inspection_only_says_nothing_of_sources(harness) -> None:
+    await _seed(harness)
+    sent = await harness.one(OFFICE, LIU, "#通报 文档", at="2024-03-29T10:00:00+08:00")
+    assert not any("来源" in p.text for p in _doc(sent.out.files[0]).paragraphs)

@@ -38,7 +38,7 @@ async def test_title_numbers_dates_and_every_report_in_order(harness) -> None:
     ws = load_workbook(sent.out.files[0])["整改台账"]
     assert ws["A1"].value == "城口县整改台账" and ws["A1"].font.bold and ws["A1"].font.size > 11
     assert ws["A2"].value == "城口县实验小学的问题　　导出时间：2024年4月8日 15:30"
-    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:U1", "A2:U2"}
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:V1", "A2:V2"}
     col = columns(ws)
     assert tuple(col) == HEADERS and [ws.cell(row, 1).value for row in (4, 5)] == [1, 2]
     found, due = ws.cell(4, col["发现时间"]), ws.cell(4, col["整改期限"])
@@ -60,9 +60,9 @@ async def test_the_ledger_prints_on_a3_landscape_one_page_wide(harness) -> None:
     setup = ws.page_setup
     assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 8, 1, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_options.gridLines
-    assert ws.print_title_rows == "$3:$3" and ws.freeze_panes == "C4" and ws.auto_filter.ref == "A3:U4"
+    assert ws.print_title_rows == "$3:$3" and ws.freeze_panes == "C4" and ws.auto_filter.ref == "A3:V4"
     assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
-    assert ws.column_dimensions["G"].width >= 30 and ws["C3"].font.bold
+    assert ws.column_dimensions["H"].width >= 30 and ws["C3"].font.bold
 
 
 async def test_typed_text_never_becomes_a_formula_in_the_ledger(tmp_path: Path) -> None:
@@ -70,7 +70,7 @@ async def test_typed_text_never_becomes_a_formula_in_the_ledger(tmp_path: Path) 
 
     async def rows() -> AsyncIterator[tuple]:
         for i, text in enumerate(EVIL, start=1):
-            yield (f"Q{i}", text, "", text, text, text, text, "", None, date(2026, 9, 1), "待整改", "", text,
+            yield (f"Q{i}", text, "", text, text, text, text, text, "", None, date(2026, 9, 1), "待整改", "", text,
                    None, 0, "", None, text, text, text)
 
     path = tmp_path / "ledger.xlsx"
@@ -82,7 +82,7 @@ async def test_typed_text_never_becomes_a_formula_in_the_ledger(tmp_path: Path) 
     assert len(cells) > 10 * len(EVIL)
     for cell in cells:
         assert cell.data_type != "f" and not cell.value.startswith(("=", "+", "-", "@", "＝")), cell.coordinate
-    assert ws["G4"].value == "'=HYPERLINK(\"http://evil.example\",\"点我\")"  # the control character gone
+    assert ws["H4"].value == "'=HYPERLINK(\"http://evil.example\",\"点我\")"  # the control character gone
 
 
 async def test_without_openpyxls_style_array_each_cell_gets_the_same_format(tmp_path: Path, monkeypatch) -> None:
@@ -90,7 +90,7 @@ async def test_without_openpyxls_style_array_each_cell_gets_the_same_format(tmp_
     from bot.reports import ledger_book
 
     async def rows() -> AsyncIterator[tuple]:
-        yield ("Q1", "实验小学", "第一责任区", "安全", "一般", "扶手松动\n两处", "周", "周", datetime(2024, 3, 11, 9),
+        yield ("Q1", "实验小学", "第一责任区", "安全", "一般", "经常性督导", "扶手松动\n两处", "周", "周", datetime(2024, 3, 11, 9),
                date(2024, 3, 16), "待整改", "", "已修", datetime(2024, 3, 12, 10), 1, "", None, "", "", "")
 
     books = {}

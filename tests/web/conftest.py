@@ -90,7 +90,7 @@ async def _seed(url: str, tmp: Path, cycle: bool = False) -> tuple[dict[str, int
         await h.say(CKZX, "wxid_zhouyonghong", "#问题 城口中学 安全稳定 消防通道堆放杂物 限期3天")
         await h.say(CKZX, "wxid_wangfang", "#整改 Q1 已清理通道并张贴标识")
         await h.say(CKZX, "wxid_wangfang", files=(photo("p.png", seed=3, size=(320, 240)),))
-        await h.say(FXZX, "wxid_chenjing", "#问题 复兴中学 食品卫生 食堂<b>后厨</b>地面积水 限期5天")
+        await h.say(FXZX, "wxid_chenjing", "#问题 复兴中学 食品卫生 食堂<b>后厨</b>地面积水 限期5天 来源：市级督查")
         async with h.app.db.transaction() as s:
             for key, password in PASSWORDS.items():
                 person = await s.scalar(select(m.Person).where(m.Person.key == key))

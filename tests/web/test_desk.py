@@ -138,3 +138,25 @@ def test_the_ledger_sorts_by_a_column_both_ways_and_names_a_sort_it_does_not_kno
     assert "期限 ▲" in page and 'href="/ledger?sort=deadline&amp;dir=desc"' in page  # the header turns it round
     nonsense = client.get("/ledger?sort=password&dir=sideways")
     assert nonsense.status_code == 200 and "排序" in nonsense.text and re.findall(r"Q\d", nonsense.text)
+
+
+def test_the_ledger_filters_by_source_and_a_finding_shows_its_own(desk: Desk) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client = desk.client()
+    login(client, "p-liu")
+    city = client.get("/ledger", params={"source": "city"}).text
+    assert "/findings/2" in city and "/findings/1" not in city and "共 1 条" in city
+    assert '<span class="source">市级督查</span>' in city
+    routine = client.get("/ledger", params={"source": "routine"}).text
+    assert "/findings/1" in routine and "/findings/2" not in routine
+    nonsense = client.get("/ledger", params={"source": "<script>"}).text
+    assert "已忽略：来源" in nonsense and "/findings/1" in nonsense and "<script>" not in nonsense
+    assert "<dt>来源</dt><dd>市级督查</dd>" in client.get("/findings/2").text
+    assert "<dt>来源</dt><dd>经常性督导</dd>" in client.get("/findings/1").text
+    book = load_workbook(BytesIO(client.get("/ledger.xlsx", params={"source": "city"}).content))["整改台账"]
+    rows = list(book.iter_rows(values_only=True))
+    assert "来源：市级督查" in rows[1][0]  # the subtitle says what the rows cover
+    assert [dict(zip(rows[2], r, strict=True))["来源"] for r in rows[3:]] == ["市级督查"]
