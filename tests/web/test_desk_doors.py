@@ -23,6 +23,7 @@ from starlette.convertors import IntegerConvertor
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from bot.reports.ledger_book import HEADERS
 from bot.storage import models as m
 from bot.web.desk import IdConvertor, create_app
 from tests.cli.test_cli import dudao
@@ -70,9 +71,11 @@ def _cells(data: bytes | Path) -> list:
     return [cell for ws in book.worksheets for row in ws.iter_rows() for cell in row]
 
 
-def _by_ref(data: bytes | Path) -> dict[str, tuple]:
+def _by_ref(data: bytes | Path) -> dict[str, dict[str, object]]:
+    """The ledger's rows by finding id, each a column name → value (bot.reports.ledger_book.HEADERS)."""
     rows = load_workbook(io.BytesIO(data) if isinstance(data, bytes) else data)["整改台账"].iter_rows(values_only=True)
-    return {row[1]: row for row in rows if isinstance(row[1], str) and row[1].startswith("Q")}
+    return {row[1]: dict(zip(HEADERS, row, strict=True)) for row in rows
+            if isinstance(row[1], str) and row[1].startswith("Q")}
 
 
 def _never_a_formula(data: bytes | Path) -> None:
@@ -80,7 +83,7 @@ def _never_a_formula(data: bytes | Path) -> None:
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
     assert [c.coordinate for c in cells if isinstance(c.value, str) and set(c.value) & (INVISIBLE | {CONTROL})] == []
     rows = _by_ref(data)
-    assert rows["Q3"][6] == "'" + HYPERLINK and rows["Q4"][6] == "'" + HYPERLINK and rows["Q5"][6] == "'+1+1"
+    assert [rows[q]["问题描述"] for q in ("Q3", "Q4", "Q5")] == ["'" + HYPERLINK, "'" + HYPERLINK, "'+1+1"]
 
 
 def test_a_formula_typed_in_chat_is_words_in_the_ledger_workbook_and_the_export(desk: Desk, tmp_path: Path) -> None:
@@ -94,7 +97,7 @@ def test_a_formula_typed_in_chat_is_words_in_the_ledger_workbook_and_the_export(
     answer = _office(desk).get("/ledger.xlsx")
     assert answer.status_code == 200
     _never_a_formula(answer.content)
-    assert _by_ref(answer.content)["Q3"][13].endswith(" " + HYPERLINK)  # 整改情况: dated, so never a lead
+    assert _by_ref(answer.content)["Q3"]["整改情况"].endswith(" " + HYPERLINK)  # 整改情况: dated, so never a lead
     out = tmp_path / "ledger.xlsx"
     result = dudao("export", "ledger", "--db", desk.url, str(out), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -121,7 +124,7 @@ def test_an_override_stored_before_is_shown_nowhere(desk: Desk, tmp_path: Path) 
         page = client.get(url)
         assert page.status_code == 200 and SHOWN in page.text and not set(page.text) & INVISIBLE, url
     workbook = client.get("/ledger.xlsx").content
-    assert _by_ref(workbook)["Q2"][6] == SHOWN
+    assert _by_ref(workbook)["Q2"]["问题描述"] == SHOWN
     assert [c.coordinate for c in _cells(workbook) if isinstance(c.value, str) and set(c.value) & INVISIBLE] == []
     desk.clock.advance_to(LATER)
     docx = client.get("/bulletin.docx", params={"month": "2024-03"})
