@@ -164,7 +164,9 @@ class InstanceLock:
             self._watcher = asyncio.create_task(self._watch(), name="instance-lock")
 
     async def _watch(self) -> None:
-        while not self.ended.is_set():
+        # `_over` too: Python 3.11's wait_for may swallow a cancellation that comes as its timeout expires (fixed in
+        # 3.12), and `release` must not then wait for a watcher that goes on (seen: a test hung in release)
+        while not self.ended.is_set() and not self._over.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._alarm.wait(), self.check_seconds)
             self._alarm.clear()
@@ -212,7 +214,7 @@ class InstanceLock:
         if old is not None:
             await old.close()
         failures, pause = 0, min(self.check_seconds, 1.0)  # the database back: the lock taken within a second
-        while True:
+        while not self._over.is_set():
             try:
                 holding = await asyncio.wait_for(_take(self._db, self._connection_ended), self._timeout)
             except AnotherInstance as other:
@@ -247,6 +249,8 @@ class InstanceLock:
 
     async def release(self) -> None:
         """Let go of the database (at a stop): the watcher ends, the fence is taken down, the lock freed."""
+        self._over.set()  # the watcher ends at its next turn, should a cancellation be lost (see _watch)
+        self._alarm.set()
         if self._watcher is not None:
             self._watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
