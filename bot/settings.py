@@ -71,7 +71,8 @@ class Settings(BaseSettings):
     # reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs, separated by commas or spaces); empty = none:
     # the client's address is the connection's
     web_trusted_proxies: str = ""
-    web_login_threads: int = Field(default=2, ge=1)  # password hashes computed at once (each takes ~0.2 s of a CPU)
+    # password checks computed at once; each already uses up to 4 CPUs (argon2's lanes), so 1 suits a small machine
+    web_login_threads: int = Field(default=1, ge=1)
     web_secure_cookie: bool = False  # true behind an HTTPS reverse proxy: the cookie is sent over HTTPS only
 
     # the audit log (logins, logouts, downloads) is kept this many days

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import os
 import secrets
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -84,14 +88,24 @@ def needs_rehash(hashed: str) -> bool:
     return _hasher.check_needs_rehash(hashed)
 
 
+def _lower_priority() -> None:
+    """Run in each hashing thread as it starts: on Linux, nice 19 for this thread (and the threads argon2 starts
+    from it for its lanes, which inherit it), so that a flood of logins takes only CPU time the event loop —
+    pages, chat replies — does not want. Elsewhere nothing (a thread id is not a process id there)."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
 class Hasher:
-    """Password hashing off the event loop: at most `threads` hashes at once, each in a thread of its own pool
-    (argon2-cffi releases the GIL while it hashes, so the loop keeps serving pages and chat meanwhile); more wait
-    their turn in the pool's queue, without blocking anything. A throttled login never gets here
-    (bot/web/throttle.py)."""
+    """Password hashing off the event loop: at most `threads` hashes at once, each in a thread of its own pool, at
+    the lowest CPU priority (argon2-cffi releases the GIL while it hashes, so the loop keeps serving pages and chat
+    meanwhile); more wait their turn in the pool's queue, without blocking anything. A throttled login never gets
+    here (bot/web/throttle.py)."""
 
     def __init__(self, threads: int) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="dudao-hash")
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="dudao-hash",
+                                        initializer=_lower_priority)
 
     async def verify(self, hashed: str, password: str) -> bool:
         return await asyncio.get_running_loop().run_in_executor(self._pool, verify, hashed, password)

@@ -10,6 +10,7 @@ in, without a database row for every anonymous visitor — and, once logged in, 
 worth something only while its row in web_sessions exists: a copied cookie dies with logout."""
 from __future__ import annotations
 
+import asyncio
 import math
 
 from starlette.requests import Request
@@ -57,6 +58,7 @@ async def login(request: Request) -> Response:
                 await audit.record(session, audit.LOGIN_THROTTLED, name, at=now, address=address,
                                    detail=f"until {refused.until.isoformat(timespec='seconds')}")
         minutes = max(1, math.ceil((refused.until - now).total_seconds() / 60))
+        await asyncio.sleep(state.throttle.delay)  # slows a password-trying script down; costs the loop nothing
         return render(request, "login.html", code=429, next=target, problem="throttled", minutes=minutes,
                       username=username)
     async with state.db.reading() as session:

@@ -28,6 +28,9 @@ WINDOW = timedelta(minutes=15)
 PER_ADDRESS = 20  # wrong passwords from one address in WINDOW (any names)
 PER_NAME = 5  # wrong passwords for one name from one address in WINDOW
 MAX_KEYS = 20_000  # the oldest keys are forgotten beyond this (memory stays bounded under a spread attack)
+# a refusal is answered after this pause (an idle wait: it costs the desk nothing), so that a client that waits for
+# its answers — a script trying passwords — makes one try a second, not hundreds that keep the event loop busy
+REFUSAL_DELAY = 1.0
 
 Network = IPv4Network | IPv6Network
 
@@ -81,8 +84,9 @@ class Refusal:
 
 class LoginThrottle:
     def __init__(self, window: timedelta = WINDOW, per_address: int = PER_ADDRESS, per_name: int = PER_NAME,
-                 max_keys: int = MAX_KEYS) -> None:
+                 max_keys: int = MAX_KEYS, delay: float = REFUSAL_DELAY) -> None:
         self.window, self.per_address, self.per_name, self.max_keys = window, per_address, per_name, max_keys
+        self.delay = delay
         self._counts: OrderedDict[tuple[str, str | None], _Count] = OrderedDict()
 
     def _count(self, key: tuple[str, str | None], now: datetime) -> _Count:

@@ -44,6 +44,19 @@ def test_unknown_and_existing_names_get_the_same_answers(desk: Desk) -> None:
     assert answers["p-liu"] == answers["p-nobody"]  # the same status and the same page, word for word
 
 
+def test_a_refusal_is_answered_after_a_pause_that_costs_nothing(desk: Desk) -> None:
+    """A script trying passwords waits for each 429 (an idle wait on the loop): one try a second, not hundreds."""
+    app = desk.app()
+    client = desk.client("203.0.113.8", app=app)
+    for _ in range(5):
+        login(client, "p-liu", "wrong")
+    token = csrf_of(client.get("/login").text)
+    app.state.throttle.delay = 0.3
+    started = time.perf_counter()
+    answer = client.post("/login", data=dict(csrf=token, username="p-liu", password="wrong"))
+    assert answer.status_code == 429 and time.perf_counter() - started >= 0.3
+
+
 def test_many_names_from_one_address_are_throttled_too(desk: Desk) -> None:
     client = desk.client("203.0.113.9")
     codes = [login(client, f"p-guess-{i}", "wrong").status_code for i in range(21)]
