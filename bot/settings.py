@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.messages import TEXT_CAP
@@ -65,8 +66,17 @@ class Settings(BaseSettings):
     # the office's web desk (`dudao web`)
     web_listen: str = "127.0.0.1:8080"
     web_secret: str | None = None  # signs session cookies; empty = a new random one each start (everyone logs in again)
-    web_session_hours: float = 12
+    web_session_hours: float = 12  # a desk session ends after this long without use
+    web_session_max_hours: float = 168  # … and this long after the login, however much it is used
+    # reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs, separated by commas or spaces); empty = none:
+    # the client's address is the connection's
+    web_trusted_proxies: str = ""
+    # password checks computed at once; each already uses up to 4 CPUs (argon2's lanes), so 1 suits a small machine
+    web_login_threads: int = Field(default=1, ge=1)
     web_secure_cookie: bool = False  # true behind an HTTPS reverse proxy: the cookie is sent over HTTPS only
+
+    # the audit log (logins, logouts, downloads) is kept this many days
+    audit_retention_days: int = Field(default=180, ge=1)
 
     # documents
     bulletin_template: Path | None = None  # the office's own Word template of the monthly 通报; empty = the shipped one
@@ -84,6 +94,17 @@ class Settings(BaseSettings):
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             return Path(str(url.database)).with_suffix(".spool")
         return Path("data/spool/inbound.spool")
+
+    @field_validator("web_trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in value.replace(",", " ").split():
+            ip_network(item, strict=False)  # a ValueError says which one is not an address or a network
+        return value
+
+    @property
+    def trusted_proxies(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return tuple(ip_network(item, strict=False) for item in self.web_trusted_proxies.replace(",", " ").split())
 
     @property
     def wechaty_configured(self) -> bool:

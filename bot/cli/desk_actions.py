@@ -14,7 +14,9 @@ from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.roster_repo import county_version
 from bot.storage.session import Session
-from bot.web import accounts
+from bot.web import accounts, audit
+
+CLI_ACTOR = "dudao user"  # who changed an account from the command line, in the audit log
 
 
 class CliError(Exception):
@@ -43,7 +45,10 @@ async def user_set(settings: Settings, who: str, password: str | None, *, new: b
                 raise CliError(say("user_exists", name=person.name, username=existing.username))
             if not new and existing is None:
                 raise CliError(say("user_none", name=person.name))
-            account = await accounts.set_password(s, person, secret, SystemClock().now())
+            now = SystemClock().now()
+            account = await accounts.set_password(s, person, secret, now)
+            if existing is not None:  # a new password: the account's sessions ended (accounts.set_password)
+                await audit.record(s, audit.PASSWORD_SET, CLI_ACTOR, account.username, at=now)
             values = dict(name=person.name, role=person.role, username=account.username, password=shown)
     finally:
         await db.dispose()
@@ -55,8 +60,12 @@ async def user_disable(settings: Settings, who: str) -> str:
     try:
         async with db.transaction() as s:
             person = await _person(s, who, "user disable")
-            if not await accounts.disable(s, person, SystemClock().now()):
+            now = SystemClock().now()
+            if not await accounts.disable(s, person, now):
                 raise CliError(say("user_none", name=person.name))
+            account = await accounts.account_of(s, person)
+            await audit.record(s, audit.ACCOUNT_DISABLED, CLI_ACTOR, account.username if account else person.key,
+                               at=now)
     finally:
         await db.dispose()
     return say("user_disabled", name=person.name)
@@ -75,8 +84,10 @@ def _server(settings: Settings, db, *, signals: bool = True):  # noqa: ANN001, A
     from bot.web.desk import create_app
 
     host, port = listen_address(settings.web_listen)
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 whatever WEB_TRUSTED_PROXIES says;
+    # the desk reads the header itself, by that setting only (bot/web/throttle.py client_address)
     config = uvicorn.Config(create_app(settings, db), host=host, port=port, log_level="warning",
-                            proxy_headers=True, server_header=False)
+                            proxy_headers=False, server_header=False)
 
     if not signals:
         check("desk-signals")  # an undocumented method of uvicorn's (bot/private_names.py): said if it is gone

@@ -303,10 +303,8 @@ class Leave(Base):
 
 
 class WebAccount(Base):
-    """A person's login to the office's web desk (`dudao user add`): an argon2 hash, never the password.
-
-    `epoch` grows on every password change or disabling, so sessions signed before it end. `failures` counts wrong
-    passwords in a row; at the limit the account pauses until `paused_until`."""
+    """A person's login to the office's web desk (`dudao user add`): an argon2 hash, never the password. Its open
+    sessions are `WebSession` rows; a new password or disabling deletes them."""
 
     __tablename__ = "web_accounts"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -314,8 +312,33 @@ class WebAccount(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    epoch: Mapped[int] = mapped_column(Integer, default=1)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    paused_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A desk login, held by the server: the cookie carries a random token and this row only its SHA-256, so the
+    table read by someone else opens no session. Deleting the row ends the session at once (logout, 退出所有设备,
+    `dudao user passwd|disable`). It ends by itself WEB_SESSION_HOURS after `last_seen_at` (use moves it on, at most
+    once a minute) and WEB_SESSION_MAX_HOURS after `created_at`, whatever the use."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("web_accounts.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """What happened at the desk and to desk accounts (bot/web/audit.py): logins, failed logins, throttled ones,
+    logouts, downloads, account changes. `actor` is the account's username, or the name as typed by an anonymous
+    client (neutralised); `address` the client's address. Pruned after AUDIT_RETENTION_DAYS."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[str] = mapped_column(String(500), default="")

@@ -1,10 +1,16 @@
-"""Desk accounts: argon2 password hashes, disabling, and the pause after too many wrong passwords."""
+"""Desk accounts: argon2 password hashes (checked off the event loop: `Hasher`), new passwords and disabling
+(both end the account's sessions)."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+import os
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,9 +18,8 @@ from sqlalchemy import or_, select
 
 from bot.storage import models as m
 from bot.storage.session import Session
+from bot.web.sessions import end_all
 
-MAX_FAILURES = 5  # wrong passwords in a row before the account pauses
-PAUSE = timedelta(minutes=15)
 _hasher = PasswordHasher()
 
 
@@ -45,60 +50,68 @@ async def account_of(session: Session, person: m.Person) -> m.WebAccount | None:
 
 
 async def set_password(session: Session, person: m.Person, password: str, now: datetime) -> m.WebAccount:
-    """Create the person's account, or give it a new password (which ends its sessions and lifts a pause)."""
+    """Create the person's account, or give it a new password (which ends its sessions at once)."""
     account = await account_of(session, person)
     if account is None:
         account = m.WebAccount(person_id=person.id, username=person.key, password_hash=hash_password(password),
-                               active=True, epoch=1, failures=0, created_at=now, updated_at=now)
+                               active=True, created_at=now, updated_at=now)
         session.add(account)
     else:
-        account.password_hash, account.active, account.failures = hash_password(password), True, 0
-        account.paused_until, account.epoch, account.updated_at = None, account.epoch + 1, now
+        account.password_hash, account.active, account.updated_at = hash_password(password), True, now
+        await end_all(session, account.id)
     await session.flush()
     return account
 
 
 async def disable(session: Session, person: m.Person, now: datetime) -> bool:
+    """Disable the person's account; its sessions end at once."""
     account = await account_of(session, person)
     if account is None:
         return False
-    account.active, account.epoch, account.updated_at = False, account.epoch + 1, now
+    account.active, account.updated_at = False, now
+    await end_all(session, account.id)
     return True
 
 
-@dataclass(frozen=True)
-class LoginResult:
-    account: m.WebAccount | None = None
-    paused_until: datetime | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.account is not None
+async def find_account(session: Session, username: str) -> m.WebAccount | None:
+    return await session.scalar(select(m.WebAccount).where(m.WebAccount.username == username))
 
 
-async def check_login(session: Session, username: str, password: str, now: datetime) -> LoginResult:
-    """Verify a login in the caller's transaction; count failures and pause at MAX_FAILURES. An unknown or
-    disabled name is answered like a wrong password (and takes as long)."""
-    account = await session.scalar(select(m.WebAccount).where(m.WebAccount.username == username))
-    if account is None or not account.active:
-        _verify(dummy_hash(), password)
-        return LoginResult()
-    if account.paused_until is not None and now < account.paused_until:
-        return LoginResult(paused_until=account.paused_until)
-    if not _verify(account.password_hash, password):
-        account.failures += 1
-        if account.failures >= MAX_FAILURES:
-            account.failures, account.paused_until = 0, now + PAUSE
-            return LoginResult(paused_until=account.paused_until)
-        return LoginResult()
-    account.failures, account.paused_until = 0, None
-    if _hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = hash_password(password)
-    return LoginResult(account=account)
-
-
-def _verify(hashed: str, password: str) -> bool:
+def verify(hashed: str, password: str) -> bool:
     try:
         return _hasher.verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def needs_rehash(hashed: str) -> bool:
+    return _hasher.check_needs_rehash(hashed)
+
+
+def _lower_priority() -> None:
+    """Run in each hashing thread as it starts: on Linux, nice 19 for this thread (and the threads argon2 starts
+    from it for its lanes, which inherit it), so that a flood of logins takes only CPU time the event loop —
+    pages, chat replies — does not want. Elsewhere nothing (a thread id is not a process id there)."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
+class Hasher:
+    """Password hashing off the event loop: at most `threads` hashes at once, each in a thread of its own pool, at
+    the lowest CPU priority (argon2-cffi releases the GIL while it hashes, so the loop keeps serving pages and chat
+    meanwhile); more wait their turn in the pool's queue, without blocking anything. A throttled login never gets
+    here (bot/web/throttle.py)."""
+
+    def __init__(self, threads: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="dudao-hash",
+                                        initializer=_lower_priority)
+
+    async def verify(self, hashed: str, password: str) -> bool:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, verify, hashed, password)
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, hash_password, password)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,11 +1,13 @@
-"""The desk's Starlette app: routes (ids bounded), signed session cookies, security and cache headers, polite error
-pages."""
+"""The desk's Starlette app: routes (ids bounded), sessions held by the server, security and cache headers, polite
+error pages, and the daily pruning of the audit log."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -22,7 +24,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
 from bot.storage.engine import Database
+from bot.web import accounts, audit, auth, sessions
+from bot.web.auth import address_of
 from bot.web.page import WEB_DIR, error_page
+from bot.web.throttle import LoginThrottle
 from bot.web.viewer import Rosters, Viewer, viewer_for
 
 log = logging.getLogger("dudao.web")
@@ -35,20 +40,31 @@ HEADERS = [(b"content-security-policy", b"default-src 'self'; img-src 'self'; st
 Page = Callable[[Request, Viewer], Awaitable[Response]]
 
 
-def logged_in(page: Page) -> Callable[[Request], Awaitable[Response]]:
-    """Run `page` for the session's viewer; without one (never logged in, expired, disabled), go to /login."""
+def logged_in(page: Page, audited: str | None = None) -> Callable[[Request], Awaitable[Response]]:
+    """Run `page` for the session's viewer; without one (never logged in, logged out, expired, disabled), go to
+    /login. Use moves the session's idle timer on (written at most once a minute). `audited`: the kind of audit
+    entry a successful answer is recorded as (downloads)."""
     @functools.wraps(page)
     async def endpoint(request: Request) -> Response:
         state = request.app.state
+        now = state.clock.now()
         async with state.db.reading() as session:
-            viewer = await viewer_for(session, state.rosters, request.session.get("uid"),
-                                      request.session.get("epoch"))
-        if viewer is None:
-            request.session.pop("uid", None)
+            held = await sessions.find(session, request.session.get("sid"), now, state.settings)
+            viewer = await viewer_for(session, state.rosters, held) if held is not None else None
+        if viewer is None or held is None:
+            request.session.pop("sid", None)
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        if now - held.last_seen_at >= sessions.RENEW_EVERY:
+            async with state.db.transaction() as session:
+                await sessions.touch(session, held, now)
         request.state.viewer = viewer
-        return await page(request, viewer)
+        response = await page(request, viewer)
+        if audited and response.status_code == 200:
+            async with state.db.transaction() as session:
+                await audit.record(session, audited, viewer.username, at=now, address=address_of(request),
+                                   detail=request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return response
     return endpoint
 
 
@@ -112,9 +128,49 @@ async def _home(request: Request) -> Response:
     return RedirectResponse("/ledger", status_code=303)
 
 
+PRUNE_EVERY = 24 * 3600.0  # seconds between the desk's prunings (the first is when it starts)
+
+
+async def prune_once(app: Starlette) -> None:
+    """Delete audit entries older than AUDIT_RETENTION_DAYS and the sessions that have ended by themselves."""
+    state = app.state
+    now = state.clock.now()
+    async with state.db.transaction() as session:
+        entries = await audit.prune(session, now, state.settings.audit_retention_days)
+        ended = await sessions.prune(session, now, state.settings)
+    log.info("pruned %d audit entries and %d ended sessions", entries, ended)
+
+
+async def _pruning(app: Starlette) -> None:
+    while True:
+        await asyncio.sleep(PRUNE_EVERY)
+        try:
+            await prune_once(app)
+        except Exception:  # noqa: BLE001 — tried again the next day; the desk goes on
+            log.exception("pruning the audit log failed")
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    """When the desk starts (alone or beside the bot): prune once now, then once a day; at the end, stop the
+    password threads."""
+    try:
+        await prune_once(app)
+    except Exception:  # noqa: BLE001 — a desk that cannot prune still serves
+        log.exception("pruning the audit log failed")
+    task = asyncio.create_task(_pruning(app))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        app.state.hasher.shutdown()
+
+
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> Starlette:
-    from bot.web import auth, charts, cycle_view, documents_view, finding_view, help_view, ledger_export  # noqa: I001
-    from bot.web import accounts, ledger_view, terms_view
+    from bot.web import audit_view, charts, cycle_view, documents_view, finding_view, help_view  # noqa: I001
+    from bot.web import ledger_export, ledger_view, terms_view
 
     accounts.dummy_hash()  # now, not at the first login for an unknown name (which would take twice as long)
 
@@ -123,28 +179,34 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         Route("/login", auth.login_form, methods=["GET"]),
         Route("/login", auth.login, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
+        Route("/logout/all", logged_in(auth.logout_all), methods=["POST"]),
         Route("/ledger", logged_in(ledger_view.ledger_page)),
         Route("/findings/{number:id}", logged_in(finding_view.finding)),
         Route("/evidence/{id:id}", logged_in(finding_view.evidence)),
         Route("/charts", logged_in(charts.charts)),
         Route("/help", logged_in(help_view.help_page)),
-        Route("/ledger.xlsx", logged_in(ledger_export.ledger_workbook)),
+        Route("/ledger.xlsx", logged_in(ledger_export.ledger_workbook, audit.DOWNLOAD)),
         Route("/cycle", logged_in(cycle_view.cycle_page)),
         Route("/terms", logged_in(terms_view.terms_page)),
         Route("/assessment", logged_in(documents_view.assessment_page)),
-        Route("/assessment.xlsx", logged_in(documents_view.assessment_xlsx)),
-        Route("/bulletin.docx", logged_in(documents_view.bulletin_docx)),
+        Route("/assessment.xlsx", logged_in(documents_view.assessment_xlsx, audit.DOWNLOAD)),
+        Route("/bulletin.docx", logged_in(documents_view.bulletin_docx, audit.DOWNLOAD)),
+        Route("/audit", logged_in(audit_view.audit_page)),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]
     secret = settings.web_secret or secrets.token_urlsafe(32)
     middleware = [
         Middleware(SecurityHeaders, secure=settings.web_secure_cookie),
+        # the signed cookie holds the CSRF token and the server-side session's token (bot/web/auth.py); it lives as
+        # long as a session may, and the server decides whether the session still holds (bot/web/sessions.py)
         Middleware(SessionMiddleware, secret_key=secret, session_cookie=COOKIE,
-                   max_age=int(settings.web_session_hours * 3600), same_site="strict",
+                   max_age=max(60, int(settings.web_session_max_hours * 3600)), same_site="strict",
                    https_only=settings.web_secure_cookie),
     ]
-    app = Starlette(routes=routes, middleware=middleware,
+    app = Starlette(routes=routes, middleware=middleware, lifespan=_lifespan,
                     exception_handlers={HTTPException: _http_error, Exception: _crash})
     app.state.db, app.state.settings, app.state.rosters = db, settings, Rosters()
     app.state.clock = clock or SystemClock()
+    app.state.hasher = accounts.Hasher(settings.web_login_threads)
+    app.state.throttle = LoginThrottle()  # in memory, this process's (bot/web/throttle.py says why that is enough)
     return app

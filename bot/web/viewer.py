@@ -19,6 +19,8 @@ class Viewer:
     person: PersonInfo
     actor: Actor
     roster: Roster
+    username: str = ""
+    session_id: int | None = None  # the server-side session (bot/web/sessions.py) it came by
 
     @cached_property
     def school_ids(self) -> set[int] | None:
@@ -50,15 +52,13 @@ def actor_of(person: PersonInfo, roster: Roster) -> Actor:
                  role=person.role, supervised=person.supervised, led_districts=led, school_id=person.school_id)
 
 
-async def viewer_for(session: Session, rosters: Rosters, account_id: object, epoch: object) -> Viewer | None:
-    """The viewer of a session, or None when it no longer holds (disabled, new password, left the roster)."""
-    if not isinstance(account_id, int):
-        return None
-    account = await session.get(m.WebAccount, account_id)
-    if account is None or not account.active or account.epoch != epoch:
+async def viewer_for(session: Session, rosters: Rosters, held: m.WebSession) -> Viewer | None:
+    """The viewer of a live session, or None when its account no longer holds (disabled, left the roster)."""
+    account = await session.get(m.WebAccount, held.account_id)
+    if account is None or not account.active:
         return None
     roster = await rosters.get(session)
     person = roster.people.get(account.person_id)
     if person is None or not person.active:
         return None
-    return Viewer(account.id, person, actor_of(person, roster), roster)
+    return Viewer(account.id, person, actor_of(person, roster), roster, account.username, held.id)

@@ -140,3 +140,37 @@ async def test_0007_backfills_the_roster_history_from_the_current_roster_and_dow
         assert "schools" in tables and not {"school_district_spans", "supervision_spans"} & set(tables)
     finally:
         await db.dispose()
+
+
+async def test_0010_keeps_the_desk_accounts_and_downgrades(db_url: str) -> None:
+    """A database at 0008 with a desk account (and the old pause columns) upgrades with the account and its hash
+    intact and the new tables empty; downgrading gives the old columns back."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import inspect, text
+
+    db = Database(db_url)
+    at = datetime(2024, 3, 1, tzinfo=UTC)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.run_sync(_run, "upgrade", "0008")
+            await conn.execute(text("INSERT INTO people (id, key, name, role, active) "
+                                    "VALUES (1, 'p-a', '甲', '督导室', true)"))
+            await conn.execute(text("INSERT INTO web_accounts (id, person_id, username, password_hash, active, epoch, "
+                                    "failures, paused_until, created_at, updated_at) VALUES (1, 1, 'p-a', 'h', true, "
+                                    "3, 2, NULL, :at, :at)"), {"at": at})
+        await upgrade_database(db)
+        async with db.engine.connect() as conn:
+            assert (await conn.execute(text("SELECT username, password_hash, active FROM web_accounts"))).all() == \
+                [("p-a", "h", True)]
+            assert (await conn.execute(text("SELECT count(*) FROM web_sessions"))).scalar() == 0
+            columns = await conn.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("web_accounts")})
+        assert not {"epoch", "failures", "paused_until"} & columns
+        async with db.engine.begin() as conn:
+            await conn.run_sync(_run, "downgrade", "0008")
+            tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+            columns = await conn.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("web_accounts")})
+            assert (await conn.execute(text("SELECT epoch, failures FROM web_accounts"))).all() == [(1, 0)]
+        assert {"epoch", "failures", "paused_until"} <= columns and not {"web_sessions", "audit_log"} & set(tables)
+    finally:
+        await db.dispose()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.pool import NullPool
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from bot.clock import VirtualClock
@@ -42,8 +43,12 @@ class Desk:
     schools: dict[str, int]
     photo_id: int
 
-    def client(self) -> TestClient:
-        return TestClient(create_app(self.settings, self.db, self.clock), follow_redirects=False)
+    def app(self) -> Starlette:
+        return create_app(self.settings, self.db, self.clock)
+
+    def client(self, address: str = "testclient", app: Starlette | None = None) -> TestClient:
+        """A browser at `address` (the connection's), on a desk of its own unless `app` is given."""
+        return TestClient(app or self.app(), follow_redirects=False, client=(address, 50000))
 
     def run(self, coro):  # noqa: ANN001, ANN201 — drive the database from a sync test
         return asyncio.run(coro)
@@ -118,7 +123,9 @@ def _desk(seeded_templates: SeededTemplates, name: str, seed, county_db_url: str
     """A copy of the desk seeded once a run (see tests/conftest.py SeededTemplates); its photos are the template's."""
     url, seeded = seeded_templates.copy(name, seed, county_db_url, tmp_path)
     schools, photo_id = seeded.value
-    settings = Settings(database_url=url, evidence_dir=seeded.evidence, _env_file=None)
+    # sessions that outlive the tests' clock moves (days, months): the tests of expiry set their own limits
+    settings = Settings(database_url=url, evidence_dir=seeded.evidence, web_session_hours=24 * 3650,
+                        web_session_max_hours=24 * 3650, _env_file=None)
     # NullPool: TestClient runs each request in an event loop of its own, and an asyncpg connection belongs to one loop
     d = Desk(url, settings, VirtualClock(now), Database(url, poolclass=NullPool), schools, photo_id)
     yield d

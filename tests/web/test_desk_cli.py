@@ -72,3 +72,45 @@ def test_run_with_web_serves_bot_and_desk_in_one_process(tmp_path: Path) -> None
 def test_a_bad_listen_address_is_a_clear_message(tmp_path: Path) -> None:
     result = dudao("web", cwd=tmp_path, env={"WEB_LISTEN": "nonsense"})
     assert result.returncode == 1 and "WEB_LISTEN" in result.stderr
+
+
+def test_user_passwd_and_disable_end_open_sessions_at_once(tmp_path: Path) -> None:
+    """A desk session open in a browser ends the moment the operator runs `dudao user passwd` or `user disable`;
+    both are in the audit log."""
+    import asyncio
+
+    from sqlalchemy import select
+    from sqlalchemy.pool import NullPool
+    from starlette.testclient import TestClient
+
+    from bot.settings import Settings
+    from bot.storage import models as m
+    from bot.storage.engine import Database
+    from bot.web.desk import create_app
+    from tests.web.conftest import login
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/d.db"
+    db_args = ["--db", url]
+    dudao("county", "load", str(Path(__file__).parents[2] / "bot/data/demo-county.yaml"), *db_args, cwd=tmp_path)
+    assert dudao("user", "add", "p-liu", "--stdin", *db_args, cwd=tmp_path, stdin="first-pass-1\n").returncode == 0
+    db = Database(url, poolclass=NullPool)
+    try:
+        browser = TestClient(create_app(Settings(database_url=url, _env_file=None), db), follow_redirects=False)
+        assert login(browser, "p-liu", "first-pass-1").status_code == 303
+        assert browser.get("/ledger").status_code == 200
+        assert dudao("user", "passwd", "p-liu", "--stdin", *db_args, cwd=tmp_path, stdin="second-pass-2\n").returncode == 0
+        assert browser.get("/ledger").status_code == 303
+        assert login(browser, "p-liu", "second-pass-2").status_code == 303
+        assert dudao("user", "disable", "p-liu", *db_args, cwd=tmp_path).returncode == 0
+        assert browser.get("/ledger").status_code == 303
+
+        async def read() -> tuple[int, list[tuple[str, str, str]]]:
+            async with db.reading() as s:
+                left = len(list(await s.scalars(select(m.WebSession))))
+                rows = await s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id))
+                return left, [(e.kind, e.actor, e.detail) for e in rows if e.kind not in ("login",)]
+        left, entries = asyncio.run(read())
+        assert left == 0
+        assert entries == [("password_set", "dudao user", "p-liu"), ("account_disabled", "dudao user", "p-liu")]
+    finally:
+        asyncio.run(db.dispose())

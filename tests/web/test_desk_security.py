@@ -1,8 +1,6 @@
-"""Bad input at the desk: wrong passwords and the pause, CSRF, sessions that end, another school's finding or photo
-by URL — each a polite page, a 403 or a 404, never a trace and never data."""
+"""Bad input at the desk: wrong passwords (their throttle: test_desk_login_throttle.py), CSRF, sessions that end,
+another school's finding or photo by URL — each a polite page, a 403 or a 404, never a trace and never data."""
 from __future__ import annotations
-
-from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -48,17 +46,6 @@ def test_a_wrong_password_is_a_polite_page(desk: Desk) -> None:
         answer = login(client, username, "wrong")
         assert answer.status_code == 401 and "用户名或密码不对" in answer.text
     assert client.get("/ledger").status_code == 303
-
-
-def test_five_wrong_passwords_pause_the_account(desk: Desk) -> None:
-    client = desk.client()
-    for _ in range(4):
-        assert login(client, "p-liu", "wrong").status_code == 401
-    fifth = login(client, "p-liu", "wrong")
-    assert fifth.status_code == 429 and "15 分钟后再试" in fifth.text
-    assert login(client, "p-liu").status_code == 429  # even the right password waits
-    desk.clock.advance_to(T0 + timedelta(minutes=16))
-    assert login(client, "p-liu").status_code == 303
 
 
 def test_forged_or_missing_csrf_is_refused(desk: Desk) -> None:
