@@ -122,3 +122,39 @@ def test_logging_out_ends_the_session(page, site: Site) -> None:  # noqa: ANN001
     assert "已退出登录" in page.inner_text("main")
     page.goto(site.url("/findings/1"))
     assert "/login" in page.url and page.locator("input[name=password]").is_visible()
+
+
+def test_after_logout_the_back_button_shows_no_ledger(page, site: Site) -> None:  # noqa: ANN001
+    """What a person at a shared computer sees after logging out (the header itself, Cache-Control: no-store, is
+    checked on every page in tests/web/test_desk_doors.py; this Chromium would not show the page from its cache
+    even without it)."""
+    log_in(page, site, "p-liu")
+    page.goto(site.url("/findings/1"))
+    assert "消防通道堆放杂物" in page.inner_text("main")
+    page.click("form.logout button:has-text('退出')")
+    page.wait_for_url("**/login?bye=1")
+    page.go_back()
+    page.wait_for_load_state()
+    assert "/login" in page.url and "消防通道堆放杂物" not in page.content()
+
+
+def test_a_copied_cookie_and_every_other_device_end_with_logout_on_all_devices(browser, page, site: Site) -> None:  # noqa: ANN001
+    log_in(page, site, "p-liu")
+    cookies = page.context.cookies()
+    other = browser.new_context(locale="zh-CN")
+    try:
+        phone = other.new_page()
+        log_in(phone, site, "p-liu")
+        copied = browser.new_context(locale="zh-CN")
+        copied.add_cookies(cookies)  # the first browser's cookie, copied elsewhere
+        thief = copied.new_page()
+        thief.goto(site.url("/ledger"))
+        assert thief.url == site.url("/ledger")  # while the session lives, the cookie opens it
+        page.click("form.logout button[formaction='/logout/all']")
+        page.wait_for_url("**/login?bye=all")
+        for tab in (phone, thief):
+            tab.goto(site.url("/ledger"))
+            assert "/login" in tab.url and tab.locator("input[name=password]").is_visible()
+        copied.close()
+    finally:
+        other.close()
