@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.messages import InboundFile
+from bot.reports.ledger_book import HEADERS
 from bot.transports.replay import ScenarioError, read_scenario
 from tests.support.photos import image_bytes
 
@@ -23,10 +24,11 @@ async def test_the_export_survives_control_characters_and_keeps_formulas_as_text
     sent = await h.one(OFFICE, LIU, "#导出")
     assert sent.out.files and "抱歉" not in sent.text
     ws = load_workbook(sent.out.files[0]).active
-    cells = [row[6] for row in ws.iter_rows(min_row=4, values_only=True)]  # 问题描述, under the title and header
+    column = HEADERS.index("问题描述")
+    cells = [row[column] for row in ws.iter_rows(min_row=4, values_only=True)]  # under the title and header
     assert "扶手松动损坏" in cells[0]
-    # text, not a formula: neutralised with an apostrophe (tests/reports/test_ledger_workbook.py has the cases)
-    assert cells[1] == "'=HYPERLINK(\"http://x\",\"点我\")" and ws.cell(row=5, column=7).data_type == "s"
+    # text, not a formula: neutralised with an apostrophe (tests/unit/test_cells.py has the cases)
+    assert cells[1] == "'=HYPERLINK(\"http://x\",\"点我\")" and ws.cell(row=5, column=column + 1).data_type == "s"
     record = await h.one(SYXX, ZHOU, "#查询 Q1")
     assert "\x07" in record.text  # the ledger keeps what was written
 
