@@ -25,6 +25,7 @@ from typer.core import TyperGroup
 from bot.cli.db_problem import DatabaseUnavailable
 from bot.cli.desk_cli import user_app, web
 from bot.cli.export_cli import export_app
+from bot.cli.findings_cli import findings_app
 from bot.cli.options import DbOption, _fail, _logging, _settings
 from bot.cli.say import say
 from bot.private_names import AT_START, available, check
@@ -101,13 +102,16 @@ app.add_typer(county_app, name="county")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(export_app, name="export")
+app.add_typer(findings_app, name="findings")
 app.command(help="启动督导室工作台（网页），地址见 WEB_LISTEN（默认 127.0.0.1:8080）。")(web)
 
 # What each command's argument is and an example, for "缺少…" (keyed by the command's path and the argument's name).
 ARGUMENTS = {
     "file": ("县名册文件（.yaml 或 .xlsx）", {"county load": "dudao county load 城口县.yaml",
                                       "county check": "dudao county check 城口县.xlsx"}),
-    "out": ("要写出的文件名", {"county template": "dudao county template 名册模板.xlsx"}),
+    "workbook": ("问题工作簿（.xlsx）", {"findings import": "dudao findings import 市级督查反馈.xlsx --by p-liu"}),
+    "out": ("要写出的文件名", {"county template": "dudao county template 名册模板.xlsx",
+                        "findings template": "dudao findings template 问题导入模板.xlsx"}),
     "person": ("要办理的人（名册编号、姓名或微信号）", {"invite": "dudao invite p-li",
                                           "user add": "dudao user add 刘建国",
                                           "user passwd": "dudao user passwd p-liu",

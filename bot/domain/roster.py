@@ -95,10 +95,15 @@ class Roster:
         person = self.by_chat_id.get(chat_id)
         if person is None or not person.active:
             return Actor(chat_id=chat_id)
+        return self.actor_of(person, chat_id)
+
+    def actor_of(self, person: PersonInfo, chat_id: str | None = None) -> Actor:
+        """The person as one who acts (their role, schools, districts), whether or not they are bound to a chat
+        account (the desk, the command line): `chat_id` then names them, `web:<key>` by default."""
         led = frozenset(d.id for d in self.districts.values() if d.lead_id == person.id)
         return Actor(
-            chat_id=chat_id, person_id=person.id, name=person.name, role=person.role,
-            supervised=person.supervised, led_districts=led, school_id=person.school_id,
+            chat_id=chat_id or person.chat_id or f"web:{person.key}", person_id=person.id, name=person.name,
+            role=person.role, supervised=person.supervised, led_districts=led, school_id=person.school_id,
         )
 
     # Indexes, built once per snapshot (a county of 50,000 schools must not be scanned once per finding).

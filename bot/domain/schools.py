@@ -22,6 +22,7 @@ def looks_like_school(word: str) -> bool:
 class SchoolMatch:
     school: SchoolInfo | None = None
     candidates: tuple[SchoolInfo, ...] = ()  # ambiguous: ask which one; unknown: closest suggestions
+    ambiguous: bool = False  # the text is a fragment of every candidate (else they are suggestions)
 
 
 class SchoolIndex:
@@ -47,7 +48,7 @@ class SchoolIndex:
         if len(by_fragment) == 1:
             return SchoolMatch(school=next(iter(by_fragment.values())))
         if by_fragment:
-            return SchoolMatch(candidates=tuple(sorted(by_fragment.values(), key=lambda s: s.name)))
+            return SchoolMatch(candidates=tuple(sorted(by_fragment.values(), key=lambda s: s.name)), ambiguous=True)
         return SchoolMatch(candidates=self.suggest(text))
 
     def suggest(self, text: str, limit: int = 3) -> tuple[SchoolInfo, ...]:

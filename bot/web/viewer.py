@@ -47,9 +47,7 @@ class Rosters:
 
 
 def actor_of(person: PersonInfo, roster: Roster) -> Actor:
-    led = frozenset(d.id for d in roster.districts.values() if d.lead_id == person.id)
-    return Actor(chat_id=person.chat_id or f"web:{person.key}", person_id=person.id, name=person.name,
-                 role=person.role, supervised=person.supervised, led_districts=led, school_id=person.school_id)
+    return roster.actor_of(person)
 
 
 async def viewer_for(session: Session, rosters: Rosters, held: m.WebSession) -> Viewer | None:
