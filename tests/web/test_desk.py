@@ -138,3 +138,33 @@ def test_the_ledger_sorts_by_a_column_both_ways_and_names_a_sort_it_does_not_kno
     assert "期限 ▲" in page and 'href="/ledger?sort=deadline&amp;dir=desc"' in page  # the header turns it round
     nonsense = client.get("/ledger?sort=password&dir=sideways")
     assert nonsense.status_code == 200 and "排序" in nonsense.text and re.findall(r"Q\d", nonsense.text)
+
+
+def test_a_finding_under_appeal_shows_it_on_the_desk_and_is_in_no_overdue_filter(desk: Desk, tmp_path) -> None:
+    """申诉中: on the finding's page (its history too), in the ledger and its filter, and in neither delay's filter
+    nor a colour while the office decides (Q2 past its deadline, Q1's report past its verification days)."""
+    from datetime import timedelta
+
+    from tests.support.harness import T0, Harness
+    from tests.web.conftest import CKZX, FXZX
+
+    async def appeal() -> None:
+        h = await Harness.create(desk.url, tmp_path, None)
+        try:
+            await h.say(FXZX, "wxid_huangjun", "#申诉 Q2 积水系连日降雨所致，已排水")
+            await h.say(CKZX, "wxid_wangfang", "#申诉 Q1 通道杂物系施工方临时堆放")
+        finally:
+            await h.close()
+
+    desk.run(appeal())
+    client = desk.client()
+    login(client, "p-liu")
+    desk.clock.advance_to(T0 + timedelta(days=10))
+    page = client.get("/findings/2").text
+    assert '<span class="appeal">申诉中</span>' in page and "积水系连日降雨所致" in page
+    ledger = client.get("/ledger").text
+    assert ledger.count('<span class="appeal">申诉中</span>') == 2 and "整改逾期</span>" not in ledger
+    appealing = client.get("/ledger", params={"status": "appealing"}).text
+    assert "/findings/1" in appealing and "/findings/2" in appealing
+    for params in ({"status": "overdue"}, {"status": "verify_late"}, {"colour": "yellow"}):
+        assert "没有符合条件的问题" in client.get("/ledger", params=params).text, params
