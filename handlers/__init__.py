@@ -12,6 +12,7 @@ from __future__ import annotations
 from bot.routing import Commands, Router
 from handlers import (
     amend,
+    appeals,
     binding,
     corrections,
     documents,
@@ -32,7 +33,7 @@ from handlers import (
 ROUTER = Router("handlers").include(
     # the closed loop and its corrections; the supervisors' and schools' other work; looking; leave; the office's
     findings.router, rectification.router, verification.router, corrections.router, amend.router,
-    extension_requests.router, visits.router, start_of_term.router, submissions.router,
+    extension_requests.router, appeals.router, visits.router, start_of_term.router, submissions.router,
     queries.router, statistics.router, leave.router,
     export.router, documents.router, binding.router, help.router,
 )

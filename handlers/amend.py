@@ -64,7 +64,7 @@ async def amend(cmd: Amend, ctx: CommandContext) -> list[Reply]:
     require(finding, ledger.CORRECT, "修改")
     if cmd.field == "school_id":
         return await _move(cmd, ctx, finding, school)
-    new = _value(cmd, ctx)
+    new = new_value(cmd, ctx)
     old = getattr(finding, cmd.field)
     if new == old:
         raise UserError("findings/amend_same.j2", ref=ledger.ref(finding.number),
@@ -98,7 +98,7 @@ async def _move(cmd: Amend, ctx: CommandContext, finding: m.Finding, school: Sch
     return replies
 
 
-def _value(cmd: Amend, ctx: CommandContext) -> object:
+def new_value(cmd: Amend, ctx: CommandContext) -> object:
     """The new value of the field, checked: a county category, a due date from today."""
     if cmd.field == "category":
         for cat in ctx.roster.policy.categories:

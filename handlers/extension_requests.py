@@ -15,7 +15,7 @@ from bot.parsing.parser import parse_ref
 from bot.routing import Router, Usage
 from handlers.corrections import extended_due, parse_extend
 from handlers.steps.lookup import finding_for, require
-from handlers.steps.reach import Change, announce
+from handlers.steps.reach import Change, announce, to_office
 from handlers.steps.views import mentionable
 
 router = Router("extension_requests")
@@ -67,13 +67,10 @@ async def request_extension(cmd: RequestExtension, ctx: CommandContext) -> list[
                   old=finding.due_date, new=wanted, asked=cmd.deadline.text, reason=cmd.reason,
                   finder=finder.titled if finder else "")
     office = ctx.roster.office_room()
-    people = mentionable(ctx.roster.office_people)
-    to_office = [Reply("findings/request_office.j2", values, mention=people, room=office.chat_id)] if office else \
-        [Reply("findings/request_office.j2", values, mention=(p,), to=p.chat_id) for p in people]
     to_finder = announce(ctx, Change(school, "findings/request_made.j2", dict(values, office=bool(office)),
                                      act=mentionable([finder] if finder and finder.active else []),
                                      done=f"已提交 {ref} 的延期申请"))
-    return [*to_finder, *to_office]
+    return [*to_finder, *to_office(ctx, "findings/request_office.j2", values)]
 
 
 @router.command(RefuseExtension, "驳回", parse=parse_refusal, action=Action.EXTEND,

@@ -13,7 +13,7 @@ from bot.domain.permissions import Action
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import split_words
 from bot.parsing.parser import FindingRefs, is_ref, parse_refs
-from bot.reports.requests import pending_requests
+from bot.reports.requests import SHOWN, pending_appeals, pending_requests
 from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.steps.lookup import finding_for
@@ -25,7 +25,7 @@ router = Router("queries")
 LIST_LIMIT = 15
 _LONE_Q = re.compile(r"^[Qq](?![A-Za-z])")  # "#查询 Q" with no number: an id was meant, not a school
 _LIST_FILTERS = {"逾期": "overdue", "整改逾期": "overdue", "验收超期": "verify_late", "待验收": "rectified",
-                 "待整改": "open"}
+                 "待整改": "open", "申诉中": "appealing", "申诉": "appealing"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Query(FindingRefs):
 
 @dataclass(frozen=True)
 class ListFindings:
-    filter: str | None = None  # None (all open), "overdue", "verify_late", "rectified", "open"
+    filter: str | None = None  # None (all open), "overdue", "verify_late", "rectified", "open", "appealing"
     words: tuple[str, ...] = ()  # an optional school
 
 
@@ -69,37 +69,47 @@ async def _query_one(cmd: Query, ctx: CommandContext, number: int) -> list[Reply
                     text=e.data.get("note") or e.data.get("reason") or "") for e in events]
     finder = people.get(finding.finder_id)
     request = ledger.pending_in(events)
+    appeal = ledger.pending_appeal_in(events) if ledger.appealing(finding) else None
     return elsewhere(ctx, school, Reply("queries/finding.j2", dict(
         line=finding_line(ctx, finding), school=school.name, finder=finder.titled if finder else "",
         created=ctx.local(finding.created_at), status=status_label(finding, ctx.now, ctx.roster),
         source=sources.label(finding.source) if finding.source != sources.ROUTINE else None,
         photos=await ledger.evidence_count(ctx.session, finding), history=history,
         request=dict(asked=request.data.get("asked", ""), reason=request.data.get("reason", "")) if request else None,
+        appeal=dict(reason=appeal.data.get("reason", ""), at=ctx.local(appeal.at)) if appeal else None,
     )))
 
 
 @router.command(ListFindings, "清单", parse=parse_list, action=Action.VIEW, help={"清单": "help/list.j2"},
-                usage=Usage("#清单 [逾期|验收超期|待验收]", "查看未销号问题"))
+                usage=Usage("#清单 [逾期|验收超期|待验收|申诉中]", "查看未销号问题"))
 async def list_findings(cmd: ListFindings, ctx: CommandContext) -> list[Reply]:
     scope = scope_of(ctx, cmd.words)
     q = select(m.Finding).where(scope.condition, m.Finding.status.in_(ledger.ACTIVE))
-    if cmd.filter == "overdue":  # 整改逾期: the school has not reported by the deadline
-        q = q.where(m.Finding.status == ledger.OPEN, m.Finding.deadline_at <= ctx.now)
+    if cmd.filter == "overdue":  # 整改逾期: the school has not reported by the deadline (and has not appealed)
+        q = q.where(m.Finding.status == ledger.OPEN, m.Finding.deadline_at <= ctx.now,
+                    m.Finding.appealed_at.is_(None))
     elif cmd.filter == "verify_late":  # 验收超期: reported, not verified within verify_within working days
         r = ctx.roster
-        q = q.where(m.Finding.status == ledger.RECTIFIED, m.Finding.rectified_at < figures.late_reports_before(
-            ctx.now, r.tz, r.calendar, r.policy.verify_within.n))
+        q = q.where(m.Finding.status == ledger.RECTIFIED, m.Finding.appealed_at.is_(None),
+                    m.Finding.rectified_at < figures.late_reports_before(ctx.now, r.tz, r.calendar,
+                                                                         r.policy.verify_within.n))
+    elif cmd.filter == "appealing":  # 申诉中: an appeal waits for the office's decision
+        q = q.where(m.Finding.appealed_at.is_not(None))
     elif cmd.filter in ("rectified", "open"):
         q = q.where(m.Finding.status == cmd.filter)
     rows = list(await ctx.session.scalars(q.order_by(m.Finding.deadline_at, m.Finding.number).limit(LIST_LIMIT + 1)))
     total = len(rows) if len(rows) <= LIST_LIMIT else \
         await ctx.session.scalar(select(func.count()).select_from(q.subquery()))  # counted only past a page
-    label = {"overdue": "整改逾期", "verify_late": "验收超期", "rectified": "待验收", "open": "待整改"}.get(
+    label = {"overdue": "整改逾期", "verify_late": "验收超期", "rectified": "待验收", "open": "待整改",
+             "appealing": "申诉中"}.get(
         cmd.filter or "", "未销号")
     requests = await pending_requests(ctx.session, scope.condition) if ctx.actor.is_office else []
-    for req in requests:  # (not `r`: the roster above)
+    appeals = (await pending_appeals(ctx.session, scope.condition))[:SHOWN] if ctx.actor.is_office else []
+    for req in (*requests, *appeals):  # (not `r`: the roster above)
         school = ctx.roster.schools.get(req["school_id"])
         req["school"] = school.display if school else ""
+    for appeal in appeals:
+        appeal["at"] = ctx.local(appeal["at"])
     return answer(ctx, scope, Reply("queries/list.j2", dict(scope=scope.name, label=label, total=total,
                                                             items=[finding_line(ctx, f) for f in rows[:LIST_LIMIT]],
-                                                            requests=requests)))
+                                                            requests=requests, appeals=appeals)))

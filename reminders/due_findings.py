@@ -1,6 +1,10 @@
 """What is due, found in SQL: findings in a deadline range on the (status, deadline_at) index, minus the steps
 already recorded in reminders_sent — never a Python loop over findings that are not due (most are closed).
 
+A finding 申诉中 (an appeal waits for the office's decision) is left out of every reminder here: its steps are
+neither sent nor recorded while it waits, so after a 维持 the ladder goes on where the deadline puts it (catching
+up to the highest step due, as after any pause).
+
 Step keys name the finding and its current deadline (`ladder:<id>:<due date>:<step>`, `due:<id>:<due date>`),
 so an extension (延期) starts the reminders afresh for the new deadline, while a failed verification (the
 deadline stands) does not repeat what was sent. The queries rebuild the same key in SQL to test it.
@@ -64,7 +68,8 @@ async def open_findings(session: Session, kind: str, *, deadline_until: datetime
     when given) is not recorded, most overdue first, each with its step.
 
     Two queries: the ids, from the covering index (status, deadline_at, id, due_date) anti-joined with the
-    recorded keys of this kind; then the rows of just those.
+    recorded keys of this kind; then the rows of just those, but for those 申诉中 (the flag is read there, so the
+    first stays on the index).
     """
     key = step_key_sql(kind, session.bind.dialect.name, step)
     recorded = exists().where(m.ReminderSent.kind == kind, m.ReminderSent.key == key)
@@ -82,15 +87,18 @@ async def open_findings(session: Session, kind: str, *, deadline_until: datetime
 async def _rows(session: Session, ids: list[int]) -> list[Due]:
     rows: list[Due] = []
     for i in range(0, len(ids), 500):
-        rows += [Due(*row) for row in await session.execute(select(*COLUMNS).where(F.id.in_(ids[i:i + 500])))]
+        rows += [Due(*row) for row in await session.execute(
+            select(*COLUMNS).where(F.id.in_(ids[i:i + 500]), F.appealed_at.is_(None)))]
     return rows
 
 
 async def awaiting_verification(session: Session, *, rectified_before: datetime) -> list[Due]:
-    """Rectified findings reported before `rectified_before` with no verify reminder since that report."""
+    """Rectified findings reported before `rectified_before` with no verify reminder since that report (none
+    申诉中)."""
     reminded = exists().where(and_(m.ReminderSent.finding_id == F.id, m.ReminderSent.kind == "verify",
                                    m.ReminderSent.at >= F.rectified_at))
-    q = select(*COLUMNS).where(F.status == ledger.RECTIFIED, F.rectified_at < rectified_before, ~reminded)
+    q = select(*COLUMNS).where(F.status == ledger.RECTIFIED, F.rectified_at < rectified_before, ~reminded,
+                               F.appealed_at.is_(None))
     rows = await session.execute(q.order_by(F.rectified_at, F.number))
     return [Due(*row) for row in rows]
 

@@ -131,6 +131,8 @@ class Policy(StrictModel):
     overdue_ladder: list[LadderStep] = Field(
         default_factory=lambda: list(DEFAULT_LADDER))  # type: ignore[arg-type]  # raw, validated (above)
     verify_within: Workdays = Field(default_factory=lambda: parse_deadline_spec("5个工作日"))
+    # an appeal (申诉) waiting longer than this for the office's decision: the office room is reminded daily
+    appeal_within: Workdays = Field(default_factory=lambda: parse_deadline_spec("5个工作日"))
     categories: list[Category] = Field(default_factory=default_categories)
     monthly: dict[MonthlyKind, MonthlyStep] = Field(
         default_factory=lambda: dict(DEFAULT_MONTHLY))  # type: ignore[arg-type]  # raw, validated (above)

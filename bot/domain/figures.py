@@ -38,10 +38,10 @@ FIGURES: tuple[Figure, ...] = (
            "新发现 − 已销号 − 已撤销"),
     Figure("active", "累计未销号", "截至期末所有尚未销号、未撤销的问题（含往期登记）", "按期末时的状态"),
     Figure("rectify_overdue", "整改逾期", "截至期末仍待整改（学校尚未报告整改）且已过当时整改期限的问题（含往期登记）",
-           "按期末时的期限（含此前批准的延期）；待验收的问题不计入", whose="学校"),
+           "按期末时的期限（含此前批准的延期）；待验收的问题、期末时申诉中的问题不计入", whose="学校"),
     Figure("red", "红色督办", "整改逾期且已过逾期提醒最后一级（报督导室问责）的问题", "按期末时的状态", whose="学校"),
     Figure("verify_late", "验收超期", "截至期末待验收，且整改报告提出后已超过规定工作日仍未验收的问题",
-           "按期末时的状态", whose="责任督学"),
+           "按期末时的状态；期末时申诉中的问题不计入", whose="责任督学"),
     Figure("on_time", "按期整改", "新发现中，截至期末已销号、且据以销号的整改报告在整改期限内提出的问题",
            "按期末时的状态"),
     Figure("due", "已到期", "新发现中，截至期末已过整改期限或已销号的问题（已撤销的不计）", "按期末时的期限"),
@@ -55,7 +55,8 @@ FIGURES: tuple[Figure, ...] = (
 BY_KEY = {f.key: f for f in FIGURES}
 COHORT = ("new", "closed", "withdrawn", "open", "on_time", "due")
 STATE = ("active", "rectify_overdue", "red", "verify_late")
-SPLIT = ("to_rectify", "to_verify")  # 累计未销号 by state at t: 待整改, 待验收 (not figures of their own)
+# 累计未销号 by state at t: 待整改, 待验收, and of them 申诉中 (no delay counted) — not figures of their own
+SPLIT = ("to_rectify", "to_verify", "appealing")
 COUNTED = (*COHORT, *STATE, *SPLIT, "visits")
 
 
@@ -85,17 +86,18 @@ def late_reports_before(now: datetime, tz: ZoneInfo, calendar: WorkCalendar, wit
     return day_end(day, tz)
 
 
-def rectify_overdue(status: str, deadline_at: datetime, t: datetime) -> bool:
-    """整改逾期 at `t`: 待整改 at `t` and its deadline (as it stood at `t`) before `t`. A 待验收 finding never is.
-    Before, not at: a finding due on a month's last day is not overdue at that month's end (its 24:00), the same
-    as in the draft made that afternoon."""
-    return status == OPEN and deadline_at < t
+def rectify_overdue(status: str, deadline_at: datetime, t: datetime, *, appealing: bool) -> bool:
+    """整改逾期 at `t`: 待整改 at `t` and its deadline (as it stood at `t`) before `t`, no appeal waiting at `t`
+    (申诉中 pauses both kinds of overdue). A 待验收 finding never is. Before, not at: a finding due on a month's
+    last day is not overdue at that month's end (its 24:00), the same as in the draft made that afternoon."""
+    return status == OPEN and not appealing and deadline_at < t
 
 
 def verify_late(status: str, reported_at: datetime | None, t: datetime, tz: ZoneInfo, calendar: WorkCalendar,
-                within: int) -> bool:
-    """验收超期 at `t`: 待验收 at `t`, its report's verification day over before `t`."""
-    return status == RECTIFIED and reported_at is not None and verify_by(reported_at, tz, calendar, within) < t
+                within: int, *, appealing: bool) -> bool:
+    """验收超期 at `t`: 待验收 at `t`, its report's verification day over before `t`, no appeal waiting at `t`."""
+    return (status == RECTIFIED and not appealing and reported_at is not None
+            and verify_by(reported_at, tz, calendar, within) < t)
 
 
 def footnotes(keys: tuple[str, ...]) -> list[str]:

@@ -3,8 +3,8 @@
 | role        | may |
 | 督学        | log findings, verify, log visits, term checks at their schools; 月报; withdraw what they found |
 | 责任区负责人 | all a supervisor may, for every school of the district; 汇总 |
-| 校长/园长    | rectify their school's findings; 自查; query their own school |
-| 督导室      | everything |
+| 校长/园长    | rectify their school's findings; 自查; query their own school; appeal (申诉) a finding of it |
+| 督导室      | everything, but appeal: it decides the appeals |
 | unknown     | 帮助 and 绑定 only |
 """
 from __future__ import annotations
@@ -35,10 +35,12 @@ class Action(StrEnum):
     CORRECT = "correct"  # #修改: the finder or the office
     REQUEST_EXTENSION = "request_extension"  # #申请延期: the school's principal
     ASSESS = "assess"  # #考核: the 责任督学考核 workbook (the desk also shows district leads their district's)
+    APPEAL = "appeal"  # #申诉 Q12 原因: the school's own principal, and no one else (the office decides)
+    DECIDE_APPEAL = "decide_appeal"  # #申诉 Q12 维持/撤销/修改: the office
 
 OPEN_TO_ALL = {Action.HELP, Action.BIND}
 SUPERVISOR_AT_SCHOOL = {Action.LOG_FINDING, Action.VERIFY, Action.VIEW, Action.VISIT, Action.TERM_CHECK}
-OFFICE_ONLY = {Action.EXTEND, Action.EXPORT, Action.BIND_ROOM, Action.DIGEST, Action.ASSESS}
+OFFICE_ONLY = {Action.EXTEND, Action.EXPORT, Action.BIND_ROOM, Action.DIGEST, Action.ASSESS, Action.DECIDE_APPEAL}
 
 
 def oversees(actor: Actor, school_id: int, district_id: int | None) -> bool:
@@ -59,6 +61,8 @@ def can(
         return True
     if not actor.known:
         return False
+    if action is Action.APPEAL:  # the one thing the office may not do: it decides the appeals
+        return actor.is_principal and school_id is not None and school_id == actor.school_id
     if actor.is_office:
         return True
     if action in OFFICE_ONLY:
@@ -132,6 +136,8 @@ def why_not(actor: Actor, action: Action, *, school_id: int | None = None, distr
         return "finder_or_office"
     if action is Action.REQUEST_EXTENSION:
         return "principal_request" if not actor.is_principal else "own_school_only"
+    if action is Action.APPEAL:
+        return "principal_appeal" if not actor.is_principal else "own_school_only"
     if action is Action.MONTHLY_REPORT:
         return "supervisor_report"
     if action is Action.SELF_CHECK:

@@ -5,6 +5,11 @@ to 待整改 (its deadline stands); 撤销 (withdrawn) ends an open or rectified
 or rectified one. 逾期 is not a state: it is open/rectified past the deadline, read at read time. TRANSITIONS is the
 whole machine: `transition` refuses anything else, sets the state and its timestamp, and records the event.
 Handlers check permission first and turn an illegal transition into a polite answer (`allowed`).
+
+申诉中 is a flag over the state, not a state: a principal's appeal (`appealed`) sets `appealed_at`, the office's
+decision (`appeal_decided`) clears it; the finding keeps 待整改 or 待验收 meanwhile. While it waits, neither kind of
+overdue counts (bot.domain.figures), the reminders pause, and the changes the decision settles are refused
+(PAUSED_BY_APPEAL: verification, withdrawal, extension, correction, requests): the office decides with #申诉 first.
 """
 from __future__ import annotations
 
@@ -28,12 +33,14 @@ EVENT_LABELS = {
     "created": "录入", "rectified": "报告整改", "verify_passed": "验收通过，销号", "verify_failed": "验收不通过",
     "withdrawn": "撤销", "extended": "延期", "evidence": "补充佐证",
     "corrected": "修改", "extension_requested": "申请延期", "extension_refused": "驳回延期申请",
+    "appealed": "申诉", "appeal_decided": "申诉决定",
 }
 
 
 RECTIFY, VERIFY_PASS, VERIFY_FAIL = "rectified", "verify_passed", "verify_failed"
 WITHDRAW, EXTEND = "withdrawn", "extended"
 CORRECT, REQUEST_EXTENSION, REFUSE_EXTENSION = "corrected", "extension_requested", "extension_refused"
+APPEAL, DECIDE_APPEAL = "appealed", "appeal_decided"
 # event → (the states it may happen in, the state it leads to; None: the state stays)
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     RECTIFY: (frozenset(ACTIVE), RECTIFIED),  # a second report while 待验收 replaces the first
@@ -44,7 +51,13 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     CORRECT: (frozenset(ACTIVE), None),  # #修改 while not yet closed
     REQUEST_EXTENSION: (frozenset({OPEN}), None),  # the principal asks for more time to rectify
     REFUSE_EXTENSION: (frozenset(ACTIVE), None),  # the office says no (#延期 is the yes)
+    APPEAL: (frozenset(ACTIVE), None),  # the principal appeals: 申诉中 (appealed_at) until the office decides
+    DECIDE_APPEAL: (frozenset(ACTIVE), None),  # 维持 / 撤销 / 修改: the appeal ends (then the withdrawal or correction)
 }
+# What waits while an appeal does (the decision settles it): everything but a rectification report, its evidence
+# and the decision itself
+PAUSED_BY_APPEAL = frozenset({VERIFY_PASS, VERIFY_FAIL, WITHDRAW, EXTEND, CORRECT, REQUEST_EXTENSION,
+                              REFUSE_EXTENSION, APPEAL})
 STAMPS = {RECTIFIED: "rectified_at", CLOSED: "closed_at", WITHDRAWN: "closed_at"}  # set when a finding enters it
 
 
@@ -57,6 +70,16 @@ def allowed(finding: m.Finding, event: str) -> bool:
     return finding.status in TRANSITIONS[event][0]
 
 
+def appealing(finding: m.Finding) -> bool:
+    """申诉中: an appeal waits for the office's decision."""
+    return finding.appealed_at is not None
+
+
+def paused(finding: m.Finding, event: str) -> bool:
+    """Does `event` wait for the office's decision on the finding's appeal?"""
+    return appealing(finding) and event in PAUSED_BY_APPEAL
+
+
 async def transition(
     session: Session, finding: m.Finding, event: str, *, actor_id: int | None, at: datetime,
     message_id: str | None, raw_text: str, **data: object,
@@ -64,6 +87,8 @@ async def transition(
     """Move `finding` by `event` (legal from its state, or IllegalTransition) and record the event with `data`."""
     if not allowed(finding, event):
         raise IllegalTransition(f"{event} is not allowed for {ref(finding.number)} in state {finding.status}")
+    if paused(finding, event):
+        raise IllegalTransition(f"{event} waits for the decision on {ref(finding.number)}'s appeal")
     target = TRANSITIONS[event][1]
     if target is not None:
         finding.status = target
@@ -108,6 +133,35 @@ def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
+async def appeal(session: Session, finding: m.Finding, *, actor_id: int | None, at: datetime,
+                 message_id: str | None, raw_text: str, reason: str) -> m.FindingEvent:
+    """申诉: the principal appeals; the finding is 申诉中 from `at` until the office decides."""
+    event = await transition(session, finding, APPEAL, actor_id=actor_id, at=at, message_id=message_id,
+                             raw_text=raw_text, reason=reason)
+    finding.appealed_at = at
+    return event
+
+
+async def decide_appeal(session: Session, finding: m.Finding, outcome: str, *, actor_id: int | None,
+                        at: datetime, message_id: str | None, raw_text: str, reason: str) -> m.FindingEvent:
+    """The office's decision on the waiting appeal (维持 / 撤销 / 修改): the appeal ends; what the decision does to
+    the finding (a withdrawal, a correction, a new deadline) is recorded after it by the usual events."""
+    if not appealing(finding):
+        raise IllegalTransition(f"{ref(finding.number)} has no appeal waiting")
+    note = outcome + (f"（{reason}）" if reason else "")
+    event = await transition(session, finding, DECIDE_APPEAL, actor_id=actor_id, at=at, message_id=message_id,
+                             raw_text=raw_text, outcome=outcome, reason=reason, note=note,
+                             appealed=finding.appealed_at.isoformat() if finding.appealed_at else None)
+    finding.appealed_at = None
+    return event
+
+
+def pending_appeal_in(events: list[m.FindingEvent]) -> m.FindingEvent | None:
+    """The appeal waiting for a decision, from a finding's events already read (in order): no look-up."""
+    last = next((e for e in reversed(events) if e.kind in (APPEAL, DECIDE_APPEAL)), None)
+    return last if last is not None and last.kind == APPEAL else None
+
+
 ANSWERS = (EXTEND, REFUSE_EXTENSION)  # what answers an extension request: #延期 (yes) or #驳回 (no)
 
 
@@ -145,17 +199,24 @@ def deadline_instant(due: date, tz: ZoneInfo) -> datetime:
 
 
 def is_overdue(finding: m.Finding, now: datetime) -> bool:
-    """整改逾期 (bot.domain.figures): 待整改 past its deadline. A 待验收 finding is never the school's delay."""
-    return rectify_overdue(finding.status, finding.deadline_at, now)
+    """整改逾期 (bot.domain.figures): 待整改 past its deadline, no appeal waiting. A 待验收 finding is never the
+    school's delay."""
+    return rectify_overdue(finding.status, finding.deadline_at, now, appealing=appealing(finding))
 
 
 def is_verify_late(finding: m.Finding, now: datetime, tz: ZoneInfo, calendar: WorkCalendar, within: int) -> bool:
-    """验收超期 (bot.domain.figures): 待验收 longer than `within` working days since its report."""
-    return verify_late(finding.status, finding.rectified_at, now, tz, calendar, within)
+    """验收超期 (bot.domain.figures): 待验收 longer than `within` working days since its report, no appeal waiting."""
+    return verify_late(finding.status, finding.rectified_at, now, tz, calendar, within, appealing=appealing(finding))
+
+
+APPEALING = "申诉中"
 
 
 def lateness(finding: m.Finding, now: datetime, tz: ZoneInfo, calendar: WorkCalendar, within: int) -> str | None:
-    """Which delay a finding shows now: "整改逾期" (the school's), "验收超期" (the supervisor's), or None."""
+    """What a finding's state carries now: "申诉中" (an appeal waits: neither delay counts), "整改逾期" (the school's
+    delay), "验收超期" (the supervisor's), or None."""
+    if appealing(finding):
+        return APPEALING
     if is_overdue(finding, now):
         return "整改逾期"
     return "验收超期" if is_verify_late(finding, now, tz, calendar, within) else None

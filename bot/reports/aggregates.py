@@ -23,16 +23,17 @@ SCHOOL = (F.school_id + 0).label("school")  # see the module's docstring
 
 
 async def red_condition(session: Session, roster: Roster, now: datetime) -> ColumnElement[bool]:
-    """A SQL condition true for the active findings coloured red (红色督办) at `now`."""
+    """A SQL condition true for the active findings coloured red (红色督办) at `now` (none while 申诉中)."""
     rows = await session.execute(select(F.status, F.due_date, func.min(F.deadline_at)).where(ACTIVE)
                                  .group_by(F.status, F.due_date))
     red: dict[str, list[date]] = defaultdict(list)
     for status, due, deadline_at in rows.all():
-        if colour(status, deadline_at, due, now, roster) == "red":
+        if colour(status, deadline_at, due, now, roster, appealing=False) == "red":  # the appeal: below
             red[status].append(due)
     if not red:
         return false()
-    return or_(*(and_(F.status == status, F.due_date.in_(days)) for status, days in red.items()))
+    return and_(F.appealed_at.is_(None),
+                or_(*(and_(F.status == status, F.due_date.in_(days)) for status, days in red.items())))
 
 
 async def due(session: Session, roster: Roster, first: date, last: date) -> dict[int, int]:

@@ -32,9 +32,10 @@ from bot.storage.session import Session
 F, E = m.Finding.__table__.c, m.FindingEvent.__table__.c
 V = m.Visit.__table__.c
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # "since the beginning": a cohort of every finding
-_FOLDED = (ledger.RECTIFY, ledger.VERIFY_FAIL, ledger.EXTEND, ledger.CORRECT, "created")
+_FOLDED = (ledger.RECTIFY, ledger.VERIFY_FAIL, ledger.EXTEND, ledger.CORRECT, ledger.APPEAL, ledger.DECIDE_APPEAL,
+           "created")
 _LIVE_COLUMNS = (F.id, F.number, F.school_id, F.category, F.status, F.deadline_at, F.due_date, F.rectified_at,
-                 F.finder_id, F.created_at, F.closed_at)
+                 F.finder_id, F.created_at, F.closed_at, F.appealed_at)
 
 
 @dataclass(frozen=True)
@@ -139,17 +140,18 @@ async def tally(session: Session, roster: Roster, window: Window, now: datetime,
         row = out.schools[f.school_id]
         row["active"] += 1
         row["to_verify" if f.status == ledger.RECTIFIED else "to_rectify"] += 1
+        row["appealing"] += f.appealing
         if f.created_at >= window.since:
             row["new"] += 1
             row["open"] += 1
             row["due"] += f.deadline_at < t
             out.categories[f.category] += 1
-        if figures.rectify_overdue(f.status, f.deadline_at, t):
+        if figures.rectify_overdue(f.status, f.deadline_at, t, appealing=f.appealing):
             row["rectify_overdue"] += 1
             out.overdue.append(f)
             key = (f.due_date, f.deadline_at)
             if key not in red:
-                red[key] = colour(f.status, f.deadline_at, f.due_date, t, roster) == "red"
+                red[key] = colour(f.status, f.deadline_at, f.due_date, t, roster, appealing=False) == "red"
             row["red"] += red[key]
         elif _verify_late(f, t, roster, within, late_from):
             row["verify_late"] += 1
@@ -163,8 +165,9 @@ async def tally(session: Session, roster: Roster, window: Window, now: datetime,
 
 
 def _verify_late(f: Live, t: datetime, roster: Roster, within: int, known: dict[date, datetime]) -> bool:
-    """figures.verify_late, with each report day's verification deadline worked out once (`known`)."""
-    if f.status != ledger.RECTIFIED or f.reported_at is None:
+    """figures.verify_late (not while 申诉中), with each report day's verification deadline worked out once
+    (`known`)."""
+    if f.status != ledger.RECTIFIED or f.reported_at is None or f.appealing:
         return False
     day = f.reported_at.astimezone(roster.tz).date()
     if day not in known:

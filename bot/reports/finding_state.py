@@ -2,7 +2,8 @@
 
 The row is the finding now; the events say what changed and when. A row not changed since `t` is already as it
 stood then. Otherwise the last report or failed verification before `t` gives its status, the last change before
-`t` (or, failing one, the first change after it, which records the old value) its deadline, category and school.
+`t` (or, failing one, the first change after it, which records the old value) its deadline, category and school;
+the last appeal or decision before `t` whether it was 申诉中 then.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class Live:
     reported_at: datetime | None  # the rectification report awaiting verification at t
     finder_id: int
     created_at: datetime
+    appealing: bool  # 申诉中 at t: an appeal waited for the office's decision
 
 
 def state_at(row, events: Sequence, t: datetime, tz) -> Live:  # noqa: ANN001 — a row of _LIVE_COLUMNS, (kind, at, data)
@@ -35,8 +37,8 @@ def state_at(row, events: Sequence, t: datetime, tz) -> Live:  # noqa: ANN001 �
     if not row.changed:  # the storage layer hands back aware datetimes
         reported = row.rectified_at if row.status == ledger.RECTIFIED else None
         return Live(row.id, row.number, row.school_id, row.category, row.status, row.deadline_at, row.due_date,
-                    reported, row.finder_id, row.created_at)
-    status, reported = ledger.OPEN, None
+                    reported, row.finder_id, row.created_at, row.appealed_at is not None)
+    status, reported, appealing = ledger.OPEN, None, False
     due_before = due_after = cat_before = cat_after = school_before = school_after = None
     for kind, at, data in events:
         data = data or {}
@@ -48,6 +50,8 @@ def state_at(row, events: Sequence, t: datetime, tz) -> Live:  # noqa: ANN001 �
                 status, reported = ledger.RECTIFIED, aware(at)
             elif kind == ledger.VERIFY_FAIL:
                 status, reported = ledger.OPEN, None
+            elif kind in (ledger.APPEAL, ledger.DECIDE_APPEAL):
+                appealing = kind == ledger.APPEAL
             due_before = data.get("new") if moves_due else due_before
             cat_before = data.get("new") if moves_cat else cat_before
             school_before = data.get("new") if moves_school else school_before
@@ -61,7 +65,7 @@ def state_at(row, events: Sequence, t: datetime, tz) -> Live:  # noqa: ANN001 �
     deadline = ledger.deadline_instant(due, tz) if due != row.due_date else aware(row.deadline_at)
     school = school_before or school_after or row.school_id
     return Live(row.id, row.number, int(school), cat_before or cat_after or row.category, status, deadline, due,
-                reported, row.finder_id, aware(row.created_at))
+                reported, row.finder_id, aware(row.created_at), appealing)
 
 
 def _date(text: object) -> date | None:

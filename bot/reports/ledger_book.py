@@ -80,7 +80,7 @@ def _row(f: m.Finding, events: list[Event], photos: int, roster: Roster, now: da
     extensions = "；\n".join(f"{e.data.get('old', '')}→{e.data.get('new', '')}（{e.data.get('reason', '')}）"
                             for e in events if e.kind == ledger.EXTEND)
     withdrawn = next((e for e in reversed(events) if e.kind == ledger.WITHDRAW), None)
-    tint = colour(f.status, f.deadline_at, f.due_date, now, roster)
+    tint = colour(f.status, f.deadline_at, f.due_date, now, roster, appealing=ledger.appealing(f))
     late = ledger.lateness(f, now, tz, roster.calendar, roster.policy.verify_within.n)
     status = ledger.STATUS_LABELS[f.status] + (f"（{late}）" if late else "")
     return (ledger.ref(f.number), school.name if school else "", district.name if district else "", f.category,
@@ -134,6 +134,7 @@ STATUS_NOTES = (
              "已销号：验收通过；已撤销：督导室或发现人撤销。"),
     ("（整改逾期）", "待整改且已过整改期限（含批准的延期）：学校的延误。"),
     ("（验收超期）", "待验收且整改报告后超过规定工作日仍未验收：责任督学的延误，不算学校逾期。"),
+    ("（申诉中）", "校长已提出申诉、等待督导室决定：其间不计整改逾期和验收超期，也暂停提醒。"),
     ("督办颜色", "蓝色：2个工作日内到期；黄色：已逾期；红色：逾期超过督办期限、报督导室问责。"),
     ("时间", "均为本县时间（北京时间）；整改情况、验收意见按时间先后列出每一次报告和验收。"),
 )

@@ -43,5 +43,6 @@ async def overdue_by_week(session: Session, roster: Roster, now: datetime, schoo
     when given (None: every school)."""
     spans = week_ends(roster, now, weeks)
     found = await live_at(session, roster, [at for _, _, at in spans], now, school_ids)
-    return [Week(starts, ends, at, sum(figures.rectify_overdue(f.status, f.deadline_at, at) for f in found[at]))
+    return [Week(starts, ends, at, sum(figures.rectify_overdue(f.status, f.deadline_at, at, appealing=f.appealing)
+                                       for f in found[at]))
             for starts, ends, at in spans]

@@ -1,5 +1,8 @@
-"""Extension requests (#申请延期) waiting for the office's answer: a request event with no later #延期 or #驳回."""
+"""What waits for the office's answer: extension requests (#申请延期: a request event with no later #延期 or #驳回)
+and appeals (#申诉: a finding 申诉中, its appealed_at set until the office decides)."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
@@ -24,3 +27,23 @@ async def pending_requests(session: Session, condition: ColumnElement[bool]) -> 
     return [dict(ref=ledger.ref(number), school_id=school_id, asked=(data or {}).get("asked", ""),
                  reason=(data or {}).get("reason", ""), at=at)
             for number, school_id, data, at in (await session.execute(q)).all()]
+
+
+async def pending_appeals(session: Session, condition: ColumnElement[bool], *,
+                          made_before: datetime | None = None) -> list[dict]:
+    """The appeals waiting for the office's decision on findings matching `condition` (made before `made_before`
+    when given), oldest first, each with its reason: plain values. Few wait at a time (the partial index on
+    appealed_at finds them)."""
+    appeal = m.FindingEvent
+    q = select(m.Finding.number, m.Finding.school_id, m.Finding.description, m.Finding.appealed_at) \
+        .where(m.Finding.appealed_at.is_not(None), condition)
+    if made_before is not None:
+        q = q.where(m.Finding.appealed_at < made_before)
+    rows = (await session.execute(q.order_by(m.Finding.appealed_at, m.Finding.number))).all()
+    reasons: dict[int, str] = {}
+    if rows:  # each one's reason: its last appeal event
+        events = select(m.Finding.number, appeal.data).join(m.Finding, m.Finding.id == appeal.finding_id) \
+            .where(appeal.kind == ledger.APPEAL, m.Finding.number.in_([r.number for r in rows])).order_by(appeal.id)
+        reasons = {number: (data or {}).get("reason", "") for number, data in (await session.execute(events)).all()}
+    return [dict(ref=ledger.ref(number), school_id=school_id, description=description, at=at,
+                 reason=reasons.get(number, "")) for number, school_id, description, at in rows]

@@ -138,14 +138,19 @@ class BindFailure(Base):
     at: Mapped[datetime]
 
 
+APPEALED = text("appealed_at IS NOT NULL")
+
+
 class Finding(Base):
     """A finding (问题). `number` is the user-facing id: Q1, Q2, …"""
 
     __tablename__ = "findings"
     # (status, deadline_at) ranges; id and due_date make it covering for the reminders' scans of open findings.
     # (school_id, number): a school's or a district's findings in ledger order, from the index alone (the desk's page).
+    # appealed_at: the few appeals waiting, found without a scan (partial: the findings with none are not in it).
     __table_args__ = (Index("ix_findings_status_deadline", "status", "deadline_at", "id", "due_date"),
-                      Index("ix_findings_school_number", "school_id", "number"))
+                      Index("ix_findings_school_number", "school_id", "number"),
+                      Index("ix_findings_appealed", "appealed_at", sqlite_where=APPEALED, postgresql_where=APPEALED))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
@@ -163,6 +168,9 @@ class Finding(Base):
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
     # 来源 (bot.domain.sources): routine (经常性督导) unless the finding came from elsewhere
     source: Mapped[str] = mapped_column(String(20), default="routine", server_default="routine")
+    # 申诉中: when the appeal now waiting for the office's decision was made (None: none waits). A flag over the
+    # state, set by the `appealed` event and cleared by `appeal_decided`; the events are its history.
+    appealed_at: Mapped[datetime | None]
 
 
 class FindingEvent(Base):

@@ -41,7 +41,8 @@ async def finding(request: Request, viewer: Viewer) -> Response:
                   source=sources.label(row.source),
                   late=ledger.lateness(row, now, roster.tz, roster.calendar, roster.policy.verify_within.n),
                   history=history,
-                  colour=colour(row.status, row.deadline_at, row.due_date, now, roster),
+                  colour=colour(row.status, row.deadline_at, row.due_date, now, roster,
+                                appealing=ledger.appealing(row)),
                   photos=[dict(id=p.id, name=p.name, at=p.received_at, image=p.mime in IMAGE_TYPES)
                           for p in photos])
 

@@ -18,7 +18,7 @@ from bot.web.viewer import Viewer
 
 F = m.Finding
 STATUSES = {"open": "待整改", "rectified": "待验收", "closed": "已销号", "withdrawn": "已撤销", "overdue": "整改逾期",
-            "verify_late": "验收超期"}
+            "verify_late": "验收超期", "appealing": "申诉中"}
 COLOURS = {"blue": "蓝色督办", "yellow": "黄色督办", "red": "红色督办"}
 SEVERITIES = ("一般", "较重", "严重")
 MAX_TEXT = 100
@@ -147,12 +147,14 @@ async def conditions(session: Session, f: Filters, viewer: Viewer, now: datetime
         out.append(F.created_at >= _midnight(f.since, roster))
     if f.until is not None:
         out.append(F.created_at < _midnight(f.until + timedelta(days=1), roster))
-    if f.status == "overdue":  # 整改逾期 (bot.domain.figures)
-        out.append(and_(F.status == ledger.OPEN, F.deadline_at <= now))
+    if f.status == "overdue":  # 整改逾期 (bot.domain.figures; not while 申诉中)
+        out.append(and_(F.status == ledger.OPEN, F.deadline_at <= now, F.appealed_at.is_(None)))
     elif f.status == "verify_late":  # 验收超期
         within = roster.policy.verify_within.n
-        out.append(and_(F.status == ledger.RECTIFIED, F.rectified_at < figures.late_reports_before(
-            now, roster.tz, roster.calendar, within)))
+        out.append(and_(F.status == ledger.RECTIFIED, F.appealed_at.is_(None),
+                        F.rectified_at < figures.late_reports_before(now, roster.tz, roster.calendar, within)))
+    elif f.status == "appealing":  # 申诉中: an appeal waits for the office's decision
+        out.append(and_(F.status.in_(ledger.ACTIVE), F.appealed_at.is_not(None)))
     elif f.status:
         out.append(F.status == f.status)
     if f.colour:
@@ -168,7 +170,7 @@ def _midnight(day: date, roster) -> datetime:  # noqa: ANN001 — a Roster
 async def _colour(session: Session, which: str, viewer: Viewer, now: datetime) -> ColumnElement[bool]:
     """The 三色督办 colours as SQL (bot.domain.colour): blue due soon, yellow overdue, red overdue past the ladder."""
     roster = viewer.roster
-    is_open = F.status == ledger.OPEN
+    is_open = and_(F.status == ledger.OPEN, F.appealed_at.is_(None))  # 申诉中: no colour
     if which == "blue":
         soon = roster.calendar.add_workdays(now.astimezone(roster.tz).date(), BLUE_WITHIN_WORKDAYS)
         return and_(is_open, F.deadline_at > now, F.due_date <= soon)

@@ -57,7 +57,8 @@ async def ledger_page(request: Request, viewer: Viewer) -> Response:
                   category=r.category, severity=r.severity, description=r.description,
                   source=sources.label(r.source) if r.source != sources.ROUTINE else "",
                   status=ledger.STATUS_LABELS[r.status], late=_late(r), due=r.due_date,
-                  colour=colour(r.status, r.deadline_at, r.due_date, now, roster)) for r in rows]
+                  colour=colour(r.status, r.deadline_at, r.due_date, now, roster,
+                                appealing=ledger.appealing(r))) for r in rows]
     counts = {} if capped else {ledger.STATUS_LABELS[s]: n for s, n in sorted(by_status.items())}
     return render(request, "ledger.html", viewer=viewer, f=f, items=items, total=_shown(total), counts=counts,
                   capped=capped, cap=COUNT_CAP,

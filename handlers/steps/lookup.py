@@ -38,10 +38,13 @@ async def finding_for(ctx: CommandContext, number: int, action: Action) -> tuple
 
 
 def require(finding: m.Finding, event: str, action: str) -> None:
-    """Refuse politely when the closed loop does not allow `event` from the finding's state (`action` names it)."""
+    """Refuse politely when the closed loop does not allow `event` from the finding's state, or while an appeal
+    waits for the office's decision that settles it (`action` names it)."""
     if not ledger.allowed(finding, event):
         raise UserError("errors/wrong_state.j2", ref=ledger.ref(finding.number),
                         status=ledger.STATUS_LABELS[finding.status], action=action)
+    if ledger.paused(finding, event):
+        raise UserError("errors/appealing.j2", ref=ledger.ref(finding.number), action=action)
 
 
 def resolve_school(ctx: CommandContext, text: str) -> SchoolInfo:

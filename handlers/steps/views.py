@@ -28,7 +28,8 @@ def status_label(finding: m.Finding, now: datetime, roster: Roster) -> str:
 
 def colour_of(ctx: CommandContext, finding: m.Finding) -> Colour | None:
     """The finding's 三色督办 colour now (see bot.domain.colour)."""
-    return colour(finding.status, finding.deadline_at, finding.due_date, ctx.now, ctx.roster)
+    return colour(finding.status, finding.deadline_at, finding.due_date, ctx.now, ctx.roster,
+                  appealing=ledger.appealing(finding))
 
 
 def finding_line(ctx: CommandContext, finding: m.Finding) -> dict:

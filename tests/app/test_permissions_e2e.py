@@ -29,6 +29,7 @@ CASES = [
     ("#月报 本月到校2次", None, {"office", "supervisor", "lead"}),
     ("#自查 本月自查完成", None, {"office", "principal"}),
     ("#汇总 第一责任区本月情况良好", None, {"office", "lead"}),
+    ("#申诉 Q1 围墙属邻近单位所有", "open", {"principal"}),  # the office decides appeals, it does not make them
     ("#帮助", None, {"office", "supervisor", "lead", "principal", "stranger"}),
 ]
 
@@ -75,6 +76,8 @@ REASONS = {
     "#月报": {"principal": "月报由责任督学提交"},
     "#自查": {"supervisor": "自查由校长/园长提交", "lead": "自查由校长/园长提交"},
     "#汇总": {"supervisor": "责任区负责人", "principal": "责任区负责人"},
+    "#申诉": {"office": "申诉由本校校长/园长提出", "supervisor": "申诉由本校校长/园长提出",
+            "lead": "申诉由本校校长/园长提出"},
 }
 REFUSED_CASES = [(text, state, role) for text, state, allowed in CASES for role in ROLES if role not in allowed]
 

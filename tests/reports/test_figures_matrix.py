@@ -3,7 +3,7 @@ from the raw events (docs/design.md, "The office's figures").
 
 Two months of the demo county (September–October 2024, the National Day holiday in between): findings closed in
 the month after they were logged, a late verification, a failed one, an extension, withdrawals before and after
-a month's end — and, at the county load of 10-08, a school moved to another district and a school handed to
+a month's end, appeals (申诉中 at a month's end: neither 整改逾期 nor 验收超期 then; upheld, overdue again) — and, at the county load of 10-08, a school moved to another district and a school handed to
 another supervisor (a past month is counted against the roster of that month). Each month's 通报 (the scheduled chat draft, the draft asked for a month later, the Word document)
 and each week's scheduled digest must show, district by district, the figures this file computes by replaying
 finding_events forward — a different road from bot.reports.as_of, which reads rows and folds events backwards.
@@ -35,6 +35,7 @@ TERM = [  # (when, room, sender, text)
     ("2024-09-02T09:00", SYXX, ZHOU, "#问题 实验小学 安全稳定 消防通道堆放杂物 限期3天"),  # Q1
     ("2024-09-03T10:00", FXZX, CHEN, "#问题 复兴中学 食品卫生 留样记录不全 限期2天"),  # Q2
     ("2024-09-04T10:00", SYXX, LIUYANG, "#整改 Q1 已清理通道"),  # in time; verified late (9-20)
+    ("2024-09-04T11:00", FXZX, HUANGJ, "#申诉 Q2 留样由配餐公司负责"),  # 申诉中 (not overdue) until 10-08
     ("2024-09-05T15:00", SYXX, ZHOU, "#到校 实验小学 检查食堂"),
     ("2024-09-10T09:30", SYXX, ZHOU, "#问题 实验小学 教学常规 教案检查记录缺失 限期5天"),  # Q3
     ("2024-09-12T11:00", D1, LIU, "#问题 葛城小学 安全稳定 围墙破损 限期5天"),  # Q4, withdrawn the next day
@@ -47,6 +48,7 @@ TERM = [  # (when, room, sender, text)
     ("2024-09-25T09:00", SYXX, ZHOU, "#问题 实验小学 安全稳定 楼梯扶手松动 限期3天"),  # Q6
     ("2024-09-26T10:00", SYXX, LIUYANG, "#整改 Q6 已加固"),
     ("2024-09-27T10:00", SYXX, ZHOU, "#验收 Q6 不通过 仍有松动"),  # back to 待整改, due 9-28: overdue at 9-30
+    ("2024-10-08T09:30", OFFICE, LIU, "#申诉 Q2 维持 留样属学校食堂职责"),  # its deadline (9-05) stands: overdue
     ("2024-10-08T10:00", SYXX, LIUYANG, "#整改 Q6 已更换扶手"),  # late
     ("2024-10-09T09:00", SYXX, ZHOU, "#验收 Q6 通过"),
     ("2024-10-09T10:00", OFFICE, LIU, "#撤销 Q5 学校已提供合格证明"),
@@ -57,6 +59,7 @@ TERM = [  # (when, room, sender, text)
     ("2024-10-15T15:00", SYXX, ZHOU, "#到校 实验小学 检查作业"),
     ("2024-10-16T10:00", D2, MAL, "#整改 Q7 已配齐灭火器"),  # awaiting verification, late by 10-31
     ("2024-10-21T10:00", OFFICE, LIU, "#修改 Q3 学校 修齐小学"),  # logged at the wrong school: September keeps it
+    ("2024-10-28T10:00", D2, MAL, "#申诉 Q7 灭火器由镇政府统一配发"),  # awaiting verification, 申诉中 at 10-31
 ]
 
 
@@ -107,7 +110,8 @@ def _state(events: list, t: datetime, school_id: int) -> dict:
     """Replay one finding's events forward up to `t` (on_time: closed on a report made by the deadline then); its
     school starts where the first school correction says it was, else where it is."""
     moves = [_data(e.data) for e in events if e.kind == "corrected" and _data(e.data).get("field") == "school_id"]
-    state = dict(status="open", due=None, reported=None, on_time=False, school=moves[0]["old"] if moves else school_id)
+    state = dict(status="open", due=None, reported=None, on_time=False, school=moves[0]["old"] if moves else school_id,
+                 appealing=False)
     for e in events:
         if _utc(e.at) >= t:
             break
@@ -127,6 +131,8 @@ def _state(events: list, t: datetime, school_id: int) -> dict:
             state["due"] = date.fromisoformat(data["new"])
         elif e.kind == "corrected" and data.get("field") == "school_id":
             state["school"] = data["new"]
+        elif e.kind in ("appealed", "appeal_decided"):
+            state["appealing"] = e.kind == "appealed"
     return state
 
 
@@ -151,8 +157,9 @@ def expected(raw: tuple, since: datetime, t: datetime, district_of: dict[str, st
                 row[{"closed": "closed", "withdrawn": "withdrawn"}.get(s["status"], "open")] += 1
                 row["on_time"] += s["on_time"]
                 row["due"] += s["status"] == "closed" or (s["status"] != "withdrawn" and deadline < t)
-            row["rectify_overdue"] += s["status"] == "open" and deadline < t  # "deadline before t"
-            row["verify_late"] += s["status"] == "rectified" and late_from < t
+            # "deadline before t"; 申诉中 at t pauses both kinds of overdue
+            row["rectify_overdue"] += s["status"] == "open" and deadline < t and not s["appealing"]
+            row["verify_late"] += s["status"] == "rectified" and late_from < t and not s["appealing"]
     for v in visits:
         if since <= _utc(v.at) < t:
             out[district_of[v.school]]["visits"] += 1
@@ -172,7 +179,7 @@ def expected_people(raw: tuple, since: datetime, t: datetime) -> dict[str, dict]
         s = _state(events[f.id], t, f.school_id)
         if since <= _utc(f.created_at) and s["status"] != "withdrawn":
             out[f.finder]["findings"] += 1
-        if s["status"] == "rectified":
+        if s["status"] == "rectified" and not s["appealing"]:
             late_from = datetime.combine(cal.add_workdays(s["reported"].astimezone(TZ).date(), 5)
                                          + timedelta(days=1), time(0), TZ)
             out[f.finder]["verify_late"] += late_from < t
@@ -358,4 +365,5 @@ async def test_at_the_end_of_the_term_chat_desk_and_ledger_agree(harness, tmp_pa
     status = rows[2].index("状态")
     shown, w = Counter(r[status] for r in rows[3:]), want["合计"]
     assert shown["待整改（整改逾期）"] == w["rectify_overdue"] and shown["待验收（验收超期）"] == w["verify_late"], shown
+    assert shown["待验收（申诉中）"] == 1  # Q7: its verification waits for the office's decision
     assert shown["已销号"] == w["closed"] and shown["已撤销"] == w["withdrawn"] and len(rows[3:]) == w["new"]

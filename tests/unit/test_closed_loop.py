@@ -19,6 +19,8 @@ LEGAL = {
     ledger.CORRECT: {OPEN, RECTIFIED},  # #修改 while not closed
     ledger.REQUEST_EXTENSION: {OPEN},  # more time to rectify: only while rectifying
     ledger.REFUSE_EXTENSION: {OPEN, RECTIFIED},
+    ledger.APPEAL: {OPEN, RECTIFIED},  # 申诉: while not closed; a flag over the state, not a state
+    ledger.DECIDE_APPEAL: {OPEN, RECTIFIED},
 }
 LEADS_TO = {ledger.RECTIFY: RECTIFIED, ledger.VERIFY_PASS: CLOSED, ledger.VERIFY_FAIL: OPEN,
             ledger.WITHDRAW: WITHDRAWN}
@@ -46,3 +48,15 @@ async def test_an_illegal_transition_is_refused_before_anything_changes() -> Non
         await ledger.transition(None, f, ledger.RECTIFY, actor_id=1, at=datetime.now(UTC), message_id=None,
                                 raw_text="#整改 Q7")
     assert f.status == CLOSED and f.rectified_at is None
+
+
+@pytest.mark.parametrize("event", sorted(ledger.PAUSED_BY_APPEAL))
+async def test_while_an_appeal_waits_what_the_decision_settles_is_refused(event: str) -> None:
+    """申诉中 is a flag over the state: the state stays, and the changes the office's decision settles wait for it
+    (a second appeal among them); a rectification report does not."""
+    f = m.Finding(number=7, status=RECTIFIED, appealed_at=datetime.now(UTC))
+    assert ledger.paused(f, event) and ledger.appealing(f)
+    with pytest.raises(ledger.IllegalTransition):
+        await ledger.transition(None, f, event, actor_id=1, at=datetime.now(UTC), message_id=None, raw_text="")
+    assert f.status == RECTIFIED
+    assert not ledger.paused(f, ledger.RECTIFY) and not ledger.paused(f, ledger.DECIDE_APPEAL)

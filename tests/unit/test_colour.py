@@ -17,10 +17,11 @@ __all__ = ["make"]
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def _colour(due: str, now: str, status: str = "open", roster: Roster | None = None) -> str | None:
+def _colour(due: str, now: str, status: str = "open", roster: Roster | None = None,
+            appealing: bool = False) -> str | None:
     d = date.fromisoformat(due)
     at = datetime.fromisoformat(now + "+08:00")
-    return colour(status, deadline_instant(d, TZ), d, at, roster or unit_roster())
+    return colour(status, deadline_instant(d, TZ), d, at, roster or unit_roster(), appealing=appealing)
 
 
 @pytest.mark.parametrize("due, now, expected", [
@@ -48,6 +49,13 @@ def test_only_open_findings_are_coloured(status: str) -> None:
 def test_without_a_ladder_overdue_stays_yellow() -> None:
     no_ladder = unit_roster(Policy(overdue_ladder=[]))
     assert _colour("2024-03-20", "2024-06-01T10:00", roster=no_ladder) == "yellow"
+
+
+def test_a_finding_under_appeal_has_no_colour() -> None:
+    """申诉中 pauses the ladder, so no 三色督办 colour either (red past the last step without it)."""
+    assert _colour("2024-03-20", "2024-04-01T09:00") == "red"
+    assert _colour("2024-03-20", "2024-04-01T09:00", appealing=True) is None
+    assert _colour("2024-03-20", "2024-03-18T10:00", appealing=True) is None
 
 
 async def test_query_shows_the_colour(make) -> None:

@@ -46,18 +46,21 @@ def test_rates_use_the_one_formula_each() -> None:
 
 def test_a_finding_due_on_the_last_day_is_not_overdue_at_that_days_end() -> None:
     deadline = datetime(2024, 10, 1, tzinfo=TZ)  # due 9-30
-    assert not figures.rectify_overdue("open", deadline, datetime(2024, 10, 1, tzinfo=TZ))  # the month's end
-    assert not figures.rectify_overdue("open", deadline, datetime(2024, 9, 30, 16, tzinfo=TZ))  # the draft's time
-    assert figures.rectify_overdue("open", deadline, datetime(2024, 10, 1, 0, 0, 1, tzinfo=TZ))
-    assert not figures.rectify_overdue("rectified", deadline, datetime(2024, 11, 1, tzinfo=TZ))  # never the school's
+    assert not figures.rectify_overdue("open", deadline, datetime(2024, 10, 1, tzinfo=TZ), appealing=False)  # the month's end
+    assert not figures.rectify_overdue("open", deadline, datetime(2024, 9, 30, 16, tzinfo=TZ), appealing=False)  # the draft's time
+    assert figures.rectify_overdue("open", deadline, datetime(2024, 10, 1, 0, 0, 1, tzinfo=TZ), appealing=False)
+    assert not figures.rectify_overdue("rectified", deadline, datetime(2024, 11, 1, tzinfo=TZ), appealing=False)  # never the school's
+    # 申诉中 pauses it: past the deadline, not overdue while the appeal waits
+    assert not figures.rectify_overdue("open", deadline, datetime(2024, 11, 1, tzinfo=TZ), appealing=True)
 
 
 def test_verification_is_late_after_the_working_days_the_county_allows() -> None:
     reported = datetime(2024, 9, 24, 10, tzinfo=TZ)  # Tue; Sun 9-29 is a working day (调休), 10-1..7 are not
     assert figures.verify_by(reported, TZ, CAL, 5) == datetime(2024, 10, 1, tzinfo=TZ)
-    assert not figures.verify_late("rectified", reported, datetime(2024, 10, 1, tzinfo=TZ), TZ, CAL, 5)
-    assert figures.verify_late("rectified", reported, datetime(2024, 10, 1, 9, tzinfo=TZ), TZ, CAL, 5)
-    assert not figures.verify_late("open", reported, datetime(2024, 11, 1, tzinfo=TZ), TZ, CAL, 5)
+    assert not figures.verify_late("rectified", reported, datetime(2024, 10, 1, tzinfo=TZ), TZ, CAL, 5, appealing=False)
+    assert figures.verify_late("rectified", reported, datetime(2024, 10, 1, 9, tzinfo=TZ), TZ, CAL, 5, appealing=False)
+    assert not figures.verify_late("open", reported, datetime(2024, 11, 1, tzinfo=TZ), TZ, CAL, 5, appealing=False)
+    assert not figures.verify_late("rectified", reported, datetime(2024, 11, 1, tzinfo=TZ), TZ, CAL, 5, appealing=True)
 
 
 @pytest.mark.parametrize("now", ["2024-10-01T09:00", "2024-10-08T09:00", "2024-10-09T00:00", "2024-09-30T23:59"])
@@ -66,14 +69,14 @@ def test_the_sql_cut_for_late_verifications_agrees_with_the_rule(now: str) -> No
     cut = figures.late_reports_before(at, TZ, CAL, 5)
     for hours in range(0, 24 * 30, 5):
         reported = at - timedelta(hours=hours)
-        assert (reported < cut) == figures.verify_late("rectified", reported, at, TZ, CAL, 5), reported
+        assert (reported < cut) == figures.verify_late("rectified", reported, at, TZ, CAL, 5, appealing=False), reported
 
 
 def _row(**kw: object) -> SimpleNamespace:
     base = dict(id=1, number=1, school_id=7, category="安全稳定", status="closed", due_date=date(2024, 9, 5),
                 deadline_at=datetime(2024, 9, 6, tzinfo=TZ), rectified_at=None, finder_id=3,
                 created_at=datetime(2024, 9, 2, tzinfo=TZ), closed_at=datetime(2024, 10, 9, tzinfo=TZ),
-                changed=True)  # changed since the moment read: its events are folded
+                appealed_at=None, changed=True)  # changed since the moment read: its events are folded
     return SimpleNamespace(**(base | kw))
 
 
@@ -96,7 +99,8 @@ def test_a_finding_is_folded_to_the_state_it_had_then() -> None:
                                                                          date(2024, 9, 20))
     failed = state_at(row, events, _at("2024-10-01T00:00"), TZ)
     assert (failed.status, failed.reported_at, failed.category) == ("open", None, "食品卫生")
-    assert figures.rectify_overdue(failed.status, failed.deadline_at, _at("2024-10-01T00:00"))
+    assert figures.rectify_overdue(failed.status, failed.deadline_at, _at("2024-10-01T00:00"),
+                                   appealing=failed.appealing)
 
 
 def test_a_row_unchanged_since_the_moment_is_read_as_it_is() -> None:
@@ -116,3 +120,19 @@ def test_a_finding_moved_to_another_school_was_at_the_first_one_before() -> None
     row = _row(school_id=9, status="rectified", closed_at=None)
     assert state_at(row, events, _at("2024-10-01T00:00"), TZ).school_id == 7
     assert state_at(row, events, _at("2024-11-01T00:00"), TZ).school_id == 9
+
+
+def test_an_appeal_is_folded_to_the_moments_it_waited() -> None:
+    """申诉中 at t: an appeal before t and no decision before t; overdue is paused then, and counts again after."""
+    events = [("created", _at("2024-09-02T09:00"), {"due": "2024-09-05"}),
+              ("appealed", _at("2024-09-04T09:00"), {"reason": "不属实"}),
+              ("appeal_decided", _at("2024-09-20T09:00"), {"outcome": "维持"})]
+    row = _row(status="open", closed_at=None)
+    before, during, after = (state_at(row, events, _at(t), TZ) for t in ("2024-09-04T00:00", "2024-09-10T00:00",
+                                                                           "2024-09-21T00:00"))
+    assert (before.appealing, during.appealing, after.appealing) == (False, True, False)
+    assert not figures.rectify_overdue(during.status, during.deadline_at, _at("2024-09-10T00:00"),
+                                       appealing=during.appealing)
+    assert figures.rectify_overdue(after.status, after.deadline_at, _at("2024-09-21T00:00"), appealing=after.appealing)
+    waiting = _row(status="open", closed_at=None, appealed_at=_at("2024-09-04T09:00"), changed=False)
+    assert state_at(waiting, [], _at("2024-09-10T00:00"), TZ).appealing  # unchanged since: the flag as it is

@@ -139,3 +139,49 @@ def test_every_command_has_a_handler_a_help_topic_and_a_permission_row() -> None
         assert spec.actions or spec.fallback, spec.command
     assert all(COMMANDS.topic_of(word) in COMMANDS.topics for spec in COMMANDS.specs if spec.help
                for word in spec.words)
+
+
+@pytest.mark.parametrize("text", ["#申诉 Q12 该设施检查前已修复", "＃申诉　q0012：该设施检查前已修复",
+                                  "@督导助手 申诉 Q12 该设施检查前已修复", "#申述 Q12 该设施检查前已修复"])
+def test_appeal_forms(text: str) -> None:
+    assert p(text) == c.Appeal(ref=12, text="该设施检查前已修复")
+
+
+def test_appeal_needs_an_id() -> None:
+    with pytest.raises(ParseError) as err:
+        p("#申诉 这个问题不属实")
+    assert err.value.template == "errors/need_ref.j2"
+
+
+def test_the_offices_decision_on_an_appeal() -> None:
+    from handlers.appeals import read_decision
+
+    assert read_decision(12, "该设施检查前已修复") is None  # no decision named: an appeal's reason
+    upheld = read_decision(12, "维持")
+    assert upheld is not None and (upheld.outcome, upheld.reason, upheld.deadline) == ("维持", "", None)
+    assert read_decision(12, "维持，经复核问题属实").reason == "经复核问题属实"
+    later = read_decision(12, "维持 期限 9月20日前 给学校留出采购时间")
+    assert (later.deadline.kind, later.deadline.month, later.deadline.day) == ("date", 9, 20)
+    assert later.reason == "给学校留出采购时间"
+    assert read_decision(12, "维持 期限 5天").deadline.n == 5
+    withdrawn = read_decision(12, "撤销 经核实不属实")
+    assert (withdrawn.outcome, withdrawn.reason) == ("撤销", "经核实不属实")
+    amended = read_decision(12, "修改 类别 食品卫生")
+    assert (amended.outcome, amended.amend.field, amended.amend.value) == ("修改", "category", "食品卫生")
+    assert read_decision(12, "修改 较重").amend.field == "severity"
+
+
+@pytest.mark.parametrize("text,template", [
+    ("撤销", "findings/appeal_need_reason.j2"),  # 撤销 as #撤销: with its reason
+    ("修改 颜色 红", "findings/amend_usage.j2"),
+    ("修改 学校 县一中", "findings/appeal_decide_usage.j2"),  # a move is #修改's, not an appeal's
+    ("维持 期限", "findings/appeal_decide_usage.j2"),
+    ("维持 期限 尽快", "errors/bad_deadline.j2"),
+    ("维持 期限 2月30日前", "errors/bad_deadline.j2"),
+])
+def test_a_decision_that_cannot_be_read_is_a_question_back(text: str, template: str) -> None:
+    from handlers.appeals import read_decision
+
+    with pytest.raises(ParseError) as err:
+        read_decision(12, text)
+    assert err.value.template == template

@@ -50,6 +50,9 @@ MATRIX = [
     (A.REQUEST_EXTENSION, SCHOOL, DISTRICT, (1, 0, 0, 1, 0)),
     (A.REQUEST_EXTENSION, OTHER_SCHOOL, 99, (1, 0, 0, 0, 0)),
     (A.LEAVE, None, None, (1, 1, 1, 1, 0)),
+    (A.APPEAL, SCHOOL, DISTRICT, (0, 0, 0, 1, 0)),  # only the school's own principal: the office decides
+    (A.APPEAL, OTHER_SCHOOL, 99, (0, 0, 0, 0, 0)),
+    (A.DECIDE_APPEAL, SCHOOL, DISTRICT, (1, 0, 0, 0, 0)),
 ]
 
 

@@ -160,3 +160,33 @@ def test_the_ledger_filters_by_source_and_a_finding_shows_its_own(desk: Desk) ->
     rows = list(book.iter_rows(values_only=True))
     assert "来源：市级督查" in rows[1][0]  # the subtitle says what the rows cover
     assert [dict(zip(rows[2], r, strict=True))["来源"] for r in rows[3:]] == ["市级督查"]
+
+
+def test_a_finding_under_appeal_shows_it_on_the_desk_and_is_in_no_overdue_filter(desk: Desk, tmp_path) -> None:
+    """申诉中: on the finding's page (its history too), in the ledger and its filter, and in neither delay's filter
+    nor a colour while the office decides (Q2 past its deadline, Q1's report past its verification days)."""
+    from datetime import timedelta
+
+    from tests.support.harness import T0, Harness
+    from tests.web.conftest import CKZX, FXZX
+
+    async def appeal() -> None:
+        h = await Harness.create(desk.url, tmp_path, None)
+        try:
+            await h.say(FXZX, "wxid_huangjun", "#申诉 Q2 积水系连日降雨所致，已排水")
+            await h.say(CKZX, "wxid_wangfang", "#申诉 Q1 通道杂物系施工方临时堆放")
+        finally:
+            await h.close()
+
+    desk.run(appeal())
+    client = desk.client()
+    login(client, "p-liu")
+    desk.clock.advance_to(T0 + timedelta(days=10))
+    page = client.get("/findings/2").text
+    assert '<span class="appeal">申诉中</span>' in page and "积水系连日降雨所致" in page
+    ledger = client.get("/ledger").text
+    assert ledger.count('<span class="appeal">申诉中</span>') == 2 and "整改逾期</span>" not in ledger
+    appealing = client.get("/ledger", params={"status": "appealing"}).text
+    assert "/findings/1" in appealing and "/findings/2" in appealing
+    for params in ({"status": "overdue"}, {"status": "verify_late"}, {"colour": "yellow"}):
+        assert "没有符合条件的问题" in client.get("/ledger", params=params).text, params
