@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.contract import CommandContext, Reply, UserError
-from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline, parse_deadline_spec
+from bot.domain.deadlines import DeadlineSpec
 from bot.domain.permissions import Action, can
 from bot.domain.roster import SchoolInfo
 from bot.ledger import lifecycle as ledger
@@ -27,7 +27,7 @@ from bot.parsing.parser import parse_ref
 from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.amend import Amend, new_value, parse_amend
-from handlers.steps.lookup import due_on, finding_for, require
+from handlers.steps.lookup import deadline_and_rest, due_on, finding_for, require
 from handlers.steps.reach import Change, announce, to_office
 from handlers.steps.views import mentionable
 
@@ -85,18 +85,10 @@ def read_decision(ref: int, text: str) -> Decision | None:
 
 def _deadline(ref: int, text: str) -> tuple[str, DeadlineSpec]:
     """维持 期限 …: the new deadline and the reason that follows it."""
-    try:
-        spec, left = find_deadline(text)
-        if spec is None and text:  # "5天" without a marker
-            spec = parse_deadline_spec(text.split(" ", 1)[0])
-            left = text.split(" ", 1)[1] if " " in text else ""
-    except DeadlineError as err:
-        raise UserError("errors/bad_deadline.j2", problem=err.user_message) from err
-    except ValueError:
-        spec = None
+    spec, left = deadline_and_rest(text)
     if spec is None:
         raise UserError("findings/appeal_decide_usage.j2", ref=ref)
-    return strip_separators(left), spec
+    return left, spec
 
 
 @router.command(Appeal, "申诉", "申述", parse=parse_appeal, action=(Action.APPEAL, Action.DECIDE_APPEAL),

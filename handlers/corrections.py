@@ -5,14 +5,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.contract import CommandContext, Reply, UserError
-from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline, parse_deadline_spec
+from bot.domain.deadlines import DeadlineSpec
 from bot.domain.permissions import Action
 from bot.ledger import lifecycle as ledger
-from bot.parsing.normalize import strip_separators
 from bot.parsing.parser import FindingRefs, parse_refs
 from bot.routing import Router, Usage
 from bot.storage import models as m
-from handlers.steps.lookup import due_on, finding_for, require
+from handlers.steps.lookup import deadline_and_rest, due_on, finding_for, require
 from handlers.steps.reach import Change, announce, for_each
 from handlers.steps.views import mentionable
 
@@ -40,18 +39,10 @@ def parse_withdraw(word: str, rest: str) -> Withdraw:
 def parse_extend(word: str, rest: str) -> Extend:
     refs, tail = parse_refs(rest, word)
     ref = refs[0]
-    try:
-        deadline, reason = find_deadline(tail)
-        if deadline is None and tail:
-            deadline = parse_deadline_spec(tail.split(" ", 1)[0])
-            reason = tail.split(" ", 1)[1] if " " in tail else ""
-    except DeadlineError as err:
-        raise UserError("errors/bad_deadline.j2", problem=err.user_message) from err
-    except ValueError:
-        deadline = None
+    deadline, reason = deadline_and_rest(tail)
     if deadline is None:
         raise UserError("errors/extend_usage.j2", ref=ref)
-    return Extend(ref=ref, deadline=deadline, reason=strip_separators(reason), more=refs[1:])
+    return Extend(ref=ref, deadline=deadline, reason=reason, more=refs[1:])
 
 
 def extended_due(ctx: CommandContext, finding: m.Finding, spec: DeadlineSpec) -> date:

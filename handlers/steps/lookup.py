@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from bot.contract import CommandContext, UserError
-from bot.domain.deadlines import DeadlineError, DeadlinePast, DeadlineSpec, due_date
+from bot.domain.deadlines import DeadlineError, DeadlinePast, DeadlineSpec, due_date, find_deadline, parse_deadline_spec
 from bot.domain.permissions import Action, can, what_they_may_do, why_not
 from bot.domain.roster import SchoolInfo
 from bot.domain.schools import looks_like_school
 from bot.ledger import lifecycle as ledger
+from bot.parsing.normalize import strip_separators
 from bot.storage import models as m
 
 
@@ -78,6 +79,21 @@ def school_from_words(ctx: CommandContext, words: tuple[str, ...]) -> tuple[Scho
 
 def _fragment_of_several(ctx: CommandContext, text: str, candidates: tuple[SchoolInfo, ...]) -> bool:
     return len(candidates) > 1 and all(text in s.name or any(text in n for n in s.short_names) for s in candidates)
+
+
+def deadline_and_rest(text: str) -> tuple[DeadlineSpec | None, str]:
+    """A deadline anywhere in `text` (`5天` without a marker counts as its first word) and the words left (#延期,
+    #申诉 … 维持 期限); None when there is none; a deadline that cannot be is a polite error."""
+    try:
+        spec, left = find_deadline(text)
+        if spec is None and text:  # "5天" without a marker
+            spec = parse_deadline_spec(text.split(" ", 1)[0])
+            left = text.split(" ", 1)[1] if " " in text else ""
+    except DeadlineError as err:
+        raise UserError("errors/bad_deadline.j2", problem=err.user_message) from err
+    except ValueError:
+        return None, text
+    return spec, strip_separators(left)
 
 
 def due_on(spec: DeadlineSpec, start: date, ctx: CommandContext) -> date:
