@@ -40,7 +40,7 @@ import httpx
 
 from bot.cli.bootstrap import load_county, open_database
 from bot.clock import SystemClock
-from tests.support.faults import PEOPLE, ROOMS, GatewayStandIn
+from tests.support.faults import ROOMS, GatewayStandIn
 from tests.support.paths import REPO
 from tests.support.waiting import eventually
 
@@ -132,12 +132,7 @@ async def _phase(phase: Phase, base: str, desk: httpx.AsyncClient, standin: Gate
 
 
 async def main(seconds: float, clients: int, threads: int = 2) -> None:
-    standin = GatewayStandIn()
-    for chat_id, name in PEOPLE.items():
-        standin.add_contact(chat_id, name)
-    for room, topic, *_ in ROOMS:
-        standin.add_room(room, topic, list(PEOPLE))
-    await standin.start()
+    standin = await GatewayStandIn.demo()
     with tempfile.TemporaryDirectory(prefix="dudao-bench-flood-") as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/bot.db"
         await _prepare(url)

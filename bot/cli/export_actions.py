@@ -21,6 +21,7 @@ from bot.reports.bulletin_doc import TemplateUnusable, bulletin_doc_values, writ
 from bot.reports.ledger_book import ledger_rows, write_ledger
 from bot.settings import Settings
 from bot.storage import models as m
+from bot.storage.engine import Database
 from bot.storage.roster_repo import NoCountyLoaded, load_roster
 from bot.storage.session import Session
 
@@ -43,6 +44,15 @@ def read_period(text: str | None, roster: Roster, today: date, *, months_only: b
         raise BadInput(Renderer().render("errors/period_bad.j2", **err.values(roster.terms))) from None
 
 
+async def county_roster(db: Database, missing: str = "no_county") -> Roster:
+    """The county's roster, or CliError saying (`missing`: what say() says) that no county is loaded yet."""
+    async with db.reading() as session:
+        try:
+            return await load_roster(session)
+        except NoCountyLoaded:
+            raise CliError(say(missing)) from None
+
+
 def target(out: Path, default_name: str) -> Path:
     """OUT itself, or a file of the default name inside it when it is a directory (parents made as needed)."""
     path = out / default_name if out.is_dir() else out
@@ -59,11 +69,8 @@ async def export(settings: Settings, kind: str, month: str | None, out: Path, pr
     now = now or SystemClock().now()
     db = await open_database(settings.database_url)
     try:
+        roster = await county_roster(db, "export_no_county")
         async with db.reading() as session:
-            try:
-                roster = await load_roster(session)
-            except NoCountyLoaded:
-                raise CliError(say("export_no_county")) from None
             today = now.astimezone(roster.tz).date()
             if kind == "ledger":
                 return await _ledger(session, roster, now, month, out, progress)

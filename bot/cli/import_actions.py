@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from bot.cli.bootstrap import open_database
 from bot.cli.desk_actions import CliError
-from bot.cli.export_actions import BadInput, target
+from bot.cli.export_actions import BadInput, county_roster, target
 from bot.cli.say import say
 from bot.clock import SystemClock
 from bot.contract.replies import Reply, to_outbound
@@ -25,7 +25,6 @@ from bot.render import Renderer
 from bot.reports.book_style import text_cell
 from bot.settings import Settings
 from bot.storage import models as m
-from bot.storage.roster_repo import NoCountyLoaded, load_roster
 from bot.storage.session import Session
 
 KEY = "import:{digest}"  # the file's key among the handled messages: a file is loaded once
@@ -55,11 +54,7 @@ async def import_findings(settings: Settings, path: Path, by: str | None, source
             say("import_problem", row=0, column="--source", kind="source", value=source, names=choices())]))
     db = await open_database(settings.database_url)
     try:
-        async with db.reading() as session:
-            try:
-                roster = await load_roster(session)
-            except NoCountyLoaded:
-                raise CliError(say("no_county")) from None
+        roster = await county_roster(db)
         try:
             plan = read_plan(data, roster, now.astimezone(roster.tz).date(), source=default_source,
                              finder=_finder(roster, by))

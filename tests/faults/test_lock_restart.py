@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.support import faults
 from tests.support.db_faults import OwnPostgres
-from tests.support.faults import MARK, PEOPLE, ROOMS, GatewayStandIn
+from tests.support.faults import MARK, ROOMS, GatewayStandIn
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.slow,
@@ -210,12 +210,7 @@ class Bot:
 async def world(cluster: Server, tmp_path: Path) -> AsyncIterator[World]:
     database = f"t{os.getpid()}_{len(list(tmp_path.parent.iterdir()))}"
     await _sql(cluster.url(), f"CREATE DATABASE {database} TEMPLATE county")
-    standin = GatewayStandIn()
-    for chat_id, name in PEOPLE.items():
-        standin.add_contact(chat_id, name)
-    for room, topic, *_ in ROOMS:
-        standin.add_room(room, topic, list(PEOPLE))
-    await standin.start()
+    standin = await GatewayStandIn.demo()
     try:
         yield World(cluster, database, standin, tmp_path)
     finally:

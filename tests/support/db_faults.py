@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.support.faults import MARK, PEOPLE, ROOMS, GatewayStandIn, _answered, last_answered
+from tests.support.faults import MARK, ROOMS, GatewayStandIn, _answered, last_answered
 from tests.support.paths import REPO
 from tests.support.waiting import eventually
 
@@ -173,12 +173,7 @@ def _env(tmp: Path, standin: GatewayStandIn, url: str, spool: Path) -> dict[str,
 
 @contextlib.asynccontextmanager
 async def _standin() -> AsyncIterator[GatewayStandIn]:
-    standin = GatewayStandIn()
-    for chat_id, name in PEOPLE.items():
-        standin.add_contact(chat_id, name)
-    for room, topic, *_ in ROOMS:
-        standin.add_room(room, topic, list(PEOPLE))
-    await standin.start()
+    standin = await GatewayStandIn.demo()
     try:
         yield standin
     finally:

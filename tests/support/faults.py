@@ -54,6 +54,17 @@ class GatewayStandIn(PuppetStandIn):
         self._pending[:0] = again
         await super()._event(stream)
 
+    @classmethod
+    async def demo(cls) -> GatewayStandIn:
+        """A started stand-in knowing the demo county's people and the rooms of ROOMS (everyone in each)."""
+        standin = cls()
+        for chat_id, name in PEOPLE.items():
+            standin.add_contact(chat_id, name)
+        for room, topic, *_ in ROOMS:
+            standin.add_room(room, topic, list(PEOPLE))
+        await standin.start()
+        return standin
+
 
 @dataclass
 class Figures:
@@ -87,12 +98,7 @@ async def _start(tmp: Path, standin: GatewayStandIn, log: Path) -> asyncio.subpr
 
 async def run(tmp: Path, commands: int = 600, kills: int = 8, seed: int = 1, rate: float = 40.0) -> Figures:
     rng = random.Random(seed)
-    standin = GatewayStandIn()
-    for chat_id, name in PEOPLE.items():
-        standin.add_contact(chat_id, name)
-    for room, topic, *_ in ROOMS:
-        standin.add_room(room, topic, list(PEOPLE))
-    await standin.start()
+    standin = await GatewayStandIn.demo()
     log = tmp / "bot.log"
     kill_at = sorted(rng.sample(range(commands // 10, commands - commands // 10), kills))
     figures = Figures(commands=commands)
