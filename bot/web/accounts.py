@@ -20,7 +20,11 @@ from bot.storage import models as m
 from bot.storage.session import Session
 from bot.web.sessions import end_all
 
-_hasher = PasswordHasher()
+# argon2id at RFC 9106's second recommended cost (t=3, 64 MiB) on one lane: parallelism does not make a guess dearer
+# for an attacker, only spreads the defender's check over threads — with 4 lanes one check filled both cores of a
+# small server and a login flood from many addresses delayed chat replies (benchmarks/login_flood.py); on one lane
+# the other core stays free. A hash made with other parameters is remade at its next good login (needs_rehash).
+_hasher = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=1)
 
 
 @functools.cache

@@ -153,3 +153,26 @@ def test_the_session_count_of_a_flood_of_anonymous_visitors_stays_zero(desk: Des
         async with desk.db.reading() as s:
             return int(await s.scalar(select(func.count()).select_from(m.WebSession)))
     assert desk.run(count()) == 0
+
+
+def test_a_hash_of_other_parameters_is_remade_on_one_lane_at_the_next_good_login(desk: Desk) -> None:
+    """The desk hashes on one lane (bot/web/accounts.py says why); an older hash of four lanes still logs in, and is
+    remade with the desk's parameters then."""
+    from argon2 import PasswordHasher, extract_parameters
+
+    from tests.web.conftest import PASSWORDS
+
+    async def set_old() -> None:
+        async with desk.db.transaction() as s:
+            account = await s.scalar(select(m.WebAccount).where(m.WebAccount.username == "p-liu"))
+            account.password_hash = PasswordHasher(parallelism=4).hash(PASSWORDS["p-liu"])
+
+    async def lanes() -> int:
+        async with desk.db.reading() as s:
+            hashed = await s.scalar(select(m.WebAccount.password_hash).where(m.WebAccount.username == "p-liu"))
+        return extract_parameters(hashed).parallelism
+
+    desk.run(set_old())
+    assert desk.run(lanes()) == 4
+    assert login(desk.client(), "p-liu").status_code == 303
+    assert desk.run(lanes()) == 1
