@@ -54,7 +54,7 @@ async def school_assess(cmd: SchoolAssess, ctx: CommandContext) -> list[Reply]:
         raise UserError("refusals/not_allowed.j2", who=what_they_may_do(ctx.actor), action=Action.SCHOOL_ASSESS.value,
                         reason="own_school_only" if ctx.actor.is_principal else "not_your_district",
                         school="", district=district.name)
-    scope = _scope(ctx, found, rows, district, school)
+    scope = found.scope_name(ctx.actor, rows, district.id if district else None, school=school is not None)
     values = dict(label=period.label, until=found.until, last=period.last, scope=scope)
     if book:
         from bot.reports.school_assessment_book import write_school_assessment  # openpyxl only when asked
@@ -90,22 +90,6 @@ def _read(ctx: CommandContext, words: tuple[str, ...]
         else:
             rest.append(word)
     return book, district, school, rest
-
-
-def _scope(ctx: CommandContext, a: SchoolAssessment, rows: list[SchoolScore], district: DistrictInfo | None,
-           school: SchoolInfo | None) -> str:
-    """What the rows cover, by name: 全县, a district (only over all of it), a school, or 您负责的学校."""
-    if school is not None or ctx.actor.is_principal:
-        return rows[0].name if rows else (school.name if school else "")
-    whole = ctx.actor.is_office or (district is not None and district.id in ctx.actor.led_districts)
-    if district is not None:
-        return district.name if whole else f"您在{district.name}负责的学校"
-    if ctx.actor.is_office:
-        return "全县"
-    led = [name for d, name in a.districts if d in ctx.actor.led_districts]
-    if led and {r.district_id for r in rows} <= set(ctx.actor.led_districts):
-        return "、".join(led)
-    return "您负责的学校"
 
 
 def _one(r: SchoolScore) -> dict:

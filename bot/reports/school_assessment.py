@@ -21,6 +21,7 @@ from fractions import Fraction
 from typing import Final
 
 from bot.domain import figures
+from bot.domain.roles import Actor
 from bot.domain.roster import Roster, RosterAt
 from bot.domain.school_indicators import BY_NAME, Indicator, one_decimal, ranks, score, shares
 from bot.obligations.reporting_cycle import duties, month_steps
@@ -97,6 +98,21 @@ class SchoolAssessment:
 
     def by_county_rank(self, rows: Iterable[SchoolScore]) -> list[SchoolScore]:
         return sorted(rows, key=lambda r: (r.county_rank is None, r.county_rank or 0, r.school_id))
+
+    def scope_name(self, actor: Actor, rows: list[SchoolScore], district_id: int | None = None,
+                   school: bool = False) -> str:
+        """What `rows` (what `actor` asked for and may see) cover, by name (docs/design.md: a district's name only
+        over all of it): a school (one asked for, or a principal's), a district, 全县, or 您负责的学校."""
+        if school or actor.is_principal:
+            return rows[0].name if rows else ""
+        names = dict(self.districts)
+        if district_id is not None:
+            whole = actor.is_office or district_id in actor.led_districts
+            return names.get(district_id, "") if whole else f"您在{names.get(district_id, '')}负责的学校"
+        if actor.is_office:
+            return "全县"
+        led = [name for d, name in self.districts if d in actor.led_districts]
+        return "、".join(led) if led and {r.district_id for r in rows} <= actor.led_districts else "您负责的学校"
 
 
 async def school_assessment(session: Session, roster: Roster, period: Period, now: datetime) -> SchoolAssessment:
