@@ -54,6 +54,8 @@ async def school_assess(cmd: SchoolAssess, ctx: CommandContext) -> list[Reply]:
         raise UserError("refusals/not_allowed.j2", who=what_they_may_do(ctx.actor), action=Action.SCHOOL_ASSESS.value,
                         reason="own_school_only" if ctx.actor.is_principal else "not_your_district",
                         school="", district=district.name)
+    if not rows:  # a school not on the roster at the period's end (added since): nothing to show for it
+        raise UserError("documents/school_assessment_none.j2", label=period.label)
     scope = found.scope_name(ctx.actor, rows, district.id if district else None, school=school is not None)
     values = dict(label=period.label, until=found.until, last=period.last, scope=scope)
     if book:

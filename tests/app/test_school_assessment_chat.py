@@ -72,3 +72,12 @@ async def test_bad_and_future_periods_and_strangers_are_refused_politely(harness
     assert "还没有任何督导记录" in empty.text
     stranger = await harness.one(None, STRANGER, "#学校考核")
     assert "还没有绑定" in stranger.text
+
+
+async def test_asked_in_april_for_march_says_what_it_said_on_march_31(harness) -> None:
+    await seed_march(harness)
+    then = await harness.one(OFFICE, LIU, "#学校考核", at="2024-03-31T22:00:00+08:00")
+    await harness.say(None, "wxid_liuyang", "#整改 Q2 已修补围墙", at="2024-04-02T10:00:00+08:00")
+    await harness.say(None, ZHOU, "#验收 Q2 通过", at="2024-04-02T15:00:00+08:00")
+    later = await harness.one(OFFICE, LIU, "#学校考核 上月", at=APRIL)
+    assert later.text == then.text and f"5. {SY} 26.0分" in later.text
