@@ -6,15 +6,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.contract import CommandContext, Reply, UserError
-from bot.domain import figures
 from bot.domain.permissions import Action
 from bot.parsing.normalize import split_words
 from bot.parsing.periods import Period, PeriodError, month_period, parse_period
-from bot.reports import as_of
 from bot.reports.assessment import assessment
 from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
 from bot.reports.weekly_digest import WEEKLY_TEMPLATE, last_full_week, weekly_digest_values
 from bot.routing import Router, Usage
+from handlers.steps.asked_period import not_before_the_first_record, period_asked
 from handlers.steps.lookup import need
 from handlers.steps.reach import shows_all
 from handlers.steps.views import export_path
@@ -51,11 +50,11 @@ async def digest(cmd: Digest, ctx: CommandContext) -> list[Reply]:
         raise UserError("digests/office_room_only.j2")
     if cmd.kind == "weekly":
         monday = _week(ctx, cmd.month)
-        await _not_before_the_first_record(ctx, monday, monday + timedelta(days=6), f"{monday:%Y}年第"
+        await not_before_the_first_record(ctx, monday, monday + timedelta(days=6), f"{monday:%Y}年第"
                                            f"{monday.isocalendar()[1]}周")
         return [Reply(WEEKLY_TEMPLATE, await weekly_digest_values(ctx.session, ctx.roster, ctx.now, monday))]
     month = _month(ctx, cmd.month, strict=cmd.document)
-    await _not_before_the_first_record(ctx, month.first, month.last, month.label)
+    await not_before_the_first_record(ctx, month.first, month.last, month.label)
     if not cmd.document:
         return [Reply(BULLETIN_TEMPLATE, await bulletin_values(ctx.session, ctx.roster, ctx.now, month.first))]
     # imported here: python-docx/openpyxl cost the running bot ~15 MB for what is asked once a month
@@ -68,14 +67,6 @@ async def digest(cmd: Digest, ctx: CommandContext) -> list[Reply]:
     except TemplateUnusable as err:
         raise UserError("digests/bulletin_template_bad.j2", **err.values()) from None
     return [Reply("digests/bulletin_document.j2", dict(label=month.label, name=path.name), files=(str(path),))]
-
-
-async def _not_before_the_first_record(ctx: CommandContext, first: date, last: date, label: str) -> None:
-    """A period that ended before the ledger's first record: say there is nothing yet, not a table of zeros."""
-    start = await as_of.first_record(ctx.session)
-    end = figures.day_end(last, ctx.roster.tz)
-    if (start is None and end <= ctx.now) or (start is not None and end <= start):
-        raise UserError("digests/nothing_yet.j2", label=label, first=ctx.local(start).date() if start else None)
 
 
 def _week(ctx: CommandContext, text: str) -> date:
@@ -120,14 +111,10 @@ async def assess(cmd: Assess, ctx: CommandContext) -> list[Reply]:
     """#考核: the 责任督学考核 workbook for any period parse_period reads (default this month) — sent
     where the office asked when that room may show every school, else privately."""
     need(ctx, Action.ASSESS)
-    try:
-        period = (parse_period(cmd.period, ctx.today, ctx.roster.terms) if cmd.period
-                  else month_period(ctx.today.replace(day=1)))
-    except PeriodError as err:
-        raise UserError("errors/period_bad.j2", **err.values(ctx.roster.terms)) from None
+    period = period_asked(ctx, cmd.period)
     from bot.reports.assessment_book import write_assessment  # openpyxl only when asked (memory)
 
-    await _not_before_the_first_record(ctx, period.first, period.last, period.label)
+    await not_before_the_first_record(ctx, period.first, period.last, period.label)
     found = await assessment(ctx.session, ctx.roster, period, ctx.now)
     path = export_path(ctx, f"责任督学考核-{period.slug}", ".xlsx")
     write_assessment(found, path, ctx.local(ctx.now))

@@ -1,4 +1,5 @@
-"""What `dudao export ledger|bulletin|assessment` does: read the county and the period, write the file."""
+"""What `dudao export ledger|bulletin|assessment|school-assessment` does: read the county and the period, write
+the file."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
@@ -19,13 +20,15 @@ from bot.reports.assessment import assessment
 from bot.reports.assessment_book import write_assessment
 from bot.reports.bulletin_doc import TemplateUnusable, bulletin_doc_values, write_bulletin_doc
 from bot.reports.ledger_book import ledger_rows, write_ledger
+from bot.reports.school_assessment import school_assessment
+from bot.reports.school_assessment_book import write_school_assessment
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.engine import Database
 from bot.storage.roster_repo import NoCountyLoaded, load_roster
 from bot.storage.session import Session
 
-KINDS = ("ledger", "bulletin", "assessment")
+KINDS = ("ledger", "bulletin", "assessment", "school-assessment")
 # A progress bar: given the number of steps, a context manager whose value has update(n)
 Progress = Callable[[int], AbstractContextManager]
 
@@ -77,8 +80,10 @@ async def export(settings: Settings, kind: str, month: str | None, out: Path, pr
             if kind == "bulletin":
                 return await _bulletin(session, roster, now, read_period(month, roster, today, months_only=True),
                                        out, settings.bulletin_template)
-            return await _assessment(session, roster, now, read_period(month, roster, today, months_only=False),
-                                     out)
+            period = read_period(month, roster, today, months_only=False)
+            if kind == "school-assessment":
+                return await _school_assessment(session, roster, now, period, out)
+            return await _assessment(session, roster, now, period, out)
     except OSError as err:
         raise CliError(say("export_cannot_write", out=out, error=err.strerror or err)) from None
     finally:
@@ -125,3 +130,10 @@ async def _assessment(session: Session, roster: Roster, now: datetime, period: P
     path = target(out, f"责任督学考核-{period.slug}.xlsx")
     write_assessment(found, path, now.astimezone(roster.tz))
     return say("export_assessment", out=path, label=period.label, people=len(found.rows))
+
+
+async def _school_assessment(session: Session, roster: Roster, now: datetime, period: Period, out: Path) -> str:
+    found = await school_assessment(session, roster, period, now)
+    path = target(out, f"学校综合督导考核-{period.slug}.xlsx")
+    count = write_school_assessment(found, list(found.rows), path, now.astimezone(roster.tz), "全县")
+    return say("export_school_assessment", out=path, label=period.label, schools=count)

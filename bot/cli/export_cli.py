@@ -1,4 +1,5 @@
-"""`dudao export ledger|bulletin|assessment [--month 2024-03] OUT`: the office's files from the command line."""
+"""`dudao export ledger|bulletin|assessment|school-assessment [--month 2024-03] OUT`: the office's files from the
+command line."""
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +12,7 @@ from bot.cli.options import DbOption, _fail, _logging, _settings
 from bot.cli.say import say
 
 export_app = typer.Typer(help="Write the office's files: the 整改台账 (.xlsx), the monthly 通报 (.docx), "
-                              "the 责任督学考核 (.xlsx).", no_args_is_help=True)
+                              "the 责任督学考核 (.xlsx), the 学校综合督导考核 (.xlsx).", no_args_is_help=True)
 
 OutArgument = typer.Argument(..., help="the file to write (or a directory: a file of the usual name inside it)")
 
@@ -59,3 +60,15 @@ def assessment(out: Path = OutArgument,
                db: str | None = DbOption) -> None:
     """The 责任督学考核 workbook: visits, findings, verifications on time, 月报 on time, per supervisor."""
     _run("assessment", month, out, db)
+
+
+@export_app.command("school-assessment")
+def school_assessment(out: Path = OutArgument,
+                      period: str | None = typer.Option(None, "--period", "--month",
+                                                        help="a month (2024-03), a year (2024), a range "
+                                                             "(2024-03~2024-06) or a term named in the county file; "
+                                                             "default: this month"),
+                      db: str | None = DbOption) -> None:
+    """The 学校综合督导考核 workbook: each school's indicators, points, score and ranks in its district and the
+    county, as of the period's end (weights from the county file's policy.school_assessment)."""
+    _run("school-assessment", period, out, db)

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -23,6 +24,7 @@ from pydantic_core import PydanticCustomError
 from bot.county.categories import FALLBACK_CATEGORY, Category, default_categories, unique_words
 from bot.county.strict import StrictModel
 from bot.domain.deadlines import DeadlineSpec, parse_deadline_spec
+from bot.domain.school_indicators import BY_NAME as INDICATORS_BY_NAME
 
 __all__ = ["FALLBACK_CATEGORY", "Category", "Policy", "StrictModel"]
 
@@ -107,6 +109,37 @@ class Digest(StrictModel):
     monthly_bulletin: MonthlyBulletin = Field(default_factory=MonthlyBulletin)
 
 
+def _indicator(value: str) -> str:
+    if value not in INDICATORS_BY_NAME:
+        raise PydanticCustomError("county_unknown_indicator", "unknown indicator {input}",
+                                  {"input": value, "choices": list(INDICATORS_BY_NAME)})
+    return value
+
+
+IndicatorName = Annotated[str, AfterValidator(_indicator)]
+Weight = Annotated[int, Field(ge=0)]
+# 综合督导考核 of schools by default (docs/design.md, "The office's figures"): the weights add up to 100
+DEFAULT_SCHOOL_WEIGHTS = {"按期整改率": 40, "整改率": 20, "整改逾期": 20, "自查按时率": 20}
+DEFAULT_OVERDUE_DEDUCTION = 20  # points off 整改逾期's 100 for each overdue finding
+
+
+class SchoolAssessment(StrictModel):
+    """`policy.school_assessment`: the indicators of the 综合督导考核 of schools (bot.domain.school_indicators) with
+    their weights, in the order shown; a county that lists indicators lists all it wants (no merge with the
+    defaults: the weights must add up to 100)."""
+
+    indicators: dict[IndicatorName, Weight] = Field(default_factory=lambda: dict(DEFAULT_SCHOOL_WEIGHTS))
+    overdue_deduction: int = Field(default=DEFAULT_OVERDUE_DEDUCTION, ge=1, le=100)
+
+    @field_validator("indicators")
+    @classmethod
+    def _weights_add_up(cls, weights: dict[str, int]) -> dict[str, int]:
+        if sum(weights.values()) != 100:
+            raise PydanticCustomError("county_weights_sum", "weights add up to {total}, not 100",
+                                      {"total": sum(weights.values()), "weights": weights})
+        return weights
+
+
 DEFAULT_DEADLINES = {"一般": "10个工作日", "较重": "5个工作日", "严重": "2个工作日"}
 DEFAULT_LADDER = [
     {"after": 0, "notify": ["principal", "supervisor"], "room": "school"},
@@ -137,6 +170,7 @@ class Policy(StrictModel):
     monthly: dict[MonthlyKind, MonthlyStep] = Field(
         default_factory=lambda: dict(DEFAULT_MONTHLY))  # type: ignore[arg-type]  # raw, validated (above)
     digest: Digest = Field(default_factory=Digest)
+    school_assessment: SchoolAssessment = Field(default_factory=SchoolAssessment)
 
     model_config = ConfigDict(validate_default=True)
 

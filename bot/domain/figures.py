@@ -51,6 +51,9 @@ FIGURES: tuple[Figure, ...] = (
     Figure("visits", "到校次数", "期内用 #到校 登记的到校督导次数（按督学、按学校）", "按到校时间计入所在时期"),
     Figure("report_on_time_rate", "月报按时率", "应报月报中在截止日（含）前报送的比例（请假者不计应报）",
            "截止日已过的月份才计入", "按时报送 ÷ 应报"),
+    Figure("self_check_rate", "自查按时率",
+           "各校应交的月度自查中在截止日（含）前提交的比例（校长、园长均请假的月份不计应报）",
+           "截止日已过的月份才计入，按期末前收到的自查计", "按时自查 ÷ 应自查", whose="学校"),
 )
 BY_KEY = {f.key: f for f in FIGURES}
 COHORT = ("new", "closed", "withdrawn", "open", "on_time", "due")

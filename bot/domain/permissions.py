@@ -37,6 +37,8 @@ class Action(StrEnum):
     ASSESS = "assess"  # #考核: the 责任督学考核 workbook (the desk also shows district leads their district's)
     APPEAL = "appeal"  # #申诉 Q12 原因: the school's own principal, and no one else (the office decides)
     DECIDE_APPEAL = "decide_appeal"  # #申诉 Q12 维持/撤销/修改: the office
+    # #学校考核: the 综合督导考核 of the schools one may see (a principal: the own school's breakdown only)
+    SCHOOL_ASSESS = "school_assess"
 
 OPEN_TO_ALL = {Action.HELP, Action.BIND}
 SUPERVISOR_AT_SCHOOL = {Action.LOG_FINDING, Action.VERIFY, Action.VIEW, Action.VISIT, Action.TERM_CHECK}
@@ -81,6 +83,11 @@ def can(
         return finder_id is not None and finder_id == actor.person_id
     if action is Action.REQUEST_EXTENSION:
         return actor.is_principal and school_id == actor.school_id
+    if action is Action.SCHOOL_ASSESS and actor.is_principal:  # the own school, or "may she at all?"
+        return actor.school_id is not None and school_id in (None, actor.school_id)
+    if action is Action.SCHOOL_ASSESS and actor.is_supervisor:
+        return oversees(actor, school_id, district_id) if school_id is not None else \
+            bool(actor.supervised or actor.led_districts)
     if action is Action.VIEW and actor.is_principal:
         return school_id is not None and school_id == actor.school_id
     if action in SUPERVISOR_AT_SCHOOL and actor.is_supervisor:

@@ -1,7 +1,7 @@
 """Who is on leave (请假) on a given day, and until when."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -15,10 +15,11 @@ async def people_on_leave(session: Session, day: date) -> set[int]:
     return set(rows)
 
 
-async def leave_ends(session: Session, day: date) -> dict[int, date]:
-    """Person id → the last day of the leave that covers `day`."""
-    rows = await session.execute(select(m.Leave.person_id, m.Leave.ends).where(m.Leave.starts <= day,
-                                                                               m.Leave.ends >= day))
+async def leave_ends(session: Session, day: date, recorded_before: datetime | None = None) -> dict[int, date]:
+    """Person id → the last day of the leave that covers `day` (only leave recorded before `recorded_before`
+    when given: a report as of a past moment does not see leave entered later)."""
+    q = select(m.Leave.person_id, m.Leave.ends).where(m.Leave.starts <= day, m.Leave.ends >= day)
+    rows = await session.execute(q if recorded_before is None else q.where(m.Leave.at < recorded_before))
     ends: dict[int, date] = {}
     for person_id, end in rows.all():
         ends[person_id] = max(end, ends.get(person_id, end))

@@ -37,11 +37,11 @@ def attachment(name: str, fallback: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def _refused(request: Request, viewer: Viewer, what: str) -> Response:
+def refused(request: Request, viewer: Viewer, what: str) -> Response:
     return render(request, "refused.html", code=403, viewer=viewer, what=what)
 
 
-def _period(request: Request, viewer: Viewer, *, months_only: bool = False) -> tuple[Period, str | None]:
+def period_asked(request: Request, viewer: Viewer, *, months_only: bool = False) -> tuple[Period, str | None]:
     """The period asked for (this month when none) and, when the text could not be read, what to say."""
     today = request.app.state.clock.now().astimezone(viewer.roster.tz).date()
     text = request.query_params.get("month", "").strip()[:50]
@@ -57,8 +57,8 @@ def _period(request: Request, viewer: Viewer, *, months_only: bool = False) -> t
 async def assessment_page(request: Request, viewer: Viewer) -> Response:
     districts = assessment_districts(viewer.actor)
     if districts is not None and not districts:
-        return _refused(request, viewer, "assessment")
-    period, problem = _period(request, viewer)
+        return refused(request, viewer, "assessment")
+    period, problem = period_asked(request, viewer)
     now = request.app.state.clock.now()
     async with request.app.state.db.reading() as session:
         found = await assessment(session, viewer.roster, period, now, districts)
@@ -68,12 +68,13 @@ async def assessment_page(request: Request, viewer: Viewer) -> Response:
     query = urlencode({"month": period.slug})
     return render(request, "assessment.html", viewer=viewer, a=found, scope=scope, problem=problem,
                   headers=COLUMNS, percent=PERCENT, rows=[row_values(r) for r in found.rows],
-                  total=total_values(found), choices=_choices(now.astimezone(roster.tz).date(), roster.terms, period),
+                  total=total_values(found),
+                  choices=period_choices(now.astimezone(roster.tz).date(), roster.terms, period),
                   xlsx=f"/assessment.xlsx?{query}", docx=f"/bulletin.docx?{query}" if period.is_month and
                   can(viewer.actor, Action.DIGEST) else None)
 
 
-def _choices(today: date, terms: tuple, chosen: Period) -> list[tuple[str, str, bool]]:
+def period_choices(today: date, terms: tuple, chosen: Period) -> list[tuple[str, str, bool]]:
     """(value, label, selected) for the period selector: the last months, the terms begun, this year and last."""
     months, day = [], today.replace(day=1)
     for _ in range(MONTHS_OFFERED):
@@ -91,8 +92,8 @@ def _choices(today: date, terms: tuple, chosen: Period) -> list[tuple[str, str, 
 async def assessment_xlsx(request: Request, viewer: Viewer) -> Response:
     districts = assessment_districts(viewer.actor)
     if districts is not None and not districts:
-        return _refused(request, viewer, "assessment")
-    period, problem = _period(request, viewer)
+        return refused(request, viewer, "assessment")
+    period, problem = period_asked(request, viewer)
     if problem:
         return render(request, "refused.html", code=400, viewer=viewer, what="period", message=problem)
     now = request.app.state.clock.now()
@@ -106,8 +107,8 @@ async def assessment_xlsx(request: Request, viewer: Viewer) -> Response:
 
 async def bulletin_docx(request: Request, viewer: Viewer) -> Response:
     if not can(viewer.actor, Action.DIGEST):
-        return _refused(request, viewer, "bulletin")
-    period, problem = _period(request, viewer, months_only=True)
+        return refused(request, viewer, "bulletin")
+    period, problem = period_asked(request, viewer, months_only=True)
     if problem:
         return render(request, "refused.html", code=400, viewer=viewer, what="period", message=problem)
     roster, now = viewer.roster, request.app.state.clock.now()

@@ -67,7 +67,7 @@ def scope_of(ctx: CommandContext, words: tuple[str, ...]) -> Scope:
 
 
 def _where(ctx: CommandContext, words: tuple[str, ...]) -> Scope:
-    district = _district_named(ctx, " ".join(words)) if words else None
+    district = district_named(ctx, " ".join(words)) if words else None
     if district is not None:
         need(ctx, Action.VIEW, district_id=district.id)  # a principal: her own school only
         return _district(ctx, district, f"您在{district.name}负责的学校", shown=shows_district(ctx, district.id))
@@ -105,7 +105,7 @@ def _district(ctx: CommandContext, district: DistrictInfo, mine: str, shown: boo
     return Scope(district.name if whole else mine, and_(_visible(ctx), _in_districts({district.id})), shown=shown)
 
 
-def _district_named(ctx: CommandContext, text: str) -> DistrictInfo | None:
+def district_named(ctx: CommandContext, text: str) -> DistrictInfo | None:
     """A district named in full (第一责任区) or by an unambiguous part of its name (第一)."""
     found = [d for d in ctx.roster.districts.values() if text == d.name or (len(text) >= 2 and text in d.name)]
     return found[0] if len(found) == 1 and ctx.schools.resolve(text).school is None else None

@@ -25,6 +25,7 @@ CASES = [
     ("#到校 葛城小学 检查食堂", None, {"office", "supervisor", "lead"}),
     ("#导出", "open", {"office"}),
     ("#考核 2024-03", None, {"office"}),
+    ("#学校考核 葛城小学", "open", {"office", "supervisor", "lead", "principal"}),
     ("#通报 文档", None, {"office"}),
     ("#月报 本月到校2次", None, {"office", "supervisor", "lead"}),
     ("#自查 本月自查完成", None, {"office", "principal"}),

@@ -1,4 +1,4 @@
-"""`dudao export ledger|bulletin|assessment --month … OUT`, run as the operator would: the files written and read
+"""`dudao export ledger|bulletin|assessment|school-assessment --month … OUT`, run as the operator would: the files written and read
 back, a directory as OUT, a bad month (exit 2, in Chinese), no county, an unusable 通报 template (exit 1)."""
 from __future__ import annotations
 
@@ -72,7 +72,22 @@ def test_export_assessment_for_a_month_and_a_year(seeded: tuple[Path, str], tmp_
     assert year.returncode == 0 and (tmp_path / "责任督学考核-2024.xlsx").exists()
 
 
+def test_export_school_assessment_for_a_month(seeded: tuple[Path, str], tmp_path: Path) -> None:
+    _, url = seeded
+    month = dudao("export", "school-assessment", "--period", "2024-03", "--db", url, str(tmp_path), cwd=tmp_path)
+    assert month.returncode == 0, month.stderr
+    assert "已写出2024年3月学校综合督导考核表" in month.stdout and "16 所学校" in month.stdout
+    book = load_workbook(tmp_path / "学校综合督导考核-2024-03.xlsx")
+    rows = list(book["全县排名"].iter_rows(values_only=True))
+    head, table = rows[2], [dict(zip(rows[2], r, strict=True)) for r in rows[3:]]
+    assert head[:4] == ("序号", "责任区", "学校", "综合得分") and len(table) == 16
+    syxx = table[-1]  # Q1 overdue at March's end, no 自查: 0·.4 + 0·.2 + 80·.2 + 0·.2
+    assert (syxx["学校"], syxx["综合得分"], syxx["全县排名"], syxx["整改逾期"]) == ("城口县实验小学", 16.0, 16, 1)
+    assert book.sheetnames[-1] == "说明"
+
+
 @pytest.mark.parametrize("kind,month,says", [
+    ("school-assessment", "2024-13", "没能看懂“2024-13”"),
     ("bulletin", "2024-13", "没能看懂“2024-13”"),
     ("assessment", "三月份", "没能看懂“三月份”"),
     ("ledger", "2099-01", "还没有开始"),

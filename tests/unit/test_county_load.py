@@ -241,6 +241,12 @@ def test_syntax_errors_have_lines(tmp_path: Path, text: str, line: int, message:
         ("policy:\n  categories: [{name: 安全, aliases: [消防]}, {name: 消防}]\n", "policy.categories",
          "“消防”同时出现在类别“安全”和“消防”里"),
         ("policy:\n  reminder_tiem: 9:00\n", "policy.reminder_tiem", "名册里没有“reminder_tiem”这一项"),
+        ("policy:\n  school_assessment:\n    indicators: {按期整改率: 80, 督导次数: 20}\n",
+         "policy.school_assessment.indicators.督导次数", "没有“督导次数”这项考核指标，可以填写的指标有：按期整改率、整改率、整改逾期、自查按时率"),
+        ("policy:\n  school_assessment:\n    indicators:\n      按期整改率: 50\n      整改率: 30\n",
+         "policy.school_assessment.indicators", "权重加起来应当正好是 100，现在是 80（按期整改率 50、整改率 30）"),
+        ("policy:\n  school_assessment:\n    overdue_deduction: 0\n", "policy.school_assessment.overdue_deduction",
+         "不能小于 1，现在是 0"),
         ("calendar:\n  terms:\n    - {name: 秋季, starts: 2023-09-31}\n", "calendar.terms 第 1 项的 starts", "“2023-09-31”不是有效的日期"),
         ("calendar:\n  terms:\n    - {name: 秋季, starts: 2023-09-01, check_window: [14, -7]}\n",
          "calendar.terms 第 1 项的 check_window", "检查开始应当不晚于检查结束，现在分别是 14 和 -7 天"),
@@ -255,6 +261,24 @@ def test_bad_policy_and_calendar(tmp_path: Path, section: str, field: str, messa
     hits = [loc for loc, f, msg in found if f == field and message in msg]
     assert hits, found
     assert hits[0] == f"第 {line_of(text, key + ':', 1) if key + ':' in text else len(SMALL.splitlines()) + 1} 行"
+
+
+def test_school_assessment_weights_are_checked_where_written(tmp_path: Path) -> None:
+    text = SMALL + "policy:\n  school_assessment:\n    indicators:\n      按期整改率: 120\n      整改率: -20\n"
+    with pytest.raises(CountyError) as caught:
+        load_county_file(write(tmp_path, text, "weights.yaml"))
+    assert str(caught.value) == (f"weights.yaml，第 {line_of(text, '整改率: -20')} 行，"
+                                 "policy.school_assessment.indicators.整改率：这里不能小于 0，现在是 -20。")
+
+
+def test_school_assessment_defaults_and_a_county_of_its_own(tmp_path: Path) -> None:
+    default = load_county_file(DEMO_COUNTY_FILE).policy.school_assessment
+    assert default.indicators == {"按期整改率": 40, "整改率": 20, "整改逾期": 20, "自查按时率": 20}
+    assert default.overdue_deduction == 20
+    text = SMALL + "policy:\n  school_assessment:\n    indicators: {整改逾期: 60, 按期整改率: 40}\n"
+    own = load_county_file(write(tmp_path, text)).policy
+    assert list(own.school_assessment.indicators.items()) == [("整改逾期", 60), ("按期整改率", 40)]
+    assert Policy.model_validate(own.model_dump(mode="json")) == own  # stored as JSON and read back
 
 
 def test_file_problems(tmp_path: Path) -> None:

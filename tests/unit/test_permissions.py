@@ -47,6 +47,10 @@ MATRIX = [
     (A.BIND_ROOM, None, None, (1, 0, 0, 0, 0)),
     (A.DIGEST, None, None, (1, 0, 0, 0, 0)),
     (A.ASSESS, None, None, (1, 0, 0, 0, 0)),
+    (A.SCHOOL_ASSESS, None, None, (1, 1, 1, 1, 0)),  # each the schools they may see; a principal the own
+    (A.SCHOOL_ASSESS, SCHOOL, DISTRICT, (1, 1, 1, 1, 0)),
+    (A.SCHOOL_ASSESS, DISTRICT_SCHOOL, DISTRICT, (1, 0, 1, 0, 0)),
+    (A.SCHOOL_ASSESS, OTHER_SCHOOL, 99, (1, 0, 0, 0, 0)),
     (A.REQUEST_EXTENSION, SCHOOL, DISTRICT, (1, 0, 0, 1, 0)),
     (A.REQUEST_EXTENSION, OTHER_SCHOOL, 99, (1, 0, 0, 0, 0)),
     (A.LEAVE, None, None, (1, 1, 1, 1, 0)),
