@@ -94,3 +94,18 @@ def test_no_such_bulletin_and_none_issued_yet(cycle_desk: Desk) -> None:
     assert client.get("/bulletins").status_code == 200
     anonymous = cycle_desk.client()
     assert anonymous.get("/bulletins/1.docx").status_code in (302, 303)  # to the login page
+
+
+def test_the_desks_draft_stays_a_draft_once_issued(cycle_desk: Desk, tmp_path: Path) -> None:
+    import io
+
+    from docx import Document
+
+    _issued(cycle_desk, tmp_path)
+    client = cycle_desk.client()
+    login(client, "p-liu")
+    draft = client.get("/bulletin.docx", params={"month": "2024-03"})
+    doc = Document(io.BytesIO(draft.content))
+    texts = [p.text for p in doc.paragraphs]
+    assert draft.status_code == 200 and texts[1] == "〔2024〕　　号" and not any("城督" in t for t in texts)
+    assert doc.sections[0].header.paragraphs[0].text == "草稿"
