@@ -94,3 +94,11 @@ def from_cell_text(text: str) -> str:
     if text.startswith(CELL_MARK) and cell_text(text[1:]) == text:
         return text[1:]
     return text
+
+
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')  # not in a file name on Windows (where it may be opened)
+
+
+def file_stem(text: str) -> str:
+    """`text` fit for a file's name: every character Windows refuses there becomes -."""
+    return _NOT_IN_FILE_NAMES.sub("-", text)

@@ -14,6 +14,7 @@ from handlers import (
     amend,
     appeals,
     binding,
+    bulletins,
     corrections,
     documents,
     export,
@@ -36,6 +37,6 @@ ROUTER = Router("handlers").include(
     findings.router, rectification.router, verification.router, corrections.router, amend.router,
     extension_requests.router, appeals.router, visits.router, start_of_term.router, submissions.router,
     queries.router, statistics.router, leave.router,
-    export.router, documents.router, school_ranking.router, binding.router, help.router,
+    export.router, documents.router, school_ranking.router, bulletins.router, binding.router, help.router,
 )
 COMMANDS = Commands(ROUTER)

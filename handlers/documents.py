@@ -1,5 +1,6 @@
-"""The office's documents on demand: #周报, #通报 (the text draft, or `#通报 文档`: the Word document), #考核 (the
-责任督学考核 workbook)."""
+"""The office's documents on demand: #周报, #通报 (the text draft, `#通报 文档`: the Word document — both 草稿,
+never with a 文号 —, or `#通报 列表`: the 通报 issued), #考核 (the 责任督学考核 workbook). Issuing is
+handlers/bulletins.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,12 +9,13 @@ from datetime import date, timedelta
 from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
 from bot.parsing.normalize import split_words
-from bot.parsing.periods import Period, PeriodError, month_period, parse_period
+from bot.parsing.periods import PeriodError, parse_period
 from bot.reports.assessment import assessment
 from bot.reports.bulletin import BULLETIN_TEMPLATE, bulletin_values
+from bot.reports.issued import listing
 from bot.reports.weekly_digest import WEEKLY_TEMPLATE, last_full_week, weekly_digest_values
 from bot.routing import Router, Usage
-from handlers.steps.asked_period import not_before_the_first_record, period_asked
+from handlers.steps.asked_period import month_asked, not_before_the_first_record, period_asked
 from handlers.steps.lookup import need
 from handlers.steps.reach import shows_all
 from handlers.steps.views import export_path
@@ -21,19 +23,22 @@ from handlers.steps.views import export_path
 router = Router("documents")
 KINDS = {"周报": "weekly", "通报": "bulletin"}
 DOCUMENT_WORDS = {"文档", "word", "docx", "文件", "公文"}
+LIST_WORDS = {"列表", "已印发", "清单"}
 
 
 @dataclass(frozen=True)
 class Digest:
     """#周报 / #通报 on demand; `#通报 文档 [2024-03]` for the Word document."""
 
-    kind: str  # weekly / bulletin
+    kind: str  # weekly / bulletin / issued (the list of 通报 issued)
     document: bool = False
     month: str = ""  # the month asked for, as written ("": this month)
 
 
 def parse_digest(word: str, rest: str) -> Digest:
     words = split_words(rest)
+    if word == "通报" and len(words) == 1 and words[0] in LIST_WORDS:
+        return Digest(kind="issued")
     document = any(w.lower() in DOCUMENT_WORDS for w in words)
     month = " ".join(w for w in words if w.lower() not in DOCUMENT_WORDS)
     return Digest(kind=KINDS[word], document=document and word == "通报", month=month)
@@ -41,19 +46,21 @@ def parse_digest(word: str, rest: str) -> Digest:
 
 @router.command(Digest, "周报", "通报", parse=parse_digest, action=Action.DIGEST,
                 help={"周报": "help/weekly.j2", "通报": "help/bulletin.j2"},
-                usage=Usage("#周报 / #通报", "生成周报、通报草稿（#通报 文档：Word 文档）"))
+                usage=Usage("#周报 / #通报", "生成周报、通报草稿（#通报 文档：Word 文档，#通报 列表：已印发的）"))
 async def digest(cmd: Digest, ctx: CommandContext) -> list[Reply]:
     """#周报 / #通报: the weekly digest, or the month's 通报 — the text draft, or the Word document as a file (the
     office, in its room or privately)."""
     need(ctx, Action.DIGEST)
     if not shows_all(ctx):
         raise UserError("digests/office_room_only.j2")
+    if cmd.kind == "issued":
+        return [Reply("digests/bulletins_issued.j2", dict(rows=await listing(ctx.session, ctx.roster)))]
     if cmd.kind == "weekly":
         monday = _week(ctx, cmd.month)
         await not_before_the_first_record(ctx, monday, monday + timedelta(days=6), f"{monday:%Y}年第"
                                            f"{monday.isocalendar()[1]}周")
         return [Reply(WEEKLY_TEMPLATE, await weekly_digest_values(ctx.session, ctx.roster, ctx.now, monday))]
-    month = _month(ctx, cmd.month, strict=cmd.document)
+    month = month_asked(ctx, cmd.month, strict=cmd.document)
     await not_before_the_first_record(ctx, month.first, month.last, month.label)
     if not cmd.document:
         return [Reply(BULLETIN_TEMPLATE, await bulletin_values(ctx.session, ctx.roster, ctx.now, month.first))]
@@ -82,19 +89,6 @@ def _week(ctx: CommandContext, text: str) -> date:
     if period.first.weekday() != 0 or period.last - period.first != timedelta(days=6):
         raise UserError("digests/weekly_period.j2", text=text[:20])
     return period.first
-
-
-def _month(ctx: CommandContext, text: str, *, strict: bool) -> Period:
-    """The month asked for (this month when none). The text draft has always ignored words it does not know;
-    the document says what it could not read."""
-    if not text:
-        return month_period(ctx.today.replace(day=1))
-    try:
-        return parse_period(text, ctx.today, ctx.roster.terms, months_only=True)
-    except PeriodError as err:
-        if strict or err.why in ("future", "not_month"):
-            raise UserError("errors/period_bad.j2", **err.values(ctx.roster.terms)) from None
-        return month_period(ctx.today.replace(day=1))
 
 
 @dataclass(frozen=True)

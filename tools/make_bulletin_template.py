@@ -105,14 +105,23 @@ def build(out: Path = OUT) -> Path:
     _style(doc, "表题", HEADING, 14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=6)
     _style(doc, "表格", BODY, 12, indent=False)
     _style(doc, "落款", BODY, 16, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _style(doc, "草稿标记", HEADING, 16, indent=False)
     doc.styles["表格"].paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+
+    mark = section.header.paragraphs[0]  # 草稿 on every page of a draft; nothing once issued
+    mark.style = doc.styles["草稿标记"]
+    mark.add_run("{{ draft_mark }}")
 
     title = doc.add_paragraph(style="通报标题")
     title.add_run("{{ office }}")
     title.add_run().add_break()
     title.add_run("{{ title }}")
-    _para(doc, "〔{{ issue_year }}〕　　号", "文号")
+    _para(doc, "{{ number }}", "文号")  # a draft: 〔2024〕　　号, to be filled in; issued: its 文号
     _para(doc, "各责任区、各学校（幼儿园）：", "主送")
+    _para(doc, "{%p if correction %}")
+    _para(doc, "本通报是对{{ correction.number }}的更正，原通报同时停止使用。"
+               "{% if correction.reason %}更正原因：{{ correction.reason }}。{% endif %}")
+    _para(doc, "{%p endif %}")
     _para(doc, "现将{{ year }}年{{ month }}月全县责任督学挂牌督导工作情况通报如下。")
 
     _para(doc, "一、总体情况", "一级标题")

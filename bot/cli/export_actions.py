@@ -1,5 +1,5 @@
 """What `dudao export ledger|bulletin|assessment|school-assessment` does: read the county and the period, write
-the file."""
+the file (or, for `bulletin --issued 文号`, the 通报 issued under that 文号, the bytes stored when it was issued)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
@@ -19,6 +19,7 @@ from bot.render import Renderer
 from bot.reports.assessment import assessment
 from bot.reports.assessment_book import write_assessment
 from bot.reports.bulletin_doc import TemplateUnusable, bulletin_doc_values, write_bulletin_doc
+from bot.reports.issued import document_of, find
 from bot.reports.ledger_book import ledger_rows, write_ledger
 from bot.reports.school_assessment import school_assessment
 from bot.reports.school_assessment_book import write_school_assessment
@@ -67,8 +68,11 @@ def target(out: Path, default_name: str) -> Path:
 
 
 async def export(settings: Settings, kind: str, month: str | None, out: Path, progress: Progress,
-                 now: datetime | None = None) -> str:
-    """Write `kind` for `month` to `out`; the operator's line saying what was written."""
+                 now: datetime | None = None, issued: str | None = None) -> str:
+    """Write `kind` for `month` (or the 通报 `issued` under that 文号) to `out`; the operator's line saying what was
+    written."""
+    if issued is not None and month:
+        raise BadInput(say("export_issued_month"))
     now = now or SystemClock().now()
     db = await open_database(settings.database_url)
     try:
@@ -77,6 +81,8 @@ async def export(settings: Settings, kind: str, month: str | None, out: Path, pr
             today = now.astimezone(roster.tz).date()
             if kind == "ledger":
                 return await _ledger(session, roster, now, month, out, progress)
+            if kind == "bulletin" and issued is not None:
+                return await _issued(session, issued, out)
             if kind == "bulletin":
                 return await _bulletin(session, roster, now, read_period(month, roster, today, months_only=True),
                                        out, settings.bulletin_template)
@@ -123,6 +129,17 @@ async def _bulletin(session: Session, roster: Roster, now: datetime, period: Per
     except TemplateUnusable as err:
         raise CliError(Renderer().render("digests/bulletin_template_bad.j2", **err.values())) from None
     return say("export_bulletin", out=path, label=period.label, template=template or "")
+
+
+async def _issued(session: Session, number: str, out: Path) -> str:
+    """The 通报 issued under `number`, byte for byte as stored."""
+    row = await find(session, number)
+    data = await document_of(session, row.id) if row is not None else None
+    if row is None or data is None:
+        raise CliError(say("export_no_issued", number=number[:30]))
+    path = target(out, row.name)
+    path.write_bytes(data)
+    return say("export_issued", out=path, number=row.number, label=row.label, day=row.issued_on, sha256=row.sha256)
 
 
 async def _assessment(session: Session, roster: Roster, now: datetime, period: Period, out: Path) -> str:

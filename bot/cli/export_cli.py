@@ -17,7 +17,7 @@ export_app = typer.Typer(help="Write the office's files: the 整改台账 (.xlsx
 OutArgument = typer.Argument(..., help="the file to write (or a directory: a file of the usual name inside it)")
 
 
-def _run(kind: str, month: str | None, out: Path, db: str | None) -> None:
+def _run(kind: str, month: str | None, out: Path, db: str | None, issued: str | None = None) -> None:
     from bot.cli.desk_actions import CliError
     from bot.cli.export_actions import BadInput, export
 
@@ -28,7 +28,7 @@ def _run(kind: str, month: str | None, out: Path, db: str | None) -> None:
         return typer.progressbar(length=total, label=say("export_progress"), file=sys.stderr)
 
     try:
-        typer.echo(asyncio.run(export(settings, kind, month, out, progress)))
+        typer.echo(asyncio.run(export(settings, kind, month, out, progress, issued=issued)))
     except BadInput as err:
         _fail(str(err), code=2)
     except CliError as err:
@@ -47,9 +47,12 @@ def ledger(out: Path = OutArgument,
 @export_app.command("bulletin")
 def bulletin(out: Path = OutArgument,
              month: str | None = typer.Option(None, "--month", help="the month (2024-03); default: this month"),
+             issued: str | None = typer.Option(None, "--issued", help="the 文号 of a 通报 issued (城督〔2024〕3号): "
+                                                                   "its document exactly as stored when issued"),
              db: str | None = DbOption) -> None:
-    """The monthly 通报 as a Word document, from BULLETIN_TEMPLATE or the shipped template."""
-    _run("bulletin", month, out, db)
+    """The monthly 通报 as a Word document: the draft, from BULLETIN_TEMPLATE or the shipped template — or, with
+    --issued, one issued, byte for byte."""
+    _run("bulletin", month, out, db, issued)
 
 
 @export_app.command("assessment")

@@ -33,6 +33,9 @@ SEVERITIES: tuple[Severity, ...] = ("一般", "较重", "严重")
 Notify = Literal["principal", "supervisor", "district_lead", "office"]
 Scope = Literal["office", "district", "school"]
 MonthlyKind = Literal["自查", "月报", "汇总"]
+# where an issued 通报 goes: the office room, and every district's room when the county says so. Not the schools'
+# rooms: the 通报 names every school's overdue findings, and a school room shows only its own school's.
+BulletinRoom = Literal["office", "district"]
 MONTHLY_KINDS: tuple[MonthlyKind, ...] = ("自查", "月报", "汇总")
 
 
@@ -140,6 +143,7 @@ class SchoolAssessment(StrictModel):
         return weights
 
 
+DEFAULT_BULLETIN_ROOMS: tuple[BulletinRoom, ...] = ("office",)
 DEFAULT_DEADLINES = {"一般": "10个工作日", "较重": "5个工作日", "严重": "2个工作日"}
 DEFAULT_LADDER = [
     {"after": 0, "notify": ["principal", "supervisor"], "room": "school"},
@@ -171,6 +175,7 @@ class Policy(StrictModel):
         default_factory=lambda: dict(DEFAULT_MONTHLY))  # type: ignore[arg-type]  # raw, validated (above)
     digest: Digest = Field(default_factory=Digest)
     school_assessment: SchoolAssessment = Field(default_factory=SchoolAssessment)
+    bulletin_rooms: list[BulletinRoom] = Field(default_factory=lambda: list(DEFAULT_BULLETIN_ROOMS))  # BulletinRoom
 
     model_config = ConfigDict(validate_default=True)
 

@@ -39,10 +39,12 @@ class Action(StrEnum):
     DECIDE_APPEAL = "decide_appeal"  # #申诉 Q12 维持/撤销/修改: the office
     # #学校考核: the 综合督导考核 of the schools one may see (a principal: the own school's breakdown only)
     SCHOOL_ASSESS = "school_assess"
+    ISSUE_BULLETIN = "issue_bulletin"  # #印发通报 / #更正通报: the office
 
 OPEN_TO_ALL = {Action.HELP, Action.BIND}
 SUPERVISOR_AT_SCHOOL = {Action.LOG_FINDING, Action.VERIFY, Action.VIEW, Action.VISIT, Action.TERM_CHECK}
-OFFICE_ONLY = {Action.EXTEND, Action.EXPORT, Action.BIND_ROOM, Action.DIGEST, Action.ASSESS, Action.DECIDE_APPEAL}
+OFFICE_ONLY = {Action.EXTEND, Action.EXPORT, Action.BIND_ROOM, Action.DIGEST, Action.ASSESS, Action.DECIDE_APPEAL,
+               Action.ISSUE_BULLETIN}
 
 
 def oversees(actor: Actor, school_id: int, district_id: int | None) -> bool:
@@ -164,3 +166,10 @@ def assessment_districts(actor: Actor) -> frozenset[int] | None:
     if actor.known and actor.is_office:
         return None
     return actor.led_districts if actor.known else frozenset()
+
+
+def reads_issued_bulletins(actor: Actor) -> bool:
+    """Who may read the issued 通报 on the desk (/bulletins): the office, and the district leads — the 通报 is
+    addressed to 各责任区, and each district's lead is the district's reader. Not supervisors or principals: it names
+    every school's overdue findings, more than the desk shows them; they read it where the county sends it."""
+    return actor.known and (actor.is_office or bool(actor.led_districts))

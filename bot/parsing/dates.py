@@ -74,3 +74,33 @@ def parse_date_range(text: str, today: date) -> DateRange:
         except ValueError as err:
             raise DateRangeError(text) from err
     return DateRange(starts, ends, text[: match.start()].strip(), text[match.end():].strip())
+
+
+_DAY = re.compile(r"^(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?$"
+                  r"|^(?P<iy>\d{4})[-./](?P<im>\d{1,2})[-./](?P<id>\d{1,2})$")
+_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+
+
+def is_day(text: str) -> bool:
+    """Whether `text` is one day as day_named reads it (4月2日, 2024年4月2日, 2024-04-02, 今天, 昨天)."""
+    return text in _BACK or _DAY.match(text) is not None
+
+
+def day_named(text: str, today: date) -> date:
+    """One day, as written: a date without a year is the nearest such day — this year's, or last year's when this
+    year's is more than PAST_DAYS ahead (in January, 12月31日 is last December's; on April 2, 4月5日 is three days
+    ahead). Raises DateRangeError when `text` is no day (2月30日 included)."""
+    if text in _BACK:
+        return today - timedelta(days=_BACK[text])
+    found = _DAY.match(text)
+    if found is None:
+        raise DateRangeError(text)
+    year, month, day = (found.group("y") or found.group("iy"), found.group("m") or found.group("im"),
+                        found.group("d") or found.group("id"))
+    try:
+        if year:
+            return date(int(year), int(month), int(day))
+        this = date(today.year, int(month), int(day))
+        return this if this <= today + timedelta(days=PAST_DAYS) else this.replace(year=today.year - 1)
+    except ValueError as err:
+        raise DateRangeError(text) from err

@@ -73,7 +73,8 @@ async def bulletin_values(session: Session, roster: Roster, now: datetime,
                 verify_days=roster.policy.verify_within.n,
                 reports=await _reports(session, roster, month_start, window),
                 idle=_idle(roster, tally) if totals["visits"] or not window.current else shown(()),
-                notes=figures.footnotes(("rate", "on_time_rate", "rectify_overdue", "verify_late")))
+                notes=figures.footnotes(("rate", "on_time_rate", "rectify_overdue", "verify_late")),
+                issued=None)  # a draft; bot.reports.issued fills in the 文号 and 印发日期 of one issued
 
 
 def _sources(counted: Counter) -> list[dict]:

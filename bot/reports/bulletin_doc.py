@@ -48,7 +48,16 @@ async def bulletin_doc_values(session: Session, roster: Roster, now: datetime,
     day: date = values["as_of"]  # the month's last day, or today for the month under way: the same document later
     late = [dict(f, reported_text=date_cn(f["reported"])) for f in values["verify_late"]]
     return dict(values, as_of=date_cn(day), issue_date=date_cn(day), issue_year=day.year, verify_late=late,
-                category_total=sum(c["count"] for c in values["categories"]) or 1)
+                category_total=sum(c["count"] for c in values["categories"]) or 1,
+                number=draft_number(day.year), draft_mark=DRAFT_MARK, correction=None)
+
+
+DRAFT_MARK = "草稿"  # in the page header of a draft (never of an issued 通报: bot.reports.issued)
+
+
+def draft_number(year: int) -> str:
+    """The 文号 line of a draft: the year, and a blank where the number is written when it is issued."""
+    return f"〔{year}〕　　号"
 
 
 def write_bulletin_doc(values: dict, target: Path | BinaryIO, template: Path | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.base import Base
@@ -350,3 +350,32 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(100), default="")
     address: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[str] = mapped_column(String(500), default="")
+
+
+class Bulletin(Base):
+    """An issued 通报 (印发): the Word document exactly as issued (its bytes and their SHA-256) and the chat text,
+    frozen at issue — never changed afterwards. `kind` is monthly (subject: the month, 2024-03) or, later, a 专项
+    通报 (subject: the campaign). A correction (更正) is a new row that names the one it corrects (`corrects_id`);
+    a 通报 is corrected at most once (the correction itself may be corrected). Drafts are never stored here."""
+
+    __tablename__ = "bulletins"
+    __table_args__ = (Index("ix_bulletins_kind_subject", "kind", "subject"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # monthly (专项 later)
+    subject: Mapped[str | None] = mapped_column(String(100))  # the month "2024-03", later a campaign's id
+    period_first: Mapped[date] = mapped_column(Date)
+    period_last: Mapped[date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(100))  # the period as shown: 2024年3月
+    title: Mapped[str] = mapped_column(String(300))
+    number: Mapped[str] = mapped_column(String(100), unique=True)  # 文号, normalised: 城督〔2024〕3号
+    issued_on: Mapped[date] = mapped_column(Date)  # 印发日期 (county-local)
+    issued_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    issued_at: Mapped[datetime]
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("bulletins.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text, default="")  # why a correction was made
+    name: Mapped[str] = mapped_column(String(300))  # the file's name
+    # read only when asked for (issued.document_of): a listing never loads the documents
+    document: Mapped[bytes] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)  # the chat text as issued
+    message_id: Mapped[str | None] = mapped_column(String(200))

@@ -169,8 +169,8 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> Starlette:
-    from bot.web import audit_view, charts, cycle_view, documents_view, finding_view, help_view  # noqa: I001
-    from bot.web import ledger_export, ledger_view, school_assessment_view, terms_view
+    from bot.web import audit_view, bulletins_view, charts, cycle_view, documents_view, finding_view  # noqa: I001
+    from bot.web import help_view, ledger_export, ledger_view, school_assessment_view, terms_view
 
     accounts.dummy_hash()  # now, not at the first login for an unknown name (which would take twice as long)
 
@@ -193,6 +193,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         Route("/bulletin.docx", logged_in(documents_view.bulletin_docx, audit.DOWNLOAD)),
         Route("/schools-assessment", logged_in(school_assessment_view.schools_assessment_page)),
         Route("/schools-assessment.xlsx", logged_in(school_assessment_view.schools_assessment_xlsx, audit.DOWNLOAD)),
+        Route("/bulletins", logged_in(bulletins_view.bulletins_page)),
+        Route("/bulletins/{id:id}.docx", logged_in(bulletins_view.bulletin_docx, audit.DOWNLOAD)),
         Route("/audit", logged_in(audit_view.audit_page)),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]

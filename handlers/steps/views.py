@@ -3,7 +3,6 @@ file the bot sends is written."""
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from bot.domain.colour import Colour, colour
 from bot.domain.roster import PersonInfo, Roster
 from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
+from bot.text import file_stem
 
 
 def mentionable(people: list[PersonInfo]) -> tuple[PersonInfo, ...]:
@@ -44,14 +44,16 @@ def finding_line(ctx: CommandContext, finding: m.Finding) -> dict:
     }
 
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')  # not in a file name on Windows (where it may be opened)
-
-
 def export_path(ctx: CommandContext, stem: str, suffix: str) -> Path:
     """Where a file the bot sends goes (beside the evidence, in exports/): one per command, named from the message
     key, so a retried message rewrites the same file."""
     stamp = ctx.local(ctx.now).strftime("%Y%m%d-%H%M")
     tag = hashlib.sha256(ctx.message_key.encode()).hexdigest()[:6]
+    return exports_dir(ctx) / f"{file_stem(stem)}-{stamp}-{tag}{suffix}"
+
+
+def exports_dir(ctx: CommandContext) -> Path:
+    """exports/, beside the evidence: where the files the bot sends wait to be sent (the outbox names them)."""
     directory = Path(ctx.settings.evidence_dir).parent / "exports"
     directory.mkdir(parents=True, exist_ok=True)
-    return directory / f"{_UNSAFE.sub('-', stem)}-{stamp}-{tag}{suffix}"
+    return directory

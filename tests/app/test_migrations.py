@@ -2,6 +2,7 @@
 revision downgrades and upgrades again — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -172,5 +173,43 @@ async def test_0010_keeps_the_desk_accounts_and_downgrades(db_url: str) -> None:
             columns = await conn.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("web_accounts")})
             assert (await conn.execute(text("SELECT epoch, failures FROM web_accounts"))).all() == [(1, 0)]
         assert {"epoch", "failures", "paused_until"} <= columns and not {"web_sessions", "audit_log"} & set(tables)
+    finally:
+        await db.dispose()
+
+
+async def test_0012_adds_the_bulletins_with_their_bytes_and_downgrades(db_url: str) -> None:
+    """From 0011: the table comes, holds a document's bytes exactly (and a correction naming it), refuses a 文号
+    twice; downgrading drops it and leaves the rest."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import insert, inspect, select
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.storage import models as m
+
+    data = bytes(range(256)) * 4  # every byte value, NUL included
+    db = Database(db_url)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.run_sync(_run, "upgrade", "0011")
+            tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+            assert "bulletins" not in tables
+            await conn.execute(insert(m.Person.__table__), [dict(id=1, key="p-liu", name="刘建国", role="督导室",
+                                                                 active=True)])
+            await conn.run_sync(_run, "upgrade", "0012")
+            row = dict(kind="monthly", subject="2024-03", period_first=date(2024, 3, 1), period_last=date(2024, 3, 31),
+                       label="2024年3月", title="通报", issued_on=date(2024, 4, 2), issued_by=1,
+                       issued_at=datetime(2024, 4, 2, 2, tzinfo=UTC), reason="", name="a.docx", document=data,
+                       sha256="0" * 64, text="通报")
+            await conn.execute(insert(m.Bulletin.__table__), [dict(row, id=1, number="城督〔2024〕3号"),
+                                                              dict(row, id=2, number="城督〔2024〕5号", corrects_id=1)])
+            assert (await conn.execute(select(m.Bulletin.document).where(m.Bulletin.id == 1))).scalar() == data
+        async with db.engine.connect() as conn:
+            with pytest.raises(IntegrityError):
+                await conn.execute(insert(m.Bulletin.__table__), [dict(row, id=3, number="城督〔2024〕3号")])
+        async with db.engine.begin() as conn:
+            await conn.run_sync(_run, "downgrade", "0011")
+            tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+            assert "bulletins" not in tables and "people" in tables
     finally:
         await db.dispose()

@@ -27,6 +27,7 @@ CASES = [
     ("#考核 2024-03", None, {"office"}),
     ("#学校考核 葛城小学", "open", {"office", "supervisor", "lead", "principal"}),
     ("#通报 文档", None, {"office"}),
+    ("#印发通报 2024年3月 城督〔2024〕3号", None, {"office"}),  # the office hears the month has not ended
     ("#月报 本月到校2次", None, {"office", "supervisor", "lead"}),
     ("#自查 本月自查完成", None, {"office", "principal"}),
     ("#汇总 第一责任区本月情况良好", None, {"office", "lead"}),
@@ -74,6 +75,7 @@ REASONS = {
     "#导出": {"supervisor": OFFICE_ONLY, "lead": OFFICE_ONLY, "principal": OFFICE_ONLY},
     "#考核": {"supervisor": OFFICE_ONLY, "lead": OFFICE_ONLY, "principal": OFFICE_ONLY},
     "#通报": {"supervisor": OFFICE_ONLY, "lead": OFFICE_ONLY, "principal": OFFICE_ONLY},
+    "#印发通报": {"supervisor": OFFICE_ONLY, "lead": OFFICE_ONLY, "principal": OFFICE_ONLY},
     "#月报": {"principal": "月报由责任督学提交"},
     "#自查": {"supervisor": "自查由校长/园长提交", "lead": "自查由校长/园长提交"},
     "#汇总": {"supervisor": "责任区负责人", "principal": "责任区负责人"},

@@ -111,3 +111,39 @@ def test_no_county_and_an_unusable_template_are_said_politely(seeded: tuple[Path
     result = dudao("export", "bulletin", "--db", url, str(tmp_path), cwd=tmp_path,
                    env={"BULLETIN_TEMPLATE": str(bad)})
     assert result.returncode == 1 and "不是可用的 Word 文档" in result.stderr and "Traceback" not in result.stderr
+
+
+async def _issue(url: str, tmp: Path) -> bytes:
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from bot.storage import models as m
+
+    h = await Harness.create(url, tmp, None, start=datetime.fromisoformat("2024-04-03T10:00:00+08:00"))
+    try:
+        await h.say("room-office@chatroom", "wxid_liujianguo", "#印发通报 2024年3月 城督〔2024〕3号")
+        async with h.app.db.reading() as s:
+            return await s.scalar(select(m.Bulletin.document))
+    finally:
+        await h.close()
+
+
+def test_export_an_issued_bulletin_writes_the_stored_bytes(seeded: tuple[Path, str], tmp_path: Path) -> None:
+    import shutil
+
+    source, _ = seeded
+    shutil.copyfile(source / "dudao.db", tmp_path / "own.db")
+    url = f"sqlite+aiosqlite:///{tmp_path}/own.db"
+    stored = asyncio.run(_issue(url, tmp_path))
+    result = dudao("export", "bulletin", "--issued", "城督[2024]3号", "--db", url, str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / "城督〔2024〕3号城口县2024年3月督导通报.docx"
+    assert path.read_bytes() == stored and "2024年4月3日印发" in result.stdout and str(path) in result.stdout
+    unknown = dudao("export", "bulletin", "--issued", "城督〔2024〕9号", "--db", url, str(tmp_path / "x.docx"),
+                    cwd=tmp_path)
+    assert unknown.returncode == 1 and "没有找到文号为“城督〔2024〕9号”的已印发通报" in unknown.stderr
+    both = dudao("export", "bulletin", "--issued", "城督〔2024〕3号", "--month", "2024-03", "--db", url,
+                 str(tmp_path / "y.docx"), cwd=tmp_path)
+    assert both.returncode == 2 and "不能同时指定 --month" in both.stderr
+    assert not (tmp_path / "x.docx").exists() and not (tmp_path / "y.docx").exists()

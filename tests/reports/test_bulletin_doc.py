@@ -42,7 +42,8 @@ async def test_bulletin_document_is_sent_into_the_office_room_and_reads_back(har
     doc = _doc(sent.out.files[0])
     texts = [p.text for p in doc.paragraphs]
     assert texts[0] == "城口县人民政府教育督导室\n关于2024年3月责任督学挂牌督导工作情况的通报"
-    assert texts[1].startswith("〔2024〕") and texts[1].endswith("号")
+    assert texts[1] == "〔2024〕　　号"  # a draft: the year, and a blank for the 文号 given when it is issued
+    assert doc.sections[0].header.paragraphs[0].text == "草稿"
     assert [t for t in texts if t in SECTIONS] == SECTIONS  # every section, in order
     assert any("共到校督导1次，新发现问题3个。截至2024年3月29日，本月新发现问题中已销号1个（其中按期整改1个），"
                "未销号2个。全县累计未销号问题2个（含往月），其中整改逾期2个（红色督办2个），验收超期0个。本月整改率33%，"
@@ -146,6 +147,8 @@ def test_the_shipped_template_is_what_the_tool_builds(tmp_path: Path) -> None:
     a, b = Document(str(built)), Document(str(DEFAULT_TEMPLATE))
     assert [p.text for p in a.paragraphs] == [p.text for p in b.paragraphs]
     assert [_table(t) for t in a.tables] == [_table(t) for t in b.tables]
+    assert [p.text for p in a.sections[0].header.paragraphs] == [p.text for p in b.sections[0].header.paragraphs] \
+        == ["{{ draft_mark }}"]  # 草稿 in a draft's header, nothing in an issued one's
 
 
 async def test_the_bulletin_counts_the_months_findings_by_source_as_of_its_end(harness) -> None:

@@ -185,3 +185,23 @@ def test_a_decision_that_cannot_be_read_is_a_question_back(text: str, template: 
     with pytest.raises(ParseError) as err:
         read_decision(12, text)
     assert err.value.template == template
+
+
+@pytest.mark.parametrize("text", ["#印发通报 2024年3月 城督〔2024〕3号 印发日期 4月2日",
+                                  "＃印发通报　2024年3月　城督［2024］3号　印发日期：4月2日",
+                                  "#印发通报 城督〔 2024 〕3 号 2024年3月 印发日期4月2日",
+                                  "@督导助手 印发通报 2024年3月 城督(2024)3号 4月2日"])
+def test_issue_bulletin_forms(text: str) -> None:
+    cmd = p(text)
+    assert isinstance(cmd, c.IssueBulletin) and not cmd.correction
+    assert (cmd.month, cmd.day) == ("2024年3月", "4月2日") and cmd.number.endswith("3号")
+
+
+def test_correct_bulletin_reads_both_numbers_and_the_reason() -> None:
+    assert p("#更正通报 城督〔2024〕3号 城督〔2024〕5号 理由：Q1描述有误（补记） 印发日期 4月8日") == c.IssueBulletin(
+        correction=True, corrects="城督〔2024〕3号", number="城督〔2024〕5号", day="4月8日", reason="Q1描述有误（补记）")
+    assert p("#更正通报 城督〔2024〕3号").number == ""  # the new 文号 missing: the handler says so
+
+
+def test_bulletin_list_is_a_digest_word() -> None:
+    assert p("#通报 列表") == c.Digest(kind="issued") and p("#通报 文档").kind == "bulletin"

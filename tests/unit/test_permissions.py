@@ -57,6 +57,7 @@ MATRIX = [
     (A.APPEAL, SCHOOL, DISTRICT, (0, 0, 0, 1, 0)),  # only the school's own principal: the office decides
     (A.APPEAL, OTHER_SCHOOL, 99, (0, 0, 0, 0, 0)),
     (A.DECIDE_APPEAL, SCHOOL, DISTRICT, (1, 0, 0, 0, 0)),
+    (A.ISSUE_BULLETIN, None, None, (1, 0, 0, 0, 0)),
 ]
 
 
