@@ -179,7 +179,7 @@ def test_an_id_out_of_range_is_the_polite_404(desk: Desk, url: str) -> None:
 
 
 def test_every_int_in_a_desk_path_is_bounded(desk: Desk) -> None:
-    routes = [r for r in desk.client().app.routes if isinstance(r, Route)]
+    routes = [r for r in desk.app().routes if isinstance(r, Route)]
     convertors = [(r.path, name, c) for r in routes for name, c in r.param_convertors.items()]
     assert {(path, name) for path, name, c in convertors if isinstance(c, IdConvertor)} == {
         ("/findings/{number:id}", "number"), ("/evidence/{id:id}", "id"), ("/bulletins/{id:id}.docx", "id")}
