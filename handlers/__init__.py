@@ -14,6 +14,8 @@ from handlers import (
     amend,
     appeals,
     binding,
+    campaign_checks,
+    campaign_orders,
     corrections,
     documents,
     export,
@@ -33,8 +35,9 @@ from handlers import (
 ROUTER = Router("handlers").include(
     # the closed loop and its corrections; the supervisors' and schools' other work; looking; leave; the office's
     findings.router, rectification.router, verification.router, corrections.router, amend.router,
-    extension_requests.router, appeals.router, visits.router, start_of_term.router, submissions.router,
+    extension_requests.router, appeals.router, visits.router, start_of_term.router, campaign_checks.router,
+    submissions.router,
     queries.router, statistics.router, leave.router,
-    export.router, documents.router, binding.router, help.router,
+    export.router, documents.router, campaign_orders.router, binding.router, help.router,
 )
 COMMANDS = Commands(ROUTER)
