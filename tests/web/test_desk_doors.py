@@ -137,8 +137,8 @@ def test_an_override_stored_before_is_shown_nowhere(desk: Desk, tmp_path: Path) 
     assert all(SHOWN in r and not set(r) & INVISIBLE for r in replies), replies
 
 
-PAGES = ("/login", "/ledger", "/findings/1", "/charts", "/help", "/cycle", "/terms", "/assessment", "/ledger.xlsx",
-         "/assessment.xlsx", "/bulletin.docx?month=2024-03", "/findings/404", "/no-such-page")
+PAGES = ("/login", "/ledger", "/findings/1", "/charts", "/help", "/cycle", "/terms", "/campaigns", "/assessment",
+         "/ledger.xlsx", "/assessment.xlsx", "/bulletin.docx?month=2024-03", "/findings/404", "/no-such-page")
 
 
 def test_every_page_and_download_is_no_store_and_the_css_may_be_kept(desk: Desk) -> None:
