@@ -1,5 +1,5 @@
 """The office's 专项督导 commands: #专项督导 declares a campaign, #专项进度 shows how far it is (to anyone, over the
-schools they may see), #专项通报 sends its 通报 as a Word document.
+schools they may see), #专项通报 sends its 通报 as a Word document (figures as of a day).
 
     #专项督导 双减 “双减”政策落实专项督导 3月1日-3月31日 范围 全部 检查项 作业总量控制；课后服务开展；校外培训治理
     #专项督导 办园行为专项督导 4月1日-4月20日 范围 幼儿园 检查项 1.保教结合 2.去小学化 检查人 周永红、李明
@@ -28,7 +28,8 @@ from bot.reports.campaign_progress import progress
 from bot.routing import Router, Usage
 from handlers.steps.campaign_lookup import campaign_for
 from handlers.steps.lookup import need
-from handlers.steps.reach import here_or_private, shows
+from handlers.steps.reach import here_or_private, shows, shows_all
+from handlers.steps.views import export_path
 
 router = Router("campaign_orders")
 _MARKS = {"范围": "scope", "检查范围": "scope", "对象": "scope", "检查项": "items", "检查内容": "items",
@@ -37,6 +38,7 @@ _MARK = re.compile("(" + "|".join(sorted(_MARKS, key=len, reverse=True)) + r")\s
 _ITEM_SPLIT = re.compile(r"[；;\n]+|\s*(?:^|\s)[（(]?\d{1,2}[.、．)）]\s*")
 _LIST_SPLIT = re.compile(r"[、,，;；\s]+")
 MAX_ITEMS = 30
+AS_OF_WORDS = ("截至", "截止", "截至到")
 
 
 @dataclass(frozen=True)
@@ -154,3 +156,47 @@ async def campaign_progress(cmd: CampaignProgress, ctx: CommandContext) -> list[
 
 def _window(campaign: CampaignInfo, ctx: CommandContext) -> dict:
     return dict(name=campaign.name, starts=campaign.starts, ends=campaign.ends, state=campaign.state(ctx.today))
+
+
+@dataclass(frozen=True)
+class CampaignBulletin:
+    """#专项通报 [专项] [截至 3月20日]"""
+
+    text: str = ""
+
+
+@router.command(CampaignBulletin, "专项通报", action=Action.DIGEST, help={"专项通报": "help/campaign_bulletin.j2"},
+                parse=lambda word, rest: CampaignBulletin(rest.strip()),
+                usage=Usage("#专项通报 专项 [截至日期]", "专项督导通报（Word）"))
+async def campaign_bulletin(cmd: CampaignBulletin, ctx: CommandContext) -> list[Reply]:
+    """The campaign's 通报 as a Word document, every figure as of the day named (today by default) — where the
+    office may see every school (its room, or privately)."""
+    need(ctx, Action.DIGEST)
+    if not shows_all(ctx):
+        raise UserError("digests/office_room_only.j2")
+    day, rest = _as_of(ctx, cmd.text)
+    campaign = await campaign_for(ctx, rest or None)
+    # imported here: python-docx only when a document is asked for (memory)
+    from bot.reports.bulletin_doc import TemplateUnusable, date_cn, write_bulletin_doc
+    from bot.reports.campaign_doc import CAMPAIGN_TEMPLATE, campaign_doc_values
+
+    values = await campaign_doc_values(ctx.session, ctx.roster, campaign, day, ctx.now)
+    path = export_path(ctx, f"{campaign.name}通报", ".docx")
+    try:
+        write_bulletin_doc(values, path, ctx.settings.campaign_template or CAMPAIGN_TEMPLATE)
+    except TemplateUnusable as err:
+        raise UserError("digests/bulletin_template_bad.j2", **err.values()) from None
+    return [Reply("campaigns/bulletin_document.j2", dict(name=campaign.name, as_of=date_cn(day), file=path.name),
+                  files=(str(path),))]
+
+
+def _as_of(ctx: CommandContext, text: str) -> tuple[date, str]:
+    """The day named (`截至 3月20日`, `3月20日`; today when none) and the words left; a day to come is refused."""
+    try:
+        found = parse_date_range(text, ctx.today)
+    except DateRangeError:
+        return ctx.today, text
+    if found.starts > ctx.today:
+        raise UserError("campaigns/as_of_future.j2", day=found.starts)
+    rest = strip_separators(" ".join(w for w in split_words(f"{found.before} {found.after}") if w not in AS_OF_WORDS))
+    return found.starts, rest

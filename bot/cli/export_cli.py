@@ -1,4 +1,5 @@
-"""`dudao export ledger|bulletin|assessment [--month 2024-03] OUT`: the office's files from the command line."""
+"""`dudao export ledger|bulletin|assessment [--month 2024-03] OUT` and `dudao export campaign [--campaign 双减]
+[--as-of 2024-03-20] OUT`: the office's files from the command line."""
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +12,7 @@ from bot.cli.options import DbOption, _fail, _logging, _settings
 from bot.cli.say import say
 
 export_app = typer.Typer(help="Write the office's files: the 整改台账 (.xlsx), the monthly 通报 (.docx), "
-                              "the 责任督学考核 (.xlsx).", no_args_is_help=True)
+                              "the 责任督学考核 (.xlsx), a 专项督导通报 (.docx).", no_args_is_help=True)
 
 OutArgument = typer.Argument(..., help="the file to write (or a directory: a file of the usual name inside it)")
 
@@ -49,6 +50,28 @@ def bulletin(out: Path = OutArgument,
              db: str | None = DbOption) -> None:
     """The monthly 通报 as a Word document, from BULLETIN_TEMPLATE or the shipped template."""
     _run("bulletin", month, out, db)
+
+
+@export_app.command("campaign")
+def campaign(out: Path = OutArgument,
+             name: str | None = typer.Option(None, "--campaign", "-c",
+                                             help="the campaign: its name, its kind (双减…) or a part of its name; "
+                                                  "default: the one under way"),
+             as_of: str | None = typer.Option(None, "--as-of",
+                                              help="figures as of this day (2024-03-20); default: today"),
+             db: str | None = DbOption) -> None:
+    """A 专项督导 campaign's 通报 as a Word document, from CAMPAIGN_TEMPLATE or the shipped template."""
+    from bot.cli.desk_actions import CliError
+    from bot.cli.export_actions import BadInput, export_campaign
+
+    settings = _settings(db)
+    _logging("WARNING", settings)
+    try:
+        typer.echo(asyncio.run(export_campaign(settings, name, as_of, out)))
+    except BadInput as err:
+        _fail(str(err), code=2)
+    except CliError as err:
+        _fail(str(err))
 
 
 @export_app.command("assessment")

@@ -154,15 +154,28 @@ def find(every: list[CampaignInfo], word: str, today: date) -> CampaignMatch:
     return CampaignMatch(candidates=tuple(found))
 
 
-async def results(session: Session, campaign_id: int, school_id: int | None = None) -> dict[int, dict[int, Result]]:
-    """School id → item id → its current result."""
-    q = select(m.CampaignResult).where(m.CampaignResult.campaign_id == campaign_id,
-                                       m.CampaignResult.superseded_at.is_(None))
+def choose(every: list[CampaignInfo], word: str | None, today: date) -> CampaignMatch:
+    """The campaign `word` names (see `find`); without a word, the one campaign whose window is open today — else
+    the candidates to ask about (those open, or every one)."""
+    if word:
+        return find(every, word, today)
+    open_now = [c for c in every if c.state(today) == "open"]
+    return CampaignMatch(open_now[0]) if len(open_now) == 1 else CampaignMatch(candidates=tuple(open_now or every))
+
+
+async def results(session: Session, campaign_id: int, school_id: int | None = None,
+                  before: datetime | None = None) -> dict[int, dict[int, Result]]:
+    """School id → item id → its current result (as it stood just before `before`, when given)."""
+    r = m.CampaignResult
+    current = r.superseded_at.is_(None) if before is None else (
+        (r.at < before) & (r.superseded_at.is_(None) | (r.superseded_at >= before)))
+    q = select(r).where(r.campaign_id == campaign_id, current)
     if school_id is not None:
         q = q.where(m.CampaignResult.school_id == school_id)
     found: dict[int, dict[int, Result]] = defaultdict(dict)
-    for r in await session.scalars(q.order_by(m.CampaignResult.id)):
-        found[r.school_id][r.item_id] = Result(r.item_id, r.result, r.note, r.person_id, r.at, r.finding_id, r.id)
+    for row in await session.scalars(q.order_by(r.id)):
+        found[row.school_id][row.item_id] = Result(row.item_id, row.result, row.note, row.person_id, row.at,
+                                                   row.finding_id, row.id)
     return found
 
 

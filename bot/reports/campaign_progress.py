@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import select
 
 from bot.domain.roster import Roster, SchoolInfo
 from bot.ledger import lifecycle as ledger
-from bot.obligations.campaigns import FAIL, RESULT_LABELS, CampaignInfo, Result, complete, results
+from bot.obligations.campaigns import FAIL, CampaignInfo, Result, complete, results
 from bot.storage import models as m
 from bot.storage.session import Session
 
@@ -37,11 +38,12 @@ async def finding_numbers(session: Session, ids: Iterable[int | None]) -> dict[i
 
 
 async def progress(session: Session, roster: Roster, campaign: CampaignInfo,
-                   school_ids: Iterable[int] | None = None) -> dict:
-    """Every covered school (only `school_ids` when given) with its state, and the totals by district."""
+                   school_ids: Iterable[int] | None = None, before: datetime | None = None) -> dict:
+    """Every covered school (only `school_ids` when given) with its state (as it stood just before `before`, when
+    given), and the totals by district."""
     wanted = None if school_ids is None else set(school_ids)
     schools = [s for s in campaign.schools(roster) if wanted is None or s.id in wanted]
-    found = await results(session, campaign.id)
+    found = await results(session, campaign.id, before=before)
     numbers = await finding_numbers(session, (r.finding_id for by in found.values() for r in by.values()))
     assigned = campaign.assigned(roster)
     rows = [_row(roster, campaign, s, found.get(s.id, {}), numbers, assigned) for s in schools]
@@ -54,13 +56,12 @@ async def progress(session: Session, roster: Roster, campaign: CampaignInfo,
 def _row(roster: Roster, campaign: CampaignInfo, school: SchoolInfo, recorded: dict[int, Result],
          numbers: dict[int, int], assigned: dict) -> dict:
     district = roster.districts.get(school.district_id)
-    counts: dict[str, int] = defaultdict(int)
-    for r in recorded.values():
-        counts[RESULT_LABELS[r.result]] += 1
     return dict(school=school.name, display=school.display, school_id=school.id,
                 district=district.name if district else "", district_id=school.district_id,
                 checkers=[p.name for p in assigned.get(school.id, [])], done=complete(campaign, recorded),
-                recorded=len(recorded), counts=dict(counts), failed=failed_items(campaign, recorded, numbers),
+                recorded=len(recorded),
+                results={i.number: recorded[i.id].result for i in campaign.items if i.id in recorded},
+                failed=failed_items(campaign, recorded, numbers),
                 unrecorded=unrecorded(campaign, recorded),
                 last=max((r.at for r in recorded.values()), default=None))
 

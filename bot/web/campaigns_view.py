@@ -4,11 +4,21 @@ their findings. What a campaign covers and its progress are bot.obligations.camp
 bot.reports.campaign_progress'; the office gets the campaign's 通报 (Word) from here."""
 from __future__ import annotations
 
+import io
+from datetime import date
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.domain.permissions import Action, can
 from bot.obligations.campaigns import CampaignInfo, campaigns, scope_label
+from bot.render import Renderer
+from bot.reports.bulletin_doc import TemplateUnusable, write_bulletin_doc
+from bot.reports.campaign_doc import CAMPAIGN_TEMPLATE, campaign_doc_values
 from bot.reports.campaign_progress import progress
+from bot.web.documents_view import DOCX, attachment
 from bot.web.page import render
 from bot.web.viewer import Viewer
 
@@ -33,3 +43,41 @@ async def campaigns_page(request: Request, viewer: Viewer) -> Response:
     return render(request, "campaigns.html", viewer=viewer, campaigns=rows, found=found, understood=not asked or
                   chosen is not None, chosen=chosen, state=STATES[chosen.state(today)] if chosen else "",
                   scope=scope_label(chosen, roster) if chosen else "", today=today.isoformat())
+
+
+async def campaign_docx(request: Request, viewer: Viewer) -> Response:
+    """/campaigns/{id}.docx?as_of=2024-03-20: the campaign's 通报 as of that day (today when none) — the office's."""
+    if not can(viewer.actor, Action.DIGEST):
+        return render(request, "refused.html", code=403, viewer=viewer, what="bulletin")
+    roster, now = viewer.roster, request.app.state.clock.now()
+    today = now.astimezone(roster.tz).date()
+    day, problem = _day(request.query_params.get("as_of", "").strip()[:20], today)
+    if problem:
+        return render(request, "refused.html", code=400, viewer=viewer, what="period", message=problem)
+    async with request.app.state.db.reading() as session:
+        campaign = next((c for c in await campaigns(session) if c.id == request.path_params["id"]), None)
+        if campaign is None:
+            raise HTTPException(404)
+        values = await campaign_doc_values(session, roster, campaign, day, now)
+    buffer = io.BytesIO()
+    try:
+        await run_in_threadpool(write_bulletin_doc, values, buffer,
+                                request.app.state.settings.campaign_template or CAMPAIGN_TEMPLATE)
+    except TemplateUnusable as err:
+        message = Renderer().render("digests/bulletin_template_bad.j2", **err.values())
+        return render(request, "refused.html", code=500, viewer=viewer, what="template", message=message)
+    return Response(buffer.getvalue(), media_type=DOCX, headers={"content-disposition": attachment(
+        f"{campaign.name}通报.docx", f"campaign-{campaign.id}-{day.isoformat()}.docx")})
+
+
+def _day(text: str, today: date) -> tuple[date, str | None]:
+    """The day asked for (today when none) and, when it cannot be used, what to say."""
+    if not text:
+        return today, None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return today, Renderer().render("campaigns/bad_day.j2", value=text)
+    if day > today:
+        return today, Renderer().render("campaigns/as_of_future.j2", day=day)
+    return day, None

@@ -189,6 +189,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         Route("/cycle", logged_in(cycle_view.cycle_page)),
         Route("/terms", logged_in(terms_view.terms_page)),
         Route("/campaigns", logged_in(campaigns_view.campaigns_page)),
+        Route("/campaigns/{id:id}.docx", logged_in(campaigns_view.campaign_docx, audit.DOWNLOAD)),
         Route("/assessment", logged_in(documents_view.assessment_page)),
         Route("/assessment.xlsx", logged_in(documents_view.assessment_xlsx, audit.DOWNLOAD)),
         Route("/bulletin.docx", logged_in(documents_view.bulletin_docx, audit.DOWNLOAD)),

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from bot.contract import CommandContext, UserError
-from bot.obligations.campaigns import RESULT_WORDS, CampaignInfo, ItemInfo, campaigns, find
+from bot.obligations.campaigns import RESULT_WORDS, CampaignInfo, ItemInfo, campaigns, choose
 from bot.parsing.normalize import split_words, strip_separators
 
 _RESULT = re.compile("|".join(sorted(RESULT_WORDS, key=len, reverse=True)))
@@ -19,14 +19,9 @@ REST_WORDS = ("其余", "其他", "其它", "其余各项", "其他各项", "全
 async def campaign_for(ctx: CommandContext, word: str | None) -> CampaignInfo:
     """The campaign `word` names; without a word, the one campaign whose window is open (else a question)."""
     every = await campaigns(ctx.session)
-    if word is None:
-        open_now = [c for c in every if c.state(ctx.today) == "open"]
-        if len(open_now) == 1:
-            return open_now[0]
-        raise UserError("campaigns/which.j2", word="", names=[c.name for c in open_now or every])
-    match = find(every, word, ctx.today)
+    match = choose(every, word, ctx.today)
     if match.campaign is None:
-        raise UserError("campaigns/which.j2", word=word, names=[c.name for c in match.candidates],
+        raise UserError("campaigns/which.j2", word=word or "", names=[c.name for c in match.candidates],
                         known=[c.name for c in every])
     return match.campaign
 

@@ -43,3 +43,22 @@ def test_each_role_sees_its_own_schools(campaign_desk: Desk) -> None:
     login(principal, "p-wangf")
     page = principal.get("/campaigns", params={"id": _campaign_id(listing)}).text
     assert "已完成 1 / 1 所" in page and "重庆市城口中学" in page and "葛城小学" not in page
+
+
+def test_the_office_downloads_the_campaign_bulletin(campaign_desk: Desk) -> None:
+    import io
+
+    from docx import Document
+
+    client = campaign_desk.client()
+    login(client, "p-liu")
+    number = _campaign_id(client.get("/campaigns").text)
+    answer = client.get(f"/campaigns/{number}.docx", params={"as_of": "2024-03-20"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/vnd.openxml")
+    texts = [p.text for p in Document(io.BytesIO(answer.content)).paragraphs]
+    assert texts[0].endswith("关于双减专项督导情况的通报") and texts[-1] == "2024年3月20日"
+    assert client.get(f"/campaigns/{number}.docx", params={"as_of": "2024-04-30"}).status_code == 400
+    assert client.get("/campaigns/999.docx").status_code == 404
+    supervisor = campaign_desk.client()
+    login(supervisor, "p-li")
+    assert supervisor.get(f"/campaigns/{number}.docx").status_code == 403
