@@ -11,17 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.contract import CommandContext, Reply, UserError
+from bot.domain.campaign_words import KINDS, ScopeSpec, kind_in, kind_named
 from bot.domain.permissions import Action
-from bot.obligations.campaigns import (
-    KINDS,
-    CampaignInfo,
-    ScopeSpec,
-    campaign_named,
-    declare,
-    kind_in,
-    kind_named,
-    scope_from_names,
-)
+from bot.obligations.campaigns import CampaignInfo, campaign_named, declare, roster_scope
 from bot.parsing.dates import DateRangeError, parse_date_range
 from bot.parsing.normalize import split_words, strip_separators
 from bot.reports.campaign_progress import progress
@@ -115,7 +107,7 @@ def _head(ctx: CommandContext, head: str) -> tuple[str, str, date, date]:
 
 def _scope(ctx: CommandContext, text: str) -> ScopeSpec:
     names = [n for n in _LIST_SPLIT.split(text) if n]
-    scope, unknown = scope_from_names(names, ctx.roster, lambda n: ctx.schools.resolve(n).school)
+    scope, unknown = roster_scope(names, ctx.roster, lambda n: ctx.schools.resolve(n).school)
     if unknown:
         raise UserError("campaigns/scope_unknown.j2", words=unknown)
     return scope

@@ -16,33 +16,23 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from bot.domain.campaign_words import (
+    ALL,
+    DISTRICTS,
+    KINDERGARTENS,
+    SCHOOLS,
+    ScopeSpec,
+    kind_named,
+    scope_from_names,
+)
 from bot.domain.roster import PersonInfo, Roster, SchoolInfo
 from bot.storage import models as m
 from bot.storage.session import Session
 
-KINDS = ("立德树人", "幼儿园办园行为", "双减", "开学", "其他")
-OTHER = "其他"
-_KIND_WORDS = {"立德树人": "立德树人", "幼儿园办园行为": "幼儿园办园行为", "办园行为": "幼儿园办园行为",
-               "双减": "双减", "开学": "开学", "开学检查": "开学", "春季开学": "开学", "秋季开学": "开学",
-               "春秋季开学": "开学", "其他": OTHER, "其它": OTHER}
 PASS, FAIL, NA = "pass", "fail", "na"
 RESULT_LABELS = {PASS: "符合", FAIL: "不符合", NA: "不适用"}
 RESULT_WORDS = {"符合": PASS, "不符合": FAIL, "不适用": NA}
-ALL, DISTRICTS, KINDERGARTENS, SCHOOLS = "all", "districts", "kindergartens", "schools"
-ALL_WORDS = ("全部", "全县", "所有学校", "全部学校", "全县学校")
-KINDERGARTEN_WORDS = ("幼儿园", "全部幼儿园", "所有幼儿园", "全县幼儿园")
 KINDERGARTEN = "幼儿园"  # the school type (schools.type) a kindergarten has
-
-
-def kind_named(word: str) -> str | None:
-    """The kind a word names (双减, 办园行为, 开学检查…), or None."""
-    return _KIND_WORDS.get(word.strip().strip("“”\"'"))
-
-
-def kind_in(text: str) -> str:
-    """The kind a campaign's name speaks of (the longest kind word in it), else 其他."""
-    found = [w for w in _KIND_WORDS if w in text]
-    return _KIND_WORDS[max(found, key=len)] if found else OTHER
 
 
 @dataclass(frozen=True)
@@ -184,29 +174,15 @@ def complete(campaign: CampaignInfo, recorded: dict[int, Result]) -> bool:
     return all(i.id in recorded for i in campaign.items)
 
 
-@dataclass(frozen=True)
-class ScopeSpec:
-    scope: str
-    ids: tuple[int, ...] = ()
+def roster_scope(names: list[str], roster: Roster, school_of: Callable[[str], SchoolInfo | None]
+                 ) -> tuple[ScopeSpec, list[str]]:
+    """bot.domain.campaign_words.scope_from_names over the roster (`school_of`: a school from what is typed)."""
+    def school_id(name: str) -> int | None:
+        school = school_of(name)
+        return school.id if school else None
 
-
-def scope_from_names(names: list[str], roster: Roster, school_of: Callable[[str], SchoolInfo | None]
-                     ) -> tuple[ScopeSpec, list[str]]:
-    """The scope a list of words names (全部; 幼儿园; district names; school names — districts and schools mixed
-    become their schools) and the words that name nothing."""
-    if not names or (len(names) == 1 and names[0] in ALL_WORDS):
-        return ScopeSpec(ALL), []
-    if len(names) == 1 and names[0] in KINDERGARTEN_WORDS:
-        return ScopeSpec(KINDERGARTENS), []
-    by_name = {d.name: d.id for d in roster.districts.values()}
-    districts = [by_name[n] for n in names if n in by_name]
-    schools = {n: school_of(n) for n in names if n not in by_name}
-    unknown = [n for n, s in schools.items() if s is None]
-    school_ids = [s.id for s in schools.values() if s is not None]
-    if not school_ids:
-        return ScopeSpec(DISTRICTS, tuple(dict.fromkeys(districts))), unknown
-    in_districts = [s.id for s in roster.schools.values() if s.district_id in districts]
-    return ScopeSpec(SCHOOLS, tuple(sorted(set(school_ids) | set(in_districts)))), unknown
+    return scope_from_names(names, {d.name: d.id for d in roster.districts.values()}, school_id,
+                            {s.id: s.district_id for s in roster.schools.values()})
 
 
 def scope_label(campaign: CampaignInfo, roster: Roster) -> str:
