@@ -166,7 +166,7 @@ def test_hsts_goes_with_an_https_desk_only(desk: Desk) -> None:
 
 
 HUGE = ("/findings/99999999999999999999999", "/evidence/99999999999999999999999", "/findings/9223372036854775808",
-        "/evidence/2147483648", "/findings/1" + "0" * 400, "/findings/-1")
+        "/evidence/2147483648", "/findings/1" + "0" * 400, "/findings/-1", "/campaigns/99999999999999999999999.docx")
 
 
 @pytest.mark.parametrize("url", HUGE)
@@ -181,7 +181,7 @@ def test_every_int_in_a_desk_path_is_bounded(desk: Desk) -> None:
     routes = [r for r in desk.client().app.routes if isinstance(r, Route)]
     convertors = [(r.path, name, c) for r in routes for name, c in r.param_convertors.items()]
     assert {(path, name) for path, name, c in convertors if isinstance(c, IdConvertor)} == {
-        ("/findings/{number:id}", "number"), ("/evidence/{id:id}", "id")}
+        ("/findings/{number:id}", "number"), ("/evidence/{id:id}", "id"), ("/campaigns/{id:id}.docx", "id")}
     assert [path for path, _, c in convertors if isinstance(c, IntegerConvertor)] == []
 
 
