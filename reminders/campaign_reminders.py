@@ -11,8 +11,8 @@ from bot.contract import Context, Notice
 from bot.obligations.campaigns import CampaignInfo, campaigns, complete, results
 from bot.reports.campaign_progress import progress
 from bot.reports.lists import shown
-from reminders.steps import epoch, office_room, owed_steps, take
-from reminders.terms import NEAR, Owing, district_notices, schedule
+from reminders.steps import epoch, office_room, take
+from reminders.terms import Owing, district_notices, steps_owed
 
 TEMPLATES = dict(open="campaigns/open.j2", remind="campaigns/remind.j2")
 
@@ -21,26 +21,23 @@ async def campaigns_rule(ctx: Context) -> list[Notice]:
     since = await epoch(ctx.session, ctx.now)
     notices: list[Notice] = []
     for campaign in await campaigns(ctx.session):
-        if not campaign.starts - NEAR <= ctx.today <= campaign.ends + NEAR:
-            continue
-        plan = schedule(campaign.starts, campaign.ends, ctx.roster)
-        for step, key in await owed_steps(ctx, plan, f"campaign:{campaign.id}", since):
+        owing = _owing(campaign)
+        for step, key in await steps_owed(ctx, owing, since):
             if step == "report":
                 notices += await _report(ctx, campaign)
             else:
-                notices += await _district_notices(ctx, campaign, step)
+                found = await results(ctx.session, campaign.id)
+                done = {sid for sid, recorded in found.items() if complete(campaign, recorded)}
+                notices += await district_notices(ctx, owing, step, campaign.schools(ctx.roster), done,
+                                                  campaign.assigned(ctx.roster))
                 take(ctx.session, key, "campaign", ctx.now)
     return notices
 
 
-async def _district_notices(ctx: Context, campaign: CampaignInfo, step: str) -> list[Notice]:
-    found = await results(ctx.session, campaign.id)
-    done = {sid for sid, recorded in found.items() if complete(campaign, recorded)}
-    owing = Owing(key=f"campaign:{campaign.id}", kind="campaign", opens=campaign.starts, closes=campaign.ends,
-                  templates=TEMPLATES, values=dict(name=campaign.name, kind=campaign.kind,
-                                                   items=[i.label for i in campaign.items]))
-    return await district_notices(ctx, owing, step, campaign.schools(ctx.roster), done,
-                                  campaign.assigned(ctx.roster))
+def _owing(campaign: CampaignInfo) -> Owing:
+    return Owing(key=f"campaign:{campaign.id}", kind="campaign", opens=campaign.starts, closes=campaign.ends,
+                 templates=TEMPLATES, values=dict(name=campaign.name, kind=campaign.kind,
+                                                  items=[i.label for i in campaign.items]))
 
 
 async def _report(ctx: Context, campaign: CampaignInfo) -> list[Notice]:

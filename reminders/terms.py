@@ -56,11 +56,8 @@ async def terms_rule(ctx: Context) -> list[Notice]:
     since = await epoch(ctx.session, ctx.now)
     notices: list[Notice] = []
     for window in windows(ctx.roster):
-        if not window.opens - NEAR <= ctx.today <= window.closes + NEAR:
-            continue  # nothing of this term can be owed today
         # the key is the report's own; the district notices' marker
-        plan = schedule(window.opens, window.closes, ctx.roster)
-        for step, key in await owed_steps(ctx, plan, f"term:{window.name}", since):
+        for step, key in await steps_owed(ctx, _owing(window), since):
             if step == "report":
                 notices += await _report(ctx, window)
             else:
@@ -69,13 +66,24 @@ async def terms_rule(ctx: Context) -> list[Notice]:
     return notices
 
 
+async def steps_owed(ctx: Context, owing: Owing, since: datetime) -> list[tuple[str, str]]:
+    """The steps of a window (`schedule`) owed now and not taken yet, with their keys (`owing.key:step`); none for
+    a window further than NEAR from today (nothing of it can be owed)."""
+    if not owing.opens - NEAR <= ctx.today <= owing.closes + NEAR:
+        return []
+    return await owed_steps(ctx, schedule(owing.opens, owing.closes, ctx.roster), owing.key, since)
+
+
+def _owing(window: TermWindow) -> Owing:
+    return Owing(key=f"term:{window.name}", kind="term", opens=window.opens, closes=window.closes,
+                 templates=dict(open="cycle/term_open.j2", remind="cycle/term_remind.j2"),
+                 values=dict(term=window.name))
+
+
 async def _district_notices(ctx: Context, window: TermWindow, step: str) -> list[Notice]:
     done = {sid for sid, c in (await checks(ctx.session, window.name)).items() if c["done"]}
-    owing = Owing(key=f"term:{window.name}", kind="term", opens=window.opens, closes=window.closes,
-                  templates=dict(open="cycle/term_open.j2", remind="cycle/term_remind.j2"),
-                  values=dict(term=window.name))
-    return await district_notices(ctx, owing, step, sorted(ctx.roster.schools.values(), key=lambda s: s.id), done,
-                                  ctx.roster.supervisors_by_school)
+    schools = sorted(ctx.roster.schools.values(), key=lambda s: s.id)
+    return await district_notices(ctx, _owing(window), step, schools, done, ctx.roster.supervisors_by_school)
 
 
 @dataclass(frozen=True)

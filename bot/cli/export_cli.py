@@ -2,13 +2,12 @@
 [--as-of 2024-03-20] OUT`: the office's files from the command line."""
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
 import typer
 
-from bot.cli.options import DbOption, _fail, _logging, _settings
+from bot.cli.options import DbOption, answer
 from bot.cli.say import say
 
 export_app = typer.Typer(help="Write the office's files: the 整改台账 (.xlsx), the monthly 通报 (.docx), "
@@ -18,21 +17,12 @@ OutArgument = typer.Argument(..., help="the file to write (or a directory: a fil
 
 
 def _run(kind: str, month: str | None, out: Path, db: str | None) -> None:
-    from bot.cli.desk_actions import CliError
-    from bot.cli.export_actions import BadInput, export
-
-    settings = _settings(db)
-    _logging("WARNING", settings)
+    from bot.cli.export_actions import export
 
     def progress(total: int):  # noqa: ANN202 — click's progress bar, on stderr so stdout keeps the result line
         return typer.progressbar(length=total, label=say("export_progress"), file=sys.stderr)
 
-    try:
-        typer.echo(asyncio.run(export(settings, kind, month, out, progress)))
-    except BadInput as err:
-        _fail(str(err), code=2)
-    except CliError as err:
-        _fail(str(err))
+    answer(db, lambda settings: export(settings, kind, month, out, progress))
 
 
 @export_app.command("ledger")
@@ -61,17 +51,9 @@ def campaign(out: Path = OutArgument,
                                               help="figures as of this day (2024-03-20); default: today"),
              db: str | None = DbOption) -> None:
     """A 专项督导 campaign's 通报 as a Word document, from CAMPAIGN_TEMPLATE or the shipped template."""
-    from bot.cli.desk_actions import CliError
-    from bot.cli.export_actions import BadInput, export_campaign
+    from bot.cli.export_actions import export_campaign
 
-    settings = _settings(db)
-    _logging("WARNING", settings)
-    try:
-        typer.echo(asyncio.run(export_campaign(settings, name, as_of, out)))
-    except BadInput as err:
-        _fail(str(err), code=2)
-    except CliError as err:
-        _fail(str(err))
+    answer(db, lambda settings: export_campaign(settings, name, as_of, out))
 
 
 @export_app.command("assessment")
