@@ -80,6 +80,7 @@ class Settings(BaseSettings):
 
     # documents
     bulletin_template: Path | None = None  # the office's own Word template of the monthly 通报; empty = the shipped one
+    campaign_template: Path | None = None  # likewise for the 专项督导通报 (bot/data/campaign-template.docx)
 
     log_level: str = "INFO"
 

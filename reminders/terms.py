@@ -10,10 +10,13 @@ which schools are checked):
   naming unchecked schools and their supervisors (owed for 7 days).
 A supervisor on leave is not @-mentioned: their district lead is asked to see to their schools instead.
 Each step is worked out once, at the first sweep it is owed at (a marker in reminders_sent).
+The schedule, the district notices and who is to check which school are shared with the 专项督导 campaigns'
+reminders (reminders/campaign_reminders.py).
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.contract import Context, Notice
@@ -31,20 +34,20 @@ REPORT_LIVE = timedelta(days=7)
 NEAR = timedelta(days=30)  # terms further than this from today are not looked at
 
 
-def schedule(window: TermWindow, roster: Roster) -> list[tuple[str, datetime, datetime]]:
-    """(step, instant, expires) for one term."""
+def schedule(opens: date, closes: date, roster: Roster) -> list[tuple[str, datetime, datetime]]:
+    """(step, instant, expires) for a window of county days [opens, closes]: a term's check, or a campaign's."""
     cal = roster.calendar
-    open_day = cal.next_workday(window.opens)
-    remind_day = cal.add_workdays(workday_on_or_before(cal, window.closes), -(REMIND_WORKDAYS - 1))
-    end = day_end(window.closes, roster)
-    report_at = reminder_instant(cal.add_workdays(window.closes, 1), roster)
+    open_day = cal.next_workday(opens)
+    remind_day = cal.add_workdays(workday_on_or_before(cal, closes), -(REMIND_WORKDAYS - 1))
+    end = day_end(closes, roster)
+    report_at = reminder_instant(cal.add_workdays(closes, 1), roster)
     plan = [("report", report_at, report_at + REPORT_LIVE)]
     remind_at = reminder_instant(remind_day, roster)
     if open_day < remind_day:
         plan.insert(0, ("remind", remind_at, end))
     else:
         remind_at = end
-    if open_day <= window.closes:
+    if open_day <= closes:
         plan.insert(0, ("open", reminder_instant(open_day, roster), remind_at))
     return plan
 
@@ -53,10 +56,8 @@ async def terms_rule(ctx: Context) -> list[Notice]:
     since = await epoch(ctx.session, ctx.now)
     notices: list[Notice] = []
     for window in windows(ctx.roster):
-        if not window.opens - NEAR <= ctx.today <= window.closes + NEAR:
-            continue  # nothing of this term can be owed today
         # the key is the report's own; the district notices' marker
-        for step, key in await owed_steps(ctx, schedule(window, ctx.roster), f"term:{window.name}", since):
+        for step, key in await steps_owed(ctx, _owing(window), since):
             if step == "report":
                 notices += await _report(ctx, window)
             else:
@@ -65,28 +66,60 @@ async def terms_rule(ctx: Context) -> list[Notice]:
     return notices
 
 
+async def steps_owed(ctx: Context, owing: Owing, since: datetime) -> list[tuple[str, str]]:
+    """The steps of a window (`schedule`) owed now and not taken yet, with their keys (`owing.key:step`); none for
+    a window further than NEAR from today (nothing of it can be owed)."""
+    if not owing.opens - NEAR <= ctx.today <= owing.closes + NEAR:
+        return []
+    return await owed_steps(ctx, schedule(owing.opens, owing.closes, ctx.roster), owing.key, since)
+
+
+def _owing(window: TermWindow) -> Owing:
+    return Owing(key=f"term:{window.name}", kind="term", opens=window.opens, closes=window.closes,
+                 templates=dict(open="cycle/term_open.j2", remind="cycle/term_remind.j2"),
+                 values=dict(term=window.name))
+
+
 async def _district_notices(ctx: Context, window: TermWindow, step: str) -> list[Notice]:
-    roster = ctx.roster
     done = {sid for sid, c in (await checks(ctx.session, window.name)).items() if c["done"]}
+    schools = sorted(ctx.roster.schools.values(), key=lambda s: s.id)
+    return await district_notices(ctx, _owing(window), step, schools, done, ctx.roster.supervisors_by_school)
+
+
+@dataclass(frozen=True)
+class Owing:
+    """A window of checks owed by the schools' checkers (a term's start-of-term checks, a campaign): the key its
+    notices are under (`key:step:district`), their kind, the window, the template of each step, what else they say."""
+
+    key: str
+    kind: str
+    opens: date
+    closes: date
+    templates: dict[str, str]
+    values: dict
+
+
+async def district_notices(ctx: Context, owing: Owing, step: str, schools: list[SchoolInfo], done: set[int],
+                           assigned: dict[int, list[PersonInfo]]) -> list[Notice]:
+    """Each district room hears who is to check which of `schools` (at "open": all; else the ones not `done`)."""
+    roster = ctx.roster
     away = await leave_ends(ctx.session, ctx.today)
     by_district: dict[int, list[SchoolInfo]] = defaultdict(list)
-    for school in sorted(roster.schools.values(), key=lambda s: s.id):
+    for school in schools:
         if step == "open" or school.id not in done:
             by_district[school.district_id].append(school)
-    assigned = roster.supervisors_by_school
-    left = roster.calendar.workdays_between(ctx.today - timedelta(days=1), window.closes)
+    left = roster.calendar.workdays_between(ctx.today - timedelta(days=1), owing.closes)
     notices: list[Notice] = []
-    for district_id, schools in sorted(by_district.items()):
-        lines, unassigned, mention = _assignments(roster, district_id, schools, assigned, away)
-        values = dict(term=window.name, closes=window.closes, started=ctx.today > window.opens, left=left,
+    for district_id, owed in sorted(by_district.items()):
+        lines, unassigned, mention = assignments(roster, district_id, owed, assigned, away)
+        values = dict(owing.values, closes=owing.closes, started=ctx.today > owing.opens, left=left,
                       lines=lines, unassigned=shown(s.display for s in unassigned))
-        key = f"term:{window.name}:{step}:{district_id}"
-        template = "cycle/term_open.j2" if step == "open" else "cycle/term_remind.j2"
-        notices += addressed(key, "term", template, values, district_room(roster, district_id), mention)
+        notices += addressed(f"{owing.key}:{step}:{district_id}", owing.kind, owing.templates[step], values,
+                             district_room(roster, district_id), mention)
     return notices
 
 
-def _assignments(roster: Roster, district_id: int, schools: list[SchoolInfo],
+def assignments(roster: Roster, district_id: int, schools: list[SchoolInfo],
                  assigned: dict[int, list[PersonInfo]], away: dict[int, date]
                  ) -> tuple[list[dict], list[SchoolInfo], list[PersonInfo]]:
     """Who is to check which schools: their supervisors, or the district lead (supervisor on leave, or none)."""

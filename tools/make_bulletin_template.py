@@ -87,7 +87,9 @@ def _table(doc, headers: list[str], loop: str, cells: list[str], total: list[str
                 cell.width = Mm(width)
 
 
-def build(out: Path = OUT) -> Path:
+def document():  # noqa: ANN201 — a python-docx Document
+    """An A4 document with the official layout and the styles the 通报 templates use (the 专项督导 one too:
+    tools/make_campaign_template.py)."""
     check("docx-row")
     doc = Document()
     section = doc.sections[0]
@@ -107,22 +109,49 @@ def build(out: Path = OUT) -> Path:
     _style(doc, "落款", BODY, 16, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _style(doc, "草稿标记", HEADING, 16, indent=False)
     doc.styles["表格"].paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    return doc
 
-    mark = section.header.paragraphs[0]  # 草稿 on every page of a draft; nothing once issued
+
+def draft_mark(doc) -> None:  # noqa: ANN001
+    """{{ draft_mark }} in the page header: 草稿 on every page of a draft; nothing once issued."""
+    mark = doc.sections[0].header.paragraphs[0]
     mark.style = doc.styles["草稿标记"]
     mark.add_run("{{ draft_mark }}")
 
+
+def heading(doc, lead: str, number: str = "〔{{ issue_year }}〕　　号", correction: bool = False) -> None:  # noqa: ANN001
+    """The title ({{ office }} and {{ title }}), the 文号 line (`number`: a blank to fill in, or the issued one's
+    `{{ number }}`) and whom it is sent to, the correction's paragraph (`correction`), then the lead paragraph."""
     title = doc.add_paragraph(style="通报标题")
     title.add_run("{{ office }}")
     title.add_run().add_break()
     title.add_run("{{ title }}")
-    _para(doc, "{{ number }}", "文号")  # a draft: 〔2024〕　　号, to be filled in; issued: its 文号
+    _para(doc, number, "文号")
     _para(doc, "各责任区、各学校（幼儿园）：", "主送")
-    _para(doc, "{%p if correction %}")
-    _para(doc, "本通报是对{{ correction.number }}的更正，原通报同时停止使用。"
-               "{% if correction.reason %}更正原因：{{ correction.reason }}。{% endif %}")
-    _para(doc, "{%p endif %}")
-    _para(doc, "现将{{ year }}年{{ month }}月全县责任督学挂牌督导工作情况通报如下。")
+    if correction:
+        _para(doc, "{%p if correction %}")
+        _para(doc, "本通报是对{{ correction.number }}的更正，原通报同时停止使用。"
+                   "{% if correction.reason %}更正原因：{{ correction.reason }}。{% endif %}")
+        _para(doc, "{%p endif %}")
+    _para(doc, lead)
+
+
+def signature(doc, out: Path) -> Path:  # noqa: ANN001
+    """The office and the date at the foot, and the file saved."""
+    doc.add_paragraph()
+    _para(doc, "{{ office }}", "落款")
+    _para(doc, "{{ issue_date }}", "落款")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(out)
+    return out
+
+
+def build(out: Path = OUT) -> Path:
+    doc = document()
+    draft_mark(doc)
+    # a draft: 〔2024〕　　号, to be filled in; issued: its 文号 (bot/reports/issued.py)
+    heading(doc, "现将{{ year }}年{{ month }}月全县责任督学挂牌督导工作情况通报如下。", number="{{ number }}",
+            correction=True)
 
     _para(doc, "一、总体情况", "一级标题")
     _para(doc, "{{ year }}年{{ month }}月，{% if totals.visits %}各责任督学履行经常性督导职责，共到校督导"
@@ -209,12 +238,7 @@ def build(out: Path = OUT) -> Path:
     _para(doc, "（二）各责任督学要加强跟踪督办，及时验收销号，按时报送月报，做到每月到校督导全覆盖。")
     _para(doc, "（三）各责任区负责人要统筹做好责任区汇总，督促按期完成各项督导任务。")
 
-    doc.add_paragraph()
-    _para(doc, "{{ office }}", "落款")
-    _para(doc, "{{ issue_date }}", "落款")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(out)
-    return out
+    return signature(doc, out)
 
 
 if __name__ == "__main__":

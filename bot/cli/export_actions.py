@@ -1,5 +1,6 @@
-"""What `dudao export ledger|bulletin|assessment|school-assessment` does: read the county and the period, write
-the file (or, for `bulletin --issued 文号`, the 通报 issued under that 文号, the bytes stored when it was issued)."""
+"""What `dudao export ledger|bulletin|assessment|school-assessment|campaign` does: read the county and the period,
+write the file (or, for `bulletin --issued 文号`, the 通报 issued under that 文号, the bytes stored when it was
+issued)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
@@ -140,6 +141,52 @@ async def _issued(session: Session, number: str, out: Path) -> str:
     path = target(out, row.name)
     path.write_bytes(data)
     return say("export_issued", out=path, number=row.number, label=row.label, day=row.issued_on, sha256=row.sha256)
+
+
+async def export_campaign(settings: Settings, name: str | None, day: str | None, out: Path,
+                          now: datetime | None = None) -> str:
+    """Write the 专项督导通报 of the campaign `name` (the one open today when None), as of `day` (today when None)."""
+    from bot.obligations.campaigns import campaigns, choose
+    from bot.reports.campaign_doc import CAMPAIGN_TEMPLATE, campaign_doc_values
+
+    now = now or SystemClock().now()
+    db = await open_database(settings.database_url)
+    try:
+        roster = await county_roster(db, "export_no_county")
+        today = now.astimezone(roster.tz).date()
+        as_of = read_day(day, today)
+        async with db.reading() as session:
+            every = await campaigns(session)
+            match = choose(every, name, today)
+            if match.campaign is None:
+                raise BadInput(Renderer().render("campaigns/which.j2", word=name or "", names=[
+                    c.name for c in match.candidates], known=[c.name for c in every]))
+            values = await campaign_doc_values(session, roster, match.campaign, as_of, now)
+        path = target(out, f"{match.campaign.name}通报.docx")
+        template = settings.campaign_template
+        try:
+            write_bulletin_doc(values, path, template or CAMPAIGN_TEMPLATE)
+        except TemplateUnusable as err:
+            raise CliError(Renderer().render("digests/bulletin_template_bad.j2", **err.values())) from None
+        return say("export_campaign", out=path, name=match.campaign.name, as_of=values["as_of"],
+                   template=template or "")
+    except OSError as err:
+        raise CliError(say("export_cannot_write", out=out, error=err.strerror or err)) from None
+    finally:
+        await db.dispose()
+
+
+def read_day(text: str | None, today: date) -> date:
+    """--as-of as written (2024-03-20; None: today); a day to come, or one we cannot read, is BadInput."""
+    if not text:
+        return today
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(Renderer().render("campaigns/bad_day.j2", value=text)) from None
+    if day > today:
+        raise BadInput(Renderer().render("campaigns/as_of_future.j2", day=day))
+    return day
 
 
 async def _assessment(session: Session, roster: Roster, now: datetime, period: Period, out: Path) -> str:

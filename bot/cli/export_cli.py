@@ -1,38 +1,28 @@
-"""`dudao export ledger|bulletin|assessment|school-assessment [--month 2024-03] OUT`: the office's files from the
-command line."""
+"""`dudao export ledger|bulletin|assessment|school-assessment [--month 2024-03] OUT` and `dudao export campaign
+[--campaign 双减] [--as-of 2024-03-20] OUT`: the office's files from the command line."""
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
 import typer
 
-from bot.cli.options import DbOption, _fail, _logging, _settings
+from bot.cli.options import DbOption, answer
 from bot.cli.say import say
 
-export_app = typer.Typer(help="Write the office's files: the 整改台账 (.xlsx), the monthly 通报 (.docx), "
-                              "the 责任督学考核 (.xlsx), the 学校综合督导考核 (.xlsx).", no_args_is_help=True)
+export_app = typer.Typer(help="写出督导室的文件：整改台账（.xlsx）、月度通报（.docx）、责任督学考核（.xlsx）、"
+                              "学校综合督导考核（.xlsx）、专项督导通报（.docx）。", no_args_is_help=True)
 
 OutArgument = typer.Argument(..., help="the file to write (or a directory: a file of the usual name inside it)")
 
 
 def _run(kind: str, month: str | None, out: Path, db: str | None, issued: str | None = None) -> None:
-    from bot.cli.desk_actions import CliError
-    from bot.cli.export_actions import BadInput, export
-
-    settings = _settings(db)
-    _logging("WARNING", settings)
+    from bot.cli.export_actions import export
 
     def progress(total: int):  # noqa: ANN202 — click's progress bar, on stderr so stdout keeps the result line
         return typer.progressbar(length=total, label=say("export_progress"), file=sys.stderr)
 
-    try:
-        typer.echo(asyncio.run(export(settings, kind, month, out, progress, issued=issued)))
-    except BadInput as err:
-        _fail(str(err), code=2)
-    except CliError as err:
-        _fail(str(err))
+    answer(db, lambda settings: export(settings, kind, month, out, progress, issued=issued))
 
 
 @export_app.command("ledger")
@@ -53,6 +43,20 @@ def bulletin(out: Path = OutArgument,
     """The monthly 通报 as a Word document: the draft, from BULLETIN_TEMPLATE or the shipped template — or, with
     --issued, one issued, byte for byte."""
     _run("bulletin", month, out, db, issued)
+
+
+@export_app.command("campaign")
+def campaign(out: Path = OutArgument,
+             name: str | None = typer.Option(None, "--campaign", "-c",
+                                             help="the campaign: its name, its kind (双减…) or a part of its name; "
+                                                  "default: the one under way"),
+             as_of: str | None = typer.Option(None, "--as-of",
+                                              help="figures as of this day (2024-03-20); default: today"),
+             db: str | None = DbOption) -> None:
+    """A 专项督导 campaign's 通报 as a Word document, from CAMPAIGN_TEMPLATE or the shipped template."""
+    from bot.cli.export_actions import export_campaign
+
+    answer(db, lambda settings: export_campaign(settings, name, as_of, out))
 
 
 @export_app.command("assessment")

@@ -2,12 +2,11 @@
 workbook (the city's feedback list and the like), all rows or none (bot/cli/import_actions.py)."""
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import typer
 
-from bot.cli.options import DbOption, _fail, _logging, _settings
+from bot.cli.options import DbOption, _fail, answer
 
 findings_app = typer.Typer(help="成批登记问题：从工作簿（.xlsx）导入问题，或写出一份空白模板。", no_args_is_help=True)
 
@@ -24,18 +23,9 @@ def import_(workbook: Path = typer.Argument(..., help=WORKBOOK_HELP),
             by: str | None = typer.Option(None, "--by", help=BY_HELP),
             source: str | None = typer.Option(None, "--source", help=SOURCE_HELP),
             db: str | None = DbOption) -> None:
-    from bot.cli.desk_actions import CliError
-    from bot.cli.export_actions import BadInput
     from bot.cli.import_actions import import_findings
 
-    settings = _settings(db)
-    _logging("WARNING", settings)
-    try:
-        typer.echo(asyncio.run(import_findings(settings, workbook, by, source)))
-    except BadInput as err:
-        _fail(str(err), code=2)
-    except CliError as err:
-        _fail(str(err))
+    answer(db, lambda settings: import_findings(settings, workbook, by, source))
 
 
 @findings_app.command("template", help="写出问题导入模板 OUT（表头和一行示例）。")

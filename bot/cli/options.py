@@ -1,8 +1,11 @@
 """What every `dudao` command shares: the --db option, settings with overrides, logging, failing politely."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import typer
 
@@ -32,3 +35,18 @@ def _logging(level: str, settings: Settings | None = None) -> None:
 def _fail(message: str, code: int = 1) -> None:
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+def answer(db: str | None, act: Callable[[Settings], Coroutine[Any, Any, str]]) -> None:
+    """Run `act` with the settings (the database named by --db), print its line; BadInput exits 2, CliError 1."""
+    from bot.cli.desk_actions import CliError
+    from bot.cli.export_actions import BadInput
+
+    settings = _settings(db)
+    _logging("WARNING", settings)
+    try:
+        typer.echo(asyncio.run(act(settings)))
+    except BadInput as err:
+        _fail(str(err), code=2)
+    except CliError as err:
+        _fail(str(err))

@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from bot.county.errors import Item, Loc
+from bot.domain.campaign_words import ALL_WORDS, KINDERGARTEN_WORDS
 
 if TYPE_CHECKING:
-    from bot.county.schema import CountyData, Person, Room
+    from bot.county.schema import Campaign, CountyData, Person, Room
 
 Problems = list[Item]
 
@@ -42,6 +43,8 @@ def cross_check(data: CountyData) -> Problems:
         *_check_districts(data),
         *(item for i, p in enumerate(data.people) for item in _check_person(data, i, p)),
         *(item for i, r in enumerate(data.rooms) for item in _check_room(data, i, r)),
+        *_duplicates("campaigns", "name", (c.name for c in data.campaigns), "专项督导名称"),
+        *(item for i, c in enumerate(data.campaigns) for item in _check_campaign(data, i, c)),
     ]
 
 
@@ -123,4 +126,21 @@ def _check_room(data: CountyData, i: int, room: Room) -> Problems:
     elif room.school is not None and room.district not in (None, school_district[room.school]):
         values = {"school": room.school, "district": school_district[room.school], "given": room.district}
         found.append(((*at, "district"), "room_wrong_district", values))
+    return found
+
+
+def _check_campaign(data: CountyData, i: int, campaign: Campaign) -> Problems:
+    """The scope names 全部 or 幼儿园 alone, or districts and schools of the file; checkers are 督学 or 督导室."""
+    names = {d.name for d in data.districts} | {n for s in data.schools for n in (s.name, *s.short)}
+    alone = len(campaign.scope) == 1 and campaign.scope[0] in (*ALL_WORDS, *KINDERGARTEN_WORDS)
+    found: Problems = [(("campaigns", i, "scope", j), "campaign_scope_unknown", {"value": name})
+                       for j, name in enumerate(campaign.scope) if not alone and name not in names]
+    people = {p.id: p for p in data.people}
+    for j, key in enumerate(campaign.checkers):
+        person = people.get(key)
+        if person is None:
+            found.append((("campaigns", i, "checkers", j), "unknown_person", {"value": key}))
+        elif person.role not in ("督学", "督导室"):
+            values = {"value": key, "role": person.role}
+            found.append((("campaigns", i, "checkers", j), "campaign_checker_role", values))
     return found

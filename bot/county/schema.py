@@ -36,6 +36,7 @@ from bot.county.errors import (
 )
 from bot.county.policy import Policy, Scope, StrictModel
 from bot.domain.calendar import WorkCalendar
+from bot.domain.campaign_words import KINDS, OTHER, kind_named
 from bot.domain.roster import default_office
 
 Role = Literal["督导室", "督学", "校长", "园长"]
@@ -120,6 +121,36 @@ class Term(StrictModel):
         return window
 
 
+def _campaign_kind(value: object) -> str:
+    """立德树人 / 幼儿园办园行为 (办园行为) / 双减 / 开学 / 其他."""
+    kind = kind_named(value) if isinstance(value, str) else None
+    if kind is None:
+        raise PydanticCustomError("county_campaign_kind", "kind must be one of the campaign kinds",
+                                  {"input": str(value), "choices": list(KINDS)})
+    return kind
+
+
+class Campaign(StrictModel):
+    """A 专项督导 campaign (bot/obligations/campaigns.py): its window (both days included), the schools it covers
+    (全部, 幼儿园, district names, school names), its checklist, and who checks (person ids; none: each school's
+    responsible supervisors)."""
+
+    name: Name
+    kind: Annotated[str, PlainValidator(_campaign_kind)] = OTHER
+    starts: date
+    ends: date
+    scope: NameList = Field(default_factory=lambda: ["全部"])
+    items: Annotated[list[Name], BeforeValidator(split_list), Field(min_length=1, max_length=30)]
+    checkers: NameList = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Campaign:
+        if self.ends < self.starts:
+            raise PydanticCustomError("county_campaign_window", "ends before starts",
+                                      {"starts": self.starts.isoformat(), "ends": self.ends.isoformat()})
+        return self
+
+
 class CalendarConf(StrictModel):
     terms: list[Term] = Field(default_factory=list)
     extra_holidays: list[date] = Field(default_factory=list)
@@ -147,6 +178,7 @@ class CountyData(StrictModel):
     rooms: list[Room] = Field(default_factory=list)
     policy: Policy = Field(default_factory=Policy)
     calendar: CalendarConf = Field(default_factory=CalendarConf)
+    campaigns: list[Campaign] = Field(default_factory=list)  # 专项督导; left out: those in the database stay
     _derived: frozenset[str] = PrivateAttr(default=frozenset())  # sections a loader made up from others
 
     @property

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from bot.county.schema import OFFICE_KEY, SECTIONS, CountyData
+from bot.county.sync_campaigns import sync_campaigns
 from bot.county.sync_history import record_history
 from bot.county.sync_people import sync_people
 from bot.county.sync_report import SchoolChange, SyncReport, deactivate_missing
@@ -36,6 +37,7 @@ async def sync_county(session: Session, data: CountyData, *, source: str, now: d
     people = await sync_people(session, data, schools, report)
     await _sync_leads(session, data, districts, people)
     await _sync_rooms(session, data, districts, schools, report)
+    await sync_campaigns(session, data, districts, schools, people, report, now)
     await record_history(session, HISTORY_START if first else now)
     return report
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("districts", "schools", "people", "rooms")
+KINDS = ("districts", "schools", "people", "rooms", "campaigns")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ Sheets (required ones marked *; column headers marked * are required in their sh
 - 群      群ID*, 群名称, 范围* (督导室/责任区/学校, or office/district/school), 责任区, 学校.
           Without this sheet a reload leaves the rooms as they are.
 - 学期    学期名称*, 开学日期*, 检查开始 (days from 开学日期, default -7), 检查结束 (default 14)
+- 专项督导 名称*, 类别 (立德树人/幼儿园办园行为/双减/开学/其他), 开始日期*, 结束日期*, 范围 (全部, 幼儿园, or
+          责任区 and 学校 names separated by 、), 检查项* (separated by ；), 检查人 (people's 编号; empty = each
+          school's 责任督学). Without this sheet a reload leaves the campaigns as they are.
 The policy is not in the workbook: a county loaded from .xlsx uses the default policy.
 The first non-empty row of a sheet is its header row; headers may carry spaces and a few
 aliases (学校 for 学校名称, 微信号 or chat_id for 账号ID ...); other columns are ignored, and so
@@ -94,12 +97,26 @@ TERMS = Sheet(
         Column("检查结束", "to"),
     ),
 )
-SHEETS = (SETTINGS, DISTRICTS, SCHOOLS, PEOPLE, ROOMS, TERMS)
+CAMPAIGNS = Sheet(
+    "专项督导",
+    "campaigns",
+    (
+        Column("名称", "name", True, ("专项督导名称", "专项名称")),
+        Column("类别", "kind", False, ("类型", "专项类别")),
+        Column("开始日期", "starts", True, ("开始",)),
+        Column("结束日期", "ends", True, ("结束", "截止日期")),
+        Column("范围", "scope", False, ("检查范围",)),
+        Column("检查项", "items", True, ("检查内容", "检查清单")),
+        Column("检查人", "checkers", False, ("检查人编号",)),
+    ),
+)
+SHEETS = (SETTINGS, DISTRICTS, SCHOOLS, PEOPLE, ROOMS, TERMS, CAMPAIGNS)
 
 COUNTY_KEY, OFFICE_KEY, HOLIDAYS_KEY, WORKDAYS_KEY = "县名", "督导室名称", "额外放假日", "额外上班日"
 SETTING_KEYS = (COUNTY_KEY, OFFICE_KEY, HOLIDAYS_KEY, WORKDAYS_KEY)
 SCOPE_NAMES = {"office": "督导室", "district": "责任区", "school": "学校"}
 LIST_JOINER = "、"
+ITEM_JOINER = "；"  # a campaign's checklist in one cell
 DEFAULT_WINDOW = (-7, 14)
 
 

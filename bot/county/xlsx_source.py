@@ -1,6 +1,6 @@
 """Load a county from an .xlsx workbook; problems are reported as "sheet 人员, row 7" and the column header.
 
-The workbook layout (sheets 设置, 责任区, 学校, 人员, 群, 学期 and their Chinese headers) is described
+The workbook layout (sheets 设置, 责任区, 学校, 人员, 群, 学期, 专项督导 and their Chinese headers) is described
 in bot.county.xlsx_layout and docs/county-xlsx.md. The policy always takes its default values.
 """
 from __future__ import annotations
@@ -142,7 +142,8 @@ def _assemble(tables: dict[str, list[Row]], origin: _Origin) -> tuple[dict[str, 
         districts = [(n, {"name": d}) for d, n in first.items() if d is not None]
         origin.sheets["districts"] = lay.SCHOOLS
     sections = {"districts": districts, "schools": schools, "people": tables.get("people", []),
-                "rooms": tables.get("rooms", []), "terms": tables.get("terms", [])}
+                "rooms": tables.get("rooms", []), "terms": tables.get("terms", []),
+                "campaigns": tables.get("campaigns", [])}
     for section, rows in sections.items():
         origin.rows[section] = [number for number, _ in rows]
         origin.sheets.setdefault(section, next(s for s in lay.SHEETS if s.section == section))
@@ -161,6 +162,8 @@ def _assemble(tables: dict[str, list[Row]], origin: _Origin) -> tuple[dict[str, 
         data["office"] = settings[lay.OFFICE_KEY]
     if "rooms" in tables:  # no 群 sheet: the rooms are left as they are
         data["rooms"] = [row for _, row in sections["rooms"]]
+    if "campaigns" in tables:  # no 专项督导 sheet: the campaigns are left as they are
+        data["campaigns"] = [row for _, row in sections["campaigns"]]
     return data, unknown
 
 

@@ -45,6 +45,8 @@ def _rows(data: CountyData) -> dict[str, list[Sequence[object]]]:
             (r.chat_id, r.name or None, lay.SCOPE_NAMES[r.scope], r.district, r.school) for r in data.rooms
         ],
         "terms": [(t.name, t.starts, t.check_window[0], t.check_window[1]) for t in cal.terms],
+        "campaigns": [(c.name, c.kind, c.starts, c.ends, _join(c.scope), lay.ITEM_JOINER.join(c.items) or None,
+                       _join(c.checkers)) for c in data.campaigns],
     }
 
 

@@ -1,7 +1,7 @@
 """Roles and permissions, in one place (docs/design.md's table).
 
 | role        | may |
-| 督学        | log findings, verify, log visits, term checks at their schools; 月报; withdraw what they found |
+| 督学        | log findings, verify, visits, term and campaign checks at their schools; 月报; withdraw their own |
 | 责任区负责人 | all a supervisor may, for every school of the district; 汇总 |
 | 校长/园长    | rectify their school's findings; 自查; query their own school; appeal (申诉) a finding of it |
 | 督导室      | everything, but appeal: it decides the appeals |
@@ -40,11 +40,14 @@ class Action(StrEnum):
     # #学校考核: the 综合督导考核 of the schools one may see (a principal: the own school's breakdown only)
     SCHOOL_ASSESS = "school_assess"
     ISSUE_BULLETIN = "issue_bulletin"  # #印发通报 / #更正通报: the office
+    DECLARE_CAMPAIGN = "declare_campaign"  # #专项督导: the office declares a campaign
+    CAMPAIGN_CHECK = "campaign_check"  # #专项检查: a school's checklist results (its supervisors, unless named)
 
 OPEN_TO_ALL = {Action.HELP, Action.BIND}
-SUPERVISOR_AT_SCHOOL = {Action.LOG_FINDING, Action.VERIFY, Action.VIEW, Action.VISIT, Action.TERM_CHECK}
+SUPERVISOR_AT_SCHOOL = {Action.LOG_FINDING, Action.VERIFY, Action.VIEW, Action.VISIT, Action.TERM_CHECK,
+                        Action.CAMPAIGN_CHECK}
 OFFICE_ONLY = {Action.EXTEND, Action.EXPORT, Action.BIND_ROOM, Action.DIGEST, Action.ASSESS, Action.DECIDE_APPEAL,
-               Action.ISSUE_BULLETIN}
+               Action.ISSUE_BULLETIN, Action.DECLARE_CAMPAIGN}
 
 
 def oversees(actor: Actor, school_id: int, district_id: int | None) -> bool:

@@ -253,14 +253,14 @@ _CREATE = _FINDINGS.insert().values(
 async def create_finding(
     session: Session, *, school_id: int, category: str, severity: str, description: str, due: date,
     tz: ZoneInfo, finder_id: int, room_chat_id: str | None, at: datetime, message_id: str | None,
-    raw_text: str, source: str = ROUTINE, **recorded: object,
+    raw_text: str, source: str = ROUTINE, campaign_id: int | None = None, **recorded: object,
 ) -> m.Finding:
-    """A new finding (待整改) and its "created" event; `recorded`: more to keep in that event's data (where a loaded
-    row came from)."""
+    """A new finding (待整改) and its "created" event; `campaign_id`: the 专项督导 campaign whose checklist found it;
+    `recorded`: more to keep in that event's data (where a loaded row came from, which campaign item)."""
     at = at.astimezone(UTC)
     values = dict(school_id=school_id, category=category, severity=severity, description=description, status=OPEN,
                   deadline_at=deadline_instant(due, tz), due_date=due, finder_id=finder_id,
-                  room_chat_id=room_chat_id, created_at=at, updated_at=at, source=source)
+                  room_chat_id=room_chat_id, created_at=at, updated_at=at, source=source, campaign_id=campaign_id)
     finding_id, number = (await session.execute(_CREATE, values)).one()
     finding = adopt(session, m.Finding, dict(values, id=finding_id, number=number))
     extra = dict(recorded, source=source) if source != ROUTINE else recorded

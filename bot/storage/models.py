@@ -171,6 +171,8 @@ class Finding(Base):
     # 申诉中: when the appeal now waiting for the office's decision was made (None: none waits). A flag over the
     # state, set by the `appealed` event and cleared by `appeal_decided`; the events are its history.
     appealed_at: Mapped[datetime | None]
+    # the 专项督导 campaign whose checklist found it (a 不符合 item); None for every other finding
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
 
 
 class FindingEvent(Base):
@@ -379,3 +381,55 @@ class Bulletin(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)  # the chat text as issued
     message_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class Campaign(Base):
+    """A 专项督导 campaign (bot/obligations/campaigns.py): a kind, a window of county days (both included), the schools
+    it covers (`scope` and its `scope_ids`: districts or schools; none for all or kindergartens), a checklist
+    (`CampaignItem`) and who checks (`checkers`: person ids; empty means each school's responsible supervisors).
+    Declared in the county file (`source` file) or by the office in chat or on the desk (chat)."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # 立德树人 / 幼儿园办园行为 / 双减 / 开学 / 其他
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)
+    scope: Mapped[str] = mapped_column(String(20))  # all / districts / kindergartens / schools
+    scope_ids: Mapped[list[Any]] = mapped_column(default=list)  # district or school ids, by `scope`
+    checkers: Mapped[list[Any]] = mapped_column(default=list)  # person ids; [] = the schools' supervisors
+    source: Mapped[str] = mapped_column(String(10), default="chat")  # file / chat
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CampaignItem(Base):
+    """One item of a campaign's checklist (检查项), numbered from 1 as the office listed them."""
+
+    __tablename__ = "campaign_items"
+    __table_args__ = (UniqueConstraint("campaign_id", "number", name="uq_campaign_items_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+
+
+class CampaignResult(Base):
+    """A school's result for one checklist item (符合 pass / 不符合 fail / 不适用 na) with its note, as a supervisor
+    recorded it. A later result for the same item, before the school's check is complete, supersedes it (the row
+    stays, `superseded_at` set); a 不符合 result's finding is `finding_id`."""
+
+    __tablename__ = "campaign_results"
+    __table_args__ = (Index("ix_campaign_results_campaign_school", "campaign_id", "school_id", "superseded_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("campaign_items.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    result: Mapped[str] = mapped_column(String(10))  # pass / fail / na
+    note: Mapped[str] = mapped_column(Text, default="")
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime]
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"))
+    superseded_at: Mapped[datetime | None]

@@ -169,8 +169,8 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> Starlette:
-    from bot.web import audit_view, bulletins_view, charts, cycle_view, documents_view, finding_view  # noqa: I001
-    from bot.web import help_view, ledger_export, ledger_view, school_assessment_view, terms_view
+    from bot.web import audit_view, bulletins_view, campaigns_view, charts, cycle_view, documents_view  # noqa: I001
+    from bot.web import finding_view, help_view, ledger_export, ledger_view, school_assessment_view, terms_view
 
     accounts.dummy_hash()  # now, not at the first login for an unknown name (which would take twice as long)
 
@@ -188,6 +188,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         Route("/ledger.xlsx", logged_in(ledger_export.ledger_workbook, audit.DOWNLOAD)),
         Route("/cycle", logged_in(cycle_view.cycle_page)),
         Route("/terms", logged_in(terms_view.terms_page)),
+        Route("/campaigns", logged_in(campaigns_view.campaigns_page)),
+        Route("/campaigns/{id:id}.docx", logged_in(campaigns_view.campaign_docx, audit.DOWNLOAD)),
         Route("/assessment", logged_in(documents_view.assessment_page)),
         Route("/assessment.xlsx", logged_in(documents_view.assessment_xlsx, audit.DOWNLOAD)),
         Route("/bulletin.docx", logged_in(documents_view.bulletin_docx, audit.DOWNLOAD)),

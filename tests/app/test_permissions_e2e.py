@@ -32,12 +32,18 @@ CASES = [
     ("#自查 本月自查完成", None, {"office", "principal"}),
     ("#汇总 第一责任区本月情况良好", None, {"office", "lead"}),
     ("#申诉 Q1 围墙属邻近单位所有", "open", {"principal"}),  # the office decides appeals, it does not make them
+    ("#专项督导 双减 双减专项督导 3月1日-3月31日 范围 全部 检查项 作业总量控制；课后服务开展", None, {"office"}),
+    ("#专项检查 双减 葛城小学 1符合 2符合", "campaign", {"office", "supervisor", "lead"}),
+    ("#专项进度 双减", "campaign", {"office", "supervisor", "lead", "principal"}),
     ("#帮助", None, {"office", "supervisor", "lead", "principal", "stranger"}),
 ]
 
 
 async def _prepare(h, state: str | None) -> None:
     if state is None:
+        return
+    if state == "campaign":
+        await h.say(None, OFFICE, "#专项督导 双减 双减专项督导 3月1日-3月31日 范围 全部 检查项 作业总量控制；课后服务开展")
         return
     await h.say(None, SUPERVISOR, "#问题 葛城小学 安全稳定 围墙破损")
     if state == "rectified":
@@ -81,6 +87,8 @@ REASONS = {
     "#汇总": {"supervisor": "责任区负责人", "principal": "责任区负责人"},
     "#申诉": {"office": "申诉由本校校长/园长提出", "supervisor": "申诉由本校校长/园长提出",
             "lead": "申诉由本校校长/园长提出"},
+    "#专项督导": {"supervisor": OFFICE_ONLY, "lead": OFFICE_ONLY, "principal": OFFICE_ONLY},
+    "#专项检查": {"principal": SUPERVISORS},
 }
 REFUSED_CASES = [(text, state, role) for text, state, allowed in CASES for role in ROLES if role not in allowed]
 

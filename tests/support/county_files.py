@@ -32,3 +32,29 @@ def demo_xlsx(tmp: Path, *, drop: tuple[str, ...] = (), name: str = "county.xlsx
         del book[title]
     book.save(path)
     return path
+
+
+# Two 专项督导 campaigns (the demo county has none): 双减 over every school, 办园行为 with checkers of its own
+CAMPAIGNS = """
+campaigns:
+  - name: “双减”政策落实专项督导
+    kind: 双减
+    starts: 2024-03-01
+    ends: 2024-03-31
+    scope: 全部
+    items: [作业总量控制, 课后服务开展, 校外培训治理]
+  - name: 幼儿园办园行为专项督导
+    kind: 办园行为
+    starts: 2024-04-01
+    ends: 2024-04-20
+    scope: [第一责任区, 复兴中学]
+    items: 保教结合；去小学化
+    checkers: [p-li, p-liu]
+"""
+
+
+def with_campaigns(tmp_path: Path, extra: str = CAMPAIGNS) -> Path:
+    """The demo county with `extra` (by default two 专项督导 campaigns) added at its end."""
+    path = tmp_path / "county.yaml"
+    path.write_text(DEMO_COUNTY_FILE.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return path

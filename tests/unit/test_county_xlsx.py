@@ -66,7 +66,7 @@ def test_demo_round_trip(tmp_path: Path) -> None:
     again = load_county_file(path)
     assert again.model_dump() == demo.model_dump()
     assert again == demo
-    assert openpyxl.load_workbook(path).sheetnames == ["设置", "责任区", "学校", "人员", "群", "学期"]
+    assert openpyxl.load_workbook(path).sheetnames == ["设置", "责任区", "学校", "人员", "群", "学期", "专项督导"]
 
 
 def test_small_workbook(tmp_path: Path) -> None:

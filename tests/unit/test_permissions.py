@@ -58,6 +58,10 @@ MATRIX = [
     (A.APPEAL, OTHER_SCHOOL, 99, (0, 0, 0, 0, 0)),
     (A.DECIDE_APPEAL, SCHOOL, DISTRICT, (1, 0, 0, 0, 0)),
     (A.ISSUE_BULLETIN, None, None, (1, 0, 0, 0, 0)),
+    (A.DECLARE_CAMPAIGN, None, None, (1, 0, 0, 0, 0)),
+    (A.CAMPAIGN_CHECK, SCHOOL, DISTRICT, (1, 1, 1, 0, 0)),
+    (A.CAMPAIGN_CHECK, DISTRICT_SCHOOL, DISTRICT, (1, 0, 1, 0, 0)),
+    (A.CAMPAIGN_CHECK, OTHER_SCHOOL, 99, (1, 0, 0, 0, 0)),
 ]
 
 

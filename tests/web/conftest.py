@@ -1,7 +1,7 @@
 """A desk on the demo county with two findings logged through the real chat app: Q1 at 城口中学 (rectified, with a
 photo) and Q2 at 复兴中学; desk logins for the office (刘建国), 城口中学's principal (王芳) and 复兴中学's (黄军).
 `cycle_desk` adds the reports of a monthly cycle and a term's start-of-term checks, and logins for a district lead
-(周永红, 第一责任区) and a supervisor (李明)."""
+(周永红, 第一责任区) and a supervisor (李明); `campaign_desk` a 双减 专项督导 campaign under way."""
 from __future__ import annotations
 
 import asyncio
@@ -118,6 +118,23 @@ async def _seed(url: str, tmp: Path, cycle: bool = False) -> tuple[dict[str, int
     return schools, photo_id
 
 
+CAMPAIGN = "#专项督导 双减 双减专项督导 3月11日-3月29日 范围 全部 检查项 作业总量控制；课后服务开展；校外培训治理"
+
+
+async def _seed_campaign_desk(url: str, tmp: Path) -> tuple[dict[str, int], int]:
+    """The desk, and a 双减 campaign: 城口中学 complete with item 2 不符合 (Q3), 葛城小学 one item recorded."""
+    seeded = await _seed(url, tmp)
+    h = await Harness.create(url, tmp, None, start=datetime.fromisoformat("2024-03-12T09:00:00+08:00"))
+    try:
+        await h.say("room-office@chatroom", "wxid_liujianguo", CAMPAIGN, msg_id="campaign-1")
+        await h.say(D1, "wxid_zhouyonghong", "#专项检查 双减 城口中学 1符合 2不符合 课后服务未覆盖全部学生 3不适用",
+                    msg_id="campaign-2")
+        await h.say(D1, "wxid_liming", "#专项检查 双减 葛城小学 1符合", msg_id="campaign-3")
+    finally:
+        await h.close()
+    return seeded
+
+
 async def _seed_desk(url: str, tmp: Path) -> tuple[dict[str, int], int]:
     return await _seed(url, tmp)
 
@@ -148,3 +165,8 @@ def desk(seeded_templates: SeededTemplates, county_db_url: str, tmp_path: Path) 
 @pytest.fixture
 def cycle_desk(seeded_templates: SeededTemplates, county_db_url: str, tmp_path: Path) -> Iterator[Desk]:
     yield from _desk(seeded_templates, "cycle_desk", _seed_cycle_desk, county_db_url, tmp_path, CYCLE_NOW)
+
+
+@pytest.fixture
+def campaign_desk(seeded_templates: SeededTemplates, county_db_url: str, tmp_path: Path) -> Iterator[Desk]:
+    yield from _desk(seeded_templates, "campaign_desk", _seed_campaign_desk, county_db_url, tmp_path, CYCLE_NOW)

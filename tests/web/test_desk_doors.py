@@ -137,9 +137,9 @@ def test_an_override_stored_before_is_shown_nowhere(desk: Desk, tmp_path: Path) 
     assert all(SHOWN in r and not set(r) & INVISIBLE for r in replies), replies
 
 
-PAGES = ("/login", "/ledger", "/findings/1", "/charts", "/help", "/cycle", "/terms", "/assessment", "/ledger.xlsx",
-         "/assessment.xlsx", "/bulletin.docx?month=2024-03", "/bulletins", "/bulletins/1.docx", "/findings/404",
-         "/no-such-page")
+PAGES = ("/login", "/ledger", "/findings/1", "/charts", "/help", "/cycle", "/terms", "/campaigns", "/assessment",
+         "/ledger.xlsx", "/assessment.xlsx", "/bulletin.docx?month=2024-03", "/bulletins", "/bulletins/1.docx",
+         "/findings/404", "/no-such-page")
 
 
 def test_every_page_and_download_is_no_store_and_the_css_may_be_kept(desk: Desk) -> None:
@@ -167,7 +167,8 @@ def test_hsts_goes_with_an_https_desk_only(desk: Desk) -> None:
 
 
 HUGE = ("/findings/99999999999999999999999", "/evidence/99999999999999999999999", "/findings/9223372036854775808",
-        "/evidence/2147483648", "/findings/1" + "0" * 400, "/findings/-1", "/bulletins/2147483648.docx")
+        "/evidence/2147483648", "/findings/1" + "0" * 400, "/findings/-1", "/bulletins/2147483648.docx",
+        "/campaigns/99999999999999999999999.docx")
 
 
 @pytest.mark.parametrize("url", HUGE)
@@ -182,7 +183,8 @@ def test_every_int_in_a_desk_path_is_bounded(desk: Desk) -> None:
     routes = [r for r in desk.app().routes if isinstance(r, Route)]
     convertors = [(r.path, name, c) for r in routes for name, c in r.param_convertors.items()]
     assert {(path, name) for path, name, c in convertors if isinstance(c, IdConvertor)} == {
-        ("/findings/{number:id}", "number"), ("/evidence/{id:id}", "id"), ("/bulletins/{id:id}.docx", "id")}
+        ("/findings/{number:id}", "number"), ("/evidence/{id:id}", "id"), ("/bulletins/{id:id}.docx", "id"),
+        ("/campaigns/{id:id}.docx", "id")}
     assert [path for path, _, c in convertors if isinstance(c, IntegerConvertor)] == []
 
 
