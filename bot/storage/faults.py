@@ -8,6 +8,8 @@ import sqlite3
 
 from sqlalchemy import exc as sa_exc
 
+# SQLite's OperationalError also says "this statement cannot run here": trying it again later gives the same answer
+_NOT_AN_OUTAGE = ("no such table", "no such column", "syntax error", "has no column named")
 _DISK = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EIO: "io", errno.EROFS: "io"}
 
 
@@ -45,6 +47,8 @@ def _kind(error: BaseException) -> str | None:
         return "connection"
     if isinstance(error, sa_exc.OperationalError | sqlite3.OperationalError | sa_exc.InterfaceError
                    | sa_exc.TimeoutError | sa_exc.DisconnectionError | sqlite3.InterfaceError):
+        if any(sign in text for sign in _NOT_AN_OUTAGE):
+            return None  # the statement or the schema (SQLite reports these as OperationalError too): a bug, not a wait
         if "full" in text:
             return "disk_full"
         if "locked" in text or "busy" in text:
