@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
 
@@ -208,20 +209,22 @@ async def _ended(session: Session, window: Window, school_ids: Iterable[int] | N
 async def finders(session: Session, window: Window, school_ids: Iterable[int] | None = None) -> Counter:
     """Person → the findings they logged in the window, those withdrawn by its end left out (the digests' and the
     考核's 发现问题): one grouped read of the period's findings."""
-    withdrawn_then = and_(F.status.concat("") == ledger.WITHDRAWN, _unindexed(F.closed_at) < window.t)
-    finder = (F.finder_id + 0).label("finder")
-    q = select(finder, func.count()).where(F.created_at >= window.since, F.created_at < window.t,
-                                           not_(withdrawn_then)).group_by(finder)
-    return Counter(dict((await session.execute(_only(q, F.school_id, school_ids))).all()))
+    return await _kept_by(session, window, (F.finder_id + 0).label("finder"), school_ids)
 
 
 async def sources(session: Session, window: Window, school_ids: Iterable[int] | None = None) -> Counter:
     """来源 (bot.domain.sources code) → the findings logged in the window, those withdrawn by its end left out (as
     `finders` and the categories count them). A finding's source is set when it is logged and never changes, so
     the count as of `window.t` is read off the rows."""
+    return await _kept_by(session, window, F.source, school_ids)
+
+
+async def _kept_by(session: Session, window: Window, key: ColumnElement[Any],
+                   school_ids: Iterable[int] | None) -> Counter:
+    """The window's findings not withdrawn by its end, counted by `key`: one grouped read."""
     withdrawn_then = and_(F.status.concat("") == ledger.WITHDRAWN, _unindexed(F.closed_at) < window.t)
-    q = select(F.source, func.count()).where(F.created_at >= window.since, F.created_at < window.t,
-                                             not_(withdrawn_then)).group_by(F.source)
+    q = select(key, func.count()).where(F.created_at >= window.since, F.created_at < window.t,
+                                        not_(withdrawn_then)).group_by(key)
     return Counter(dict((await session.execute(_only(q, F.school_id, school_ids))).all()))
 
 

@@ -197,18 +197,18 @@ class Database:
         return result
 
     def _run_at_once(self, sync: SyncSession, body: Callable[[Session], Coroutine[Any, Any, T]]) -> T:
-        direct = DirectSession(sync)
-        result = run_at_once(body(direct))
-        for hook in self.hooks:
-            run_at_once(hook.before_commit(direct))
-        return result
+        return self._body_and_hooks(DirectSession(sync), body)
 
     def _run_direct(self, direct: DirectSession, body: Callable[[Session], Coroutine[Any, Any, T]]) -> T:
         """In the database thread: the unit and the hooks' `before_commit`, in one transaction."""
         with direct.sync_session as sync, sync.begin():
-            result = run_at_once(body(direct))
-            for hook in self.hooks:
-                run_at_once(hook.before_commit(direct))
+            return self._body_and_hooks(direct, body)
+
+    def _body_and_hooks(self, direct: DirectSession, body: Callable[[Session], Coroutine[Any, Any, T]]) -> T:
+        """The unit's body, then every hook's `before_commit`, each run at once (inside the open transaction)."""
+        result = run_at_once(body(direct))
+        for hook in self.hooks:
+            run_at_once(hook.before_commit(direct))
         return result
 
     def _begin(self, session: Session) -> None:
