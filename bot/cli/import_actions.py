@@ -90,8 +90,8 @@ async def _load(session: Session, roster: Roster, plan: Plan, now: datetime, nam
             file=plan.digest[:16])
         refs.append(ledger.ref(finding.number))
         by_school[row.school.id].append((row, refs[-1]))
-    renderer = Renderer()
-    outs = [to_outbound(reply, renderer, key=f"{key[:23]}:{school_id}:{i}", today=now.astimezone(roster.tz).date())
+    renderer, today = Renderer(), now.astimezone(roster.tz).date()
+    outs = [to_outbound(reply, renderer, key=f"import:{plan.digest[:16]}:{school_id}:{i}", today=today)
             for school_id, rows in by_school.items()
             for i, reply in enumerate(_notices(roster, roster.schools[school_id], rows))]
     await enqueue_many(session, outs, now=now)

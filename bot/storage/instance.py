@@ -260,7 +260,6 @@ class InstanceLock:
             self._db.fence = None
         holding, self._holding = self._holding, None
         self._held = False
-        self._over.set()
         if holding is not None:
             await holding.close()
 
