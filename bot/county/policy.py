@@ -121,8 +121,10 @@ def _indicator(value: str) -> str:
 
 IndicatorName = Annotated[str, AfterValidator(_indicator)]
 Weight = Annotated[int, Field(ge=0)]
-# 综合督导考核 of schools by default (docs/design.md, "The office's figures"): the weights add up to 100
-DEFAULT_SCHOOL_WEIGHTS = {"按期整改率": 40, "整改率": 20, "整改逾期": 20, "自查按时率": 20}
+# 综合督导考核 of schools by default (docs/design.md, "The office's figures"): the weights add up to 100. The first
+# four keep their 2:1:1:1 ratio, so a school with no 专项督导 result in the period (that indicator 不适用) scores as
+# it would without it.
+DEFAULT_SCHOOL_WEIGHTS = {"按期整改率": 36, "整改率": 18, "整改逾期": 18, "自查按时率": 18, "专项检查符合率": 10}
 DEFAULT_OVERDUE_DEDUCTION = 20  # points off 整改逾期's 100 for each overdue finding
 
 

@@ -54,6 +54,8 @@ FIGURES: tuple[Figure, ...] = (
     Figure("self_check_rate", "自查按时率",
            "各校应交的月度自查中在截止日（含）前提交的比例（校长、园长均请假的月份不计应报）",
            "截止日已过的月份才计入，按期末前收到的自查计", "按时自查 ÷ 应自查", whose="学校"),
+    Figure("campaign_item_rate", "专项检查符合率", "期内登记的专项督导检查项结果中符合的比例（不适用的不计）",
+           "按期末时的结果：同一项登记过几次的，以期末前最后一次为准", "符合 ÷ (符合 + 不符合)", whose="学校"),
 )
 BY_KEY = {f.key: f for f in FIGURES}
 COHORT = ("new", "closed", "withdrawn", "open", "on_time", "due")

@@ -14,10 +14,9 @@ bot.reports.as_of and, for 自查, bot.reports.school_assessment): a rate (part 
 its weight goes to the indicators that apply, in proportion to their weights (`score`). A count always applies (no
 overdue finding is 100 points). A school to which no weighted indicator applies has no score and no rank.
 
-Adding an indicator — 专项督导 items 符合 (campaign_items) once campaigns exist — is one row of INDICATORS naming the
-counts it reads, those counts put into each school's row by bot.reports.school_assessment, and (when it should
-count by default) its weight in bot.county.policy.DEFAULT_SCHOOL_WEIGHTS. Until then a county file naming it is
-told the indicator is unknown.
+Adding an indicator is one row of INDICATORS naming the counts it reads, those counts put into each school's row by
+bot.reports.school_assessment, and (when it should count by default) its weight in
+bot.county.policy.DEFAULT_SCHOOL_WEIGHTS. A county file naming an indicator not here is told it is unknown.
 """
 from __future__ import annotations
 
@@ -83,7 +82,11 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("self_check", "自查按时率", HIGHER, lambda c: c["self_check_on_time"], lambda c: c["self_check_due"],
               "按时自查 ÷ 应自查：截止日落在期内且已过的月份，在截止日（含）前提交自查的比例（校长请假的月份不计应报）",
               "按时自查", "应自查", "次", empty="期内没有已过截止日的自查"),
-    # 专项督导 items 符合 (campaign_items) goes here once campaigns exist: a rate of the school's campaign items
+    Indicator("campaign_items", "专项检查符合率", HIGHER, lambda c: c["campaign_pass"],
+              lambda c: c["campaign_pass"] + c["campaign_fail"],
+              "符合 ÷ (符合 + 不符合)：期内登记的专项督导检查项结果中符合的比例"
+              "（不适用的不计；同一项登记过几次的，以截至期末最后一次为准）",
+              "符合项", "已检查项（不含不适用）", "项", empty="期内没有专项督导检查结果"),
 )
 BY_NAME = {i.name: i for i in INDICATORS}
 BY_KEY = {i.key: i for i in INDICATORS}

@@ -6,6 +6,8 @@ Everything is as of the period's end `t` (now, for a period under way), so askin
 was asked at its end:
 - the schools are those that existed at `t`, each in its district at `t` (bot.storage.roster_history.roster_at);
 - the finding figures are bot.reports.as_of.tally's, per school at `t` (the finding's school at `t`);
+- 专项检查符合率 counts the 专项督导 checklist results recorded in the period (before `t`) that stood at `t` (a
+  result recorded again for the same item, before `t`, supersedes it): 符合 and 不符合 (不适用 left out);
 - 自查按时率 counts the months whose 自查 due day (policy.monthly.自查.due_day) falls in the period and is over by
   `t`: a school that existed on the due day owes it, unless all its principals were on leave (请假, as recorded
   before `t`) on the due-day reminder's day; it is on time when its first 自查 for that month came on or before
@@ -20,19 +22,25 @@ from datetime import date, datetime, time
 from fractions import Fraction
 from typing import Final
 
+from sqlalchemy import func, or_, select
+
 from bot.domain import figures
 from bot.domain.roles import Actor
 from bot.domain.roster import Roster, RosterAt
 from bot.domain.school_indicators import BY_NAME, Indicator, one_decimal, ranks, score, shares
+from bot.obligations.campaigns import FAIL, PASS
 from bot.obligations.reporting_cycle import duties, month_steps
 from bot.parsing.periods import Period
 from bot.reports import as_of
 from bot.reports.absences import leave_ends
 from bot.reports.owed import excused, first_subjects
+from bot.storage import models as m
 from bot.storage.roster_history import districts_between, roster_at
 from bot.storage.session import Session
 
 SELF_CHECK: Final = "自查"
+CAMPAIGN_COUNTS = ("campaign_pass", "campaign_fail")
+NO_ITEMS: Final = dict.fromkeys(CAMPAIGN_COUNTS, 0)
 SELF_CHECK_COUNTS = ("self_check_due", "self_check_on_time", "self_check_late", "self_check_missing",
                      "self_check_excused")
 
@@ -121,11 +129,13 @@ async def school_assessment(session: Session, roster: Roster, period: Period, no
     then = await roster_at(session, roster, window.t)
     tally = await as_of.tally(session, roster, window, now)
     checks = await self_checks(session, roster, period, window.t, then)
+    items = await campaign_items(session, window)
     conf = roster.policy.school_assessment
     weights = tuple((BY_NAME[name], w) for name, w in conf.indicators.items())
     scored = {}
     for sid in then.schools:
-        counts = {**dict.fromkeys(figures.COUNTED, 0), **tally.schools.get(sid, {}), **checks[sid]}
+        counts = {**dict.fromkeys(figures.COUNTED, 0), **tally.schools.get(sid, {}), **checks[sid],
+                  **items.get(sid, NO_ITEMS)}
         scored[sid] = _measures(counts, weights, conf.overdue_deduction)
     scores = {sid: _score(ms) for sid, ms in scored.items()}
     county_ranks = ranks(scores)
@@ -195,3 +205,18 @@ async def self_checks(session: Session, roster: Roster, period: Period, t: datet
                 counts["self_check_due"] += 1
                 counts["self_check_missing"] += 1
     return out
+
+
+async def campaign_items(session: Session, window: as_of.Window) -> dict[int, dict[str, int]]:
+    """School id → its 专项督导 checklist results recorded in the window and standing at its end: 符合 and 不符合
+    (不适用 is not counted)."""
+    r = m.CampaignResult
+    rows = await session.execute(
+        select(r.school_id, r.result, func.count()).where(
+            r.at >= window.since, r.at < window.t, r.result.in_((PASS, FAIL)),
+            or_(r.superseded_at.is_(None), r.superseded_at >= window.t))
+        .group_by(r.school_id, r.result))
+    out: dict[int, dict[str, int]] = defaultdict(lambda: dict(NO_ITEMS))
+    for school_id, result, count in rows:
+        out[school_id]["campaign_pass" if result == PASS else "campaign_fail"] = count
+    return dict(out)

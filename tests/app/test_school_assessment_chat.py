@@ -17,7 +17,7 @@ async def test_the_office_sees_the_county_ranking(harness) -> None:
     reply = await harness.one(OFFICE, LIU, "#学校考核 上月", at=APRIL)
     assert reply.out.room == OFFICE and "2024年3月学校综合督导考核（全县）" in reply.text
     for name in ("第一责任区（5所学校参加排名）", "第三责任区（6所学校参加排名）", f"5. {SY} 26.0分（全县第16）",
-                 f"1. {CK} 100.0分（全县第1）", "整改逾期20（每个扣20分）"):
+                 f"1. {CK} 100.0分（全县第1）", "整改逾期18（每个扣20分）", "专项检查符合率10"):
         assert name in reply.text, name
 
 
@@ -37,7 +37,7 @@ async def test_a_principal_sees_the_own_breakdown_and_ranks_only(harness) -> Non
     mine = await harness.one(CKZX, WANGF, "#学校考核 上月", at=APRIL)
     assert mine.out.room == CKZX and f"{CK}综合督导考核（2024年3月）" in mine.text
     assert "综合得分 100.0 分，在第一责任区5所学校中排第1名，在全县16所学校中排第1名" in mine.text
-    assert "· 按期整改率：按期整改1个／已到期1个＝100%，100分，权重40，计40.0分" in mine.text
+    assert "· 按期整改率：按期整改1个／已到期1个＝100%，100分，权重36（计40），计40.0分" in mine.text
     for other in (SY, GC, FX, "26.0", "50.0"):
         assert other not in mine.text, other
     for text in ("#学校考核 上月 实验小学", "#学校考核 上月 第二责任区"):
@@ -50,8 +50,8 @@ async def test_a_principal_sees_the_own_breakdown_and_ranks_only(harness) -> Non
 async def test_a_breakdown_says_what_does_not_apply(harness) -> None:
     await seed_march(harness)
     reply = await harness.one(OFFICE, LIU, "#学校考核 2024-03 复兴中学", at=APRIL)
-    assert "· 按期整改率：不适用（期内登记的问题中没有已到期的），权重40分给其他指标" in reply.text
-    assert "· 整改逾期：0个，100分（每个扣20分），权重20（计50），计50.0分" in reply.text
+    assert "· 按期整改率：不适用（期内登记的问题中没有已到期的），权重36分给其他指标" in reply.text
+    assert "· 整改逾期：0个，100分（每个扣20分），权重18（计50），计50.0分" in reply.text
 
 
 async def test_a_room_that_may_not_show_the_schools_gets_a_word_and_the_sender_a_private_answer(harness) -> None:

@@ -1,5 +1,6 @@
-"""综合督导考核 of schools on a seeded March 2024, counted by hand with the default weights (按期整改率 40, 整改率 20,
-整改逾期 20 — 20 points off a finding —, 自查按时率 20):
+"""综合督导考核 of schools on a seeded March 2024, counted by hand with the default weights (按期整改率 36, 整改率 18,
+整改逾期 18 — 20 points off a finding —, 自查按时率 18; 专项检查符合率 10 不适用 here: no campaign, so its weight goes
+to the others in proportion and the four weigh 40:20:20:20):
 
 城口中学: Q1 rectified on time and closed, 自查 on the 12th → 100 on each → 100.0.
 实验小学: Q2 never rectified (overdue at the month's end), Q3 rectified late and closed, no 自查 →
@@ -62,7 +63,7 @@ async def test_scores_and_ranks_match_the_hand_count(harness) -> None:
     assert {r.score for n, r in rows.items() if n not in (CK, SY, FX, GC)} == {50.0}
     sy = {m.indicator.name: (m.part, m.base, m.value, m.points) for m in rows[SY].measures}
     assert sy == {"按期整改率": (0, 2, 0, 0), "整改率": (1, 2, 50, 50), "整改逾期": (1, None, 1, 80),
-                  "自查按时率": (0, 1, 0, 0)}
+                  "自查按时率": (0, 1, 0, 0), "专项检查符合率": (0, 0, None, None)}
     assert (rows[CK].county_rank, rows[GC].county_rank, rows[FX].county_rank, rows[SY].county_rank) == (1, 1, 3, 16)
     assert (rows[CK].district_rank, rows[GC].district_rank, rows[SY].district_rank) == (1, 1, 5)
     assert rows[SY].district_size == 5 and rows[SY].county_size == 16 and rows[FX].district == "第二责任区"
@@ -83,7 +84,7 @@ async def test_a_school_with_no_findings_is_not_applicable_and_its_weight_moves(
 
 
 def test_the_one_rule_for_what_does_not_apply() -> None:
-    weights = {"按期整改率": 40, "整改率": 20, "整改逾期": 20, "自查按时率": 20}
+    weights = {"按期整改率": 40, "整改率": 20, "整改逾期": 20, "自查按时率": 20}  # the four's shares when 专项 不适用
     assert score({"按期整改率": None, "整改率": None, "整改逾期": 100, "自查按时率": 0}, weights) == 50
     assert shares({"按期整改率": 80, "整改率": None, "整改逾期": 100, "自查按时率": 0}, weights)["按期整改率"] == 50
     assert score(dict.fromkeys(weights), weights) is None  # nothing applies: no score, no rank
@@ -164,5 +165,28 @@ async def test_the_workbook_reads_back_with_values_and_no_formulas(harness) -> N
     district = list(wb["第一责任区"].iter_rows(values_only=True))[3:]
     assert [r[2] for r in district] == [CK, GC, "城口县第一中学", "城口县机关幼儿园", SY]
     notes = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True) if r[0]}
-    assert "不适用" in notes and "每个扣20分" in notes["整改逾期（20）"] and "按期整改 ÷ 已到期" in notes["按期整改率（40）"]
+    assert "不适用" in notes and "每个扣20分" in notes["整改逾期（18）"] and "按期整改 ÷ 已到期" in notes["按期整改率（36）"]
     assert set(head[1:]) <= set(notes)  # every column explained
+
+
+async def test_campaign_items_count_as_they_stood_at_the_period_end(harness) -> None:
+    """专项检查符合率: 符合 ÷ (符合 + 不符合) of the results standing at the period's end; 不适用 left out; a result
+    recorded again supersedes the first only from then on; a period without results: 不适用."""
+    await harness.say(OFFICE, LIU, "#专项督导 双减 双减专项督导 3月11日-3月31日 范围 全部 检查项 作业总量；课后服务；校外培训",
+                      at="2024-03-11T09:00:00+08:00")
+    await harness.say(CKZX, ZHOU, "#专项检查 双减 城口中学 1符合 2不符合 课后服务未覆盖", at="2024-03-12T10:00:00+08:00")
+    await harness.say(CKZX, ZHOU, "#专项检查 双减 城口中学 2符合 3不适用", at="2024-03-13T10:00:00+08:00")
+    await harness.say(SYXX, ZHOU, "#专项检查 双减 实验小学 1不符合 作业超量 2不符合 无课后服务 3符合",
+                      at="2024-03-13T11:00:00+08:00")
+    await harness.at("2024-04-10T10:00:00+08:00")
+
+    def items(a, name):  # noqa: ANN001, ANN202
+        return next((m.part, m.base, m.value, m.points) for m in _by_name(a)[name].measures
+                    if m.indicator.key == "campaign_items")
+
+    march = await _march(harness)
+    assert items(march, CK) == (2, 2, 100, 100) and items(march, SY) == (1, 3, 33, 33)
+    assert items(march, FX) == (0, 0, None, None)  # not checked yet: 不适用, not 0
+    first_day = await _march(harness, text="3月11日-3月12日")  # before the second message: item 2 still 不符合
+    assert items(first_day, CK) == (1, 2, 50, 50)
+    assert items(await _march(harness, text="2024-04"), CK) == (0, 0, None, None)

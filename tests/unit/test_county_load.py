@@ -273,7 +273,7 @@ def test_school_assessment_weights_are_checked_where_written(tmp_path: Path) -> 
 
 def test_school_assessment_defaults_and_a_county_of_its_own(tmp_path: Path) -> None:
     default = load_county_file(DEMO_COUNTY_FILE).policy.school_assessment
-    assert default.indicators == {"按期整改率": 40, "整改率": 20, "整改逾期": 20, "自查按时率": 20}
+    assert default.indicators == {"按期整改率": 36, "整改率": 18, "整改逾期": 18, "自查按时率": 18, "专项检查符合率": 10}
     assert default.overdue_deduction == 20
     text = SMALL + "policy:\n  school_assessment:\n    indicators: {整改逾期: 60, 按期整改率: 40}\n"
     own = load_county_file(write(tmp_path, text)).policy
