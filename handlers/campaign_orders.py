@@ -178,7 +178,8 @@ async def campaign_bulletin(cmd: CampaignBulletin, ctx: CommandContext) -> list[
         write_bulletin_doc(values, path, ctx.settings.campaign_template or CAMPAIGN_TEMPLATE)
     except TemplateUnusable as err:
         raise UserError("digests/bulletin_template_bad.j2", **err.values()) from None
-    return [Reply("campaigns/bulletin_document.j2", dict(name=campaign.name, as_of=date_cn(day), file=path.name),
+    return [Reply("campaigns/bulletin_document.j2", dict(name=campaign.name, as_of=date_cn(day), file=path.name,
+                                                            year=ctx.today.year),
                   files=(str(path),))]
 
 

@@ -13,14 +13,17 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the monthly template's builder, beside this one
-from make_bulletin_template import _para, _table, document, heading, signature  # noqa: E402
+from make_bulletin_template import _para, _table, document, draft_mark, heading, signature  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "bot" / "data" / "campaign-template.docx"
 
 
 def build(out: Path = OUT) -> Path:
     doc = document()
-    heading(doc, "{{ starts }}至{{ ends }}，我室组织开展了{{ name }}。现将截至{{ as_of }}的检查和整改情况通报如下。")
+    draft_mark(doc)
+    # a draft: 〔2024〕　　号 and 草稿 in the header; issued: its 文号 and a correction (bot/reports/issued.py)
+    heading(doc, "{{ starts }}至{{ ends }}，我室组织开展了{{ name }}。现将截至{{ as_of }}的检查和整改情况通报如下。",
+            number="{{ number }}", correction=True)
 
     _para(doc, "一、检查覆盖情况", "一级标题")
     _para(doc, "本次专项督导应检查学校（幼儿园）{{ due }}所，已完成检查{{ done }}所"

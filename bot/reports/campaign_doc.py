@@ -17,18 +17,20 @@ from bot.domain import figures
 from bot.domain.roster import Roster
 from bot.obligations.campaigns import FAIL, NA, PASS, CampaignInfo
 from bot.reports import as_of
-from bot.reports.bulletin_doc import date_cn
+from bot.reports.bulletin_doc import DRAFT_MARK, date_cn, draft_number
 from bot.reports.campaign_progress import progress
 from bot.storage import models as m
 from bot.storage.session import Session
 
 CAMPAIGN_TEMPLATE = Path(str(resources.files("bot") / "data" / "campaign-template.docx"))
+CAMPAIGN_TEXT = "campaigns/bulletin_text.j2"  # the chat text of an issued 专项督导通报 (bot.reports.issued)
 ZERO = dict.fromkeys(figures.COUNTED, 0)
 
 
 async def campaign_doc_values(session: Session, roster: Roster, campaign: CampaignInfo, day: date,
                               now: datetime) -> dict:
-    """Everything the template prints, as of the end of `day` (today's end at most: nothing after now counts)."""
+    """Everything the template prints, as of the end of `day` (today's end at most: nothing after now counts) — as a
+    draft (草稿, the 文号 left blank); bot.reports.issued writes in the 文号 and 印发日期 when it is issued."""
     t = min(figures.day_end(day, roster.tz), now)
     found = await progress(session, roster, campaign, before=t)
     window = as_of.Window(as_of.EPOCH, t, t >= now)
@@ -40,7 +42,8 @@ async def campaign_doc_values(session: Session, roster: Roster, campaign: Campai
         starts=date_cn(campaign.starts), ends=date_cn(campaign.ends), as_of=date_cn(day), issue_date=date_cn(day),
         issue_year=day.year, due=found["due"], done=found["done"], rate=figures.percent(found["done"], found["due"]),
         districts=found["districts"], items=items, schools=_schools(found, tally),
-        totals=dict(totals, **figures.rates(totals)), notes="；".join(figures.footnotes(("rate",))))
+        totals=dict(totals, **figures.rates(totals)), notes="；".join(figures.footnotes(("rate",))),
+        number=draft_number(day.year), draft_mark=DRAFT_MARK, correction=None)  # a draft, until issued
 
 
 async def _items(session: Session, roster: Roster, window: as_of.Window, now: datetime, campaign: CampaignInfo,

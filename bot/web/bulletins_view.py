@@ -4,7 +4,7 @@ unchanged (no-store, recorded in the audit log as every download is).
 
 Who: the office and the district leads (bot.domain.permissions.reads_issued_bulletins says why not the others);
 anyone else gets the polite 403 page. Issuing from the desk is later work: a desk action (audited, in one
-transaction with the outbox, as #印发通报 is in chat) calling bot.reports.issued.issue_monthly.
+transaction with the outbox, as #印发通报 is in chat) calling bot.reports.issued.issue_bulletin.
 """
 from __future__ import annotations
 

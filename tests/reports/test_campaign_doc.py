@@ -8,9 +8,11 @@ from datetime import datetime
 from pathlib import Path
 
 from docx import Document
+from sqlalchemy import select
 
 from bot.cli.export_actions import BadInput, export_campaign
 from bot.reports.campaign_doc import CAMPAIGN_TEMPLATE
+from bot.storage import models as m
 
 OFFICE, D1 = "room-office@chatroom", "room-d1@chatroom"
 LIU, ZHOU, ZHANGW = "wxid_liujianguo", "wxid_zhouyonghong", "wxid_zhangwei"
@@ -35,10 +37,12 @@ async def test_the_campaign_bulletin_as_of_a_day(harness) -> None:
     await _seed(harness)
     sent = await harness.one(OFFICE, LIU, "#专项通报 双减 截至3月15日", at="2024-03-25T10:00:00+08:00")
     assert sent.out.room == OFFICE and sent.out.files[0].endswith(".docx")
-    assert "双减专项督导通报（Word 文档，截至2024年3月15日）已生成" in sent.text
+    assert "双减专项督导通报草稿（Word 文档，截至2024年3月15日）已生成" in sent.text
+    assert "#印发通报 双减专项督导 文号" in sent.text
     doc = Document(sent.out.files[0])
     texts = [p.text for p in doc.paragraphs]
     assert texts[0] == "城口县人民政府教育督导室\n关于双减专项督导情况的通报"
+    assert texts[1] == "〔2024〕　　号" and doc.sections[0].header.paragraphs[0].text == "草稿"  # a draft
     assert [t for t in texts if t[:2] in ("一、", "二、", "三、", "四、")] == [
         "一、检查覆盖情况", "二、发现的问题", "三、整改情况", "四、工作要求"]
     assert any("应检查学校（幼儿园）5所，已完成检查2所，完成率40%" in t for t in texts)
@@ -57,6 +61,53 @@ async def test_the_campaign_bulletin_as_of_a_day(harness) -> None:
     assert "还没到" in future.text and not future.out.files
     elsewhere = await harness.one(D1, LIU, "#专项通报 双减", at="2024-03-25T10:15:00+08:00")
     assert "督导室群" in elsewhere.text and not elsewhere.out.files
+
+
+async def _bulletins(h) -> list:  # noqa: ANN001
+    async with h.app.db.reading() as s:
+        return list(await s.scalars(select(m.Bulletin).order_by(m.Bulletin.id)))
+
+
+async def test_issuing_the_campaign_bulletin_with_a_number_and_correcting_it(harness) -> None:
+    """#印发通报 naming the campaign: the document of the draft with the 文号 written in, stored as issued, sent to
+    the office room; once per 截至 day; a correction recomputed as of the same day names the one it corrects."""
+    await _seed(harness)
+    sent = await harness.one(OFFICE, LIU, "#印发通报 双减 城督〔2024〕6号 截至3月15日", at="2024-03-25T10:00:00+08:00")
+    assert "城督〔2024〕6号《关于双减专项督导情况的通报》已印发" in sent.text and sent.out.room == OFFICE
+    [row] = await _bulletins(harness)
+    assert (row.kind, row.label, str(row.period_last), str(row.issued_on)) == (
+        "campaign", "双减专项督导（截至3月15日）", "2024-03-15", "2024-03-25")
+    assert row.name == "城督〔2024〕6号双减专项督导通报.docx" and "应检查5所，已完成2所（40%）" in row.text
+    doc = Document(sent.out.files[0])
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[1] == "城督〔2024〕6号" and doc.sections[0].header.paragraphs[0].text == ""  # not a draft
+    assert any("已销号1个，未销号2个，整改率33%。" in t for t in texts) and texts[-1] == "2024年3月25日"
+    again = await harness.one(OFFICE, LIU, "#印发专项通报 双减 城督〔2024〕7号 截至3月15日", at="2024-03-25T10:05:00+08:00")
+    assert "已经印发（城督〔2024〕6号）" in again.text and len(await _bulletins(harness)) == 1
+    fixed = await harness.one(OFFICE, LIU, "#更正通报 城督〔2024〕6号 城督〔2024〕7号 完成数有误",
+                              at="2024-03-26T10:00:00+08:00")
+    assert "更正城督〔2024〕6号" in fixed.text
+    first, second = await _bulletins(harness)
+    assert (second.kind, second.subject, second.period_last, second.corrects_id) == (
+        "campaign", first.subject, first.period_last, first.id)
+    texts = [p.text for p in Document(fixed.out.files[0]).paragraphs]
+    assert texts[0].endswith("（更正）") and any("本通报是对城督〔2024〕6号的更正" in t for t in texts)
+    assert any("已销号1个，未销号2个" in t for t in texts)  # still as of 3月15日, though Q3 closed on 3月20日
+    final = await harness.one(OFFICE, LIU, "#印发通报 双减 城督〔2024〕8号", at="2024-03-26T11:00:00+08:00")
+    assert "已印发" in final.text and (await _bulletins(harness))[-1].period_last.isoformat() == "2024-03-22"
+
+
+async def test_a_campaign_bulletin_refused_says_why_and_stores_nothing(harness) -> None:
+    await _seed(harness)
+    for text, reason in (("#印发通报 双减", "印发通报需要文号"),
+                         ("#印发通报 双减 城督〔2024〕6号 截至3月1日", "3月11日才开始"),
+                         ("#印发通报 双减 城督〔2024〕6号 截至3月22日 印发日期3月20日", "晚于印发日期"),
+                         ("#印发通报 双减 城督〔2023〕6号", "文号城督〔2023〕6号中的年份与印发日期不一致"),
+                         ("#印发专项通报 体育 城督〔2024〕6号", "没有找到")):
+        reply = await harness.one(OFFICE, LIU, text, at="2024-03-25T10:00:00+08:00")
+        assert reason in reply.text and not reply.out.files, (text, reply.text)
+    refused = await harness.one(D1, ZHOU, "#印发通报 双减 城督〔2024〕6号", at="2024-03-25T10:00:00+08:00")
+    assert "督导室" in refused.text and await _bulletins(harness) == []
 
 
 async def test_dudao_export_campaign_writes_it(harness, tmp_path: Path) -> None:
