@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import or_, select
@@ -19,7 +20,7 @@ from bot.cli.bootstrap import (
     read_roster,
 )
 from bot.cli.county_summary import county_summary
-from bot.cli.desk_actions import listen_address, with_desk
+from bot.cli.desk_actions import CliError, listen_address, with_desk
 from bot.cli.say import say
 from bot.clock import SystemClock, VirtualClock
 from bot.render import Renderer
@@ -29,7 +30,7 @@ from bot.storage.instance import AnotherInstance, TakenOver
 from bot.storage.roster_repo import county_version
 from bot.transports.console import ConsoleTransport
 from bot.transports.demo import DemoTransport
-from bot.transports.replay import ReplayTransport, play, read_scenario
+from bot.transports.replay import Operator, ReplayTransport, play, read_scenario
 
 log = logging.getLogger("dudao")
 
@@ -122,10 +123,21 @@ async def replay(settings: Settings, scenario: Path, county: Path) -> None:
     steps = read_scenario(scenario)
     db = await open_database(settings.database_url)
     clock = VirtualClock(steps[0].at)
+
+    async def operator(step: Operator, at: datetime) -> str:
+        """An operator's command of the scenario, on the same database at the scenario's time: what it printed."""
+        from bot.cli.import_actions import load_findings  # the only one so far (replay.OPERATOR_COMMANDS)
+
+        try:
+            return await load_findings(db, step.file.read_bytes(), step.file, step.options.get("by"),
+                                       step.options.get("source"), at)
+        except CliError as err:
+            return str(err)
+
     try:
         await load_county(db, county, clock)
         transport = ReplayTransport(clock, sys.stdout, (await read_roster(db)).tz)
-        await play(build(settings, clock, db, transport, paced=False), transport, steps)
+        await play(build(settings, clock, db, transport, paced=False), transport, steps, operator)
     finally:
         await db.dispose()
 

@@ -25,6 +25,7 @@ from bot.render import Renderer
 from bot.reports.book_style import text_cell
 from bot.settings import Settings
 from bot.storage import models as m
+from bot.storage.engine import Database
 from bot.storage.session import Session
 
 KEY = "import:{digest}"  # the file's key among the handled messages: a file is loaded once
@@ -48,26 +49,32 @@ async def import_findings(settings: Settings, path: Path, by: str | None, source
         data = path.read_bytes()
     except OSError as err:
         raise BadInput(say("import_cannot_read", file=path, error=err.strerror or err)) from None
+    db = await open_database(settings.database_url)
+    try:
+        return await load_findings(db, data, path, by, source, now)
+    finally:
+        await db.dispose()
+
+
+async def load_findings(db: Database, data: bytes, path: Path, by: str | None, source: str | None,
+                        now: datetime) -> str:
+    """Load the workbook's bytes `data` (read from `path`) into `db`, all rows or none (see import_findings); `by`
+    and `source` as the operator wrote them (--by, --source). Replay runs a scenario's import through here."""
     default_source = source_named(source) if source else None
     if source and default_source is None:
         raise BadInput(say("import_problems", file=path, problems=[
             say("import_problem", row=0, column="--source", kind="source", value=source, names=choices())]))
-    db = await open_database(settings.database_url)
+    roster = await county_roster(db)
     try:
-        roster = await county_roster(db)
-        try:
-            plan = read_plan(data, roster, now.astimezone(roster.tz).date(), source=default_source,
-                             finder=_finder(roster, by))
-        except Unreadable:
-            raise BadInput(say("import_unreadable", file=path)) from None
-        if plan.problems:
-            raise BadInput(say("import_problems", file=path, problems=[
-                say("import_problem", row=p.row, column=p.column, kind=p.what, **p.values) for p in plan.problems]))
-        async with db.transaction() as session:
-            done = await _load(session, roster, plan, now, path.name)
-    finally:
-        await db.dispose()
-    return done
+        plan = read_plan(data, roster, now.astimezone(roster.tz).date(), source=default_source,
+                         finder=_finder(roster, by))
+    except Unreadable:
+        raise BadInput(say("import_unreadable", file=path)) from None
+    if plan.problems:
+        raise BadInput(say("import_problems", file=path, problems=[
+            say("import_problem", row=p.row, column=p.column, kind=p.what, **p.values) for p in plan.problems]))
+    async with db.transaction() as session:
+        return await _load(session, roster, plan, now, path.name)
 
 
 async def _load(session: Session, roster: Roster, plan: Plan, now: datetime, name: str) -> str:

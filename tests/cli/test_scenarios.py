@@ -48,3 +48,23 @@ def test_malformed_line_stops_replay_with_exit_2(tmp_path: Path) -> None:
     result = subprocess.run([*shlex.split(DUDAO), "replay", str(bad), "--county", str(county)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "line 2" in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    ('{"at": "2024-03-11T09:30:00+08:00", "operator": "findings delete", "file": "a.xlsx"}',
+     "unknown operator command 'findings delete'"),
+    ('{"at": "2024-03-11T09:30:00+08:00", "operator": "findings import", "file": "../a.xlsx"}',
+     "file outside the scenario folder"),
+    ('{"at": "2024-03-11T09:30:00+08:00", "operator": "findings import", "file": "missing.xlsx"}', "file not found"),
+    ('{"at": "2024-03-11T09:30:00+08:00", "operator": "findings import", "file": "a.xlsx", "by": 3}',
+     "'by' and 'source' must be strings"),
+])
+def test_a_malformed_operator_line_is_named(tmp_path: Path, line: str, reason: str) -> None:
+    from bot.transports.replay import ScenarioError, read_scenario
+
+    (tmp_path / "a.xlsx").write_bytes(b"")
+    (tmp_path / "s").mkdir()
+    scenario = tmp_path / "s" / "bad.jsonl" if "../" in line else tmp_path / "bad.jsonl"
+    scenario.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="line 1: " + reason.replace("(", r"\(")):
+        read_scenario(scenario)
