@@ -83,6 +83,8 @@ def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
     length = len(text)
     text = _SECRET_FIELD.sub(lambda m: f'{m.group(1)}"{MASK}"', redact(text)[:limit * 4])  # raw: by pattern
     text = text.replace("\n", "\\n").replace("\r", "\\r")
+    # a lone surrogate (JSON's "\ud800") cannot be written as UTF-8: the log handler would drop the whole line
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text if length <= limit and len(text) <= limit else f"{text[:limit]}… ({length} chars)"
 
 

@@ -2,6 +2,8 @@
 blanked, raw text that is not JSON blanked by pattern, everything cut short with its length said."""
 from __future__ import annotations
 
+import json
+
 from bot.redaction import add_secret, excerpt
 
 
@@ -28,3 +30,8 @@ def test_text_that_is_not_json_is_blanked_by_pattern_and_cut_short() -> None:
 def test_anything_at_all_gives_one_line() -> None:
     assert excerpt(None) == "null" and excerpt(42) == "42" and excerpt("a\nb") == "a\\nb"
     assert excerpt(b"\xff\xfe{") == "\ufffd\ufffd{" and excerpt([1, {"x": object}])[:8] == '[1,{"x":'
+
+
+def test_a_lone_surrogate_is_written_escaped_so_the_log_line_survives() -> None:
+    line = excerpt(json.loads('{"cmd": "aibot_msg_callback", "body": "\\ud800 and \\udfff"}'))
+    assert line.encode("utf-8") and "\\ud800" in line and "\\udfff" in line
