@@ -56,8 +56,8 @@ def test_the_word_notice_reads_back_with_the_same_content(desk: Desk) -> None:
     paragraphs, cells = _docx_text(answer.content)
     assert paragraphs[0] == "城口县人民政府教育督导室\n整改通知书"
     assert "〔2024〕　　号" in paragraphs and "城口县复兴中学：" in paragraphs
-    assert [p for p in paragraphs if p.startswith("一、请你校高度重视")] == [
-        "一、请你校高度重视，对照上述问题认真查找原因，制定整改措施，明确责任人，于2024年3月16日前整改到位。"]
+    assert [p for p in paragraphs if p.startswith("（一）请你校高度重视")] == [
+        "（一）请你校高度重视，对照上述问题认真查找原因，制定整改措施，明确责任人，于2024年3月16日前整改到位。"]
     assert paragraphs[-2:] == ["城口县人民政府教育督导室", "2024年3月11日"]
     assert dict(zip(cells[::2], cells[1::2], strict=True)) == {
         "问题编号": "Q2", "学校": "城口县复兴中学", "问题类别": "食品卫生", "严重程度": "一般",
