@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from jinja2 import TemplateError
 from sqlalchemy import select
@@ -87,7 +87,8 @@ def write_notice_doc(values: dict, photos: list[ProblemPhoto], target: Path | Bi
     try:
         doc = DocxTemplate(str(path))
         images = [InlineImage(doc, str(p.path), width=Mm(PHOTO_WIDTH_MM)) for p in photos]
-        doc.render(dict(xml_values(values), photos=images), autoescape=True)  # < and & in a description stay text
+        text = cast(dict, xml_values(values))  # a dict in, a dict out
+        doc.render({**text, "photos": images}, autoescape=True)  # < and & in a description stay text
         doc.save(target)
     except TemplateError as err:
         raise TemplateUnusable(path, "placeholder", str(err.message or err)) from err
