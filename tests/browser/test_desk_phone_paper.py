@@ -205,6 +205,19 @@ def test_printing_the_ledger_shows_the_filters_as_a_line_and_no_navigation(page,
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) >= 1
 
 
+A4_WIDTH = {"width": 703, "height": 1000}  # px across an A4 sheet inside the print stylesheet's 12 mm margins
+
+
+@pytest.mark.parametrize("path", ["/ledger", "/assessment?month=2024-03", "/cycle", "/terms"])
+def test_printed_pages_fit_the_sheets_width(page, site: Site, path: str) -> None:  # noqa: ANN001
+    log_in(page, site, "p-liu")
+    page.set_viewport_size(A4_WIDTH)
+    page.emulate_media(media="print")
+    page.goto(site.url(path))
+    assert page.locator("header.top").is_hidden() and _sideways(page) <= 0, path
+    screenshot(page, f"print-{path.strip('/').split('?')[0]}")
+
+
 @pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["390", "1366"])
 def test_the_rectification_notice_prints_on_a4(page, site: Site, size: dict) -> None:  # noqa: ANN001
     page.set_viewport_size(size)
