@@ -25,6 +25,7 @@ from bot.clock import Clock, SystemClock
 from bot.settings import Settings
 from bot.storage.engine import Database
 from bot.web import accounts, audit, auth, sessions
+from bot.web.acts import Acts
 from bot.web.auth import address_of
 from bot.web.page import WEB_DIR, error_page
 from bot.web.throttle import LoginThrottle
@@ -168,7 +169,9 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.hasher.shutdown()
 
 
-def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> Starlette:
+def create_app(settings: Settings, db: Database, clock: Clock | None = None, acts: Acts | None = None) -> Starlette:
+    """The desk. `acts`: the chat app's door for the actions on a finding's page (bot/cli/bootstrap.py desk_acts);
+    without it the desk only reads (the pages offer no action)."""
     from bot.web import audit_view, bulletins_view, campaigns_view, charts, cycle_view, documents_view  # noqa: I001
     from bot.web import finding_view, help_view, ledger_export, ledger_view, school_assessment_view, terms_view
 
@@ -182,6 +185,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         Route("/logout/all", logged_in(auth.logout_all), methods=["POST"]),
         Route("/ledger", logged_in(ledger_view.ledger_page)),
         Route("/findings/{number:id}", logged_in(finding_view.finding)),
+        Route("/findings/{number:id}/act", logged_in(finding_view.act), methods=["POST"]),
         Route("/evidence/{id:id}", logged_in(finding_view.evidence)),
         Route("/charts", logged_in(charts.charts)),
         Route("/help", logged_in(help_view.help_page)),
@@ -213,6 +217,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                     exception_handlers={HTTPException: _http_error, Exception: _crash})
     app.state.db, app.state.settings, app.state.rosters = db, settings, Rosters()
     app.state.clock = clock or SystemClock()
+    app.state.acts = acts
     app.state.hasher = accounts.Hasher(settings.web_login_threads)
     app.state.throttle = LoginThrottle()  # in memory, this process's (bot/web/throttle.py says why that is enough)
     return app
