@@ -61,6 +61,7 @@ FORMS = {f.kind: f for f in (
     Form("approve", Action.EXTEND, ledger.EXTEND, request=True),
     Form("refuse", Action.EXTEND, ledger.REFUSE_EXTENSION, request=True),
     Form("request", Action.REQUEST_EXTENSION, ledger.REQUEST_EXTENSION, request=False),
+    Form("urge", Action.URGE, ledger.URGE),
     Form("withdraw", Action.WITHDRAW, ledger.WITHDRAW),
 )}
 AMEND_FIELDS = ("描述", "类别", "期限", "严重程度")
@@ -121,6 +122,8 @@ def command_text(kind: str, ref: str, form: FormData, pending_until: str) -> str
         return join("#申请延期", ref, _free(_text(form, "deadline")), _text(form, "reason"))
     if kind == "approve":
         return join("#延期", ref, pending_until, _text(form, "reason") or "同意延期申请")
+    if kind == "urge":
+        return join("#督办", ref, _free(_text(form, "note")))
     if kind == "refuse":
         return join("#驳回", ref, _free(_text(form, "reason")))
     return join("#撤销", ref, _free(_text(form, "reason")))

@@ -267,3 +267,20 @@ def test_a_read_only_desk_offers_no_action(desk: Desk) -> None:
     assert forms_on(page.text) == set()
     data = dict(csrf=csrf_of(page.text), kind="withdraw", once="read-only-desk-token-01", version="1", reason="x")
     assert office.post("/findings/2/act", data=data).status_code == 400
+
+
+def test_urge_reaches_the_school_room_now(desk: Desk) -> None:
+    huang = client_for(desk, "p-huangj")
+    assert "urge" not in forms_on(huang.get("/findings/2").text)
+    before = state(desk, 2)
+    refused = forged(desk, huang, 2, "urge", note="快点")
+    assert "督办由责任督学或督导室办理" in refused.text and state(desk, 2) == before
+    office = client_for(desk, "p-liu")
+    assert "urge" not in forms_on(office.get("/findings/1").text)  # 待验收: nothing for the school to do
+    done = post(office, 2, "urge", note="本周五前完成")
+    assert "督办" in done.text and "已在" in done.text
+    assert state(desk, 2)[:2] == (ledger.OPEN, "[网页] 刘建国：#督办 Q2 本周五前完成")
+    notices = outbox_after(desk, before[2])
+    assert [n.room_chat_id for n in notices] == [FXZX]
+    assert "【督办】Q2" in notices[0].text and "本周五前完成" in notices[0].text
+    assert "wxid_huangjun" in notices[0].mentions
