@@ -172,7 +172,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 def create_app(settings: Settings, db: Database, clock: Clock | None = None, acts: Acts | None = None) -> Starlette:
     """The desk. `acts`: the chat app's door for the actions on a finding's page (bot/cli/bootstrap.py desk_acts);
     without it the desk only reads (the pages offer no action)."""
-    from bot.web import audit_view, bulletins_view, campaigns_view, charts, cycle_view, documents_view  # noqa: I001
+    from bot.web import accounts_view, audit_view, bulletins_view, campaigns_view, charts, cycle_view, documents_view  # noqa: I001
     from bot.web import finding_view, help_view, ledger_export, ledger_view, school_assessment_view, terms_view
 
     accounts.dummy_hash()  # now, not at the first login for an unknown name (which would take twice as long)
@@ -202,6 +202,10 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None, act
         Route("/bulletins", logged_in(bulletins_view.bulletins_page)),
         Route("/bulletins/{id:id}.docx", logged_in(bulletins_view.bulletin_docx, audit.DOWNLOAD)),
         Route("/audit", logged_in(audit_view.audit_page)),
+        Route("/account", logged_in(accounts_view.account_page), methods=["GET"]),
+        Route("/account", logged_in(accounts_view.change_password), methods=["POST"]),
+        Route("/accounts", logged_in(accounts_view.accounts_page), methods=["GET"]),
+        Route("/accounts", logged_in(accounts_view.change_account), methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]
     secret = settings.web_secret or secrets.token_urlsafe(32)
