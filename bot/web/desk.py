@@ -8,7 +8,7 @@ import functools
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
@@ -55,6 +55,8 @@ def logged_in(page: Page, audited: str | None = None) -> Callable[[Request], Awa
         if viewer is None or held is None:
             request.session.pop("sid", None)
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            if request.method != "GET":  # a form sent after the session ended: back to its page, after login
+                target = _form_page(request)
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         if now - held.last_seen_at >= sessions.RENEW_EVERY:
             async with state.db.transaction() as session:
@@ -67,6 +69,14 @@ def logged_in(page: Page, audited: str | None = None) -> Callable[[Request], Awa
                                    detail=request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         return response
     return endpoint
+
+
+def _form_page(request: Request) -> str:
+    """The page a form was posted from (its Referer, when it is this site's), else the ledger."""
+    sent = urlsplit(request.headers.get("referer", ""))
+    if sent.netloc == request.url.netloc and sent.path.startswith("/"):
+        return sent.path + (f"?{sent.query}" if sent.query else "")
+    return "/ledger"
 
 
 NO_STORE = (b"cache-control", b"no-store")

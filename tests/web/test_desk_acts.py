@@ -8,6 +8,8 @@ open (finder 陈静); logins for the office (p-liu), 城口中学's principal (p
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 
 from sqlalchemy import func, select
 from starlette.applications import Starlette
@@ -19,6 +21,14 @@ from bot.storage import models as m
 from bot.web.desk import create_app
 from tests.support.photos import photo
 from tests.web.conftest import CKZX, FXZX, Desk, csrf_of, login
+
+
+def bomb_png(side: int = 30000) -> bytes:
+    """A 68-byte PNG that claims side × side pixels (900 million): a decompression bomb to Pillow."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + chunk(b"IEND", b""))
 
 
 def acting_app(desk: Desk) -> Starlette:
@@ -129,11 +139,16 @@ def test_rectification_report_with_photos_keeps_the_good_ones(desk: Desk) -> Non
     huang = client_for(desk, "p-huangj")
     assert "rectify" in forms_on(huang.get("/findings/2").text)
     good1, good2 = photo("a.jpg", seed=11), photo("b.png", seed=12)
+    desk.settings.evidence_max_mb = 0.5  # the chat's size limit, low enough for a test file to pass it
     files = [("photos", ("a.jpg", good1.data, "image/jpeg")), ("photos", ("fake.jpg", b"not an image", "image/jpeg")),
+             ("photos", ("bomb.png", bomb_png(), "image/png")),
+             ("photos", ("huge.png", good2.data + b"\0" * 600_000, "image/png")),
              ("photos", ("b.png", good2.data, "image/png"))]
     answer = post(huang, 2, "rectify", files=files, note="已修好排水沟，地面干燥")
     assert answer.status_code == 200
-    assert "fake.jpg" in answer.text  # refused by name, as chat does
+    said = re.search(r'<section class="card said.*?</section>', answer.text, re.S).group(0)
+    assert "fake.jpg" in said and "bomb.png" in said and "huge.png" in said  # each refused by name, as in chat
+    assert "b.png" not in said.replace("bomb.png", "")
     status, raw, _ = state(desk, 2)
     assert (status, raw) == (ledger.RECTIFIED, "[网页] 黄军：#整改 Q2 已修好排水沟，地面干燥")
 
@@ -284,3 +299,15 @@ def test_urge_reaches_the_school_room_now(desk: Desk) -> None:
     assert [n.room_chat_id for n in notices] == [FXZX]
     assert "【督办】Q2" in notices[0].text and "本周五前完成" in notices[0].text
     assert "wxid_huangjun" in notices[0].mentions
+
+
+def test_a_form_sent_after_the_session_ended_leads_back_to_its_page(desk: Desk) -> None:
+    office = client_for(desk, "p-liu")
+    data = {**form_of(office.get("/findings/2").text, "withdraw"), "reason": "重复"}
+    before = state(desk, 2)
+    office.cookies.clear()
+    answer = office.post("/findings/2/act", data=data, headers={"referer": "http://testserver/findings/2"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/login?next=/findings/2"
+    assert state(desk, 2) == before
+    elsewhere = office.post("/findings/2/act", data=data, headers={"referer": "http://evil.example/findings/2"})
+    assert elsewhere.headers["location"] == "/login?next=/ledger"
