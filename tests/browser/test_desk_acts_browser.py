@@ -104,7 +104,7 @@ def acting(seeded: Seeded, tmp_path: Path) -> Iterator[ActingSite]:
 @pytest.fixture(params=list(WIDTHS))
 def tab(request: pytest.FixtureRequest, acting_browser, acting: ActingSite):  # noqa: ANN001, ANN201
     context = acting_browser.new_context(viewport=WIDTHS[request.param], locale="zh-CN")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)  # a login's password check on a busy two-core machine
     page = context.new_page()
     page.width_name = request.param
     yield page
@@ -172,3 +172,74 @@ def test_a_principal_reports_rectification_with_a_photo(tab, acting: ActingSite,
     assert any(n[0] == FXZX for n in notices)
     fits(tab)
     screenshot(tab, f"act-rectify-{tab.width_name}")
+
+
+def submit(tab, kind: str, **fields: str) -> str:  # noqa: ANN001
+    """Fill the form of `kind` on the open finding's page (opening its fold), send it; what the page then says."""
+    fold = tab.locator(f"details:has(input[name=kind][value={kind}])")
+    if fold.get_attribute("open") is None:
+        fold.locator("summary").click()
+    form = tab.locator(f"form:has(input[name=kind][value={kind}])")
+    for name, value in fields.items():
+        field = form.locator(f"[name={name}]")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    form.locator("button[type=submit]").click()
+    tab.wait_for_load_state()
+    return tab.inner_text(".said")
+
+
+def test_the_office_and_the_principal_take_the_other_actions(tab, acting: ActingSite) -> None:  # noqa: ANN001
+    log_in(tab, acting, "p-huangj")  # 复兴中学's principal: report and ask, nothing of the office's
+    tab.goto(acting.url("/findings/2"))
+    kinds = {"rectify", "request", "urge", "amend", "extend", "withdraw", "approve", "refuse"}
+    shown = {k for k in kinds if tab.locator(f"#act-{k}").count()}
+    assert shown == {"rectify", "request"}
+    assert "申请" in submit(tab, "request", deadline="10天", reason="等待维修队")
+    assert acting.finding(2)[1] == "[网页] 黄军：#申请延期 Q2 10天 等待维修队"
+    tab.context.clear_cookies()
+    log_in(tab, acting, "p-liu")
+    tab.goto(acting.url("/findings/2"))
+    assert "未获同意" in submit(tab, "refuse", reason="期限已够")
+    assert acting.outbox()[-1][0] == FXZX and "期限已够" in acting.outbox()[-1][2]
+    tab.context.clear_cookies()
+    log_in(tab, acting, "p-huangj")
+    tab.goto(acting.url("/findings/2"))
+    submit(tab, "request", deadline="7天", reason="材料未到")
+    tab.context.clear_cookies()
+    log_in(tab, acting, "p-liu")
+    tab.goto(acting.url("/findings/2"))
+    assert "延期" in submit(tab, "approve")
+    assert acting.finding(2)[1].endswith("同意延期申请") and acting.outbox()[-1][0] == FXZX
+    assert "督办" in submit(tab, "urge", note="本周五前完成")
+    assert acting.outbox()[-1][0] == FXZX and "【督办】Q2" in acting.outbox()[-1][2]
+    assert "修改" in submit(tab, "amend", field="类别", value="安全稳定")
+    assert acting.finding(2)[1] == "[网页] 刘建国：#修改 Q2 类别 安全稳定"
+    assert "延至" in submit(tab, "extend", deadline="3天", reason="节假日顺延")
+    assert acting.finding(2)[1] == "[网页] 刘建国：#延期 Q2 3天 节假日顺延"
+    fits(tab)
+    screenshot(tab, f"act-office-{tab.width_name}")
+    assert "撤销" in submit(tab, "withdraw", reason="重复录入")
+    assert acting.finding(2) == ("withdrawn", "[网页] 刘建国：#撤销 Q2 重复录入")
+    assert acting.outbox()[-1][0] == FXZX
+    assert tab.locator("details.act").count() == 0  # 已撤销: nothing left to do
+
+
+def test_a_stale_form_in_another_tab_is_refused(tab, acting: ActingSite) -> None:  # noqa: ANN001
+    log_in(tab, acting, "p-zhou")
+    tab.goto(acting.url("/findings/1"))
+    other = tab.context.new_page()  # the same person, a second tab: verifies first
+    other.goto(acting.url("/findings/1"))
+    other.locator("#act-verify button[type=submit]").click()
+    other.wait_for_load_state()
+    assert acting.finding(1)[0] == "closed"
+    tab.locator("#act-verify input[value=不通过]").check()
+    tab.locator("#act-verify textarea[name=reason]").fill("不合格")
+    tab.locator("#act-verify button[type=submit]").click()
+    tab.wait_for_load_state()
+    said = tab.inner_text(".said")
+    assert "有了变化" in said and "验收通过，销号（周永红" in said
+    assert acting.finding(1) == ("closed", "[网页] 周永红：#验收 Q1 通过")
+    screenshot(tab, f"act-stale-{tab.width_name}")
