@@ -83,9 +83,9 @@ def acting(seeded: Seeded, tmp_path: Path) -> Iterator[ActingSite]:
     import uvicorn
 
     shutil.copyfile(seeded.db, tmp_path / "desk.db")
-    shutil.copytree(seeded.evidence, tmp_path / "evidence")
     url = f"sqlite+aiosqlite:///{tmp_path}/desk.db"
-    settings = Settings(database_url=url, evidence_dir=tmp_path / "evidence", _env_file=None)
+    # the seed's photo is stored by its path in the seed's evidence store: the tests' new photos go there too
+    settings = Settings(database_url=url, evidence_dir=seeded.evidence, _env_file=None)
     db, clock = Database(url, poolclass=NullPool), VirtualClock(T0 + timedelta(hours=1))
     port = _free_port()
     app = create_app(settings, db, clock, acts=desk_acts(settings, clock, db))
