@@ -70,7 +70,7 @@ async def amend(cmd: Amend, ctx: CommandContext) -> list[Reply]:
         raise UserError("findings/amend_same.j2", ref=ledger.ref(finding.number),
                         field=ledger.CORRECTABLE[cmd.field])
     await ledger.correct(ctx.session, finding, cmd.field, new, ctx.roster.tz, actor_id=ctx.actor.person_id,
-                         at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text)
+                         at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded)
     ref = ledger.ref(finding.number)
     values = dict(ref=ref, school=school.name, field=ledger.CORRECTABLE[cmd.field], old=old, new=new,
                   by=ctx.actor.titled, description=finding.description, due=finding.due_date)
@@ -86,7 +86,7 @@ async def _move(cmd: Amend, ctx: CommandContext, finding: m.Finding, school: Sch
         raise UserError("findings/amend_same.j2", ref=ref, field=ledger.CORRECTABLE[cmd.field])
     need(ctx, Action.LOG_FINDING, school=to)  # as if logging it there: the office, or a supervisor of that school
     await ledger.correct(ctx.session, finding, cmd.field, to.id, ctx.roster.tz, actor_id=ctx.actor.person_id,
-                         at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text)
+                         at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded)
     values = dict(ref=ref, school=to.name, field=ledger.CORRECTABLE[cmd.field], old=school.name, new=to.name,
                   by=ctx.actor.titled, description=finding.description, due=finding.due_date)
     replies = announce(ctx, Change(to, "findings/amended.j2", values,

@@ -183,8 +183,9 @@ def test_every_int_in_a_desk_path_is_bounded(desk: Desk) -> None:
     routes = [r for r in desk.app().routes if isinstance(r, Route)]
     convertors = [(r.path, name, c) for r in routes for name, c in r.param_convertors.items()]
     assert {(path, name) for path, name, c in convertors if isinstance(c, IdConvertor)} == {
-        ("/findings/{number:id}", "number"), ("/evidence/{id:id}", "id"), ("/bulletins/{id:id}.docx", "id"),
-        ("/findings/{number:id}/notice", "number"), ("/findings/{number:id}/notice.docx", "number"),
+        ("/findings/{number:id}", "number"), ("/findings/{number:id}/act", "number"), ("/evidence/{id:id}", "id"),
+        ("/bulletins/{id:id}.docx", "id"), ("/findings/{number:id}/notice", "number"),
+        ("/findings/{number:id}/notice.docx", "number"),
         ("/campaigns/{id:id}.docx", "id")}
     assert [path for path, _, c in convertors if isinstance(c, IntegerConvertor)] == []
 
