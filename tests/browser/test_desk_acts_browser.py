@@ -40,7 +40,7 @@ class Seeded:
 
 @dataclass
 class ActingSite(Site):
-    db: Path
+    db: Path = Path()  # the desk's SQLite file (a default only because Site's last field has one)
 
     def outbox(self) -> list[tuple[str | None, str | None, str]]:
         with sqlite3.connect(self.db) as conn:
@@ -96,7 +96,7 @@ def acting(seeded: Seeded, tmp_path: Path) -> Iterator[ActingSite]:
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the desk did not start"
         time.sleep(0.05)  # the poll interval of this start-up wait (a sync fixture: no event loop here)
-    yield ActingSite(f"http://127.0.0.1:{port}", {}, 0, tmp_path / "desk.db")
+    yield ActingSite(f"http://127.0.0.1:{port}", {}, 0, db=tmp_path / "desk.db")
     server.should_exit = True
     thread.join(timeout=10)
 
