@@ -69,12 +69,12 @@ def read_decision(ref: int, text: str) -> Decision | None:
     tail = strip_separators(text[len(outcome):].strip())
     if outcome == AMEND:
         amend = parse_amend(AMEND, f"Q{ref} {tail}")
-        if amend.field == "school_id":  # a finding at the wrong school is moved with #修改, not by an appeal
-            raise UserError("findings/appeal_decide_usage.j2", ref=ref)
+        if amend.field in ("school_id", "source"):  # the school or the source is corrected with #修改, not by an appeal
+            raise UserError("findings/appeal_decide_usage.j2", ref=ledger.ref(ref))
         return Decision(outcome, amend=amend)
     if outcome == WITHDRAW:
         if not tail:
-            raise UserError("findings/appeal_need_reason.j2", ref=ref, office=True)
+            raise UserError("findings/appeal_need_reason.j2", ref=ledger.ref(ref), office=True)
         return Decision(outcome, reason=tail)
     label = next((w for w in DEADLINE_WORDS if tail.startswith(w)), None)
     if label is None:

@@ -113,7 +113,7 @@ async def extend(
 
 
 CORRECTABLE = {"description": "描述", "category": "类别", "severity": "严重程度", "due_date": "整改期限",
-               "school_id": "学校"}
+               "school_id": "学校", "source": "来源"}
 
 
 async def correct(
