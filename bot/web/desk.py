@@ -171,6 +171,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> Starlette:
     from bot.web import audit_view, bulletins_view, campaigns_view, charts, cycle_view, documents_view  # noqa: I001
     from bot.web import finding_view, help_view, ledger_export, ledger_view, school_assessment_view, terms_view
+    from bot.web import todo_view
 
     accounts.dummy_hash()  # now, not at the first login for an unknown name (which would take twice as long)
 
@@ -181,6 +182,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/logout/all", logged_in(auth.logout_all), methods=["POST"]),
         Route("/ledger", logged_in(ledger_view.ledger_page)),
+        Route("/todo", logged_in(todo_view.todo_page)),
         Route("/findings/{number:id}", logged_in(finding_view.finding)),
         Route("/evidence/{id:id}", logged_in(finding_view.evidence)),
         Route("/charts", logged_in(charts.charts)),

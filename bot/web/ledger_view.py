@@ -17,6 +17,7 @@ from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
 from bot.storage.session import Session
 from bot.web.ledger_filters import COLOURS, SEVERITIES, SORTS, STATUSES, Filters, conditions, read_filters
+from bot.web.ledger_search import number_missed
 from bot.web.page import render
 from bot.web.viewer import Viewer
 
@@ -42,6 +43,8 @@ async def ledger_page(request: Request, viewer: Viewer) -> Response:
         if f.sort == "school":
             outer = outer.join(m.School, m.School.id == F.school_id)
         rows = list(await session.scalars(outer.order_by(*order)))
+        if not total and f.search.number is not None and not f.why:
+            f.why.append(await number_missed(session, f.search.number, viewer.school_ids, roster))
     categories = [c.name for c in roster.policy.categories]
     if f.category and f.category not in categories:
         categories.append(f.category)
