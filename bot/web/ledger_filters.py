@@ -45,7 +45,7 @@ class Filters:
     sort: str = "number"
     descending: bool = True
     ignored: list[str] = field(default_factory=list)
-    why: list[str] = field(default_factory=list)  # why nothing can match, in words (shown when nothing does)
+    why: list[str] = field(default_factory=list)  # why nothing can match, in words (shown on the page)
 
     def query(self, **change: object) -> dict[str, object]:
         """The filters as query-string values (for links to other pages of the same list)."""
