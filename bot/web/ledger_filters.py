@@ -170,7 +170,9 @@ async def conditions(session: Session, f: Filters, viewer: Viewer, now: datetime
         out.append(and_(F.status == ledger.RECTIFIED, F.appealed_at.is_(None),
                         F.rectified_at < figures.late_reports_before(now, roster.tz, roster.calendar, within)))
     elif f.status == "appealing":  # 申诉中: an appeal waits for the office's decision
-        out.append(and_(F.status.in_(ledger.ACTIVE), F.appealed_at.is_not(None)))
+        # the status unindexed (`|| ''`): the partial index on appealed_at finds the few, not the status index all
+        # the active findings
+        out.append(and_(F.status.concat("").in_(ledger.ACTIVE), F.appealed_at.is_not(None)))
     elif f.status == "redo":  # 需重新整改: back to 待整改 after a verification failed (its last report refused)
         failed = select(m.FindingEvent.finding_id).where(m.FindingEvent.kind == ledger.VERIFY_FAIL)
         out.append(and_(F.status == ledger.OPEN, F.id.in_(failed)))

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import Boolean, ColumnElement, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from bot.domain.roster import Roster, SchoolInfo
 from bot.domain.schools import SchoolIndex, looks_like_school
@@ -73,12 +75,32 @@ def read_search(raw: str, roster: Roster, visible: set[int] | None) -> Search:
     return out
 
 
+class holds(FunctionElement):  # noqa: N801 — reads as SQL: holds(column, text)
+    """`text` occurs in `column`, exactly (no wildcard, no case folding): instr() on SQLite — a third of LIKE's
+    time over a million descriptions — and strpos() elsewhere."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(holds)
+def _holds(element: holds, compiler, **kw) -> str:  # noqa: ANN001
+    return f"(strpos({compiler.process(element.clauses, **kw)}) > 0)"
+
+
+@compiles(holds, "sqlite")
+def _holds_sqlite(element: holds, compiler, **kw) -> str:  # noqa: ANN001
+    return f"(instr({compiler.process(element.clauses, **kw)}) > 0)"
+
+
 def text_condition(text: str) -> ColumnElement[bool]:
-    """Findings whose description, or the note of one of their rectification reports (整改情况), holds `text`: the
-    reports' findings are found once (a subquery by kind), not per finding."""
-    reported = select(E.finding_id).where(E.kind == ledger.RECTIFY,
-                                          E.data["note"].as_string().contains(text, autoescape=True))
-    return or_(F.description.contains(text, autoescape=True), F.id.in_(reported))
+    """Findings whose description, or the note of one of their rectification reports (整改情况), holds `text`. The
+    reports' findings are found once (a subquery), reading the events in table order (`kind || ''`: walking the
+    kind index visits each row out of order, ten times slower) and the message's text before its JSON (the note
+    is part of the message; the JSON says the words are in the note, not in the command)."""
+    reported = select(E.finding_id).where(E.kind.concat("") == ledger.RECTIFY, holds(E.raw_text, text),
+                                          holds(E.data["note"].as_string(), text))
+    return or_(holds(F.description, text), F.id.in_(reported))
 
 
 async def number_missed(session: Session, number: int, visible: set[int] | None, roster: Roster) -> str:

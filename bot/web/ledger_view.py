@@ -32,13 +32,18 @@ async def ledger_page(request: Request, viewer: Viewer) -> Response:
     roster, now = viewer.roster, request.app.state.clock.now()
     async with request.app.state.db.reading() as session:
         where = await conditions(session, f, viewer, now)
-        by_status = await _counts(session, where)
+        found: list[int] | None = None
+        if f.search.text:  # words are read in one pass over the table: the page comes from what it found
+            found, by_status = await _found(session, where)
+        else:
+            by_status = await _counts(session, where)
         total = sum(by_status.values())
         capped = total > COUNT_CAP
         pages = max(1, -(-min(total, COUNT_CAP) // PER_PAGE))
         f.page = min(f.page, pages)
         order = _order(f)
-        page_numbers = _page_numbers(where, f.page, order, join=f.sort == "school")
+        chosen = [F.number.in_(found)] if found is not None and not capped else where
+        page_numbers = _page_numbers(chosen, f.page, order, join=f.sort == "school")
         outer = select(F).where(F.number.in_(page_numbers))
         if f.sort == "school":
             outer = outer.join(m.School, m.School.id == F.school_id)
@@ -98,6 +103,17 @@ async def _counts(session: Session, where: list) -> dict[str, int]:
     """Findings by status under the conditions, of the first COUNT_CAP + 1 found (one more: "more than the cap")."""
     some = select(F.status).where(*where).limit(COUNT_CAP + 1).subquery()
     return dict((await session.execute(select(some.c.status, func.count()).group_by(some.c.status))).all())
+
+
+async def _found(session: Session, where: list) -> tuple[list[int], dict[str, int]]:
+    """The numbers of the first COUNT_CAP + 1 findings under the conditions, and their counts by status: a search by
+    words scans the descriptions once, here, rather than once for the count and again for the page (walking the
+    numbers' index, each row read out of order)."""
+    rows = (await session.execute(select(F.number, F.status).where(*where).limit(COUNT_CAP + 1))).all()
+    counts: dict[str, int] = {}
+    for _, status in rows:
+        counts[status] = counts.get(status, 0) + 1
+    return [number for number, _ in rows], counts
 
 
 def _shown(n: int) -> str:
