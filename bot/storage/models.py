@@ -190,6 +190,16 @@ class FindingEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class FindingText(Base):
+    """The words a finding is searched by on the desk: its description and the notes of its rectification reports,
+    one narrow row a finding. Kept by the database's triggers (alembic 0014), whichever code writes the finding or
+    its events; nothing in the code writes it."""
+
+    __tablename__ = "finding_texts"
+    finding_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    text: Mapped[str] = mapped_column(Text)
+
+
 class Evidence(Base):
     """A photo or file sent as rectification evidence, stored on disk under its checksum."""
 

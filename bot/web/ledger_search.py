@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Boolean, ColumnElement, or_, select
+from sqlalchemy import Boolean, ColumnElement, exists, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -19,7 +19,7 @@ from bot.parsing.normalize import normalize
 from bot.storage import models as m
 from bot.storage.session import Session
 
-F, E = m.Finding, m.FindingEvent
+F, T = m.Finding, m.FindingText
 _NUMBER = re.compile(r"[Qq]?\s*0*(\d{1,9})")
 SUGGESTED = 3
 
@@ -93,14 +93,16 @@ def _holds_sqlite(element: holds, compiler, **kw) -> str:  # noqa: ANN001
     return f"(instr({compiler.process(element.clauses, **kw)}) > 0)"
 
 
+def text_holds(text: str) -> ColumnElement[bool]:
+    """A finding's searched words (m.FindingText: its description and its 整改情况) hold `text`."""
+    return holds(T.text, text)
+
+
 def text_condition(text: str) -> ColumnElement[bool]:
-    """Findings whose description, or the note of one of their rectification reports (整改情况), holds `text`. The
-    reports' findings are found once (a subquery), reading the events in table order (`kind || ''`: walking the
-    kind index visits each row out of order, ten times slower) and the message's text before its JSON (the note
-    is part of the message; the JSON says the words are in the note, not in the command)."""
-    reported = select(E.finding_id).where(E.kind.concat("") == ledger.RECTIFY, holds(E.raw_text, text),
-                                          holds(E.data["note"].as_string(), text))
-    return or_(holds(F.description, text), F.id.in_(reported))
+    """Findings whose description, or the note of one of their rectification reports (整改情况), holds `text`: per
+    finding, its one row of words (so that a walk of the findings in order stops at the first page of matches; a
+    pass over all of them starts from m.FindingText instead, bot.web.ledger_view._found)."""
+    return exists().where(T.finding_id == F.id, text_holds(text)).correlate(F)
 
 
 async def number_missed(session: Session, number: int, visible: set[int] | None, roster: Roster) -> str:

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.harness import Harness
-from tests.web.conftest import D1, Desk, login
+from tests.web.conftest import CKZX, D1, Desk, login
+
+OFFICE = "room-office@chatroom"
 
 
 def _refs(html: str) -> list[str]:
@@ -48,6 +50,28 @@ def test_the_words_of_a_rectification_report_find_its_finding(desk: Desk) -> Non
     assert _refs(page) == ["Q1"]
     assert _refs(client.get("/ledger", params={"q": "后厨"}).text) == ["Q2"]  # a description still is searched
     assert _refs(client.get("/ledger", params={"q": "整改"}).text) == []  # the command word is not the report
+
+
+def test_the_searched_words_follow_corrections_and_every_report(desk: Desk, tmp_path: Path) -> None:
+    """The words searched are kept by the database (alembic 0014's triggers), whoever writes: a corrected
+    description replaces the old one, a second report's note is added to the first's."""
+    async def change() -> None:
+        h = await Harness.create(desk.url, tmp_path, None)
+        try:
+            await h.say(OFFICE, "wxid_liujianguo", "#修改 Q2 描述 食堂留样柜未上锁", msg_id="search-1")
+            await h.say(CKZX, "wxid_zhouyonghong", "#验收 Q1 不通过 标识太小", msg_id="search-2")
+            await h.say(CKZX, "wxid_wangfang", "#整改 Q1 换了大号反光标识", msg_id="search-3")
+        finally:
+            await h.close()
+
+    desk.run(change())
+    client = desk.client()
+    login(client, "p-liu")
+    assert _refs(client.get("/ledger", params={"q": "留样柜"}).text) == ["Q2"]
+    assert _refs(client.get("/ledger", params={"q": "后厨"}).text) == []  # the old description is gone
+    assert _refs(client.get("/ledger", params={"q": "反光标识"}).text) == ["Q1"]
+    assert _refs(client.get("/ledger", params={"q": "张贴标识"}).text) == ["Q1"]  # the first report still counts
+    assert _refs(client.get("/ledger", params={"q": "标识太小"}).text) == []  # a refusal's reason is not a report
 
 
 def test_a_principal_finds_only_the_own_schools_findings(desk: Desk) -> None:
