@@ -137,8 +137,10 @@ def read_filters(params: QueryParams, viewer: Viewer) -> Filters:
     return f
 
 
-async def conditions(session: Session, f: Filters, viewer: Viewer, now: datetime) -> list[ColumnElement]:
-    """The SQL conditions: what the viewer may see, then each filter."""
+async def conditions(session: Session, f: Filters, viewer: Viewer, now: datetime, *,
+                     words: bool = True) -> list[ColumnElement]:
+    """The SQL conditions: what the viewer may see, then each filter (the words searched for too, unless `words`
+    is False: the caller reads them from m.FindingText itself)."""
     roster = viewer.roster
     out: list[ColumnElement] = []
     if viewer.school_ids is not None:
@@ -157,7 +159,7 @@ async def conditions(session: Session, f: Filters, viewer: Viewer, now: datetime
         out.append(F.number == f.search.number)
     if f.search.school is not None:
         out.append(F.school_id == f.search.school.id)
-    if f.search.text:
+    if f.search.text and words:
         out.append(text_condition(f.search.text))
     if f.since is not None:
         out.append(F.created_at >= _midnight(f.since, roster))

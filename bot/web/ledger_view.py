@@ -34,7 +34,8 @@ async def ledger_page(request: Request, viewer: Viewer) -> Response:
         where = await conditions(session, f, viewer, now)
         found: list[int] | None = None
         if f.search.text:  # words are read in one pass over the table: the page comes from what it found
-            found, by_status = await _found(session, where, f.search.text)
+            found, by_status = await _found(session, await conditions(session, f, viewer, now, words=False),
+                                            f.search.text)
         else:
             by_status = await _counts(session, where)
         total = sum(by_status.values())
