@@ -110,7 +110,9 @@ async def _found(session: Session, where: list, text: str) -> tuple[list[int], d
     """The numbers of the first COUNT_CAP + 1 findings under the conditions, and their counts by status, for a
     search by words: one pass over the narrow rows of words (m.FindingText), joined to their findings — not a pass
     for the count and another for the page (walking the numbers' index, each row read out of order)."""
-    q = select(F.number, F.status).join_from(m.FindingText, F, F.id == m.FindingText.finding_id) \
+    # `finding_id + 0`: the words are read in one pass and each match's finding looked up, never the other way round
+    # (SQLite would walk the findings and look each one's words up: five times slower)
+    q = select(F.number, F.status).join_from(m.FindingText, F, F.id == m.FindingText.finding_id + 0) \
         .where(text_holds(text), *where).limit(COUNT_CAP + 1)
     rows = (await session.execute(q)).all()
     counts: dict[str, int] = {}
