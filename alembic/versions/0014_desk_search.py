@@ -82,6 +82,11 @@ def upgrade() -> None:
                f"coalesce({newline} || {notes}, '') FROM findings f")
     for statement in POSTGRESQL if postgres else SQLITE:
         op.execute(statement)
+    if not postgres and op.get_bind().exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is not None:
+        # statistics were gathered once (ANALYZE): without those of the new index SQLite would prefer the indexes it
+        # has figures for, and walk a district's findings row by row (seconds at a million)
+        op.execute("ANALYZE findings")
 
 
 def downgrade() -> None:
