@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Boolean, ColumnElement, exists, literal, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.functions import FunctionElement
 
 from bot.domain.roster import Roster, SchoolInfo
@@ -84,7 +85,7 @@ class holds(FunctionElement):  # noqa: N801 — reads as SQL: holds(column, text
     inherit_cache = True
 
 
-def _contains(column: ColumnElement[str], text: str) -> holds:
+def _contains(column: ColumnElement[str] | InstrumentedAttribute[str], text: str) -> holds:
     pattern = "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
     return holds(column, literal(text), literal(pattern))
 
