@@ -184,7 +184,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None, act
     without it the desk only reads (the pages offer no action)."""
     from bot.web import accounts_view, audit_view, bulletins_view, campaigns_view, charts, cycle_view, documents_view  # noqa: I001
     from bot.web import finding_view, help_view, ledger_export, ledger_view, school_assessment_view, terms_view
-    from bot.web import notice_view
+    from bot.web import notice_view, todo_view
 
     accounts.dummy_hash()  # now, not at the first login for an unknown name (which would take twice as long)
 
@@ -195,6 +195,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None, act
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/logout/all", logged_in(auth.logout_all), methods=["POST"]),
         Route("/ledger", logged_in(ledger_view.ledger_page)),
+        Route("/todo", logged_in(todo_view.todo_page)),
         Route("/findings/{number:id}", logged_in(finding_view.finding)),
         Route("/findings/{number:id}/notice", logged_in(notice_view.notice_page)),
         Route("/findings/{number:id}/notice.docx", logged_in(notice_view.notice_docx, audit.DOWNLOAD)),
