@@ -67,6 +67,7 @@ class CommandSpec:
     form: str = ""  # the form to suggest for a hint ("Q编号 5天 原因")
     fallback: bool = False  # a "#word" that is no command: parse(word, "")
     usage: tuple[Usage, ...] = ()  # its line in the #帮助 overview (every command but the fallback has one)
+    lines: bool = False  # reads its text's line breaks (#问题's list, one item a line); others get spaces
 
 
 @dataclass
@@ -79,13 +80,13 @@ class Router:
                 parse: Parse | None = None, help: dict[str, str] | None = None, strangers: bool = False,
                 unbound: str | None = None, on_empty: bool = False, fallback: bool = False,
                 takes_ids: bool = False, hints: tuple[str, ...] = (), form: str = "",
-                usage: Usage | tuple[Usage, ...] = ()) -> Callable[[Handler], Handler]:
+                usage: Usage | tuple[Usage, ...] = (), lines: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             actions = () if action is None else (action,) if isinstance(action, Action) else tuple(action)
             self.specs.append(CommandSpec(
                 command, handler, words, parse or (lambda word, rest: command()), actions, help=help or {},
                 strangers=strangers, unbound=unbound, on_empty=on_empty, fallback=fallback, takes_ids=takes_ids,
-                hints=hints, form=form, usage=(usage,) if isinstance(usage, Usage) else tuple(usage)))
+                hints=hints, form=form, usage=(usage,) if isinstance(usage, Usage) else tuple(usage), lines=lines))
             return handler
         return register
 
@@ -145,8 +146,10 @@ class Commands:
             return self._empty, "", ""
         word, rest = split_command(body, self._longest_first)
         if word is None:
+            body = body.replace("\n", " ")
             return self._fallback, body.split(" ", 1)[0][:20], body
-        return self.by_word[word], word, rest
+        spec = self.by_word[word]
+        return spec, word, rest if spec.lines else rest.replace("\n", " ")
 
     def suggest(self, text: str) -> str | None:
         """For a message meant for the bot that is not quite a command (`Q3已整改，灭火器已全部更换`): the command it
