@@ -32,6 +32,7 @@ class Renderer:
         )
         self.env.filters["local"] = _local_time
         self.env.filters["md"] = _month_day
+        self.env.filters["days_later"] = _days_later
 
     def render(self, template: str, /, **values: object) -> str:
         text = self.env.get_template(template).render(**values)
@@ -63,3 +64,10 @@ def _month_day(context: object, value: object) -> str:
         year = f"{value.year}年" if isinstance(today, date) and today.year != value.year else ""
         return f"{year}{value.month}月{value.day}日"
     return str(value)
+
+
+def _days_later(value: object, days: int) -> object:
+    """The date `days` after `value` (a hint's example date, counted from today so that it is never past)."""
+    from datetime import date, timedelta
+
+    return value + timedelta(days=days) if isinstance(value, date) else value

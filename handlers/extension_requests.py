@@ -57,7 +57,7 @@ async def request_extension(cmd: RequestExtension, ctx: CommandContext) -> list[
         raise UserError("errors/need_reason.j2", command="申请延期", ref=finding.number)
     if await ledger.pending_request(ctx.session, finding) is not None:
         raise UserError("findings/request_pending.j2", ref=ledger.ref(finding.number))
-    wanted = extended_due(ctx, finding, cmd.deadline)
+    wanted, base = extended_due(ctx, finding, cmd.deadline)
     await ledger.transition(ctx.session, finding, ledger.REQUEST_EXTENSION, actor_id=ctx.actor.person_id,
                             at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
                             asked=cmd.deadline.text, until=wanted.isoformat(), reason=cmd.reason)
@@ -65,7 +65,7 @@ async def request_extension(cmd: RequestExtension, ctx: CommandContext) -> list[
     finder = ctx.roster.people.get(finding.finder_id)
     values = dict(ref=ref, school=school.name, description=finding.description, by=ctx.actor.titled,
                   old=finding.due_date, new=wanted, asked=cmd.deadline.text, reason=cmd.reason,
-                  finder=finder.titled if finder else "")
+                  finder=finder.titled if finder else "", base=base, since=ctx.today)
     office = ctx.roster.office_room()
     to_finder = announce(ctx, Change(school, "findings/request_made.j2", dict(values, office=bool(office)),
                                      act=mentionable([finder] if finder and finder.active else []),
