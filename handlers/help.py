@@ -1,7 +1,8 @@
 """#帮助 [命令], and the answer to a #word we do not know.
 
 The overview (a bare #帮助) is made from the command table: each command's declared usage (bot.routing.Usage),
-for the commands the sender's role may use (bot.domain.permissions.role_may), in the routers' order.
+for the commands the sender's role may use (bot.domain.permissions.role_may) in this room (a room bound to no
+scope answers only a few), in the routers' order. Nothing in it is written by hand.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def parse_help(word: str, rest: str) -> Help:
     return Help(topic=rest.lstrip("#").strip() or None)
 
 
-def overview(commands: HelpTopics, who: str) -> list[list[dict[str, str]]]:
+def overview(commands: HelpTopics, who: str, unbound_room: str | None = None) -> list[list[dict[str, str]]]:
     """The overview's lines for a role (what_they_may_do's answer), in the routers' order: one per command the role
     may use, its usages that role may (most commands have one) sharing the line. What everyone may (帮助, 绑定) is
     a stranger's list; a person on the roster is shown what their role may beyond it — they are bound already,
@@ -40,14 +41,17 @@ def overview(commands: HelpTopics, who: str) -> list[list[dict[str, str]]]:
     def shown(action: Action) -> bool:
         return role_may(who, action) and (who == "unknown" or action not in OPEN_TO_ALL)
 
-    return [[dict(syntax=u.syntax, summary=u.summary) for u in line] for line in commands.usages(shown)]
+    return [[dict(syntax=u.syntax, summary=u.summary) for u in line]
+            for line in commands.usages(shown, unbound_room)]
 
 
 @router.command(Help, "帮助", parse=parse_help, action=Action.HELP, strangers=True, unbound="anyone", on_empty=True,
                 usage=Usage("#帮助", "查看说明"))
 async def help_(cmd: Help, ctx: CommandContext) -> list[Reply]:
     if cmd.topic is None:
-        lines = overview(ctx.commands, what_they_may_do(ctx.actor))
+        bound = ctx.private or (ctx.room is not None and ctx.room.scope is not None)
+        unbound_room = None if bound else ("office" if ctx.actor.is_office else "anyone")
+        lines = overview(ctx.commands, what_they_may_do(ctx.actor), unbound_room)
         return [Reply("help/overview.j2", dict(lines=lines, bot=ctx.settings.bot_name))]
     topic = ctx.commands.topic_of(cmd.topic)
     if topic is None:
@@ -59,7 +63,7 @@ async def help_(cmd: Help, ctx: CommandContext) -> list[Reply]:
                 fallback=True)
 async def unknown(cmd: Unknown, ctx: CommandContext) -> list[Reply]:
     """No such command — unless the words hold one in the wrong form: then the right form."""
-    hint = ctx.commands.suggest(cmd.text) if ctx.actor.known else None
+    hint = (ctx.commands.near(cmd.text) or ctx.commands.suggest(cmd.text)) if ctx.actor.known else None
     if hint:
         return [Reply("help/near_command.j2", dict(suggestion=hint))]
     return [Reply("help/unknown_command.j2", dict(word=cmd.word))]

@@ -26,13 +26,15 @@ from typing import Any
 from bot.contract.context import CommandContext
 from bot.contract.replies import Reply
 from bot.domain.permissions import Action
-from bot.parsing.normalize import normalize
+from bot.parsing.normalize import normalize, strip_separators
 from bot.parsing.parser import addressed_text, split_command
 from bot.redaction import redact
 
 log = logging.getLogger("dudao.router")
 HEAD = 200  # of a message too long to read, the characters that say whether it is addressed to the bot
 _REF_ANYWHERE = re.compile(r"[Qq]0*(\d{1,9})(?!\d)")
+_LEADING = re.compile(r"^[\s\W_]+")  # stray characters before a command word
+_STRAY = re.compile(r"[\s·.。,，、:：;；'\"`~!！?？\-]")  # … or inside one
 _FILLER = re.compile(r"^[了的过啦吧\s,，:：;；。.、]+")
 Handler = Callable[[Any, CommandContext], Awaitable[list[Reply]]]
 PhotoHandler = Callable[[CommandContext], Awaitable[list[Reply]]]
@@ -121,11 +123,15 @@ class Commands:
         """Every help topic, in declaration order, with its template."""
         return {topic: template for s in self.specs for topic, template in s.help.items()}
 
-    def usages(self, may: Callable[[Action], bool]) -> list[list[Usage]]:
+    def usages(self, may: Callable[[Action], bool], unbound_room: str | None = None) -> list[list[Usage]]:
         """The #帮助 overview's lines, in the table's order: for each command, its usages whose action `may` allows
-        (a usage without one: any of the command's actions); a command with none left out."""
+        (a usage without one: any of the command's actions); a command with none left out. In a room bound to no
+        scope (`unbound_room`: "anyone", or "office" for the office's people) only the commands answered there."""
+        def here(spec: CommandSpec) -> bool:
+            return unbound_room is None or spec.unbound in ("anyone", unbound_room)
+
         lines = [[u for u in s.usage if any(may(a) for a in ((u.action,) if u.action else s.actions))]
-                 for s in self.specs]
+                 if here(s) else [] for s in self.specs]
         return [line for line in lines if line]
 
     def topic_of(self, word: str) -> str | None:
@@ -150,6 +156,19 @@ class Commands:
             return self._fallback, body.split(" ", 1)[0][:20], body
         spec = self.by_word[word]
         return spec, word, rest if spec.lines else rest.replace("\n", " ")
+
+    def near(self, body: str) -> str | None:
+        """For `#问 题 城口中学…` or `#。问题 …` (a command word broken by a space, or after a stray character): the
+        message as it should be written (`#问题 城口中学…`); None when no command word is there."""
+        body = body.replace("\n", " ")
+        start = len(body) - len(_LEADING.sub("", body))
+        letters = [(i, c) for i, c in enumerate(body[start:start + 12], start) if not _STRAY.fullmatch(c)]
+        compact = "".join(c for _, c in letters)
+        word = next((w for w in self._longest_first if compact.startswith(w)), None)
+        if word is None or self.by_word[word].fallback:
+            return None
+        rest = body[letters[len(word) - 1][0] + 1:]
+        return f"#{word} {strip_separators(rest.strip())}".strip()
 
     def suggest(self, text: str) -> str | None:
         """For a message meant for the bot that is not quite a command (`Q3已整改，灭火器已全部更换`): the command it
