@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.contract import CommandContext, UserError
+from bot.county.policy import Severity
 from bot.domain.category_words import categorise
 from bot.domain.deadlines import DeadlineSpec
 from bot.domain.permissions import Action
@@ -26,17 +27,27 @@ LINE = "\ue000"  # an item's line break while its words are read (the deadline r
 class Read(Protocol):
     """What handlers.findings.read_one gives: a finding's words with its source, deadline and severity taken."""
 
-    text: str
-    deadline: DeadlineSpec | None
-    severity: Any
-    source: str
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def deadline(self) -> DeadlineSpec | None: ...
+
+    @property
+    def severity(self) -> Severity | None: ...
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def words(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
 class Item:
     school: SchoolInfo
     category: str
-    severity: str
+    severity: Severity
     description: str
     due: date
     source: str
@@ -46,7 +57,7 @@ class Item:
 class _Head:
     school: SchoolInfo | None = None
     category: str | None = None
-    severity: str | None = None
+    severity: Severity | None = None
     deadline: DeadlineSpec | None = None
     source: str | None = None
 
@@ -126,7 +137,7 @@ def _item(ctx: CommandContext, head: _Head, text: str, read_one: Callable[[str],
         raise UserError("errors/finding_usage.j2")
     categories = ctx.roster.policy.categories
     category = category or head.category or categorise(description, categories)
-    severity = read.severity or head.severity or "一般"
+    severity: Severity = read.severity or head.severity or "一般"
     spec = read.deadline or head.deadline or ctx.roster.policy.default_deadline[severity]
     source = read.source if read.source != ROUTINE else (head.source or read.source)
     return Item(school, category, severity, description, due_on(spec, ctx.today, ctx), source)
