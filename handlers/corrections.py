@@ -65,7 +65,7 @@ def extended_due(ctx: CommandContext, finding: m.Finding, spec: DeadlineSpec) ->
 
 @router.command(Withdraw, "撤销", parse=parse_withdraw, action=Action.WITHDRAW,
                 help={"撤销": "help/withdraw.j2"}, takes_ids=True,
-                usage=Usage("#撤销 Q12 原因", "撤销录入有误或重复的问题"))
+                usage=Usage("#撤销 Q12 原因", "撤销录入有误或重复的问题", example="#撤销 Q12 重复录入"))
 async def withdraw(cmd: Withdraw, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _withdraw_one(cmd, ctx, number))
 
@@ -82,7 +82,7 @@ async def _withdraw_one(cmd: Withdraw, ctx: CommandContext, number: int) -> list
 
 
 @router.command(Extend, "延期", parse=parse_extend, action=Action.EXTEND, help={"延期": "help/extend.j2"},
-                takes_ids=True, usage=Usage("#延期 Q12 5天 原因", "延长整改期限"))
+                takes_ids=True, usage=Usage("#延期 Q12 5天 原因", "延长整改期限", example="#延期 Q12 5天 需采购设备"))
 async def extend(cmd: Extend, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _extend_one(cmd, ctx, number))
 

@@ -98,7 +98,8 @@ def _category(ctx: CommandContext, words: tuple[str, ...], text: str) -> tuple[s
 
 
 @router.command(NewFinding, "问题", "发现", "督查", parse=parse_finding, action=Action.LOG_FINDING,
-                help={"问题": "help/log_finding.j2"}, usage=Usage("#问题 学校 [类别] 描述 [限期3天]", "登记问题"),
+                help={"问题": "help/log_finding.j2"}, usage=Usage("#问题 学校 [类别] 描述 [限期3天]", "登记问题",
+                                                                example="#问题 城口中学 消防通道堆放杂物 限期3天"),
                 lines=True)
 async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
     items = read_list(ctx, cmd.raw, read_one) if cmd.raw else None

@@ -41,12 +41,12 @@ def overview(commands: HelpTopics, who: str, unbound_room: str | None = None) ->
     def shown(action: Action) -> bool:
         return role_may(who, action) and (who == "unknown" or action not in OPEN_TO_ALL)
 
-    return [[dict(syntax=u.syntax, summary=u.summary) for u in line]
+    return [[dict(syntax=u.syntax, summary=u.summary, example=u.example) for u in line]
             for line in commands.usages(shown, unbound_room)]
 
 
 @router.command(Help, "帮助", parse=parse_help, action=Action.HELP, strangers=True, unbound="anyone", on_empty=True,
-                usage=Usage("#帮助", "查看说明"))
+                usage=Usage("#帮助", "查看说明", example="#帮助 问题"))
 async def help_(cmd: Help, ctx: CommandContext) -> list[Reply]:
     if cmd.topic is None:
         bound = ctx.private or (ctx.room is not None and ctx.room.scope is not None)

@@ -45,7 +45,8 @@ def parse_term_check(word: str, rest: str) -> TermCheck:
 
 
 @router.command(TermCheck, "开学检查", parse=parse_term_check, action=Action.TERM_CHECK,
-                help={"开学检查": "help/term_check.j2"}, usage=Usage("#开学检查 学校 完成", "登记开学检查"))
+                help={"开学检查": "help/term_check.j2"}, usage=Usage("#开学检查 学校 完成", "登记开学检查",
+                                                                 example="#开学检查 城口中学 完成"))
 async def term_check(cmd: TermCheck, ctx: CommandContext) -> list[Reply]:
     """#开学检查 学校 完成 [发现问题N个]: the school's check for the term whose window is open (or just closed);
     several schools at once (`东安中学、咸宜小学、沿河幼儿园 完成`): each recorded, all or none."""

@@ -46,11 +46,17 @@ class Usage:
     """A command in the #帮助 overview: how it is written (`#验收 Q12 通过 / 不通过 原因`) and what it does, in a few
     words (`验收销号`); shown to the roles that may do `action` (None: any of the command's actions). A command
     whose words need different permissions (#自查 / #月报 / #汇总) declares one Usage per action; those a role may
-    share one line."""
+    share one line. `example`: one message as a user would send it (`#验收 Q12 不通过 仍有杂物`), shown beside the
+    syntax; a syntax with no placeholder is its own example."""
 
     syntax: str
     summary: str
     action: Action | None = None
+    example: str = ""
+
+    @property
+    def shown_example(self) -> str:
+        return self.example or self.syntax
 
 
 @dataclass(frozen=True)
