@@ -33,7 +33,11 @@ def parse_help(word: str, rest: str) -> Help:
     return Help(topic=rest.lstrip("#").strip() or None)
 
 
-def overview(commands: HelpTopics, who: str, unbound_room: str | None = None) -> list[list[dict[str, str]]]:
+EXAMPLE_SCHOOL = "城口中学"  # the school the declared examples name; shown as the sender's own school
+
+
+def overview(commands: HelpTopics, who: str, unbound_room: str | None = None,
+             school: str = EXAMPLE_SCHOOL) -> list[list[dict[str, str]]]:
     """The overview's lines for a role (what_they_may_do's answer), in the routers' order: one per command the role
     may use, its usages that role may (most commands have one) sharing the line. What everyone may (帮助, 绑定) is
     a stranger's list; a person on the roster is shown what their role may beyond it — they are bound already,
@@ -41,7 +45,7 @@ def overview(commands: HelpTopics, who: str, unbound_room: str | None = None) ->
     def shown(action: Action) -> bool:
         return role_may(who, action) and (who == "unknown" or action not in OPEN_TO_ALL)
 
-    return [[dict(syntax=u.syntax, summary=u.summary, example=u.example) for u in line]
+    return [[dict(syntax=u.syntax, summary=u.summary, example=u.example.replace(EXAMPLE_SCHOOL, school)) for u in line]
             for line in commands.usages(shown, unbound_room)]
 
 
@@ -51,12 +55,24 @@ async def help_(cmd: Help, ctx: CommandContext) -> list[Reply]:
     if cmd.topic is None:
         bound = ctx.private or (ctx.room is not None and ctx.room.scope is not None)
         unbound_room = None if bound else ("office" if ctx.actor.is_office else "anyone")
-        lines = overview(ctx.commands, what_they_may_do(ctx.actor), unbound_room)
+        lines = overview(ctx.commands, what_they_may_do(ctx.actor), unbound_room, _their_school(ctx))
         return [Reply("help/overview.j2", dict(lines=lines, bot=ctx.settings.bot_name))]
     topic = ctx.commands.topic_of(cmd.topic)
     if topic is None:
         raise UserError("help/unknown_topic.j2", topic=cmd.topic, topics=list(ctx.commands.topics))
     return [Reply(ctx.commands.topics[topic], {})]
+
+
+def _their_school(ctx: CommandContext) -> str:
+    """The school the examples name: this school room's, else the sender's own (a principal's, a supervisor's first)
+    — by its first short name, as people write it."""
+    ids = [ctx.room.school_id] if ctx.room is not None and ctx.room.scope == "school" else []
+    ids += [ctx.actor.school_id] if ctx.actor.school_id is not None else []
+    ids += sorted(ctx.actor.supervised)
+    school = next((ctx.roster.schools[i] for i in ids if i in ctx.roster.schools), None)
+    if school is None:
+        return EXAMPLE_SCHOOL
+    return school.short_names[0] if school.short_names else school.name
 
 
 @router.command(Unknown, parse=lambda word, rest: Unknown(word=word, text=rest), action=None, strangers=True,

@@ -25,7 +25,7 @@ from typing import Any
 
 from bot.contract.context import CommandContext
 from bot.contract.replies import Reply
-from bot.domain.permissions import Action
+from bot.domain.permissions import Action, role_may, what_they_may_do
 from bot.parsing.normalize import normalize, strip_separators
 from bot.parsing.parser import addressed_text, split_command
 from bot.redaction import redact
@@ -176,6 +176,20 @@ class Commands:
         rest = body[letters[len(word) - 1][0] + 1:]
         return f"#{word} {strip_separators(rest.strip())}".strip()
 
+    def colon_form(self, text: str, ctx: CommandContext) -> str | None:
+        """`问题：城口中学 …` in a group, from someone who may use #问题: the message with its `#` (`#问题 城口中学 …`).
+        Only a command word right before a colon, and only for its users: "问题：几点开会？" from others is chat."""
+        word = next((w for w in self._longest_first if text.startswith(w) and text[len(w):].lstrip().startswith(":")),
+                    None)
+        if word is None:
+            return None
+        spec = self.by_word[word]
+        who = what_they_may_do(ctx.actor)
+        if spec.fallback or not spec.actions or not any(role_may(who, a) for a in spec.actions):
+            return None
+        rest = text[len(word):].lstrip().removeprefix(":").strip()
+        return f"#{word} {rest}".strip() if rest else None
+
     def suggest(self, text: str) -> str | None:
         """For a message meant for the bot that is not quite a command (`Q3已整改，灭火器已全部更换`): the command it
         looks like, in the right form (`#整改 Q3 灭火器已全部更换`). Only when it names a finding (a Q-id) and a
@@ -216,8 +230,9 @@ class Commands:
         found = self.match(inbound.text, ctx.settings.bot_name, private=ctx.private,
                            mentions_bot=inbound.mentions_bot)
         if found is None:
-            if not ctx.private:
-                return []
+            if not ctx.private:  # chat — unless it is a command written with a colon instead of # (问题：…)
+                hint = self.colon_form(normalize(inbound.text), ctx) if bound and ctx.actor.known else None
+                return [Reply("help/near_command.j2", dict(suggestion=hint))] if hint else []
             hint = self.suggest(normalize(inbound.text))
             return [Reply("help/near_command.j2", dict(suggestion=hint)) if hint else Reply("help/private_hint.j2", {})]
         return await self._command(ctx, bound, *found)

@@ -140,3 +140,17 @@ async def test_help_per_role_in_each_room(harness, room) -> None:
 async def test_help_in_a_room_bound_to_nothing_lists_only_what_is_answered_there(harness) -> None:
     text = (await harness.one("room-new@chatroom", LIU, "#帮助")).text
     assert _listed(text) == {"#本群"}  # binding the room is all the office may do here
+
+
+async def test_a_command_word_with_a_colon_in_a_group_is_answered_by_its_users_only(harness) -> None:
+    reply = await harness.one(CKZX, ZHOU, "问题：城口中学 灯坏了")
+    assert "您是想发：\n#问题 城口中学 灯坏了\n吗？" in reply.text
+    assert await harness.say(CKZX, WANG, "问题：下周几点开会？") == []  # a principal logs no findings: chat
+    assert await harness.say(CKZX, ZHOU, "这个问题：明天再说") == []
+    assert await _findings(harness) == []
+
+
+async def test_help_examples_name_the_senders_own_school(harness) -> None:
+    assert "如：#到校 城口中学 检查食堂和校车" in (await harness.one(CKZX, "wxid_liming", "#帮助")).text  # this room's
+    assert "如：#到校 葛城小学 检查食堂和校车" in (await harness.one(None, "wxid_liming", "#帮助")).text  # his own
+    assert "如：#开学检查 复兴中学 完成" in (await harness.one(None, "wxid_chenjing", "#帮助")).text
