@@ -58,6 +58,8 @@ def numbered(text: str) -> FindingList | None:
         return None
     ends = [m.start() for m in marks[1:]] + [len(text)]
     items = tuple(_clean(text[m.end():end]) for m, end in zip(marks, ends, strict=True))
+    if not all(items):  # 一、二、三年级作业量大: numbers of one finding's words, not items
+        return None
     return FindingList(head=_clean(text[:marks[0].start()]), items=items)
 
 
