@@ -3,10 +3,15 @@ form, the head's defaults, a bad item refusing all, the limit), extensions that 
 that suggests next week's, several schools in one #开学检查, near-commands, and #帮助 per role and room."""
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
 from bot.storage import models as m
+from tests.support.county_files import demo_yaml
+from tests.support.harness import Harness
 
 CKZX, D1, D3, OFFICE = "room-ckzx@chatroom", "room-d1@chatroom", "room-d3@chatroom", "room-office@chatroom"
 ZHOU, WANG, LIU, WU = "wxid_zhouyonghong", "wxid_wangfang", "wxid_liujianguo", "wxid_wuhaibo"
@@ -90,6 +95,20 @@ async def test_an_extension_before_the_deadline_counts_from_it(harness) -> None:
     await harness.one(CKZX, ZHOU, "#问题 城口中学 护栏损坏 限期7天")
     reply = await harness.one(OFFICE, LIU, "#延期 Q1 5天 材料未到", at="2026-09-15T09:00:00+08:00")
     assert "在原期限9月19日上延长5天，延至9月24日" in reply.text
+
+
+async def test_a_county_may_count_extensions_from_the_old_deadline(county_db_url: str, tmp_path: Path) -> None:
+    county = demo_yaml(tmp_path, edit={"  verify_within: 5个工作日": "  verify_within: 5个工作日\n  extend_from: deadline"})
+    h = await Harness.create(county_db_url, tmp_path, county, start=datetime.fromisoformat("2026-09-12T09:00:00+08:00"))
+    try:
+        await h.one(CKZX, ZHOU, "#问题 城口中学 护栏损坏 限期7天")  # due 9月19日
+        reply = await h.one(OFFICE, LIU, "#延期 Q1 5天 材料未到", at="2026-09-23T09:00:00+08:00")
+        assert "在原期限9月19日上延长5天，延至9月24日" in reply.text
+        reply = await h.one(OFFICE, LIU, "#延期 Q1 3天 材料未到", at="2026-09-30T09:00:00+08:00")
+        assert "在原期限上延长3天是9月27日，仍然已经过去" in reply.text  # asked back, nothing changed
+        assert (await _findings(h))[0].due_date.isoformat() == "2026-09-24"
+    finally:
+        await h.close()
 
 
 @pytest.mark.start("2026-09-27T09:00:00+08:00")  # a Sunday
