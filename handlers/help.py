@@ -1,8 +1,9 @@
 """#帮助 [命令], and the answer to a #word we do not know.
 
 The overview (a bare #帮助) is made from the command table: each command's declared usage (bot.routing.Usage),
-for the commands the sender's role may use (bot.domain.permissions.role_may) in this room (a room bound to no
-scope answers only a few), in the routers' order. Nothing in it is written by hand.
+for the commands the sender's role may use (bot.domain.permissions.role_may), in the routers' order, each with an
+example naming the school of this room or the sender's own; in a room bound to no scope it says where they work.
+Nothing in it is written by hand.
 """
 from __future__ import annotations
 
@@ -36,8 +37,7 @@ def parse_help(word: str, rest: str) -> Help:
 EXAMPLE_SCHOOL = "城口中学"  # the school the declared examples name; shown as the sender's own school
 
 
-def overview(commands: HelpTopics, who: str, unbound_room: str | None = None,
-             school: str = EXAMPLE_SCHOOL) -> list[list[dict[str, str]]]:
+def overview(commands: HelpTopics, who: str, school: str = EXAMPLE_SCHOOL) -> list[list[dict[str, str]]]:
     """The overview's lines for a role (what_they_may_do's answer), in the routers' order: one per command the role
     may use, its usages that role may (most commands have one) sharing the line. What everyone may (帮助, 绑定) is
     a stranger's list; a person on the roster is shown what their role may beyond it — they are bound already,
@@ -46,17 +46,18 @@ def overview(commands: HelpTopics, who: str, unbound_room: str | None = None,
         return role_may(who, action) and (who == "unknown" or action not in OPEN_TO_ALL)
 
     return [[dict(syntax=u.syntax, summary=u.summary, example=u.example.replace(EXAMPLE_SCHOOL, school)) for u in line]
-            for line in commands.usages(shown, unbound_room)]
+            for line in commands.usages(shown)]
 
 
 @router.command(Help, "帮助", parse=parse_help, action=Action.HELP, strangers=True, unbound="anyone", on_empty=True,
                 usage=Usage("#帮助", "查看说明", example="#帮助 问题"))
 async def help_(cmd: Help, ctx: CommandContext) -> list[Reply]:
     if cmd.topic is None:
-        bound = ctx.private or (ctx.room is not None and ctx.room.scope is not None)
-        unbound_room = None if bound else ("office" if ctx.actor.is_office else "anyone")
-        lines = overview(ctx.commands, what_they_may_do(ctx.actor), unbound_room, _their_school(ctx))
-        return [Reply("help/overview.j2", dict(lines=lines, bot=ctx.settings.bot_name))]
+        # in a room bound to no scope only #帮助 (and the office's #本群) are answered: the overview says so
+        unbound = not ctx.private and ctx.actor.known and (ctx.room is None or ctx.room.scope is None)
+        lines = overview(ctx.commands, what_they_may_do(ctx.actor), _their_school(ctx))
+        return [Reply("help/overview.j2", dict(lines=lines, bot=ctx.settings.bot_name, unbound=unbound,
+                                               office=ctx.actor.is_office))]
     topic = ctx.commands.topic_of(cmd.topic)
     if topic is None:
         raise UserError("help/unknown_topic.j2", topic=cmd.topic, topics=list(ctx.commands.topics))

@@ -129,15 +129,11 @@ class Commands:
         """Every help topic, in declaration order, with its template."""
         return {topic: template for s in self.specs for topic, template in s.help.items()}
 
-    def usages(self, may: Callable[[Action], bool], unbound_room: str | None = None) -> list[list[Usage]]:
+    def usages(self, may: Callable[[Action], bool]) -> list[list[Usage]]:
         """The #帮助 overview's lines, in the table's order: for each command, its usages whose action `may` allows
-        (a usage without one: any of the command's actions); a command with none left out. In a room bound to no
-        scope (`unbound_room`: "anyone", or "office" for the office's people) only the commands answered there."""
-        def here(spec: CommandSpec) -> bool:
-            return unbound_room is None or spec.unbound in ("anyone", unbound_room)
-
+        (a usage without one: any of the command's actions); a command with none left out."""
         lines = [[u for u in s.usage if any(may(a) for a in ((u.action,) if u.action else s.actions))]
-                 if here(s) else [] for s in self.specs]
+                 for s in self.specs]
         return [line for line in lines if line]
 
     def topic_of(self, word: str) -> str | None:

@@ -156,9 +156,12 @@ async def test_help_per_role_in_each_room(harness, room) -> None:
     assert {"#延期", "#驳回", "#导出"} <= office
 
 
-async def test_help_in_a_room_bound_to_nothing_lists_only_what_is_answered_there(harness) -> None:
+async def test_help_in_a_room_bound_to_nothing_says_where_the_commands_work(harness) -> None:
     text = (await harness.one("room-new@chatroom", LIU, "#帮助")).text
-    assert _listed(text) == {"#本群"}  # binding the room is all the office may do here
+    assert "#本群" in _listed(text) and "本群尚未绑定" in text and "请先发送“#本群 学校 学校名”" in text
+    text = (await harness.one("room-new@chatroom", ZHOU, "#帮助")).text
+    assert "#问题" in _listed(text) and "以上命令请在已绑定的群里或私聊我发送" in text and "#本群 学校" not in text
+    assert "本群尚未绑定" not in (await harness.one(CKZX, ZHOU, "#帮助", at="2024-03-11T10:00:00+08:00")).text
 
 
 async def test_a_command_word_with_a_colon_in_a_group_is_answered_by_its_users_only(harness) -> None:
