@@ -134,7 +134,7 @@ async def _supersede(ctx: CommandContext, earlier: Result) -> list[str]:
         raise UserError("campaigns/finding_moved_on.j2", ref=ref, status=ledger.STATUS_LABELS[finding.status],
                         appealing=ledger.appealing(finding))
     await ledger.transition(ctx.session, finding, ledger.WITHDRAW, actor_id=ctx.actor.person_id, at=ctx.now,
-                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=REPLACED)
+                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, reason=REPLACED)
     return [ref]
 
 
@@ -149,7 +149,7 @@ async def _finding(ctx: CommandContext, campaign: CampaignInfo, school: SchoolIn
     return await ledger.create_finding(
         ctx.session, school_id=school.id, category=category, severity="一般", description=description, due=due,
         tz=ctx.roster.tz, finder_id=ctx.actor.person_id, room_chat_id=ctx.inbound.room, at=ctx.now,
-        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, source=CAMPAIGN,
+        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, source=CAMPAIGN,
         campaign_id=campaign.id, campaign=campaign.name, item=entry.item.number)
 
 

@@ -74,7 +74,7 @@ async def _withdraw_one(cmd: Withdraw, ctx: CommandContext, number: int) -> list
     finding, school = await finding_for(ctx, number, Action.WITHDRAW)
     require(finding, ledger.WITHDRAW, "撤销")
     await ledger.transition(ctx.session, finding, ledger.WITHDRAW, actor_id=ctx.actor.person_id, at=ctx.now,
-                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
+                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, reason=cmd.reason)
     ref = ledger.ref(finding.number)
     values = dict(ref=ref, school=school.name, reason=cmd.reason, by=ctx.actor.titled)
     return announce(ctx, Change(school, "findings/withdrawn.j2", values,
@@ -94,7 +94,7 @@ async def _extend_one(cmd: Extend, ctx: CommandContext, number: int) -> list[Rep
         raise UserError("errors/need_reason.j2", command="延期", ref=finding.number)
     old, (new, base) = finding.due_date, extended_due(ctx, finding, cmd.deadline)
     await ledger.extend(ctx.session, finding, new, ctx.roster.tz, actor_id=ctx.actor.person_id, at=ctx.now,
-                        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
+                        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, reason=cmd.reason)
     ref = ledger.ref(finding.number)
     values = dict(ref=ref, school=school.name, old=old, new=new, reason=cmd.reason, base=base,
                   asked=cmd.deadline.text, since=ctx.today)

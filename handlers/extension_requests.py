@@ -60,7 +60,7 @@ async def request_extension(cmd: RequestExtension, ctx: CommandContext) -> list[
         raise UserError("findings/request_pending.j2", ref=ledger.ref(finding.number))
     wanted, base = extended_due(ctx, finding, cmd.deadline)
     await ledger.transition(ctx.session, finding, ledger.REQUEST_EXTENSION, actor_id=ctx.actor.person_id,
-                            at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
+                            at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded,
                             asked=cmd.deadline.text, until=wanted.isoformat(), reason=cmd.reason)
     ref = ledger.ref(finding.number)
     finder = ctx.roster.people.get(finding.finder_id)
@@ -84,7 +84,7 @@ async def refuse_extension(cmd: RefuseExtension, ctx: CommandContext) -> list[Re
     if request is None:
         raise UserError("findings/request_none.j2", ref=ledger.ref(finding.number))
     await ledger.transition(ctx.session, finding, ledger.REFUSE_EXTENSION, actor_id=ctx.actor.person_id,
-                            at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
+                            at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded,
                             reason=cmd.reason)
     ref = ledger.ref(finding.number)
     values = dict(ref=ref, school=school.name, reason=cmd.reason, due=finding.due_date, by=ctx.actor.titled,

@@ -124,7 +124,7 @@ async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
     finding = await ledger.create_finding(
         ctx.session, school_id=school.id, category=category, severity=severity, description=description,
         due=due, tz=ctx.roster.tz, finder_id=ctx.actor.person_id, room_chat_id=ctx.inbound.room,
-        at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, source=cmd.source,
+        at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, source=cmd.source,
     )
     principals = mentionable(ctx.roster.principals_of(school.id))
     ref = ledger.ref(finding.number)

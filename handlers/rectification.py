@@ -48,7 +48,7 @@ async def _rectify_one(cmd: Rectify, ctx: CommandContext, number: int) -> list[R
         raise UserError("rectification/need_note.j2", ref=ledger.ref(finding.number))
     again = finding.status == ledger.RECTIFIED
     event = await ledger.transition(ctx.session, finding, ledger.RECTIFY, actor_id=ctx.actor.person_id, at=ctx.now,
-                                    message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
+                                    message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded,
                                     note=cmd.note, room=ctx.inbound.room)
     photos, moved, acks = await photo_acks.attach_to_report(ctx, event)
     ref = ledger.ref(finding.number)

@@ -71,7 +71,7 @@ def write_bulletin_doc(values: dict, target: Path | BinaryIO, template: Path | N
         raise TemplateUnusable(path, "not_docx")
     try:
         doc = DocxTemplate(str(path))
-        doc.render(_clean(values), autoescape=True)  # autoescape: a description with < or & stays text
+        doc.render(xml_values(values), autoescape=True)  # autoescape: a description with < or & stays text
         doc.save(target)
     except TemplateError as err:
         raise TemplateUnusable(path, "placeholder", str(err.message or err)) from err
@@ -80,13 +80,13 @@ def write_bulletin_doc(values: dict, target: Path | BinaryIO, template: Path | N
         raise TemplateUnusable(path, "not_docx") from err
 
 
-def _clean(value: object) -> object:
+def xml_values(value: object) -> object:
     """The values with bot.text.xml_text applied to every text: the characters XML cannot hold (controls, U+FFFE/FFFF)
     and the invisible ones (a bidirectional override in a description, a zero-width space) taken out."""
     if isinstance(value, str):
         return xml_text(value)
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: xml_values(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [xml_values(v) for v in value]
     return value
