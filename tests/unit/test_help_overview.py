@@ -33,7 +33,7 @@ def test_every_command_declares_its_usage_read_as_itself() -> None:
 
 def test_every_example_is_a_message_without_placeholders() -> None:
     """#帮助 shows one example a command: a message as sent, none of the syntax's placeholders left in it."""
-    placeholders = re.compile(r"(?<!#本群 )学校 |描述|内容|原因|理由|专项 |新内容|原文号|绑定码|[\[\]|…]|/ ")
+    placeholders = re.compile(r"(?<!#本群 )学校 |要求$|描述|内容|原因|理由|专项 |新内容|原文号|绑定码|[\[\]|…]|/ ")
     for spec in COMMANDS.specs:
         for usage in spec.usage:
             assert not placeholders.search(usage.shown_example), usage.shown_example
