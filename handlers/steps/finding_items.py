@@ -13,7 +13,7 @@ from bot.contract import CommandContext, UserError
 from bot.county.policy import Severity
 from bot.domain.category_words import categorise
 from bot.domain.deadlines import DeadlineSpec
-from bot.domain.permissions import Action
+from bot.domain.permissions import Action, role_may, what_they_may_do
 from bot.domain.roster import SchoolInfo
 from bot.domain.schools import looks_like_school
 from bot.domain.sources import ROUTINE
@@ -104,6 +104,8 @@ def read_list(ctx: CommandContext, raw: str, read_one: Callable[[str], Read]) ->
     listed = split_list(raw, lambda w: _names_school(ctx, w), lambda line: _head_only(ctx, line, read_one))
     if listed is None:
         return None
+    if not role_may(what_they_may_do(ctx.actor), Action.LOG_FINDING):
+        need(ctx, Action.LOG_FINDING)  # a principal's list: the one refusal, not one for its first item
     if len(listed.items) > MAX_ITEMS:
         raise UserError("findings/list_too_long.j2", count=len(listed.items), limit=MAX_ITEMS)
     head, _ = _head(ctx, listed.head.replace("\n", " "), read_one)

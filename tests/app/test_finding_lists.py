@@ -49,6 +49,21 @@ async def test_numbered_items_under_a_head_keep_their_line_breaks(harness, marks
     assert {f.school_id for f in found} == {found[0].school_id}
 
 
+async def test_a_resent_list_logs_nothing_twice_and_a_principals_list_is_refused(harness) -> None:
+    text = "#问题 城口中学\n1. 消防通道堆放杂物\n2. 食堂留样记录不全"
+    await harness.one(CKZX, ZHOU, text)
+    reply = await harness.one(CKZX, ZHOU, text, at="2024-03-11T09:01:00+08:00")
+    assert reply.text.startswith("这些问题此前已登记（Q1、Q2），没有重复登记")
+    reply = await harness.one(CKZX, WANG, text)
+    assert not reply.text.startswith("第1项")
+    assert len(await _findings(harness)) == 2
+
+
+async def test_a_command_glued_to_its_school_is_read(harness) -> None:
+    await harness.one(CKZX, ZHOU, "#问题城口中学 灯坏了")
+    assert [f.description for f in await _findings(harness)] == ["灯坏了"]
+
+
 async def test_one_item_a_line_under_a_head_line(harness) -> None:
     sent = await harness.say(None, ZHOU, "#问题 实验小学 安全\n门卫脱岗\n灭火器过期 严重\n围墙破损")
     assert sent[0].text.startswith("已登记 3 个问题")
