@@ -33,6 +33,7 @@ class Renderer:
         self.env.filters["local"] = _local_time
         self.env.filters["md"] = _month_day
         self.env.filters["days_later"] = _days_later
+        self.env.filters["ahead"] = _ahead
 
     def render(self, template: str, /, **values: object) -> str:
         text = self.env.get_template(template).render(**values)
@@ -71,3 +72,13 @@ def _days_later(value: object, days: int) -> object:
     from datetime import date, timedelta
 
     return value + timedelta(days=days) if isinstance(value, date) else value
+
+
+@pass_context
+def _ahead(context: object, value: object, days: int) -> str:
+    """A hint's example date: `days` after today (`today|ahead(7)` → 9月20日), so that the example would be accepted
+    if sent now; counted from the real date when a message has no `today` of its own."""
+    from datetime import date
+
+    today = value if isinstance(value, date) else date.today()
+    return _month_day(context, _days_later(today, days))

@@ -3,6 +3,7 @@ form, the head's defaults, a bad item refusing all, the limit), extensions that 
 that suggests next week's, several schools in one #开学检查, near-commands, and #帮助 per role and room."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -191,3 +192,18 @@ async def test_help_examples_name_the_senders_own_school(harness) -> None:
     assert "如：#到校 城口中学 检查食堂和校车" in (await harness.one(CKZX, "wxid_liming", "#帮助")).text  # this room's
     assert "如：#到校 葛城小学 检查食堂和校车" in (await harness.one(None, "wxid_liming", "#帮助")).text  # his own
     assert "如：#开学检查 复兴中学 完成" in (await harness.one(None, "wxid_chenjing", "#帮助")).text
+
+
+@pytest.mark.start("2026-12-06T10:00:00+08:00")  # a Sunday in December
+async def test_every_dated_example_in_a_hint_would_be_accepted_now(harness) -> None:
+    hints = [(await harness.one(CKZX, ZHOU, text)).text for text in
+             ("#问题 城口中学 护栏损坏 本周五前", "#问题 城口中学 护栏损坏 11月1日前", "#问题 城口中学 护栏损坏 2月30日前",
+              "#延期 Q1", "#请假 下周几天")]
+    assert "“下周五前”（12月11日）" in hints[0] and "2027年12月4日" not in hints[0]
+    assert "如“12月13日前”" in hints[1]
+    assert "“12月16日前”“9号前”" in hints[2] and "本周五前" not in hints[2]
+    assert "#请假 12月13日-12月17日" in hints[4]
+    for hint in hints:  # each example date it shows, sent now, is accepted
+        for day in re.findall(r"(?<!期限)“(\d{1,2}月\d{1,2}日)前”", hint):  # not the phrase refused
+            sent = await harness.one(CKZX, ZHOU, f"#问题 城口中学 围墙破损{day} {day}前")
+            assert "已登记问题" in sent.text, (day, sent.text)
