@@ -307,7 +307,8 @@ def _locate_policy(origin: _Origin, loc: Loc) -> tuple[str, str]:
             return _at(lay.ASSESSMENT, row), _column("指标" if "[key]" in rest[3:] else "权重")
         return _at(lay.ASSESSMENT, None), _column("权重")
     key = {("school_assessment", "overdue_deduction"): lay.DEDUCTION_KEY, ("bulletin_rooms",): lay.BULLETIN_KEY,
-           ("appeal_within",): lay.APPEAL_KEY, ("extend_from",): lay.EXTEND_KEY}.get(tuple(p for p in rest if not isinstance(p, int))[:2])
+           ("appeal_within",): lay.APPEAL_KEY, ("extend_from",): lay.EXTEND_KEY,
+           }.get(tuple(p for p in rest if not isinstance(p, int))[:2])
     if key is None:
         return "", field_label(loc)
     return _at(lay.SETTINGS, origin.settings.get(key)), _setting(key)
