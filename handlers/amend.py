@@ -63,7 +63,8 @@ def parse_amend(word: str, rest: str) -> Amend:
 
 
 @router.command(Amend, "修改", "更正", parse=parse_amend, action=Action.CORRECT, help={"修改": "help/amend.j2"},
-                takes_ids=True, usage=Usage("#修改 Q12 描述/类别/期限/来源 新内容", "更正未销号的问题"))
+                takes_ids=True, usage=Usage("#修改 Q12 描述/类别/期限/来源 新内容", "更正未销号的问题",
+                                            example="#修改 Q12 类别 食品卫生"))
 async def amend(cmd: Amend, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.CORRECT)
     require(finding, ledger.CORRECT, "修改")

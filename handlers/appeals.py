@@ -93,8 +93,10 @@ def _deadline(ref: int, text: str) -> tuple[str, DeadlineSpec]:
 
 @router.command(Appeal, "申诉", "申述", parse=parse_appeal, action=(Action.APPEAL, Action.DECIDE_APPEAL),
                 help={"申诉": "help/appeal.j2"}, takes_ids=True, hints=("有异议", "不认可", "不服"), form="理由",
-                usage=(Usage("#申诉 Q12 理由", "对本校的问题提出申诉（督导室决定）", Action.APPEAL),
-                       Usage("#申诉 Q12 维持 / 撤销 原因 / 修改 …", "对申诉作出决定", Action.DECIDE_APPEAL)))
+                usage=(Usage("#申诉 Q12 理由", "对本校的问题提出申诉（督导室决定）", Action.APPEAL,
+                             example="#申诉 Q12 冷库由配送公司管理"),
+                       Usage("#申诉 Q12 维持 / 撤销 原因 / 修改 …", "对申诉作出决定", Action.DECIDE_APPEAL,
+                             example="#申诉 Q12 维持 证据充分")))
 async def appeal(cmd: Appeal, ctx: CommandContext) -> list[Reply]:
     # the office decides; a principal's words are an appeal whatever they begin with ("撤销 此问题不属实"); anyone
     # else is refused for what they wrote: a decision, or an appeal

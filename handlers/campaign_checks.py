@@ -45,7 +45,8 @@ def parse_campaign_check(word: str, rest: str) -> CampaignCheck:
 
 @router.command(CampaignCheck, "专项检查", parse=parse_campaign_check, action=Action.CAMPAIGN_CHECK,
                 help={"专项检查": "help/campaign_check.j2"},
-                usage=Usage("#专项检查 专项 学校 1符合 2不符合 说明", "登记专项督导检查结果"))
+                usage=Usage("#专项检查 专项 学校 1符合 2不符合 说明", "登记专项督导检查结果",
+                            example="#专项检查 双减 城口中学 1符合 2不符合 课后服务未全覆盖"))
 async def campaign_check(cmd: CampaignCheck, ctx: CommandContext) -> list[Reply]:
     campaign, text = await _campaign_and_text(ctx, cmd)
     words = split_words(text)

@@ -36,7 +36,7 @@ def _window(ctx: CommandContext) -> timedelta:
 
 @router.command(Rectify, "整改", "已整改", "整改完成", parse=parse_rectify, action=Action.RECTIFY,
                 help={"整改": "help/rectify.j2"}, takes_ids=True,
-                usage=Usage("#整改 Q12 整改情况", "报告整改（随后发照片）"))
+                usage=Usage("#整改 Q12 整改情况", "报告整改（随后发照片）", example="#整改 Q12 已清理通道并张贴标识"))
 async def rectify(cmd: Rectify, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _rectify_one(cmd, ctx, number))
 

@@ -28,7 +28,8 @@ def parse_urge(word: str, rest: str) -> Urge:
 
 
 @router.command(Urge, "督办", "催办", parse=parse_urge, action=Action.URGE, help={"督办": "help/urge.j2"},
-                takes_ids=True, usage=Usage("#督办 Q12 要求", "立即提醒学校整改（发到学校群）"))
+                takes_ids=True, usage=Usage("#督办 Q12 要求", "立即提醒学校整改（发到学校群）",
+                                            example="#督办 Q12 请尽快完成整改"))
 async def urge(cmd: Urge, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _urge_one(cmd, ctx, number))
 

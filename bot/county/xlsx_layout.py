@@ -128,9 +128,12 @@ SHEETS = (SETTINGS, DISTRICTS, SCHOOLS, PEOPLE, ROOMS, TERMS, CAMPAIGNS, ASSESSM
 
 COUNTY_KEY, OFFICE_KEY, HOLIDAYS_KEY, WORKDAYS_KEY = "县名", "督导室名称", "额外放假日", "额外上班日"
 DEDUCTION_KEY, BULLETIN_KEY, APPEAL_KEY = "每个逾期扣分", "通报发送", "申诉决定时限"  # the policy's, in 设置
-SETTING_KEYS = (COUNTY_KEY, OFFICE_KEY, HOLIDAYS_KEY, WORKDAYS_KEY, DEDUCTION_KEY, BULLETIN_KEY, APPEAL_KEY)
+EXTEND_KEY = "延期起算"  # policy.extend_from
+SETTING_KEYS = (COUNTY_KEY, OFFICE_KEY, HOLIDAYS_KEY, WORKDAYS_KEY, DEDUCTION_KEY, BULLETIN_KEY, APPEAL_KEY,
+                EXTEND_KEY)
 SCOPE_NAMES = {"office": "督导室", "district": "责任区", "school": "学校"}
 BULLETIN_ROOM_NAMES = {"office": "督导室", "district": "责任区"}  # policy.bulletin_rooms as 通报发送 writes them
+EXTEND_FROM_NAMES = {"today": "今日", "deadline": "原期限"}  # policy.extend_from as 延期起算 writes it
 LIST_JOINER = "、"
 ITEM_JOINER = "；"  # a campaign's checklist in one cell
 DEFAULT_WINDOW = (-7, 14)

@@ -201,6 +201,16 @@ def _policy(
     if appeal is not None:  # a number is working days; a phrase such as 5个工作日 is read as the YAML reads it
         whole = isinstance(appeal, int) and not isinstance(appeal, bool)
         policy["appeal_within"] = f"{appeal}个工作日" if whole or str(appeal).strip().isdigit() else str(appeal)
+    extend = settings.get(lay.EXTEND_KEY)
+    if extend is not None:  # 今日 / 原期限 (or the codes today / deadline)
+        word = str(extend).strip()
+        code = next((c for c, name in lay.EXTEND_FROM_NAMES.items() if word in (c, name)), None)
+        if code is None:
+            problems.append(CountyProblem(file, _at(lay.SETTINGS, origin.settings[lay.EXTEND_KEY]),
+                                          _setting(lay.EXTEND_KEY), "not_one_of",
+                                          {"input": word, "choices": list(lay.EXTEND_FROM_NAMES.values())}))
+        else:
+            policy["extend_from"] = code
     return policy, problems
 
 
@@ -297,7 +307,8 @@ def _locate_policy(origin: _Origin, loc: Loc) -> tuple[str, str]:
             return _at(lay.ASSESSMENT, row), _column("指标" if "[key]" in rest[3:] else "权重")
         return _at(lay.ASSESSMENT, None), _column("权重")
     key = {("school_assessment", "overdue_deduction"): lay.DEDUCTION_KEY, ("bulletin_rooms",): lay.BULLETIN_KEY,
-           ("appeal_within",): lay.APPEAL_KEY}.get(tuple(p for p in rest if not isinstance(p, int))[:2])
+           ("appeal_within",): lay.APPEAL_KEY, ("extend_from",): lay.EXTEND_KEY,
+           }.get(tuple(p for p in rest if not isinstance(p, int))[:2])
     if key is None:
         return "", field_label(loc)
     return _at(lay.SETTINGS, origin.settings.get(key)), _setting(key)

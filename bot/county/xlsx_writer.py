@@ -42,6 +42,7 @@ def _rows(data: CountyData) -> dict[str, list[Sequence[object]]]:
             (lay.DEDUCTION_KEY, policy.school_assessment.overdue_deduction),
             (lay.BULLETIN_KEY, _join(lay.BULLETIN_ROOM_NAMES[r] for r in policy.bulletin_rooms)),
             (lay.APPEAL_KEY, policy.appeal_within.n),  # working days (policy.Workdays)
+            (lay.EXTEND_KEY, lay.EXTEND_FROM_NAMES[policy.extend_from]),
         ],
         "districts": [(d.name, d.lead) for d in data.districts],
         "schools": [(s.name, _join(s.short), s.district, s.type) for s in data.schools],

@@ -117,3 +117,14 @@ def test_every_bad_row_is_named_at_once(tmp_path: Path) -> None:
     found = {(loc, f) for loc, f, _ in problems(tmp_path, sheets)}
     assert {("工作表“考核指标”第 2 行", "“指标”列"), ("工作表“考核指标”第 3 行", "“权重”列"),
             ("工作表“设置”第 5 行", "设置项“通报发送”")} <= found
+
+
+@pytest.mark.parametrize(("typed", "code"), [("原期限", "deadline"), ("今日", "today"), ("deadline", "deadline")])
+def test_what_an_extension_counts_from(tmp_path: Path, typed: str, code: str) -> None:
+    policy = load_county_file(book(tmp_path, with_policy(延期起算=typed))).policy
+    assert policy.extend_from == code and policy.model_copy(update={"extend_from": "today"}) == Policy()
+
+
+def test_an_unknown_extension_base_is_named(tmp_path: Path) -> None:
+    [(location, field, message)] = problems(tmp_path, with_policy(延期起算="明天"))
+    assert location.startswith("工作表“设置”第") and "延期起算" in field and "今日" in message and "原期限" in message
