@@ -11,20 +11,18 @@ yet; `problem_photos` is the one place that picks them — the photos attached t
 """
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO
 
-from jinja2 import TemplateError
 from sqlalchemy import select
 
 from bot.domain.roster import Roster
 from bot.ledger import lifecycle as ledger
 from bot.render import Renderer
-from bot.reports.bulletin_doc import TemplateUnusable, date_cn, draft_number, xml_values
+from bot.reports.bulletin_doc import date_cn, draft_number, write_bulletin_doc
 from bot.storage import models as m
 from bot.storage.session import Session
 
@@ -77,20 +75,9 @@ def write_notice_doc(values: dict, photos: list[ProblemPhoto], target: Path | Bi
                      template: Path | None = None) -> None:
     """Render the notice into `target` from `template` (default: the shipped one), the problem photos inline."""
     from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage  # imported here: only the documents need it
+    from docxtpl import InlineImage  # imported here: only the documents need it
 
-    path = Path(template) if template else DEFAULT_TEMPLATE
-    if not path.is_file():
-        raise TemplateUnusable(path, "missing")
-    if not zipfile.is_zipfile(path):
-        raise TemplateUnusable(path, "not_docx")
-    try:
-        doc = DocxTemplate(str(path))
-        images = [InlineImage(doc, str(p.path), width=Mm(PHOTO_WIDTH_MM)) for p in photos]
-        text = cast(dict, xml_values(values))  # a dict in, a dict out
-        doc.render({**text, "photos": images}, autoescape=True)  # < and & in a description stay text
-        doc.save(target)
-    except TemplateError as err:
-        raise TemplateUnusable(path, "placeholder", str(err.message or err)) from err
-    except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile) as err:
-        raise TemplateUnusable(path, "not_docx") from err
+    def pictures(doc: Any) -> dict:
+        return {"photos": [InlineImage(doc, str(p.path), width=Mm(PHOTO_WIDTH_MM)) for p in photos]}
+
+    write_bulletin_doc(values, target, Path(template) if template else DEFAULT_TEMPLATE, extra=pictures)
