@@ -84,6 +84,10 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_county_template: Path)
 def browser(site: Site):  # noqa: ANN201 — a Playwright Browser
     # after `site`, whose seeding runs its own event loop: Playwright's sync API keeps one running in this thread
     # while the browser is open, so the browser closes with the module, before any other test needs a loop
+    yield from chromium_browser()
+
+
+def chromium_browser():  # noqa: ANN201 — yields a Playwright Browser: Debian's Chromium, or a skip (or a failure)
     if not CHROMIUM.exists():
         _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     try:

@@ -23,7 +23,7 @@ from bot.clock import VirtualClock
 from bot.settings import Settings
 from bot.storage.engine import Database
 from bot.web.desk import create_app
-from tests.browser.conftest import ARGS, CHROMIUM, Site, _free_port, _unavailable, log_in, screenshot
+from tests.browser.conftest import Site, _free_port, chromium_browser, log_in, screenshot
 from tests.support.harness import T0
 from tests.support.photos import photo
 from tests.web.conftest import CKZX, FXZX, _seed
@@ -64,16 +64,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, sqlite_county_template: Pat
 
 @pytest.fixture(scope="module")
 def acting_browser(seeded: Seeded):  # noqa: ANN201 — after the seeding's event loop (see tests/browser/conftest.py)
-    if not CHROMIUM.exists():
-        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from chromium_browser()
 
 
 @pytest.fixture
