@@ -156,9 +156,9 @@ async def counts(session: Session, finding_id: int) -> tuple[int, int]:
 
 
 async def missing_files(session: Session) -> tuple[int, int]:
-    """(photo rows, rows whose file is no longer on disk): what `dudao doctor` reports. Reads paths only, streamed."""
+    """(photo rows, rows whose file is no longer on disk): what `dudao doctor` reports. Reads the paths only."""
     rows = missing = 0
-    for path in await session.scalars(select(m.Evidence.path).execution_options(yield_per=1000)):
+    for path in await session.scalars(select(m.Evidence.path)):
         rows += 1
         missing += not Path(path).is_file()
     return rows, missing
