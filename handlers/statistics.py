@@ -1,6 +1,5 @@
-"""#统计 [学校|责任区] [时间段]: every finding so far (or those logged in the period, as of its end),
- each figure as bot.domain.figures defines it, by district too when the
-scope spans several."""
+"""#统计 [学校|责任区] [时间段]: every finding so far (or those logged in the period, as of its end), each figure as
+bot.domain.figures defines it, by district too when the scope spans several."""
 from __future__ import annotations
 
 from dataclasses import dataclass
