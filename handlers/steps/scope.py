@@ -17,6 +17,7 @@ from bot.contract import CommandContext, Reply, UserError
 from bot.domain import places
 from bot.domain.permissions import Action
 from bot.domain.roster import DistrictInfo, SchoolInfo
+from bot.domain.schools import looks_like_school
 from bot.parsing.periods import Period, PeriodError, parse_period
 from bot.storage import models as m
 from handlers.steps.lookup import need
@@ -146,6 +147,8 @@ def _refuse(ctx: CommandContext, named: places.Places, command: str, with_period
     text, names = named.unknown, [s.name for s in named.candidates]
     if named.ambiguous:
         raise UserError("errors/school_ambiguous.j2", text=text, names=names)
+    if looks_like_school(text):  # 火星中学: a school we do not know, as everywhere
+        raise UserError("errors/school_unknown.j2", text=text, names=names)
     if with_period and any(w in text for w in _PERIODISH) and not names:
         try:
             parse_period(text, ctx.today, ctx.roster.terms)
