@@ -60,13 +60,14 @@ def district_named(text: str, districts: Iterable[DistrictInfo], schools: Resolv
 @dataclass
 class Places:
     """What a command's words name as places: one district, or schools; `unknown`: a word that names neither (the
-    first), `ambiguous`: its candidates when it is a fragment of several schools."""
+    first) or one too many (`mixed`), `ambiguous`: its candidates when it is a fragment of several schools."""
 
     district: DistrictInfo | None = None
     schools: list[SchoolInfo] = field(default_factory=list)
     unknown: str = ""
     candidates: tuple[SchoolInfo, ...] = ()
     ambiguous: bool = False
+    mixed: bool = False  # two districts, or a district and schools: one place at a time
 
     @property
     def named(self) -> bool:
@@ -99,7 +100,7 @@ def read_places(words: Iterable[str], districts: Iterable[DistrictInfo], schools
                 continue
             if found.district.id == district.id:
                 continue
-            return Places(unknown=word)  # two districts: the caller says which words it could not use
+            return Places(unknown=word, mixed=True)  # two districts
         for part in school_parts(word, schools):
             match = schools.resolve(part)
             if match.school is None:
@@ -107,5 +108,5 @@ def read_places(words: Iterable[str], districts: Iterable[DistrictInfo], schools
             if match.school not in found.schools:
                 found.schools.append(match.school)
     if found.district is not None and found.schools:
-        return Places(unknown=found.schools[0].name)
+        return Places(unknown=found.schools[0].display, mixed=True)
     return found

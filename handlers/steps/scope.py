@@ -147,14 +147,14 @@ def _refuse(ctx: CommandContext, named: places.Places, command: str, with_period
     text, names = named.unknown, [s.name for s in named.candidates]
     if named.ambiguous:
         raise UserError("errors/school_ambiguous.j2", text=text, names=names)
-    if looks_like_school(text):  # 火星中学: a school we do not know, as everywhere
+    if looks_like_school(text) and not named.mixed:  # 火星中学: a school we do not know, as everywhere
         raise UserError("errors/school_unknown.j2", text=text, names=names)
     if with_period and any(w in text for w in _PERIODISH) and not names:
         try:
             parse_period(text, ctx.today, ctx.roster.terms)
         except PeriodError as err:
             raise UserError("errors/period_bad.j2", **err.values(ctx.roster.terms)) from None
-    raise UserError("errors/place_unknown.j2", text=text, names=names,
+    raise UserError("errors/place_unknown.j2", text=text, names=names, mixed=named.mixed,
                     examples=place_examples(ctx, command, with_period=with_period))
 
 
