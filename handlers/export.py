@@ -1,5 +1,5 @@
 """#导出 [学校|几所学校|责任区] [时间段]: the rectification ledger (整改台账) as an .xlsx file, sent back into the
-chat — the findings of the places named (bot.domain.places) logged in the period named (bot.parsing.periods)."""
+chat — the findings of the places named (bot.domain.place_words) logged in the period named (bot.parsing.periods)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -14,7 +14,7 @@ from bot.cli.bootstrap import open_database
 from bot.cli.desk_actions import CliError
 from bot.cli.say import say
 from bot.clock import SystemClock
-from bot.domain.places import read_places
+from bot.domain.place_words import read_places
 from bot.domain.roster import Roster
 from bot.domain.schools import SchoolIndex
 from bot.parsing.normalize import split_words
@@ -43,7 +43,7 @@ class BadInput(CliError):
 
 
 def read_place(text: str, roster: Roster) -> tuple[ColumnElement[bool], str]:
-    """--place as written, read as chat reads it (bot.domain.places): the condition on findings and its name; else
+    """--place as written, read as chat reads it (bot.domain.place_words): the condition on findings and its name; else
     BadInput naming the word with examples."""
     index = SchoolIndex(list(roster.schools.values()))
     found = read_places(split_words(text), roster.districts.values(), index)

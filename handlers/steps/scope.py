@@ -14,7 +14,7 @@ from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.contract import CommandContext, Reply, UserError
-from bot.domain import places
+from bot.domain import place_words as places
 from bot.domain.permissions import Action
 from bot.domain.roster import DistrictInfo, SchoolInfo
 from bot.domain.schools import looks_like_school
@@ -23,6 +23,7 @@ from bot.storage import models as m
 from handlers.steps.lookup import need
 from handlers.steps.reach import here_or_private, shows, shows_district
 
+PERIOD_WORDS = 3  # a period is written in at most 3 words (9月1日 - 9月30日): a long message costs no more
 _PERIODISH = ("月", "周", "学期", "年", "本", "上", "今", "去", "-", "~", "至")
 
 
@@ -60,21 +61,12 @@ def _visible(ctx: CommandContext) -> ColumnElement[bool]:
     return or_(*parts) if parts else false()
 
 
-def scope_of(ctx: CommandContext, words: tuple[str, ...], command: str = "清单") -> Scope:
-    """The schools or district named (bot.domain.places), this room's school, this district room's schools, or all
-    the sender may see; a category among the words narrows it (#清单 第一责任区 安全稳定)."""
-    category, words = _category(ctx, words)
-    scope = _where(ctx, words, command, with_period=False)
-    if category is None:
-        return scope
-    return Scope(f"{scope.name}{category}类", and_(scope.condition, m.Finding.category == category),
-                 scope.many_districts, scope.shown, category)
-
-
 def scope_and_period(ctx: CommandContext, words: tuple[str, ...], command: str
                      ) -> tuple[Scope, Period | None]:
-    """scope_of, and the period among the words (bot.parsing.periods: 9月, 本学期, 9月1日-9月30日…) when one is
-    written: #统计 第一责任区 本学期, #清单 一区 9月, #导出 城口中学、复兴中学 上月."""
+    """The schools or district named (bot.domain.place_words), this room's school, this district room's schools, or all
+    the sender may see — narrowed by a category among the words (#清单 第一责任区 安全稳定) — and the period among
+    them (bot.parsing.periods: 9月, 本学期, 9月1日-9月30日…) when one is written: #统计 第一责任区 本学期,
+    #清单 一区 9月, #导出 城口中学、复兴中学 上月."""
     category, words = _category(ctx, words)
     period, words = period_among(ctx, words)
     scope = _where(ctx, words, command, with_period=True)
@@ -99,7 +91,7 @@ def period_among(ctx: CommandContext, words: tuple[str, ...]) -> tuple[Period | 
     rest: list[str] = []
     i = 0
     while i < len(words):
-        for j in range(len(words), i, -1):
+        for j in range(min(len(words), i + PERIOD_WORDS), i, -1):
             try:
                 period = parse_period(" ".join(words[i:j]), ctx.today, ctx.roster.terms)
             except PeriodError as err:

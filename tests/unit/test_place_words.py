@@ -1,4 +1,4 @@
-"""One reader of places (bot.domain.places) for chat, CLI and desk: districts by name and short forms, several schools
+"""One reader of places (bot.domain.place_words) for chat, CLI and desk: districts by name and short forms, several schools
 joined by 、 , 和 — a school's own name first, nothing guessed."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.county import DEMO_COUNTY_FILE
-from bot.domain.places import district_forms, read_places
+from bot.domain.place_words import district_forms, read_places
 from bot.domain.roster import DistrictInfo, SchoolInfo
 from bot.domain.schools import SchoolIndex
 
