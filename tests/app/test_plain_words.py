@@ -95,7 +95,7 @@ async def test_a_supervisor_naming_a_district_gets_only_his_schools_in_it(harnes
     ("#导出 2027年3月", ["“2027年3月”还没有开始"]),
     ("#统计 9月 10月", ["一次只能统计一个时间段", "2026年9月", "2026年10月"]),
     ("#清单 一区 城口中学", ["一次只能写一个责任区，或写几所学校", "#清单 第一责任区"]),
-    ("#考核 学年", ["没能看懂“学年”是哪个时间段", "本学期"]),
+    ("#考核 学年", ["没能看懂“学年”是哪个时间段", "本学期", "学期名称（如2026年秋季学期）"]),
 ])
 async def test_words_that_cannot_be_read_are_named_with_an_example(harness, command: str, says: list[str]) -> None:
     h = harness
