@@ -89,6 +89,7 @@ class _Waiting:
     inbound: Inbound
     keys: list[str]
     done: asyncio.Future[bool]
+    shown: list[str] | None = None  # a desk command (App.act): the sender's answers, shown on the page, not sent
 
     @property
     def key(self) -> str:
@@ -114,6 +115,17 @@ class App:
             return await s.scalar(select(func.max(m.HandledMessage.at)))
 
     async def handle(self, inbound: Inbound) -> bool:
+        return await self._submit(inbound, None)
+
+    async def act(self, inbound: Inbound) -> list[str] | None:
+        """A command from the desk (a form on a finding's page): handled exactly as `handle` handles a chat message
+        — the same dedupe, routing, permission check, events and outbox rows, in one transaction — except that the
+        answers meant for the sender are given back (rendered) for the page to show instead of being queued for a
+        chat; what others must hear is queued as from chat. None: a duplicate (the same form sent twice)."""
+        shown: list[str] = []
+        return shown if await self._submit(inbound, shown) else None
+
+    async def _submit(self, inbound: Inbound, shown: list[str] | None) -> bool:
         """Handle one inbound message once; False when it was a duplicate (or could not be handled); DatabaseAway
         when the database could not take it now (nothing of it was recorded — or, lost at the commit, all of it).
 
@@ -124,7 +136,7 @@ class App:
         # space) from here on: in the ledger, the replies, the desk, the workbooks. Ids stay as sent.
         inbound = replace(inbound, text=visible(clean(inbound.text)), sender=clean(inbound.sender),
                           room=clean(inbound.room) if inbound.room else None)
-        me = _Waiting(inbound, message_keys(inbound), asyncio.get_running_loop().create_future())
+        me = _Waiting(inbound, message_keys(inbound), asyncio.get_running_loop().create_future(), shown)
         self._waiting.append(me)
         async with self._lock:
             if not me.done.done():
@@ -232,13 +244,13 @@ class App:
     async def _record_and_handle(self, s: Session, w: _Waiting) -> None:
         if not await self._first_time(s, w.inbound, w.keys):
             raise _Duplicate
-        await self._handle_in(s, w.inbound, w.key)
+        await self._handle_in(s, w.inbound, w.key, w.shown)
 
     async def _record_answer(self, s: Session, w: _Waiting, answer: Reply) -> None:
         """Record the message with only `answer` (a refusal, an apology)."""
         if not await self._first_time(s, w.inbound, w.keys):
             raise _Duplicate
-        await self._queue(s, w.inbound, w.key, [answer])
+        await self._queue(s, w.inbound, w.key, [answer], shown=w.shown)
 
     async def _first_time(self, s: Session, inbound: Inbound, keys: list[str]) -> bool:
         """Record the message under its keys in one INSERT … ON CONFLICT DO NOTHING; False when one of them was
@@ -278,24 +290,35 @@ class App:
                         "id, and this message from %s is not handled", inbound.message_id, inbound.id_scope,
                         inbound.sender)
 
-    async def _handle_in(self, s: Session, inbound: Inbound, key: str) -> None:
+    async def _handle_in(self, s: Session, inbound: Inbound, key: str, shown: list[str] | None = None) -> None:
         """Route the message and queue its replies; a UserError (a refusal, a typo) is raised to the caller."""
         roster, schools = await self.rosters.get(s)
+        person = roster.people.get(inbound.person_id) if inbound.person_id is not None else None
+        actor = roster.actor_of(person, inbound.sender) if person is not None and person.active \
+            else roster.actor(inbound.sender)
         ctx = CommandContext(session=s, roster=roster, now=self.clock.now(), renderer=self.renderer, schools=schools,
-                             actor=roster.actor(inbound.sender),
+                             actor=actor,
                              room=roster.rooms.get(inbound.room) if inbound.room else None, inbound=inbound,
                              settings=self.settings, message_key=key, commands=handlers.COMMANDS)
-        await self._queue(s, inbound, key, await handlers.COMMANDS.route(ctx), today=ctx.today)
+        await self._queue(s, inbound, key, await handlers.COMMANDS.route(ctx), today=ctx.today, shown=shown)
 
     async def _queue(self, s: Session, inbound: Inbound, key: str, replies: list[Reply], *,
-                     today: date | None = None) -> None:
+                     today: date | None = None, shown: list[str] | None = None) -> None:
         """Write the replies to the outbox: each under the message's key and its place (`#0`, `#1`…; `#err` for an
-        apology), a `Later` under its own key, changing the one that waits."""
+        apology), a `Later` under its own key, changing the one that waits. A desk command (`shown` a list): what
+        would go back to the sender is rendered into `shown` instead (set anew each time: a group that failed
+        and is handled again one by one leaves nothing of its first try)."""
         in_reply_to = inbound.message_id or key
         now = self.clock.now()
         if today is None and (roster := self.rosters.peek()) is not None:
             today = now.astimezone(roster.tz).date()
+        if shown is not None:
+            shown.clear()
         for i, reply in enumerate(replies):
+            if shown is not None and reply.room is None and reply.to in (None, inbound.sender):
+                if not (isinstance(reply, Later) and reply.withdraw):
+                    shown.append(self.renderer.render(reply.template, **{"today": today, **reply.values}))
+                continue
             if isinstance(reply, Later):
                 await self._queue_later(s, inbound, in_reply_to, reply, now=now, today=today)
                 continue

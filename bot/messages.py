@@ -35,6 +35,11 @@ class Inbound:
         is the message: a redelivery is recognised whatever its timestamp (10 minutes later, with another or no
         create_time, after a restart), and two ids are two messages even with the same sender, room, second and
         text. None: the ids (if any) may be renumbered or reused, so the message is also known by its content.
+    via: who relayed the command when it was not typed in a chat — the desk's `[网页] 张三` (a form on a finding's
+        page, bot/web/acts.py): the ledger's events record it before the command (`recorded`). Never set by a
+        transport, so no chat message can claim to come from the desk.
+    person_id: the roster person acting, when the core is told who (a logged-in desk account) rather than finding
+        them by `sender`'s chat binding (a person on the roster may use the desk without being bound in chat).
     """
 
     room: str | None
@@ -47,6 +52,8 @@ class Inbound:
     sender_name: str | None = None
     id_scope: str | None = None
     text_length: int | None = None
+    via: str | None = None
+    person_id: int | None = None
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
@@ -54,6 +61,11 @@ class Inbound:
         if len(self.text) > TEXT_CAP:
             object.__setattr__(self, "text_length", max(len(self.text), self.text_length or 0))
             object.__setattr__(self, "text", self.text[:TEXT_CAP])
+
+    @property
+    def recorded(self) -> str:
+        """The text an event records as its raw text: the command, and who relayed it when not a chat."""
+        return f"{self.via}：{self.text}" if self.via else self.text
 
     @property
     def length(self) -> int:

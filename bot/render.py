@@ -32,6 +32,8 @@ class Renderer:
         )
         self.env.filters["local"] = _local_time
         self.env.filters["md"] = _month_day
+        self.env.filters["days_later"] = _days_later
+        self.env.filters["ahead"] = _ahead
 
     def render(self, template: str, /, **values: object) -> str:
         text = self.env.get_template(template).render(**values)
@@ -63,3 +65,20 @@ def _month_day(context: object, value: object) -> str:
         year = f"{value.year}年" if isinstance(today, date) and today.year != value.year else ""
         return f"{year}{value.month}月{value.day}日"
     return str(value)
+
+
+def _days_later(value: object, days: int) -> object:
+    """The date `days` after `value` (a hint's example date, counted from today so that it is never past)."""
+    from datetime import date, timedelta
+
+    return value + timedelta(days=days) if isinstance(value, date) else value
+
+
+@pass_context
+def _ahead(context: object, value: object, days: int) -> str:
+    """A hint's example date: `days` after today (`today|ahead(7)` → 9月20日), so that the example would be accepted
+    if sent now; counted from the real date when a message has no `today` of its own."""
+    from datetime import date
+
+    today = value if isinstance(value, date) else date.today()
+    return _month_day(context, _days_later(today, days))

@@ -30,6 +30,7 @@ from handlers import (
     start_of_term,
     statistics,
     submissions,
+    urging,
     verification,
     visits,
 )
@@ -37,8 +38,8 @@ from handlers import (
 ROUTER = Router("handlers").include(
     # the closed loop and its corrections; the supervisors' and schools' other work; looking; leave; the office's
     findings.router, rectification.router, verification.router, corrections.router, amend.router,
-    extension_requests.router, appeals.router, visits.router, start_of_term.router, campaign_checks.router,
-    submissions.router,
+    extension_requests.router, urging.router, appeals.router, visits.router, start_of_term.router,
+    campaign_checks.router, submissions.router,
     queries.router, statistics.router, leave.router,
     export.router, documents.router, school_ranking.router, bulletins.router, campaign_orders.router, binding.router,
     help.router,

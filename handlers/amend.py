@@ -1,11 +1,16 @@
-"""#修改 Q12 描述|类别|期限|严重程度|学校 …: the finder or the office corrects an open finding; an event in its
+"""#修改 Q12 描述|类别|期限|严重程度|学校|来源 …: the finder or the office corrects an open finding; an event in its
 history (a past report shows the finding as it stood then); the principal is told — of a finding moved to another
-school, the new school's principal, and the old school's hears it has gone."""
+school, the new school's principal, and the old school's hears it has gone.
+
+来源 (bot.domain.sources) is stored as its code and shown by its label. A 专项督导 finding (a 不符合 item of a
+campaign's checklist, campaign_id set) keeps its source: it is the campaign's; and no other finding becomes 专项督导,
+for it would be a campaign finding tied to no campaign."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.contract import CommandContext, Reply, UserError
+from bot.domain import sources
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
 from bot.domain.permissions import Action
 from bot.domain.roster import SchoolInfo
@@ -24,13 +29,13 @@ router = Router("amend")
 # what people call each field, longest first when read
 FIELDS = {"描述": "description", "问题描述": "description", "内容": "description", "类别": "category",
           "分类": "category", "期限": "due_date", "整改期限": "due_date", "严重程度": "severity", "程度": "severity",
-          "学校": "school_id", "单位": "school_id"}
+          "学校": "school_id", "单位": "school_id", "来源": "source", "问题来源": "source"}
 
 
 @dataclass(frozen=True)
 class Amend:
     ref: int
-    field: str  # description / category / due_date / severity / school_id
+    field: str  # description / category / due_date / severity / school_id / source
     value: str = ""
     deadline: DeadlineSpec | None = None
 
@@ -58,7 +63,8 @@ def parse_amend(word: str, rest: str) -> Amend:
 
 
 @router.command(Amend, "修改", "更正", parse=parse_amend, action=Action.CORRECT, help={"修改": "help/amend.j2"},
-                takes_ids=True, usage=Usage("#修改 Q12 描述/类别/期限 新内容", "更正未销号的问题"))
+                takes_ids=True, usage=Usage("#修改 Q12 描述/类别/期限/来源 新内容", "更正未销号的问题",
+                                            example="#修改 Q12 类别 食品卫生"))
 async def amend(cmd: Amend, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.CORRECT)
     require(finding, ledger.CORRECT, "修改")
@@ -69,10 +75,13 @@ async def amend(cmd: Amend, ctx: CommandContext) -> list[Reply]:
     if new == old:
         raise UserError("findings/amend_same.j2", ref=ledger.ref(finding.number),
                         field=ledger.CORRECTABLE[cmd.field])
+    if cmd.field == "source":
+        await _source_may_change(ctx, finding, str(new))
     await ledger.correct(ctx.session, finding, cmd.field, new, ctx.roster.tz, actor_id=ctx.actor.person_id,
-                         at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text)
+                         at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded)
     ref = ledger.ref(finding.number)
-    values = dict(ref=ref, school=school.name, field=ledger.CORRECTABLE[cmd.field], old=old, new=new,
+    values = dict(ref=ref, school=school.name, field=ledger.CORRECTABLE[cmd.field], old=shown(cmd.field, old),
+                  new=shown(cmd.field, new),
                   by=ctx.actor.titled, description=finding.description, due=finding.due_date)
     return announce(ctx, Change(school, "findings/amended.j2", values,
                                 act=mentionable(ctx.roster.principals_of(school.id)), done=f"已修改 {ref}"))
@@ -86,7 +95,7 @@ async def _move(cmd: Amend, ctx: CommandContext, finding: m.Finding, school: Sch
         raise UserError("findings/amend_same.j2", ref=ref, field=ledger.CORRECTABLE[cmd.field])
     need(ctx, Action.LOG_FINDING, school=to)  # as if logging it there: the office, or a supervisor of that school
     await ledger.correct(ctx.session, finding, cmd.field, to.id, ctx.roster.tz, actor_id=ctx.actor.person_id,
-                         at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text)
+                         at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded)
     values = dict(ref=ref, school=to.name, field=ledger.CORRECTABLE[cmd.field], old=school.name, new=to.name,
                   by=ctx.actor.titled, description=finding.description, due=finding.due_date)
     replies = announce(ctx, Change(to, "findings/amended.j2", values,
@@ -98,8 +107,25 @@ async def _move(cmd: Amend, ctx: CommandContext, finding: m.Finding, school: Sch
     return replies
 
 
+async def _source_may_change(ctx: CommandContext, finding: m.Finding, new: str) -> None:
+    """A campaign's finding keeps 专项督导, and no other finding takes it (see the module's docstring)."""
+    ref = ledger.ref(finding.number)
+    if finding.campaign_id is not None:
+        campaign = await ctx.session.get(m.Campaign, finding.campaign_id)
+        raise UserError("findings/amend_source_campaign.j2", ref=ref, campaign=campaign.name if campaign else "",
+                        new=sources.label(new))
+    if new == sources.CAMPAIGN:
+        raise UserError("findings/amend_source_to_campaign.j2", ref=ref, old=sources.label(finding.source),
+                        choices=sources.choices(but=sources.CAMPAIGN))
+
+
+def shown(field: str, value: object) -> object:
+    """A field's value as the reply writes it: a source by its label."""
+    return sources.label(str(value)) if field == "source" else value
+
+
 def new_value(cmd: Amend, ctx: CommandContext) -> object:
-    """The new value of the field, checked: a county category, a due date from today."""
+    """The new value of the field, checked: a county category, a due date from today, a known source (its code)."""
     if cmd.field == "category":
         for cat in ctx.roster.policy.categories:
             if cmd.value == cat.name or cmd.value in cat.aliases:
@@ -109,4 +135,9 @@ def new_value(cmd: Amend, ctx: CommandContext) -> object:
     if cmd.field == "due_date":
         assert cmd.deadline is not None  # parse_amend gives every due_date one
         return due_on(cmd.deadline, ctx.today, ctx)
+    if cmd.field == "source":
+        source = sources.source_named(cmd.value)
+        if source is None:
+            raise UserError("errors/source_unknown.j2", word=cmd.value, choices=sources.choices())
+        return source.code
     return cmd.value

@@ -69,12 +69,12 @@ def read_decision(ref: int, text: str) -> Decision | None:
     tail = strip_separators(text[len(outcome):].strip())
     if outcome == AMEND:
         amend = parse_amend(AMEND, f"Q{ref} {tail}")
-        if amend.field == "school_id":  # a finding at the wrong school is moved with #修改, not by an appeal
-            raise UserError("findings/appeal_decide_usage.j2", ref=ref)
+        if amend.field in ("school_id", "source"):  # the school or the source is corrected with #修改, not by an appeal
+            raise UserError("findings/appeal_decide_usage.j2", ref=ledger.ref(ref))
         return Decision(outcome, amend=amend)
     if outcome == WITHDRAW:
         if not tail:
-            raise UserError("findings/appeal_need_reason.j2", ref=ref, office=True)
+            raise UserError("findings/appeal_need_reason.j2", ref=ledger.ref(ref), office=True)
         return Decision(outcome, reason=tail)
     label = next((w for w in DEADLINE_WORDS if tail.startswith(w)), None)
     if label is None:
@@ -93,8 +93,10 @@ def _deadline(ref: int, text: str) -> tuple[str, DeadlineSpec]:
 
 @router.command(Appeal, "申诉", "申述", parse=parse_appeal, action=(Action.APPEAL, Action.DECIDE_APPEAL),
                 help={"申诉": "help/appeal.j2"}, takes_ids=True, hints=("有异议", "不认可", "不服"), form="理由",
-                usage=(Usage("#申诉 Q12 理由", "对本校的问题提出申诉（督导室决定）", Action.APPEAL),
-                       Usage("#申诉 Q12 维持 / 撤销 原因 / 修改 …", "对申诉作出决定", Action.DECIDE_APPEAL)))
+                usage=(Usage("#申诉 Q12 理由", "对本校的问题提出申诉（督导室决定）", Action.APPEAL,
+                             example="#申诉 Q12 冷库由配送公司管理"),
+                       Usage("#申诉 Q12 维持 / 撤销 原因 / 修改 …", "对申诉作出决定", Action.DECIDE_APPEAL,
+                             example="#申诉 Q12 维持 证据充分")))
 async def appeal(cmd: Appeal, ctx: CommandContext) -> list[Reply]:
     # the office decides; a principal's words are an appeal whatever they begin with ("撤销 此问题不属实"); anyone
     # else is refused for what they wrote: a decision, or an appeal
@@ -112,7 +114,7 @@ async def _appeal(cmd: Appeal, ctx: CommandContext) -> list[Reply]:
     if not cmd.text:
         raise UserError("findings/appeal_need_reason.j2", ref=ref, office=False)
     await ledger.appeal(ctx.session, finding, actor_id=ctx.actor.person_id, at=ctx.now,
-                        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.text)
+                        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, reason=cmd.text)
     finder = ctx.roster.people.get(finding.finder_id)
     values = dict(ref=ref, school=school.name, description=finding.description, by=ctx.actor.titled,
                   reason=cmd.text, due=finding.due_date, status=ledger.STATUS_LABELS[finding.status],
@@ -136,17 +138,18 @@ async def _decide(cmd: Appeal, ctx: CommandContext) -> list[Reply]:
     field = decision.amend.field if decision.amend else ""
     old = getattr(finding, field) if field else finding.due_date
     await ledger.decide_appeal(ctx.session, finding, decision.outcome, actor_id=ctx.actor.person_id, at=ctx.now,
-                               message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=decision.reason)
+                               message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, reason=decision.reason)
     if decision.outcome == WITHDRAW:  # as #撤销
         await ledger.transition(ctx.session, finding, ledger.WITHDRAW, actor_id=ctx.actor.person_id, at=ctx.now,
-                                message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=decision.reason)
+                                message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded,
+                                reason=decision.reason)
     elif decision.amend is not None:  # as #修改
         await ledger.correct(ctx.session, finding, decision.amend.field, change, ctx.roster.tz,
                              actor_id=ctx.actor.person_id, at=ctx.now, message_id=ctx.inbound.message_id,
-                             raw_text=ctx.inbound.text)
+                             raw_text=ctx.inbound.recorded)
     elif isinstance(change, date):  # 维持 期限 …: a new deadline, as #延期
         await ledger.extend(ctx.session, finding, change, ctx.roster.tz, actor_id=ctx.actor.person_id, at=ctx.now,
-                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
+                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded,
                             reason=decision.reason or "申诉维持，重定期限")
     return _told(ctx, finding, school, decision, old, change)
 

@@ -68,7 +68,7 @@ async def create_invite(session: Session, person: m.Person, *, now: datetime, tt
 
 
 @router.command(Bind, "绑定", parse=parse_bind, action=Action.BIND, strangers=True, help={"绑定": "help/bind.j2"},
-                usage=Usage("#绑定 绑定码", "绑定您的微信（绑定码向督导室索取）"))
+                usage=Usage("#绑定 绑定码", "绑定您的微信（绑定码向督导室索取）", example="#绑定 482913"))
 async def bind(cmd: Bind, ctx: CommandContext) -> list[Reply]:
     failures = await ctx.session.scalar(select(func.count()).select_from(m.BindFailure).where(
         m.BindFailure.chat_id == ctx.actor.chat_id, m.BindFailure.at > ctx.now - BIND_FAILURE_WINDOW))
@@ -91,7 +91,8 @@ async def bind(cmd: Bind, ctx: CommandContext) -> list[Reply]:
 
 
 @router.command(BindRoom, "本群", parse=parse_bind_room, action=Action.BIND_ROOM, unbound="office",
-                help={"本群": "help/bind_room.j2"}, usage=Usage("#本群 学校/责任区/督导室 名称", "绑定本群"))
+                help={"本群": "help/bind_room.j2"}, usage=Usage("#本群 学校/责任区/督导室 名称", "绑定本群",
+                                                              example="#本群 学校 城口中学"))
 async def bind_room(cmd: BindRoom, ctx: CommandContext) -> list[Reply]:
     need(ctx, Action.BIND_ROOM)
     if ctx.inbound.room is None:

@@ -99,8 +99,10 @@ def parse_issue(word: str, rest: str) -> IssueBulletin:
                       "更正通报": "help/bulletin_issue.j2"},
                 usage=(Usage("#印发通报 2024年3月 城督〔2024〕3号", "印发月度通报（文号，印发日期默认今天）"),
                        Usage("#印发通报 双减 城督〔2024〕6号 [截至日期]",
-                             "印发专项督导通报（也可写 #印发专项通报 双减 …）"),
-                       Usage("#更正通报 原文号 新文号 理由", "更正已印发的通报")))
+                             "印发专项督导通报（也可写 #印发专项通报 双减 …）",
+     example="#印发通报 双减 城督〔2024〕6号"),
+                       Usage("#更正通报 原文号 新文号 理由", "更正已印发的通报",
+                             example="#更正通报 城督〔2024〕3号 城督〔2024〕5号 数据有误")))
 async def issue(cmd: IssueBulletin, ctx: CommandContext) -> list[Reply]:
     """Issue (or correct) the month's 通报: stored as issued, sent to the county's rooms, answered where asked."""
     need(ctx, Action.ISSUE_BULLETIN)

@@ -45,7 +45,8 @@ def parse_campaign_check(word: str, rest: str) -> CampaignCheck:
 
 @router.command(CampaignCheck, "专项检查", parse=parse_campaign_check, action=Action.CAMPAIGN_CHECK,
                 help={"专项检查": "help/campaign_check.j2"},
-                usage=Usage("#专项检查 专项 学校 1符合 2不符合 说明", "登记专项督导检查结果"))
+                usage=Usage("#专项检查 专项 学校 1符合 2不符合 说明", "登记专项督导检查结果",
+                            example="#专项检查 双减 城口中学 1符合 2不符合 课后服务未全覆盖"))
 async def campaign_check(cmd: CampaignCheck, ctx: CommandContext) -> list[Reply]:
     campaign, text = await _campaign_and_text(ctx, cmd)
     words = split_words(text)
@@ -133,7 +134,7 @@ async def _supersede(ctx: CommandContext, earlier: Result) -> list[str]:
         raise UserError("campaigns/finding_moved_on.j2", ref=ref, status=ledger.STATUS_LABELS[finding.status],
                         appealing=ledger.appealing(finding))
     await ledger.transition(ctx.session, finding, ledger.WITHDRAW, actor_id=ctx.actor.person_id, at=ctx.now,
-                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=REPLACED)
+                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, reason=REPLACED)
     return [ref]
 
 
@@ -148,7 +149,7 @@ async def _finding(ctx: CommandContext, campaign: CampaignInfo, school: SchoolIn
     return await ledger.create_finding(
         ctx.session, school_id=school.id, category=category, severity="一般", description=description, due=due,
         tz=ctx.roster.tz, finder_id=ctx.actor.person_id, room_chat_id=ctx.inbound.room, at=ctx.now,
-        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, source=CAMPAIGN,
+        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, source=CAMPAIGN,
         campaign_id=campaign.id, campaign=campaign.name, item=entry.item.number)
 
 

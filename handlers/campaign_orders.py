@@ -66,7 +66,8 @@ def split_items(text: str) -> list[str]:
 
 @router.command(DeclareCampaign, "专项督导", parse=parse_declare, action=Action.DECLARE_CAMPAIGN,
                 help={"专项督导": "help/campaign_declare.j2"},
-                usage=Usage("#专项督导 类别 名称 起止日期 范围 … 检查项 …", "发布专项督导"))
+                usage=Usage("#专项督导 类别 名称 起止日期 范围 … 检查项 …", "发布专项督导",
+                            example="#专项督导 双减 双减落实专项督导 范围 全部 检查项 作业总量控制、课后服务"))
 async def declare_campaign(cmd: DeclareCampaign, ctx: CommandContext) -> list[Reply]:
     need(ctx, Action.DECLARE_CAMPAIGN)
     found = parts(cmd.text)
@@ -131,7 +132,7 @@ class CampaignProgress:
 
 @router.command(CampaignProgress, "专项进度", action=Action.VIEW, help={"专项进度": "help/campaign_progress.j2"},
                 parse=lambda word, rest: CampaignProgress(" ".join(split_words(rest)) or None),
-                usage=Usage("#专项进度 专项", "专项督导进度"))
+                usage=Usage("#专项进度 专项", "专项督导进度", example="#专项进度 双减"))
 async def campaign_progress(cmd: CampaignProgress, ctx: CommandContext) -> list[Reply]:
     """Schools done / due by district, and the items found 不符合 by school — over the schools the sender may see,
     here when this room may show them all, else privately."""
@@ -159,7 +160,7 @@ class CampaignBulletin:
 
 @router.command(CampaignBulletin, "专项通报", action=Action.DIGEST, help={"专项通报": "help/campaign_bulletin.j2"},
                 parse=lambda word, rest: CampaignBulletin(rest.strip()),
-                usage=Usage("#专项通报 专项 [截至日期]", "专项督导通报（Word）"))
+                usage=Usage("#专项通报 专项 [截至日期]", "专项督导通报（Word）", example="#专项通报 双减"))
 async def campaign_bulletin(cmd: CampaignBulletin, ctx: CommandContext) -> list[Reply]:
     """The campaign's 通报 as a Word document, every figure as of the day named (today by default) — where the
     office may see every school (its room, or privately)."""

@@ -45,20 +45,27 @@ def parse_extend(word: str, rest: str) -> Extend:
     return Extend(ref=ref, deadline=deadline, reason=reason, more=refs[1:])
 
 
-def extended_due(ctx: CommandContext, finding: m.Finding, spec: DeadlineSpec) -> date:
-    """The deadline `spec` extends to: "5天" from the old deadline (or today, if that has passed), a date as
-    written; a polite error unless it is later than the old one."""
-    # "延期5天" moves on from the old deadline (or today, if past); a date or 月底前 counts from today
-    base = max(finding.due_date, ctx.today) if spec.kind in ("days", "workdays") else ctx.today
-    new = due_on(spec, base, ctx)
+def extended_due(ctx: CommandContext, finding: m.Finding, spec: DeadlineSpec) -> tuple[date, str]:
+    """The deadline `spec` extends to and what it counts from ("today", "deadline", or "" for a date as written):
+    "5天" from the old deadline — or from today when the finding is overdue and the county's policy.extend_from
+    is "today" (the default); a date or 月底前 as written. A polite error unless it is later than the old one
+    (and not already past)."""
+    base = ""
+    if spec.kind in ("days", "workdays"):
+        overdue = finding.due_date < ctx.today
+        base = "today" if overdue and ctx.roster.policy.extend_from == "today" else "deadline"
+    new = due_on(spec, ctx.today if base != "deadline" else finding.due_date, ctx)
     if new <= finding.due_date:
         raise UserError("errors/extend_not_later.j2", ref=ledger.ref(finding.number), old=finding.due_date, new=new)
-    return new
+    if new < ctx.today:
+        raise UserError("errors/extend_still_past.j2", ref=ledger.ref(finding.number), old=finding.due_date,
+                        new=new, asked=spec.text)
+    return new, base
 
 
 @router.command(Withdraw, "撤销", parse=parse_withdraw, action=Action.WITHDRAW,
                 help={"撤销": "help/withdraw.j2"}, takes_ids=True,
-                usage=Usage("#撤销 Q12 原因", "撤销录入有误或重复的问题"))
+                usage=Usage("#撤销 Q12 原因", "撤销录入有误或重复的问题", example="#撤销 Q12 重复录入"))
 async def withdraw(cmd: Withdraw, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _withdraw_one(cmd, ctx, number))
 
@@ -67,7 +74,7 @@ async def _withdraw_one(cmd: Withdraw, ctx: CommandContext, number: int) -> list
     finding, school = await finding_for(ctx, number, Action.WITHDRAW)
     require(finding, ledger.WITHDRAW, "撤销")
     await ledger.transition(ctx.session, finding, ledger.WITHDRAW, actor_id=ctx.actor.person_id, at=ctx.now,
-                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
+                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, reason=cmd.reason)
     ref = ledger.ref(finding.number)
     values = dict(ref=ref, school=school.name, reason=cmd.reason, by=ctx.actor.titled)
     return announce(ctx, Change(school, "findings/withdrawn.j2", values,
@@ -75,7 +82,7 @@ async def _withdraw_one(cmd: Withdraw, ctx: CommandContext, number: int) -> list
 
 
 @router.command(Extend, "延期", parse=parse_extend, action=Action.EXTEND, help={"延期": "help/extend.j2"},
-                takes_ids=True, usage=Usage("#延期 Q12 5天 原因", "延长整改期限"))
+                takes_ids=True, usage=Usage("#延期 Q12 5天 原因", "延长整改期限", example="#延期 Q12 5天 需采购设备"))
 async def extend(cmd: Extend, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _extend_one(cmd, ctx, number))
 
@@ -85,10 +92,11 @@ async def _extend_one(cmd: Extend, ctx: CommandContext, number: int) -> list[Rep
     require(finding, ledger.EXTEND, "延期")
     if not cmd.reason:  # like #撤销: the office says why (asked after the permission check, which comes first)
         raise UserError("errors/need_reason.j2", command="延期", ref=finding.number)
-    old, new = finding.due_date, extended_due(ctx, finding, cmd.deadline)
+    old, (new, base) = finding.due_date, extended_due(ctx, finding, cmd.deadline)
     await ledger.extend(ctx.session, finding, new, ctx.roster.tz, actor_id=ctx.actor.person_id, at=ctx.now,
-                        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
+                        message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, reason=cmd.reason)
     ref = ledger.ref(finding.number)
-    values = dict(ref=ref, school=school.name, old=old, new=new, reason=cmd.reason)
+    values = dict(ref=ref, school=school.name, old=old, new=new, reason=cmd.reason, base=base,
+                  asked=cmd.deadline.text, since=ctx.today)
     return announce(ctx, Change(school, "findings/extended.j2", values,
                                 act=mentionable(ctx.roster.principals_of(school.id)), done=f"{ref} 已延期"))

@@ -46,7 +46,8 @@ def parse_digest(word: str, rest: str) -> Digest:
 
 @router.command(Digest, "周报", "通报", parse=parse_digest, action=Action.DIGEST,
                 help={"周报": "help/weekly.j2", "通报": "help/bulletin.j2"},
-                usage=Usage("#周报 / #通报", "生成周报、通报草稿（#通报 文档：Word 文档，#通报 列表：已印发的）"))
+                usage=Usage("#周报 / #通报", "生成周报、通报草稿（#通报 文档：Word 文档，#通报 列表：已印发的）",
+                            example="#周报"))
 async def digest(cmd: Digest, ctx: CommandContext) -> list[Reply]:
     """#周报 / #通报: the weekly digest, or the month's 通报 — the text draft, or the Word document as a file (the
     office, in its room or privately)."""
@@ -100,7 +101,7 @@ class Assess:
 
 @router.command(Assess, "考核", parse=lambda word, rest: Assess(period=" ".join(split_words(rest))),
                 action=Action.ASSESS, help={"考核": "help/assessment.j2"},
-                usage=Usage("#考核 [月份]", "责任督学考核表（Excel）"))
+                usage=Usage("#考核 [月份]", "责任督学考核表（Excel）", example="#考核"))
 async def assess(cmd: Assess, ctx: CommandContext) -> list[Reply]:
     """#考核: the 责任督学考核 workbook for any period parse_period reads (default this month) — sent
     where the office asked when that room may show every school, else privately."""

@@ -49,7 +49,8 @@ def parse_refusal(word: str, rest: str) -> RefuseExtension:
 @router.command(RequestExtension, "申请延期", parse=parse_request, action=Action.REQUEST_EXTENSION,
                 help={"申请延期": "help/request_extension.j2"}, takes_ids=True,
                 hints=("宽限", "延长期限", "推迟", "多给几天", "缓几天"), form="5天 原因",
-                usage=Usage("#申请延期 Q12 5天 原因", "申请延长整改期限（督导室批复）"))
+                usage=Usage("#申请延期 Q12 5天 原因", "申请延长整改期限（督导室批复）",
+                            example="#申请延期 Q12 5天 需采购设备"))
 async def request_extension(cmd: RequestExtension, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.REQUEST_EXTENSION)
     require(finding, ledger.REQUEST_EXTENSION, "申请延期")
@@ -57,15 +58,15 @@ async def request_extension(cmd: RequestExtension, ctx: CommandContext) -> list[
         raise UserError("errors/need_reason.j2", command="申请延期", ref=finding.number)
     if await ledger.pending_request(ctx.session, finding) is not None:
         raise UserError("findings/request_pending.j2", ref=ledger.ref(finding.number))
-    wanted = extended_due(ctx, finding, cmd.deadline)
+    wanted, base = extended_due(ctx, finding, cmd.deadline)
     await ledger.transition(ctx.session, finding, ledger.REQUEST_EXTENSION, actor_id=ctx.actor.person_id,
-                            at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
+                            at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded,
                             asked=cmd.deadline.text, until=wanted.isoformat(), reason=cmd.reason)
     ref = ledger.ref(finding.number)
     finder = ctx.roster.people.get(finding.finder_id)
     values = dict(ref=ref, school=school.name, description=finding.description, by=ctx.actor.titled,
                   old=finding.due_date, new=wanted, asked=cmd.deadline.text, reason=cmd.reason,
-                  finder=finder.titled if finder else "")
+                  finder=finder.titled if finder else "", base=base, since=ctx.today)
     office = ctx.roster.office_room()
     to_finder = announce(ctx, Change(school, "findings/request_made.j2", dict(values, office=bool(office)),
                                      act=mentionable([finder] if finder and finder.active else []),
@@ -75,7 +76,7 @@ async def request_extension(cmd: RequestExtension, ctx: CommandContext) -> list[
 
 @router.command(RefuseExtension, "驳回", parse=parse_refusal, action=Action.EXTEND,
                 help={"驳回": "help/refuse_extension.j2"}, takes_ids=True,
-                usage=Usage("#驳回 Q12 原因", "不同意延期申请"))
+                usage=Usage("#驳回 Q12 原因", "不同意延期申请", example="#驳回 Q12 整改时间充足"))
 async def refuse_extension(cmd: RefuseExtension, ctx: CommandContext) -> list[Reply]:
     finding, school = await finding_for(ctx, cmd.ref, Action.EXTEND)
     require(finding, ledger.REFUSE_EXTENSION, "驳回延期申请")  # closed meanwhile: nothing left to refuse
@@ -83,7 +84,7 @@ async def refuse_extension(cmd: RefuseExtension, ctx: CommandContext) -> list[Re
     if request is None:
         raise UserError("findings/request_none.j2", ref=ledger.ref(finding.number))
     await ledger.transition(ctx.session, finding, ledger.REFUSE_EXTENSION, actor_id=ctx.actor.person_id,
-                            at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
+                            at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded,
                             reason=cmd.reason)
     ref = ledger.ref(finding.number)
     values = dict(ref=ref, school=school.name, reason=cmd.reason, due=finding.due_date, by=ctx.actor.titled,

@@ -1,8 +1,10 @@
-"""#问题: a supervisor logs a finding (发现问题) at a school."""
+"""#问题: a supervisor logs a finding (发现问题) at a school — or several, written as a list in one message
+(bot.parsing.finding_list; read item by item in handlers.steps.finding_items): all or none are logged."""
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.contract import CommandContext, Reply, UserError
@@ -14,8 +16,9 @@ from bot.domain.sources import ROUTINE, choices, label, source_named
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import drop_word, drop_words, split_words
 from bot.routing import Router, Usage
+from handlers.steps.finding_items import Item, read_list
 from handlers.steps.lookup import due_on, need, school_from_words
-from handlers.steps.reach import Change, announce
+from handlers.steps.reach import Change, announce, combine
 from handlers.steps.views import mentionable
 
 router = Router("findings")
@@ -31,7 +34,8 @@ class NewFinding:
     deadline: DeadlineSpec | None = None
     severity: Severity | None = None
     source: str = ROUTINE  # 来源 (bot.domain.sources): `来源：质量监测`
-
+    raw: str = field(default="", compare=False)  # the message without its command word, line breaks kept
+    problem: UserError | None = field(default=None, compare=False)  # read as one finding, this was wrong with it
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -57,6 +61,19 @@ def _take_source(rest: str) -> tuple[str, str]:
 
 
 def parse_finding(word: str, rest: str) -> NewFinding:
+    """One finding; a text that may be a list (line breaks, `；`, numbers) is kept whole for the handler, which
+    knows the schools — and what is wrong with it as one finding, raised only if it is no list."""
+    flat = " ".join(rest.split())
+    if "\n" in rest or any(c in rest for c in "；;①、.(（"):
+        try:
+            return dataclasses.replace(read_one(flat), raw=rest)
+        except UserError as err:
+            return NewFinding(text=flat, raw=rest, problem=err)
+    return read_one(flat)
+
+
+def read_one(rest: str) -> NewFinding:
+    """#问题's words as one finding: its source, deadline and severity taken off the text."""
     source, rest = _take_source(rest)
     try:
         deadline, rest = find_deadline(rest)
@@ -81,8 +98,15 @@ def _category(ctx: CommandContext, words: tuple[str, ...], text: str) -> tuple[s
 
 
 @router.command(NewFinding, "问题", "发现", "督查", parse=parse_finding, action=Action.LOG_FINDING,
-                help={"问题": "help/log_finding.j2"}, usage=Usage("#问题 学校 [类别] 描述 [限期3天]", "登记问题"))
+                help={"问题": "help/log_finding.j2"}, usage=Usage("#问题 学校 [类别] 描述 [限期3天]", "登记问题",
+                                                                example="#问题 城口中学 消防通道堆放杂物 限期3天"),
+                lines=True)
 async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
+    items = read_list(ctx, cmd.raw, read_one) if cmd.raw else None
+    if items is not None:
+        return await _log_list(ctx, items)
+    if cmd.problem is not None:
+        raise cmd.problem
     school, rest = school_from_words(ctx, cmd.words)
     need(ctx, Action.LOG_FINDING, school=school)
     assert ctx.actor.person_id is not None  # need() lets only a person on the roster through
@@ -100,7 +124,7 @@ async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
     finding = await ledger.create_finding(
         ctx.session, school_id=school.id, category=category, severity=severity, description=description,
         due=due, tz=ctx.roster.tz, finder_id=ctx.actor.person_id, room_chat_id=ctx.inbound.room,
-        at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, source=cmd.source,
+        at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, source=cmd.source,
     )
     principals = mentionable(ctx.roster.principals_of(school.id))
     ref = ledger.ref(finding.number)
@@ -110,3 +134,36 @@ async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
                   source=label(cmd.source) if cmd.source != ROUTINE else None)
     return announce(ctx, Change(school, "findings/created.j2", values, act=principals, done=f"已登记 {ref}",
                                 notice="findings/notice.j2"))
+
+
+async def _log_list(ctx: CommandContext, items: list[Item]) -> list[Reply]:
+    """Every item read and checked (handlers.steps.finding_items) before any is logged: then each logged, one
+    answer here listing them all, and each school's people told of their own items only."""
+    assert ctx.actor.person_id is not None  # read_list's need() lets only a person on the roster through
+    since = ctx.now - timedelta(minutes=ctx.settings.duplicate_finding_minutes)
+    logged: list[dict] = []
+    for item in items:
+        twin = await ledger.same_finding_since(ctx.session, school_id=item.school.id,
+                                               finder_id=ctx.actor.person_id, description=item.description,
+                                               since=since)
+        if twin is None:
+            twin = await ledger.create_finding(
+                ctx.session, school_id=item.school.id, category=item.category, severity=item.severity,
+                description=item.description, due=item.due, tz=ctx.roster.tz, finder_id=ctx.actor.person_id,
+                room_chat_id=ctx.inbound.room, at=ctx.now, message_id=ctx.inbound.message_id,
+                raw_text=ctx.inbound.text, source=item.source)
+            again = False
+        else:
+            again = True  # a resend of the list: the item answered with its first id, never logged twice
+        logged.append(dict(ref=ledger.ref(twin.number), school=item.school, category=twin.category,
+                           severity=twin.severity, description=twin.description, due=twin.due_date, again=again))
+    replies = [Reply("findings/list_created.j2", dict(count=sum(not i["again"] for i in logged),
+                                                      refs=[i["ref"] for i in logged]))]
+    for school in dict.fromkeys(i["school"] for i in logged):
+        own = [dict(i, school=school.name) for i in logged if i["school"] is school]
+        principals = mentionable(ctx.roster.principals_of(school.id))
+        values = dict(school=school.name, items=own, finder=ctx.actor.titled, principals=[p.name for p in principals])
+        replies += announce(ctx, Change(school, "findings/list_school.j2", values, act=principals,
+                                        done="已登记 " + "、".join(i["ref"] for i in own),
+                                        notice="findings/list_notice.j2"))
+    return combine(ctx, replies)

@@ -36,7 +36,7 @@ def _window(ctx: CommandContext) -> timedelta:
 
 @router.command(Rectify, "整改", "已整改", "整改完成", parse=parse_rectify, action=Action.RECTIFY,
                 help={"整改": "help/rectify.j2"}, takes_ids=True,
-                usage=Usage("#整改 Q12 整改情况", "报告整改（随后发照片）"))
+                usage=Usage("#整改 Q12 整改情况", "报告整改（随后发照片）", example="#整改 Q12 已清理通道并张贴标识"))
 async def rectify(cmd: Rectify, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _rectify_one(cmd, ctx, number))
 
@@ -48,7 +48,7 @@ async def _rectify_one(cmd: Rectify, ctx: CommandContext, number: int) -> list[R
         raise UserError("rectification/need_note.j2", ref=ledger.ref(finding.number))
     again = finding.status == ledger.RECTIFIED
     event = await ledger.transition(ctx.session, finding, ledger.RECTIFY, actor_id=ctx.actor.person_id, at=ctx.now,
-                                    message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text,
+                                    message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded,
                                     note=cmd.note, room=ctx.inbound.room)
     photos, moved, acks = await photo_acks.attach_to_report(ctx, event)
     ref = ledger.ref(finding.number)

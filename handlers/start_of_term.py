@@ -14,9 +14,11 @@ from bot.reports.term_checks import checks, window_findings
 from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.steps.lookup import need, school_from_words
+from handlers.steps.reach import combine
 from handlers.submissions import supersede
 
 router = Router("start_of_term")
+_SEVERAL = re.compile(r"[、/和及与]")
 _PROBLEMS = re.compile(r"(?:发现)?问题\s*(\d+)\s*[个项条处]?")
 
 
@@ -43,11 +45,39 @@ def parse_term_check(word: str, rest: str) -> TermCheck:
 
 
 @router.command(TermCheck, "开学检查", parse=parse_term_check, action=Action.TERM_CHECK,
-                help={"开学检查": "help/term_check.j2"}, usage=Usage("#开学检查 学校 完成", "登记开学检查"))
+                help={"开学检查": "help/term_check.j2"}, usage=Usage("#开学检查 学校 完成", "登记开学检查",
+                                                                 example="#开学检查 城口中学 完成"))
 async def term_check(cmd: TermCheck, ctx: CommandContext) -> list[Reply]:
-    """#开学检查 学校 完成 [发现问题N个]: the school's check for the term whose window is open (or just closed)."""
+    """#开学检查 学校 完成 [发现问题N个]: the school's check for the term whose window is open (or just closed);
+    several schools at once (`东安中学、咸宜小学、沿河幼儿园 完成`): each recorded, all or none."""
+    several = _schools(ctx, cmd.words)
+    if several is not None:
+        schools, rest = several
+        for school in schools:
+            need(ctx, Action.TERM_CHECK, school=school)
+        return combine(ctx, [await _check(cmd, ctx, school, rest) for school in schools])
     school, rest = school_from_words(ctx, cmd.words)
     need(ctx, Action.TERM_CHECK, school=school)
+    return [await _check(cmd, ctx, school, rest)]
+
+
+def _schools(ctx: CommandContext, words: tuple[str, ...]) -> tuple[list[SchoolInfo], tuple[str, ...]] | None:
+    """The schools named first when there are several (`东安中学、咸宜小学和沿河幼儿园`, or one a word) and the words
+    left; None when the first words name fewer than two (read as one school, with its question if unknown)."""
+    schools: list[SchoolInfo] = []
+    taken = 0
+    for word in words:
+        parts = [p for p in _SEVERAL.split(word) if p]
+        found = [ctx.schools.resolve(p).school for p in parts]
+        if not parts or any(f is None for f in found):
+            break
+        schools += [f for f in found if f is not None]
+        taken += 1
+    schools = list(dict.fromkeys(schools))
+    return (schools, words[taken:]) if len(schools) >= 2 else None
+
+
+async def _check(cmd: TermCheck, ctx: CommandContext, school: SchoolInfo, rest: tuple[str, ...]) -> Reply:
     window, late = window_for_entry(ctx.roster, ctx.today)
     if window is None:
         upcoming = [dict(term=w.name, opens=w.opens) for w in windows(ctx.roster) if w.opens > ctx.today]
@@ -59,10 +89,10 @@ async def term_check(cmd: TermCheck, ctx: CommandContext) -> list[Reply]:
         at=ctx.now, message_id=ctx.inbound.message_id))
     await ctx.session.flush()
     logged = (await window_findings(ctx.session, window, ctx.roster, school.id)).get(school.id, [])
-    return [Reply("cycle/term_checked.j2", dict(
+    return Reply("cycle/term_checked.j2", dict(
         term=window.name, school=school.name, done=cmd.done, problems=cmd.problems, late=late, closes=window.closes,
         replaced=earlier is not None, logged=[f"Q{n}" for n in logged],
-        unlogged=max(0, (cmd.problems or 0) - len(logged)), **await _progress(ctx, window.name, school)))]
+        unlogged=max(0, (cmd.problems or 0) - len(logged)), **await _progress(ctx, window.name, school)))
 
 
 async def _progress(ctx: CommandContext, term: str, school: SchoolInfo) -> dict:

@@ -37,9 +37,10 @@ class Submit:
                 action=tuple(KIND_ACTIONS.values()),
                 help={"自查": "help/self_check.j2", "月报": "help/monthly_report.j2",
                       "汇总": "help/district_summary.j2"},
-                usage=(Usage("#自查 内容", "提交学校自查", Action.SELF_CHECK),
-                       Usage("#月报 内容", "提交月报", Action.MONTHLY_REPORT),
-                       Usage("#汇总", "责任区汇总草稿，核对后 #汇总 确认", Action.DISTRICT_SUMMARY)))
+                usage=(Usage("#自查 内容", "提交学校自查", Action.SELF_CHECK, example="#自查 本月已完成消防安全自查"),
+                       Usage("#月报 内容", "提交月报", Action.MONTHLY_REPORT, example="#月报 本月到校4次，发现问题3个"),
+                       Usage("#汇总", "责任区汇总草稿，核对后 #汇总 确认", Action.DISTRICT_SUMMARY,
+                             example="#汇总 确认")))
 async def submit(cmd: Submit, ctx: CommandContext) -> list[Reply]:
     """#自查 / #月报 / #汇总 with text; a bare #汇总 (the draft) and "#汇总 确认" (file the draft)."""
     if cmd.kind != "汇总" or (cmd.text and cmd.text not in CONFIRM_WORDS):

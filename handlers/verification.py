@@ -40,7 +40,7 @@ def parse_verify(word: str, rest: str) -> Verify:
 
 @router.command(Verify, "验收", "销号", parse=parse_verify, action=Action.VERIFY,
                 help={"验收": "help/verify.j2"}, takes_ids=True,
-                usage=Usage("#验收 Q12 通过 / 不通过 原因", "验收销号"))
+                usage=Usage("#验收 Q12 通过 / 不通过 原因", "验收销号", example="#验收 Q12 不通过 仍有杂物"))
 async def verify(cmd: Verify, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _verify_one(cmd, ctx, number))
 
@@ -54,7 +54,7 @@ async def _verify_one(cmd: Verify, ctx: CommandContext, number: int) -> list[Rep
     principals = mentionable(ctx.roster.principals_of(school.id))
     if cmd.passed:
         await ledger.transition(ctx.session, finding, ledger.VERIFY_PASS, actor_id=ctx.actor.person_id, at=ctx.now,
-                                message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, note=cmd.reason)
+                                message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, note=cmd.reason)
         values: dict[str, object] = dict(ref=ref, school=school.name, description=finding.description,
                                          by=ctx.actor.name, note=cmd.reason)
         return announce(ctx, Change(school, "verification/passed.j2", values, act=principals,
@@ -62,7 +62,7 @@ async def _verify_one(cmd: Verify, ctx: CommandContext, number: int) -> list[Rep
     if not cmd.reason:
         raise UserError("errors/need_reason.j2", command="验收不通过", ref=finding.number)
     await ledger.transition(ctx.session, finding, ledger.VERIFY_FAIL, actor_id=ctx.actor.person_id, at=ctx.now,
-                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.text, reason=cmd.reason)
+                            message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, reason=cmd.reason)
     values = dict(ref=ref, school=school.name, reason=cmd.reason, due=finding.due_date,
                   overdue=ctx.now >= finding.deadline_at)
     return announce(ctx, Change(school, "verification/failed.j2", values, act=principals,

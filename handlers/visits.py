@@ -26,7 +26,7 @@ def parse_visit(word: str, rest: str) -> Visit:
 
 
 @router.command(Visit, "到校", parse=parse_visit, action=Action.VISIT, help={"到校": "help/visit.j2"},
-                usage=Usage("#到校 学校 检查内容", "登记到校"))
+                usage=Usage("#到校 学校 检查内容", "登记到校", example="#到校 城口中学 检查食堂和校车"))
 async def visit(cmd: Visit, ctx: CommandContext) -> list[Reply]:
     school, rest = school_from_words(ctx, cmd.words)
     need(ctx, Action.VISIT, school=school)

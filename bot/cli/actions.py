@@ -106,7 +106,7 @@ async def run(settings: Settings, *, force_console: bool = False, web: bool = Fa
     print(await ensure_county(db, clock, settings.county_file), file=sys.stderr)
     try:
         bot = build(settings, clock, db, _transport(settings, force_console))
-        await (with_desk(settings, db, bot.run()) if web else bot.run())
+        await (with_desk(settings, db, bot) if web else bot.run())
     except TakenOver as err:
         print(Renderer().render("cli/taken_over.j2", holder=err.holder, url=safe_url(settings.database_url),
                                 kept=err.kept, spool=err.spool), file=sys.stderr)

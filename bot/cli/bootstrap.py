@@ -260,6 +260,30 @@ def build(settings: Settings, clock: Clock, db: Database, transport: Transport, 
     return bot
 
 
+@dataclass
+class DeskActs:
+    """The desk's door to the chat app (bot.web.acts.Acts): a form on a finding's page is handled by `app` as its
+    chat command would be; afterwards `after` runs (beside a bot, `dudao run --web`: the outbox sender is woken, so
+    the notices go out at once; the desk alone, `dudao web`: None — the rows wait for a running bot's sender)."""
+
+    app: App
+    after: Callable[[], None] | None = None
+
+    async def act(self, inbound: Inbound) -> list[str] | None:
+        said = await self.app.act(inbound)
+        if said is not None and self.after is not None:
+            self.after()
+        return said
+
+
+def desk_acts(settings: Settings, clock: Clock, db: Database, bot: Bot | None = None) -> DeskActs:
+    """The desk's actions: through the running bot's app (one lock, one transaction at a time in this process) when
+    the desk runs beside it, else through an app of the desk's own."""
+    if bot is not None:
+        return DeskActs(bot.app, bot.outbox.wake)
+    return DeskActs(App(settings, clock, db))
+
+
 async def read_roster(db: Database) -> Roster:
     """The roster snapshot now (e.g. its time zone, before a transport is made)."""
     async with db.reading() as s:

@@ -4,9 +4,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from collections.abc import Awaitable
 
-from bot.cli.bootstrap import open_database
+from bot.cli.bootstrap import Bot, desk_acts, open_database
 from bot.cli.say import say
 from bot.clock import SystemClock
 from bot.private_names import check
@@ -78,7 +77,8 @@ def listen_address(value: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def _server(settings: Settings, db, *, signals: bool = True):  # noqa: ANN001, ANN202 — a Database; a uvicorn.Server
+def _server(settings: Settings, db, *, signals: bool = True,  # noqa: ANN001, ANN202 — a Database; a uvicorn.Server
+            bot: Bot | None = None):
     import uvicorn
 
     from bot.web.desk import create_app
@@ -86,7 +86,9 @@ def _server(settings: Settings, db, *, signals: bool = True):  # noqa: ANN001, A
     host, port = listen_address(settings.web_listen)
     # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 whatever WEB_TRUSTED_PROXIES says;
     # the desk reads the header itself, by that setting only (bot/web/throttle.py client_address)
-    config = uvicorn.Config(create_app(settings, db), host=host, port=port, log_level="warning",
+    clock = bot.clock if bot is not None else SystemClock()
+    desk = create_app(settings, db, clock, acts=desk_acts(settings, clock, db, bot))
+    config = uvicorn.Config(desk, host=host, port=port, log_level="warning",
                             proxy_headers=False, server_header=False)
 
     if not signals:
@@ -110,12 +112,13 @@ async def serve_desk(settings: Settings) -> None:
         await db.dispose()
 
 
-async def with_desk(settings: Settings, db, bot_run: Awaitable[None]) -> None:  # noqa: ANN001 — a Database
-    """`dudao run --web`: the desk beside the bot in one process; when the bot stops, so does the desk."""
-    server = _server(settings, db, signals=False)
+async def with_desk(settings: Settings, db, bot: Bot) -> None:  # noqa: ANN001 — a Database
+    """`dudao run --web`: the desk beside the bot in one process (its actions through the bot's app); when the bot
+    stops, so does the desk."""
+    server = _server(settings, db, signals=False, bot=bot)
     serving = asyncio.create_task(server.serve())
     try:
-        await bot_run
+        await bot.run()
     finally:
         server.should_exit = True
         await serving

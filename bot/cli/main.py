@@ -138,8 +138,8 @@ def county_check(file: Path) -> None:
                    schools=len(data.schools), people=len(data.people), rooms=len(data.rooms)))
 
 
-@county_app.command("template", help="写出一份 .xlsx 名册模板 OUT（工作表：设置、责任区、学校、人员、群、学期）；"
-                                     "不加 --source 时内容是示例县。")
+@county_app.command("template", help="写出一份 .xlsx 名册模板 OUT（工作表：设置、责任区、学校、人员、群、学期、"
+                                     "专项督导、考核指标）；不加 --source 时内容是示例县。")
 def county_template(out: Path,
                     source: Path | None = typer.Option(None, help="要转换成 .xlsx 的县名册 YAML 文件")) -> None:
     from bot.cli.bootstrap import demo_county_path

@@ -172,6 +172,9 @@ class Policy(StrictModel):
     verify_within: Workdays = Field(default_factory=lambda: parse_deadline_spec("5个工作日"))
     # an appeal (申诉) waiting longer than this for the office's decision: the office room is reminded daily
     appeal_within: Workdays = Field(default_factory=lambda: parse_deadline_spec("5个工作日"))
+    # what "延期5天" counts from: "today" — an overdue finding's from today, any other's from its deadline;
+    # "deadline" — always from the deadline (the reply says which: 自今日起5天 / 在原期限9月19日上延长5天)
+    extend_from: Literal["today", "deadline"] = "today"
     categories: list[Category] = Field(default_factory=default_categories)
     monthly: dict[MonthlyKind, MonthlyStep] = Field(
         default_factory=lambda: dict(DEFAULT_MONTHLY))  # type: ignore[arg-type]  # raw, validated (above)

@@ -2,7 +2,9 @@
 
 Sheets (required ones marked *; column headers marked * are required in their sheet):
 - 设置*   项目*, 值 — rows 县名* (the county's name), 督导室名称 (the office's official name; default
-          {县名}人民政府教育督导室), 额外放假日, 额外上班日 (dates such as 2027-01-01, separated by 、 , ；)
+          {县名}人民政府教育督导室), 额外放假日, 额外上班日 (dates such as 2027-01-01, separated by 、 , ；),
+          and three of the policy: 每个逾期扣分 (policy.school_assessment.overdue_deduction), 通报发送 (督导室 and/or
+          责任区 → policy.bulletin_rooms) and 申诉决定时限 (working days → policy.appeal_within)
 - 责任区  责任区*, 负责人编号 (a person's 编号). Without this sheet the districts are the
           distinct values of 学校.责任区, and a reload keeps the leads already loaded.
 - 学校*   学校名称*, 简称 (several separated by 、 , ；), 责任区*, 类型
@@ -14,7 +16,11 @@ Sheets (required ones marked *; column headers marked * are required in their sh
 - 专项督导 名称*, 类别 (立德树人/幼儿园办园行为/双减/开学/其他), 开始日期*, 结束日期*, 范围 (全部, 幼儿园, or
           责任区 and 学校 names separated by 、), 检查项* (separated by ；), 检查人 (people's 编号; empty = each
           school's 责任督学). Without this sheet a reload leaves the campaigns as they are.
-The policy is not in the workbook: a county loaded from .xlsx uses the default policy.
+- 考核指标 指标* (an indicator of bot.domain.school_indicators), 权重* (whole numbers adding up to 100) →
+          policy.school_assessment.indicators, in the sheet's order. Without this sheet (or with its header only)
+          the default weights.
+The rest of the policy is not in the workbook: a county loaded from .xlsx takes the defaults for it (a county that
+needs other deadlines, ladder or categories keeps a YAML file).
 The first non-empty row of a sheet is its header row; headers may carry spaces and a few
 aliases (学校 for 学校名称, 微信号 or chat_id for 账号ID ...); other columns are ignored, and so
 are empty rows.
@@ -110,11 +116,24 @@ CAMPAIGNS = Sheet(
         Column("检查人", "checkers", False, ("检查人编号",)),
     ),
 )
-SHEETS = (SETTINGS, DISTRICTS, SCHOOLS, PEOPLE, ROOMS, TERMS, CAMPAIGNS)
+ASSESSMENT = Sheet(
+    "考核指标",
+    "assessment",
+    (
+        Column("指标", "name", True, ("考核指标", "指标名称")),
+        Column("权重", "weight", True, ("分值",)),
+    ),
+)
+SHEETS = (SETTINGS, DISTRICTS, SCHOOLS, PEOPLE, ROOMS, TERMS, CAMPAIGNS, ASSESSMENT)
 
 COUNTY_KEY, OFFICE_KEY, HOLIDAYS_KEY, WORKDAYS_KEY = "县名", "督导室名称", "额外放假日", "额外上班日"
-SETTING_KEYS = (COUNTY_KEY, OFFICE_KEY, HOLIDAYS_KEY, WORKDAYS_KEY)
+DEDUCTION_KEY, BULLETIN_KEY, APPEAL_KEY = "每个逾期扣分", "通报发送", "申诉决定时限"  # the policy's, in 设置
+EXTEND_KEY = "延期起算"  # policy.extend_from
+SETTING_KEYS = (COUNTY_KEY, OFFICE_KEY, HOLIDAYS_KEY, WORKDAYS_KEY, DEDUCTION_KEY, BULLETIN_KEY, APPEAL_KEY,
+                EXTEND_KEY)
 SCOPE_NAMES = {"office": "督导室", "district": "责任区", "school": "学校"}
+BULLETIN_ROOM_NAMES = {"office": "督导室", "district": "责任区"}  # policy.bulletin_rooms as 通报发送 writes them
+EXTEND_FROM_NAMES = {"today": "今日", "deadline": "原期限"}  # policy.extend_from as 延期起算 writes it
 LIST_JOINER = "、"
 ITEM_JOINER = "；"  # a campaign's checklist in one cell
 DEFAULT_WINDOW = (-7, 14)

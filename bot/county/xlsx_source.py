@@ -1,7 +1,9 @@
 """Load a county from an .xlsx workbook; problems are reported as "sheet 人员, row 7" and the column header.
 
-The workbook layout (sheets 设置, 责任区, 学校, 人员, 群, 学期, 专项督导 and their Chinese headers) is described
-in bot.county.xlsx_layout and docs/county-xlsx.md. The policy always takes its default values.
+The workbook layout (sheets 设置, 责任区, 学校, 人员, 群, 学期, 专项督导, 考核指标 and their Chinese headers) is
+described in bot.county.xlsx_layout and docs/county-xlsx.md. Of the policy only the 综合督导考核 (考核指标,
+每个逾期扣分), the rooms an issued 通报 goes to (通报发送) and 申诉决定时限 are in the workbook; the rest takes its
+default values.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ class _Origin:
     rows: dict[str, list[int]] = field(default_factory=dict)  # section -> row of each item
     sheets: dict[str, lay.Sheet] = field(default_factory=dict)  # section -> its sheet
     settings: dict[str, int] = field(default_factory=dict)  # 设置 key -> row
+    indicators: dict[str, int] = field(default_factory=dict)  # 考核指标 indicator name -> row
 
 
 def load_county_xlsx(path: Path | str) -> CountyData:
@@ -45,9 +48,13 @@ def load_county_xlsx(path: Path | str) -> CountyData:
     if problems:
         raise CountyError(problems)
     origin = _Origin()
-    data, unknown = _assemble(tables, origin)
+    data, settings, unknown = _assemble(tables, origin)
     early = [CountyProblem(name, _at(lay.SETTINGS, row), _column("项目"), "setting_unknown",
                            {"key": key, "known": list(lay.SETTING_KEYS)}) for row, key in unknown]
+    policy, policy_problems = _policy(tables, settings, origin, name)
+    if policy:  # nothing of the policy in the workbook: the default policy, as before
+        data["policy"] = policy
+    early += policy_problems
 
     def locate(loc: Loc) -> tuple[str, str]:
         return _locate(origin, loc)
@@ -129,7 +136,10 @@ def _columns(sheet: lay.Sheet, headers: list[object]) -> dict[str, int]:
     return index
 
 
-def _assemble(tables: dict[str, list[Row]], origin: _Origin) -> tuple[dict[str, Any], list[tuple[int, str]]]:
+def _assemble(
+    tables: dict[str, list[Row]], origin: _Origin
+) -> tuple[dict[str, Any], dict[str, Any], list[tuple[int, str]]]:
+    """The county data (without the policy), the 设置 values by key, and the unknown 设置 rows."""
     settings, unknown = _settings(tables.get("settings", []), origin)
     schools = tables.get("schools", [])
     if "districts" in tables:
@@ -164,7 +174,73 @@ def _assemble(tables: dict[str, list[Row]], origin: _Origin) -> tuple[dict[str, 
         data["rooms"] = [row for _, row in sections["rooms"]]
     if "campaigns" in tables:  # no 专项督导 sheet: the campaigns are left as they are
         data["campaigns"] = [row for _, row in sections["campaigns"]]
-    return data, unknown
+    return data, settings, unknown
+
+
+def _policy(
+    tables: dict[str, list[Row]], settings: dict[str, Any], origin: _Origin, file: str
+) -> tuple[dict[str, Any], list[CountyProblem]]:
+    """The part of the policy the workbook holds (an absent row or sheet is not in the dict: its default), and the
+    problems only the workbook can have (an empty cell, an indicator twice, a room word not known)."""
+    policy: dict[str, Any] = {}
+    assessment, problems = _assessment(tables.get("assessment", []), origin, file)
+    if settings.get(lay.DEDUCTION_KEY) is not None:
+        assessment["overdue_deduction"] = settings[lay.DEDUCTION_KEY]
+    if assessment:
+        policy["school_assessment"] = assessment
+    if settings.get(lay.BULLETIN_KEY) is not None:
+        rooms, unknown = _bulletin_rooms(str(settings[lay.BULLETIN_KEY]))
+        if unknown:
+            problems.append(CountyProblem(file, _at(lay.SETTINGS, origin.settings[lay.BULLETIN_KEY]),
+                                          _setting(lay.BULLETIN_KEY), "not_one_of",
+                                          {"input": "、".join(unknown),
+                                           "choices": list(lay.BULLETIN_ROOM_NAMES.values())}))
+        else:
+            policy["bulletin_rooms"] = rooms
+    appeal = settings.get(lay.APPEAL_KEY)
+    if appeal is not None:  # a number is working days; a phrase such as 5个工作日 is read as the YAML reads it
+        whole = isinstance(appeal, int) and not isinstance(appeal, bool)
+        policy["appeal_within"] = f"{appeal}个工作日" if whole or str(appeal).strip().isdigit() else str(appeal)
+    extend = settings.get(lay.EXTEND_KEY)
+    if extend is not None:  # 今日 / 原期限 (or the codes today / deadline)
+        word = str(extend).strip()
+        code = next((c for c, name in lay.EXTEND_FROM_NAMES.items() if word in (c, name)), None)
+        if code is None:
+            problems.append(CountyProblem(file, _at(lay.SETTINGS, origin.settings[lay.EXTEND_KEY]),
+                                          _setting(lay.EXTEND_KEY), "not_one_of",
+                                          {"input": word, "choices": list(lay.EXTEND_FROM_NAMES.values())}))
+        else:
+            policy["extend_from"] = code
+    return policy, problems
+
+
+def _assessment(rows: list[Row], origin: _Origin, file: str) -> tuple[dict[str, Any], list[CountyProblem]]:
+    """{"indicators": {name: weight}} from the 考核指标 rows in their order ({} for none: the default weights)."""
+    indicators: dict[str, Any] = {}
+    problems: list[CountyProblem] = []
+    for number, row in rows:
+        missing = [header for name, header in (("name", "指标"), ("weight", "权重")) if row.get(name) is None]
+        problems += [CountyProblem(file, _at(lay.ASSESSMENT, number), _column(h), "missing") for h in missing]
+        name = str(row.get("name"))
+        if missing:
+            continue
+        if name in origin.indicators:
+            problems.append(CountyProblem(file, _at(lay.ASSESSMENT, number), _column("指标"), "duplicate",
+                                          {"what": "考核指标", "value": name,
+                                           "other": _at(lay.ASSESSMENT, origin.indicators[name])}))
+            continue
+        indicators[name], origin.indicators[name] = row.get("weight"), number
+    return ({"indicators": indicators} if indicators else {}), problems
+
+
+def _bulletin_rooms(text: str) -> tuple[list[str], list[str]]:
+    """通报发送 as policy.bulletin_rooms (督导室 → office, 责任区 → district; the codes too), and the words naming
+    neither."""
+    codes = {lay.header_key(word): code for code, word in lay.BULLETIN_ROOM_NAMES.items()}
+    codes |= {code: code for code in lay.BULLETIN_ROOM_NAMES}
+    words = [w.strip() for w in LIST_SEPARATORS.split(text) if w.strip()]
+    unknown = [w for w in words if lay.header_key(w) not in codes]
+    return list(dict.fromkeys(codes[lay.header_key(w)] for w in words if w not in unknown)), unknown
 
 
 def _settings(rows: list[Row], origin: _Origin) -> tuple[dict[str, Any], list[tuple[int, str]]]:
@@ -203,7 +279,9 @@ def _dates(value: object) -> list[object]:
 
 
 def _locate(origin: _Origin, loc: Loc) -> tuple[str, str]:
-    if not loc or loc[0] == "policy":
+    if loc and loc[0] == "policy":
+        return _locate_policy(origin, loc)
+    if not loc:
         return "", field_label(loc)
     if loc[0] in ("county", "office"):
         key = lay.COUNTY_KEY if loc[0] == "county" else lay.OFFICE_KEY
@@ -217,6 +295,23 @@ def _locate(origin: _Origin, loc: Loc) -> tuple[str, str]:
             return _at(lay.SETTINGS, None), f"{_setting(lay.HOLIDAYS_KEY)}、{_setting(lay.WORKDAYS_KEY)}"
         return _at(lay.SETTINGS, origin.settings.get(dates_key)), _setting(dates_key)
     return _item(origin, str(loc[0]), loc[1:])
+
+
+def _locate_policy(origin: _Origin, loc: Loc) -> tuple[str, str]:
+    """policy.school_assessment.indicators.<name> (its 考核指标 row: a name not known is "[key]" after it, a bad
+    weight is the value), the weights' sum (the sheet's 权重 column), or one of the 设置 rows."""
+    rest = loc[1:]
+    if rest[:2] == ("school_assessment", "indicators"):
+        if len(rest) > 2:
+            row = origin.indicators.get(str(rest[2]))
+            return _at(lay.ASSESSMENT, row), _column("指标" if "[key]" in rest[3:] else "权重")
+        return _at(lay.ASSESSMENT, None), _column("权重")
+    key = {("school_assessment", "overdue_deduction"): lay.DEDUCTION_KEY, ("bulletin_rooms",): lay.BULLETIN_KEY,
+           ("appeal_within",): lay.APPEAL_KEY, ("extend_from",): lay.EXTEND_KEY,
+           }.get(tuple(p for p in rest if not isinstance(p, int))[:2])
+    if key is None:
+        return "", field_label(loc)
+    return _at(lay.SETTINGS, origin.settings.get(key)), _setting(key)
 
 
 def _item(origin: _Origin, section: str, rest: Loc) -> tuple[str, str]:

@@ -1,7 +1,9 @@
 """Write a county as an .xlsx workbook (for `dudao county template` and round-trip tests).
 
-The layout is bot.county.xlsx_layout's. The policy is not written: a workbook always loads with
-the default policy, so a county with its own policy is warned about and should keep its YAML file.
+The layout is bot.county.xlsx_layout's. Of the policy the workbook holds the 综合督导考核 (考核指标, 每个逾期扣分),
+通报发送 and 申诉决定时限, always written (the defaults too, so the office sees what it may change); the rest is not
+written and loads with its defaults, so a county whose other policy differs is warned about and should keep its YAML
+file.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 import bot.county.xlsx_layout as lay
-from bot.county.policy import Policy
+from bot.county.policy import Policy, SchoolAssessment
 from bot.county.schema import CountyData, Person
 from bot.text import cell_text
 
@@ -30,13 +32,17 @@ def _school_cell(person: Person) -> str | None:
 
 
 def _rows(data: CountyData) -> dict[str, list[Sequence[object]]]:
-    cal = data.calendar
+    cal, policy = data.calendar, data.policy
     return {
         "settings": [
             (lay.COUNTY_KEY, data.county),
             (lay.OFFICE_KEY, data.office),
             (lay.HOLIDAYS_KEY, _join(d.isoformat() for d in cal.extra_holidays)),
             (lay.WORKDAYS_KEY, _join(d.isoformat() for d in cal.extra_workdays)),
+            (lay.DEDUCTION_KEY, policy.school_assessment.overdue_deduction),
+            (lay.BULLETIN_KEY, _join(lay.BULLETIN_ROOM_NAMES[r] for r in policy.bulletin_rooms)),
+            (lay.APPEAL_KEY, policy.appeal_within.n),  # working days (policy.Workdays)
+            (lay.EXTEND_KEY, lay.EXTEND_FROM_NAMES[policy.extend_from]),
         ],
         "districts": [(d.name, d.lead) for d in data.districts],
         "schools": [(s.name, _join(s.short), s.district, s.type) for s in data.schools],
@@ -47,7 +53,15 @@ def _rows(data: CountyData) -> dict[str, list[Sequence[object]]]:
         "terms": [(t.name, t.starts, t.check_window[0], t.check_window[1]) for t in cal.terms],
         "campaigns": [(c.name, c.kind, c.starts, c.ends, _join(c.scope), lay.ITEM_JOINER.join(c.items) or None,
                        _join(c.checkers)) for c in data.campaigns],
+        "assessment": list(policy.school_assessment.indicators.items()),
     }
+
+
+def _unwritten_policy(policy: Policy) -> Policy:
+    """The policy less what the workbook holds: what a county loaded from it gets back is the default for this."""
+    default = Policy()
+    return policy.model_copy(update={"school_assessment": SchoolAssessment(), "bulletin_rooms": default.bulletin_rooms,
+                                     "appeal_within": default.appeal_within})
 
 
 def _cell(value: object) -> object:
@@ -74,8 +88,9 @@ def _fill(ws: Worksheet, sheet: lay.Sheet, rows: list[Sequence[object]]) -> None
 
 def write_county_xlsx(data: CountyData, path: Path | str) -> None:
     """Write every sheet (also the optional ones, with headers only when empty)."""
-    if data.policy != Policy():
-        logger.warning("the county policy differs from the defaults and is not written to %s", path)
+    if _unwritten_policy(data.policy) != Policy():
+        logger.warning("the county policy differs from the defaults in what a workbook does not hold, "
+                       "and that part is not written to %s", path)
     book = Workbook()
     rows = _rows(data)
     first = True

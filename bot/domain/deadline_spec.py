@@ -17,7 +17,8 @@ MAX_DAYS = 366
 MAX_WORKDAYS = 250
 Kind = Literal["days", "workdays", "date", "day", "weekday", "week_end", "month_end", "term_start"]
 KINDS: tuple[Kind, ...] = ("days", "workdays", "date", "day", "weekday", "week_end", "month_end", "term_start")
-HINT = "请写成“限期3天”“5个工作日”“9月15日前”“下周五前”或“月底前”。"
+# no date in it: a fixed date would one day be past itself (the templates show dated examples from today)
+HINT = "请写成“限期3天”“5个工作日”“下周五前”或“月底前”。"
 WEEKDAYS = "一二三四五六日"
 
 
@@ -32,10 +33,12 @@ class DeadlineError(ValueError):
 class DeadlinePast(DeadlineError):
     """A deadline whose date has already passed: the user is asked which date they mean."""
 
-    def __init__(self, label: str, due: date) -> None:
+    def __init__(self, label: str, due: date, *, instead: str = "", instead_due: date | None = None) -> None:
         super().__init__(f"deadline {label!r} ({due}) is in the past", f"日期“{label}”已经过去了，请检查。")
         self.label = label
         self.due = due
+        self.instead = instead  # what was likely meant (本周五前 on a Sunday: 下周五前), and its date
+        self.instead_due = instead_due
 
 
 @dataclass(frozen=True)

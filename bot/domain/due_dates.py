@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from bot.domain.calendar import WorkCalendar
-from bot.domain.deadline_spec import DeadlineError, DeadlinePast, DeadlineSpec
+from bot.domain.deadline_spec import WEEKDAYS, DeadlineError, DeadlinePast, DeadlineSpec
 
 NEXT_YEAR_WITHIN = timedelta(days=183)
 
@@ -98,7 +98,11 @@ def due_date(spec: DeadlineSpec, today: date, cal: WorkCalendar, terms: Iterable
         return _day(spec, today)
     monday = today - timedelta(days=today.weekday())
     if kind == "weekday":
-        return _not_past(monday + timedelta(days=7 * spec.n + spec.day - 1), today, spec.text or spec.canonical())
+        due = monday + timedelta(days=7 * spec.n + spec.day - 1)
+        if due < today:  # 本周五前 sent on a Sunday: next week's Friday is what is likely meant
+            raise DeadlinePast(spec.text or spec.canonical(), due, instead=f"下周{WEEKDAYS[spec.day - 1]}前",
+                               instead_due=due + timedelta(days=7))
+        return due
     if kind == "week_end":
         return monday + timedelta(days=7 * spec.n + 6)
     if kind == "month_end" and spec.month:

@@ -42,10 +42,11 @@ class Action(StrEnum):
     ISSUE_BULLETIN = "issue_bulletin"  # #印发通报 / #更正通报: the office
     DECLARE_CAMPAIGN = "declare_campaign"  # #专项督导: the office declares a campaign
     CAMPAIGN_CHECK = "campaign_check"  # #专项检查: a school's checklist results (its supervisors, unless named)
+    URGE = "urge"  # #督办 Q12: a reminder now to the school's room (its supervisors, the office)
 
 OPEN_TO_ALL = {Action.HELP, Action.BIND}
 SUPERVISOR_AT_SCHOOL = {Action.LOG_FINDING, Action.VERIFY, Action.VIEW, Action.VISIT, Action.TERM_CHECK,
-                        Action.CAMPAIGN_CHECK}
+                        Action.CAMPAIGN_CHECK, Action.URGE}
 OFFICE_ONLY = {Action.EXTEND, Action.EXPORT, Action.BIND_ROOM, Action.DIGEST, Action.ASSESS, Action.DECIDE_APPEAL,
                Action.ISSUE_BULLETIN, Action.DECLARE_CAMPAIGN}
 

@@ -13,10 +13,10 @@ class Source:
     words: tuple[str, ...]  # what people type for it, the label first
 
 
-ROUTINE = "routine"
+ROUTINE, CAMPAIGN = "routine", "campaign"
 SOURCES: tuple[Source, ...] = (
     Source(ROUTINE, "经常性督导", ("经常性督导", "经常性", "日常督导", "日常", "随机督导")),
-    Source("campaign", "专项督导", ("专项督导", "专项")),
+    Source(CAMPAIGN, "专项督导", ("专项督导", "专项")),
     Source("city", "市级督查", ("市级督查", "市级督导", "市督查", "市级实地督查", "市级")),
     Source("monitoring", "质量监测反馈", ("质量监测反馈", "质量监测", "监测反馈", "监测")),
     Source("complaint", "投诉", ("投诉", "举报", "信访", "投诉举报")),
@@ -36,6 +36,6 @@ def label(code: str | None) -> str:
     return LABELS.get(code or ROUTINE, LABELS[ROUTINE])
 
 
-def choices() -> str:
-    """The labels, for a polite answer to a word that names none."""
-    return "、".join(s.label for s in SOURCES)
+def choices(but: str | None = None) -> str:
+    """The labels (all but the code `but`), for a polite answer to a word that names none."""
+    return "、".join(s.label for s in SOURCES if s.code != but)

@@ -33,7 +33,7 @@ EVENT_LABELS = {
     "created": "录入", "rectified": "报告整改", "verify_passed": "验收通过，销号", "verify_failed": "验收不通过",
     "withdrawn": "撤销", "extended": "延期", "evidence": "补充佐证",
     "corrected": "修改", "extension_requested": "申请延期", "extension_refused": "驳回延期申请",
-    "appealed": "申诉", "appeal_decided": "申诉决定",
+    "appealed": "申诉", "appeal_decided": "申诉决定", "urged": "督办",
 }
 
 
@@ -41,6 +41,7 @@ RECTIFY, VERIFY_PASS, VERIFY_FAIL = "rectified", "verify_passed", "verify_failed
 WITHDRAW, EXTEND = "withdrawn", "extended"
 CORRECT, REQUEST_EXTENSION, REFUSE_EXTENSION = "corrected", "extension_requested", "extension_refused"
 APPEAL, DECIDE_APPEAL = "appealed", "appeal_decided"
+URGE = "urged"  # #督办: the school reminded now (by a supervisor or the office); the state stays
 # event → (the states it may happen in, the state it leads to; None: the state stays)
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     RECTIFY: (frozenset(ACTIVE), RECTIFIED),  # a second report while 待验收 replaces the first
@@ -53,11 +54,12 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     REFUSE_EXTENSION: (frozenset(ACTIVE), None),  # the office says no (#延期 is the yes)
     APPEAL: (frozenset(ACTIVE), None),  # the principal appeals: 申诉中 (appealed_at) until the office decides
     DECIDE_APPEAL: (frozenset(ACTIVE), None),  # 维持 / 撤销 / 修改: the appeal ends (then the withdrawal or correction)
+    URGE: (frozenset({OPEN}), None),  # only what the school still has to rectify
 }
 # What waits while an appeal does (the decision settles it): everything but a rectification report, its evidence
 # and the decision itself
 PAUSED_BY_APPEAL = frozenset({VERIFY_PASS, VERIFY_FAIL, WITHDRAW, EXTEND, CORRECT, REQUEST_EXTENSION,
-                              REFUSE_EXTENSION, APPEAL})
+                              REFUSE_EXTENSION, APPEAL, URGE})
 STAMPS = {RECTIFIED: "rectified_at", CLOSED: "closed_at", WITHDRAWN: "closed_at"}  # set when a finding enters it
 
 
@@ -111,7 +113,7 @@ async def extend(
 
 
 CORRECTABLE = {"description": "描述", "category": "类别", "severity": "严重程度", "due_date": "整改期限",
-               "school_id": "学校"}
+               "school_id": "学校", "source": "来源"}
 
 
 async def correct(

@@ -11,9 +11,13 @@ from bot.text import fold_width
 _SPACES = re.compile(r"[\s\u2005\u2006]+")
 
 
-def normalize(text: str) -> str:
-    """＃ → #, ： → :, Ｑ１２ → Q12, any run of spaces (WeChat puts U+2005 after an @-mention) → one space."""
-    return _SPACES.sub(" ", fold_width(text)).strip()
+def normalize(text: str, *, keep_lines: bool = False) -> str:
+    """＃ → #, ： → :, Ｑ１２ → Q12, any run of spaces (WeChat puts U+2005 after an @-mention) → one space;
+    `keep_lines`: a run holding a line break → one line break (a list of findings is written one item a line)."""
+    folded = fold_width(text)
+    if keep_lines:
+        return _SPACES.sub(lambda m: "\n" if "\n" in m.group() else " ", folded).strip()
+    return _SPACES.sub(" ", folded).strip()
 
 
 _SEP_CHARS = " \t\n:;,，；"

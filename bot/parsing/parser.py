@@ -18,14 +18,14 @@ MAX_REFS = 20
 
 def addressed_text(text: str, bot_name: str, *, private: bool, mentions_bot: bool,
                    is_command: Callable[[str], bool]) -> str | None:
-    """The part of a message meant for the bot, or None when it is ordinary chat."""
-    text = normalize(text)
+    """The part of a message meant for the bot, or None when it is ordinary chat; its line breaks kept (one each)."""
+    text = normalize(text, keep_lines=True)
     mention = "@" + normalize(bot_name)
     if text.startswith(mention):
-        return text[len(mention):].lstrip(" :").lstrip("#").strip()
+        return text[len(mention):].lstrip(" :\n").lstrip("#").strip()
     if mentions_bot and mention in text:  # "请 @督导助手 查询 Q3": the command follows the mention
         before, _, after = text.partition(mention)
-        return (after.strip(" :") or before).lstrip("#").strip()
+        return (after.strip(" :\n") or before).lstrip("#").strip()
     if text.startswith("#"):
         return text.lstrip("#").strip()
     if private and is_command(text):

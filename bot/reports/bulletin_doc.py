@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 from jinja2 import TemplateError
 
@@ -60,9 +61,12 @@ def draft_number(year: int) -> str:
     return f"〔{year}〕　　号"
 
 
-def write_bulletin_doc(values: dict, target: Path | BinaryIO, template: Path | None = None) -> None:
-    """Render the 通报 into `target` (a path or a binary file) from `template` (default: the shipped one)."""
-    from docxtpl import DocxTemplate  # imported here: only the 通报 needs it
+def write_bulletin_doc(values: dict, target: Path | BinaryIO, template: Path | None = None,
+                       extra: Callable[[Any], dict] | None = None) -> None:
+    """Render the 通报 into `target` (a path or a binary file) from `template` (default: the shipped one). `extra`:
+    more values made with the loaded template (pictures: docxtpl's InlineImage needs it), not passed through
+    xml_values. Any of the project's Word documents is rendered here, with the same refusals."""
+    from docxtpl import DocxTemplate  # imported here: only the documents need it
 
     path = Path(template) if template else DEFAULT_TEMPLATE
     if not path.is_file():
@@ -71,7 +75,9 @@ def write_bulletin_doc(values: dict, target: Path | BinaryIO, template: Path | N
         raise TemplateUnusable(path, "not_docx")
     try:
         doc = DocxTemplate(str(path))
-        doc.render(_clean(values), autoescape=True)  # autoescape: a description with < or & stays text
+        text = cast(dict, xml_values(values))  # a dict in, a dict out
+        # autoescape: a description with < or & stays text
+        doc.render({**text, **(extra(doc) if extra else {})}, autoescape=True)
         doc.save(target)
     except TemplateError as err:
         raise TemplateUnusable(path, "placeholder", str(err.message or err)) from err
@@ -80,13 +86,13 @@ def write_bulletin_doc(values: dict, target: Path | BinaryIO, template: Path | N
         raise TemplateUnusable(path, "not_docx") from err
 
 
-def _clean(value: object) -> object:
+def xml_values(value: object) -> object:
     """The values with bot.text.xml_text applied to every text: the characters XML cannot hold (controls, U+FFFE/FFFF)
     and the invisible ones (a bidirectional override in a description, a zero-width space) taken out."""
     if isinstance(value, str):
         return xml_text(value)
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: xml_values(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [xml_values(v) for v in value]
     return value

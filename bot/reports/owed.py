@@ -27,6 +27,7 @@ class Done:
 
     at: datetime
     person_id: int | None
+    text: str = ""  # what was sent (the desk's cycle page shows it)
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,10 @@ def excused(duty: Duty, away: Container[int]) -> bool:
 async def done_subjects(session: Session, kind: str, period: str) -> dict[int, Done]:
     """Subject id (school / person / district) → its current submission of `kind` for `period` (when, by whom)."""
     column = SUBJECT_COLUMN[kind]
-    rows = await session.execute(select(column, m.Submission.at, m.Submission.person_id).where(
+    rows = await session.execute(select(column, m.Submission.at, m.Submission.person_id, m.Submission.text).where(
         m.Submission.kind == kind, m.Submission.period == period, m.Submission.superseded_at.is_(None),
         column.is_not(None)))
-    return {subject: Done(at, person_id) for subject, at, person_id in rows.all()}
+    return {subject: Done(at, person_id, text) for subject, at, person_id, text in rows.all()}
 
 
 async def first_subjects(session: Session, kind: str, period: str, before: datetime) -> dict[int, Done]:
@@ -73,9 +74,10 @@ async def first_subjects(session: Session, kind: str, period: str, before: datet
     in at that moment, and its time says whether it came by the due day)."""
     column = SUBJECT_COLUMN[kind]
     S = m.Submission
-    rows = await session.execute(select(column, S.at, S.person_id).where(
+    rows = await session.execute(select(column, S.at, S.person_id, S.text).where(
         S.kind == kind, S.period == period, S.at < before, column.is_not(None)).order_by(S.at.desc(), S.id.desc()))
-    return {subject: Done(at, person_id) for subject, at, person_id in rows.all()}  # the earliest wins
+    return {subject: Done(at, person_id, text)  # the earliest wins
+            for subject, at, person_id, text in rows.all()}
 
 
 async def is_done(session: Session, kind: str, period: str, subject: int) -> bool:

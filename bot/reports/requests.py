@@ -3,8 +3,9 @@ and appeals (#申诉: a finding 申诉中, its appealed_at set until the office 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -15,18 +16,29 @@ from bot.storage.session import Session
 SHOWN = 10
 
 
-async def pending_requests(session: Session, condition: ColumnElement[bool]) -> list[dict]:
-    """The unanswered requests on active findings matching `condition`, oldest first: plain values."""
+def _unanswered(*columns: Any, condition: ColumnElement[bool]) -> Select:
+    """The one definition of a request waiting: an #申请延期 with no later #延期 or #驳回, on an active finding."""
     request, answer = m.FindingEvent, aliased(m.FindingEvent)
     answered = exists().where(answer.finding_id == request.finding_id, answer.id > request.id,
                               answer.kind.in_(ledger.ANSWERS))
-    q = (select(m.Finding.number, m.Finding.school_id, request.data, request.at)
-         .join(m.Finding, m.Finding.id == request.finding_id)
-         .where(request.kind == ledger.REQUEST_EXTENSION, ~answered, m.Finding.status.in_(ledger.ACTIVE), condition)
-         .order_by(request.id).limit(SHOWN))
-    return [dict(ref=ledger.ref(number), school_id=school_id, asked=(data or {}).get("asked", ""),
-                 reason=(data or {}).get("reason", ""), at=at)
-            for number, school_id, data, at in (await session.execute(q)).all()]
+    return (select(*columns).select_from(request).join(m.Finding, m.Finding.id == request.finding_id)
+            .where(request.kind == ledger.REQUEST_EXTENSION, ~answered, m.Finding.status.in_(ledger.ACTIVE),
+                   condition))
+
+
+async def pending_requests(session: Session, condition: ColumnElement[bool], limit: int = SHOWN) -> list[dict]:
+    """The unanswered requests on active findings matching `condition`, oldest first: plain values."""
+    request = m.FindingEvent
+    q = _unanswered(m.Finding.number, m.Finding.school_id, request.data, request.at, m.Finding.description,
+                    m.Finding.due_date, condition=condition).order_by(request.id).limit(limit)
+    return [dict(ref=ledger.ref(number), number=number, school_id=school_id, asked=(data or {}).get("asked", ""),
+                 reason=(data or {}).get("reason", ""), at=at, description=description, due=due)
+            for number, school_id, data, at, description, due in (await session.execute(q)).all()]
+
+
+async def pending_request_count(session: Session, condition: ColumnElement[bool]) -> int:
+    """How many requests wait under `condition` (the same definition as `pending_requests`)."""
+    return await session.scalar(_unanswered(func.count(), condition=condition)) or 0
 
 
 async def pending_appeals(session: Session, condition: ColumnElement[bool], *,

@@ -25,14 +25,16 @@ from typing import Any
 
 from bot.contract.context import CommandContext
 from bot.contract.replies import Reply
-from bot.domain.permissions import Action
-from bot.parsing.normalize import normalize
+from bot.domain.permissions import Action, role_may, what_they_may_do
+from bot.parsing.normalize import normalize, strip_separators
 from bot.parsing.parser import addressed_text, split_command
 from bot.redaction import redact
 
 log = logging.getLogger("dudao.router")
 HEAD = 200  # of a message too long to read, the characters that say whether it is addressed to the bot
 _REF_ANYWHERE = re.compile(r"[Qq]0*(\d{1,9})(?!\d)")
+_LEADING = re.compile(r"^[\s\W_]+")  # stray characters before a command word
+_STRAY = re.compile(r"[\s·.。,，、:：;；'\"`~!！?？\-]")  # … or inside one
 _FILLER = re.compile(r"^[了的过啦吧\s,，:：;；。.、]+")
 Handler = Callable[[Any, CommandContext], Awaitable[list[Reply]]]
 PhotoHandler = Callable[[CommandContext], Awaitable[list[Reply]]]
@@ -44,11 +46,17 @@ class Usage:
     """A command in the #帮助 overview: how it is written (`#验收 Q12 通过 / 不通过 原因`) and what it does, in a few
     words (`验收销号`); shown to the roles that may do `action` (None: any of the command's actions). A command
     whose words need different permissions (#自查 / #月报 / #汇总) declares one Usage per action; those a role may
-    share one line."""
+    share one line. `example`: one message as a user would send it (`#验收 Q12 不通过 仍有杂物`), shown beside the
+    syntax; a syntax with no placeholder is its own example."""
 
     syntax: str
     summary: str
     action: Action | None = None
+    example: str = ""
+
+    @property
+    def shown_example(self) -> str:
+        return self.example or self.syntax
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ class CommandSpec:
     form: str = ""  # the form to suggest for a hint ("Q编号 5天 原因")
     fallback: bool = False  # a "#word" that is no command: parse(word, "")
     usage: tuple[Usage, ...] = ()  # its line in the #帮助 overview (every command but the fallback has one)
+    lines: bool = False  # reads its text's line breaks (#问题's list, one item a line); others get spaces
 
 
 @dataclass
@@ -79,13 +88,13 @@ class Router:
                 parse: Parse | None = None, help: dict[str, str] | None = None, strangers: bool = False,
                 unbound: str | None = None, on_empty: bool = False, fallback: bool = False,
                 takes_ids: bool = False, hints: tuple[str, ...] = (), form: str = "",
-                usage: Usage | tuple[Usage, ...] = ()) -> Callable[[Handler], Handler]:
+                usage: Usage | tuple[Usage, ...] = (), lines: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             actions = () if action is None else (action,) if isinstance(action, Action) else tuple(action)
             self.specs.append(CommandSpec(
                 command, handler, words, parse or (lambda word, rest: command()), actions, help=help or {},
                 strangers=strangers, unbound=unbound, on_empty=on_empty, fallback=fallback, takes_ids=takes_ids,
-                hints=hints, form=form, usage=(usage,) if isinstance(usage, Usage) else tuple(usage)))
+                hints=hints, form=form, usage=(usage,) if isinstance(usage, Usage) else tuple(usage), lines=lines))
             return handler
         return register
 
@@ -145,8 +154,37 @@ class Commands:
             return self._empty, "", ""
         word, rest = split_command(body, self._longest_first)
         if word is None:
+            body = body.replace("\n", " ")
             return self._fallback, body.split(" ", 1)[0][:20], body
-        return self.by_word[word], word, rest
+        spec = self.by_word[word]
+        return spec, word, rest if spec.lines else rest.replace("\n", " ")
+
+    def near(self, body: str) -> str | None:
+        """For `#问 题 城口中学…` or `#。问题 …` (a command word broken by a space, or after a stray character): the
+        message as it should be written (`#问题 城口中学…`); None when no command word is there."""
+        body = body.replace("\n", " ")
+        start = len(body) - len(_LEADING.sub("", body))
+        letters = [(i, c) for i, c in enumerate(body[start:start + 12], start) if not _STRAY.fullmatch(c)]
+        compact = "".join(c for _, c in letters)
+        word = next((w for w in self._longest_first if compact.startswith(w)), None)
+        if word is None or self.by_word[word].fallback:
+            return None
+        rest = body[letters[len(word) - 1][0] + 1:]
+        return f"#{word} {strip_separators(rest.strip())}".strip()
+
+    def colon_form(self, text: str, ctx: CommandContext) -> str | None:
+        """`问题：城口中学 …` in a group, from someone who may use #问题: the message with its `#` (`#问题 城口中学 …`).
+        Only a command word right before a colon, and only for its users: "问题：几点开会？" from others is chat."""
+        word = next((w for w in self._longest_first if text.startswith(w) and text[len(w):].lstrip().startswith(":")),
+                    None)
+        if word is None:
+            return None
+        spec = self.by_word[word]
+        who = what_they_may_do(ctx.actor)
+        if spec.fallback or not spec.actions or not any(role_may(who, a) for a in spec.actions):
+            return None
+        rest = text[len(word):].lstrip().removeprefix(":").strip()
+        return f"#{word} {rest}".strip() if rest else None
 
     def suggest(self, text: str) -> str | None:
         """For a message meant for the bot that is not quite a command (`Q3已整改，灭火器已全部更换`): the command it
@@ -188,8 +226,9 @@ class Commands:
         found = self.match(inbound.text, ctx.settings.bot_name, private=ctx.private,
                            mentions_bot=inbound.mentions_bot)
         if found is None:
-            if not ctx.private:
-                return []
+            if not ctx.private:  # chat — unless it is a command written with a colon instead of # (问题：…)
+                hint = self.colon_form(normalize(inbound.text), ctx) if bound and ctx.actor.known else None
+                return [Reply("help/near_command.j2", dict(suggestion=hint))] if hint else []
             hint = self.suggest(normalize(inbound.text))
             return [Reply("help/near_command.j2", dict(suggestion=hint)) if hint else Reply("help/private_hint.j2", {})]
         return await self._command(ctx, bound, *found)

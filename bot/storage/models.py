@@ -150,6 +150,9 @@ class Finding(Base):
     # appealed_at: the few appeals waiting, found without a scan (partial: the findings with none are not in it).
     __table_args__ = (Index("ix_findings_status_deadline", "status", "deadline_at", "id", "due_date"),
                       Index("ix_findings_school_number", "school_id", "number"),
+                      # a school's (or a supervisor's schools') findings in a state, due by a time, appealed or not:
+                      # the desk's 我的待办 and the ledger's state filters counted from the index alone
+                      Index("ix_findings_school_status", "school_id", "status", "deadline_at", "appealed_at"),
                       Index("ix_findings_appealed", "appealed_at", sqlite_where=APPEALED, postgresql_where=APPEALED))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
@@ -188,6 +191,16 @@ class FindingEvent(Base):
     message_id: Mapped[str | None] = mapped_column(String(200))
     raw_text: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class FindingText(Base):
+    """The words a finding is searched by on the desk: its description and the notes of its rectification reports,
+    one narrow row a finding. Kept by the database's triggers (alembic 0014), whichever code writes the finding or
+    its events; nothing in the code writes it."""
+
+    __tablename__ = "finding_texts"
+    finding_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    text: Mapped[str] = mapped_column(Text)
 
 
 class Evidence(Base):

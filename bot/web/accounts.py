@@ -1,5 +1,5 @@
-"""Desk accounts: argon2 password hashes (checked off the event loop: `Hasher`), new passwords and disabling
-(both end the account's sessions)."""
+"""Desk accounts: argon2 password hashes (checked off the event loop: `Hasher`), the password policy, new passwords
+and disabling (both end the account's sessions)."""
 from __future__ import annotations
 
 import asyncio
@@ -35,6 +35,21 @@ def dummy_hash() -> str:
     return _hasher.hash("not a password: evens out the time a login for an unknown name takes")
 
 
+MIN_PASSWORD, MAX_PASSWORD = 8, 200  # characters; a generated one has 16
+
+
+def password_problem(password: str, username: str) -> str | None:
+    """Why a password a person chose will not do (a key the page words), or None: long enough (MIN_PASSWORD), not
+    too long for the login form (MAX_PASSWORD), not the username, not one character repeated."""
+    if len(password) < MIN_PASSWORD:
+        return "short"
+    if len(password) > MAX_PASSWORD:
+        return "long"
+    if password.strip().lower() == username.strip().lower() or len(set(password)) == 1:
+        return "weak"
+    return None
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -53,15 +68,18 @@ async def account_of(session: Session, person: m.Person) -> m.WebAccount | None:
     return await session.scalar(select(m.WebAccount).where(m.WebAccount.person_id == person.id))
 
 
-async def set_password(session: Session, person: m.Person, password: str, now: datetime) -> m.WebAccount:
-    """Create the person's account, or give it a new password (which ends its sessions at once)."""
+async def set_password(session: Session, person: m.Person, password: str, now: datetime, *,
+                       hashed: str | None = None) -> m.WebAccount:
+    """Create the person's account, or give it a new password (which ends its sessions at once). `hashed`: the
+    password's hash made already (the desk makes it off the event loop: Hasher)."""
     account = await account_of(session, person)
+    hashed = hashed or hash_password(password)
     if account is None:
-        account = m.WebAccount(person_id=person.id, username=person.key, password_hash=hash_password(password),
+        account = m.WebAccount(person_id=person.id, username=person.key, password_hash=hashed,
                                active=True, created_at=now, updated_at=now)
         session.add(account)
     else:
-        account.password_hash, account.active, account.updated_at = hash_password(password), True, now
+        account.password_hash, account.active, account.updated_at = hashed, True, now
         await end_all(session, account.id)
     await session.flush()
     return account

@@ -23,6 +23,7 @@ from bot.web.viewer import Viewer
 
 KINDS = {"自查": "学校自查", "月报": "督学月报", "汇总": "责任区汇总"}
 MONTHS_OFFERED = 12
+LONG = 120  # a report longer than this (characters) is folded: its first line shown, the rest a click away
 MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 
 
@@ -80,10 +81,11 @@ def _row(viewer: Viewer, duty: Duty, done: Done | None, due: date, today: date, 
     roster = viewer.roster
     district = roster.districts.get(duty.district_id) if duty.district_id is not None else None
     row = dict(label=duty.label, district=district.name if district else "", done=done is not None,
-               people="、".join(p.name for p in duty.people), at=None, by="", late=False)
+               people="、".join(p.name for p in duty.people), at=None, by="", late=False, text="", long=False)
     if done is not None:
         person = roster.people.get(done.person_id) if done.person_id is not None else None
-        row.update(state="done", at=done.at, by=person.name if person else "",
+        row.update(state="done", at=done.at, by=person.name if person else "", text=done.text,
+                   long=len(done.text) > LONG,
                    late=done.at.astimezone(roster.tz).date() > due)
     elif on_leave:
         row.update(state="leave")

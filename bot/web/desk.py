@@ -8,7 +8,7 @@ import functools
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
@@ -25,6 +25,7 @@ from bot.clock import Clock, SystemClock
 from bot.settings import Settings
 from bot.storage.engine import Database
 from bot.web import accounts, audit, auth, sessions
+from bot.web.acts import Acts
 from bot.web.auth import address_of
 from bot.web.page import WEB_DIR, error_page
 from bot.web.throttle import LoginThrottle
@@ -54,6 +55,8 @@ def logged_in(page: Page, audited: str | None = None) -> Callable[[Request], Awa
         if viewer is None or held is None:
             request.session.pop("sid", None)
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            if request.method != "GET":  # a form sent after the session ended: back to its page, after login
+                target = _form_page(request)
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         if now - held.last_seen_at >= sessions.RENEW_EVERY:
             async with state.db.transaction() as session:
@@ -66,6 +69,14 @@ def logged_in(page: Page, audited: str | None = None) -> Callable[[Request], Awa
                                    detail=request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         return response
     return endpoint
+
+
+def _form_page(request: Request) -> str:
+    """The page a form was posted from (its Referer, when it is this site's), else the ledger."""
+    sent = urlsplit(request.headers.get("referer", ""))
+    if sent.netloc == request.url.netloc and sent.path.startswith("/"):
+        return sent.path + (f"?{sent.query}" if sent.query else "")
+    return "/ledger"
 
 
 NO_STORE = (b"cache-control", b"no-store")
@@ -168,9 +179,12 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.hasher.shutdown()
 
 
-def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> Starlette:
-    from bot.web import audit_view, bulletins_view, campaigns_view, charts, cycle_view, documents_view  # noqa: I001
+def create_app(settings: Settings, db: Database, clock: Clock | None = None, acts: Acts | None = None) -> Starlette:
+    """The desk. `acts`: the chat app's door for the actions on a finding's page (bot/cli/bootstrap.py desk_acts);
+    without it the desk only reads (the pages offer no action)."""
+    from bot.web import accounts_view, audit_view, bulletins_view, campaigns_view, charts, cycle_view, documents_view  # noqa: I001
     from bot.web import finding_view, help_view, ledger_export, ledger_view, school_assessment_view, terms_view
+    from bot.web import notice_view, todo_view
 
     accounts.dummy_hash()  # now, not at the first login for an unknown name (which would take twice as long)
 
@@ -181,7 +195,11 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/logout/all", logged_in(auth.logout_all), methods=["POST"]),
         Route("/ledger", logged_in(ledger_view.ledger_page)),
+        Route("/todo", logged_in(todo_view.todo_page)),
         Route("/findings/{number:id}", logged_in(finding_view.finding)),
+        Route("/findings/{number:id}/notice", logged_in(notice_view.notice_page)),
+        Route("/findings/{number:id}/notice.docx", logged_in(notice_view.notice_docx, audit.DOWNLOAD)),
+        Route("/findings/{number:id}/act", logged_in(finding_view.act), methods=["POST"]),
         Route("/evidence/{id:id}", logged_in(finding_view.evidence)),
         Route("/charts", logged_in(charts.charts)),
         Route("/help", logged_in(help_view.help_page)),
@@ -198,6 +216,10 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         Route("/bulletins", logged_in(bulletins_view.bulletins_page)),
         Route("/bulletins/{id:id}.docx", logged_in(bulletins_view.bulletin_docx, audit.DOWNLOAD)),
         Route("/audit", logged_in(audit_view.audit_page)),
+        Route("/account", logged_in(accounts_view.account_page), methods=["GET"]),
+        Route("/account", logged_in(accounts_view.change_password), methods=["POST"]),
+        Route("/accounts", logged_in(accounts_view.accounts_page), methods=["GET"]),
+        Route("/accounts", logged_in(accounts_view.change_account), methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]
     secret = settings.web_secret or secrets.token_urlsafe(32)
@@ -213,6 +235,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                     exception_handlers={HTTPException: _http_error, Exception: _crash})
     app.state.db, app.state.settings, app.state.rosters = db, settings, Rosters()
     app.state.clock = clock or SystemClock()
+    app.state.acts = acts
     app.state.hasher = accounts.Hasher(settings.web_login_threads)
     app.state.throttle = LoginThrottle()  # in memory, this process's (bot/web/throttle.py says why that is enough)
     return app

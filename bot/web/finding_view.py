@@ -1,5 +1,6 @@
-"""A finding's page (every field, the whole event history, the evidence photos inline) and the photo route.
-Both answer 404 — the same as for a finding that does not exist — when the viewer may not see the school."""
+"""A finding's page (every field, the whole event history, the evidence photos inline, and the forms of the actions
+the viewer may take: bot/web/acts.py) and the photo route. Both answer 404 — the same as for a finding that does
+not exist — when the viewer may not see the school."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,6 +14,7 @@ from bot.domain import sources
 from bot.domain.colour import colour
 from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
+from bot.web import acts
 from bot.web.page import render
 from bot.web.viewer import Viewer
 
@@ -20,22 +22,39 @@ IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 async def finding(request: Request, viewer: Viewer) -> Response:
+    return await finding_page(request, viewer, request.path_params["number"])
+
+
+async def act(request: Request, viewer: Viewer) -> Response:
+    """A form of the page, posted (bot/web/acts.py); the page again, with what came of it."""
+    outcome = await acts.submit(request, viewer)
+    return await finding_page(request, viewer, request.path_params["number"], said=outcome.said,
+                              problem=outcome.problem, changed=list(outcome.changed), code=outcome.code)
+
+
+async def finding_page(request: Request, viewer: Viewer, number: int, *, said: list[str] | None = None,
+                       problem: str | None = None, changed: list[str] | None = None, code: int = 200) -> Response:
+    """The page; after a form (bot/web/acts.py), with what the action's handler said to the sender (`said`) or
+    why nothing was done (`problem`: stale — `changed` says what —, again, busy, too_large)."""
     roster, now = viewer.roster, request.app.state.clock.now()
     async with request.app.state.db.reading() as session:
-        row = await ledger.get_finding(session, request.path_params["number"])
+        row = await ledger.get_finding(session, number)
         school = roster.schools.get(row.school_id) if row else None
         if row is None or school is None or not viewer.may_see(school):
             raise HTTPException(404)
         events = await ledger.events_of(session, row)
         photos = list(await session.scalars(select(m.Evidence).where(m.Evidence.finding_id == row.id)
                                             .order_by(m.Evidence.id)))
+        pending = await ledger.pending_request(session, row)
+    forms = acts.offered(viewer, row, school.district_id, pending is not None) \
+        if request.app.state.acts is not None else []
     people = roster.people
     district = roster.districts.get(school.district_id)
     history = [dict(at=e.at, what=ledger.EVENT_LABELS.get(e.kind, e.kind),
                     who=people[e.actor_id].name if e.actor_id in people else "", text=e.raw_text,
                     note=e.data.get("note") or e.data.get("reason") or "") for e in events]
     finder = people.get(row.finder_id)
-    return render(request, "finding.html", viewer=viewer, tz=roster.tz, ref=ledger.ref(row.number), f=row,
+    return render(request, "finding.html", code=code, viewer=viewer, tz=roster.tz, ref=ledger.ref(row.number), f=row,
                   school=school.name, district=district.name if district else "",
                   finder=finder.name if finder else "", status=ledger.STATUS_LABELS[row.status],
                   source=sources.label(row.source),
@@ -44,7 +63,12 @@ async def finding(request: Request, viewer: Viewer) -> Response:
                   colour=colour(row.status, row.deadline_at, row.due_date, now, roster,
                                 appealing=ledger.appealing(row)),
                   photos=[dict(id=p.id, name=p.name, at=p.received_at, image=p.mime in IMAGE_TYPES)
-                          for p in photos])
+                          for p in photos],
+                  forms={kind: acts.new_token() for kind in forms}, version=max((e.id for e in events), default=0),
+                  pending=dict(until=pending.data.get("until", ""), reason=pending.data.get("reason", ""))
+                  if pending is not None else None,
+                  amend_fields=acts.AMEND_FIELDS, max_photos=acts.MAX_PHOTOS, said=said, problem=problem,
+                  changed=changed or [])
 
 
 async def evidence(request: Request, viewer: Viewer) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, not_, true
+from sqlalchemy import ColumnElement, and_, not_, select, true
 from starlette.datastructures import QueryParams
 
 from bot.domain import figures, sources
@@ -14,11 +14,12 @@ from bot.ledger import lifecycle as ledger
 from bot.reports.aggregates import red_condition
 from bot.storage import models as m
 from bot.storage.session import Session
+from bot.web.ledger_search import Search, read_search, text_condition
 from bot.web.viewer import Viewer
 
 F = m.Finding
 STATUSES = {"open": "待整改", "rectified": "待验收", "closed": "已销号", "withdrawn": "已撤销", "overdue": "整改逾期",
-            "verify_late": "验收超期", "appealing": "申诉中"}
+            "verify_late": "验收超期", "appealing": "申诉中", "redo": "需重新整改"}
 COLOURS = {"blue": "蓝色督办", "yellow": "黄色督办", "red": "红色督办"}
 SEVERITIES = ("一般", "较重", "严重")
 MAX_TEXT = 100
@@ -36,13 +37,15 @@ class Filters:
     colour: str = ""
     severity: str = ""
     source: str = ""  # 来源: a code of bot.domain.sources
-    text: str = ""
+    text: str = ""  # the search box as typed (编号, 学校 or words: `search` says which)
+    search: Search = field(default_factory=Search)
     since: date | None = None  # 发现日期 from (inclusive, the county's local date)
     until: date | None = None  # 发现日期 to (inclusive)
     page: int = 1
     sort: str = "number"
     descending: bool = True
     ignored: list[str] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)  # why nothing can match, in words (shown on the page)
 
     def query(self, **change: object) -> dict[str, object]:
         """The filters as query-string values (for links to other pages of the same list)."""
@@ -88,6 +91,13 @@ def read_filters(params: QueryParams, viewer: Viewer) -> Filters:
         sid = _int(value)
         if sid in roster.schools and (seen is None or sid in seen):
             f.school = sid
+        elif sid is None:  # a name typed into the address: found as chat finds it
+            named = read_search(value[:MAX_TEXT], roster, seen)
+            if named.school is not None:
+                f.school = named.school.id
+            else:
+                f.ignored.append("学校")
+                f.why.append(_unknown_school(value[:MAX_TEXT], named))
         else:
             f.ignored.append("学校")
     for name, allowed, label in (("status", STATUSES, "状态"), ("colour", COLOURS, "督办颜色"),
@@ -105,6 +115,8 @@ def read_filters(params: QueryParams, viewer: Viewer) -> Filters:
                 f.ignored.append("发现日期")
     f.category = params.get("category", "").strip()[:50]
     f.text = params.get("q", "").strip()[:MAX_TEXT]
+    f.search = read_search(f.text, roster, seen)
+    _why(f, roster)
     if value := params.get("sort", "").strip():
         if value in SORTS:
             f.sort = value
@@ -125,8 +137,10 @@ def read_filters(params: QueryParams, viewer: Viewer) -> Filters:
     return f
 
 
-async def conditions(session: Session, f: Filters, viewer: Viewer, now: datetime) -> list[ColumnElement]:
-    """The SQL conditions: what the viewer may see, then each filter."""
+async def conditions(session: Session, f: Filters, viewer: Viewer, now: datetime, *,
+                     words: bool = True) -> list[ColumnElement]:
+    """The SQL conditions: what the viewer may see, then each filter (the words searched for too, unless `words`
+    is False: the caller reads them from m.FindingText itself)."""
     roster = viewer.roster
     out: list[ColumnElement] = []
     if viewer.school_ids is not None:
@@ -141,8 +155,12 @@ async def conditions(session: Session, f: Filters, viewer: Viewer, now: datetime
         out.append(F.severity == f.severity)
     if f.source:
         out.append(F.source == f.source)
-    if f.text:
-        out.append(F.description.contains(f.text, autoescape=True))
+    if f.search.number is not None:
+        out.append(F.number == f.search.number)
+    if f.search.school is not None:
+        out.append(F.school_id == f.search.school.id)
+    if f.search.text and words:
+        out.append(text_condition(f.search.text))
     if f.since is not None:
         out.append(F.created_at >= _midnight(f.since, roster))
     if f.until is not None:
@@ -154,12 +172,40 @@ async def conditions(session: Session, f: Filters, viewer: Viewer, now: datetime
         out.append(and_(F.status == ledger.RECTIFIED, F.appealed_at.is_(None),
                         F.rectified_at < figures.late_reports_before(now, roster.tz, roster.calendar, within)))
     elif f.status == "appealing":  # 申诉中: an appeal waits for the office's decision
-        out.append(and_(F.status.in_(ledger.ACTIVE), F.appealed_at.is_not(None)))
+        # the status unindexed (`|| ''`): the partial index on appealed_at finds the few, not the status index all
+        # the active findings
+        out.append(and_(F.status.concat("").in_(ledger.ACTIVE), F.appealed_at.is_not(None)))
+    elif f.status == "redo":  # 需重新整改: back to 待整改 after a verification failed (its last report refused)
+        failed = select(m.FindingEvent.finding_id).where(m.FindingEvent.kind == ledger.VERIFY_FAIL)
+        out.append(and_(F.status == ledger.OPEN, F.id.in_(failed)))
     elif f.status:
         out.append(F.status == f.status)
     if f.colour:
         out.append(await _colour(session, f.colour, viewer, now))
     return out or [true()]
+
+
+def _why(f: Filters, roster) -> None:  # noqa: ANN001 — a Roster
+    """The reasons the filters cannot match whatever the ledger holds (a school outside the chosen district, two
+    different schools, a date range the wrong way round), and the closest names of a school that is not there."""
+    schools = [roster.schools[s] for s in (f.school,) if s is not None and s in roster.schools]
+    if f.search.school is not None:
+        if schools and schools[0].id != f.search.school.id:
+            f.why.append(f"搜索的{f.search.school.name}与所选的{schools[0].name}不是同一所学校。")
+        schools.append(f.search.school)
+    district = roster.districts.get(f.district) if f.district is not None else None
+    for school in dict.fromkeys(schools):
+        if district is not None and school.district_id != district.id:
+            f.why.append(f"{school.name}不属于{district.name}。")
+    if f.since is not None and f.until is not None and f.since > f.until:
+        f.why.append(f"发现日期的起点（{f.since}）晚于终点（{f.until}）。")
+    if f.search.unknown_school:
+        f.why.append(_unknown_school(f.search.unknown_school, f.search))
+
+
+def _unknown_school(name: str, search: Search) -> str:
+    closest = "、".join(s.name for s in search.closest)
+    return f"没有找到学校“{name}”" + (f"，最接近的是：{closest}。" if closest else "。")
 
 
 def _midnight(day: date, roster) -> datetime:  # noqa: ANN001 — a Roster
@@ -187,7 +233,7 @@ def describe(f: Filters, roster) -> str:  # noqa: ANN001 — a Roster
         parts.append(roster.schools[f.school].name)
     for label, value in (("类别", f.category), ("严重程度", f.severity), ("来源", sources.LABELS.get(f.source, "")),
                          ("状态", STATUSES.get(f.status, "")),
-                         ("督办颜色", COLOURS.get(f.colour, "")), ("关键词", f.text)):
+                         ("督办颜色", COLOURS.get(f.colour, "")), ("搜索", f.text)):
         if value:
             parts.append(f"{label}：{value}")
     if f.since is not None or f.until is not None:

@@ -17,6 +17,7 @@ from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
 from bot.storage.session import Session
 from bot.web.ledger_filters import COLOURS, SEVERITIES, SORTS, STATUSES, Filters, conditions, read_filters
+from bot.web.ledger_search import number_missed, text_holds
 from bot.web.page import render
 from bot.web.viewer import Viewer
 
@@ -31,17 +32,25 @@ async def ledger_page(request: Request, viewer: Viewer) -> Response:
     roster, now = viewer.roster, request.app.state.clock.now()
     async with request.app.state.db.reading() as session:
         where = await conditions(session, f, viewer, now)
-        by_status = await _counts(session, where)
+        found: list[int] | None = None
+        if f.search.text:  # words are read in one pass over the table: the page comes from what it found
+            found, by_status = await _found(session, await conditions(session, f, viewer, now, words=False),
+                                            f.search.text)
+        else:
+            by_status = await _counts(session, where)
         total = sum(by_status.values())
         capped = total > COUNT_CAP
         pages = max(1, -(-min(total, COUNT_CAP) // PER_PAGE))
         f.page = min(f.page, pages)
         order = _order(f)
-        page_numbers = _page_numbers(where, f.page, order, join=f.sort == "school")
+        chosen = [F.number.in_(found)] if found is not None and not capped else where
+        page_numbers = _page_numbers(chosen, f.page, order, join=f.sort == "school")
         outer = select(F).where(F.number.in_(page_numbers))
         if f.sort == "school":
             outer = outer.join(m.School, m.School.id == F.school_id)
         rows = list(await session.scalars(outer.order_by(*order)))
+        if not total and f.search.number is not None and not f.why:
+            f.why.append(await number_missed(session, f.search.number, viewer.school_ids, roster))
     categories = [c.name for c in roster.policy.categories]
     if f.category and f.category not in categories:
         categories.append(f.category)
@@ -95,6 +104,21 @@ async def _counts(session: Session, where: list) -> dict[str, int]:
     """Findings by status under the conditions, of the first COUNT_CAP + 1 found (one more: "more than the cap")."""
     some = select(F.status).where(*where).limit(COUNT_CAP + 1).subquery()
     return dict((await session.execute(select(some.c.status, func.count()).group_by(some.c.status))).all())
+
+
+async def _found(session: Session, where: list, text: str) -> tuple[list[int], dict[str, int]]:
+    """The numbers of the first COUNT_CAP + 1 findings under the conditions, and their counts by status, for a
+    search by words: one pass over the narrow rows of words (m.FindingText), joined to their findings — not a pass
+    for the count and another for the page (walking the numbers' index, each row read out of order)."""
+    # `finding_id + 0`: the words are read in one pass and each match's finding looked up, never the other way round
+    # (SQLite would walk the findings and look each one's words up: five times slower)
+    q = select(F.number, F.status).join_from(m.FindingText, F, F.id == m.FindingText.finding_id + 0) \
+        .where(text_holds(text), *where).limit(COUNT_CAP + 1)
+    rows = (await session.execute(q)).all()
+    counts: dict[str, int] = {}
+    for _, status in rows:
+        counts[status] = counts.get(status, 0) + 1
+    return [number for number, _ in rows], counts
 
 
 def _shown(n: int) -> str:

@@ -101,6 +101,8 @@ def due_on(spec: DeadlineSpec, start: date, ctx: CommandContext) -> date:
     try:
         return due_date(spec, start, ctx.roster.calendar, ctx.roster.terms)
     except DeadlinePast as err:  # a question back: which date is meant? never silently next year
-        raise UserError("errors/deadline_past.j2", phrase=err.label, due=err.due, today=ctx.today) from err
+        raise UserError("errors/deadline_past.j2", phrase=err.label, due=err.due, today=ctx.today,
+                        instead=err.instead, instead_due=err.instead_due) from err
     except DeadlineError as err:  # e.g. 31日前 in a month of 30 days, 开学前 with no term ahead
         raise UserError("errors/bad_deadline.j2", problem=err.user_message) from err
+

@@ -100,3 +100,20 @@ async def test_a_bad_workbook_changes_nothing(harness, tmp_path: Path) -> None:
     assert "county.xlsx，工作表“人员”第 10 行，“学校”列：名册里没有“不存在的学校”这所学校" in str(err.value)
     assert await _active(harness, m.School) == 16 and await _active(harness, m.Person) == 24
     assert await _active(harness, m.Room) == 8
+
+
+async def test_a_workbook_sets_the_policy_it_holds(harness, tmp_path: Path) -> None:
+    path = demo_xlsx(tmp_path)
+    book = openpyxl.load_workbook(path)
+    for row in book["设置"].iter_rows(min_row=2):
+        row[1].value = {"申诉决定时限": 3, "通报发送": "督导室、责任区"}.get(row[0].value, row[1].value)
+    indicators = book["考核指标"]
+    indicators.delete_rows(2, indicators.max_row)
+    for name, weight in (("按期整改率", 60), ("整改逾期", 40)):
+        indicators.append([name, weight])
+    book.save(path)
+    await load_county(harness.app.db, path, harness.clock)
+    async with harness.app.db.reading() as s:
+        policy = (await s.scalar(select(m.County))).policy
+    assert policy["appeal_within"] == "3个工作日" and policy["bulletin_rooms"] == ["office", "district"]
+    assert policy["school_assessment"]["indicators"] == {"按期整改率": 60, "整改逾期": 40}

@@ -28,6 +28,7 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-us
 SCREENSHOTS = Path(__file__).parents[1] / "output" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+LAPTOP = {"width": 1366, "height": 768}
 
 
 def _unavailable(why: str) -> None:
@@ -41,6 +42,7 @@ class Site:
     base: str
     schools: dict[str, int]
     photo_id: int
+    db_url: str = ""  # the desk's database, for a module that adds to it before the browser opens
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -73,7 +75,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_county_template: Path)
         if not thread.is_alive() or time.monotonic() > deadline:
             raise AssertionError("the desk did not start for the browser tests")
         time.sleep(0.05)  # the poll interval of this condition wait (a sync fixture: no event loop here)
-    yield Site(f"http://127.0.0.1:{port}", schools, photo_id)
+    yield Site(f"http://127.0.0.1:{port}", schools, photo_id, url)
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -82,6 +84,10 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_county_template: Path)
 def browser(site: Site):  # noqa: ANN201 — a Playwright Browser
     # after `site`, whose seeding runs its own event loop: Playwright's sync API keeps one running in this thread
     # while the browser is open, so the browser closes with the module, before any other test needs a loop
+    yield from chromium_browser()
+
+
+def chromium_browser():  # noqa: ANN201 — yields a Playwright Browser: Debian's Chromium, or a skip (or a failure)
     if not CHROMIUM.exists():
         _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     try:

@@ -21,6 +21,7 @@ LEGAL = {
     ledger.REFUSE_EXTENSION: {OPEN, RECTIFIED},
     ledger.APPEAL: {OPEN, RECTIFIED},  # 申诉: while not closed; a flag over the state, not a state
     ledger.DECIDE_APPEAL: {OPEN, RECTIFIED},
+    ledger.URGE: {OPEN},  # 督办: only what the school still has to rectify
 }
 LEADS_TO = {ledger.RECTIFY: RECTIFIED, ledger.VERIFY_PASS: CLOSED, ledger.VERIFY_FAIL: OPEN,
             ledger.WITHDRAW: WITHDRAWN}

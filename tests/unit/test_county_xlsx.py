@@ -66,7 +66,7 @@ def test_demo_round_trip(tmp_path: Path) -> None:
     again = load_county_file(path)
     assert again.model_dump() == demo.model_dump()
     assert again == demo
-    assert openpyxl.load_workbook(path).sheetnames == ["设置", "责任区", "学校", "人员", "群", "学期", "专项督导"]
+    assert openpyxl.load_workbook(path).sheetnames == ["设置", "责任区", "学校", "人员", "群", "学期", "专项督导", "考核指标"]
 
 
 def test_small_workbook(tmp_path: Path) -> None:
@@ -116,7 +116,7 @@ def test_lenient_headers_and_rows(tmp_path: Path) -> None:
         ("群", 3, 5, "某小学", "工作表“群”第 3 行", "“学校”列", "名册里没有“某小学”这所学校"),
         ("设置", 2, 2, None, "工作表“设置”第 2 行", "设置项“县名”", "这一项必须填写"),
         ("设置", 3, 2, "2027-02-30", "工作表“设置”第 3 行", "设置项“额外放假日”", "“2027-02-30”不是有效的日期"),
-        ("设置", 4, 1, "时区", "工作表“设置”第 4 行", "“项目”列", "不认识设置项“时区”。可以填写的设置项有：县名、督导室名称、额外放假日、额外上班日。"),
+        ("设置", 4, 1, "时区", "工作表“设置”第 4 行", "“项目”列", "不认识设置项“时区”。可以填写的设置项有：县名、督导室名称、额外放假日、额外上班日、每个逾期扣分、通报发送、申诉决定时限、延期起算。"),
     ],
 )
 def test_errors_name_sheet_row_and_column(

@@ -27,6 +27,17 @@ def test_every_command_declares_its_usage_read_as_itself() -> None:
             found = COMMANDS.match(usage.syntax, "督导助手")
             assert found is not None and found[0] is spec, f"{usage.syntax!r} is not read as {spec.command.__name__}"
             assert usage.action is None or usage.action in spec.actions, usage
+            example = COMMANDS.match(usage.shown_example, "督导助手")
+            assert example is not None and example[0] is spec, f"{usage.shown_example!r} is not {spec.command.__name__}"
+
+
+def test_every_example_is_a_message_without_placeholders() -> None:
+    """#帮助 shows one example a command: a message as sent, none of the syntax's placeholders left in it."""
+    placeholders = re.compile(r"(?<!#本群 )学校 |要求$|描述|内容|原因|理由|专项 |新内容|原文号|绑定码|[\[\]|…]|/ ")
+    for spec in COMMANDS.specs:
+        for usage in spec.usage:
+            assert not placeholders.search(usage.shown_example), usage.shown_example
+            assert "；" not in usage.shown_example, usage  # the overview's separator between a line's usages
 
 
 def test_every_usage_and_every_help_topic_appear_for_some_role() -> None:

@@ -62,6 +62,9 @@ MATRIX = [
     (A.CAMPAIGN_CHECK, SCHOOL, DISTRICT, (1, 1, 1, 0, 0)),
     (A.CAMPAIGN_CHECK, DISTRICT_SCHOOL, DISTRICT, (1, 0, 1, 0, 0)),
     (A.CAMPAIGN_CHECK, OTHER_SCHOOL, 99, (1, 0, 0, 0, 0)),
+    (A.URGE, SCHOOL, DISTRICT, (1, 1, 1, 0, 0)),  # #督办: the school's supervisors and the office
+    (A.URGE, DISTRICT_SCHOOL, DISTRICT, (1, 0, 1, 0, 0)),
+    (A.URGE, OTHER_SCHOOL, 99, (1, 0, 0, 0, 0)),
 ]
 
 

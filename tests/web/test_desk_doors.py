@@ -139,7 +139,7 @@ def test_an_override_stored_before_is_shown_nowhere(desk: Desk, tmp_path: Path) 
 
 PAGES = ("/login", "/ledger", "/findings/1", "/charts", "/help", "/cycle", "/terms", "/campaigns", "/assessment",
          "/ledger.xlsx", "/assessment.xlsx", "/bulletin.docx?month=2024-03", "/bulletins", "/bulletins/1.docx",
-         "/findings/404", "/no-such-page")
+         "/findings/1/notice", "/findings/1/notice.docx", "/findings/404", "/no-such-page")
 
 
 def test_every_page_and_download_is_no_store_and_the_css_may_be_kept(desk: Desk) -> None:
@@ -183,7 +183,9 @@ def test_every_int_in_a_desk_path_is_bounded(desk: Desk) -> None:
     routes = [r for r in desk.app().routes if isinstance(r, Route)]
     convertors = [(r.path, name, c) for r in routes for name, c in r.param_convertors.items()]
     assert {(path, name) for path, name, c in convertors if isinstance(c, IdConvertor)} == {
-        ("/findings/{number:id}", "number"), ("/evidence/{id:id}", "id"), ("/bulletins/{id:id}.docx", "id"),
+        ("/findings/{number:id}", "number"), ("/findings/{number:id}/act", "number"), ("/evidence/{id:id}", "id"),
+        ("/bulletins/{id:id}.docx", "id"), ("/findings/{number:id}/notice", "number"),
+        ("/findings/{number:id}/notice.docx", "number"),
         ("/campaigns/{id:id}.docx", "id")}
     assert [path for path, _, c in convertors if isinstance(c, IntegerConvertor)] == []
 

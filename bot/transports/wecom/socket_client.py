@@ -109,6 +109,10 @@ class WecomSocket:
                 await ws.send(frames.dumps(data))
                 return await future
         except ConnectionClosed as error:
+            # the reader may not have seen it yet: a frame over our limit failed the connection while this was sent
+            too_big = _too_big(error)
+            if too_big is not None:
+                raise too_big from error
             raise ConnectionError(f"connection closed while sending {what or data.get('cmd')}") from error
         finally:
             self._pending.pop(rid, None)
