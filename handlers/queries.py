@@ -19,7 +19,7 @@ from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.steps.lookup import finding_for
 from handlers.steps.reach import elsewhere, for_each
-from handlers.steps.scope import answer, scope_of
+from handlers.steps.scope import answer, logged_in, scope_and_period
 from handlers.steps.views import finding_line, status_label
 
 router = Router("queries")
@@ -84,8 +84,8 @@ async def _query_one(cmd: Query, ctx: CommandContext, number: int) -> list[Reply
 @router.command(ListFindings, "清单", parse=parse_list, action=Action.VIEW, help={"清单": "help/list.j2"},
                 usage=Usage("#清单 [逾期|验收超期|待验收|申诉中]", "查看未销号问题", example="#清单 逾期"))
 async def list_findings(cmd: ListFindings, ctx: CommandContext) -> list[Reply]:
-    scope = scope_of(ctx, cmd.words)
-    q = select(m.Finding).where(scope.condition, m.Finding.status.in_(ledger.ACTIVE))
+    scope, period = scope_and_period(ctx, cmd.words, "清单")
+    q = select(m.Finding).where(scope.condition, logged_in(period, ctx), m.Finding.status.in_(ledger.ACTIVE))
     if cmd.filter == "overdue":  # 整改逾期: the school has not reported by the deadline (and has not appealed)
         q = q.where(m.Finding.status == ledger.OPEN, m.Finding.deadline_at <= ctx.now,
                     m.Finding.appealed_at.is_(None))
@@ -111,6 +111,7 @@ async def list_findings(cmd: ListFindings, ctx: CommandContext) -> list[Reply]:
         req["school"] = school.display if school else ""
     for appeal in appeals:
         appeal["at"] = ctx.local(appeal["at"])
-    return answer(ctx, scope, Reply("queries/list.j2", dict(scope=scope.name, label=label, total=total,
+    return answer(ctx, scope, Reply("queries/list.j2", dict(scope=scope.name + (f"{period.label}登记的" if period
+                                                                                   else ""), label=label, total=total,
                                                             items=[finding_line(ctx, f) for f in rows[:LIST_LIMIT]],
                                                             requests=requests, appeals=appeals)))

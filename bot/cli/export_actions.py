@@ -1,6 +1,6 @@
-"""What `dudao export ledger|bulletin|assessment|school-assessment|campaign` does: read the county and the period,
-write the file (or, for `bulletin --issued 文号`, the 通报 issued under that 文号, the bytes stored when it was
-issued)."""
+"""What `dudao export ledger|bulletin|assessment|school-assessment|campaign` does: read the county, the period and
+(for the ledger, --place) the places, write the file (or, for `bulletin --issued 文号`, the 通报 issued under that
+文号, the bytes stored when it was issued)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
@@ -14,7 +14,10 @@ from bot.cli.bootstrap import open_database
 from bot.cli.desk_actions import CliError
 from bot.cli.say import say
 from bot.clock import SystemClock
+from bot.domain.place_words import read_places
 from bot.domain.roster import Roster
+from bot.domain.schools import SchoolIndex
+from bot.parsing.normalize import split_words
 from bot.parsing.periods import Period, PeriodError, month_period, parse_period
 from bot.render import Renderer
 from bot.reports.assessment import assessment
@@ -37,6 +40,24 @@ Progress = Callable[[int], AbstractContextManager]
 
 class BadInput(CliError):
     """The operator's input cannot be used (a period we cannot read): exit code 2."""
+
+
+def read_place(text: str, roster: Roster) -> tuple[ColumnElement[bool], str]:
+    """--place as written, read as chat reads it (bot.domain.place_words): the condition on findings and its name; else
+    BadInput naming the word with examples."""
+    index = SchoolIndex(list(roster.schools.values()))
+    found = read_places(split_words(text), roster.districts.values(), index)
+    if found.unknown or not found.named:
+        examples = [f"--place {d.name}" for d in list(roster.districts.values())[:1]]
+        two = list(roster.schools.values())[:2]
+        examples += [f"--place {two[0].display}、{two[1].display}"] if len(two) == 2 else []
+        raise BadInput(Renderer().render("errors/place_unknown.j2", text=found.unknown or text,
+                                         names=[s.name for s in found.candidates], mixed=found.mixed,
+                                         examples=examples))
+    if found.district is not None:
+        ids = sorted(s.id for s in roster.schools.values() if s.district_id == found.district.id)
+        return m.Finding.school_id.in_(ids), found.district.name
+    return m.Finding.school_id.in_(sorted(s.id for s in found.schools)), "、".join(s.display for s in found.schools)
 
 
 def read_period(text: str | None, roster: Roster, today: date, *, months_only: bool) -> Period:
@@ -69,7 +90,7 @@ def target(out: Path, default_name: str) -> Path:
 
 
 async def export(settings: Settings, kind: str, month: str | None, out: Path, progress: Progress,
-                 now: datetime | None = None, issued: str | None = None) -> str:
+                 now: datetime | None = None, issued: str | None = None, place: str | None = None) -> str:
     """Write `kind` for `month` (or the 通报 `issued` under that 文号) to `out`; the operator's line saying what was
     written."""
     if issued is not None and month:
@@ -81,7 +102,7 @@ async def export(settings: Settings, kind: str, month: str | None, out: Path, pr
         async with db.reading() as session:
             today = now.astimezone(roster.tz).date()
             if kind == "ledger":
-                return await _ledger(session, roster, now, month, out, progress)
+                return await _ledger(session, roster, now, month, out, progress, place)
             if kind == "bulletin" and issued is not None:
                 return await _issued(session, issued, out)
             if kind == "bulletin":
@@ -98,14 +119,18 @@ async def export(settings: Settings, kind: str, month: str | None, out: Path, pr
 
 
 async def _ledger(session: Session, roster: Roster, now: datetime, month: str | None, out: Path,
-                  progress: Progress) -> str:
-    """整改台账: every finding, or those logged in `month`; rows streamed, the bar moved per row."""
+                  progress: Progress, place: str | None = None) -> str:
+    """整改台账: every finding, or those logged in `month`, of the places named (as in chat); rows streamed, the bar
+    moved per row."""
     condition: ColumnElement[bool]
-    condition, period = true(), None
+    condition, period, scope = true(), None, ""
     if month:
         period = read_period(month, roster, now.astimezone(roster.tz).date(), months_only=False)
         since, until = period.bounds(roster.tz)
         condition = (m.Finding.created_at >= since) & (m.Finding.created_at < until)
+    if place:
+        where, scope = read_place(place, roster)
+        condition = condition & where
     total = await session.scalar(select(func.count()).select_from(m.Finding).where(condition)) or 0
     path = target(out, f"整改台账-{period.slug}.xlsx" if period else "整改台账.xlsx")
 
@@ -117,8 +142,9 @@ async def _ledger(session: Session, roster: Roster, now: datetime, month: str | 
 
         count = await write_ledger(path, counted(), county=roster.county, generated=now.astimezone(roster.tz),
                                    verify_within=roster.policy.verify_within.n,
-                                   subtitle=f"{period.label}发现的问题" if period else "全部问题")
-    return say("export_ledger", out=path, count=count, label=period.label if period else "")
+                                   subtitle=f"{scope}{period.label}发现的问题" if period else
+                                   (f"{scope}的问题" if scope else "全部问题"))
+    return say("export_ledger", out=path, count=count, label=scope + (period.label if period else ""))
 
 
 async def _bulletin(session: Session, roster: Roster, now: datetime, period: Period, out: Path,

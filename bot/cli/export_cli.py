@@ -16,22 +16,25 @@ export_app = typer.Typer(help="写出督导室的文件：整改台账（.xlsx�
 OutArgument = typer.Argument(..., help="the file to write (or a directory: a file of the usual name inside it)")
 
 
-def _run(kind: str, month: str | None, out: Path, db: str | None, issued: str | None = None) -> None:
+def _run(kind: str, month: str | None, out: Path, db: str | None, issued: str | None = None,
+         place: str | None = None) -> None:
     from bot.cli.export_actions import export
 
     def progress(total: int):  # noqa: ANN202 — click's progress bar, on stderr so stdout keeps the result line
         return typer.progressbar(length=total, label=say("export_progress"), file=sys.stderr)
 
-    answer(db, lambda settings: export(settings, kind, month, out, progress, issued=issued))
+    answer(db, lambda settings: export(settings, kind, month, out, progress, issued=issued, place=place))
 
 
 @export_app.command("ledger")
 def ledger(out: Path = OutArgument,
            month: str | None = typer.Option(None, "--month", help="only findings logged in this month (2024-03), "
                                                                    "year or range; default: every finding"),
+           place: str | None = typer.Option(None, "--place", help="only these schools or this district, as in "
+                                                                   "chat: 第一责任区, 一区, 城口中学、复兴中学"),
            db: str | None = DbOption) -> None:
     """The 整改台账 workbook (as #导出 sends it), rows streamed with a progress bar."""
-    _run("ledger", month, out, db)
+    _run("ledger", month, out, db, place=place)
 
 
 @export_app.command("bulletin")

@@ -67,11 +67,18 @@ def _day(spec: DeadlineSpec, today: date) -> date:
     return _not_past(due, today, label)
 
 
+NEXT_TERM_WITHIN = timedelta(days=200)  # a term lasts at most 6 months: a start further off skips a term unknown
+
+
 def _term_start(spec: DeadlineSpec, today: date, terms: Iterable[HasStart]) -> date:
+    """The next term's start — only when the calendar knows the next term: a start more than half a year away is
+    the one after it, and a date a year away would be a wrong deadline, so the sender is asked for a date."""
     starts = sorted(t.starts for t in terms if t.starts > today)
-    if not starts:
+    if not starts or starts[0] - today > NEXT_TERM_WITHIN:
+        example = today + timedelta(days=14)
         raise DeadlineError("no term start ahead in calendar.terms",
-                            "校历里还没有下一学期的开学日期，请写明日期，如“9月1日前”。")
+                            f"县里的校历中还没有下一学期的开学日期，“开学前”是哪一天？请写明日期再发一次，"
+                            f"如“{example.month}月{example.day}日前”。")
     return starts[0]
 
 

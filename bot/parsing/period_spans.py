@@ -39,9 +39,13 @@ class PeriodError(ValueError):
 
     def values(self, terms: Iterable[Term] = ()) -> dict:
         """Plain values for templates/errors/period_bad.j2: the text as written (cut at SHOWN characters), the reason,
-        up to two term names and an example of every form we read."""
+        up to two term names (the latest begun first) and an example of every form we read."""
         shown = self.text if len(self.text) <= SHOWN else self.text[:SHOWN] + "…"
-        names = [t.name for t in terms]
+        listed = list(terms)
+        if self.today is not None:  # the terms nearest today first: an example that means something now
+            today = self.today
+            listed.sort(key=lambda t: (t.starts > today, abs((t.starts - today).days)))
+        names = [t.name for t in listed]
         return dict(text=shown, why=self.why, terms=names[:2], examples=examples(self.today, terms=bool(names)))
 
 

@@ -2,7 +2,7 @@
 
 Months: 本月 上月 2024-03 2024年3月 2024.3 202403 9月(份) · weeks (ISO, Monday–Sunday): 本周 上周 第38周 2026年第38周
 2026-W38 · days: 9月1日-9月30日 2025年9月1日~2025年9月30日 2025-09-01~2025-09-30 9.1-9.30 · ranges of months:
-2024-03~2024-06 2024年3月至6月 · terms: by name, 本学期 上学期 · years: 2025 2025年 今年 去年.
+2024-03~2024-06 2024年3月至6月 · terms: by name, 本学期 (学期) 上学期 · years: 2025 2025年 今年 去年.
 What names no year (9月, 第38周, 9月1日-…) is the most recent such period that has begun.
 """
 from __future__ import annotations
@@ -47,7 +47,7 @@ _RELATIVE: dict[str, Callable[[date], Period]] = {
     **dict.fromkeys(("今年", "本年"), lambda d: year_period(d.year)),
     **dict.fromkeys(("去年", "上一年"), lambda d: year_period(d.year - 1)),
 }
-_THIS_TERM = frozenset({"本学期", "这学期", "这个学期"})
+_THIS_TERM = frozenset({"本学期", "这学期", "这个学期", "学期", "当前学期"})  # a bare 学期 is this one
 _LAST_TERM = frozenset({"上学期", "上个学期", "上一学期"})
 
 Reader = Callable[[str, date, list], Period | None]

@@ -13,12 +13,18 @@ from dataclasses import dataclass
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.contract import CommandContext, Reply
+from bot.contract import CommandContext, Reply, UserError
+from bot.domain import place_words as places
 from bot.domain.permissions import Action
-from bot.domain.roster import DistrictInfo
+from bot.domain.roster import DistrictInfo, SchoolInfo
+from bot.domain.schools import looks_like_school
+from bot.parsing.periods import Period, PeriodError, parse_period
 from bot.storage import models as m
-from handlers.steps.lookup import need, resolve_school
+from handlers.steps.lookup import need
 from handlers.steps.reach import here_or_private, shows, shows_district
+
+PERIOD_WORDS = 3  # a period is written in at most 3 words (9月1日 - 9月30日): a long message costs no more
+_PERIODISH = ("月", "周", "学期", "年", "本", "上", "今", "去", "-", "~", "至")
 
 
 @dataclass(frozen=True)
@@ -55,29 +61,107 @@ def _visible(ctx: CommandContext) -> ColumnElement[bool]:
     return or_(*parts) if parts else false()
 
 
-def scope_of(ctx: CommandContext, words: tuple[str, ...]) -> Scope:
-    """The school or district named, this room's school, this district room's schools, or all the sender may see;
-    a category among the words narrows it (#清单 第一责任区 安全稳定)."""
+def scope_and_period(ctx: CommandContext, words: tuple[str, ...], command: str
+                     ) -> tuple[Scope, Period | None]:
+    """The schools or district named (bot.domain.place_words), this room's school, this district room's schools, or all
+    the sender may see — narrowed by a category among the words (#清单 第一责任区 安全稳定) — and the period among
+    them (bot.parsing.periods: 9月, 本学期, 9月1日-9月30日…) when one is written: #统计 第一责任区 本学期,
+    #清单 一区 9月, #导出 城口中学、复兴中学 上月."""
     category, words = _category(ctx, words)
-    scope = _where(ctx, words)
-    if category is None:
-        return scope
-    return Scope(f"{scope.name}{category}类", and_(scope.condition, m.Finding.category == category),
-                 scope.many_districts, scope.shown, category)
+    period, words = period_among(ctx, words)
+    scope = _where(ctx, words, command, with_period=True)
+    if category is not None:
+        scope = Scope(f"{scope.name}{category}类", and_(scope.condition, m.Finding.category == category),
+                      scope.many_districts, scope.shown, category)
+    return scope, period
 
 
-def _where(ctx: CommandContext, words: tuple[str, ...]) -> Scope:
-    district = district_named(ctx, " ".join(words)) if words else None
-    if district is not None:
+def logged_in(period: Period | None, ctx: CommandContext) -> ColumnElement[bool]:
+    """Findings logged in `period` (all when None)."""
+    if period is None:
+        return true()
+    since, until = period.bounds(ctx.roster.tz)
+    return and_(m.Finding.created_at >= since, m.Finding.created_at < until)
+
+
+def period_among(ctx: CommandContext, words: tuple[str, ...]) -> tuple[Period | None, tuple[str, ...]]:
+    """The longest run of words that is a period, and the other words. A run shaped like a period that cannot be
+    counted (not begun, ends before it starts) is refused; two periods too."""
+    found: Period | None = None
+    rest: list[str] = []
+    i = 0
+    while i < len(words):
+        for j in range(min(len(words), i + PERIOD_WORDS), i, -1):
+            try:
+                period = parse_period(" ".join(words[i:j]), ctx.today, ctx.roster.terms)
+            except PeriodError as err:
+                if err.why != "format" and j == i + 1:
+                    raise UserError("errors/period_bad.j2", **err.values(ctx.roster.terms)) from None
+                continue
+            if found is not None:
+                raise UserError("errors/two_periods.j2", first=found.label, second=period.label)
+            found, i = period, j
+            break
+        else:
+            rest.append(words[i])
+            i += 1
+    return found, tuple(rest)
+
+
+def _where(ctx: CommandContext, words: tuple[str, ...], command: str, *, with_period: bool) -> Scope:
+    named = places.read_places(words, ctx.roster.districts.values(), ctx.schools) if words else places.Places()
+    if named.unknown:
+        _refuse(ctx, named, command, with_period)
+    if named.district is not None:
+        district = named.district
         need(ctx, Action.VIEW, district_id=district.id)  # a principal: her own school only
         return _district(ctx, district, f"您在{district.name}负责的学校", shown=shows_district(ctx, district.id))
-    school = resolve_school(ctx, " ".join(words)) if words else None
-    if school is None and ctx.room and ctx.room.scope == "school" and ctx.room.school_id in ctx.roster.schools:
-        school = ctx.roster.schools[ctx.room.school_id]
-    if school is not None:
+    schools = named.schools
+    if not schools and ctx.room and ctx.room.scope == "school" and ctx.room.school_id in ctx.roster.schools:
+        schools = [ctx.roster.schools[ctx.room.school_id]]
+    for school in schools:
         need(ctx, Action.VIEW, school=school)
-        return Scope(school.name, m.Finding.school_id == school.id, shown=shows(ctx, school))
+    if len(schools) == 1:
+        return Scope(schools[0].name, m.Finding.school_id == schools[0].id, shown=shows(ctx, schools[0]))
+    if schools:
+        return Scope("、".join(_short(s) for s in schools), m.Finding.school_id.in_(sorted(s.id for s in schools)),
+                     many_districts=len({s.district_id for s in schools}) > 1,
+                     shown=all(shows(ctx, s) for s in schools))
     return _default(ctx)
+
+
+def _short(school: SchoolInfo) -> str:
+    return school.display
+
+
+def _refuse(ctx: CommandContext, named: places.Places, command: str, with_period: bool) -> None:
+    """What could not be read, named, with examples of what can be written for this command."""
+    text, names = named.unknown, [s.name for s in named.candidates]
+    if named.ambiguous:
+        raise UserError("errors/school_ambiguous.j2", text=text, names=names)
+    if looks_like_school(text) and not named.mixed:  # 火星中学: a school we do not know, as everywhere
+        raise UserError("errors/school_unknown.j2", text=text, names=names)
+    if with_period and any(w in text for w in _PERIODISH) and not names:
+        try:
+            parse_period(text, ctx.today, ctx.roster.terms)
+        except PeriodError as err:
+            raise UserError("errors/period_bad.j2", **err.values(ctx.roster.terms)) from None
+    raise UserError("errors/place_unknown.j2", text=text, names=names, mixed=named.mixed,
+                    examples=place_examples(ctx, command, with_period=with_period))
+
+
+def place_examples(ctx: CommandContext, command: str, *, with_period: bool) -> list[str]:
+    """#清单 第一责任区, #清单 城口中学、复兴中学, #清单 第一责任区 9月 — from this county's own names."""
+    out: list[str] = []
+    district = next(iter(ctx.roster.districts.values()), None)
+    if district is not None:
+        out.append(f"#{command} {district.name}")
+    two = [s for s in ctx.roster.schools.values()][:2]
+    if len(two) == 2:
+        out.append(f"#{command} {_short(two[0])}、{_short(two[1])}")
+    if with_period:
+        out.append(f"#{command} {district.name if district else _short(two[0])} {ctx.today.month}月")
+    return out
 
 
 def _default(ctx: CommandContext) -> Scope:
@@ -106,9 +190,8 @@ def _district(ctx: CommandContext, district: DistrictInfo, mine: str, shown: boo
 
 
 def district_named(ctx: CommandContext, text: str) -> DistrictInfo | None:
-    """A district named in full (第一责任区) or by an unambiguous part of its name (第一)."""
-    found = [d for d in ctx.roster.districts.values() if text == d.name or (len(text) >= 2 and text in d.name)]
-    return found[0] if len(found) == 1 and ctx.schools.resolve(text).school is None else None
+    """A district named in full (第一责任区), in a short form (一区) or by an unambiguous part of its name (第一)."""
+    return places.district_named(text, ctx.roster.districts.values(), ctx.schools)
 
 
 def _category(ctx: CommandContext, words: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:

@@ -91,11 +91,18 @@ def test_demo_policy_values() -> None:
     assert policy.digest.monthly_bulletin.day == "last"
 
 
-def test_shared_demo_copy_is_the_shipped_one() -> None:
+def test_shared_demo_copy_is_the_shipped_one_with_a_calendar_that_runs_on() -> None:
+    """The shared copy (frozen) is the shipped one but for the terms the shipped one adds: the current and the next
+    school year, so its calendar does not run out (issue 27)."""
     if not SHARED_DEMO.is_file():
         pytest.skip("../shared is not present on this machine")
-    assert SHARED_DEMO.read_bytes() == DEMO_COUNTY_FILE.read_bytes()
-    assert load_county_file(SHARED_DEMO) == load_county_file(DEMO_COUNTY_FILE)
+    shared, shipped = load_county_file(SHARED_DEMO), load_county_file(DEMO_COUNTY_FILE)
+    assert shared.model_copy(update=dict(calendar=None)) == shipped.model_copy(update=dict(calendar=None))
+    assert {t.name for t in shared.calendar.terms} < {t.name for t in shipped.calendar.terms}
+    assert {"2026年秋季学期", "2027年春季学期", "2027年秋季学期"} <= {t.name for t in shipped.calendar.terms}
+    kept = [line for line in DEMO_COUNTY_FILE.read_text("utf-8").splitlines() if "2026年春季学期" not in line
+            and "2027年秋季学期" not in line]
+    assert kept == SHARED_DEMO.read_text("utf-8").splitlines()
 
 
 def test_policy_and_calendar_default_when_left_out(tmp_path: Path) -> None:
