@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bot.contract import CommandContext, Reply
 from bot.domain import figures, sources
 from bot.domain.permissions import Action
+from bot.ledger import evidence
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import split_words
 from bot.parsing.parser import FindingRefs, is_ref, parse_refs
@@ -74,7 +75,7 @@ async def _query_one(cmd: Query, ctx: CommandContext, number: int) -> list[Reply
         line=finding_line(ctx, finding), school=school.name, finder=finder.titled if finder else "",
         created=ctx.local(finding.created_at), status=status_label(finding, ctx.now, ctx.roster),
         source=sources.label(finding.source) if finding.source != sources.ROUTINE else None,
-        photos=await ledger.evidence_count(ctx.session, finding), history=history,
+        photos=await evidence.counts(ctx.session, finding.id), history=history,
         request=dict(asked=request.data.get("asked", ""), reason=request.data.get("reason", "")) if request else None,
         appeal=dict(reason=appeal.data.get("reason", ""), at=ctx.local(appeal.at)) if appeal else None,
     )))

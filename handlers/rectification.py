@@ -1,4 +1,5 @@
-"""#整改 (a principal reports rectification) and the photos that prove it."""
+"""#整改 (a principal reports rectification) and the photos that prove it; the photos a finder sends after his
+#问题 (问题照片) are gathered here too, the same way."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -70,16 +71,18 @@ def verifiers_of(ctx: CommandContext, finding: m.Finding, school: SchoolInfo) ->
 
 @router.photos
 async def photos(ctx: CommandContext) -> list[Reply]:
-    """Keep the real photos (refusing the rest, by name) and attach them to the sender's nearest rectification
-    report in this room within the window; each burst of them is acknowledged once (handlers.steps.photo_acks)."""
+    """Keep the real photos (refusing the rest, by name) and attach them to the sender's latest rectification
+    report — or finding he logged (问题照片) — in this room within the window; each burst of them is acknowledged
+    once (handlers.steps.photo_acks)."""
     kept, refused = images.sort_files(ctx.inbound.files, max_mb=ctx.settings.evidence_max_mb)
     assert ctx.actor.person_id is not None  # the router hands only a known person's photos here
-    report = await evidence.recent_rectification(ctx.session, person_id=ctx.actor.person_id,
-                                                 room=ctx.inbound.room, since=ctx.now - _window(ctx))
+    report = await evidence.recent_report(ctx.session, person_id=ctx.actor.person_id, room=ctx.inbound.room,
+                                          since=ctx.now - _window(ctx))
     # a word about a refused file when it was meant as a photo, or a report waits for photos (not for every
     # document people share in a group)
     told = [r for r in refused if r.claims_photo or report is not None]
-    replies = [Reply("rectification/file_refused.j2", dict(files=told, max_mb=f"{ctx.settings.evidence_max_mb:g}"))
+    replies = [Reply("rectification/file_refused.j2", dict(files=told, max_mb=f"{ctx.settings.evidence_max_mb:g}",
+                                                         problem=report is not None and evidence.is_problem(report)))
                ] if told else []
     if not kept:
         return replies

@@ -1,7 +1,8 @@
 """`dudao doctor`: what stands between this installation and a working bot, in the operator's words (Chinese, from
 templates/cli/doctor.j2), and whether the bot could work (the exit code). It also compares this machine's clock with
-the platform's (the gateway's, or WeCom's) and warns past a minute, and warns when the county's calendar has no term
-for some day of the coming 60 days (bot.obligations.calendar_ahead), with the line to add."""
+the platform's (the gateway's, or WeCom's) and warns past a minute, warns when the county's calendar has no term
+for some day of the coming 60 days (bot.obligations.calendar_ahead), with the line to add, and counts the photo
+rows whose files are gone."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +14,7 @@ from bot.cli.bootstrap import open_database, read_roster
 from bot.cli.db_problem import DatabaseUnavailable
 from bot.cli.say import say
 from bot.clock import Clock, ClockReading, SystemClock, rounded_seconds
+from bot.ledger import evidence
 from bot.obligations.calendar_ahead import LOOK_AHEAD, calendar_gap
 from bot.render import Renderer
 from bot.settings import Settings
@@ -26,10 +28,12 @@ async def doctor(settings: Settings, *, wait: float = 5.0, clock: Clock | None =
     """(exit code, report): 0 when the bot can work (warnings allowed), 1 when it cannot. `clock`: this machine's
     (injected in tests)."""
     now = (clock or SystemClock()).now
-    county, county_rooms, db_error, gap = None, {}, None, None
+    county, county_rooms, db_error, gap, photos = None, {}, None, None, (0, 0)
     try:
         db = await open_database(settings.database_url)
         try:
+            async with db.reading() as session:
+                photos = await evidence.missing_files(session)
             roster = await read_roster(db)
             county, county_rooms = roster.county, {r.chat_id: r.name for r in roster.rooms.values()}
             gap = calendar_gap(roster.terms, now().astimezone(roster.tz).date())
@@ -66,7 +70,7 @@ async def doctor(settings: Settings, *, wait: float = 5.0, clock: Clock | None =
         "cli/doctor.j2", gw=gw, config=config, endpoint=settings.wechaty_puppet_service_endpoint or "",
         county=county, county_file=str(settings.county_file or ""), rooms=len(county_rooms), db_error=db_error,
         missing=missing, unbound=unbound, works=works, clock=await _clock(settings, gw, now, wait),
-        skew=settings.clock_skew_minutes, gap=gap, look_ahead=LOOK_AHEAD.days)
+        skew=settings.clock_skew_minutes, gap=gap, look_ahead=LOOK_AHEAD.days, photos=photos)
     return (0 if works else 1), text
 
 

@@ -26,7 +26,7 @@ from bot.cli.db_problem import DatabaseUnavailable
 from bot.cli.desk_cli import user_app, web
 from bot.cli.export_cli import export_app
 from bot.cli.findings_cli import findings_app
-from bot.cli.options import DbOption, _fail, _logging, _settings
+from bot.cli.options import DbOption, _fail, _logging, _settings, kept_evidence_dir
 from bot.cli.say import say
 from bot.private_names import AT_START, available, check
 
@@ -229,7 +229,9 @@ def replay(scenario: Path, county: Path = typer.Option(..., "--county", help="åŽ
 
     _logging("WARNING")
     with tempfile.TemporaryDirectory(prefix="dudao-replay-") as tmp:
-        settings = _settings(db or f"sqlite+aiosqlite:///{tmp}/replay.db", evidence_dir=Path(tmp) / "evidence")
+        # with --db the photos and exports stay with the database it keeps; without, all of it goes with `tmp`
+        evidence = kept_evidence_dir(_settings(db)) if db else Path(tmp) / "evidence"
+        settings = _settings(db or f"sqlite+aiosqlite:///{tmp}/replay.db", evidence_dir=evidence)
         try:
             _fail_on_county_error(lambda: asyncio.run(actions.replay(settings, scenario, county)), "check", county)
         except ScenarioError as err:

@@ -5,6 +5,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -18,6 +19,20 @@ def _settings(db: str | None = None, **overrides: object) -> Settings:
     settings = Settings()
     values = {k: v for k, v in {"database_url": db, **overrides}.items() if v is not None}
     return settings.model_copy(update=values) if values else settings
+
+
+def kept_evidence_dir(settings: Settings) -> Path:
+    """Where a replay into a kept database keeps its photos (and, beside them, its exports): EVIDENCE_DIR when set,
+    else beside a SQLite database's file (<its folder>/evidence, as data/dudao.db has data/evidence), else the
+    default evidence folder."""
+    if "evidence_dir" in settings.model_fields_set:
+        return settings.evidence_dir
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(str(url.database)).parent / "evidence"
+    return settings.evidence_dir
 
 
 def _logging(level: str, settings: Settings | None = None) -> None:

@@ -1,4 +1,7 @@
-"""Rectification evidence: photos stored on disk under their checksum, attached to the report they prove.
+"""Evidence: photos stored on disk under their checksum, attached to the report they prove — a rectification
+report (整改照片), or the logging of a finding by its finder (问题照片: the photos the finder sends after `#问题`
+within the window, in the same room or private chat; attached to the finding's "created" event, which is how
+the desk and the 整改通知书 tell them from rectification photos: PROBLEM_EVENTS).
 
 A photo belongs to a rectification report by the same person in the same room (or the same private chat) within
 the evidence window (10 minutes by default), and to the report nearest to it in time:
@@ -6,7 +9,9 @@ the evidence window (10 minutes by default), and to the report nearest to it in 
 - a photo with no report in the window waits (finding_id NULL) and attaches to the next report in the window;
 - when the same person reports again, the photos received since the previous report that are nearer in time to
   the new one (and within its window) move to it. Never to an earlier finding than the nearest report.
-Each row's finding_id/event_id always name the report it belongs to now.
+Each row's finding_id/event_id always name the report it belongs to now. Photos that wait are never given to a
+finding logged after them (a problem's photos are those sent after it), and never move between a problem and a
+rectification report.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, case, func, select
 
 from bot.ledger.images import photo_extension
 from bot.messages import InboundFile
@@ -60,6 +65,9 @@ async def store(
     return rows
 
 
+PROBLEM_EVENTS = ("created",)  # the events whose photos show the problem (问题照片), not its rectification
+PHOTO_EVENTS = ("rectified", *PROBLEM_EVENTS)  # the events photos that follow them attach to
+
 _RECENT_HERE = select(m.Evidence).where(m.Evidence.received_at >= bindparam("since"),
                                         m.Evidence.sender_chat_id == bindparam("sender"),
                                         m.Evidence.room_chat_id == bindparam("room"))
@@ -78,6 +86,28 @@ async def recent_rectification(
         q = q.where(m.FindingEvent.id < before_id)
     events = await session.scalars(q.order_by(m.FindingEvent.id.desc()))
     return next((e for e in events if e.data.get("room") == room), None)
+
+
+async def recent_report(
+    session: Session, *, person_id: int, room: str | None, since: datetime,
+) -> m.FindingEvent | None:
+    """The report the person's photos here now belong to: their latest rectification report or finding logged in
+    this room (or this private chat) since `since`, whichever came last."""
+    q = (select(m.FindingEvent, m.Finding.room_chat_id).join(m.Finding, m.Finding.id == m.FindingEvent.finding_id)
+         .where(m.FindingEvent.kind.in_(PHOTO_EVENTS), m.FindingEvent.actor_id == person_id,
+                m.FindingEvent.at >= since)
+         .order_by(m.FindingEvent.id.desc()))
+    for event, finding_room in await session.execute(q):
+        if event.kind in PROBLEM_EVENTS:  # logged where the finding's room says; by a message (not `dudao import`)
+            if event.message_id is not None and finding_room == room:
+                return event
+        elif event.data.get("room") == room:  # a report names its room in its data
+            return event
+    return None
+
+
+def is_problem(event: m.FindingEvent) -> bool:
+    return event.kind in PROBLEM_EVENTS
 
 
 def attach(rows: list[m.Evidence], event: m.FindingEvent) -> None:
@@ -113,3 +143,22 @@ async def count_since(session: Session, event_id: int, first_id: int) -> int:
     """How many photos of report `event_id` there are from evidence row `first_id` on (one burst's count)."""
     return await session.scalar(select(func.count()).select_from(m.Evidence)
                                 .where(m.Evidence.event_id == event_id, m.Evidence.id >= first_id)) or 0
+
+
+async def counts(session: Session, finding_id: int) -> tuple[int, int]:
+    """(问题照片, 整改照片) of a finding: how many photos show the problem, how many its rectification."""
+    problem = case((m.FindingEvent.kind.in_(PROBLEM_EVENTS), 1), else_=0)
+    row = (await session.execute(
+        select(func.count(m.Evidence.id), func.coalesce(func.sum(problem), 0))
+        .outerjoin(m.FindingEvent, m.FindingEvent.id == m.Evidence.event_id)
+        .where(m.Evidence.finding_id == finding_id))).one()
+    return int(row[1]), int(row[0]) - int(row[1])
+
+
+async def missing_files(session: Session) -> tuple[int, int]:
+    """(photo rows, rows whose file is no longer on disk): what `dudao doctor` reports. Reads the paths only."""
+    rows = missing = 0
+    for path in await session.scalars(select(m.Evidence.path)):
+        rows += 1
+        missing += not Path(path).is_file()
+    return rows, missing

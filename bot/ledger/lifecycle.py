@@ -175,10 +175,6 @@ _LAST_REQUEST_OR_ANSWER = (select(m.FindingEvent).where(m.FindingEvent.finding_i
 _BY_NUMBER = select(m.Finding).where(m.Finding.number == bindparam("number"))
 _EVENTS_OF = select(m.FindingEvent).where(m.FindingEvent.finding_id == bindparam("finding_id")).order_by(
     m.FindingEvent.id)
-_EVIDENCE_COUNT = select(func.count()).select_from(m.Evidence).where(
-    m.Evidence.finding_id == bindparam("finding_id"))
-
-
 def pending_in(events: list[m.FindingEvent]) -> m.FindingEvent | None:
     """`pending_request` from a finding's events already read (in order): no look-up."""
     last = next((e for e in reversed(events) if e.kind in (REQUEST_EXTENSION, *ANSWERS)), None)
@@ -289,6 +285,3 @@ async def same_finding_since(session: Session, *, school_id: int, finder_id: int
 async def events_of(session: Session, finding: m.Finding) -> list[m.FindingEvent]:
     return list(await session.scalars(_EVENTS_OF, {"finding_id": finding.id}))
 
-
-async def evidence_count(session: Session, finding: m.Finding) -> int:
-    return await session.scalar(_EVIDENCE_COUNT, {"finding_id": finding.id}) or 0

@@ -13,12 +13,13 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain import figures, sources
 from bot.domain.colour import colour
 from bot.domain.roster import Roster
+from bot.ledger import evidence
 from bot.ledger import lifecycle as ledger
 from bot.private_names import check
 from bot.reports.book_style import (
@@ -39,9 +40,10 @@ from bot.storage.session import Session
 from bot.text import cell_text
 
 HEADERS = ("序号", "编号", "学校", "责任区", "类别", "严重程度", "来源", "问题描述", "发现人", "责任督学", "发现时间",
-           "整改期限", "状态", "督办颜色", "整改情况", "整改时间", "佐证照片数", "验收人", "验收时间",
+           "整改期限", "状态", "督办颜色", "问题照片数", "整改情况", "整改时间", "佐证照片数", "验收人",
+           "验收时间",
            "验收意见/不通过原因", "延期记录", "撤销原因")
-WIDTHS = (6, 8, 22, 12, 10, 8, 12, 40, 8, 14, 17, 11, 12, 10, 36, 17, 10, 8, 17, 36, 30, 20)
+WIDTHS = (6, 8, 22, 12, 10, 8, 12, 40, 8, 14, 17, 11, 12, 10, 10, 36, 17, 10, 8, 17, 36, 30, 20)
 FORMATS = {"发现时间": DATETIME, "整改期限": DATE, "整改时间": DATETIME, "验收时间": DATETIME}
 WRAPPED = ("问题描述", "责任督学", "整改情况", "验收意见/不通过原因", "延期记录", "撤销原因")
 COLOUR_COLUMN = HEADERS.index("督办颜色")
@@ -55,8 +57,11 @@ async def ledger_rows(session: Session, roster: Roster, now: datetime,
                       condition: ColumnElement[bool]) -> AsyncIterator[tuple]:
     """The rows of the findings matching `condition`, in number order, as plain values (without 序号); times as
     naive county-local datetimes. The events the ledger shows are read in one query a chunk of findings."""
-    photos = dict((await session.execute(select(m.Evidence.finding_id, func.count())
-                                         .where(m.Evidence.finding_id.is_not(None)).group_by(m.Evidence.finding_id))).all())
+    problem = case((m.FindingEvent.kind.in_(evidence.PROBLEM_EVENTS), 1), else_=0)
+    photos = {f: (int(shown), int(n) - int(shown)) for f, n, shown in await session.execute(
+        select(m.Evidence.finding_id, func.count(), func.coalesce(func.sum(problem), 0))
+        .outerjoin(m.FindingEvent, m.FindingEvent.id == m.Evidence.event_id)
+        .where(m.Evidence.finding_id.is_not(None)).group_by(m.Evidence.finding_id))}
     last = 0
     while True:
         findings = list(await session.scalars(select(m.Finding).where(condition, m.Finding.number > last)
@@ -68,11 +73,12 @@ async def ledger_rows(session: Session, roster: Roster, now: datetime,
                                        .order_by(m.FindingEvent.id)):
             events[e.finding_id].append(e)
         for f in findings:
-            yield _row(f, events[f.id], photos.get(f.id, 0), roster, now)
+            yield _row(f, events[f.id], photos.get(f.id, (0, 0)), roster, now)
         last = findings[-1].number
 
 
-def _row(f: m.Finding, events: list[Event], photos: int, roster: Roster, now: datetime) -> tuple:
+def _row(f: m.Finding, events: list[Event], photos: tuple[int, int], roster: Roster, now: datetime) -> tuple:
+    """One finding's row; `photos`: its (问题照片, 整改照片) counts."""
     school = roster.schools.get(f.school_id)
     district = roster.districts.get(school.district_id) if school else None
     tz = roster.tz
@@ -86,7 +92,7 @@ def _row(f: m.Finding, events: list[Event], photos: int, roster: Roster, now: da
     return (ledger.ref(f.number), school.name if school else "", district.name if district else "", f.category,
             f.severity, sources.label(f.source), f.description, _name(roster, f.finder_id),
             "、".join(p.name for p in roster.supervisors_of(f.school_id)), _local(f.created_at, roster), f.due_date,
-            status, tint or "", reports(events, tz), _local(f.rectified_at, roster), photos,
+            status, tint or "", photos[0], reports(events, tz), _local(f.rectified_at, roster), photos[1],
             _name(roster, verdict.actor_id) if verdict else "", _local(verdict.at, roster) if verdict else None,
             opinions(events, tz), extensions, withdrawn.data.get("reason", "") if withdrawn else "")
 

@@ -4,10 +4,9 @@ the deadline, the requirements (templates/documents/notice_requirements.j2), a �
 name and the date. The desk prints it as a page (/findings/{n}/notice) and downloads it as Word, rendered with
 docxtpl from bot/data/notice-template.docx (built by tools/make_notice_template.py).
 
-问题照片: the photos of the problem itself, as opposed to the school's rectification photos. Today every photo the
-bot keeps is rectification evidence (bot/ledger/evidence.py attaches photos to 整改 reports only), so there are none
-yet; `problem_photos` is the one place that picks them — the photos attached to the event that logged the finding
-(PROBLEM_EVENTS) — and the notice shows whatever it returns once photos of a finding are kept when it is logged.
+问题照片: the photos of the problem itself, as opposed to the school's rectification photos: those the finder sent
+after `#问题`, which bot/ledger/evidence.py attaches to the event that logged the finding (PROBLEM_EVENTS);
+`problem_photos` picks them, and the notice shows those still on disk.
 """
 from __future__ import annotations
 
@@ -20,6 +19,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 
 from bot.domain.roster import Roster
+from bot.ledger import evidence
 from bot.ledger import lifecycle as ledger
 from bot.render import Renderer
 from bot.reports.bulletin_doc import date_cn, draft_number, write_bulletin_doc
@@ -28,7 +28,6 @@ from bot.storage.session import Session
 
 DEFAULT_TEMPLATE = Path(str(resources.files("bot") / "data" / "notice-template.docx"))
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif"}  # what Word shows (webp it does not)
-PROBLEM_EVENTS = ("created",)  # the events whose photos show the problem (not its rectification)
 PHOTO_WIDTH_MM = 70
 
 
@@ -41,10 +40,10 @@ class ProblemPhoto:
 
 async def problem_photos(session: Session, finding: m.Finding, store: Path) -> list[ProblemPhoto]:
     """The finding's photos of the problem: images attached to the event that logged it, kept in the evidence store
-    (`store`) and there on disk. None today (see the module's docstring)."""
+    (`store`) and there on disk."""
     rows = await session.scalars(
         select(m.Evidence).join(m.FindingEvent, m.FindingEvent.id == m.Evidence.event_id)
-        .where(m.Evidence.finding_id == finding.id, m.FindingEvent.kind.in_(PROBLEM_EVENTS))
+        .where(m.Evidence.finding_id == finding.id, m.FindingEvent.kind.in_(evidence.PROBLEM_EVENTS))
         .order_by(m.Evidence.id))
     root, out = store.resolve(), []
     for row in rows:

@@ -1,4 +1,5 @@
-"""A finding's page (every field, the whole event history, the evidence photos inline, and the forms of the actions
+"""A finding's page (every field, the whole event history, the photos inline — 问题照片 beside each round of 整改照片,
+"照片文件缺失" where a photo's file is gone —, and the forms of the actions
 the viewer may take: bot/web/acts.py) and the photo route. Both answer 404 — the same as for a finding that does
 not exist — when the viewer may not see the school."""
 from __future__ import annotations
@@ -12,6 +13,7 @@ from starlette.responses import FileResponse, Response
 
 from bot.domain import sources
 from bot.domain.colour import colour
+from bot.ledger import evidence as evidence_store
 from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
 from bot.web import acts
@@ -62,13 +64,31 @@ async def finding_page(request: Request, viewer: Viewer, number: int, *, said: l
                   history=history,
                   colour=colour(row.status, row.deadline_at, row.due_date, now, roster,
                                 appealing=ledger.appealing(row)),
-                  photos=[dict(id=p.id, name=p.name, at=p.received_at, image=p.mime in IMAGE_TYPES)
-                          for p in photos],
+                  **photo_sides(photos, events, Path(request.app.state.settings.evidence_dir)),
                   forms={kind: acts.new_token() for kind in forms}, version=max((e.id for e in events), default=0),
                   pending=dict(until=pending.data.get("until", ""), reason=pending.data.get("reason", ""))
                   if pending is not None else None,
                   amend_fields=acts.AMEND_FIELDS, max_photos=acts.MAX_PHOTOS, said=said, problem=problem,
                   changed=changed or [])
+
+
+def _on_disk(photo: m.Evidence, store: Path) -> bool:
+    path = Path(photo.path).resolve()
+    return path.is_relative_to(store) and path.is_file()
+
+
+def photo_sides(photos: list[m.Evidence], events: list[m.FindingEvent], store: Path) -> dict:
+    """The photos as the page shows them: those of the problem (attached to the event that logged the finding,
+    bot.ledger.evidence.PROBLEM_EVENTS) and each rectification report's round, in order; each marked missing
+    when its file is no longer in the evidence store."""
+    store = store.resolve()
+    by_event: dict[int | None, list[dict]] = {}
+    for p in photos:
+        by_event.setdefault(p.event_id, []).append(dict(id=p.id, name=p.name, at=p.received_at,
+                                                        image=p.mime in IMAGE_TYPES, missing=not _on_disk(p, store)))
+    problem = [p for e in events if e.kind in evidence_store.PROBLEM_EVENTS for p in by_event.pop(e.id, [])]
+    rounds = [dict(at=e.at, photos=by_event.pop(e.id)) for e in events if e.id in by_event]
+    return dict(photos=photos, problem_photos=problem, rounds=rounds)
 
 
 async def evidence(request: Request, viewer: Viewer) -> Response:

@@ -1,10 +1,11 @@
 """Photos as evidence, seen from the chat: one acknowledgement per burst, kept right when photos change report.
 
-A burst is the photos one person sends to one report in one room with gaps under evidence_burst_seconds. Its
-acknowledgement is one reply that waits (a `Later`), deferred to a burst's length after the latest photo: each
-further photo re-renders the waiting one with the new count and pushes its time on. Its key names the report and
-the burst's first photo (`photos:<event id>:<first evidence id>`), so the count is that report's photos from the
-first on. Like every handler these only read and return replies; the app writes them (bot.app.App).
+A burst is the photos one person sends to one report (or to the finding he just logged: 问题照片, acknowledged
+with PROBLEM_ACK) in one room with gaps under evidence_burst_seconds. Its acknowledgement is one reply that
+waits (a `Later`), deferred to a burst's length after the latest photo: each further photo re-renders the
+waiting one with the new count and pushes its time on. Its key names the report and the burst's first photo
+(`photos:<event id>:<first evidence id>`), so the count is that report's photos from the first on. Like every
+handler these only read and return replies; the app writes them (bot.app.App).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot.outbox import pending_keys
 from bot.storage import models as m
 
 ACK = "rectification/photo_received.j2"
+PROBLEM_ACK = "findings/photo_received.j2"  # the finder's photos of the problem (问题照片)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,10 @@ class Moved:
 
 def _prefix(event_id: int) -> str:
     return f"photos:{event_id}:"
+
+
+def _template(event: m.FindingEvent) -> str:
+    return PROBLEM_ACK if evidence.is_problem(event) else ACK
 
 
 async def _ack_text(ctx: CommandContext, event: m.FindingEvent, key: str) -> tuple[dict, int]:
@@ -45,7 +51,7 @@ async def acknowledge(ctx: CommandContext, event: m.FindingEvent, rows: list[m.E
     waiting = await pending_keys(ctx.session, _prefix(event.id), due_after=ctx.now)
     key = waiting[-1] if waiting else f"{_prefix(event.id)}{rows[0].id}"
     values, _ = await _ack_text(ctx, event, key)
-    return Later(ACK, values, key=key, not_before=due)
+    return Later(_template(event), values, key=key, not_before=due)
 
 
 async def recount(ctx: CommandContext, event: m.FindingEvent) -> list[Later]:
@@ -53,7 +59,7 @@ async def recount(ctx: CommandContext, event: m.FindingEvent) -> list[Later]:
     acks = []
     for key in await pending_keys(ctx.session, _prefix(event.id)):
         values, count = await _ack_text(ctx, event, key)
-        acks.append(Later(ACK, values, key=key, withdraw=not count))
+        acks.append(Later(_template(event), values, key=key, withdraw=not count))
     return acks
 
 

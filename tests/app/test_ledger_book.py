@@ -6,6 +6,7 @@ from __future__ import annotations
 from openpyxl import load_workbook
 
 from bot.reports.ledger_book import HEADERS
+from tests.support.photos import photo, photos
 
 SYXX, OFFICE = "room-syxx@chatroom", "room-office@chatroom"
 ZHOU, LIUYANG, LIU = "wxid_zhouyonghong", "wxid_liuyang", "wxid_liujianguo"
@@ -17,7 +18,9 @@ async def test_the_ledger_workbook_has_the_office_columns(harness) -> None:
     await h.say(SYXX, ZHOU, "#问题 实验小学 食品卫生 留样记录不全 限期3天")  # Q2: extended
     await h.say(SYXX, ZHOU, "#问题 实验小学 消防通道堵塞 限期1天")  # Q3: withdrawn
     await h.say(SYXX, ZHOU, "#问题 实验小学 围墙破损 限期1天")  # Q4: left overdue
+    await h.say(SYXX, ZHOU, files=photos("a.jpg", "b.jpg"))  # Q4's 问题照片
     await h.say(SYXX, LIUYANG, "#整改 Q1 已加固", at="2024-03-12T10:00:00+08:00")
+    await h.say(SYXX, LIUYANG, files=(photo("c.jpg", seed=7),))  # Q1's 整改照片
     await h.say(SYXX, ZHOU, "#验收 Q1 不通过 三楼也松动")
     await h.say(SYXX, LIUYANG, "#整改 Q1 三层都已加固", at="2024-03-12T11:00:00+08:00")
     await h.say(SYXX, ZHOU, "#验收 Q1 通过 很好")
@@ -39,4 +42,5 @@ async def test_the_ledger_workbook_has_the_office_columns(harness) -> None:
     assert q3["撤销原因"] == "重复录入" and q3["状态"] == "已撤销"
     assert q4["状态"] == "待整改（整改逾期）" and q4["督办颜色"] == "黄色督办"
     assert ws.cell(row=7, column=HEADERS.index("督办颜色") + 1).fill.fgColor.rgb.endswith("FFEB9C")
-    assert ws.freeze_panes == "C4" and ws.auto_filter.ref == "A3:V7"
+    assert (q4["问题照片数"], q4["佐证照片数"], q1["问题照片数"], q1["佐证照片数"]) == (2, 0, 0, 1)
+    assert ws.freeze_panes == "C4" and ws.auto_filter.ref == "A3:W7"

@@ -38,7 +38,7 @@ async def test_title_numbers_dates_and_every_report_in_order(harness) -> None:
     ws = load_workbook(sent.out.files[0])["整改台账"]
     assert ws["A1"].value == "城口县整改台账" and ws["A1"].font.bold and ws["A1"].font.size > 11
     assert ws["A2"].value == "城口县实验小学的问题　　导出时间：2024年4月8日 15:30"
-    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:V1", "A2:V2"}
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:W1", "A2:W2"}
     col = columns(ws)
     assert tuple(col) == HEADERS and [ws.cell(row, 1).value for row in (4, 5)] == [1, 2]
     found, due = ws.cell(4, col["发现时间"]), ws.cell(4, col["整改期限"])
@@ -60,7 +60,7 @@ async def test_the_ledger_prints_on_a3_landscape_one_page_wide(harness) -> None:
     setup = ws.page_setup
     assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 8, 1, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_options.gridLines
-    assert ws.print_title_rows == "$3:$3" and ws.freeze_panes == "C4" and ws.auto_filter.ref == "A3:V4"
+    assert ws.print_title_rows == "$3:$3" and ws.freeze_panes == "C4" and ws.auto_filter.ref == "A3:W4"
     assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
     assert ws.column_dimensions["H"].width >= 30 and ws["C3"].font.bold
 
@@ -91,7 +91,7 @@ async def test_without_openpyxls_style_array_each_cell_gets_the_same_format(tmp_
 
     async def rows() -> AsyncIterator[tuple]:
         yield ("Q1", "实验小学", "第一责任区", "安全", "一般", "经常性督导", "扶手松动\n两处", "周", "周", datetime(2024, 3, 11, 9),
-               date(2024, 3, 16), "待整改", "", "已修", datetime(2024, 3, 12, 10), 1, "", None, "", "", "")
+               date(2024, 3, 16), "待整改", "", 0, "已修", datetime(2024, 3, 12, 10), 1, "", None, "", "", "")
 
     books = {}
     for private in (True, False):

@@ -46,6 +46,20 @@ async def test_mixed_text_and_image_files_the_photo_with_the_report(tmp_path: Pa
             (1, hashlib.sha256(photo).hexdigest(), PRINCIPAL)]
 
 
+async def test_a_mixed_finding_files_its_images_as_problem_photos(tmp_path: Path) -> None:
+    """图文混排 from the finder: `#问题` and the photo of the problem in one message; the photo is the finding's
+    问题照片 (attached to the event that logged it)."""
+    async with wecom_world(tmp_path) as world:
+        photo = image_bytes("png", seed=9)
+        world.standin.mixed(SUPERVISOR, FINDING, photo, chatid=ROOM)
+        await eventually(lambda: world.said(containing="已登记"))
+        await until_idle(world.bot)
+        async with world.bot.db.reading() as s:
+            rows = list(await s.execute(select(m.Evidence.finding_id, m.Evidence.sha256, m.FindingEvent.kind)
+                                        .join(m.FindingEvent, m.FindingEvent.id == m.Evidence.event_id)))
+        assert [tuple(r) for r in rows] == [(1, hashlib.sha256(photo).hexdigest(), "created")]
+
+
 async def test_a_callback_delivered_twice_is_answered_once(tmp_path: Path) -> None:
     async with wecom_world(tmp_path) as world:
         msgid = world.standin.text(SUPERVISOR, FINDING, chatid=ROOM)

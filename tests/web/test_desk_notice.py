@@ -94,8 +94,8 @@ def test_only_those_who_may_see_the_finding_get_its_notice(desk: Desk) -> None:
 
 
 def test_problem_photos_are_those_of_the_logging_event_never_the_rectification_ones(desk: Desk) -> None:
-    """No photo of a problem is kept when it is logged yet: a photo attached to the logging event (as that feature
-    will) is shown and embedded; Q1's rectification photo never is."""
+    """A photo attached to the logging event (as the chat attaches the finder's photos after #问题) is shown and
+    embedded; Q1's rectification photo never is."""
     async def attach() -> int:
         async with desk.db.transaction() as s:
             finding = await s.scalar(select(m.Finding).where(m.Finding.number == 2))
