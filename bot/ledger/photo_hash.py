@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
@@ -62,7 +63,8 @@ def phash_of(image: Image.Image) -> int:
 def read(data: bytes, zone: tzinfo | None = None) -> PhotoPrint:
     """The photo's print from its bytes; every part read defensively (never raises)."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings(), Image.open(io.BytesIO(data)) as image:
+            warnings.simplefilter("ignore")  # Pillow's "Corrupt EXIF data": the malformed block is simply not read
             exif = _exif(image)
             image = ImageOps.exif_transpose(image) if exif is not None else image
             value = phash_of(image)

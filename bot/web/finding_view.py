@@ -13,12 +13,21 @@ from starlette.responses import FileResponse, Response
 from bot.domain import sources
 from bot.domain.colour import colour
 from bot.ledger import lifecycle as ledger
+from bot.ledger import photo_hints
 from bot.storage import models as m
 from bot.web import acts
 from bot.web.page import render
 from bot.web.viewer import Viewer
 
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+def _hint(hint: photo_hints.Hint, viewer: Viewer) -> dict:
+    """A hint for the page: another finding is named (and linked) only when the viewer may see its school."""
+    school = viewer.roster.schools.get(hint.other_school_id) if hint.other_school_id is not None else None
+    named = hint.other_number if school is not None and viewer.may_see(school) else None
+    return dict(kind=hint.kind, exact=hint.exact, number=named, ref=ledger.ref(named) if named else None,
+                taken=hint.taken_at)
 
 
 async def finding(request: Request, viewer: Viewer) -> Response:
@@ -46,6 +55,7 @@ async def finding_page(request: Request, viewer: Viewer, number: int, *, said: l
         photos = list(await session.scalars(select(m.Evidence).where(m.Evidence.finding_id == row.id)
                                             .order_by(m.Evidence.id)))
         pending = await ledger.pending_request(session, row)
+        hints = await photo_hints.hints_for(session, row, photos)
     forms = acts.offered(viewer, row, school.district_id, pending is not None) \
         if request.app.state.acts is not None else []
     people = roster.people
@@ -62,8 +72,10 @@ async def finding_page(request: Request, viewer: Viewer, number: int, *, said: l
                   history=history,
                   colour=colour(row.status, row.deadline_at, row.due_date, now, roster,
                                 appealing=ledger.appealing(row)),
-                  photos=[dict(id=p.id, name=p.name, at=p.received_at, image=p.mime in IMAGE_TYPES)
-                          for p in photos],
+                  photos=[dict(id=p.id, name=p.name, at=p.received_at, image=p.mime in IMAGE_TYPES,
+                               taken=p.taken_at, gps=(p.gps_lat, p.gps_lon) if p.gps_lat is not None else None,
+                               hints=[_hint(h, viewer) for h in hints if h.photo_id == p.id]) for p in photos],
+                  doubtful=len({h.photo_id for h in hints}),
                   forms={kind: acts.new_token() for kind in forms}, version=max((e.id for e in events), default=0),
                   pending=dict(until=pending.data.get("until", ""), reason=pending.data.get("reason", ""))
                   if pending is not None else None,
