@@ -2,8 +2,11 @@
 for a viewer who may see that finding), taken before the finding was logged — and shows the EXIF time and place."""
 from __future__ import annotations
 
+import io
+import re
 from datetime import timedelta
 
+import openpyxl
 from sqlalchemy import select
 
 from bot.storage import models as m
@@ -53,3 +56,28 @@ def test_a_finding_without_doubtful_photos_says_nothing(desk: Desk) -> None:
     login(client, "p-liu")
     page = client.get("/findings/1").text
     assert "有疑点" not in page and "另一所学校" not in page
+
+
+def test_the_assessment_counts_doubtful_photos_per_school_and_supervisor(desk: Desk) -> None:
+    desk.run(_copy_q1_photo_to_q2(desk))
+    client = desk.client()
+    login(client, "p-liu")
+    page = client.get("/assessment", params={"month": "2024-03"}).text
+    section = page[page.index("<h2>疑似重复照片</h2>"):]
+    rows = re.findall(r'<td data-label="学校">(.*?)</td><td data-label="疑似重复照片">(\d+)</td>'
+                      r'<td data-label="照片数">(\d+)</td>', section)
+    assert sorted(rows) == [("城口县复兴中学", "1", "1"), ("重庆市城口中学", "1", "1")]
+    assert "周永红 1" in section and "陈静 1" in section and "李明 0" in section
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/assessment.xlsx", params={"month": "2024-03"}).content))
+    sheet = [tuple(r) for r in book["疑似重复照片"].iter_rows(values_only=True)]
+    assert sheet[0] == ("对象", "名称", "疑似重复照片", "照片数")
+    assert ("学校", "重庆市城口中学", 1, 1) in sheet and ("学校", "城口县复兴中学", 1, 1) in sheet
+    assert ("责任督学", "周永红", 1, None) in sheet and ("责任督学", "李明", 0, None) in sheet
+
+
+def test_the_assessment_without_doubtful_photos_counts_zero(desk: Desk) -> None:
+    client = desk.client()
+    login(client, "p-liu")
+    page = client.get("/assessment", params={"month": "2024-03"}).text
+    assert re.search(r'<td data-label="学校">重庆市城口中学</td><td data-label="疑似重复照片">0</td>'
+                     r'<td data-label="照片数">1</td>', page)
