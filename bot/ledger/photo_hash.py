@@ -66,8 +66,8 @@ def read(data: bytes, zone: tzinfo | None = None) -> PhotoPrint:
         with warnings.catch_warnings(), Image.open(io.BytesIO(data)) as image:
             warnings.simplefilter("ignore")  # Pillow's "Corrupt EXIF data": the malformed block is simply not read
             exif = _exif(image)
-            image = ImageOps.exif_transpose(image) if exif is not None else image
-            value = phash_of(image)
+            upright = ImageOps.exif_transpose(image) if exif is not None else image
+            value = phash_of(upright)
     except Exception as exc:  # noqa: BLE001 - a hint, never a refusal: the upload stands without one
         log.warning("photo not hashed: %s", exc)
         return PhotoPrint()
