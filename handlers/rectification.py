@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo, SchoolInfo
-from bot.ledger import evidence, images
+from bot.ledger import evidence, images, photo_hints
 from bot.ledger import lifecycle as ledger
 from bot.parsing.parser import FindingRefs, parse_refs
 from bot.routing import Router, Usage
@@ -53,13 +55,27 @@ async def _rectify_one(cmd: Rectify, ctx: CommandContext, number: int) -> list[R
                                     note=cmd.note, room=ctx.inbound.room)
     photos, moved, acks = await photo_acks.attach_to_report(ctx, event)
     ref = ledger.ref(finding.number)
+    hints = await _hints(ctx, finding, event) if photos else []
     verifiers = verifiers_of(ctx, finding, school)
     values = dict(ref=ref, school=school.name, description=finding.description, note=cmd.note, photos=photos,
                   moved=moved, private=ctx.private, again=again, verifiers=[p.titled for p in verifiers],
                   by=ctx.actor.titled, window=ctx.settings.evidence_window_minutes,
-                  overdue=ctx.now >= finding.deadline_at)
+                  overdue=ctx.now >= finding.deadline_at, hints=hints)
     return [*announce(ctx, Change(school, "rectification/reported.j2", values, act=verifiers,
                                   done=f"已收到 {ref} 的整改报告", notice="rectification/notice.j2")), *acks]
+
+
+async def _hints(ctx: CommandContext, finding: m.Finding, event: m.FindingEvent) -> list[dict]:
+    """The authenticity hints on this report's photos, for the notice: another finding is named only when it is
+    this school's (everyone the notice reaches may see those); another school's stays unnamed."""
+    rows = list(await ctx.session.scalars(select(m.Evidence).where(m.Evidence.event_id == event.id)
+                                          .order_by(m.Evidence.id)))
+    order = {row.id: n for n, row in enumerate(rows, 1)}
+    return [dict(n=order[h.photo_id], kind=h.kind, exact=h.exact,
+                 ref=ledger.ref(h.other_number) if h.other_number is not None
+                 and h.other_school_id == finding.school_id else None,
+                 taken=h.taken_at.astimezone(ctx.roster.tz).strftime("%Y-%m-%d %H:%M") if h.taken_at else "")
+            for h in await photo_hints.hints_for(ctx.session, finding, rows)]
 
 
 def verifiers_of(ctx: CommandContext, finding: m.Finding, school: SchoolInfo) -> tuple[PersonInfo, ...]:
@@ -87,7 +103,8 @@ async def photos(ctx: CommandContext) -> list[Reply]:
     if not kept:
         return replies
     rows = await evidence.store(ctx.session, ctx.settings.evidence_dir, kept, sender=ctx.actor.chat_id,
-                                room=ctx.inbound.room, at=ctx.now, message_id=ctx.inbound.message_id)
+                                room=ctx.inbound.room, at=ctx.now, message_id=ctx.inbound.message_id,
+                                zone=ctx.roster.tz)
     if report is not None:  # else ordinary chat: kept, and attached if a report follows within the window
         evidence.attach(rows, report)
         replies.append(await photo_acks.acknowledge(ctx, report, rows))

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 from sqlalchemy import bindparam, case, func, select
 
+from bot.ledger import photo_hash
 from bot.ledger.images import photo_extension
 from bot.messages import InboundFile
 from bot.storage import models as m
@@ -52,13 +53,19 @@ def save_file(directory: Path, file: InboundFile) -> tuple[str, str, int]:
 
 async def store(
     session: Session, directory: Path, files: list[InboundFile], *, sender: str, room: str | None,
-    at: datetime, message_id: str | None,
+    at: datetime, message_id: str | None, zone: tzinfo | None = None,
 ) -> list[m.Evidence]:
+    """Keep the files and their rows, each with its print for the authenticity hints (`zone`: where a camera's
+    clock without an offset is read)."""
     rows = []
     for f in files:
         path, digest, size = save_file(directory, f)
+        p = photo_hash.read(f.data, zone)
+        b0, b1, b2, b3 = p.bands
         row = m.Evidence(sender_chat_id=sender, room_chat_id=room, path=path, sha256=digest, size=size,
-                         name=f.name, mime=f.mime, received_at=at, message_id=message_id)
+                         name=f.name, mime=f.mime, received_at=at, message_id=message_id, phash=p.phash,
+                         phash_b0=b0, phash_b1=b1, phash_b2=b2, phash_b3=b3, taken_at=p.taken_at,
+                         gps_lat=p.gps_lat, gps_lon=p.gps_lon)
         session.add(row)
         rows.append(row)
     await session.flush()

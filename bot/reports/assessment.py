@@ -35,8 +35,9 @@ from bot.domain.roster import PersonInfo, Roster, RosterAt
 from bot.ledger import lifecycle as ledger
 from bot.obligations.reporting_cycle import home_district, month_steps, supervisors
 from bot.parsing.periods import Period
-from bot.reports import as_of
+from bot.reports import as_of, photo_doubts
 from bot.reports.absences import leave_ends
+from bot.reports.photo_doubts import PhotoDoubts
 from bot.storage import models as m
 from bot.storage.roster_history import roster_at, supervision_between
 from bot.storage.session import Session
@@ -101,6 +102,7 @@ class Assessment:
     report_due_day: int  # policy.monthly.月报.due_day
     rows: tuple[SupervisorRow, ...]
     totals: dict = field(default_factory=dict)  # sums of COUNTS and of schools, visited, visits
+    photos: PhotoDoubts = field(default_factory=PhotoDoubts)  # 疑似重复照片 per school and per supervisor
 
 
 async def assessment(session: Session, roster: Roster, period: Period, now: datetime,
@@ -120,6 +122,8 @@ async def assessment(session: Session, roster: Roster, period: Period, now: date
     held = await supervision_between(session, since, until)
     verified = await _verifications(session, roster, since, until, ids)
     reports = await _reports(session, roster, period, today, people)
+    schools = None if districts is None else {s.id for s in roster.schools.values() if s.district_id in districts}
+    doubts = await photo_doubts.count(session, roster, since, until, schools)
     rows = []
     for person, district_id in sorted(people, key=lambda pd: (pd[1] is None, pd[1] or 0, pd[0].id)):
         rows.append(_row(roster, person, district_id, went.get(person.id, {}), found.get(person.id, 0),
@@ -130,7 +134,7 @@ async def assessment(session: Session, roster: Roster, period: Period, now: date
                   visits=sum(r.visits for r in rows))
     return Assessment(county=roster.county, period=period, until=min(period.last, today),
                       verify_days=roster.policy.verify_within.n, report_due_day=roster.policy.monthly[REPORT].due_day,
-                      rows=tuple(rows), totals=totals)
+                      rows=tuple(rows), totals=totals, photos=doubts)
 
 
 def _waiting_on(roster: Roster, then: RosterAt, waiting: list[as_of.Live]) -> Counter:

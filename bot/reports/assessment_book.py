@@ -71,9 +71,25 @@ def write_assessment(a: Assessment, target: Path | BinaryIO, generated: datetime
     for values in rows:
         ws.append([_plain(ws, h, v) for h, v in zip(HEADERS, values, strict=True)])
     ws.append([_cell(ws, h, v, font=Font(bold=True)) for h, v in zip(HEADERS, total, strict=True)])
+    _photo_sheet(wb, a)
     add_notes_sheet(wb, "说明", _notes(a, generated))
     wb.save(target)
     return len(rows)
+
+
+PHOTO_HEADERS = ("对象", "名称", "疑似重复照片", "照片数")
+
+
+def _photo_sheet(wb: Workbook, a: Assessment) -> None:
+    """The sheet 疑似重复照片: per supervisor (the rows of 考核) and per school with photos in the period, how many of
+    the period's photos are the same as, or nearly the same as, another finding's or an earlier report's."""
+    ws = wb.create_sheet("疑似重复照片")
+    set_widths(ws, (10, 30, 14, 10))
+    ws.append(header_cells(ws, PHOTO_HEADERS))
+    for r in a.rows:
+        ws.append([text_cell(ws, "责任督学"), text_cell(ws, r.name), a.photos.by_supervisor.get(r.person_id, 0), None])
+    for school, doubtful, photos in a.photos.by_school:
+        ws.append([text_cell(ws, "学校"), text_cell(ws, school), doubtful, photos])
 
 
 def _notes(a: Assessment, generated: datetime) -> list[tuple[str, str]]:

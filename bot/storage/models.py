@@ -4,7 +4,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.base import Base
@@ -214,12 +227,22 @@ class Evidence(Base):
     sender_chat_id: Mapped[str] = mapped_column(String(200))
     room_chat_id: Mapped[str | None] = mapped_column(String(200))
     path: Mapped[str] = mapped_column(String(500))
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(300), default="")
     mime: Mapped[str | None] = mapped_column(String(100))
     received_at: Mapped[datetime]
     message_id: Mapped[str | None] = mapped_column(String(200))
+    # authenticity hints (bot.ledger.photo_hash): the dHash and its four 16-bit bands, each indexed so a new photo
+    # finds its near copies among 100,000 in milliseconds; the EXIF 拍摄时间 and GPS when the file had them
+    phash: Mapped[int | None] = mapped_column(BigInteger)
+    phash_b0: Mapped[int | None] = mapped_column(Integer, index=True)
+    phash_b1: Mapped[int | None] = mapped_column(Integer, index=True)
+    phash_b2: Mapped[int | None] = mapped_column(Integer, index=True)
+    phash_b3: Mapped[int | None] = mapped_column(Integer, index=True)
+    taken_at: Mapped[datetime | None]
+    gps_lat: Mapped[float | None] = mapped_column(Float)
+    gps_lon: Mapped[float | None] = mapped_column(Float)
 
 
 class Visit(Base):

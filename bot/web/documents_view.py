@@ -68,7 +68,8 @@ async def assessment_page(request: Request, viewer: Viewer) -> Response:
     query = urlencode({"month": period.slug})
     return render(request, "assessment.html", viewer=viewer, a=found, scope=scope, problem=problem,
                   headers=COLUMNS, percent=PERCENT, rows=[row_values(r) for r in found.rows],
-                  total=total_values(found),
+                  total=total_values(found), doubts=[(r.name, found.photos.by_supervisor.get(r.person_id, 0))
+                                                     for r in found.rows],
                   choices=period_choices(now.astimezone(roster.tz).date(), roster.terms, period),
                   xlsx=f"/assessment.xlsx?{query}", docx=f"/bulletin.docx?{query}" if period.is_month and
                   can(viewer.actor, Action.DIGEST) else None)

@@ -15,12 +15,21 @@ from bot.domain import sources
 from bot.domain.colour import colour
 from bot.ledger import evidence as evidence_store
 from bot.ledger import lifecycle as ledger
+from bot.ledger import photo_hints
 from bot.storage import models as m
 from bot.web import acts
 from bot.web.page import render
 from bot.web.viewer import Viewer
 
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+def _hint(hint: photo_hints.Hint, viewer: Viewer) -> dict:
+    """A hint for the page: another finding is named (and linked) only when the viewer may see its school."""
+    school = viewer.roster.schools.get(hint.other_school_id) if hint.other_school_id is not None else None
+    named = hint.other_number if school is not None and viewer.may_see(school) else None
+    return dict(kind=hint.kind, exact=hint.exact, number=named, ref=ledger.ref(named) if named else None,
+                taken=hint.taken_at)
 
 
 async def finding(request: Request, viewer: Viewer) -> Response:
@@ -48,6 +57,7 @@ async def finding_page(request: Request, viewer: Viewer, number: int, *, said: l
         photos = list(await session.scalars(select(m.Evidence).where(m.Evidence.finding_id == row.id)
                                             .order_by(m.Evidence.id)))
         pending = await ledger.pending_request(session, row)
+        hints = await photo_hints.hints_for(session, row, photos)
     forms = acts.offered(viewer, row, school.district_id, pending is not None) \
         if request.app.state.acts is not None else []
     people = roster.people
@@ -64,7 +74,9 @@ async def finding_page(request: Request, viewer: Viewer, number: int, *, said: l
                   history=history,
                   colour=colour(row.status, row.deadline_at, row.due_date, now, roster,
                                 appealing=ledger.appealing(row)),
-                  **photo_sides(photos, events, Path(request.app.state.settings.evidence_dir)),
+                  **photo_sides(photos, events, Path(request.app.state.settings.evidence_dir),
+                                {p.id: [_hint(h, viewer) for h in hints if h.photo_id == p.id] for p in photos}),
+                  doubtful=len({h.photo_id for h in hints}),
                   forms={kind: acts.new_token() for kind in forms}, version=max((e.id for e in events), default=0),
                   pending=dict(until=pending.data.get("until", ""), reason=pending.data.get("reason", ""))
                   if pending is not None else None,
@@ -77,15 +89,18 @@ def _on_disk(photo: m.Evidence, store: Path) -> bool:
     return path.is_relative_to(store) and path.is_file()
 
 
-def photo_sides(photos: list[m.Evidence], events: list[m.FindingEvent], store: Path) -> dict:
+def photo_sides(photos: list[m.Evidence], events: list[m.FindingEvent], store: Path,
+                hints: dict[int, list[dict]] | None = None) -> dict:
     """The photos as the page shows them: those of the problem (attached to the event that logged the finding,
     bot.ledger.evidence.PROBLEM_EVENTS) and each rectification report's round, in order; each marked missing
-    when its file is no longer in the evidence store."""
+    when its file is no longer in the evidence store, with its EXIF time and place and its `hints` (by photo id)."""
     store = store.resolve()
     by_event: dict[int | None, list[dict]] = {}
     for p in photos:
-        by_event.setdefault(p.event_id, []).append(dict(id=p.id, name=p.name, at=p.received_at,
-                                                        image=p.mime in IMAGE_TYPES, missing=not _on_disk(p, store)))
+        by_event.setdefault(p.event_id, []).append(dict(
+            id=p.id, name=p.name, at=p.received_at, image=p.mime in IMAGE_TYPES, missing=not _on_disk(p, store),
+            taken=p.taken_at, gps=(p.gps_lat, p.gps_lon) if p.gps_lat is not None else None,
+            hints=(hints or {}).get(p.id, [])))
     problem = [p for e in events if e.kind in evidence_store.PROBLEM_EVENTS for p in by_event.pop(e.id, [])]
     rounds = [dict(at=e.at, photos=by_event.pop(e.id)) for e in events if e.id in by_event]
     return dict(photos=photos, problem_photos=problem, rounds=rounds)

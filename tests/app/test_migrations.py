@@ -213,3 +213,33 @@ async def test_0012_adds_the_bulletins_with_their_bytes_and_downgrades(db_url: s
             assert "bulletins" not in tables and "people" in tables
     finally:
         await db.dispose()
+
+
+async def test_0015_hashes_the_photos_already_stored(db_url: str, tmp_path) -> None:
+    """Photos stored before the hints get their dHash and EXIF from their files; a missing file stays unhashed."""
+    from sqlalchemy import text
+
+    from bot.ledger import photo_hash
+    from tests.support.camera import place, with_exif
+
+    picture = tmp_path / "old.jpg"
+    picture.write_bytes(with_exif(place(21), taken="2024:03:01 08:00:00", gps=(31.9465, 108.6647)))
+    db = Database(db_url)
+    try:
+        await upgrade_database(db)
+        async with db.engine.begin() as conn:
+            await conn.run_sync(_run, "downgrade", "0014")
+            for i, path in ((1, str(picture)), (2, str(tmp_path / "gone.jpg"))):
+                await conn.execute(text(
+                    "INSERT INTO evidence (id, sender_chat_id, path, sha256, size, name, received_at) "
+                    "VALUES (:i, 'wxid_x', :p, :s, 1, '', :at)"),
+                    dict(i=i, p=path, s=f"{i:064d}", at="2024-03-11 01:00:00"))
+            await conn.run_sync(_run, "upgrade", "head")
+            rows = (await conn.execute(text("SELECT id, phash, phash_b0, taken_at, gps_lat FROM evidence "
+                                            "ORDER BY id"))).all()
+    finally:
+        await db.dispose()
+    expected = photo_hash.read(picture.read_bytes()).phash
+    assert rows[0][1] == expected and rows[0][2] == photo_hash.bands(expected)[0] and rows[0][4] == 31.9465
+    assert str(rows[0][3]).startswith("2024-03-01 00:00:00")  # 08:00 in UTC+8
+    assert rows[1][1:] == (None, None, None, None)
