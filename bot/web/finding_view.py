@@ -103,7 +103,9 @@ def photo_sides(photos: list[m.Evidence], events: list[m.FindingEvent], store: P
             hints=(hints or {}).get(p.id, [])))
     problem = [p for e in events if e.kind in evidence_store.PROBLEM_EVENTS for p in by_event.pop(e.id, [])]
     rounds = [dict(at=e.at, photos=by_event.pop(e.id)) for e in events if e.id in by_event]
-    return dict(photos=photos, problem_photos=problem, rounds=rounds)
+    # a photo on no event of this finding (an old row, one put there by hand) is still shown, never dropped
+    other = [p for left in by_event.values() for p in left]
+    return dict(photos=photos, problem_photos=problem, rounds=rounds, other_photos=other)
 
 
 async def evidence(request: Request, viewer: Viewer) -> Response:
