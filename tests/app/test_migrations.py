@@ -2,6 +2,8 @@
 revision downgrades and upgrades again — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -233,7 +235,7 @@ async def test_0015_hashes_the_photos_already_stored(db_url: str, tmp_path) -> N
                 await conn.execute(text(
                     "INSERT INTO evidence (id, sender_chat_id, path, sha256, size, name, received_at) "
                     "VALUES (:i, 'wxid_x', :p, :s, 1, '', :at)"),
-                    dict(i=i, p=path, s=f"{i:064d}", at="2024-03-11 01:00:00"))
+                    dict(i=i, p=path, s=f"{i:064d}", at=datetime(2024, 3, 11, 1, 0, tzinfo=UTC)))
             await conn.run_sync(_run, "upgrade", "head")
             rows = (await conn.execute(text("SELECT id, phash, phash_b0, taken_at, gps_lat FROM evidence "
                                             "ORDER BY id"))).all()
