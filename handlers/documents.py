@@ -101,7 +101,7 @@ class Assess:
 
 @router.command(Assess, "考核", parse=lambda word, rest: Assess(period=" ".join(split_words(rest))),
                 action=Action.ASSESS, help={"考核": "help/assessment.j2"},
-                usage=Usage("#考核 [月份]", "责任督学考核表（Excel）", example="#考核"))
+                usage=Usage("#考核 [时间]", "责任督学考核表（Excel）", example="#考核 本学期"))
 async def assess(cmd: Assess, ctx: CommandContext) -> list[Reply]:
     """#考核: the 责任督学考核 workbook for any period parse_period reads (default this month) — sent
     where the office asked when that room may show every school, else privately."""
