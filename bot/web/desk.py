@@ -131,8 +131,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
+    """The polite 500 page. Starlette answers a crash outside every middleware (its ServerErrorMiddleware is the
+    outermost), so the security headers SecurityHeaders gives every other answer are set here."""
     log.exception("desk page failed: %s", request.url.path)
-    return error_page(request, 500)
+    response = error_page(request, 500)
+    secure = request.app.state.settings.web_secure_cookie
+    for name, value in (*HEADERS, NO_STORE, *([HSTS] if secure else [])):
+        response.headers[name.decode()] = value.decode()
+    return response
 
 
 async def _home(request: Request) -> Response:
