@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.county.categories import DEFAULT_CATEGORIES, DEFAULT_KEYWORDS
 from bot.county.yaml_source import load_county_yaml
 from bot.domain.category_words import categorise
 
@@ -17,6 +18,10 @@ SET = ROOT / "tests" / "data" / "categories.csv"
 # written after the keywords were tuned on SET and measured once, never tuned on: how the keywords do on findings
 # they were not fitted to (most misses must fall to 其他)
 UNSEEN = ROOT / "tests" / "data" / "categories-unseen.csv"
+# 211 findings written for issue #27 before the keywords were broadened and the words weighed, without looking at the
+# keyword lists, measured before (79.1% right, 4.7% wrong) and once after (95.3%, 1.4%), never tuned on
+HOLDOUT = ROOT / "tests" / "data" / "categories-holdout.csv"
+DEMO = ROOT / "bot" / "data" / "demo-county.yaml"
 SHARED = Path("/work/shared/data/demo-county.yaml")
 
 
@@ -59,9 +64,40 @@ def test_at_least_nine_in_ten_are_filed_right_and_the_rest_mostly_under_other(co
         assert precision >= 0.9 and recall >= 0.85, (name, precision, recall)
 
 
-def test_findings_the_keywords_were_not_fitted_to_fall_to_other_rather_than_wrong() -> None:
-    found = figures(ROOT / "bot" / "data" / "demo-county.yaml", UNSEEN)
-    assert found["total"] == 40 and found["right"] >= 27 and found["wrong"] <= 1, found
+@pytest.mark.parametrize(("path", "size", "right", "wrong"), [(UNSEEN, 40, 0.87, 0.03), (HOLDOUT, 211, 0.93, 0.025)],
+                         ids=["unseen", "holdout"])
+def test_findings_the_keywords_were_not_fitted_to_are_mostly_right_and_a_miss_falls_to_other(
+        path: Path, size: int, right: float, wrong: float) -> None:
+    found = figures(DEMO, path)
+    assert found["total"] == size, found
+    assert found["right"] / found["total"] >= right, found  # measured 92.5% and 95.3%
+    assert found["wrong"] / found["total"] <= wrong, found  # measured 2.5% (one) and 1.4%
+
+
+def test_the_sets_share_no_description() -> None:
+    sets = [{t for t, _ in _rows(p)} for p in (SET, UNSEEN, HOLDOUT)]
+    assert not (sets[0] & sets[1]) and not (sets[0] & sets[2]) and not (sets[1] & sets[2])
+    assert {c for p in (UNSEEN, HOLDOUT) for _, c in _rows(p)} <= {c for _, c in _rows()}
+
+
+def test_no_default_keyword_belongs_to_two_categories() -> None:
+    owner: dict[str, str] = {}
+    for name, aliases in DEFAULT_CATEGORIES:
+        for word in (name, *aliases, *DEFAULT_KEYWORDS.get(name, [])):
+            assert owner.setdefault(word, name) == name, (word, owner[word], name)
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("体育器材单杠锈蚀松动", "安全稳定"),  # the problem (a danger) outweighs the thing (equipment)
+    ("幼儿园给幼儿布置书面作业", "办园行为"),  # in a kindergarten
+    ("教室门窗玻璃破损", "校务管理"),  # 窗玻璃 is glass: a compound's last two characters
+    ("教学楼外墙涂鸦", "其他"),  # 教学楼 is a building: not its first two
+    ("学生体检档案不全", "食品卫生"),  # 档案 is generic, 体检 says what
+    ("教师要求家长请客吃饭", "其他"),  # 请客 (师德师风) and 吃饭 (食品卫生) weigh the same: no coin flip
+    ("楼道堆放废旧桌椅", "安全稳定"),
+])
+def test_words_are_weighed(text: str, category: str) -> None:
+    assert categorise(text, load_county_yaml(DEMO).policy.categories) == category
 
 
 @pytest.mark.parametrize(("text", "category"), [
@@ -74,8 +110,8 @@ def test_the_problems_the_issue_named(text: str, category: str) -> None:
 
 
 if __name__ == "__main__":  # the figures for a note: python -m tests.unit.test_category_set
-    for path in (SET, UNSEEN):
-        result = figures(ROOT / "bot" / "data" / "demo-county.yaml", path)
+    for path in (SET, UNSEEN, HOLDOUT):
+        result = figures(DEMO, path)
         print(path.name, {k: v for k, v in result.items() if k != "per"})
         for name, (p, r) in sorted(result["per"].items()):
             print(f"  {name}\tprecision {p:.1%}\trecall {r:.1%}")
