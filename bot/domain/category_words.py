@@ -10,6 +10,7 @@ bot.segmenter); one of three or more may stand anywhere in it.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -19,14 +20,20 @@ FALLBACK = "其他"
 # words that say where, or that something is wrong, more than what: they only decide when nothing else is found
 GENERIC_WORDS = frozenset({
     "楼梯", "楼道", "走廊", "宿舍", "教室", "厕所", "卫生间", "操场", "杂物", "档案", "破损", "损坏", "值班", "管理",
-    "上课", "考试", "成绩", "配备", "记录", "制度", "设施", "设备", "检查", "公示",
+    "上课", "考试", "成绩", "配备", "记录", "制度", "设施", "设备", "检查", "公示", "实验室", "作业", "教学",
+    "课堂", "费用",
 })
 # words that name the problem whatever the thing (a loose bar is a danger, not equipment), or the place that decides
 # (in a kindergarten, 办园行为): 5 whatever their length
 STRONG_WORDS = frozenset({
     "锈蚀", "松动", "脱落", "坍塌", "倒塌", "垮塌", "倾倒", "裸露", "隐患", "漏电", "松脱", "掉落", "坠落", "砸伤",
-    "幼儿园", "幼儿", "保育员", "小学化",
+    "体罚", "辱骂", "幼儿园", "幼儿", "保育员", "小学化", "大班", "中班", "小班", "托班",
 })
+# who did it decides between a teacher's conduct and the students' (打牌, 迟到早退, 玩手机 are either): when a county
+# has both categories, the words of either count for the one whose people are named first, after a leading "家长反映"
+CONDUCT = {"师德师风": ("老师", "教师", "班主任", "校长", "教职工", "职工"),
+           "校风学风": ("学生", "男生", "女生", "同学", "住校生", "寄宿生", "孩子")}
+_REPORTED = re.compile(r"^[^，,。；;：:]{0,6}?(反映|反应|举报|投诉)[，,：:]?")
 
 
 class HasKeywords(Protocol):
@@ -50,6 +57,7 @@ class _Index:
         for word, name in pairs:
             owner.setdefault(word, name)  # the county's order decides a word given twice
         self.owner = owner
+        self.names = set(owner.values())
         self.long = frozenset(w for w in owner if len(w) >= 3)
         self.lengths = sorted({len(w) for w in self.long}, reverse=True)
         self.words = tuple(owner)
@@ -89,11 +97,25 @@ def scores(text: str, categories: Sequence[HasKeywords]) -> dict[str, tuple[int,
     hits = index.found(text)
     kept = [w for w in hits if not any(w != other and w in other for other in hits)]
     totals: dict[str, tuple[int, int]] = {}
+    actor = _actor(text, index.names)
     for word in kept:
         name = index.owner[word]
+        if actor and name in CONDUCT:
+            name = actor
         total, longest = totals.get(name, (0, 0))
         totals[name] = (total + weight(word), max(longest, len(word)))
     return totals
+
+
+def _actor(text: str, present: set[str]) -> str | None:
+    """The conduct category whose people are named first in `text` (module CONDUCT), if the county has both."""
+    if not set(CONDUCT) <= present:
+        return None
+    text = _REPORTED.sub("", text, count=1)
+    first = {name: min((i for w in people if (i := text.find(w)) >= 0), default=len(text))
+             for name, people in CONDUCT.items()}
+    (name, at), (_, other) = sorted(first.items(), key=lambda kv: kv[1])
+    return name if at < other else None
 
 
 def categorise(text: str, categories: Sequence[HasKeywords], fallback: str = FALLBACK) -> str:

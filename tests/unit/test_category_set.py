@@ -60,8 +60,8 @@ def test_at_least_nine_in_ten_are_filed_right_and_the_rest_mostly_under_other(co
     found = figures(county)
     assert found["right"] / found["total"] >= 0.95, found
     assert found["wrong"] / found["total"] <= 0.02, found  # a miss goes to 其他, not to a wrong category
-    for name, (precision, recall) in found["per"].items():
-        assert precision >= 0.9 and recall >= 0.85, (name, precision, recall)
+    for name, (precision, recall) in found["per"].items():  # 其他 is where the misses go: its precision is low
+        assert (precision >= 0.9 or name == "其他") and recall >= 0.85, (name, precision, recall)
 
 
 @pytest.mark.parametrize(("path", "size", "right", "wrong"), [(UNSEEN, 40, 0.87, 0.03), (HOLDOUT, 211, 0.93, 0.025)],
@@ -93,7 +93,9 @@ def test_no_default_keyword_belongs_to_two_categories() -> None:
     ("教室门窗玻璃破损", "校务管理"),  # 窗玻璃 is glass: a compound's last two characters
     ("教学楼外墙涂鸦", "其他"),  # 教学楼 is a building: not its first two
     ("学生体检档案不全", "食品卫生"),  # 档案 is generic, 体检 says what
-    ("教师要求家长请客吃饭", "其他"),  # 请客 (师德师风) and 吃饭 (食品卫生) weigh the same: no coin flip
+    ("食堂门口学生打架", "其他"),  # 食堂 (食品卫生) and 打架 (校风学风) weigh the same: no coin flip
+    ("家长反映班主任上课玩手机", "师德师风"), ("学生上课玩手机", "校风学风"),  # who did it
+    ("有学生在宿舍打牌", "校风学风"), ("有老师在办公室打牌", "师德师风"),
     ("楼道堆放废旧桌椅", "安全稳定"),
 ])
 def test_words_are_weighed(text: str, category: str) -> None:
