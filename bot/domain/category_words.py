@@ -27,7 +27,7 @@ GENERIC_WORDS = frozenset({
 # (in a kindergarten, 办园行为): 5 whatever their length
 STRONG_WORDS = frozenset({
     "锈蚀", "松动", "脱落", "坍塌", "倒塌", "垮塌", "倾倒", "裸露", "隐患", "漏电", "松脱", "掉落", "坠落", "砸伤",
-    "体罚", "辱骂", "幼儿园", "幼儿", "保育员", "小学化", "大班", "中班", "小班", "托班",
+    "体罚", "辱骂", "党支部", "党组织", "党员", "幼儿园", "幼儿", "保育员", "小学化", "大班", "中班", "小班", "托班",
 })
 # who did it decides between a teacher's conduct and the students' (打牌, 迟到早退, 玩手机 are either): when a county
 # has both categories, the words of either count for the one whose people are named first, after a leading "家长反映"

@@ -1,6 +1,10 @@
-"""The default category keywords measured on a labelled set of inspection findings (tests/data/categories.csv, written
-for this test: 300+ descriptions as supervisors write them). At least 90% must be filed in the right category, and
-what is missed should fall to 其他 (which the reply shows, to be corrected with #修改) rather than a wrong category."""
+"""The default category keywords measured on labelled inspection findings written for these tests: the set they were
+tuned on (tests/data/categories.csv: 642 descriptions, checklist-style and colloquial) and sets written before the
+changes they measure (see HOLDOUT). Figures are floors a little under what was measured; what is missed should fall
+to 其他 (which the reply shows, to be corrected with #修改) rather than to a wrong category.
+
+    python -m tests.unit.test_category_set    # the figures, precision and recall per category
+"""
 from __future__ import annotations
 
 import csv
@@ -18,9 +22,14 @@ SET = ROOT / "tests" / "data" / "categories.csv"
 # written after the keywords were tuned on SET and measured once, never tuned on: how the keywords do on findings
 # they were not fitted to (most misses must fall to 其他)
 UNSEEN = ROOT / "tests" / "data" / "categories-unseen.csv"
-# 211 findings written for issue #27 before the keywords were broadened and the words weighed, without looking at the
-# keyword lists, measured before (79.1% right, 4.7% wrong) and once after (95.3%, 1.4%), never tuned on
+# issue #27, written without looking at the keyword lists, each before the changes it measures (docs/design.md,
+# "Categories"): HOLDOUT (211, checklist style) measured before (79.1% right, 4.7% wrong) and after (95.3%, 1.4%)
+# the keywords were broadened and weighed, then its errors fixed; HOLDOUT2 (89, colloquial) measured before (53.9%,
+# 13.5%) and after (62.9%, 18.0%) the colloquial tuning sets were added, then its errors fixed; HOLDOUT3 (79) never
+# tuned on: 48.1% and 6.3% on the keywords of main, 68.4% and 8.9% on these
 HOLDOUT = ROOT / "tests" / "data" / "categories-holdout.csv"
+HOLDOUT2 = ROOT / "tests" / "data" / "categories-holdout2.csv"
+HOLDOUT3 = ROOT / "tests" / "data" / "categories-holdout3.csv"
 DEMO = ROOT / "bot" / "data" / "demo-county.yaml"
 SHARED = Path("/work/shared/data/demo-county.yaml")
 
@@ -58,26 +67,30 @@ def test_at_least_nine_in_ten_are_filed_right_and_the_rest_mostly_under_other(co
     if not county.exists():
         pytest.skip(f"{county} is not on this machine")
     found = figures(county)
-    assert found["right"] / found["total"] >= 0.95, found
-    assert found["wrong"] / found["total"] <= 0.02, found  # a miss goes to 其他, not to a wrong category
+    assert found["right"] / found["total"] >= 0.94, found  # measured 95.6%
+    assert found["wrong"] / found["total"] <= 0.025, found  # 1.9%: a miss goes to 其他, not to a wrong category
     for name, (precision, recall) in found["per"].items():  # 其他 is where the misses go: its precision is low
         assert (precision >= 0.9 or name == "其他") and recall >= 0.85, (name, precision, recall)
 
 
-@pytest.mark.parametrize(("path", "size", "right", "wrong"), [(UNSEEN, 40, 0.87, 0.03), (HOLDOUT, 211, 0.93, 0.025)],
-                         ids=["unseen", "holdout"])
-def test_findings_the_keywords_were_not_fitted_to_are_mostly_right_and_a_miss_falls_to_other(
-        path: Path, size: int, right: float, wrong: float) -> None:
+@pytest.mark.parametrize(("path", "size", "right", "wrong"), [
+    (UNSEEN, 40, 0.87, 0.03),  # measured 90.0% right, 2.5% wrong
+    (HOLDOUT, 211, 0.97, 0.015),  # 99.1%, 0.5% (its errors seen and fixed)
+    (HOLDOUT2, 89, 0.84, 0.10),  # 86.5%, 9.0% (its errors seen and fixed)
+    (HOLDOUT3, 79, 0.65, 0.10),  # 68.4%, 8.9%: never tuned on, the figure to expect of new text
+], ids=["unseen", "holdout", "holdout2", "holdout3"])
+def test_findings_the_keywords_were_not_fitted_to(path: Path, size: int, right: float, wrong: float) -> None:
     found = figures(DEMO, path)
     assert found["total"] == size, found
-    assert found["right"] / found["total"] >= right, found  # measured 92.5% and 95.3%
-    assert found["wrong"] / found["total"] <= wrong, found  # measured 2.5% (one) and 1.4%
+    assert found["right"] / found["total"] >= right, found
+    assert found["wrong"] / found["total"] <= wrong, found
 
 
 def test_the_sets_share_no_description() -> None:
-    sets = [{t for t, _ in _rows(p)} for p in (SET, UNSEEN, HOLDOUT)]
-    assert not (sets[0] & sets[1]) and not (sets[0] & sets[2]) and not (sets[1] & sets[2])
-    assert {c for p in (UNSEEN, HOLDOUT) for _, c in _rows(p)} <= {c for _, c in _rows()}
+    paths = (SET, UNSEEN, HOLDOUT, HOLDOUT2, HOLDOUT3)
+    texts = [t for p in paths for t, _ in _rows(p)]
+    assert len(texts) == len(set(texts))  # no description in two sets, nor twice in one
+    assert {c for p in paths for _, c in _rows(p)} <= {c for _, c in _rows()}
 
 
 def test_no_default_keyword_belongs_to_two_categories() -> None:
@@ -112,7 +125,7 @@ def test_the_problems_the_issue_named(text: str, category: str) -> None:
 
 
 if __name__ == "__main__":  # the figures for a note: python -m tests.unit.test_category_set
-    for path in (SET, UNSEEN, HOLDOUT):
+    for path in (SET, UNSEEN, HOLDOUT, HOLDOUT2, HOLDOUT3):
         result = figures(DEMO, path)
         print(path.name, {k: v for k, v in result.items() if k != "per"})
         for name, (p, r) in sorted(result["per"].items()):
