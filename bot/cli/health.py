@@ -204,14 +204,14 @@ class Health:
         now = self.clock.now()
         kind = case((m.OutboxMessage.in_reply_to.is_(None), "notice"), else_="reply")
         async with self.db.reading() as s:
-            waiting: dict[str, int] = dict((await s.execute(select(kind, func.count()).where(
-                m.OutboxMessage.status.in_(WAITING)).group_by(kind))).tuples().all())
+            waiting = {str(k): int(n) for k, n in (await s.execute(select(kind, func.count()).where(
+                m.OutboxMessage.status.in_(WAITING)).group_by(kind))).all()}
             oldest = await s.scalar(select(func.min(m.OutboxMessage.created_at)).where(
                 m.OutboxMessage.status.in_(WAITING), m.OutboxMessage.in_reply_to.is_not(None)))
             dead = await s.scalar(select(func.count()).where(m.OutboxMessage.status == "dead"))
-            logins: dict[str, int] = dict((await s.execute(select(m.AuditEntry.kind, func.count()).where(
+            logins = {str(k): int(n) for k, n in (await s.execute(select(m.AuditEntry.kind, func.count()).where(
                 m.AuditEntry.kind.in_((audit.LOGIN, audit.LOGIN_FAILED, audit.LOGIN_THROTTLED)),
-                m.AuditEntry.at >= now - timedelta(hours=24)).group_by(m.AuditEntry.kind))).tuples().all())
+                m.AuditEntry.at >= now - timedelta(hours=24)).group_by(m.AuditEntry.kind))).all()}
         for name in ("reply", "notice"):
             self.pending.labels(kind=name).set(waiting.get(name, 0))
         self.oldest.set(max(0.0, (now - _aware(oldest)).total_seconds()) if oldest is not None else 0)
