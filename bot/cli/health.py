@@ -36,7 +36,7 @@ from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.engine import Database
-from bot.transports.contract import Transport, TransportError
+from bot.transports.contract import Transport
 from bot.web import audit
 
 log = logging.getLogger("dudao.health")
@@ -237,6 +237,8 @@ class Alerter:
         """Check every cause once; send what is due. Returns the texts sent (for the log and the tests)."""
         report = await self.health.report()
         now = self.health.clock.now()
+        if "database" not in report.problems:
+            await self._current_roster()  # kept: whom to tell when the database is away
         sent: list[str] = []
         for name in list(self.health.causes):
             problem = report.problems.get(name)
@@ -290,12 +292,13 @@ class Alerter:
                 if transport.connected:
                     await transport.send(out)
                 elif offline is not None:
-                    await offline(out)
+                    await offline(out, room.webhook_key if room is not None else None)
                 else:
                     continue
                 told = True
-            except TransportError as error:
-                log.warning("health: could not tell %s about %s: %s", out.room or out.to, cause, error)
+            except Exception as error:  # noqa: BLE001 — a TransportError, or the webhook's key unreadable (the database)
+                log.warning("health: could not tell %s about %s: %s: %s", out.room or out.to, cause,
+                            type(error).__name__, error)
         if told:
             log.warning("health: told the office: %s", cause)
         return told

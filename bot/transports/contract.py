@@ -70,5 +70,6 @@ class OfflineSender(Protocol):
     """What a transport may offer besides (WeCom: a room's group robot webhook): a short text sent while the
     connection is down — the health alerts use it (bot/cli/health.py); TransportError when it cannot."""
 
-    async def send_without_connection(self, out: Outbound) -> None:
+    async def send_without_connection(self, out: Outbound, webhook_key: str | None = None) -> None:
+        """`webhook_key`: the room's group robot key as the caller knows it (else the transport looks it up)."""
         ...

@@ -106,3 +106,42 @@ async def test_no_alerts_when_alert_after_minutes_is_zero(county_db_url: str, tm
         assert harness.app.alerter is None and harness.app.health is not None
     finally:
         await harness.close()
+
+
+async def test_the_database_failing_is_told_once_over_the_chat_and_its_recovery_once(
+        h: Harness, county_db_url: str) -> None:
+    """PostgreSQL refuses connections (the bot's own terminated): the office room is told from the roster last
+    read, straight over the chat connection (the outbox is in the database); then told once that it is back."""
+    if not county_db_url.startswith("postgresql"):
+        pytest.skip("the database taken away while the bot runs: PostgreSQL (a server that refuses connections)")
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from tests.conftest import PG_URL
+
+    name = make_url(county_db_url).database
+    admin = create_async_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
+
+    async def allow(yes: bool) -> None:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(yes).lower()}'))
+            if not yes:
+                await conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                        "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+
+    try:
+        assert await _tick_at(h, 0) == []  # well: the roster is read (and kept)
+        await allow(False)
+        assert await _tick_at(h, 1) == []  # failing since now
+        assert await _tick_at(h, 10.5) == []
+        (alert,) = await _tick_at(h, 11)
+        assert "连不上数据库已约 10 分钟" in alert and _told(h) == [alert]
+        assert await _tick_at(h, 12) == []
+        await allow(True)
+        (recovered,) = await _tick_at(h, 13)
+        assert "已重新连上数据库（中断约 12 分钟）" in recovered and _told(h) == [alert, recovered]
+        assert await _tick_at(h, 14) == []
+    finally:
+        await allow(True)
+        await admin.dispose()
