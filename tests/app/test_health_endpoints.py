@@ -175,7 +175,9 @@ async def test_dead_letters_are_counted(county_db_url: str, tmp_path: Path) -> N
 
 async def test_the_chat_connection_down_for_more_than_a_minute_is_503(running: Running) -> None:
     running.transport.connected = False
-    await asyncio.sleep(1.2)  # the watcher looks every second: it saw the connection go down
+    health = running.bot.health
+    assert health is not None
+    await eventually(lambda: health.down_since is not None)  # the watcher looks every second
     running.clock.advance_to(running.clock.now() + timedelta(seconds=50))
     assert (await running.get("/healthz")).status_code == 200  # reconnecting for less than a minute
     running.clock.advance_to(running.clock.now() + timedelta(seconds=15))

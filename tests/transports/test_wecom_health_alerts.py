@@ -21,8 +21,7 @@ async def _down_then_up(world: World) -> tuple[list[str], list[str]]:
     health, alerter = world.bot.health, world.bot.alerter
     assert health is not None and alerter is not None
     health.chat_grace = timedelta(seconds=0.2)
-    world.standin.text(LIU, "大家好", chatid=OFFICE_ROOM)
-    await asyncio.sleep(0.3)
+    world.standin.text(LIU, "大家好", chatid=OFFICE_ROOM)  # the stand-in lets the bot write there from now on
     await world.standin.stop()
     await eventually(lambda: not world.transport.connected)
     down: list[str] = []
