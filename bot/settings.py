@@ -83,6 +83,15 @@ class Settings(BaseSettings):
     campaign_template: Path | None = None  # likewise for the 专项督导通报 (bot/data/campaign-template.docx)
 
     log_level: str = "INFO"
+    log_format: str = "text"  # text (one line a record) / json (one JSON object a line, for a log collector)
+
+    # health (bot/cli/health.py): /healthz and /metrics on this address (host:port); empty = off. With
+    # `dudao run --web` they are also served on the desk's port
+    metrics_listen: str | None = None
+    # the office is told when the bot has been unwell this long (and again when it is well); 0 = never
+    alert_after_minutes: float = Field(default=10, ge=0)
+    # a reply waiting this long to be sent is a cause of ill health (alerted; named by /healthz)
+    alert_replies_waiting_minutes: float = Field(default=15, gt=0)
 
     @property
     def spool_path(self) -> Path:
@@ -95,6 +104,13 @@ class Settings(BaseSettings):
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             return Path(str(url.database)).with_suffix(".spool")
         return Path("data/spool/inbound.spool")
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.strip().lower() not in ("text", "json"):
+            raise ValueError("LOG_FORMAT must be text or json")
+        return value.strip().lower()
 
     @field_validator("web_trusted_proxies")
     @classmethod

@@ -20,7 +20,7 @@ from bot.cli.bootstrap import (
     read_roster,
 )
 from bot.cli.county_summary import county_summary
-from bot.cli.desk_actions import CliError, listen_address, with_desk
+from bot.cli.desk_actions import CliError, listen_address, with_servers
 from bot.cli.say import say
 from bot.clock import SystemClock, VirtualClock
 from bot.render import Renderer
@@ -101,12 +101,14 @@ def _transport(settings: Settings, force_console: bool):
 async def run(settings: Settings, *, force_console: bool = False, web: bool = False) -> None:
     if web:
         listen_address(settings.web_listen)
+    if settings.metrics_listen:
+        listen_address(settings.metrics_listen, "METRICS_LISTEN")  # said before the database is touched
     db = await open_database(settings.database_url, long_running=True)
     clock = SystemClock()
     print(await ensure_county(db, clock, settings.county_file), file=sys.stderr)
     try:
         bot = build(settings, clock, db, _transport(settings, force_console))
-        await (with_desk(settings, db, bot) if web else bot.run())
+        await with_servers(settings, db, bot, web=web)
     except TakenOver as err:
         print(Renderer().render("cli/taken_over.j2", holder=err.holder, url=safe_url(settings.database_url),
                                 kept=err.kept, spool=err.spool), file=sys.stderr)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import TypeVar
 
 from bot.app import App
 from bot.cli.db_problem import DatabaseUnavailable, kind_of
+from bot.cli.health import Alerter, Health, watch
 from bot.cli.say import say
 from bot.clock import Clock, VirtualClock
 from bot.county import load_county_file
@@ -111,21 +113,30 @@ class Bot:
     intake: Intake
     _last_handled: datetime | None = None
     lock: instance.InstanceLock | None = None  # while run() runs: the database is this process's
+    health: Health | None = None  # /healthz, /metrics (bot/cli/health.py)
+    alerter: Alerter | None = None  # tells the office when the bot is unwell (None: ALERT_AFTER_MINUTES=0)
 
     async def handle(self, inbound: Inbound) -> bool:
         handled = await self.intake.handle(inbound)  # fenced (the lock lost): kept, like in a database outage
         if handled:
             self.outbox.wake()
+            if self.health is not None:
+                self.health.handled_messages()
         return handled
 
     async def handle_many(self, inbounds: list[Inbound]) -> list[bool]:
         handled = await self.intake.handle_many(inbounds)
         if any(handled):
             self.outbox.wake()
+            if self.health is not None:
+                self.health.handled_messages(sum(handled))
         return handled
 
     async def sweep(self, now: datetime | None = None) -> int:
+        started = time.monotonic()
         queued = await self._held(lambda: self.app.sweep(now), 0)
+        if self.health is not None:
+            self.health.swept(self.clock.now(), time.monotonic() - started)
         if queued:
             self.outbox.wake()
         return queued
@@ -181,6 +192,7 @@ class Bot:
         lock.watch(on_change=lambda: self._lock_changed(lock))  # checked while it runs; lost, nothing is written
         sender: asyncio.Task[None] | None = None
         intake: asyncio.Task[None] | None = None
+        watching = asyncio.create_task(watch(self.health, self.alerter)) if self.health is not None else None
         try:
             load_segmenter()  # jieba's dictionary (~0.5 s) before the first message, here: its memory is given back
             await self._held(self.outbox.recover, 0)
@@ -195,6 +207,10 @@ class Bot:
             if not lock.ended.is_set():
                 await self.transport.run(self)
         finally:
+            if watching is not None:
+                watching.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watching
             if intake is not None:
                 intake.cancel()  # what waits stays in the spool for the next start
                 with contextlib.suppress(asyncio.CancelledError):
@@ -257,6 +273,9 @@ def build(settings: Settings, clock: Clock, db: Database, transport: Transport, 
 
     intake = Intake(app, Spool(settings.spool_path), app.renderer, tell=transport.send, recovered=recovered)
     bot = Bot(settings, clock, db, app, outbox, scheduler, transport, intake)
+    bot.health = Health(settings, clock, db, transport)
+    if settings.alert_after_minutes > 0:
+        bot.alerter = Alerter(bot.health, app.renderer, app.current_roster)
     return bot
 
 

@@ -7,7 +7,7 @@ import contextlib
 import functools
 import logging
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from urllib.parse import quote, urlsplit
 
 from starlette.applications import Starlette
@@ -17,7 +17,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -185,9 +185,11 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.hasher.shutdown()
 
 
-def create_app(settings: Settings, db: Database, clock: Clock | None = None, acts: Acts | None = None) -> Starlette:
+def create_app(settings: Settings, db: Database, clock: Clock | None = None, acts: Acts | None = None,
+               routes: Sequence[BaseRoute] = ()) -> Starlette:
     """The desk. `acts`: the chat app's door for the actions on a finding's page (bot/cli/bootstrap.py desk_acts);
-    without it the desk only reads (the pages offer no action)."""
+    without it the desk only reads (the pages offer no action). `routes`: served too, behind the same headers
+    (beside the bot: /healthz and /metrics, bot/cli/health_http.py)."""
     from bot.web import accounts_view, audit_view, bulletins_view, campaigns_view, charts, cycle_view, documents_view  # noqa: I001
     from bot.web import finding_view, help_view, ledger_export, ledger_view, school_assessment_view, terms_view
     from bot.web import notice_view, todo_view
@@ -195,6 +197,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None, act
     accounts.dummy_hash()  # now, not at the first login for an unknown name (which would take twice as long)
 
     routes = [
+        *routes,
         Route("/", _home),
         Route("/login", auth.login_form, methods=["GET"]),
         Route("/login", auth.login, methods=["POST"]),

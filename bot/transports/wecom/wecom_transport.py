@@ -181,6 +181,15 @@ class WecomTransport:
                     self._progress.pop(next(iter(self._progress)))
         self._progress.pop(out.key, None)
 
+    async def send_without_connection(self, out: Outbound, webhook_key: str | None = None) -> None:
+        """A short text to a room by its group robot webhook, which works while the long connection is down (the
+        health alerts, bot/cli/health.py): `webhook_key` as the caller knows it (the database may be away too), else
+        the roster's; TransportError when the room has none."""
+        key = webhook_key or (await self._webhook_key(out.room) if out.room else None)
+        if not key:
+            raise TransportError(f"no group robot webhook for {out.room or out.to}", permanent=True)
+        await self.sender.webhooks.send_text(key, out.text, [], out.room or "")
+
     # stopping --------------------------------------------------------------------------
     async def stop(self) -> None:
         """Take no new messages, finish the ones taken (briefly), close the connection."""
