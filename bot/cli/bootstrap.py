@@ -72,8 +72,9 @@ async def connect_database(url: str) -> Database:
     reached."""
     try:
         db = Database(url)
-        async with db.engine.connect():
-            pass
+        if db.dialect != "sqlite":  # a SQLite file is not made before there is something to put in it
+            async with db.engine.connect():
+                pass
     except Exception as error:
         kind = kind_of(error) or kind_of(error.__cause__ or error)
         if kind is None:
