@@ -81,3 +81,15 @@ def test_the_minimum_covers_every_transports_redelivery_window() -> None:
         "wechaty catch-up": Timing().catchup + Timing().replay_margin + timedelta(days=1),  # + a day of skew at most
     }
     assert all(window <= retention.MIN_RETENTION for window in windows.values()), windows
+
+
+async def test_a_simulated_stretch_levels_off(tmp_path) -> None:  # noqa: ANN001
+    """benchmarks/retention_year.py, tiny: 40 days at 20 messages a day kept 10 days — the bookkeeping stops
+    growing once the retention is reached, and so (its freed pages reused) does the file."""
+    from benchmarks.retention_year import simulate
+
+    days = await simulate(tmp_path / "year.db", days=40, messages=20, replies=10, findings=1, retention_days=10)
+    keys = [kept for _, _, kept, _ in days]
+    assert keys[4] < keys[9] == keys[25] == keys[39] == 20 * 4 * 10  # ten days of keys, then no more
+    size = {day: size for day, size, _, _ in days}
+    assert size[40] <= size[20] * 1.05, size
