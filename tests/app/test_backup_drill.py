@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,59 @@ async def test_restore_refuses_a_target_that_is_not_empty(harness, tmp_path: Pat
     assert refused.value.kind == "not_empty" and refused.value.values["rows"] > 0
     assert await _rows(h.app.db, m.Finding, m.Finding.id, m.Finding.description) == before
     assert not list(tmp_path.glob(".dudao-restore-*"))  # the staging folder is gone
+
+
+async def test_scheduled_backups_keep_the_newest_and_run_the_command(harness, tmp_path: Path) -> None:  # noqa: ANN001
+    h = harness
+    folder, away = tmp_path / "share", tmp_path / "elsewhere"
+    folder.mkdir()
+    away.mkdir()
+    for name in ("dudao-20200101-023000.tar.gz", "dudao-20200102-023000.tar.gz", "dudao-20200103-023000.tar.gz",
+                 "dudao-20200104-023000.tar.gz.partial", "notes.txt"):
+        (folder / name).write_text("old")
+    settings = h.app.settings.model_copy(update={"backup_dir": folder, "backup_keep": 2,
+                                                 "backup_command": f"cp {{archive}} {away}/"})
+    written = await b.scheduled(h.app.db, settings)
+    assert written is not None
+    assert sorted(p.name for p in folder.iterdir()) == ["dudao-20200103-023000.tar.gz", written.path.name,
+                                                        "notes.txt"]
+    assert (away / written.path.name).read_bytes() == written.path.read_bytes()
+    assert b.run_command("false", written.path) is False  # a failing command is logged, not raised
+
+
+async def test_doctor_says_when_the_last_good_backup_is_too_old(harness, tmp_path: Path) -> None:  # noqa: ANN001
+    h = harness
+    settings = h.app.settings.model_copy(update={"backup_dir": tmp_path / "share", "backup_max_age_hours": 26})
+    _, report = await doctor(settings, wait=0.1)
+    assert "! 还没有做过备份。已设置 BACKUP_DIR=" in report
+    await b.backup(h.app.db, settings, tmp_path / "share")
+    async with h.app.db.reading() as s:
+        last = await b.last_good_backup(s)
+    assert last is not None and abs((last - datetime.now(UTC)).total_seconds()) < 120
+    _, report = await doctor(settings, wait=0.1)
+    assert "✓ 最近一次成功的备份在" in report
+    _, report = await doctor(settings, wait=0.1, clock=Later(timedelta(hours=30)))
+    assert "已经过去 30 小时，超过了 BACKUP_MAX_AGE_HOURS=26" in report, report
+
+
+async def test_restore_refuses_while_a_bot_holds_the_target(harness, tmp_path: Path) -> None:  # noqa: ANN001
+    from bot.cli.backup_cli import _restore
+    from bot.storage import instance
+
+    h = harness
+    written = await b.backup(h.app.db, h.app.settings, tmp_path / "one.tar.gz")
+    lock = await instance.acquire(h.app.db)
+    try:
+        with pytest.raises(b.BackupError) as refused:
+            await _restore(h.app.settings.model_copy(update={"evidence_dir": tmp_path / "x"}), written.path, True)
+        assert refused.value.kind == "busy"
+    finally:
+        await lock.release()
+
+
+class Later:
+    def __init__(self, ahead: timedelta) -> None:
+        self.ahead = ahead
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
