@@ -330,11 +330,13 @@ def backup_stale(last: datetime | None, now: datetime, max_age_hours: float) -> 
 
 
 def keep_newest(folder: Path, keep: int) -> list[Path]:
-    """Delete all but the `keep` newest archives named dudao-<time>.tar.gz in `folder` (and leftover .partial files
-    of earlier runs); return what was deleted. Nothing else in the folder is touched."""
+    """Delete all but the `keep` newest archives named dudao-<time>.tar.gz in `folder` (and .partial files a day old:
+    left by a run that was cut short, not one still writing); return what was deleted. Nothing else in the folder is
+    touched."""
     archives = sorted(folder.glob(ARCHIVE_GLOB))
     gone = archives[:-keep] if keep > 0 else []
-    gone += [p for p in folder.glob(ARCHIVE_GLOB + ".partial")]
+    day_ago = datetime.now(UTC).timestamp() - 86400
+    gone += [p for p in folder.glob(ARCHIVE_GLOB + ".partial") if p.stat().st_mtime < day_ago]
     for path in gone:
         with contextlib.suppress(OSError):
             path.unlink()

@@ -109,12 +109,14 @@ async def test_scheduled_backups_keep_the_newest_and_run_the_command(harness, tm
     for name in ("dudao-20200101-023000.tar.gz", "dudao-20200102-023000.tar.gz", "dudao-20200103-023000.tar.gz",
                  "dudao-20200104-023000.tar.gz.partial", "notes.txt"):
         (folder / name).write_text("old")
+        os.utime(folder / name, (0, 0))  # written long ago
+    (folder / "dudao-20991231-000000.tar.gz.partial").write_text("another backup, still writing")
     settings = h.app.settings.model_copy(update={"backup_dir": folder, "backup_keep": 2,
                                                  "backup_command": f"cp {{archive}} {away}/"})
     written = await b.scheduled(h.app.db, settings)
     assert written is not None
     assert sorted(p.name for p in folder.iterdir()) == ["dudao-20200103-023000.tar.gz", written.path.name,
-                                                        "notes.txt"]
+                                                        "dudao-20991231-000000.tar.gz.partial", "notes.txt"]
     assert (away / written.path.name).read_bytes() == written.path.read_bytes()
     assert b.run_command("false", written.path) is False  # a failing command is logged, not raised
 
