@@ -20,6 +20,7 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 from sqlalchemy import text
 
@@ -35,8 +36,13 @@ EVIDENCE_COLUMNS = ["id", "finding_id", "sender_chat_id", "room_chat_id", "path"
 
 
 def _jpeg(i: int, rng: random.Random) -> bytes:
-    img = Image.new("RGB", (160, 120), (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
-    img.putdata([(x * i % 256, y * 7 % 256, (x + y + i) % 256) for y in range(120) for x in range(160)])
+    """A distinct 160×120 picture for each i (a gradient of its own, a few random blocks)."""
+    y, x = np.mgrid[0:120, 0:160]
+    pixels = np.stack([(x * (i % 251 + 1)) % 256, (y * (i // 251 + 1)) % 256, (x + y + i) % 256], axis=-1)
+    for _ in range(4):
+        top, left = rng.randrange(110), rng.randrange(150)
+        pixels[top:top + 10, left:left + 10] = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+    img = Image.fromarray(pixels.astype(np.uint8), "RGB")
     out = io.BytesIO()
     img.save(out, "JPEG", quality=70)
     return out.getvalue()
