@@ -27,7 +27,7 @@ def backup(out: Path, db: str | None = DbOption) -> None:
         _fail(_say("error", kind=err.kind, values=err.values))
     typer.echo(_say("written", path=written.path, size_mb=f"{written.size / 1e6:.1f}", seconds=f"{written.seconds:.1f}",
                     counts=written.counts, photos=written.photos, missing=written.missing,
-                    county=bool(settings.county_file)))
+                    county=written.county))
 
 
 async def _backup(settings: Settings, out: Path):  # noqa: ANN202 — a backup.Written

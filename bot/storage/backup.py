@@ -43,6 +43,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import URL, make_url
 
 from bot.resources import migrations_dir
+from bot.settings import Settings
 from bot.storage import models as m
 from bot.storage.base import Base
 from bot.storage.engine import Database
@@ -77,6 +78,7 @@ class Written:
     counts: dict[str, int]
     photos: int
     missing: int  # photo rows whose file was not on disk (named in the manifest)
+    county: bool = False  # the county file is in it
 
 
 @dataclass
@@ -139,7 +141,7 @@ def _writable(target: Path) -> None:
         raise BackupError("not_writable", target=str(folder), error=error.strerror or str(error)) from None
 
 
-async def backup(db: Database, settings: Any, out: Path, *, now: datetime | None = None) -> Written:
+async def backup(db: Database, settings: Settings, out: Path, *, now: datetime | None = None) -> Written:
     """Write one archive of the database `db`, its photos and the county file to `out` (a file, or a folder to put a
     newly named one in). Raises BackupError (nothing written) when it cannot."""
     started = datetime.now(UTC)
@@ -170,7 +172,7 @@ async def backup(db: Database, settings: Any, out: Path, *, now: datetime | None
     seconds = (datetime.now(UTC) - started).total_seconds()
     log.info("backup written to %s (%d bytes, %.1f s)", target, target.stat().st_size, seconds)
     return Written(target, target.stat().st_size, seconds, counts, len(manifest["evidence"]),
-                   len(manifest["missing"]))
+                   len(manifest["missing"]), manifest["county_file"] is not None)
 
 
 def _work_dir(db: Database, target: Path) -> str | None:
@@ -360,7 +362,7 @@ def run_command(command: str, archive: Path, timeout: float = 3600) -> bool:
     return True
 
 
-async def scheduled(db: Database, settings: Any) -> Written | None:
+async def scheduled(db: Database, settings: Settings) -> Written | None:
     """One scheduled backup into BACKUP_DIR, then the retention rule and BACKUP_COMMAND; failures are logged (and
     `dudao doctor` says when the last good backup is too old)."""
     if settings.backup_dir is None:
@@ -425,6 +427,9 @@ def _members(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
 def _check_manifest(manifest: dict[str, Any], archive: Path, staging: Path, names: set[str]) -> None:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError("corrupt", path=str(archive), detail="not a dudao backup")
+    for key in ("dialect", "counts", "database", "evidence"):
+        if key not in manifest:
+            raise BackupError("corrupt", path=str(archive), detail=f"the manifest has no {key}")
     if manifest.get("version", 0) > VERSION:
         raise BackupError("newer_format", path=str(archive), version=manifest.get("version"))
     revision = manifest.get("revision")
@@ -476,7 +481,7 @@ def _evidence_files(folder: Path) -> int:
     return sum(1 for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
 
 
-async def restore(db: Database, settings: Any, archive: Path, *, force: bool = False) -> Restored:
+async def restore(db: Database, settings: Settings, archive: Path, *, force: bool = False) -> Restored:
     """Put `archive` back into the (empty) database `db` and EVIDENCE_DIR. Raises BackupError, having changed
     nothing, when the archive is not whole, is from a newer schema, or the target is not empty (unless `force`)."""
     evidence_dir = Path(settings.evidence_dir)
@@ -497,8 +502,8 @@ async def restore(db: Database, settings: Any, archive: Path, *, force: bool = F
         files = _evidence_files(evidence_dir)
         if (rows or files) and not force:
             raise BackupError("not_empty", rows=rows, files=files, evidence=str(evidence_dir))
-        newer = manifest.get("revision")
-        upgraded = newer if newer != _head() else None
+        archived = manifest.get("revision")
+        upgraded = archived if archived != _head() else None
         if db.dialect == "sqlite":
             staged = work / SQLITE_MEMBER
             await asyncio.to_thread(_check_sqlite_copy, staged, manifest)
@@ -625,7 +630,7 @@ async def _pg_restore(db: Database, dump: Path, *, clean: bool) -> None:
         raise BackupError("pg_restore_failed", error=err.decode(errors="replace").strip()[-500:])
 
 
-def _restore_county(work: Path, manifest: dict[str, Any], settings: Any, force: bool) -> Path | None:
+def _restore_county(work: Path, manifest: dict[str, Any], settings: Settings, force: bool) -> Path | None:
     entry = manifest.get("county_file")
     if not entry:
         return None
