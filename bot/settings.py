@@ -78,6 +78,18 @@ class Settings(BaseSettings):
     # the audit log (logins, logouts, downloads) is kept this many days
     audit_retention_days: int = Field(default=180, ge=1)
 
+    # bookkeeping of messages (handled-message keys, sent outbox rows) is pruned after this many days by the sweep;
+    # never fewer than the transports' redelivery windows allow (bot/storage/retention.py: 2 days)
+    retention_days: int = Field(default=180, ge=0)
+
+    # backups (bot/storage/backup.py, `dudao backup` / `dudao restore`): a scheduled one into BACKUP_DIR at
+    # BACKUP_AT (county time) each day while the bot runs; off unless BACKUP_DIR is set
+    backup_dir: Path | None = None
+    backup_at: str = Field(default="02:30", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")
+    backup_keep: int = Field(default=14, ge=1)  # archives kept in BACKUP_DIR (the newest)
+    backup_command: str | None = None  # run after each scheduled backup with the archive's path (rsync, scp …)
+    backup_max_age_hours: float = Field(default=26, gt=0)  # `dudao doctor` warns when the last good one is older
+
     # documents
     bulletin_template: Path | None = None  # the office's own Word template of the monthly 通报; empty = the shipped one
     campaign_template: Path | None = None  # likewise for the 专项督导通报 (bot/data/campaign-template.docx)
