@@ -34,6 +34,7 @@ from bot.domain.roster import Roster
 from bot.messages import Outbound
 from bot.render import Renderer
 from bot.settings import Settings
+from bot.storage import backup
 from bot.storage import models as m
 from bot.storage.engine import Database
 from bot.transports.contract import Transport
@@ -88,6 +89,7 @@ class Health:
     def __init__(self, settings: Settings, clock: Clock, db: Database, transport: Transport) -> None:
         self.settings, self.clock, self.db, self.transport = settings, clock, db, transport
         self.causes: dict[str, Cause] = {}
+        self.started = clock.now()
         self.chat_grace = CHAT_GRACE
         self.down_since: datetime | None = clock.now()  # not connected yet: connecting since the start
         self._was_connected = False
@@ -113,6 +115,8 @@ class Health:
         for cause in (Cause("database", self._database, critical=True), Cause("chat", self._chat, critical=True),
                       Cause("replies", self._replies)):
             self.register(cause)
+        if settings.backup_dir is not None:  # scheduled backups are on: a stale one is a cause (not critical)
+            self.register(Cause("backup", self._backup))
 
     def register(self, cause: Cause) -> None:
         """Add a cause (e.g. the backups' `backup`); its name keys the alert templates' branches."""
@@ -168,6 +172,17 @@ class Health:
         if age < timedelta(minutes=self.settings.alert_replies_waiting_minutes):
             return None
         return Problem(f"a reply has waited {int(age.total_seconds())} s", {"minutes": _minutes(age)})
+
+    async def _backup(self, now: datetime) -> Problem | None:
+        """The last good backup (bot/storage/backup.py) older than BACKUP_MAX_AGE_HOURS — or none yet while the bot
+        has run that long (a new installation waits for its first scheduled one)."""
+        async with self.db.reading() as s:
+            last = await backup.last_good_backup(s)
+        if not backup.backup_stale(last or self.started, now, self.settings.backup_max_age_hours):
+            return None
+        since = "never" if last is None else last.isoformat()
+        return Problem(f"no good backup within {self.settings.backup_max_age_hours:g} h (last: {since})",
+                       {"hours": f"{self.settings.backup_max_age_hours:g}", "minutes": 0})
 
     async def report(self) -> Report:
         """Every cause checked now; a cause whose check fails is left out when the database is down (that is the

@@ -168,7 +168,7 @@ async def backup(db: Database, settings: Settings, out: Path, *, now: datetime |
                 partial.unlink()
             raise BackupError("not_writable", target=str(target.parent),
                               error=error.strerror or str(error)) from None
-    await record_good_backup(db, datetime.now(UTC))
+    await record_good_backup(db, now or datetime.now(UTC))
     seconds = (datetime.now(UTC) - started).total_seconds()
     log.info("backup written to %s (%d bytes, %.1f s)", target, target.stat().st_size, seconds)
     return Written(target, target.stat().st_size, seconds, counts, len(manifest["evidence"]),

@@ -145,3 +145,32 @@ async def test_the_database_failing_is_told_once_over_the_chat_and_its_recovery_
     finally:
         await allow(True)
         await admin.dispose()
+
+
+async def test_a_stale_backup_is_a_cause_when_scheduled_backups_are_on(county_db_url: str, tmp_path: Path) -> None:
+    """With BACKUP_DIR set, `backup` is a built-in cause: a new installation waits BACKUP_MAX_AGE_HOURS for its first
+    backup; a real backup (bot/storage/backup.py) makes it well; one older than the limit is named (not failing
+    /healthz) and told."""
+    from bot.storage import backup
+
+    settings = Settings(database_url=county_db_url, evidence_dir=tmp_path / "evidence", backup_dir=tmp_path / "b",
+                        backup_max_age_hours=26, alert_after_minutes=10, _env_file=None)
+    h = Harness.on(settings, VirtualClock(T0), await open_database(county_db_url))
+    try:
+        assert h.app.health is not None and "backup" in h.app.health.causes
+        h.clock.advance_to(T0 + timedelta(hours=20))  # no backup yet, but the bot has not run 26 hours
+        assert "backup" not in (await h.app.health.report()).problems
+        if not county_db_url.startswith("sqlite") and backup.pg_tool("pg_dump") is None:
+            pytest.skip("pg_dump is not installed here")
+        await backup.backup(h.app.db, settings, tmp_path / "b", now=h.clock.now())
+        h.clock.advance_to(T0 + timedelta(hours=40))  # 20 hours after the backup
+        assert "backup" not in (await h.app.health.report()).problems
+        h.clock.advance_to(T0 + timedelta(hours=47))  # 27 hours after it
+        report = await h.app.health.report()
+        assert "backup" in report.problems and report.ok  # named, not failing /healthz
+        assert await h.app.alerter.tick() == []  # type: ignore[union-attr]  # a problem since now
+        h.clock.advance_to(T0 + timedelta(hours=47, minutes=11))
+        (told,) = await h.app.alerter.tick()  # type: ignore[union-attr]
+        assert "超过 26 小时没有成功备份" in told
+    finally:
+        await h.close()
