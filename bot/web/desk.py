@@ -184,7 +184,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None, act
     without it the desk only reads (the pages offer no action)."""
     from bot.web import accounts_view, audit_view, bulletins_view, campaigns_view, charts, cycle_view, documents_view  # noqa: I001
     from bot.web import finding_view, help_view, ledger_export, ledger_view, school_assessment_view, terms_view
-    from bot.web import notice_view, todo_view
+    from bot.web import link_view, notice_view, todo_view
 
     accounts.dummy_hash()  # now, not at the first login for an unknown name (which would take twice as long)
 
@@ -220,6 +220,10 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None, act
         Route("/account", logged_in(accounts_view.change_password), methods=["POST"]),
         Route("/accounts", logged_in(accounts_view.accounts_page), methods=["GET"]),
         Route("/accounts", logged_in(accounts_view.change_account), methods=["POST"]),
+        Route("/l/{token:str}", link_view.link_page, methods=["GET"]),
+        Route("/l/{token:str}/act", link_view.act, methods=["POST"]),
+        Route("/l/{token:str}/upload", link_view.upload, methods=["POST"]),
+        Route("/l/{token:str}/photo/{id:id}", link_view.photo),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]
     secret = settings.web_secret or secrets.token_urlsafe(32)
