@@ -72,7 +72,7 @@ async def finding_page(request: Request, viewer: Viewer, number: int, *, said: l
                     who=people[e.actor_id].name if e.actor_id in people else "", text=e.raw_text,
                     note=e.data.get("note") or e.data.get("reason") or "") for e in events]
     finder = people.get(row.finder_id)
-    return render(request, "finding.html", code=code, viewer=viewer, tz=roster.tz, ref=ledger.ref(row.number), f=row,
+    return render(request, template, code=code, viewer=viewer, tz=roster.tz, ref=ledger.ref(row.number), f=row,
                   school=school.name, district=district.name if district else "",
                   finder=finder.name if finder else "", status=ledger.STATUS_LABELS[row.status],
                   source=sources.label(row.source),

@@ -82,7 +82,7 @@ async def _page(request: Request, viewer: Viewer, link: m.FindingLink, finding: 
     token = request.path_params["token"]
     return await finding_view.finding_page(
         request, viewer, finding.number, template="link.html", kinds=KINDS, photo_url=f"/l/{token}/photo/",
-        extra=dict(base=f"/l/{token}", staged=_staged_list(request, link.id)), **outcome)  # type: ignore[arg-type]
+        extra=dict(link_base=f"/l/{token}", staged=_staged_list(request, link.id)), **outcome)  # type: ignore[arg-type]
 
 
 def _staged_list(request: Request, link_id: int) -> list[dict]:
