@@ -35,5 +35,6 @@ async def private_links(ctx: CommandContext, finding: m.Finding, school: SchoolI
 
 
 def link_hint(ctx: CommandContext) -> bool:
-    """Do the notices in a group say how to get a link privately (私聊我发送“#链接 Q12”…)? Only with WEB_PUBLIC_URL."""
-    return bool(ctx.settings.web_public_url)
+    """Do the notices say how to get a link privately (私聊我发送“#链接 Q12”…)? Only with WEB_PUBLIC_URL, and not in
+    the answer to a form sent from the desk or a link (its sender is on the page already)."""
+    return bool(ctx.settings.web_public_url) and ctx.inbound.via is None

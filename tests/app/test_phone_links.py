@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.ledger import finding_links
-from bot.storage import models as m
 from bot.settings import Settings
+from bot.storage import models as m
 from tests.support import harness as harness_module
 from tests.support.harness import Harness
 
