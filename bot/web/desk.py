@@ -8,6 +8,7 @@ import functools
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from starlette.applications import Starlette
@@ -24,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
 from bot.storage.engine import Database
-from bot.web import accounts, audit, auth, sessions
+from bot.web import accounts, audit, auth, link_view, sessions
 from bot.web.acts import Acts
 from bot.web.auth import address_of
 from bot.web.page import WEB_DIR, error_page
@@ -143,13 +144,15 @@ PRUNE_EVERY = 24 * 3600.0  # seconds between the desk's prunings (the first is w
 
 
 async def prune_once(app: Starlette) -> None:
-    """Delete audit entries older than AUDIT_RETENTION_DAYS and the sessions that have ended by themselves."""
+    """Delete audit entries older than AUDIT_RETENTION_DAYS, the sessions that have ended by themselves and the
+    photos uploaded through a personal link whose form was never sent (bot/web/link_view.py)."""
     state = app.state
     now = state.clock.now()
     async with state.db.transaction() as session:
         entries = await audit.prune(session, now, state.settings.audit_retention_days)
         ended = await sessions.prune(session, now, state.settings)
-    log.info("pruned %d audit entries and %d ended sessions", entries, ended)
+    staged = link_view.prune_staged(Path(state.settings.evidence_dir))
+    log.info("pruned %d audit entries, %d ended sessions and %d abandoned link uploads", entries, ended, staged)
 
 
 async def _pruning(app: Starlette) -> None:
@@ -184,7 +187,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None, act
     without it the desk only reads (the pages offer no action)."""
     from bot.web import accounts_view, audit_view, bulletins_view, campaigns_view, charts, cycle_view, documents_view  # noqa: I001
     from bot.web import finding_view, help_view, ledger_export, ledger_view, school_assessment_view, terms_view
-    from bot.web import link_view, notice_view, todo_view
+    from bot.web import notice_view, todo_view
 
     accounts.dummy_hash()  # now, not at the first login for an unknown name (which would take twice as long)
 

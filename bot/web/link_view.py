@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -33,8 +34,22 @@ PERSON = "link_person"  # the cookie's binding of this browser to a link's perso
 _SHA = frozenset("0123456789abcdef")
 
 
+STAGED_HOURS = 48  # photos uploaded through a link but never sent with its form are deleted after this long
+
+
 def _staging(request: Request, link_id: int) -> Path:
     return Path(request.app.state.settings.evidence_dir) / "staged" / str(link_id)
+
+
+def prune_staged(evidence_dir: Path, now: float | None = None) -> int:
+    """Delete the staging folders untouched for STAGED_HOURS (photos uploaded, the form never sent); how many."""
+    root, now = evidence_dir / "staged", time.time() if now is None else now
+    gone = 0
+    for folder in root.iterdir() if root.is_dir() else []:
+        if folder.is_dir() and now - folder.stat().st_mtime > STAGED_HOURS * 3600:
+            shutil.rmtree(folder, ignore_errors=True)
+            gone += 1
+    return gone
 
 
 async def _open(request: Request) -> tuple[Viewer, m.FindingLink, m.Finding] | Response:

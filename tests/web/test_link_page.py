@@ -10,7 +10,9 @@ The desk's seed (tests/web/conftest.py): Q1 at 城口中学 rectified (finder �
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -172,3 +174,16 @@ def test_without_a_public_url_there_are_no_link_pages(desk: Desk) -> None:
     token = issue(desk, "p-huangj", 2)
     client = desk.client(app=link_app(desk, web_public_url=None))
     assert client.get(f"/l/{token}").status_code == 404
+
+
+def test_abandoned_uploads_are_pruned(desk: Desk, tmp_path: Path) -> None:
+    from bot.web.link_view import STAGED_HOURS, prune_staged
+
+    old, fresh = tmp_path / "staged" / "1", tmp_path / "staged" / "2"
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / f"{'a' * 64}.jpg").write_bytes(b"x")
+    stale = time.time() - STAGED_HOURS * 3600 - 60
+    os.utime(old, (stale, stale))
+    assert prune_staged(tmp_path) == 1
+    assert not old.exists() and fresh.exists()
