@@ -132,7 +132,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
-    log.exception("desk page failed: %s", request.url.path)
+    log.exception("desk page failed: %s", link_view.logged_path(request.url.path))
     return error_page(request, 500)
 
 

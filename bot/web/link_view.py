@@ -37,6 +37,12 @@ _SHA = frozenset("0123456789abcdef")
 STAGED_HOURS = 48  # photos uploaded through a link but never sent with its form are deleted after this long
 
 
+def logged_path(path: str) -> str:
+    """A path as a log line may show it: a personal link's token is a password, so it never is."""
+    parts = path.split("/", 3)
+    return "/".join([*parts[:2], "<token>", *parts[3:]]) if path.startswith(finding_links.PATH) else path
+
+
 def _staging(request: Request, link_id: int) -> Path:
     return Path(request.app.state.settings.evidence_dir) / "staged" / str(link_id)
 

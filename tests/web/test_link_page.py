@@ -187,3 +187,11 @@ def test_abandoned_uploads_are_pruned(desk: Desk, tmp_path: Path) -> None:
     os.utime(old, (stale, stale))
     assert prune_staged(tmp_path) == 1
     assert not old.exists() and fresh.exists()
+
+
+def test_a_links_token_never_reaches_a_log_line() -> None:
+    from bot.web.link_view import logged_path
+
+    token = "k" * 32
+    assert token not in logged_path(f"/l/{token}/photo/3") and logged_path(f"/l/{token}/act") == "/l/<token>/act"
+    assert logged_path("/findings/12") == "/findings/12"
