@@ -28,7 +28,7 @@ def parse_link(word: str, rest: str) -> Link:
 
 
 @router.command(Link, "链接", "上传链接", parse=parse_link, action=Action.VIEW, help={"链接": "help/link.j2"},
-                takes_ids=True, usage=Usage("#链接 Q12", "私聊获取这条问题的手机上传/验收链接", example="#链接 Q12"))
+                takes_ids=True, usage=Usage("#链接 Q12", "私聊获取这条问题的手机上传/验收链接", needs="web_public_url"))
 async def link(cmd: Link, ctx: CommandContext) -> list[Reply]:
     public = ctx.settings.web_public_url
     if not public:

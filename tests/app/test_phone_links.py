@@ -87,3 +87,13 @@ async def test_without_a_public_url_nothing_changes(harness) -> None:
     assert [s.text for s in asked] == ["本县尚未开通手机网页办理，请直接在聊天中发送整改情况和照片。"]
     async with h.app.db.reading() as s:
         assert await s.scalar(select(func.count()).select_from(m.FindingLink)) == 0
+
+
+async def test_the_help_overview_names_links_where_there_are_links(linked: Harness) -> None:
+    shown = (await linked.one(None, LIUYANG, "#帮助")).text
+    assert "#链接 Q12" in shown and "#整改" in shown
+
+
+async def test_the_help_overview_does_not_name_links_without_a_public_url(harness) -> None:
+    shown = (await harness.one(None, LIUYANG, "#帮助")).text
+    assert "#链接" not in shown and "#整改" in shown
