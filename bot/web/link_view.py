@@ -10,6 +10,7 @@ the desk as someone else, or holding another person's link, is refused (a forwar
 Without WEB_PUBLIC_URL there are no links, and these routes answer 404."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import time
@@ -130,10 +131,24 @@ async def act(request: Request) -> Response:
 
     outcome = await acts.submit(request, viewer, number=finding.number, kinds=KINDS, staged=staged,
                                 via=f"[链接] {viewer.person.name}")
-    if outcome.said is not None:  # handled: the staged photos are in the ledger now (or were refused by it)
-        shutil.rmtree(folder, ignore_errors=True)
+    await _unstage_filed(request, folder, finding)
     return await _page(request, viewer, link, finding, said=outcome.said, problem=outcome.problem,
                        changed=list(outcome.changed), code=outcome.code)
+
+
+async def _unstage_filed(request: Request, folder: Path, finding: m.Finding) -> None:
+    """Delete the staged photos that are in the ledger now (attached to the finding); a form the handler refused
+    (its note missing, say) leaves them staged, listed on the page again, to be sent with the next try."""
+    staged = {p.stem: p for p in folder.glob("*.*")} if folder.is_dir() else {}
+    if not staged:
+        return
+    async with request.app.state.db.reading() as session:
+        filed = set(await session.scalars(select(m.Evidence.sha256).where(m.Evidence.finding_id == finding.id,
+                                                                          m.Evidence.sha256.in_(list(staged)))))
+    for digest in filed:
+        staged[digest].unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # when empty
 
 
 async def upload(request: Request) -> Response:

@@ -94,6 +94,10 @@ def test_the_principal_uploads_photos_one_by_one_and_reports_through_the_chat_ha
     page = client.get(f"/l/{token}")
     staged = re.findall(r'name="staged" value="([0-9a-f]{64})"', page.text)
     assert len(staged) == 2  # a reload keeps what went up
+    blank = client.post(f"/l/{token}/act", data={**form_of(page.text, "rectify"), "note": " ", "staged": staged})
+    assert blank.status_code == 200 and finding(desk, 2)[0].status == ledger.OPEN  # the handler asks for the note
+    assert re.findall(r'name="staged" value="([0-9a-f]{64})"', blank.text) == staged  # the photos still wait
+    page = blank
     sent = client.post(f"/l/{token}/act", data={**form_of(page.text, "rectify"), "note": "已清理积水并加装防滑垫",
                                                 "staged": staged})
     assert sent.status_code == 200 and "收到 Q2（城口县复兴中学）的整改报告" in sent.text, sent.text
