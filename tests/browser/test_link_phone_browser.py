@@ -168,6 +168,7 @@ def test_the_supervisor_refuses_with_a_reason_in_wecom(link_browser, site: LinkS
     img.scroll_into_view_if_needed()
     tab.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
     fits(tab)
+    assert tab.locator(".sides").bounding_box()["y"] < tab.locator("#act-verify").bounding_box()["y"]  # look, then decide
     form = tab.locator("#act-verify")
     form.locator("input[value=不通过]").check()
     form.locator("textarea[name=reason]").fill("标识没有张贴到位")
