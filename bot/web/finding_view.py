@@ -4,6 +4,7 @@ the viewer may take: bot/web/acts.py) and the photo route. Both answer 404 — t
 not exist — when the viewer may not see the school."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from sqlalchemy import select
@@ -123,10 +124,10 @@ async def evidence(request: Request, viewer: Viewer) -> Response:
     school = viewer.roster.schools.get(row.school_id) if row else None
     if photo is None or row is None or not viewer.may_see(school):
         raise HTTPException(404)
-    return serve_photo(request, photo, row)
+    return await serve_photo(request, photo, row)
 
 
-def serve_photo(request: Request, photo: m.Evidence, row: m.Finding) -> Response:
+async def serve_photo(request: Request, photo: m.Evidence, row: m.Finding) -> Response:
     """A stored photo's file — or, for a HEIC or a large photo, a scaled-down JPEG made from it once and kept in
     the store's display/ folder (the original stays as it was: its hash is what the checks use)."""
     path, store = Path(photo.path).resolve(), Path(request.app.state.settings.evidence_dir).resolve()
@@ -135,7 +136,7 @@ def serve_photo(request: Request, photo: m.Evidence, row: m.Finding) -> Response
     if images.needs_display_copy(path.stat().st_size, path.suffix):
         shown = store / "display" / f"{path.stem}.jpg"
         if not shown.is_file():
-            copy = images.display_copy(path.read_bytes())
+            copy = await asyncio.to_thread(images.display_copy, path.read_bytes())  # the loop serves on meanwhile
             if copy is not None:
                 shown.parent.mkdir(parents=True, exist_ok=True)
                 part = shown.with_name(shown.name + ".part")

@@ -10,6 +10,7 @@ the desk as someone else, or holding another person's link, is refused (a forwar
 Without WEB_PUBLIC_URL there are no links, and these routes answer 404."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import shutil
@@ -179,7 +180,9 @@ async def upload(request: Request) -> Response:
         name = (photo.filename or "照片")[:100]
     finally:
         await form.close()
-    refused = images.refusal(InboundFile(name=name, data=data, mime=photo.content_type), max_bytes=max_bytes)
+    # in a thread: a HEIC is decoded whole (up to seconds for a 12-megapixel one) — the loop serves chat meanwhile
+    refused = await asyncio.to_thread(images.refusal, InboundFile(name=name, data=data, mime=photo.content_type),
+                                      max_bytes=max_bytes)
     if refused is not None:
         return said(refused.reason, 422, name=name)
     folder = _staging(request, link.id)
@@ -205,4 +208,4 @@ async def photo(request: Request) -> Response:
                                                             m.Evidence.finding_id == finding.id))
     if row is None:
         raise HTTPException(404)
-    return finding_view.serve_photo(request, row, finding)
+    return await finding_view.serve_photo(request, row, finding)
