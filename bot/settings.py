@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # password checks computed at once; each already uses up to 4 CPUs (argon2's lanes), so 1 suits a small machine
     web_login_threads: int = Field(default=1, ge=1)
     web_secure_cookie: bool = False  # true behind an HTTPS reverse proxy: the cookie is sent over HTTPS only
+    # the desk's address as phones reach it (through the county's reverse proxy), e.g. https://dudao.example.gov.cn;
+    # set, people may get a personal link to a finding's phone page (#链接 Q12, in a private chat only); empty = none
+    web_public_url: str | None = None
 
     # the audit log (logins, logouts, downloads) is kept this many days
     audit_retention_days: int = Field(default=180, ge=1)
@@ -129,6 +132,16 @@ class Settings(BaseSettings):
     def _networks(cls, value: str) -> str:
         for item in value.replace(",", " ").split():
             ip_network(item, strict=False)  # a ValueError says which one is not an address or a network
+        return value
+
+    @field_validator("web_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")) or len(value.split("//", 1)[1]) == 0:
+            raise ValueError("WEB_PUBLIC_URL must be an address like https://dudao.example.gov.cn")
         return value
 
     @property

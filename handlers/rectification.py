@@ -16,6 +16,7 @@ from bot.parsing.parser import FindingRefs, parse_refs
 from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.steps import photo_acks
+from handlers.steps.link_replies import link_hint, private_links
 from handlers.steps.lookup import finding_for, require
 from handlers.steps.reach import Change, announce, for_each
 from handlers.steps.views import mentionable
@@ -60,9 +61,10 @@ async def _rectify_one(cmd: Rectify, ctx: CommandContext, number: int) -> list[R
     values = dict(ref=ref, school=school.name, description=finding.description, note=cmd.note, photos=photos,
                   moved=moved, private=ctx.private, again=again, verifiers=[p.titled for p in verifiers],
                   by=ctx.actor.titled, window=ctx.settings.evidence_window_minutes,
-                  overdue=ctx.now >= finding.deadline_at, hints=hints)
+                  overdue=ctx.now >= finding.deadline_at, hints=hints, link_hint=link_hint(ctx))
     return [*announce(ctx, Change(school, "rectification/reported.j2", values, act=verifiers,
-                                  done=f"已收到 {ref} 的整改报告", notice="rectification/notice.j2")), *acks]
+                                  done=f"已收到 {ref} 的整改报告", notice="rectification/notice.j2")), *acks,
+            *await private_links(ctx, finding, school, verifiers)]
 
 
 async def _hints(ctx: CommandContext, finding: m.Finding, event: m.FindingEvent) -> list[dict]:

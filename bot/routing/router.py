@@ -53,6 +53,7 @@ class Usage:
     summary: str
     action: Action | None = None
     example: str = ""
+    needs: str = ""  # a setting the line is shown only with (#链接: web_public_url); "": always
 
     @property
     def shown_example(self) -> str:
@@ -129,11 +130,12 @@ class Commands:
         """Every help topic, in declaration order, with its template."""
         return {topic: template for s in self.specs for topic, template in s.help.items()}
 
-    def usages(self, may: Callable[[Action], bool]) -> list[list[Usage]]:
+    def usages(self, may: Callable[[Action], bool], has: Callable[[str], bool] = bool) -> list[list[Usage]]:
         """The #帮助 overview's lines, in the table's order: for each command, its usages whose action `may` allows
-        (a usage without one: any of the command's actions); a command with none left out."""
-        lines = [[u for u in s.usage if any(may(a) for a in ((u.action,) if u.action else s.actions))]
-                 for s in self.specs]
+        (a usage without one: any of the command's actions) and whose setting, if it `needs` one, the bot `has`; a
+        command with none left out."""
+        lines = [[u for u in s.usage if any(may(a) for a in ((u.action,) if u.action else s.actions))
+                  and (not u.needs or has(u.needs))] for s in self.specs]
         return [line for line in lines if line]
 
     def topic_of(self, word: str) -> str | None:

@@ -376,6 +376,23 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime]
 
 
+class FindingLink(Base):
+    """A personal link to one finding's phone page (issue #25 item 2, bot/ledger/links.py): the link carries a random
+    token and this row only its SHA-256. It is good for `person_id` on `finding_id` until `expires_at` (at most 30
+    days), until the finding is closed or withdrawn, or until `revoked_at` (a new link for the same person and
+    finding revokes the older ones)."""
+
+    __tablename__ = "finding_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"))
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_finding_links_person_finding", "person_id", "finding_id"),)
+
+
 class AuditEntry(Base):
     """What happened at the desk and to desk accounts (bot/web/audit.py): logins, failed logins, throttled ones,
     logouts, downloads, account changes. `actor` is the account's username, or the name as typed by an anonymous
