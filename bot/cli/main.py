@@ -23,6 +23,7 @@ import typer
 from typer.core import TyperGroup
 
 from bot.cli.backup_cli import backup, restore
+from bot.cli.db_copy_cli import db_copy
 from bot.cli.db_problem import DatabaseUnavailable
 from bot.cli.desk_cli import user_app, web
 from bot.cli.export_cli import export_app
@@ -175,6 +176,10 @@ def db_upgrade(db: str | None = DbOption) -> None:
 
     asyncio.run(actions.db_upgrade(_settings(db)))
     typer.echo(say("db_ok"))
+
+
+db_app.command("copy", help="把 SOURCE 数据库的全部数据复制到空的目标数据库（--db 或 DATABASE_URL），"
+                           "例如从 SQLite 迁到 PostgreSQL；在一个事务里完成，核对各表条数，出错时目标不变。")(db_copy)
 
 
 @app.command(help="为 PERSON（名册编号、姓名或微信号）生成一次性绑定码，对方在微信里发“#绑定 绑定码”即可。")
