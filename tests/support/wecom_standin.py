@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import html
 import itertools
 import json
+import re
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -34,6 +36,16 @@ class Said:
     req_id: str
     at: float  # time.monotonic()
     data: bytes = b""
+
+    @property
+    def tags(self) -> list[str]:
+        """The userids WeCom's client turns into notifying @-mentions: each `<@userid>` tag of the markdown."""
+        return re.findall(r"<@([^<>\s]+)>", self.content)
+
+    @property
+    def shown(self) -> str:
+        """The markdown as the client shows it: CommonMark's backslash escapes and HTML entities undone."""
+        return html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", self.content))
 
 
 class WecomStandIn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import time
 from pathlib import Path
 
@@ -143,3 +144,18 @@ async def test_a_callback_redelivered_later_and_after_a_restart_is_answered_once
             await asyncio.wait_for(runner, 5)
             bot.outbox.stop()
             await asyncio.wait_for(sender, 5)
+
+
+async def test_markdown_and_tags_users_type_are_shown_literally_and_notify_nobody(tmp_path: Path) -> None:
+    """A description with a heading, emphasis, a link and a `<@…>` tag of the sender's choosing: the frame WeCom
+    receives shows it as typed, and the only tag that notifies is the bot's own @ of the school's principal."""
+    typed = "# 标题 **急** [点我](https://evil.example/x) <@wangfang> 消防通道堆放杂物"
+    async with wecom_world(tmp_path) as world:
+        world.standin.text(SUPERVISOR, f"@督导助手 #问题 实验小学 安全稳定 {typed} 限期3天", chatid=ROOM)
+        await eventually(lambda: world.said(containing="已登记"))
+        (reply,) = world.said()
+        assert reply.tags == [PRINCIPAL]
+        assert typed in reply.shown
+        for markup in ("**急**", "[点我](", "<@wangfang>"):
+            assert markup not in reply.content
+        assert not re.search(r"^\s*#", reply.content, re.MULTILINE)  # no line is a heading

@@ -9,11 +9,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
 import bot.transports.wecom.frames as frames
 import bot.transports.wecom.media as media
 from bot.messages import Outbound
+from bot.text import markdown_literal
 from bot.transports.contract import TransportError
 from bot.transports.wecom.callbacks import Callbacks
 from bot.transports.wecom.socket_client import WecomSocket
@@ -26,15 +28,24 @@ WebhookKey = Callable[[str], Awaitable[str | None]]
 
 
 def markdown_text(out: Outbound, style: str) -> str:
-    """The text with the people it names @-mentioned in front, as WeCom shows them."""
+    """The text as markdown that shows it as written (what users typed in it cannot make a heading, a link or an
+    @-mention: bot.text.markdown_literal), with the people it names @-mentioned in front, as WeCom shows them —
+    the only tags in it."""
+    text = markdown_literal(out.text)
     if not out.room or not out.mentions:
-        return out.text
+        return text
     if style == "tag":
-        labels = [f"<@{userid}>" for userid in out.mentions]
+        labels = [f"<@{_tag_safe(userid)}>" for userid in out.mentions]
     else:
         names = list(out.mention_names) + [""] * len(out.mentions)
-        labels = [f"@{names[i] or userid}" for i, userid in enumerate(out.mentions)]
-    return f"{' '.join(labels)} {out.text}"
+        labels = [markdown_literal(f"@{names[i] or userid}") for i, userid in enumerate(out.mentions)]
+    return f"{' '.join(labels)} {text}"
+
+
+def _tag_safe(userid: str) -> str:
+    """A userid inside a `<@…>` tag: one the tag cannot end early or split (WeCom's userids are letters, digits and
+    `_-.@`; anything else is dropped)."""
+    return re.sub(r"[^0-9A-Za-z_.@\-]", "", userid)
 
 
 class Sender:
