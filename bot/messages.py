@@ -40,6 +40,10 @@ class Inbound:
         transport, so no chat message can claim to come from the desk.
     person_id: the roster person acting, when the core is told who (a logged-in desk account) rather than finding
         them by `sender`'s chat binding (a person on the roster may use the desk without being bound in chat).
+    quoted: the text of the message this one quotes (WeCom's quote), when it quotes one: a command that names no
+        finding takes it from there (the bot's own notices name it). Its photos, fetched, are among `files`.
+    files_lost: how many photos of the message (or of the one it quotes) the transport could not fetch (a media
+        URL expired, content that would not decrypt): the sender is asked to send them again.
     """
 
     room: str | None
@@ -54,6 +58,8 @@ class Inbound:
     text_length: int | None = None
     via: str | None = None
     person_id: int | None = None
+    quoted: str | None = None
+    files_lost: int = 0
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:

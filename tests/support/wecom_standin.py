@@ -100,6 +100,24 @@ class WecomStandIn:
                  {"msgtype": "image", "image": {"url": url, "aeskey": aeskey}}]
         return self._callback(userid, chatid, "mixed", {"mixed": {"msg_item": items}})
 
+    def quoting(self, userid: str, content: str, quote: dict[str, Any], chatid: str | None = None) -> str:
+        """A text message quoting another (`quote` from quote_text / quote_image / quote_mixed), as WeCom sends
+        it: body.quote beside body.text (aibot-node-sdk QuoteContent)."""
+        return self._callback(userid, chatid, "text", {"text": {"content": content}, "quote": quote})
+
+    @staticmethod
+    def quote_text(content: str) -> dict[str, Any]:
+        return {"msgtype": "text", "text": {"content": content}}
+
+    def quote_image(self, image: bytes) -> dict[str, Any]:
+        url, aeskey = self.http.put_media(f"q{next(self._ids)}.img", image)
+        return {"msgtype": "image", "image": {"url": url, "aeskey": aeskey}}
+
+    def quote_mixed(self, content: str, *images: bytes) -> dict[str, Any]:
+        items: list[dict[str, Any]] = [{"msgtype": "text", "text": {"content": content}}]
+        items += [self.quote_image(image) for image in images]
+        return {"msgtype": "mixed", "mixed": {"msg_item": items}}
+
     def image(self, userid: str, image: bytes) -> str:
         url, aeskey = self.http.put_media(f"i{next(self._ids)}.img", image)
         return self._callback(userid, None, "image", {"image": {"url": url, "aeskey": aeskey}})

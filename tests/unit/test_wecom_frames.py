@@ -89,3 +89,34 @@ def test_the_event_type_of_any_event_frame() -> None:
     for frame in ("x", [], {"body": "disconnected_event"}, {"body": {"event": ["x"]}},
                   {"body": {"event": {"eventtype": 3}}}, {"body": {"eventtype": {"a": 1}}}):
         assert frames.event_type(frame) == ""
+
+
+def _quoting(quote: object) -> dict:
+    return {"cmd": "aibot_msg_callback", "headers": {"req_id": "r"}, "body": {
+        "msgid": "m", "aibotid": "b", "chatid": "c", "chattype": "group", "from": {"userid": "u"},
+        "msgtype": "text", "text": {"content": "@督导助手 已整改"}, "quote": quote}}
+
+
+def test_a_quote_gives_its_text_and_its_images_but_not_its_files() -> None:
+    cb = frames.parse_callback(_quoting({"msgtype": "mixed", "mixed": {"msg_item": [
+        {"msgtype": "text", "text": {"content": "已登记问题 Q3"}},
+        {"msgtype": "image", "image": {"url": "https://x/1", "aeskey": "k"}}]}}))
+    assert (cb.text, cb.quoted, [m.url for m in cb.quoted_media]) == ("@督导助手 已整改", "已登记问题 Q3", ["https://x/1"])
+    file = frames.parse_callback(_quoting({"msgtype": "file", "file": {"url": "https://x/f", "aeskey": "k"}}))
+    assert (file.quoted, file.quoted_media) == ("", ())
+    data = _quoting(None)
+    del data["body"]["quote"]
+    assert (frames.parse_callback(data).quoted, frames.parse_callback(data).quoted_media) == (None, ())
+
+
+@pytest.mark.parametrize(("quote", "problem"), [
+    ("Q3", "body.quote is a string"),
+    ({"text": {"content": "Q3"}}, "body.quote.msgtype is"),
+    ({"msgtype": "text", "text": {"content": 3}}, "body.quote.text.content is"),
+    ({"msgtype": "image", "image": {"aeskey": "k"}}, "body.quote.image.url is"),
+    ({"msgtype": "mixed", "mixed": {"msg_item": "x"}}, "body.quote.mixed.msg_item is"),
+])
+def test_a_malformed_quote_is_malformed_with_its_sender_known(quote: object, problem: str) -> None:
+    with pytest.raises(frames.Malformed) as caught:
+        frames.parse_callback(_quoting(quote))
+    assert caught.value.problem.startswith(problem) and caught.value.envelope is not None

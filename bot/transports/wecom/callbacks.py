@@ -141,19 +141,25 @@ class Callbacks:
             self._asked.popitem(last=False)
 
     async def _inbound(self, callback: frames.Callback) -> Inbound | None:
-        files = []
-        for index, item in enumerate(callback.media):
+        """The message for the core: its own images and files, then the images of the message it quotes (a photo
+        quoted with `@督导助手 #整改 Q3 …` is evidence of that report), each fetched and decrypted now; one that
+        cannot be (its URL expired after 5 minutes, it does not decrypt) is counted for the core to ask again."""
+        files, lost = [], 0
+        wanted = [(item, f"{callback.msgid}") for item in callback.media]
+        wanted += [(item, f"{callback.msgid}-quote") for item in callback.quoted_media]
+        for index, (item, stem) in enumerate(wanted):
             try:
-                files.append(await media.fetch(item, callback.msgid, index, self._timing.download_timeout))
-            except Exception as error:  # noqa: BLE001 — the text still counts; the photo is reported missing
-                log.warning("wecom: could not fetch %s %d of message %s: %s: %s", item.kind, index,
-                            callback.msgid, type(error).__name__, error)
-        if not callback.text.strip() and not files:
+                files.append(await media.fetch(item, stem, index, self._timing.download_timeout))
+            except Exception as error:  # noqa: BLE001 — the text still counts; the sender is asked for the photo
+                lost += item.kind == "image"
+                log.warning("wecom: could not fetch %s %d of message %s%s: %s: %s", item.kind, index, callback.msgid,
+                            " (quoted)" if stem.endswith("-quote") else "", type(error).__name__, error)
+        if not callback.text.strip() and not files and not lost:
             log.debug("wecom: nothing the core takes in message %s (%s)", callback.msgid, callback.msgtype)
             return None
         return Inbound(room=callback.chatid, sender=callback.userid, text=callback.text, at=self._at(callback),
                        message_id=callback.msgid, files=tuple(files), mentions_bot=callback.chatid is not None,
-                       id_scope=ID_SCOPE)
+                       id_scope=ID_SCOPE, quoted=callback.quoted, files_lost=lost)
 
     def _at(self, callback: frames.Callback) -> datetime:
         now = self._clock.now()

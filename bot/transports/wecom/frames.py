@@ -120,6 +120,8 @@ class Callback:
     text: str
     media: tuple[Media, ...] = field(default_factory=tuple)
     create_time: float | None = None
+    quoted: str | None = None  # the text of the message this one quotes ("" when it quotes one without text)
+    quoted_media: tuple[Media, ...] = field(default_factory=tuple)  # the images of the message it quotes
 
     @property
     def conversation(self) -> str:
@@ -141,9 +143,25 @@ def parse_callback(data: object) -> Callback:
     if not _filled(msgtype):
         raise Malformed(f"body.msgtype is {described(msgtype)}, not the name of a message type", envelope)
     texts, media = _content(msgtype, body, envelope)
+    quoted, quoted_media = _quote(body, envelope)
     return Callback(req_id=envelope.req_id, msgid=envelope.msgid, chatid=envelope.chatid, userid=envelope.userid,
                     msgtype=msgtype, text="\n".join(t for t in texts if t), media=tuple(media),
-                    create_time=_number(body.get("create_time")))
+                    create_time=_number(body.get("create_time")), quoted=quoted, quoted_media=quoted_media)
+
+
+def _quote(body: dict[str, Any], envelope: Envelope) -> tuple[str | None, tuple[Media, ...]]:
+    """The message a callback quotes (`body.quote`: msgtype text / image / mixed / voice / file and its part, as
+    in aibot-node-sdk's QuoteContent): its text, and its images — a quoted file is no photo and is not fetched."""
+    quote = body.get("quote")
+    if quote is None:
+        return None, ()
+    if not isinstance(quote, dict):
+        raise Malformed(f"body.quote is {described(quote)}, not an object", envelope)
+    kind = quote.get("msgtype")
+    if not _filled(kind):
+        raise Malformed(f"body.quote.msgtype is {described(kind)}, not the name of a message type", envelope)
+    texts, media = _content(kind, quote, envelope, "body.quote")
+    return "\n".join(t for t in texts if t), tuple(m for m in media if m.kind == "image")
 
 
 def _envelope(data: object) -> tuple[Envelope, dict[str, Any]]:
@@ -175,17 +193,18 @@ def _envelope(data: object) -> tuple[Envelope, dict[str, Any]]:
     return Envelope(rid, msgid, chatid, userid), body
 
 
-def _content(msgtype: str, body: dict[str, Any], envelope: Envelope) -> tuple[list[str], list[Media]]:
+def _content(msgtype: str, body: dict[str, Any], envelope: Envelope,
+             where: str = "body") -> tuple[list[str], list[Media]]:
     if msgtype == "mixed":
         mixed = body.get("mixed")
         if not isinstance(mixed, dict):
-            raise Malformed(f"body.mixed is {described(mixed)}, not an object", envelope)
+            raise Malformed(f"{where}.mixed is {described(mixed)}, not an object", envelope)
         items = mixed.get("msg_item")
         if not isinstance(items, list):
-            raise Malformed(f"body.mixed.msg_item is {described(items)}, not a list", envelope)
-        places = [f"body.mixed.msg_item[{index}]" for index in range(len(items))]
+            raise Malformed(f"{where}.mixed.msg_item is {described(items)}, not a list", envelope)
+        places = [f"{where}.mixed.msg_item[{index}]" for index in range(len(items))]
     else:
-        items, places = [{"msgtype": msgtype, msgtype: body.get(msgtype)}], ["body"]
+        items, places = [{"msgtype": msgtype, msgtype: body.get(msgtype)}], [where]
     texts, media = [], []
     for item, place in zip(items, places, strict=True):
         if not isinstance(item, dict):
