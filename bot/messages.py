@@ -44,6 +44,8 @@ class Inbound:
         finding takes it from there (the bot's own notices name it). Its photos, fetched, are among `files`.
     files_lost: how many photos of the message (or of the one it quotes) the transport could not fetch (a media
         URL expired, content that would not decrypt): the sender is asked to send them again.
+    event: a platform event that is no message (text empty): `enter_chat` — the person opened the private chat
+        with the bot (WeCom tells it once a day); the core answers with a short welcome.
     """
 
     room: str | None
@@ -60,6 +62,7 @@ class Inbound:
     person_id: int | None = None
     quoted: str | None = None
     files_lost: int = 0
+    event: str | None = None
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:

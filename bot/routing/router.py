@@ -220,6 +220,8 @@ class Commands:
         inbound, bound = ctx.inbound, ctx.private or (ctx.room is not None and ctx.room.scope is not None)
         if inbound.length > ctx.settings.max_message_chars:
             return self._too_long(ctx, bound)
+        if inbound.event == "enter_chat":  # a private chat opened: the on_empty command (#帮助) welcomes them
+            return await self._command(ctx, bound, self._empty, "", "") if ctx.private else []
         lost = [Reply("rectification/photo_lost.j2", dict(count=inbound.files_lost, quoted=inbound.quoted is not None))
                 ] if inbound.files_lost and ctx.actor.known and bound else []
         if inbound.files and ctx.actor.known and bound and self.photos is not None:

@@ -64,6 +64,7 @@ class WecomStandIn:
         self._spoken: set[str] = set()
         self._windows: dict[str, deque[float]] = {}
         self._uploads: dict[str, list[bytes]] = {}
+        self._events: dict[str, str] = {}  # event req_id -> eventtype
         self._ids = itertools.count(1)
         self._server: Server | None = None
         self.port = 0
@@ -117,6 +118,18 @@ class WecomStandIn:
         items: list[dict[str, Any]] = [{"msgtype": "text", "text": {"content": content}}]
         items += [self.quote_image(image) for image in images]
         return {"msgtype": "mixed", "mixed": {"msg_item": items}}
+
+    def enter_chat(self, userid: str) -> str:
+        """The person opens the private chat with the robot (WeCom sends this on the day's first visit): an
+        aibot_event_callback as aibot-node-sdk's EventMessage; answered, if at all, by aibot_respond_welcome_msg
+        with its req_id within 5 s. Returns that req_id."""
+        msgid = f"ev{next(self._ids)}"
+        req_id = f"ev_{msgid}"
+        self._events[req_id] = "enter_chat"
+        self.push({"cmd": "aibot_event_callback", "headers": {"req_id": req_id}, "body": {
+            "msgid": msgid, "create_time": int(time.time()), "aibotid": self.bot_id, "chattype": "single",
+            "from": {"userid": userid}, "msgtype": "event", "event": {"eventtype": "enter_chat"}}})
+        return req_id
 
     def image(self, userid: str, image: bytes) -> str:
         url, aeskey = self.http.put_media(f"i{next(self._ids)}.img", image)
@@ -227,6 +240,8 @@ class WecomStandIn:
             return {"errcode": 0, "errmsg": "ok"}
         if cmd in ("aibot_respond_msg", "aibot_send_msg"):
             return self._said(cmd, data)
+        if cmd == "aibot_respond_welcome_msg":
+            return self._welcome(data)
         return self._upload(cmd, body)
 
     def _said(self, cmd: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -253,6 +268,21 @@ class WecomStandIn:
         else:
             self.said.append(Said("respond" if cmd == "aibot_respond_msg" else "send", conversation,
                                   body["markdown"]["content"], rid, now))
+        return {"errcode": 0, "errmsg": "ok"}
+
+    def _welcome(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A welcome: only with the req_id of an enter_chat event, once, within 5 s; text (or markdown) content."""
+        rid, body = data["headers"]["req_id"], data["body"]
+        if self._events.get(rid) != "enter_chat" or rid not in self.callbacks_sent:
+            return {"errcode": 40058, "errmsg": "invalid req_id"}
+        conversation, sent_at = self.callbacks_sent[rid]
+        now = time.monotonic()
+        if now - sent_at > 5 or any(s.req_id == rid for s in self.said):
+            return {"errcode": 846605, "errmsg": "invalid req_id"}
+        kind = body.get("msgtype")
+        if kind not in ("text", "markdown"):
+            return {"errcode": 40008, "errmsg": f"invalid message type {kind}"}
+        self.said.append(Said("welcome", conversation, body[kind]["content"], rid, now))
         return {"errcode": 0, "errmsg": "ok"}
 
     def _upload(self, cmd: str | None, body: dict[str, Any]) -> dict[str, Any]:

@@ -115,8 +115,7 @@ async def test_a_failed_mixed_command_keeps_its_photo_for_the_next_report(tmp_pa
         await _finding(world)
         photo = image_bytes("png", seed=41)
         world.standin.mixed(PRINCIPAL, "@督导助手 #整改 Q11 已清理通道", photo, chatid=ROOM)
-        await eventually(lambda: world.said(containing="Q11"))
-        assert world.said(containing="先保存")
+        await eventually(lambda: world.said(containing="Q11") and world.said(containing="先保存"))
         assert await _evidence(world) == [(None, hashlib.sha256(photo).hexdigest())]
         world.standin.text(PRINCIPAL, "@督导助手 #整改 Q1 已清理通道", chatid=ROOM)
         await eventually(lambda: world.said(containing="待验收"))

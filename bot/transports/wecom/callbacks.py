@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import bot.transports.wecom.frames as frames
 import bot.transports.wecom.media as media
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("dudao.wecom")
 REMEMBERED = 5000  # message ids kept for dedupe and replies
+CHINA = ZoneInfo("Asia/Shanghai")  # the day a welcome is once in (WeCom's enter_chat: the day's first visit)
 ID_SCOPE = "wecom"  # a msgid names one message for good: the core knows a redelivery by it alone
 
 
@@ -41,6 +43,7 @@ class Asked:
     req_id: str
     conversation: str
     at: datetime
+    welcome: bool = False  # an enter_chat event: answered by aibot_respond_welcome_msg within 5 s, or not at all
 
 
 class Callbacks:
@@ -70,9 +73,15 @@ class Callbacks:
         asked = self._asked.get(msgid or "")
         if asked is None or asked.conversation != conversation or asked.req_id in self._answered:
             return None
-        if self._clock.now() - asked.at > self._timing.reply_window:
+        window = self._timing.event_window if asked.welcome else self._timing.reply_window
+        if self._clock.now() - asked.at > window:
             return None
         return asked.req_id
+
+    def is_welcome(self, msgid: str | None) -> bool:
+        """Whether `msgid` is an enter_chat event we took (its answer is a welcome, or nothing)."""
+        asked = self._asked.get(msgid or "")
+        return asked is not None and asked.welcome
 
     def answered(self, req_id: str) -> None:
         self._answered.add(req_id)
@@ -103,6 +112,9 @@ class Callbacks:
                 self._current = None
 
     async def _take(self, inlet: Inlet, data: Any) -> None:
+        if isinstance(data, dict) and data.get("cmd") == frames.EVENT_CALLBACK:
+            await self._event(inlet, data)
+            return
         try:
             callback = frames.parse_callback(data)
         except frames.Malformed as error:
@@ -115,6 +127,28 @@ class Callbacks:
         inbound = await self._inbound(callback)
         if inbound is not None:
             await self._deliver(inlet, inbound)
+
+    async def _event(self, inlet: Inlet, data: Any) -> None:
+        """enter_chat in a private chat: the core welcomes the person, once a day at most — the day (China's) is in
+        the message id the core dedupes by, so a second enter_chat that day is a redelivery to it."""
+        try:
+            event = frames.parse_event(data)
+        except frames.Malformed as error:
+            log.warning("wecom: dropped unreadable event callback %s: %s; callback: %s", _ids(data), error.problem,
+                        excerpt(data))
+            return
+        if event.eventtype != frames.ENTER_CHAT or event.chatid is not None:
+            log.debug("wecom: event %s from %s not taken", event.eventtype, event.userid)
+            return
+        at = self._clock.now()
+        msgid = f"{frames.ENTER_CHAT}:{event.userid}:{at.astimezone(CHINA).date().isoformat()}"
+        if msgid in self._asked:
+            log.info("wecom: %s entered the chat again today; welcomed once", event.userid)
+            return
+        self._asked[msgid] = Asked(event.req_id, event.userid, at, welcome=True)
+        self._forget_oldest()
+        await self._deliver(inlet, Inbound(room=None, sender=event.userid, text="", at=at, message_id=msgid,
+                                           id_scope=ID_SCOPE, event=frames.ENTER_CHAT))
 
     def _unreadable(self, data: Any, error: frames.Malformed) -> None:
         envelope = error.envelope

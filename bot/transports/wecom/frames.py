@@ -17,10 +17,11 @@ from bot.redaction import described
 
 SUBSCRIBE, PING = "aibot_subscribe", "ping"
 RESPOND, SEND = "aibot_respond_msg", "aibot_send_msg"
+RESPOND_WELCOME = "aibot_respond_welcome_msg"  # the answer to an enter_chat event (its req_id, within 5 s)
 UPLOAD_INIT, UPLOAD_CHUNK, UPLOAD_FINISH = "aibot_upload_media_init", "aibot_upload_media_chunk", \
     "aibot_upload_media_finish"
 MSG_CALLBACK, EVENT_CALLBACK = "aibot_msg_callback", "aibot_event_callback"
-DISCONNECTED_EVENT = "disconnected_event"
+DISCONNECTED_EVENT, ENTER_CHAT = "disconnected_event", "enter_chat"
 CHAT_SINGLE, CHAT_GROUP = 1, 2  # aibot_send_msg chat_type
 # the largest frame we read (websockets max_size): a callback carries text and media URLs, never the media
 # themselves; a larger frame fails the connection (close 1009) and is logged as such (socket_client.FrameTooBig)
@@ -55,6 +56,11 @@ def markdown(content: str) -> dict[str, Any]:
 def respond(callback_req_id: str, content: str) -> dict[str, Any]:
     """A reply bound to the callback it answers (same req_id)."""
     return frame(RESPOND, markdown(content), rid=callback_req_id)
+
+
+def welcome(event_req_id: str, content: str) -> dict[str, Any]:
+    """The welcome a person gets on opening the private chat: plain text, bound to the enter_chat event."""
+    return frame(RESPOND_WELCOME, {"msgtype": "text", "text": {"content": content}}, rid=event_req_id)
 
 
 def send(chatid: str, chat_type: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -250,6 +256,34 @@ def _number(value: object) -> float | None:
             return None
         return number if math.isfinite(number) else None
     return None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One aibot_event_callback other than disconnected_event, reduced to what the transport uses (aibot-node-sdk
+    EventMessage: msgid, from.userid, chatid in a group, event.eventtype and — for a card button —
+    event.event_key and event.task_id)."""
+
+    req_id: str
+    msgid: str
+    chatid: str | None
+    userid: str
+    eventtype: str
+    create_time: float | None = None
+
+    @property
+    def conversation(self) -> str:
+        return self.chatid or self.userid
+
+
+def parse_event(data: object) -> Event:
+    """Read an aibot_event_callback; raises Malformed when it lacks what every event has."""
+    envelope, body = _envelope(data)
+    kind = event_type(data)
+    if not kind:
+        raise Malformed("body.event.eventtype is not the name of an event", envelope)
+    return Event(req_id=envelope.req_id, msgid=envelope.msgid, chatid=envelope.chatid, userid=envelope.userid,
+                 eventtype=kind, create_time=_number(body.get("create_time")))
 
 
 def event_type(data: object) -> str:

@@ -3,6 +3,7 @@
 - A message that @-mentions people in a room whose group robot we know (county file `webhook_key`), with
   WECOM_MENTIONS_VIA=webhook: the group robot's webhook, text with `mentioned_list` (a real @ that notifies).
 - A reply to a message we still hold the callback req_id of (same conversation, within 24 h): aibot_respond_msg.
+- The welcome on enter_chat (a private chat opened): aibot_respond_welcome_msg, plain text, within 5 s or never.
 - Everything else (reminders, digests, notices to other rooms, private messages): aibot_send_msg, markdown.
 - Files (#导出's workbook): uploaded over the socket, then aibot_send_msg with msgtype file.
 """
@@ -60,6 +61,8 @@ class Sender:
         if key is not None:
             await self.webhooks.send_text(key, out.text, list(out.mentions), conversation)
             return "webhook"
+        if self.callbacks.is_welcome(out.in_reply_to):
+            return await self._welcome(out, conversation)
         content = markdown_text(out, self.config.mention_style)
         rid = self.callbacks.reply_to(out.in_reply_to, conversation)
         if rid is not None:
@@ -75,6 +78,24 @@ class Sender:
         chat_type = frames.CHAT_GROUP if out.room else frames.CHAT_SINGLE
         await self._request(frames.send(conversation, chat_type, frames.markdown(content)), frames.SEND)
         return "send"
+
+    async def _welcome(self, out: Outbound, conversation: str) -> str:
+        """The welcome on enter_chat: aibot_respond_welcome_msg (plain text) within WeCom's 5 s, or not at all —
+        a welcome that comes late is no message worth a dead letter."""
+        rid = self.callbacks.reply_to(out.in_reply_to, conversation)
+        if rid is None:
+            log.info("wecom: the welcome to %s is too late for WeCom's 5 s; not sent", conversation)
+            return "dropped"
+        try:
+            await self._request(frames.welcome(rid, out.text), frames.RESPOND_WELCOME)
+        except TransportError as error:
+            if not error.permanent:
+                raise
+            log.info("wecom: the welcome to %s was refused (%s); not sent", conversation, error)
+            return "dropped"
+        finally:
+            self.callbacks.answered(rid)
+        return "welcome"
 
     async def file(self, path: str, conversation: str, group: bool) -> None:
         media_id = await media.upload(self.socket, path, self.config.timing.send_timeout)
