@@ -12,6 +12,7 @@ from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo, SchoolInfo
 from bot.ledger import evidence, images, photo_hints
 from bot.ledger import lifecycle as ledger
+from bot.messages import Button
 from bot.parsing.parser import FindingRefs, parse_refs
 from bot.routing import Router, Usage
 from bot.storage import models as m
@@ -62,7 +63,15 @@ async def _rectify_one(cmd: Rectify, ctx: CommandContext, number: int) -> list[R
                   by=ctx.actor.titled, window=ctx.settings.evidence_window_minutes,
                   overdue=ctx.now >= finding.deadline_at, hints=hints)
     return [*announce(ctx, Change(school, "rectification/reported.j2", values, act=verifiers,
-                                  done=f"已收到 {ref} 的整改报告", notice="rectification/notice.j2")), *acks]
+                                  done=f"已收到 {ref} 的整改报告", notice="rectification/notice.j2",
+                                  buttons=verify_buttons(ctx, ref))), *acks]
+
+
+def verify_buttons(ctx: CommandContext, ref: str) -> tuple[Button, ...]:
+    """验收通过 / 不通过 under the request to verify: each runs the clicker's own #验收 (不通过 then asks the
+    reason, as typing it without one does)."""
+    return tuple(Button(ctx.renderer.render("verification/button.j2", verdict=verdict), f"#验收 {ref} {word}")
+                 for verdict, word in (("pass", "通过"), ("fail", "不通过")))
 
 
 async def _hints(ctx: CommandContext, finding: m.Finding, event: m.FindingEvent) -> list[dict]:

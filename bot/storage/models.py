@@ -303,6 +303,7 @@ class OutboxMessage(Base):
     mention_names: Mapped[list[Any]] = mapped_column(default=list)
     files: Mapped[list[Any]] = mapped_column(default=list)
     in_reply_to: Mapped[str | None] = mapped_column(String(200))
+    buttons: Mapped[list[Any] | None]  # [[label, command], …]: a tap runs the command (where there are buttons)
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
     # pending / sending (claimed by the sender, between the claim and the platform's answer) / sent / dead / cancelled

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.contract import CommandContext, Reply, UserError
 from bot.domain.roster import PersonInfo, RoomInfo, SchoolInfo
 from bot.domain.visibility import home_room, room_shows, room_shows_all, room_shows_district
+from bot.messages import Button
 
 
 def here_room(ctx: CommandContext) -> RoomInfo | None:
@@ -51,6 +52,7 @@ class Change:
     act: tuple[PersonInfo, ...]
     done: str
     notice: str | None = None  # the template for the notice where the school's people are, when not `template`
+    buttons: tuple[Button, ...] = ()  # on the message that asks `act` to act (a tap runs the command)
 
 
 def announce(ctx: CommandContext, change: Change) -> list[Reply]:
@@ -59,14 +61,15 @@ def announce(ctx: CommandContext, change: Change) -> list[Reply]:
     names = [p.name for p in change.act if p.chat_id]
     room = home_room(ctx.roster, change.school, here_room(ctx))
     base = dict(change.values, notified_where="", notified_who=names)
+    buttons = change.buttons if act else ()
     if room is not None and room.chat_id == ctx.inbound.room:
-        return [Reply(change.template, base, mention=act)]
+        return [Reply(change.template, base, mention=act, buttons=buttons)]
     notice = change.notice or change.template
     if room is not None:
-        there = [Reply(notice, base, mention=act, room=room.chat_id)]
+        there = [Reply(notice, base, mention=act, room=room.chat_id, buttons=buttons)]
         where = room.name or room.chat_id
     else:
-        there = [Reply(notice, base, mention=(p,), to=p.chat_id) for p in act]
+        there = [Reply(notice, base, mention=(p,), to=p.chat_id, buttons=buttons) for p in act]
         where = "私信" if there else ""
     if shows(ctx, change.school):
         here = Reply(change.template, dict(base, notified_where=where))

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import bot.transports.wecom.frames as frames
 import bot.transports.wecom.media as media
 from bot.clock import Clock
-from bot.messages import Inbound
+from bot.messages import CARD_CLICK, Inbound
 from bot.redaction import excerpt
 from bot.transports.supervisor import keep_alive
 from bot.transports.wecom.wecom_config import WecomTiming
@@ -44,6 +44,17 @@ class Asked:
     conversation: str
     at: datetime
     welcome: bool = False  # an enter_chat event: answered by aibot_respond_welcome_msg within 5 s, or not at all
+    task_id: str = ""  # a template_card_event: the card tapped (answered by updating it within 5 s) …
+    clicker: str = ""  # … and who tapped it
+
+
+@dataclass(frozen=True)
+class Tapped:
+    """What answering a button tap needs: the event's req_id, the card and who tapped it."""
+
+    req_id: str
+    task_id: str
+    clicker: str
 
 
 class Callbacks:
@@ -77,6 +88,19 @@ class Callbacks:
         if self._clock.now() - asked.at > window:
             return None
         return asked.req_id
+
+    def tapped(self, msgid: str | None) -> Tapped | None:
+        """For the answer to a button tap: the card to update, while WeCom's 5 s last and it was not updated yet."""
+        asked = self._asked.get(msgid or "")
+        if asked is None or not asked.task_id or asked.req_id in self._answered:
+            return None
+        if self._clock.now() - asked.at > self._timing.event_window:
+            return None
+        return Tapped(asked.req_id, asked.task_id, asked.clicker)
+
+    def is_tap(self, msgid: str | None) -> bool:
+        asked = self._asked.get(msgid or "")
+        return asked is not None and bool(asked.task_id)
 
     def is_welcome(self, msgid: str | None) -> bool:
         """Whether `msgid` is an enter_chat event we took (its answer is a welcome, or nothing)."""
@@ -137,6 +161,9 @@ class Callbacks:
             log.warning("wecom: dropped unreadable event callback %s: %s; callback: %s", _ids(data), error.problem,
                         excerpt(data))
             return
+        if event.eventtype == frames.CARD_EVENT:
+            await self._tap(inlet, event)
+            return
         if event.eventtype != frames.ENTER_CHAT or event.chatid is not None:
             log.debug("wecom: event %s from %s not taken", event.eventtype, event.userid)
             return
@@ -149,6 +176,27 @@ class Callbacks:
         self._forget_oldest()
         await self._deliver(inlet, Inbound(room=None, sender=event.userid, text="", at=at, message_id=msgid,
                                            id_scope=ID_SCOPE, event=frames.ENTER_CHAT))
+
+    async def _tap(self, inlet: Inlet, event: frames.Event) -> None:
+        """A button tapped on one of our cards: its command, as the tapper's own (Inbound.event CARD_CLICK), under
+        the event's msgid (a redelivery is one tap); a key we did not make is answered to the tapper alone."""
+        msgid = f"card:{event.msgid}"
+        if msgid in self._asked:
+            log.info("wecom: card event %s delivered again; handled once", event.msgid)
+            return
+        at = self._clock.now()
+        self._asked[msgid] = Asked(event.req_id, event.conversation, at, task_id=event.task_id, clicker=event.userid)
+        self._forget_oldest()
+        command = frames.button_command(event.event_key)
+        if command is None:
+            log.warning("wecom: dropped a tap on card %s by %s: unknown event_key %s", event.task_id, event.userid,
+                        excerpt(event.event_key, 80))
+            if self._on_unreadable is not None:
+                self._on_unreadable(frames.Envelope(event.req_id, msgid, None, event.userid))
+            return
+        await self._deliver(inlet, Inbound(room=event.chatid, sender=event.userid, text=command, at=at,
+                                           message_id=msgid, mentions_bot=event.chatid is not None,
+                                           id_scope=ID_SCOPE, event=CARD_CLICK))
 
     def _unreadable(self, data: Any, error: frames.Malformed) -> None:
         envelope = error.envelope

@@ -1,0 +1,85 @@
+"""One tap: the request to verify carries a button_interaction card (验收通过 / 不通过); a tap is the tapper's own
+#验收, answered by updating the card within WeCom's 5 s — for everyone, or for the tapper alone when refused. The
+real core behind the real WeCom transport, against the stand-in (template_card in aibot_respond_msg /
+aibot_send_msg, aibot_event_callback with template_card_event, aibot_respond_update_msg)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.storage import models as m
+from tests.support.harness import until_idle
+from tests.support.waiting import eventually
+from tests.support.wecom_world import PRINCIPAL, ROOM, SUPERVISOR, World, wecom_world
+
+FINDING = "@督导助手 #问题 实验小学 安全稳定 消防通道堆放杂物 限期3天"
+
+
+async def _reported(world: World) -> None:
+    world.standin.text(SUPERVISOR, FINDING, chatid=ROOM)
+    await eventually(lambda: world.said(containing="已登记"))
+    world.standin.text(PRINCIPAL, "@督导助手 #整改 Q1 已清理通道", chatid=ROOM)
+    await eventually(lambda: world.said("card"))
+
+
+async def _events(world: World) -> list[tuple[str, str]]:
+    await until_idle(world.bot)
+    async with world.bot.db.reading() as s:
+        return [tuple(r) for r in await s.execute(select(m.FindingEvent.kind, m.FindingEvent.raw_text)
+                                                  .order_by(m.FindingEvent.id))]
+
+
+async def test_the_request_to_verify_carries_buttons_and_a_tap_verifies(tmp_path: Path) -> None:
+    async with wecom_world(tmp_path) as world:
+        await _reported(world)
+        (card,) = world.said("card")
+        assert card.conversation == ROOM and card.card is not None
+        assert [b["text"] for b in card.card["button_list"]] == ["验收通过", "不通过"]
+        assert "Q1" in card.content
+        (request,) = world.said(containing="待验收")  # the text still goes, @-mentioning the verifier
+        assert request.tags == [SUPERVISOR]
+
+        # the principal may not verify: nothing changes; the card changes for her alone
+        refused = world.standin.tap(PRINCIPAL, card, "验收通过", chatid=ROOM)
+        await eventually(lambda: any(s.req_id == refused for s in world.said("update")))
+        (answer,) = [s for s in world.said("update") if s.req_id == refused]
+        assert answer.userids == (PRINCIPAL,)
+        assert [k for k, _ in await _events(world)] == ["created", "rectified"]
+
+        tapped = world.standin.tap(SUPERVISOR, card, "验收通过", chatid=ROOM)
+        await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
+        (update,) = [s for s in world.said("update") if s.req_id == tapped]
+        assert update.userids == () and "验收通过" in update.content
+        assert update.at - world.standin.callbacks_sent[tapped][1] < 5
+        assert await _events(world) == [("created", FINDING), ("rectified", "@督导助手 #整改 Q1 已清理通道"),
+                                        ("verify_passed", "#验收 Q1 通过 [卡片按钮]")]
+        await eventually(lambda: world.said("send", containing="已销号"))  # the principal is told, @-mentioned
+        assert world.said("send", containing="已销号")[0].tags == [PRINCIPAL]
+
+        # a second tap changes nothing and is answered to the tapper alone
+        again = world.standin.tap(SUPERVISOR, card, "不通过", chatid=ROOM)
+        await eventually(lambda: any(s.req_id == again for s in world.said("update")))
+        assert [s.userids for s in world.said("update") if s.req_id == again] == [(SUPERVISOR,)]
+        assert len(await _events(world)) == 3
+
+
+async def test_not_passed_by_tap_asks_the_tapper_for_the_reason_and_changes_nothing(tmp_path: Path) -> None:
+    async with wecom_world(tmp_path) as world:
+        await _reported(world)
+        tapped = world.standin.tap(SUPERVISOR, world.said("card")[0], "不通过", chatid=ROOM)
+        await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
+        (update,) = [s for s in world.said("update") if s.req_id == tapped]
+        assert update.userids == (SUPERVISOR,) and "原因" in (update.card or {}).get("sub_title_text", "")
+        assert [k for k, _ in await _events(world)] == ["created", "rectified"]
+
+
+async def test_a_tap_with_a_key_we_did_not_make_is_answered_to_the_tapper_alone(tmp_path: Path) -> None:
+    async with wecom_world(tmp_path) as world:
+        await _reported(world)
+        card = world.said("card")[0]
+        assert card.card is not None
+        tapped = world.standin.tap_key(SUPERVISOR, card.card["task_id"], "c_%%%not-ours", chatid=ROOM)
+        await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
+        assert [s.userids for s in world.said("update") if s.req_id == tapped] == [(SUPERVISOR,)]
+        assert [k for k, _ in await _events(world)] == ["created", "rectified"]
