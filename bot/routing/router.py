@@ -20,17 +20,20 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.contract.context import CommandContext
 from bot.contract.replies import Reply, UserError
 from bot.domain.permissions import Action, role_may, what_they_may_do
+from bot.messages import CARD_CLICK
 from bot.parsing.normalize import normalize, strip_separators
 from bot.parsing.parser import addressed_text, is_ref, split_command
 from bot.redaction import redact
+from bot.routing import awaiting
 
 log = logging.getLogger("dudao.router")
+NEED_REASON = "errors/need_reason.j2"  # a command complete but for its reason: from a tap, the reason is awaited
 MAX_LISTED = 8  # the findings a quote names that a question lists
 HEAD = 200  # of a message too long to read, the characters that say whether it is addressed to the bot
 _REF_ANYWHERE = re.compile(r"[Qq]0*(\d{1,9})(?!\d)")
@@ -127,6 +130,7 @@ class Commands:
         self._empty = next(s for s in self.specs if s.on_empty)
         self._quoted_words = sorted(((w, s) for s in self.specs for w in s.quoted), key=lambda ws: -len(ws[0]))
         self._fallback = next(s for s in self.specs if s.fallback)
+        self._not_commands = (self._empty, self._fallback)  # what a message that may be a reason is addressed as
         if len(self.by_word) != sum(len(s.words) for s in self.specs) or len(self.by_type) != len(self.specs):
             raise ValueError("a command word or command type is declared twice")
 
@@ -245,7 +249,13 @@ class Commands:
                     return (await self._command(ctx, bound, *found) if found is not None else []) + lost
             except UserError as error:
                 return [Reply(error.template, error.values), *lost]
+        if inbound.event == CARD_CLICK:
+            return await self._tap(ctx, bound)
         found = self._addressed(ctx)
+        if ctx.actor.known and (found is None and ctx.private or found is not None and found[0] in self._not_commands):
+            awaited = await awaiting.take(ctx.session, inbound.sender, ctx.now)
+            if awaited is not None:  # the reason a 不通过 tapped on a card waits for
+                return await self._reason(ctx, bound, awaited, found)
         if found is None:
             if not ctx.private:  # chat — unless it is a command written with a colon instead of # (问题：…)
                 hint = self.colon_form(normalize(inbound.text), ctx) if bound and ctx.actor.known else None
@@ -253,6 +263,38 @@ class Commands:
             hint = self.suggest(normalize(inbound.text))
             return [Reply("help/near_command.j2", dict(suggestion=hint)) if hint else Reply("help/private_hint.j2", {})]
         return await self._command(ctx, bound, *found)
+
+    async def _tap(self, ctx: CommandContext, bound: bool) -> list[Reply]:
+        """A button tapped on a card (Inbound.event CARD_CLICK): its command, as the tapper's own. One that lacks
+        only its reason (不通过, 驳回) waits for it: the tapper's next message to the bot (awaiting)."""
+        found = self._addressed(ctx)
+        if found is None:
+            return []
+        try:
+            async with ctx.session.begin_nested():
+                return await self._command(ctx, bound, *found)
+        except UserError as error:
+            if error.template != NEED_REASON:
+                raise
+        await awaiting.wait_for(ctx.session, sender=ctx.inbound.sender, room=ctx.inbound.room,
+                                command=ctx.inbound.text, now=ctx.now)
+        return [Reply("routing/reason_awaited.j2", dict(command=ctx.inbound.text, minutes=awaiting.REASON_MINUTES,
+                                                        group=not ctx.private, bot=ctx.settings.bot_name),
+                      to=ctx.inbound.sender if ctx.inbound.room else None)]
+
+    async def _reason(self, ctx: CommandContext, bound: bool, awaited: str,
+                      found: tuple[CommandSpec, str, str] | None) -> list[Reply]:
+        """The message that gives a tapped 不通过 its reason (`@督导助手 仍有杂物`, or privately `仍有杂物`): the
+        command with it, as if typed whole; `取消` cancels."""
+        body = found[2] if found is not None and found[0].fallback else normalize(ctx.inbound.text).strip()
+        if found is not None and found[0] is self._empty:
+            body = ""
+        if not body or body in awaiting.CANCEL:
+            return [Reply("routing/reason_cancelled.j2", dict(command=awaited))]
+        inbound = replace(ctx.inbound, text=f"{awaited} {body}", quoted=None)
+        whole = replace(ctx, inbound=inbound)
+        command = self.match(inbound.text, ctx.settings.bot_name, private=ctx.private, mentions_bot=True)
+        return await self._command(whole, bound, *command) if command is not None else []
 
     def _addressed(self, ctx: CommandContext) -> tuple[CommandSpec, str, str] | None:
         """The command the message is addressed as, a quote's finding taken into account (`_quoting`)."""

@@ -313,6 +313,20 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
 
 
+class AwaitedReason(Base):
+    """A 不通过 / 驳回 tapped on a card, waiting (until `until`) for its reason: the person's next message to the bot
+    is it (bot.routing.awaiting). One a person: a newer tap replaces it."""
+
+    __tablename__ = "awaited_reasons"
+    __table_args__ = (UniqueConstraint("sender_chat_id", name="uq_awaited_reasons_sender"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_chat_id: Mapped[str] = mapped_column(String(200))
+    room_chat_id: Mapped[str | None] = mapped_column(String(200))
+    command: Mapped[str] = mapped_column(Text)  # the command the reason completes (#验收 Q3 不通过)
+    created_at: Mapped[datetime]
+    until: Mapped[datetime]
+
+
 class Counter(Base):
     """A running count the operator may ask for (e.g. replies sent again after a crash in the middle of a send)."""
 

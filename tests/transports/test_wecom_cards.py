@@ -64,13 +64,32 @@ async def test_the_request_to_verify_carries_buttons_and_a_tap_verifies(tmp_path
         assert len(await _events(world)) == 3
 
 
-async def test_not_passed_by_tap_asks_the_tapper_for_the_reason_and_changes_nothing(tmp_path: Path) -> None:
+async def test_not_passed_by_tap_waits_for_the_reason_in_the_tappers_next_message(tmp_path: Path) -> None:
+    """不通过 tapped: the card asks the tapper (alone) for the reason and nothing changes yet; the tapper's next
+    @-message is the reason, and the outcome goes as a new message."""
     async with wecom_world(tmp_path) as world:
         await _reported(world)
         tapped = world.standin.tap(SUPERVISOR, world.said("card")[0], "不通过", chatid=ROOM)
         await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
         (update,) = [s for s in world.said("update") if s.req_id == tapped]
         assert update.userids == (SUPERVISOR,) and "原因" in (update.card or {}).get("sub_title_text", "")
+        assert [k for k, _ in await _events(world)] == ["created", "rectified"]
+
+        world.standin.text(PRINCIPAL, "@督导助手 #帮助", chatid=ROOM)  # someone else's message is no reason
+        world.standin.text(SUPERVISOR, "@督导助手 仍有杂物未清理", chatid=ROOM)
+        await eventually(lambda: world.said(containing="仍有杂物未清理"))
+        assert (await _events(world))[-1] == ("verify_failed", "#验收 Q1 不通过 仍有杂物未清理")
+
+
+async def test_a_reason_awaited_is_cancelled_by_cancel(tmp_path: Path) -> None:
+    async with wecom_world(tmp_path) as world:
+        await _reported(world)
+        tapped = world.standin.tap(SUPERVISOR, world.said("card")[0], "不通过", chatid=ROOM)
+        await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
+        world.standin.text(SUPERVISOR, "@督导助手 取消", chatid=ROOM)
+        await eventually(lambda: world.said(containing="已取消"))
+        world.standin.text(SUPERVISOR, "@督导助手 仍有杂物未清理", chatid=ROOM)  # no longer a reason
+        await eventually(lambda: len(world.said("respond")) >= 4)
         assert [k for k, _ in await _events(world)] == ["created", "rectified"]
 
 
