@@ -79,14 +79,14 @@ def announce(ctx: CommandContext, change: Change) -> list[Reply]:
     return [here, *there]
 
 
-def to_office(ctx: CommandContext, template: str, values: dict) -> list[Reply]:
+def to_office(ctx: CommandContext, template: str, values: dict, *, buttons: tuple[Button, ...] = ()) -> list[Reply]:
     """What the office must decide (a #申请延期, a #申诉): to the office room, its people @-mentioned; privately to
-    each of them when there is no office room."""
+    each of them when there is no office room — with `buttons` that decide it in one tap, where there are any."""
     office = ctx.roster.office_room()
     people = tuple(p for p in ctx.roster.office_people if p.chat_id)
     if office is not None:
-        return [Reply(template, values, mention=people, room=office.chat_id)]
-    return [Reply(template, values, mention=(p,), to=p.chat_id) for p in people]
+        return [Reply(template, values, mention=people, room=office.chat_id, buttons=buttons)]
+    return [Reply(template, values, mention=(p,), to=p.chat_id, buttons=buttons) for p in people]
 
 
 def elsewhere(ctx: CommandContext, school: SchoolInfo, reply: Reply) -> list[Reply]:

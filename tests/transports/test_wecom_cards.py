@@ -102,3 +102,26 @@ async def test_a_tap_with_a_key_we_did_not_make_is_answered_to_the_tapper_alone(
         await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
         assert [s.userids for s in world.said("update") if s.req_id == tapped] == [(SUPERVISOR,)]
         assert [k for k, _ in await _events(world)] == ["created", "rectified"]
+
+
+OFFICE_ROOM, OFFICE = "room-office@chatroom", "wxid_liujianguo"
+
+
+async def test_the_offices_notice_of_a_request_for_more_time_carries_grant_and_refuse(tmp_path: Path) -> None:
+    async with wecom_world(tmp_path) as world:
+        world.standin.text(OFFICE, "@督导助手 #帮助", chatid=OFFICE_ROOM)  # the office room has spoken to the bot
+        world.standin.text(SUPERVISOR, FINDING, chatid=ROOM)
+        await eventually(lambda: world.said(containing="已登记"))
+        world.standin.text(PRINCIPAL, "@督导助手 #申请延期 Q1 5天 需采购设备", chatid=ROOM)
+        await eventually(lambda: [c for c in world.said("card") if c.conversation == OFFICE_ROOM])
+        (card,) = world.said("card")
+        assert card.card is not None and [b["text"] for b in card.card["button_list"]] == ["同意", "驳回"]
+
+        granted = world.standin.tap(OFFICE, card, "同意", chatid=OFFICE_ROOM)
+        await eventually(lambda: any(s.req_id == granted for s in world.said("update")))
+        assert [k for k, _ in await _events(world)] == ["created", "extension_requested", "extended"]
+
+        again = world.standin.tap("wxid_tanxiaoyan", card, "同意", chatid=OFFICE_ROOM)  # the other one, too late
+        await eventually(lambda: any(s.req_id == again for s in world.said("update")))
+        assert [s.userids for s in world.said("update") if s.req_id == again] == [("wxid_tanxiaoyan",)]
+        assert len(await _events(world)) == 3
