@@ -64,6 +64,6 @@ async def _verify_one(cmd: Verify, ctx: CommandContext, number: int) -> list[Rep
     await ledger.transition(ctx.session, finding, ledger.VERIFY_FAIL, actor_id=ctx.actor.person_id, at=ctx.now,
                             message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, reason=cmd.reason)
     values = dict(ref=ref, school=school.name, reason=cmd.reason, due=finding.due_date,
-                  overdue=ctx.now >= finding.deadline_at)
+                  overdue=ctx.now >= finding.deadline_at, by=ctx.actor.name)
     return announce(ctx, Change(school, "verification/failed.j2", values, act=principals,
                                 done=f"{ref} 验收不通过，已退回整改"))

@@ -51,6 +51,7 @@ async def test_the_request_to_verify_carries_buttons_and_a_tap_verifies(tmp_path
         await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
         (update,) = [s for s in world.said("update") if s.req_id == tapped]
         assert update.userids == () and "验收通过" in update.content
+        assert "周永红验收" in (update.card or {})["sub_title_text"]  # who acted
         assert update.at - world.standin.callbacks_sent[tapped][1] < 5
         assert await _events(world) == [("created", FINDING), ("rectified", "@督导助手 #整改 Q1 已清理通道"),
                                         ("verify_passed", "#验收 Q1 通过 [卡片按钮]")]
