@@ -126,3 +126,20 @@ async def test_the_offices_notice_of_a_request_for_more_time_carries_grant_and_r
         await eventually(lambda: any(s.req_id == again for s in world.said("update")))
         assert [s.userids for s in world.said("update") if s.req_id == again] == [("wxid_tanxiaoyan",)]
         assert len(await _events(world)) == 3
+
+
+async def test_a_verifier_who_has_spoken_privately_also_gets_the_card_there(tmp_path: Path) -> None:
+    async with wecom_world(tmp_path) as world:
+        world.standin.text(SUPERVISOR, "#帮助")  # the supervisor has a private chat with the bot
+        await eventually(lambda: world.said())
+        await _reported(world)
+        await eventually(lambda: len(world.said("card")) == 2)
+        room, private = world.said("card")
+        assert (room.conversation, private.conversation) == (ROOM, SUPERVISOR)
+        assert private.card is not None and room.card is not None and private.card["task_id"] != room.card["task_id"]
+        tapped = world.standin.tap(SUPERVISOR, private, "验收通过")
+        await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
+        assert [k for k, _ in await _events(world)] == ["created", "rectified", "verify_passed"]
+        late = world.standin.tap(SUPERVISOR, room, "验收通过", chatid=ROOM)  # the room's card, after: refused alone
+        await eventually(lambda: any(s.req_id == late for s in world.said("update")))
+        assert [s.userids for s in world.said("update") if s.req_id == late] == [(SUPERVISOR,)]

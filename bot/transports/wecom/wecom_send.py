@@ -7,7 +7,8 @@
 - Everything else (reminders, digests, notices to other rooms, private messages): aibot_send_msg, markdown.
 - Files (#导出's workbook): uploaded over the socket, then aibot_send_msg with msgtype file.
 - Buttons (a request to verify: 验收通过 / 不通过): after the text, a button_interaction template card — on the
-  message's req_id when the text went by the webhook, else by aibot_send_msg. A tap (template_card_event) runs
+  message's req_id when the text went by the webhook, else by aibot_send_msg; and privately to each person it
+  @-mentions who has spoken to the bot privately. A tap (template_card_event) runs
   the button's command as the tapper's; its answer updates the card within 5 s (aibot_respond_update_msg; for
   the tapper alone when the answer is theirs alone), and a text that @-mentions people still goes as a message.
 """
@@ -94,12 +95,27 @@ class Sender:
 
     async def card(self, out: Outbound, conversation: str) -> str:
         """The buttons of `out` on a button_interaction card after its text: answering the message still (when its
-        text went by the webhook), else as a message of our own to the same conversation."""
+        text went by the webhook), else as a message of our own to the same conversation. In a room, each person
+        it @-mentions who has spoken to the bot privately also gets the card there (best effort)."""
+        way = await self._card_to(out, conversation, self._new_card(out))
+        for userid in out.mentions if out.room else ():
+            if userid in self.callbacks.private:
+                try:
+                    await self._request(frames.send(userid, frames.CHAT_SINGLE, frames.template_card(
+                        self._new_card(out))), frames.SEND)
+                except TransportError as error:
+                    log.warning("wecom: the buttons of %s not sent privately to %s: %s", out.key, userid, error)
+        return way
+
+    def _new_card(self, out: Outbound) -> dict:
         task_id = f"t_{frames.req_id('card').replace('card_', '')}"
         card = frames.button_card(task_id, out.text, [(b.label, frames.button_key(b.command)) for b in out.buttons])
         self._cards[task_id] = card
         while len(self._cards) > CARDS_REMEMBERED:
             self._cards.popitem(last=False)
+        return card
+
+    async def _card_to(self, out: Outbound, conversation: str, card: dict) -> str:
         rid = self.callbacks.reply_to(out.in_reply_to, conversation)
         if rid is not None:
             try:
