@@ -28,7 +28,7 @@ from bot.contract.replies import Reply, UserError
 from bot.domain.permissions import Action, role_may, what_they_may_do
 from bot.messages import CARD_CLICK
 from bot.parsing.normalize import normalize, strip_separators
-from bot.parsing.parser import addressed_text, is_ref, split_command
+from bot.parsing.parser import addressed_text, split_command
 from bot.redaction import redact
 from bot.routing import awaiting
 
@@ -37,6 +37,8 @@ NEED_REASON = "errors/need_reason.j2"  # a command complete but for its reason: 
 MAX_LISTED = 8  # the findings a quote names that a question lists
 HEAD = 200  # of a message too long to read, the characters that say whether it is addressed to the bot
 _REF_ANYWHERE = re.compile(r"[Qq]0*(\d{1,9})(?!\d)")
+# a finding named at the start of a command's rest: Q12, or a bare 12 — not a span (5天, 3个工作日, 2周)
+_NAMES_FINDING = re.compile(r"[Qq]0*\d{1,9}(?!\d)|0*\d{1,9}(?![\d天日周月号个])")
 _LEADING = re.compile(r"^[\s\W_]+")  # stray characters before a command word
 _STRAY = re.compile(r"[\s·.。,，、:：;；'\"`~!！?？\-]")  # … or inside one
 _FILLER = re.compile(r"^[了的过啦吧\s,，:：;；。.、]+")
@@ -317,7 +319,7 @@ class Commands:
             if meant is None:
                 return found
             spec, word, rest = meant, meant.words[0], strip_separators(body)
-        if not spec.takes_ids or is_ref(rest):
+        if not spec.takes_ids or _NAMES_FINDING.match(rest):
             return spec, word, rest
         refs = list(dict.fromkeys(int(m.group(1)) for m in _REF_ANYWHERE.finditer(normalize(inbound.quoted))))
         if len(refs) > 1:

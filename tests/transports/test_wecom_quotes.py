@@ -120,3 +120,17 @@ async def test_a_failed_mixed_command_keeps_its_photo_for_the_next_report(tmp_pa
         world.standin.text(PRINCIPAL, "@督导助手 #整改 Q1 已清理通道", chatid=ROOM)
         await eventually(lambda: world.said(containing="待验收"))
         assert await _evidence(world) == [(1, hashlib.sha256(photo).hexdigest())]
+
+
+async def test_quoting_a_notice_asks_for_more_time_and_queries_that_finding(tmp_path: Path) -> None:
+    """`#申请延期 5天 原因` and `#查询` quoting the notice of Q1: Q1's (5天 is a span, not a finding)."""
+    async with wecom_world(tmp_path) as world:
+        world.standin.text("wxid_liujianguo", "@督导助手 #帮助", chatid="room-office@chatroom")  # the office's room
+        notice = await _finding(world)
+        world.standin.quoting(PRINCIPAL, "@督导助手 #申请延期 5天 需采购设备", world.standin.quote_text(notice),
+                              chatid=ROOM)
+        await eventually(lambda: world.said(containing="需采购设备"))
+        assert [(f, k) for f, k, _ in await _events(world)] == [(1, "created"), (1, "extension_requested")]
+        world.standin.quoting(SUPERVISOR, "@督导助手 #查询", world.standin.quote_text(notice), chatid=ROOM)
+        await eventually(lambda: world.said(containing="记录："))
+        assert not world.said(containing="请写明问题编号")
