@@ -52,7 +52,9 @@ async def test_the_request_to_verify_carries_buttons_and_a_tap_verifies(tmp_path
         (update,) = [s for s in world.said("update") if s.req_id == tapped]
         assert update.userids == () and "验收通过" in update.content
         assert "周永红验收" in (update.card or {})["sub_title_text"]  # who acted
-        assert update.at - world.standin.callbacks_sent[tapped][1] < 5
+        took = update.at - world.standin.callbacks_sent[tapped][1]
+        print(f"\ntap event frame -> card update frame: {took * 1000:.0f} ms")
+        assert took < 5
         assert await _events(world) == [("created", FINDING), ("rectified", "@督导助手 #整改 Q1 已清理通道"),
                                         ("verify_passed", "#验收 Q1 通过 [卡片按钮]")]
         await eventually(lambda: world.said("send", containing="已销号"))  # the principal is told, @-mentioned
