@@ -59,6 +59,8 @@ async def help_(cmd: Help, ctx: CommandContext) -> list[Reply]:
         unbound = not ctx.private and ctx.actor.known and (ctx.room is None or ctx.room.scope is None)
         lines = overview(ctx.commands, what_they_may_do(ctx.actor), _their_school(ctx),
                          lambda setting: bool(getattr(ctx.settings, setting, None)))
+        if ctx.inbound.event == "enter_chat":  # the private chat opened: a short welcome, their own commands
+            return [Reply("help/welcome.j2", dict(lines=lines, bot=ctx.settings.bot_name, known=ctx.actor.known))]
         return [Reply("help/overview.j2", dict(lines=lines, bot=ctx.settings.bot_name, unbound=unbound,
                                                office=ctx.actor.is_office))]
     topic = ctx.commands.topic_of(cmd.topic)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("dudao.wecom")
 UNREADABLE = "errors/unreadable.j2"
+BUTTONS = object()  # the part of a message that is its buttons (a card after the text)
 
 
 class WecomTransport:
@@ -162,13 +163,16 @@ class WecomTransport:
             raise TransportError("outbound message has neither room nor recipient", permanent=True)
         if not self.connected:
             raise TransportError(f"not connected to WeCom ({self.config.ws_url})")
-        parts: list[Any] = ([None] if out.text.strip() else []) + list(out.files)
+        parts: list[Any] = ([None] if out.text.strip() else []) + ([BUTTONS] if out.buttons else []) + list(out.files)
         first = self._progress.get(out.key, 0) if out.key else 0
         for index, part in enumerate(parts[first:], start=first):
             try:
                 if part is None:
                     way = await self.sender.text(out, conversation)
                     log.debug("wecom: %s to %s by %s", out.key or "message", conversation, way)
+                elif part is BUTTONS:
+                    way = await self.sender.card(out, conversation)
+                    log.debug("wecom: buttons of %s to %s by %s", out.key or "message", conversation, way)
                 else:
                     await self.sender.file(str(part), conversation, group=out.room is not None)
             except TransportError as error:
