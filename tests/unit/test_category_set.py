@@ -30,6 +30,9 @@ UNSEEN = ROOT / "tests" / "data" / "categories-unseen.csv"
 HOLDOUT = ROOT / "tests" / "data" / "categories-holdout.csv"
 HOLDOUT2 = ROOT / "tests" / "data" / "categories-holdout2.csv"
 HOLDOUT3 = ROOT / "tests" / "data" / "categories-holdout3.csv"
+# issue #27 item 4, second round: HOLDOUT4 (160, half checklist, half colloquial, 16 a category) written before any
+# change of that round, measured before it at 90.0% right, 3.8% 其他, 6.2% wrong
+HOLDOUT4 = ROOT / "tests" / "data" / "categories-holdout4.csv"
 DEMO = ROOT / "bot" / "data" / "demo-county.yaml"
 SHARED = Path("/work/shared/data/demo-county.yaml")
 
@@ -78,7 +81,8 @@ def test_at_least_nine_in_ten_are_filed_right_and_the_rest_mostly_under_other(co
     (HOLDOUT, 211, 0.97, 0.015),  # 99.1%, 0.5% (its errors seen and fixed)
     (HOLDOUT2, 89, 0.84, 0.10),  # 86.5%, 9.0% (its errors seen and fixed)
     (HOLDOUT3, 79, 0.65, 0.10),  # 68.4%, 8.9%: never tuned on, the figure to expect of new text
-], ids=["unseen", "holdout", "holdout2", "holdout3"])
+    (HOLDOUT4, 160, 0.88, 0.07),  # 90.0%, 6.2%
+], ids=["unseen", "holdout", "holdout2", "holdout3", "holdout4"])
 def test_findings_the_keywords_were_not_fitted_to(path: Path, size: int, right: float, wrong: float) -> None:
     found = figures(DEMO, path)
     assert found["total"] == size, found
@@ -87,7 +91,7 @@ def test_findings_the_keywords_were_not_fitted_to(path: Path, size: int, right: 
 
 
 def test_the_sets_share_no_description() -> None:
-    paths = (SET, UNSEEN, HOLDOUT, HOLDOUT2, HOLDOUT3)
+    paths = (SET, UNSEEN, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4)
     texts = [t for p in paths for t, _ in _rows(p)]
     assert len(texts) == len(set(texts))  # no description in two sets, nor twice in one
     assert {c for p in paths for _, c in _rows(p)} <= {c for _, c in _rows()}
@@ -125,7 +129,7 @@ def test_the_problems_the_issue_named(text: str, category: str) -> None:
 
 
 if __name__ == "__main__":  # the figures for a note: python -m tests.unit.test_category_set
-    for path in (SET, UNSEEN, HOLDOUT, HOLDOUT2, HOLDOUT3):
+    for path in (SET, UNSEEN, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4):
         result = figures(DEMO, path)
         print(path.name, {k: v for k, v in result.items() if k != "per"})
         for name, (p, r) in sorted(result["per"].items()):
