@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.county.categories import DEFAULT_CATEGORIES, DEFAULT_KEYWORDS
+from bot.county.categories import DEFAULT_CATEGORIES, DEFAULT_KEYWORDS, Category
 from bot.county.yaml_source import load_county_yaml
-from bot.domain.category_words import categorise
+from bot.domain.category_words import categorise, scores
 
 ROOT = Path(__file__).resolve().parents[2]
 SET = ROOT / "tests" / "data" / "categories.csv"
@@ -26,10 +26,15 @@ UNSEEN = ROOT / "tests" / "data" / "categories-unseen.csv"
 # "Categories"): HOLDOUT (211, checklist style) measured before (79.1% right, 4.7% wrong) and after (95.3%, 1.4%)
 # the keywords were broadened and weighed, then its errors fixed; HOLDOUT2 (89, colloquial) measured before (53.9%,
 # 13.5%) and after (62.9%, 18.0%) the colloquial tuning sets were added, then its errors fixed; HOLDOUT3 (79) never
-# tuned on: 48.1% and 6.3% on the keywords of main, 68.4% and 8.9% on these
+# tuned on: 48.1% and 6.3% on the first keywords, 68.4% and 8.9% after the first round, 75.9% and 6.3% after the
+# second (checklist vocabulary, a winner must lead by a quarter)
 HOLDOUT = ROOT / "tests" / "data" / "categories-holdout.csv"
 HOLDOUT2 = ROOT / "tests" / "data" / "categories-holdout2.csv"
 HOLDOUT3 = ROOT / "tests" / "data" / "categories-holdout3.csv"
+# issue #27 item 4, second round: HOLDOUT4 (160, half checklist, half colloquial, 16 a category) written before any
+# change of that round, measured before it at 88.1% right, 4.4% 其他, 7.5% wrong and after it (checklist vocabulary,
+# a winner must lead by a quarter) at 88.8%, 5.0%, 6.2%; then the words its errors showed were added (93.1%, 2.5%)
+HOLDOUT4 = ROOT / "tests" / "data" / "categories-holdout4.csv"
 DEMO = ROOT / "bot" / "data" / "demo-county.yaml"
 SHARED = Path("/work/shared/data/demo-county.yaml")
 
@@ -67,18 +72,19 @@ def test_at_least_nine_in_ten_are_filed_right_and_the_rest_mostly_under_other(co
     if not county.exists():
         pytest.skip(f"{county} is not on this machine")
     found = figures(county)
-    assert found["right"] / found["total"] >= 0.94, found  # measured 95.6%
-    assert found["wrong"] / found["total"] <= 0.025, found  # 1.9%: a miss goes to 其他, not to a wrong category
+    assert found["right"] / found["total"] >= 0.94, found  # measured 94.7%
+    assert found["wrong"] / found["total"] <= 0.025, found  # 1.7%: a miss goes to 其他, not to a wrong category
     for name, (precision, recall) in found["per"].items():  # 其他 is where the misses go: its precision is low
         assert (precision >= 0.9 or name == "其他") and recall >= 0.85, (name, precision, recall)
 
 
 @pytest.mark.parametrize(("path", "size", "right", "wrong"), [
     (UNSEEN, 40, 0.87, 0.03),  # measured 90.0% right, 2.5% wrong
-    (HOLDOUT, 211, 0.97, 0.015),  # 99.1%, 0.5% (its errors seen and fixed)
-    (HOLDOUT2, 89, 0.84, 0.10),  # 86.5%, 9.0% (its errors seen and fixed)
-    (HOLDOUT3, 79, 0.65, 0.10),  # 68.4%, 8.9%: never tuned on, the figure to expect of new text
-], ids=["unseen", "holdout", "holdout2", "holdout3"])
+    (HOLDOUT, 211, 0.97, 0.015),  # 98.1%, 0.5% (its errors seen and fixed)
+    (HOLDOUT2, 89, 0.85, 0.07),  # 87.6%, 5.6% (its errors seen and fixed)
+    (HOLDOUT3, 79, 0.73, 0.08),  # 75.9%, 6.3%: never tuned on, the figure to expect of new colloquial text
+    (HOLDOUT4, 160, 0.91, 0.04),  # 93.1%, 2.5% (its errors seen and fixed; fresh: 88.8%, 6.2%)
+], ids=["unseen", "holdout", "holdout2", "holdout3", "holdout4"])
 def test_findings_the_keywords_were_not_fitted_to(path: Path, size: int, right: float, wrong: float) -> None:
     found = figures(DEMO, path)
     assert found["total"] == size, found
@@ -87,7 +93,7 @@ def test_findings_the_keywords_were_not_fitted_to(path: Path, size: int, right: 
 
 
 def test_the_sets_share_no_description() -> None:
-    paths = (SET, UNSEEN, HOLDOUT, HOLDOUT2, HOLDOUT3)
+    paths = (SET, UNSEEN, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4)
     texts = [t for p in paths for t, _ in _rows(p)]
     assert len(texts) == len(set(texts))  # no description in two sets, nor twice in one
     assert {c for p in paths for _, c in _rows(p)} <= {c for _, c in _rows()}
@@ -115,6 +121,17 @@ def test_words_are_weighed(text: str, category: str) -> None:
     assert categorise(text, load_county_yaml(DEMO).policy.categories) == category
 
 
+def test_a_winner_must_lead_by_a_quarter() -> None:
+    """Two categories close in weight give 其他 (a guess would be wrong as often as right): 6 to 5 is too close,
+    6 to 2 is not; equal totals give 其他 whatever the longest word."""
+    cats = [Category(name="甲", keywords=["灭火器", "配电房"]), Category(name="乙", keywords=["厨房", "留样柜"])]
+    assert scores("灭火器配电房厨房留样柜", cats) == {"甲": (6, 3), "乙": (5, 3)}
+    assert categorise("灭火器配电房厨房留样柜", cats) == "其他"
+    assert categorise("灭火器配电房厨房", cats) == "甲"
+    assert categorise("配电房留样柜", cats) == "其他"
+    assert categorise("配电房厨房", cats) == "甲"  # 3 to 2
+
+
 @pytest.mark.parametrize(("text", "category"), [
     ("学生宿舍插线板私拉乱接", "安全稳定"), ("教室照明不足", "食品卫生"), ("保安脱岗", "安全稳定"),
     ("校门口减速带损坏", "安全稳定"), ("午休无人看护", "课业负担"), ("厕所无隔断", "校务管理"),
@@ -125,7 +142,7 @@ def test_the_problems_the_issue_named(text: str, category: str) -> None:
 
 
 if __name__ == "__main__":  # the figures for a note: python -m tests.unit.test_category_set
-    for path in (SET, UNSEEN, HOLDOUT, HOLDOUT2, HOLDOUT3):
+    for path in (SET, UNSEEN, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4):
         result = figures(DEMO, path)
         print(path.name, {k: v for k, v in result.items() if k != "per"})
         for name, (p, r) in sorted(result["per"].items()):
