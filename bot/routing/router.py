@@ -242,6 +242,8 @@ class Commands:
                     found = self._addressed(ctx) if inbound.text else None
                     first = await self._command(ctx, bound, *found) if found is not None else []
             except UserError as error:
+                if inbound.via is not None:  # a form of the desk or a phone link: its page keeps the photos
+                    raise
                 return [Reply(error.template, error.values), *lost, *await self.photos(ctx, True)]
             return first + lost + await self.photos(ctx, False)
         if not inbound.text:
