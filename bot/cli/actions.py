@@ -6,6 +6,7 @@ import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.engine import make_url
@@ -26,13 +27,16 @@ from bot.clock import SystemClock, VirtualClock
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.storage import models as m
-from bot.storage.instance import AnotherInstance, TakenOver
+from bot.storage.engine import Database
+from bot.storage.instance import AnotherInstance, InstanceLock, TakenOver, acquire
 from bot.storage.roster_repo import county_version
+from bot.storage.standby import POLL_SECONDS, stand_by
 from bot.transports.console import ConsoleTransport
 from bot.transports.demo import DemoTransport
 from bot.transports.replay import Operator, ReplayTransport, play, read_scenario
 
 log = logging.getLogger("dudao")
+SHOWN_TZ = ZoneInfo("Asia/Shanghai")  # times for the operator (before a county is read)
 
 
 async def county_load(settings: Settings, path: Path) -> None:
@@ -98,14 +102,18 @@ def _transport(settings: Settings, force_console: bool):
     return ConsoleTransport()
 
 
-async def run(settings: Settings, *, force_console: bool = False, web: bool = False) -> None:
+async def run(settings: Settings, *, force_console: bool = False, web: bool = False, wait: bool = True) -> None:
+    """`dudao run`: the database's instance lock first — held by another instance, this one stands by until it is
+    free (`wait`; else it exits) — then the county, the transport (the chat connection), the sender and the sweep."""
     if web:
         listen_address(settings.web_listen)
     db = await open_database(settings.database_url, long_running=True)
     clock = SystemClock()
-    print(await ensure_county(db, clock, settings.county_file), file=sys.stderr)
     try:
+        bot_lock = await _instance_lock(settings, db, wait=wait)
+        print(await ensure_county(db, clock, settings.county_file), file=sys.stderr)
         bot = build(settings, clock, db, _transport(settings, force_console))
+        bot.lock = bot_lock
         await (with_desk(settings, db, bot) if web else bot.run())
     except TakenOver as err:
         print(Renderer().render("cli/taken_over.j2", holder=err.holder, url=safe_url(settings.database_url),
@@ -117,6 +125,28 @@ async def run(settings: Settings, *, force_console: bool = False, web: bool = Fa
         raise SystemExit(1) from None
     finally:
         await db.dispose()
+
+
+async def _instance_lock(settings: Settings, db: Database, *, wait: bool) -> InstanceLock:
+    """The database for this process: at once, or (`wait`) after standing by until its holder is gone."""
+    if not wait:
+        return await acquire(db, check_seconds=settings.lock_check_seconds)
+    url = safe_url(settings.database_url)
+    sqlite = db.dialect != "postgresql"
+    stood: list[AnotherInstance] = []
+
+    def waiting(other: AnotherInstance) -> None:
+        stood.append(other)
+        print(Renderer().render("cli/standby.j2", holder=other.holder, since=other.since, url=url, sqlite=sqlite,
+                                tz=SHOWN_TZ), file=sys.stderr, flush=True)
+
+    lock = await stand_by(db, check_seconds=settings.lock_check_seconds, poll=min(POLL_SECONDS,
+                                                                                  settings.lock_check_seconds),
+                          waiting=waiting)
+    if stood:  # it stood by: what its pool holds may be hours old
+        await db.engine.dispose()
+        print(Renderer().render("cli/took_over.j2", url=url), file=sys.stderr, flush=True)
+    return lock
 
 
 async def replay(settings: Settings, scenario: Path, county: Path) -> None:
@@ -159,3 +189,27 @@ async def demo() -> None:
 def safe_url(url: str) -> str:
     """The database URL without its password, for the operator's eyes."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+async def status(settings: Settings) -> tuple[int, str]:
+    """`dudao status`: which instance holds the database, since when, and which stand by (0: one is active)."""
+    from bot.cli.db_problem import DatabaseUnavailable, kind_of
+    from bot.storage.standby import instances
+
+    try:
+        db = Database(settings.database_url)
+    except Exception as error:
+        if kind_of(error) is None:
+            raise
+        raise DatabaseUnavailable(settings.database_url, kind_of(error) or "other") from error
+    try:
+        seen = await instances(db)
+    except Exception as error:
+        if kind_of(error) is None:
+            raise
+        raise DatabaseUnavailable(settings.database_url, kind_of(error) or "other") from error
+    finally:
+        await db.dispose()
+    shown = Renderer().render("cli/status.j2", url=safe_url(settings.database_url), active=seen.active,
+                              standbys=seen.standbys, sqlite=db.dialect != "postgresql", tz=SHOWN_TZ)
+    return (0 if seen.active is not None else 1), shown

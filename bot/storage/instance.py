@@ -24,6 +24,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,17 +40,22 @@ log = logging.getLogger("dudao.lock")
 
 ADVISORY_KEY = 0x64756461  # "duda": the key of the PostgreSQL advisory lock
 CHECK_SECONDS = 3.0  # the default interval between checks (settings: LOCK_CHECK_SECONDS)
+# The lock's connection, seen from the server: a holder whose machine died (a power cut) answers no TCP keepalive,
+# and the server ends its backend — freeing the lock for a standby — about 5 + 3 × 2 = 11 s after it last heard
+# from it (the default, two hours, would keep a dead machine's lock that long). Ignored on a Unix socket.
+KEEPALIVE = {"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "2", "tcp_keepalives_count": "3"}
 _HELD = text(  # a one-bigint advisory key is (classid, objid) = (high, low 32 bits), objsubid 1
     "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = :k "
     "AND objsubid = 1 AND pid = pg_backend_pid() AND granted)")
 
 
 class AnotherInstance(Exception):
-    """Another bot holds the database; `holder` says which, as well as we can tell."""
+    """Another bot holds the database; `holder` says which, as well as we can tell, and `since` when it took it
+    (None: not known)."""
 
-    def __init__(self, holder: str) -> None:
+    def __init__(self, holder: str, since: datetime | None = None) -> None:
         super().__init__(f"another dudao instance holds the database ({holder})")
-        self.holder = holder
+        self.holder, self.since = holder, since
 
 
 class TakenOver(AnotherInstance):
@@ -274,10 +280,8 @@ async def acquire(db: Database, *, check_seconds: float = CHECK_SECONDS) -> Inst
 async def _take(db: Database, ended: Callable[[_Holding], None]) -> _Holding | None:
     if db.dialect == "postgresql":
         return await _advisory(db.url, ended)
-    database = make_url(db.url).database
-    if not database or database == ":memory:":
-        return None
-    return _flock(Path(database).with_name(Path(database).name + ".lock"))
+    path = lock_path(db)
+    return None if path is None else _flock(path)
 
 
 # SQLite: a flock on a file beside the database ---------------------------------------------------------------
@@ -322,12 +326,37 @@ def _flock(path: Path) -> _File:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
+        holder, since = _who(os.pread(fd, 400, 0))
         os.close(fd)
-        raise AnotherInstance(holder) from None
+        raise AnotherInstance(holder, since) from None
     os.ftruncate(fd, 0)
-    os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
+    os.pwrite(fd, _signature().encode(), 0)
     return _File(fd, path)
+
+
+def _signature() -> str:
+    """What a lock (or standby) file says of its holder: `pid N on HOST` and, on a second line, since when."""
+    return f"pid {os.getpid()} on {socket.gethostname()}\nsince {datetime.now(UTC).isoformat()}"
+
+
+def _who(content: bytes) -> tuple[str, datetime | None]:
+    """The holder and its `since` from a lock file's content (an older bot's file has the first line only)."""
+    lines = content.decode(errors="replace").strip().splitlines() or ["unknown"]
+    since = None
+    if len(lines) > 1 and lines[1].startswith("since "):
+        with contextlib.suppress(ValueError):
+            since = datetime.fromisoformat(lines[1].removeprefix("since ").strip())
+    return lines[0].strip() or "unknown", since
+
+
+def lock_path(db: Database) -> Path | None:
+    """The SQLite database's lock file (None: PostgreSQL, or an in-memory database)."""
+    if db.dialect == "postgresql":
+        return None
+    database = make_url(db.url).database
+    if not database or database == ":memory:":
+        return None
+    return Path(database).with_name(Path(database).name + ".lock")
 
 
 # PostgreSQL: a session-level advisory lock on a connection of its own ------------------------------------------
@@ -374,7 +403,7 @@ async def _advisory(url: str, ended: Callable[[_Holding], None]) -> _Advisory:
     # Named after this process: a second bot that finds the lock held says by whom.
     name = f"dudao pid {os.getpid()} on {socket.gethostname()}"[:63]
     engine = create_async_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
-                                 connect_args={"server_settings": {"application_name": name}})
+                                 connect_args={"server_settings": {"application_name": name, **KEEPALIVE}})
     try:
         connection = await engine.connect()
         try:
@@ -383,11 +412,7 @@ async def _advisory(url: str, ended: Callable[[_Holding], None]) -> _Advisory:
             if got:
                 raw = await connection.get_raw_connection()
                 return _Advisory(engine, connection, raw.driver_connection, pid, ended)
-            holder = await connection.scalar(text(
-                "SELECT coalesce(nullif(a.application_name, '') || ', ', '') || coalesce(a.client_addr::text, 'local') "
-                "|| ' backend ' || a.pid FROM pg_locks l "
-                "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.classid = 0 "
-                "AND l.objid = :k AND l.objsubid = 1 AND l.granted LIMIT 1"), {"k": ADVISORY_KEY})
+            other = await _pg_holder(connection)
         except BaseException:
             with contextlib.suppress(Exception):
                 await connection.close()
@@ -397,4 +422,18 @@ async def _advisory(url: str, ended: Callable[[_Holding], None]) -> _Advisory:
         await engine.dispose()
         raise
     await engine.dispose()
-    raise AnotherInstance(holder or "unknown")
+    raise other or AnotherInstance("unknown")
+
+
+_HOLDER = text(
+    "SELECT coalesce(nullif(a.application_name, '') || ', ', '') || coalesce(a.client_addr::text, 'local') "
+    "|| ' backend ' || a.pid, a.backend_start FROM pg_locks l "
+    "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.classid = 0 "
+    "AND l.objid = :k AND l.objsubid = 1 AND l.granted LIMIT 1")
+
+
+async def _pg_holder(connection: AsyncConnection) -> AnotherInstance | None:
+    """Who holds the advisory lock (since its connection began: the lock is taken on a connection of its own, at
+    once), or None when nobody does."""
+    row = (await connection.execute(_HOLDER, {"k": ADVISORY_KEY})).first()
+    return None if row is None else AnotherInstance(row[0] or "unknown", row[1])
