@@ -1,7 +1,10 @@
 """What the CLI commands do, as async functions (the CLI module only parses arguments)."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 import sys
 import tempfile
 from datetime import datetime
@@ -140,9 +143,24 @@ async def _instance_lock(settings: Settings, db: Database, *, wait: bool) -> Ins
         print(Renderer().render("cli/standby.j2", holder=other.holder, since=other.since, url=url, sqlite=sqlite,
                                 tz=SHOWN_TZ), file=sys.stderr, flush=True)
 
-    lock = await stand_by(db, check_seconds=settings.lock_check_seconds, poll=min(POLL_SECONDS,
-                                                                                  settings.lock_check_seconds),
-                          waiting=waiting)
+    # SIGTERM or Ctrl+C while it stands by: it stops there, quietly (status 0), its standby mark taken away
+    standing = asyncio.ensure_future(stand_by(db, check_seconds=settings.lock_check_seconds,
+                                              poll=min(POLL_SECONDS, settings.lock_check_seconds), waiting=waiting))
+    loop, signals = asyncio.get_running_loop(), (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, standing.cancel)
+    try:
+        lock = await standing
+    except asyncio.CancelledError:
+        if not stood or (task := asyncio.current_task()) is not None and task.cancelling():
+            raise
+        print(say("standby_stopped"), file=sys.stderr)
+        raise SystemExit(0) from None
+    finally:
+        for sig in signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
     if stood:  # it stood by: what its pool holds may be hours old
         await db.engine.dispose()
         print(Renderer().render("cli/took_over.j2", url=url), file=sys.stderr, flush=True)
