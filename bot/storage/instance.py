@@ -429,7 +429,8 @@ _HOLDER = text(
     "SELECT coalesce(nullif(a.application_name, '') || ', ', '') || coalesce(a.client_addr::text, 'local') "
     "|| ' backend ' || a.pid, a.backend_start FROM pg_locks l "
     "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.classid = 0 "
-    "AND l.objid = :k AND l.objsubid = 1 AND l.granted LIMIT 1")
+    "AND l.objid = :k AND l.objsubid = 1 AND l.granted "
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1")  # per database
 
 
 async def _pg_holder(connection: AsyncConnection) -> AnotherInstance | None:

@@ -125,9 +125,9 @@ class World:
                    LOG_LEVEL="WARNING", SPOOL_DIR=str(self.tmp / f"spool-{role}"))  # two machines: two spools
         return env
 
-    async def start(self, name: str, role: str) -> Bot:
+    async def start(self, name: str, role: str, *args: str) -> Bot:
         out = (self.tmp / f"{name}.log").open("ab")
-        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=self.tmp,
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", *args, cwd=self.tmp,
                                                        env=self.env(role), stdout=out, stderr=out)
         return Bot(name, process, self.tmp / f"{name}.log")
 
@@ -233,7 +233,7 @@ async def test_a_restart_under_a_running_bot_fences_it_until_it_holds_the_lock_a
         await a.logged("instance lock taken again")
         await world.all_answered()
 
-        b = await world.start("b", "bot_b")  # the lock is held again: a second bot may not start
+        b = await world.start("b", "bot_b", "--no-wait")  # the lock is held again: a second bot may not start
         assert await asyncio.wait_for(b.process.wait(), 30) == 1
         assert "另一个督导助手正在使用这个数据库" in b.output()
         world.send(4)
