@@ -51,6 +51,7 @@ class World:
     tmp: Path
     standin: GatewayStandIn
     sent_commands: int = 0
+    lock_check_seconds: str = "1"  # LOCK_CHECK_SECONDS of the bots (a standby asks every min(1, this) s)
     most_subscribers: int = 0  # the most bots connected to the gateway at once (sampled every 10 ms)
     _sampler: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -73,7 +74,7 @@ class World:
     def env(self, name: str) -> dict[str, str]:
         env = faults._env(self.tmp, self.standin)
         env.pop("COUNTY_FILE")  # the database has the county already
-        env.update(DATABASE_URL=self.url, LOCK_CHECK_SECONDS="1", LOG_LEVEL="WARNING")
+        env.update(DATABASE_URL=self.url, LOCK_CHECK_SECONDS=self.lock_check_seconds, LOG_LEVEL="WARNING")
         if self.url.startswith("postgresql"):  # two machines: a spool each (SQLite: one machine, one spool)
             env["SPOOL_DIR"] = str(self.tmp / f"spool-{name}")
         return env
