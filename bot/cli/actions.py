@@ -41,6 +41,7 @@ from bot.transports.replay import Operator, ReplayTransport, play, read_scenario
 
 log = logging.getLogger("dudao")
 SHOWN_TZ = ZoneInfo("Asia/Shanghai")  # times for the operator (before a county is read)
+HUNG_CHECKS = 20  # a holder whose lock is not confirmed for this many check intervals (60 s by default) is hung
 
 
 async def county_load(settings: Settings, path: Path) -> None:
@@ -147,8 +148,13 @@ async def _instance_lock(settings: Settings, db: Database, *, wait: bool) -> Ins
         stood.append(other)
 
     # SIGTERM or Ctrl+C while it stands by: it stops there, quietly (status 0), its standby mark taken away
-    standing = asyncio.ensure_future(stand_by(db, check_seconds=settings.lock_check_seconds,
-                                              poll=min(POLL_SECONDS, settings.lock_check_seconds), waiting=waiting))
+    def hung(other: AnotherInstance) -> None:
+        print(Renderer().render("cli/hung_holder.j2", holder=other.holder, seconds=round(other.silent_for or 0),
+                                sqlite=sqlite), file=sys.stderr, flush=True)
+
+    standing = asyncio.ensure_future(stand_by(
+        db, check_seconds=settings.lock_check_seconds, poll=min(POLL_SECONDS, settings.lock_check_seconds),
+        waiting=waiting, hung_after=HUNG_CHECKS * settings.lock_check_seconds, hung=hung))
     loop, signals = asyncio.get_running_loop(), (signal.SIGINT, signal.SIGTERM)
     for sig in signals:
         with contextlib.suppress(NotImplementedError, RuntimeError):

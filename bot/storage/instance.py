@@ -23,6 +23,7 @@ import fcntl
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,9 +54,12 @@ class AnotherInstance(Exception):
     """Another bot holds the database; `holder` says which, as well as we can tell, and `since` when it took it
     (None: not known)."""
 
-    def __init__(self, holder: str, since: datetime | None = None) -> None:
+    def __init__(self, holder: str, since: datetime | None = None, *, silent_for: float | None = None,
+                 backend: int | None = None) -> None:
         super().__init__(f"another dudao instance holds the database ({holder})")
         self.holder, self.since = holder, since
+        self.silent_for = silent_for  # seconds since the holder last confirmed its lock (None: not known)
+        self.backend = backend  # PostgreSQL: the backend that holds the advisory lock
 
 
 class TakenOver(AnotherInstance):
@@ -314,7 +318,11 @@ class _File:
         return None
 
     async def confirm(self) -> str | None:
-        return self.quick()
+        wrong = self.quick()
+        if wrong is None:  # a sign of life for a standby (the file's mtime): this holder is not hung
+            with contextlib.suppress(OSError):
+                os.utime(self.fd)
+        return wrong
 
     async def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -327,8 +335,9 @@ def _flock(path: Path) -> _File:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         holder, since = _who(os.pread(fd, 400, 0))
+        silent_for = max(0.0, time.time() - os.fstat(fd).st_mtime)  # the holder touches it at every check
         os.close(fd)
-        raise AnotherInstance(holder, since) from None
+        raise AnotherInstance(holder, since, silent_for=silent_for) from None
     os.ftruncate(fd, 0)
     os.pwrite(fd, _signature().encode(), 0)
     return _File(fd, path)
@@ -427,7 +436,10 @@ async def _advisory(url: str, ended: Callable[[_Holding], None]) -> _Advisory:
 
 _HOLDER = text(
     "SELECT coalesce(nullif(a.application_name, '') || ', ', '') || coalesce(a.client_addr::text, 'local') "
-    "|| ' backend ' || a.pid, a.backend_start FROM pg_locks l "
+    "|| ' backend ' || a.pid, a.backend_start, a.pid, "
+    # the holder's checks are the lock connection's only queries: how long since the last one began
+    "CASE WHEN a.state = 'idle' THEN extract(epoch FROM now() - coalesce(a.query_start, a.backend_start)) END "
+    "FROM pg_locks l "
     "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.classid = 0 "
     "AND l.objid = :k AND l.objsubid = 1 AND l.granted "
     "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1")  # per database
@@ -437,4 +449,7 @@ async def _pg_holder(connection: AsyncConnection) -> AnotherInstance | None:
     """Who holds the advisory lock (since its connection began: the lock is taken on a connection of its own, at
     once), or None when nobody does."""
     row = (await connection.execute(_HOLDER, {"k": ADVISORY_KEY})).first()
-    return None if row is None else AnotherInstance(row[0] or "unknown", row[1])
+    if row is None:
+        return None
+    return AnotherInstance(row[0] or "unknown", row[1], backend=row[2],
+                           silent_for=None if row[3] is None else float(row[3]))

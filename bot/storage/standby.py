@@ -20,6 +20,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import signal
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,10 +41,17 @@ STANDBY_PREFIX = "dudao standby "  # the application_name of a PostgreSQL standb
 
 
 async def stand_by(db: Database, *, check_seconds: float = instance.CHECK_SECONDS, poll: float = POLL_SECONDS,
-                   waiting: Callable[[instance.AnotherInstance], None] | None = None) -> instance.InstanceLock:
+                   waiting: Callable[[instance.AnotherInstance], None] | None = None,
+                   hung_after: float | None = None,
+                   hung: Callable[[instance.AnotherInstance], None] | None = None) -> instance.InstanceLock:
     """The database's instance lock for this process: at once if it is free, else once its holder lets go or dies.
     `waiting(holder)` is called when this process begins to stand by, and again whenever another instance holds it
-    (a standby elsewhere took over first). A database that is away meanwhile: still waiting, said in the log."""
+    (a standby elsewhere took over first). A database that is away meanwhile: still waiting, said in the log.
+
+    A holder hung (its lock not confirmed for `hung_after` seconds — it confirms every few seconds while its event
+    loop turns) is ended, `hung(holder)` called first: PostgreSQL: its lock's backend terminated (should it wake,
+    it finds its lock gone and another holding it, and stops); SQLite: the process /proc/locks names as holding the
+    lock file killed (SIGKILL; same machine). None: a holder is never ended."""
     lock = instance.InstanceLock(db, check_seconds=check_seconds)
     try:
         await lock.take()
@@ -52,6 +60,7 @@ async def stand_by(db: Database, *, check_seconds: float = instance.CHECK_SECOND
         held_by: instance.AnotherInstance | None = other
     presence = _PgPresence(db.url) if db.dialect == "postgresql" else _FilePresence(instance.lock_path(db))
     shown: str | None = None
+    ended: set[str] = set()
     failures = 0
     try:
         await presence.show()
@@ -68,7 +77,7 @@ async def stand_by(db: Database, *, check_seconds: float = instance.CHECK_SECOND
                     await lock.take()
                     log.warning("instance lock taken: the standby takes over (was held by %s)", shown)
                     return lock
-            except instance.AnotherInstance as other:  # another standby was quicker
+            except instance.AnotherInstance as other:  # held (or another standby was quicker)
                 held_by = other
             except Exception as error:  # noqa: BLE001 — the database away: still standing by
                 failures += 1
@@ -76,6 +85,19 @@ async def stand_by(db: Database, *, check_seconds: float = instance.CHECK_SECOND
                     log.warning("standby: cannot ask for the instance lock (%s: %s); still standing by, asking "
                                 "every %g s", type(error).__name__, error, poll)
                 await presence.reset()
+                continue
+            if held_by is not None and hung_after is not None and (held_by.silent_for or 0) > hung_after \
+                    and held_by.holder not in ended:  # once: should ending it fail, a person has to
+                ended.add(held_by.holder)
+                log.error("instance lock: its holder %s has not confirmed it for %.0f s (hung): this standby ends it "
+                          "and takes over", held_by.holder, held_by.silent_for)
+                if hung is not None:
+                    hung(held_by)
+                try:
+                    await presence.end(held_by)
+                except Exception as error:  # noqa: BLE001 — not allowed, or gone meanwhile: asked again next time
+                    log.error("standby: could not end the hung holder %s (%s: %s); stop it by hand",
+                              held_by.holder, type(error).__name__, error)
     finally:
         await presence.close()
 
@@ -99,6 +121,11 @@ class _PgPresence:
             self.connection = await asyncio.wait_for(self.engine.connect(), 10)
         return await asyncio.wait_for(instance._pg_holder(self.connection), 10)
 
+    async def end(self, holder: instance.AnotherInstance) -> None:
+        if holder.backend is not None and self.connection is not None:
+            await asyncio.wait_for(self.connection.execute(text("SELECT pg_terminate_backend(:pid, 5000)"),
+                                                           {"pid": holder.backend}), 10)
+
     async def reset(self) -> None:
         connection, self.connection = self.connection, None
         if connection is not None:
@@ -114,6 +141,7 @@ class _PgPresence:
 
 class _FilePresence:
     def __init__(self, lock: Path | None) -> None:
+        self.lock = lock
         self.path = None if lock is None else lock.with_name(f"{lock.name.removesuffix('.lock')}.standby.{os.getpid()}")
         self.fd: int | None = None
 
@@ -132,6 +160,15 @@ class _FilePresence:
     async def holder(self) -> instance.AnotherInstance | None:
         return None  # the lock file is tried at once: trying it is as cheap as asking
 
+    async def end(self, holder: instance.AnotherInstance) -> None:
+        if self.lock is None:
+            return
+        pid = _flock_holder(self.lock)
+        if pid is None or pid == os.getpid():
+            return
+        log.error("standby: killing process %d (it holds %s and does not answer)", pid, self.lock)
+        os.kill(pid, signal.SIGKILL)
+
     async def reset(self) -> None:
         return None
 
@@ -142,6 +179,26 @@ class _FilePresence:
             with contextlib.suppress(OSError):
                 os.close(self.fd)
             self.fd = None
+
+
+def _flock_holder(path: Path) -> int | None:
+    """The process that holds a flock on the file at `path`, as /proc/locks says (Linux), or None."""
+    try:
+        st = os.stat(path)
+        locks = Path("/proc/locks").read_text()
+    except OSError:
+        return None
+    inode = f":{st.st_ino}"
+    for line in locks.splitlines():
+        fields = line.split()
+        # `1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF` (a blocked waiter's line has `->` after the number)
+        if "->" in fields or len(fields) < 6 or fields[1] != "FLOCK":
+            continue
+        device = fields[5].split(":")
+        if len(device) == 3 and f":{device[2]}" == inode and \
+                os.makedev(int(device[0], 16), int(device[1], 16)) == st.st_dev:
+            return int(fields[4])
+    return None
 
 
 # `dudao status` ------------------------------------------------------------------------------------------------

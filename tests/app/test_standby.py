@@ -1,12 +1,20 @@
 """A standby (bot/storage/standby.py), on both databases: it says who holds the database and since when, waits
 without taking anything, is listed by `instances` (what `dudao status` shows), and takes the lock within a poll once
-the holder lets go; a holder that comes and goes is said again."""
+the holder lets go; a hung holder (its lock not confirmed for a while) is ended, one that confirms it never is."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.storage import instance, standby
 from bot.storage.engine import Database
@@ -96,3 +104,76 @@ async def test_a_cancelled_standby_leaves_no_mark(db_url: str) -> None:
 
 async def _none(count) -> bool:  # noqa: ANN001 — an async count
     return await count() == 0
+
+
+async def _hung_holder(url: str) -> tuple[Callable[[], Awaitable[None]], Callable[[], bool]]:
+    """A holder that took the lock and then does nothing (no check confirms it): another process on SQLite (a
+    flock, then sleep), a connection on PostgreSQL. Returns how to clean up and whether it is still there."""
+    if url.startswith("postgresql"):
+        engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+        conn = await engine.connect()
+        assert await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": instance.ADVISORY_KEY})
+        pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+
+        async def gone() -> None:
+            with contextlib.suppress(Exception):
+                await conn.close()
+            await engine.dispose()
+
+        def alive() -> bool:
+            return not conn.closed and pid is not None
+
+        return gone, alive
+    database = make_url(url).database
+    assert database
+    child = subprocess.Popen([sys.executable, "-c", HOLD, database + ".lock"], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "held"
+
+    async def killed() -> None:
+        if child.poll() is None:
+            child.kill()
+        child.wait(10)
+
+    return killed, lambda: child.poll() is None
+
+
+HOLD = ("import fcntl, os, sys, time\nfd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(120)\n")
+
+
+async def test_a_hung_holder_is_ended_and_the_standby_takes_over(db_url: str) -> None:
+    db = Database(db_url)
+    await db.dispose()  # nothing but the lock is needed here
+    cleanup, alive = await _hung_holder(db_url)
+    said: list[instance.AnotherInstance] = []
+    try:
+        await asyncio.sleep(1.2)  # the holder silent for longer than hung_after
+        lock = await asyncio.wait_for(standby.stand_by(db, poll=POLL, hung_after=1.0, hung=said.append), 10)
+        try:
+            assert lock.held and len(said) == 1 and (said[0].silent_for or 0) > 1.0
+            if db_url.startswith("postgresql"):  # its backend terminated: the lock's connection is gone
+                assert said[0].backend is not None
+            else:
+                await eventually(lambda: not alive(), timeout=5)  # the hung process killed
+        finally:
+            await lock.release()
+    finally:
+        await cleanup()
+        await db.dispose()
+
+
+async def test_a_holder_that_confirms_its_lock_is_never_ended(db_url: str) -> None:
+    holder_db, standby_db = Database(db_url), Database(db_url)
+    first = await instance.acquire(holder_db, check_seconds=0.1)
+    first.watch()
+    said: list[instance.AnotherInstance] = []
+    waiting = asyncio.create_task(standby.stand_by(standby_db, poll=POLL, hung_after=0.6, hung=said.append))
+    try:
+        await asyncio.sleep(2)  # the real passage of time under test: well past hung_after
+        assert not waiting.done() and said == [] and first.held and not first.lost.is_set()
+    finally:
+        waiting.cancel()
+        await asyncio.gather(waiting, return_exceptions=True)
+        await first.release()
+        await holder_db.dispose()
+        await standby_db.dispose()
