@@ -2,11 +2,14 @@
 commands stream in and its start's sweep sends reminders; the standby — waiting, not connected to the gateway —
 takes the instance lock and the gateway connection within 15 s. Every command makes one finding, every reply and
 reminder goes out (at most one repeated: the one the kill may have caught on its way), no reminder is queued twice,
-and at no moment are two bots connected to the gateway (tests/support/takeover.py)."""
+and at no moment are two bots connected to the gateway (tests/support/takeover.py). A hung active bot (SIGSTOP) is
+ended by the standby after 20 lock checks without a sign of life, and the standby takes over."""
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -103,5 +106,48 @@ async def test_the_standby_takes_over_when_the_active_bot_is_killed_mid_stream_a
         assert "Traceback" not in a.output() + b.output()
     finally:
         for child in children:
+            child.kill()
+        await world.close()
+
+
+async def test_a_hung_active_bot_is_ended_and_the_standby_takes_over(county_db_url: str, tmp_path: Path) -> None:
+    world = await World.open(county_db_url, tmp_path)
+    world.lock_check_seconds = "0.3"  # hung after 20 checks: 6 s
+    children: list[Child] = []
+    try:
+        a = await world.start("a")
+        children.append(a)
+        await eventually(lambda: world.standin.subscribers == 1, timeout=60, what="the first bot connected")
+        world.send(4)
+        await world.all_answered()
+        b = await world.start("b")
+        children.append(b)
+        await b.logged("另一个督导助手正在使用这个数据库")
+        a.process.send_signal(signal.SIGSTOP)  # hung: alive, holding its lock, doing nothing
+        stopped = time.monotonic()
+        world.send(4)
+        await b.logged("秒没有响应", timeout=30)
+        await b.logged("已接管这个数据库")
+        await world.all_answered()
+        assert time.monotonic() - stopped < 6 + 15
+        if county_db_url.startswith("sqlite"):  # the same machine: the hung process was killed
+            assert await asyncio.wait_for(a.process.wait(), 10) == -signal.SIGKILL
+        else:  # its lock's backend was ended: woken, it finds the database another's and stops
+            a.process.send_signal(signal.SIGCONT)
+            assert await asyncio.wait_for(a.process.wait(), 30) == 1
+            assert "接管了这个数据库" in a.output()
+        world.send(2)
+        await world.all_answered()
+        await eventually(lambda: _settled(county_db_url), timeout=30, what="every reply sent and marked")
+        rows = await world.sql("SELECT description FROM findings")
+        found = Counter(int(n) for (d,) in rows for n in MARK.findall(d))
+        assert [i for i in range(world.sent_commands) if found[i] != 1] == [], found
+        assert sum(n - 1 for n in world.replies().values()) <= 1
+        assert await b.stop() == 0
+        assert "Traceback" not in a.output() + b.output()
+    finally:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                child.process.send_signal(signal.SIGCONT)
             child.kill()
         await world.close()
