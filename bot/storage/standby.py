@@ -11,6 +11,9 @@ While it waits it is seen, so that `dudao status` can say what each instance doe
   is left, unlocked: `status` passes over it and the next standby of that pid overwrites it); every `poll` seconds
   it tries the lock file. Same machine only: it covers a crashed (or killed) process, not a dead machine.
 
+A holder that is alive but hung (its lock not confirmed for `hung_after` seconds: the file's mtime, the lock
+connection's last query) is ended by the standby, which then takes over (see `stand_by`).
+
 A standby writes nothing to the database and never connects to the chat platform before it holds the lock.
 """
 from __future__ import annotations
