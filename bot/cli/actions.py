@@ -231,6 +231,7 @@ async def status(settings: Settings) -> tuple[int, str]:
         raise DatabaseUnavailable(settings.database_url, kind_of(error) or "other") from error
     try:
         seen = await instances(db)
+        last, waiting = await _activity(db)
     except Exception as error:
         if kind_of(error) is None:
             raise
@@ -238,5 +239,29 @@ async def status(settings: Settings) -> tuple[int, str]:
     finally:
         await db.dispose()
     shown = Renderer().render("cli/status.j2", url=safe_url(settings.database_url), active=seen.active,
-                              standbys=seen.standbys, sqlite=db.dialect != "postgresql", tz=SHOWN_TZ)
+                              standbys=seen.standbys, sqlite=db.dialect != "postgresql", tz=SHOWN_TZ,
+                              last=last, waiting=waiting)
     return (0 if seen.active is not None else 1), shown
+
+
+async def _activity(db: Database) -> tuple[datetime | None, int | None]:
+    """The newest message handled and the replies and reminders waiting to go out (None, None: no bot's tables in
+    this database yet)."""
+    from sqlalchemy import func
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.outbox.status import PENDING, SENDING
+    from bot.storage.instance import lock_path
+
+    if (lock := lock_path(db)) is not None and not lock.with_name(lock.name.removesuffix(".lock")).exists():
+        return None, None  # no SQLite file: not made by asking
+    try:
+        async with db.reading() as s:
+            last = await s.scalar(select(func.max(m.HandledMessage.at)))
+            waiting = await s.scalar(select(func.count()).select_from(m.OutboxMessage).where(
+                m.OutboxMessage.status.in_([PENDING, SENDING])))
+    except DBAPIError as error:
+        if "handled_messages" not in str(error) and "outbox" not in str(error):
+            raise
+        return None, None
+    return last, waiting

@@ -138,6 +138,7 @@ def test_a_second_bot_stands_by_and_takes_over_when_the_first_is_killed(tmp_path
         assert status.returncode == 0, status.stderr
         assert f"正在工作的实例：pid {first.pid} on " in status.stdout
         assert "备用实例 1 个" in status.stdout and f"pid {second.pid} on " in status.stdout
+        assert "等待发出的回复和提醒：0 条" in status.stdout
         first.kill()  # SIGKILL: the flock goes with the process
         first.communicate(timeout=10)
         assert "已接管这个数据库" in _read_until(second.stderr, "已接管这个数据库")
