@@ -114,6 +114,7 @@ async def run(settings: Settings, *, force_console: bool = False, web: bool = Fa
         listen_address(settings.web_listen)
     db = await open_database(settings.database_url, long_running=True)
     clock = SystemClock()
+    bot_lock: InstanceLock | None = None
     try:
         bot_lock = await _instance_lock(settings, db, wait=wait)
         print(await ensure_county(db, clock, settings.county_file), file=sys.stderr)
@@ -129,6 +130,8 @@ async def run(settings: Settings, *, force_console: bool = False, web: bool = Fa
               file=sys.stderr)
         raise SystemExit(1) from None
     finally:
+        if bot_lock is not None and bot_lock.held:  # taken, and the bot never ran (it lets go itself)
+            await bot_lock.release()
         await db.dispose()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -57,3 +58,55 @@ async def test_dudao_run_connects_answers_and_survives_a_wecom_restart(tmp_path:
     assert child.returncode == 0, log[-3000:]
     assert f"连接方式：WeCom 智能机器人 run-bot at {standin.url}" in log
     assert "aibot_subscribe" in log and "run-secret-123" not in log  # the wire log shows the frame, not the secret
+
+
+async def test_a_standby_takes_the_wecom_connection_over_only_when_the_active_bot_is_killed(tmp_path: Path) -> None:
+    """WeCom allows one long connection per robot: the standby does not subscribe while the active bot runs; killed
+    (SIGKILL), the active one's connection ends, a message waits at WeCom, and the standby subscribes and answers
+    it within 15 s (issue 28)."""
+    standin = WecomStandIn(bot_id="run-bot", secret="run-secret-123")
+    await standin.start()
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+           "EVIDENCE_DIR": str(tmp_path / "evidence"), "COUNTY_FILE": str(REPO / "bot/data/demo-county.yaml"),
+           "WECOM_BOT_ID": "run-bot", "WECOM_BOT_SECRET": "run-secret-123", "WECOM_WS_URL": standin.url,
+           "WECOM_WEBHOOK_URL": standin.http.webhook_url, "LOG_LEVEL": "WARNING", "LOCK_CHECK_SECONDS": "1"}
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    children = []
+    for log in logs:
+        with log.open("wb") as out:
+            children.append(await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=tmp_path,
+                                                                 env=env, stdout=out, stderr=out))
+        if not standin.subscribes:
+            await eventually(lambda: standin.subscribes == 1, timeout=60)
+    active, standby = children
+    try:
+        await eventually(lambda: "本实例作为备用实例等待" in logs[1].read_text(), timeout=30)
+        standin.text(SUPERVISOR, "@督导助手 #问题 实验小学 安全稳定 消防通道堆放杂物 限期3天", chatid=ROOM)
+        await eventually(lambda: any("Q1" in s.content for s in standin.said), timeout=30)
+        assert standin.subscribes == 1  # the standby stays off the robot's one connection
+        await eventually(lambda: _all_marked(tmp_path / "bot.db"), timeout=30)  # (a kill in a send: test_takeover)
+
+        killed = time.monotonic()
+        active.kill()
+        await active.wait()
+        await eventually(lambda: standin.conn is None, timeout=10)
+        standin.text(PRINCIPAL, "@督导助手 #整改 Q1 已清理通道", chatid=ROOM)  # waits at WeCom meanwhile
+        await eventually(lambda: any("待验收" in s.content for s in standin.said), timeout=30)
+        assert time.monotonic() - killed < 15
+        assert standin.subscribes == 2 and standin.refusals == 0
+        assert sum("已登记" in s.content for s in standin.said) == 1  # nothing twice
+        assert "已接管这个数据库" in logs[1].read_text()
+        standby.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(standby.wait(), 15) == 0
+    finally:
+        for child in children:
+            if child.returncode is None:
+                child.kill()
+                await child.wait()
+        await standin.close_all()
+
+
+def _all_marked(db: Path) -> bool:
+    with sqlite3.connect(db) as conn:
+        return not conn.execute("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') "
+                                "AND in_reply_to IS NOT NULL").fetchone()[0]
