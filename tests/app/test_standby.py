@@ -12,6 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -177,3 +178,20 @@ async def test_a_holder_that_confirms_its_lock_is_never_ended(db_url: str) -> No
         await first.release()
         await holder_db.dispose()
         await standby_db.dispose()
+
+
+async def test_the_lock_connection_asks_the_server_for_keepalives(pg_database: str | None) -> None:
+    """A holder whose machine dies (a power cut) lets go of the lock when its connection answers no keepalive: the
+    server is asked for them on the lock's connection (instance.KEEPALIVE), not its two-hour default."""
+    if not pg_database or "127.0.0.1" not in pg_database and "localhost" not in pg_database:
+        pytest.skip("TEST_DATABASE_URL over TCP not set: keepalives are a TCP matter")
+    db = Database(pg_database)
+    lock = await instance.acquire(db)
+    try:
+        holding = lock._holding
+        assert isinstance(holding, instance._Advisory)
+        shown = [await holding.connection.scalar(text(f"SHOW {name}")) for name in instance.KEEPALIVE]
+        assert shown == list(instance.KEEPALIVE.values())
+    finally:
+        await lock.release()
+        await db.dispose()
