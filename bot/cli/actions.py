@@ -150,7 +150,6 @@ async def _instance_lock(settings: Settings, db: Database, *, wait: bool) -> Ins
             load_segmenter()  # jieba's dictionary (~0.5 s) now, not in the takeover
         stood.append(other)
 
-    # SIGTERM or Ctrl+C while it stands by: it stops there, quietly (status 0), its standby mark taken away
     def hung(other: AnotherInstance) -> None:
         print(Renderer().render("cli/hung_holder.j2", holder=other.holder, seconds=round(other.silent_for or 0),
                                 sqlite=sqlite), file=sys.stderr, flush=True)
@@ -158,6 +157,7 @@ async def _instance_lock(settings: Settings, db: Database, *, wait: bool) -> Ins
     standing = asyncio.ensure_future(stand_by(
         db, check_seconds=settings.lock_check_seconds, poll=min(POLL_SECONDS, settings.lock_check_seconds),
         waiting=waiting, hung_after=HUNG_CHECKS * settings.lock_check_seconds, hung=hung))
+    # SIGTERM or Ctrl+C while it stands by: it stops there, quietly (status 0), its standby mark taken away
     loop, signals = asyncio.get_running_loop(), (signal.SIGINT, signal.SIGTERM)
     for sig in signals:
         with contextlib.suppress(NotImplementedError, RuntimeError):
