@@ -40,6 +40,10 @@ from bot.storage.engine import Database
 log = logging.getLogger("dudao.lock")
 
 POLL_SECONDS = 1.0  # how often a standby asks whether the lock is free (the takeover's delay, at most)
+# After the database was away (a PostgreSQL restart drops every advisory lock), the standby lets this long pass before
+# it takes a free lock: the holder, fenced meanwhile, asks for it again every second and keeps it — a restart of the
+# server is not a takeover. A holder that died meanwhile is taken over this much later.
+AFTER_OUTAGE = 3.0
 STANDBY_PREFIX = "dudao standby "  # the application_name of a PostgreSQL standby's connection
 
 
@@ -64,7 +68,7 @@ async def stand_by(db: Database, *, check_seconds: float = instance.CHECK_SECOND
     presence = _PgPresence(db.url) if db.dialect == "postgresql" else _FilePresence(instance.lock_path(db))
     shown: str | None = None
     ended: set[str] = set()
-    failures = 0
+    failures, quiet_until = 0, 0.0
     try:
         await presence.show()
         while True:
@@ -76,6 +80,8 @@ async def stand_by(db: Database, *, check_seconds: float = instance.CHECK_SECOND
             await asyncio.sleep(poll)
             try:
                 held_by = await presence.holder()
+                if held_by is None and asyncio.get_running_loop().time() < quiet_until:
+                    continue  # the database just came back: its holder, fenced meanwhile, takes its lock again first
                 if held_by is None:
                     await lock.take()
                     log.warning("instance lock taken: the standby takes over (was held by %s)", shown)
@@ -86,8 +92,9 @@ async def stand_by(db: Database, *, check_seconds: float = instance.CHECK_SECOND
                 failures += 1
                 if failures == 1 or failures % max(1, round(60 / poll)) == 0:
                     log.warning("standby: cannot ask for the instance lock (%s: %s); still standing by, asking "
-                                "every %g s", type(error).__name__, error, poll)
+                                "every %g s", type(error).__name__, (str(error).splitlines() or [""])[0], poll)
                 await presence.reset()
+                quiet_until = asyncio.get_running_loop().time() + AFTER_OUTAGE
                 continue
             if held_by is not None and hung_after is not None and (held_by.silent_for or 0) > hung_after \
                     and held_by.holder not in ended:  # once: should ending it fail, a person has to

@@ -283,3 +283,38 @@ async def test_a_bot_that_lost_its_lock_to_another_stops_and_the_other_handles_e
         a.kill()
         if b is not None:
             b.kill()
+
+
+async def test_a_restart_of_the_server_is_not_a_takeover_by_a_standby(world: World) -> None:
+    """A standby waits beside the running bot; the server restarts (every advisory lock dropped): the running bot
+    takes its lock again and goes on, the standby goes on standing by (it lets the holder ask first after an
+    outage) — and takes over once the running bot stops."""
+    a = await world.start("a", "bot_a")
+    b: Bot | None = None
+    try:
+        await eventually(lambda: world.standin.subscribers >= 1, timeout=30)
+        b = await world.start("b", "bot_b")
+        await b.logged("本实例作为备用实例等待")
+        world.send(4)
+        await world.all_answered()
+
+        await world.restart()
+        await a.logged("instance lock taken again")
+        world.send(4)
+        await world.all_answered()
+        await asyncio.sleep(2)  # the real passage of time under test: the standby's quiet time after the outage
+        assert "the standby takes over" not in b.output() and b.process.returncode is None
+        assert world.standin.subscribers == 1
+
+        assert await a.stop() == 0
+        await b.logged("已接管这个数据库", timeout=20)
+        await eventually(lambda: world.standin.subscribers >= 1, timeout=30)
+        world.send(4)
+        await world.all_answered()
+        assert await b.stop() == 0
+        assert "Traceback" not in a.output() + b.output()
+        await world.check()
+    finally:
+        a.kill()
+        if b is not None:
+            b.kill()
