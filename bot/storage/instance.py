@@ -335,7 +335,8 @@ def _flock(path: Path) -> _File:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         holder, since = _who(os.pread(fd, 400, 0))
-        silent_for = max(0.0, time.time() - os.fstat(fd).st_mtime)  # the holder touches it at every check
+        # the holder touches it at every check; an older bot (its file without `since`) does not: never taken for hung
+        silent_for = max(0.0, time.time() - os.fstat(fd).st_mtime) if since is not None else None
         os.close(fd)
         raise AnotherInstance(holder, since, silent_for=silent_for) from None
     os.ftruncate(fd, 0)

@@ -105,7 +105,7 @@ async def stand_by(db: Database, *, check_seconds: float = instance.CHECK_SECOND
                     hung(held_by)
                 try:
                     await presence.end(held_by)
-                except Exception as error:  # noqa: BLE001 — not allowed, or gone meanwhile: asked again next time
+                except Exception as error:  # noqa: BLE001 — not allowed, or gone meanwhile
                     log.error("standby: could not end the hung holder %s (%s: %s); stop it by hand",
                               held_by.holder, type(error).__name__, error)
     finally:

@@ -107,7 +107,7 @@ async def _none(count) -> bool:  # noqa: ANN001 — an async count
     return await count() == 0
 
 
-async def _hung_holder(url: str) -> tuple[Callable[[], Awaitable[None]], Callable[[], bool]]:
+async def _hung_holder(url: str, kind: str = "new") -> tuple[Callable[[], Awaitable[None]], Callable[[], bool]]:
     """A holder that took the lock and then does nothing (no check confirms it): another process on SQLite (a
     flock, then sleep), a connection on PostgreSQL. Returns how to clean up and whether it is still there."""
     if url.startswith("postgresql"):
@@ -127,7 +127,8 @@ async def _hung_holder(url: str) -> tuple[Callable[[], Awaitable[None]], Callabl
         return gone, alive
     database = make_url(url).database
     assert database
-    child = subprocess.Popen([sys.executable, "-c", HOLD, database + ".lock"], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-c", HOLD, database + ".lock", kind], stdout=subprocess.PIPE,
+                             text=True)
     assert child.stdout is not None and child.stdout.readline().strip() == "held"
 
     async def killed() -> None:
@@ -138,8 +139,13 @@ async def _hung_holder(url: str) -> tuple[Callable[[], Awaitable[None]], Callabl
     return killed, lambda: child.poll() is None
 
 
-HOLD = ("import fcntl, os, sys, time\nfd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
-        "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(120)\n")
+# a holder that takes the lock as a bot does (its signature: `pid … on …`, and `since …` unless argv[2] is "old",
+# as an older bot wrote it) and then hangs
+HOLD = ("import fcntl, os, socket, sys, time\nfd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\nos.ftruncate(fd, 0)\n"
+        "os.pwrite(fd, (f'pid {os.getpid()} on {socket.gethostname()}' + "
+        "('' if sys.argv[2] == 'old' else '\\nsince 2026-01-01T00:00:00+00:00')).encode(), 0)\n"
+        "print('held', flush=True)\ntime.sleep(120)\n")
 
 
 async def test_a_hung_holder_is_ended_and_the_standby_takes_over(db_url: str) -> None:
@@ -194,4 +200,23 @@ async def test_the_lock_connection_asks_the_server_for_keepalives(pg_database: s
         assert shown == list(instance.KEEPALIVE.values())
     finally:
         await lock.release()
+        await db.dispose()
+
+
+async def test_an_older_bots_lock_file_is_never_taken_for_hung(sqlite_url: str) -> None:
+    """An older bot does not touch its lock file at each check (it wrote no `since`): its file's age says nothing,
+    and a standby started beside it during an upgrade waits for it to stop."""
+    db = Database(sqlite_url)
+    cleanup, alive = await _hung_holder(sqlite_url, "old")
+    said: list[instance.AnotherInstance] = []
+    waiting = asyncio.create_task(standby.stand_by(db, poll=POLL, hung_after=0.3, hung=said.append))
+    try:
+        await asyncio.sleep(1.5)  # the real passage of time under test: well past hung_after
+        assert alive() and not waiting.done() and said == []
+        await cleanup()  # it stops: the standby takes over
+        lock = await asyncio.wait_for(waiting, 5)
+        await lock.release()
+    finally:
+        waiting.cancel()
+        await cleanup()
         await db.dispose()
