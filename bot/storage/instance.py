@@ -42,9 +42,12 @@ log = logging.getLogger("dudao.lock")
 ADVISORY_KEY = 0x64756461  # "duda": the key of the PostgreSQL advisory lock
 CHECK_SECONDS = 3.0  # the default interval between checks (settings: LOCK_CHECK_SECONDS)
 # The lock's connection, seen from the server: a holder whose machine died (a power cut) answers no TCP keepalive,
-# and the server ends its backend — freeing the lock for a standby — about 5 + 3 × 2 = 11 s after it last heard
-# from it (the default, two hours, would keep a dead machine's lock that long). Ignored on a Unix socket.
-KEEPALIVE = {"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "2", "tcp_keepalives_count": "3"}
+# and the server ends its backend — freeing the lock for a standby — about 4 + 3 × 1 = 7 s after it last heard
+# from it (the default, two hours, would keep a dead machine's lock that long); data the server sent it (the answer
+# to a check) left unacknowledged for 7 s ends it as well (tcp_user_timeout, PostgreSQL 12 and later). Ignored on a
+# Unix socket.
+KEEPALIVE = {"tcp_keepalives_idle": "4", "tcp_keepalives_interval": "1", "tcp_keepalives_count": "3",
+             "tcp_user_timeout": "7000"}
 _HELD = text(  # a one-bigint advisory key is (classid, objid) = (high, low 32 bits), objsubid 1
     "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = :k "
     "AND objsubid = 1 AND pid = pg_backend_pid() AND granted)")
