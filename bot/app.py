@@ -20,7 +20,7 @@ import handlers
 from bot.clock import Clock
 from bot.contract import CommandContext, Context, Later, Reply, UserError, to_outbound
 from bot.domain.roster import Roster
-from bot.messages import Inbound
+from bot.messages import CARD_CLICK, Inbound
 from bot.outbox import cancel_pending, enqueue, update_pending
 from bot.redaction import redact
 from bot.render import Renderer
@@ -186,8 +186,9 @@ class App:
         except NoCountyLoaded:
             log.error("message %s not handled: no county loaded (run `dudao county load FILE`)", w.key)
             return False
-        except UserError as err:
-            return Reply(err.template, err.values)
+        except UserError as err:  # a card button's refusal is the clicker's alone: told privately
+            alone = w.inbound.event == CARD_CLICK and w.inbound.room is not None
+            return Reply(err.template, err.values, to=w.inbound.sender if alone else None)
         except Exception as err:
             if (kind := outage(err)) is not None:
                 raise DatabaseAway(kind, err) from err

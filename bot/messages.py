@@ -37,9 +37,18 @@ class Inbound:
         text. None: the ids (if any) may be renumbered or reused, so the message is also known by its content.
     via: who relayed the command when it was not typed in a chat — the desk's `[网页] 张三` (a form on a finding's
         page, bot/web/acts.py): the ledger's events record it before the command (`recorded`). Never set by a
-        transport, so no chat message can claim to come from the desk.
+        transport, so no chat message can claim to come from the desk (a card button's command is recorded with
+        its own mark: `recorded`).
     person_id: the roster person acting, when the core is told who (a logged-in desk account) rather than finding
         them by `sender`'s chat binding (a person on the roster may use the desk without being bound in chat).
+    quoted: the text of the message this one quotes (WeCom's quote), when it quotes one: a command that names no
+        finding takes it from there (the bot's own notices name it). Its photos, fetched, are among `files`.
+    files_lost: how many photos of the message (or of the one it quotes) the transport could not fetch (a media
+        URL expired, content that would not decrypt): the sender is asked to send them again.
+    event: a platform event that is no typed message: `enter_chat` (text empty) — the person opened the private
+        chat with the bot (WeCom tells it once a day); the core answers with a short welcome. CARD_CLICK — a
+        button (bot.messages.Button) tapped: `text` is its command, run as the clicker's own; a refusal is told to
+        the clicker alone.
     """
 
     room: str | None
@@ -54,6 +63,9 @@ class Inbound:
     text_length: int | None = None
     via: str | None = None
     person_id: int | None = None
+    quoted: str | None = None
+    files_lost: int = 0
+    event: str | None = None
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
@@ -65,12 +77,27 @@ class Inbound:
     @property
     def recorded(self) -> str:
         """The text an event records as its raw text: the command, and who relayed it when not a chat."""
+        if self.event == CARD_CLICK:
+            return f"{self.text} {CARD_MARK}"
         return f"{self.via}：{self.text}" if self.via else self.text
 
     @property
     def length(self) -> int:
         """How many characters the text had as sent."""
         return self.text_length if self.text_length is not None else len(self.text)
+
+
+CARD_CLICK = "template_card_event"  # Inbound.event of a button tapped on a card: `text` is the button's command
+CARD_MARK = "[卡片按钮]"  # after a card button's command in the events' raw text (as the desk's `[网页]` before its)
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button under a message that runs `command` as the clicker's own (`#验收 Q3 通过`) — where the platform has
+    buttons (WeCom's template cards); elsewhere the message's text says what to type instead."""
+
+    label: str
+    command: str
 
 
 @dataclass(frozen=True)
@@ -87,3 +114,4 @@ class Outbound:
     key: str = ""
     at: datetime | None = None
     extra: dict = field(default_factory=dict, compare=False)
+    buttons: tuple[Button, ...] = ()

@@ -71,12 +71,16 @@ def load(words: Iterable[str] = ()) -> object:
 
 
 def words_of(text: str, extra: Iterable[str] = ()) -> set[str]:
-    """The words of `text`, and the two halves of a compound word made of two dictionary words of two or more
-    characters each (安全隐患 → 安全, 隐患; 楼梯扶手 → 楼梯, 扶手), but not 教学楼 (教学 + 楼)."""
+    """The words of `text`, the two halves of a compound word made of two dictionary words of two or more
+    characters each (安全隐患 → 安全, 隐患; 楼梯扶手 → 楼梯, 扶手), and the last two characters of a longer word when
+    they are a word (窗玻璃 → 玻璃: a Chinese compound ends with what it is), but not its first two (教学楼 is a
+    building, not 教学)."""
     tokenizer = load(extra)
     found: set[str] = set()
     for token in tokenizer.lcut(text, HMM=False):  # type: ignore[attr-defined]
         found.add(token)
+        if len(token) > 2 and tokenizer.FREQ.get(token[-2:]):  # type: ignore[attr-defined]
+            found.add(token[-2:])
         for i in range(2, len(token) - 1):
             left, right = token[:i], token[i:]
             if tokenizer.FREQ.get(left) and tokenizer.FREQ.get(right):  # type: ignore[attr-defined]

@@ -74,15 +74,39 @@ class Settings(BaseSettings):
     # password checks computed at once; each already uses up to 4 CPUs (argon2's lanes), so 1 suits a small machine
     web_login_threads: int = Field(default=1, ge=1)
     web_secure_cookie: bool = False  # true behind an HTTPS reverse proxy: the cookie is sent over HTTPS only
+    # the desk's address as phones reach it (through the county's reverse proxy), e.g. https://dudao.example.gov.cn;
+    # set, people may get a personal link to a finding's phone page (#链接 Q12, in a private chat only); empty = none
+    web_public_url: str | None = None
 
     # the audit log (logins, logouts, downloads) is kept this many days
     audit_retention_days: int = Field(default=180, ge=1)
+
+    # bookkeeping of messages (handled-message keys, sent outbox rows) is pruned after this many days by the sweep;
+    # never fewer than the transports' redelivery windows allow (bot/storage/retention.py: 2 days)
+    retention_days: int = Field(default=180, ge=0)
+
+    # backups (bot/storage/backup.py, `dudao backup` / `dudao restore`): a scheduled one into BACKUP_DIR at
+    # BACKUP_AT (county time) each day while the bot runs; off unless BACKUP_DIR is set
+    backup_dir: Path | None = None
+    backup_at: str = Field(default="02:30", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")
+    backup_keep: int = Field(default=14, ge=1)  # archives kept in BACKUP_DIR (the newest)
+    backup_command: str | None = None  # run after each scheduled backup with the archive's path (rsync, scp …)
+    backup_max_age_hours: float = Field(default=26, gt=0)  # `dudao doctor` warns when the last good one is older
 
     # documents
     bulletin_template: Path | None = None  # the office's own Word template of the monthly 通报; empty = the shipped one
     campaign_template: Path | None = None  # likewise for the 专项督导通报 (bot/data/campaign-template.docx)
 
     log_level: str = "INFO"
+    log_format: str = "text"  # text (one line a record) / json (one JSON object a line, for a log collector)
+
+    # health (bot/cli/health.py): /healthz and /metrics on this address (host:port); empty = off. With
+    # `dudao run --web` they are also served on the desk's port
+    metrics_listen: str | None = None
+    # the office is told when the bot has been unwell this long (and again when it is well); 0 = never
+    alert_after_minutes: float = Field(default=10, ge=0)
+    # a reply waiting this long to be sent is a cause of ill health (alerted; named by /healthz)
+    alert_replies_waiting_minutes: float = Field(default=15, gt=0)
 
     @property
     def spool_path(self) -> Path:
@@ -96,11 +120,28 @@ class Settings(BaseSettings):
             return Path(str(url.database)).with_suffix(".spool")
         return Path("data/spool/inbound.spool")
 
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.strip().lower() not in ("text", "json"):
+            raise ValueError("LOG_FORMAT must be text or json")
+        return value.strip().lower()
+
     @field_validator("web_trusted_proxies")
     @classmethod
     def _networks(cls, value: str) -> str:
         for item in value.replace(",", " ").split():
             ip_network(item, strict=False)  # a ValueError says which one is not an address or a network
+        return value
+
+    @field_validator("web_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")) or len(value.split("//", 1)[1]) == 0:
+            raise ValueError("WEB_PUBLIC_URL must be an address like https://dudao.example.gov.cn")
         return value
 
     @property

@@ -1,4 +1,5 @@
-"""Width folding shared by the parser and the deadline reader.
+"""Width folding shared by the parser and the deadline reader, and text made safe for where it goes (cells,
+markdown).
 
 Full-width ASCII forms (＃ Ｑ１２ ： ＠ ３) fold to half-width so code sees one spelling, but the
 Chinese sentence punctuation people write (，！？（）；) is kept as typed: it is their text.
@@ -102,3 +103,22 @@ _NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')  # not in a file name 
 def file_stem(text: str) -> str:
     """`text` fit for a file's name: every character Windows refuses there becomes -."""
     return _NOT_IN_FILE_NAMES.sub("-", text)
+
+
+# Markdown (CommonMark, and WeCom's markdown on top of it): the characters that make emphasis, code, links, tables and
+# strike-through anywhere, and the ones that start a heading, a quote, a list or a heading's underline at the start
+# of a line. `<`, `>` and an entity-like `&` become entities: WeCom reads `<@userid>` and `<font …>` as tags before
+# any markdown escape would count, and an entity is no tag.
+_MD_ANYWHERE = re.compile(r"([\\`*_\[\]~|])")
+_MD_LINE_START = re.compile(r"^([ \t]*)([#=+\-]|\d+(?=[.)]))", re.MULTILINE)
+_MD_ENTITY_LIKE = re.compile(r"&(?=[A-Za-z#])")
+
+
+def markdown_literal(text: str) -> str:
+    """`text` as markdown that shows it as typed: no heading, emphasis, code, link, quote, list or tag (`<@userid>`,
+    which would notify someone the sender chose) comes of it. Every text a transport sends as markdown passes here;
+    only the transport's own @-mention tags are added after."""
+    text = _MD_ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_ANYWHERE.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if not m.group(2).isdigit()
+                              else f"{m.group(1)}{m.group(2)}\\", text)

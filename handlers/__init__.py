@@ -24,6 +24,7 @@ from handlers import (
     findings,
     help,
     leave,
+    phone_links,
     queries,
     rectification,
     school_ranking,
@@ -40,7 +41,7 @@ ROUTER = Router("handlers").include(
     findings.router, rectification.router, verification.router, corrections.router, amend.router,
     extension_requests.router, urging.router, appeals.router, visits.router, start_of_term.router,
     campaign_checks.router, submissions.router,
-    queries.router, statistics.router, leave.router,
+    queries.router, statistics.router, leave.router, phone_links.router,
     export.router, documents.router, school_ranking.router, bulletins.router, campaign_orders.router, binding.router,
     help.router,
 )

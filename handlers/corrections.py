@@ -8,6 +8,7 @@ from bot.contract import CommandContext, Reply, UserError
 from bot.domain.deadlines import DeadlineSpec
 from bot.domain.permissions import Action
 from bot.ledger import lifecycle as ledger
+from bot.messages import CARD_CLICK
 from bot.parsing.parser import FindingRefs, parse_refs
 from bot.routing import Router, Usage
 from bot.storage import models as m
@@ -92,6 +93,9 @@ async def _extend_one(cmd: Extend, ctx: CommandContext, number: int) -> list[Rep
     require(finding, ledger.EXTEND, "延期")
     if not cmd.reason:  # like #撤销: the office says why (asked after the permission check, which comes first)
         raise UserError("errors/need_reason.j2", command="延期", ref=finding.number)
+    if ctx.inbound.event == CARD_CLICK and await ledger.pending_request(ctx.session, finding) is None:
+        # 同意 on the card of a request: only while it waits (typed, #延期 may extend again)
+        raise UserError("findings/request_none.j2", ref=ledger.ref(finding.number))
     old, (new, base) = finding.due_date, extended_due(ctx, finding, cmd.deadline)
     await ledger.extend(ctx.session, finding, new, ctx.roster.tz, actor_id=ctx.actor.person_id, at=ctx.now,
                         message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, reason=cmd.reason)

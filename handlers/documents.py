@@ -18,6 +18,7 @@ from bot.routing import Router, Usage
 from handlers.steps.asked_period import month_asked, not_before_the_first_record, period_asked
 from handlers.steps.lookup import need
 from handlers.steps.reach import shows_all
+from handlers.steps.scope import district_named
 from handlers.steps.views import export_path
 
 router = Router("documents")
@@ -94,27 +95,35 @@ def _week(ctx: CommandContext, text: str) -> date:
 
 @dataclass(frozen=True)
 class Assess:
-    """#考核 [2024-03 | 9月 | 上周 | 第38周 | 9月1日-9月30日 | 2024-03~2024-06 | 本学期 | 学期名称 | 2024 | 去年]"""
+    """#考核 [责任区] [2024-03 | 9月 | 上周 | 第38周 | 9月1日-9月30日 | 2024-03~2024-06 | 本学期 | 学期名称 | 2024 |
+    去年]: a district named in words (第一责任区, 一区) narrows it to that district's supervisors."""
 
-    period: str = ""  # as written ("": this month)
+    words: tuple[str, ...] = ()  # as written (none: the county, this month)
 
 
-@router.command(Assess, "考核", parse=lambda word, rest: Assess(period=" ".join(split_words(rest))),
+@router.command(Assess, "考核", parse=lambda word, rest: Assess(words=split_words(rest)),
                 action=Action.ASSESS, help={"考核": "help/assessment.j2"},
-                usage=Usage("#考核 [月份]", "责任督学考核表（Excel）", example="#考核"))
+                usage=Usage("#考核 [时间] [责任区]", "责任督学考核表（Excel）", example="#考核 本学期"))
 async def assess(cmd: Assess, ctx: CommandContext) -> list[Reply]:
     """#考核: the 责任督学考核 workbook for any period parse_period reads (default this month) — sent
     where the office asked when that room may show every school, else privately."""
     need(ctx, Action.ASSESS)
-    period = period_asked(ctx, cmd.period)
+    districts = [d for d in (district_named(ctx, w) for w in cmd.words) if d is not None]
+    if len({d.id for d in districts}) > 1:
+        raise UserError("digests/assessment_one_district.j2", names=[d.name for d in districts])
+    district = districts[0] if districts else None
+    period = period_asked(ctx, " ".join(w for w in cmd.words if district_named(ctx, w) is None))
     from bot.reports.assessment_book import write_assessment  # openpyxl only when asked (memory)
 
     await not_before_the_first_record(ctx, period.first, period.last, period.label)
-    found = await assessment(ctx.session, ctx.roster, period, ctx.now)
-    path = export_path(ctx, f"责任督学考核-{period.slug}", ".xlsx")
+    found = await assessment(ctx.session, ctx.roster, period, ctx.now,
+                             districts=frozenset({district.id}) if district is not None else None)
+    slug = f"{district.name}-{period.slug}" if district is not None else period.slug
+    path = export_path(ctx, f"责任督学考核-{slug}", ".xlsx")
     write_assessment(found, path, ctx.local(ctx.now))
     reply = Reply("digests/assessment_sent.j2", dict(label=period.label, people=len(found.rows), name=path.name,
-                                                    until=found.until, last=found.period.last),
+                                                    until=found.until, last=found.period.last,
+                                                    district=district.name if district is not None else ""),
                   files=(str(path),))
     if shows_all(ctx):
         return [reply]

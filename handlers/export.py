@@ -24,7 +24,8 @@ class Export:
 
 
 @router.command(Export, "导出", parse=lambda word, rest: Export(words=split_words(rest)), action=Action.EXPORT,
-                help={"导出": "help/export.j2"}, usage=Usage("#导出", "导出台账（Excel）"))
+                help={"导出": "help/export.j2"},
+                usage=Usage("#导出 [时间] [责任区/学校]", "导出台账（Excel）", example="#导出 9月"))
 async def export(cmd: Export, ctx: CommandContext) -> list[Reply]:
     need(ctx, Action.EXPORT)
     condition: ColumnElement[bool]

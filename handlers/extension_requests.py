@@ -11,6 +11,7 @@ from bot.contract import CommandContext, Reply, UserError
 from bot.domain.deadlines import DeadlineSpec
 from bot.domain.permissions import Action
 from bot.ledger import lifecycle as ledger
+from bot.messages import Button
 from bot.parsing.parser import parse_ref
 from bot.routing import Router, Usage
 from handlers.corrections import extended_due, parse_extend
@@ -71,7 +72,10 @@ async def request_extension(cmd: RequestExtension, ctx: CommandContext) -> list[
     to_finder = announce(ctx, Change(school, "findings/request_made.j2", dict(values, office=bool(office)),
                                      act=mentionable([finder] if finder and finder.active else []),
                                      done=f"已提交 {ref} 的延期申请"))
-    return [*to_finder, *to_office(ctx, "findings/request_office.j2", values)]
+    buttons = tuple(Button(ctx.renderer.render("findings/request_button.j2", verdict=verdict), command)
+                    for verdict, command in (("grant", f"#延期 {ref} {cmd.deadline.text} 同意申请"),
+                                             ("refuse", f"#驳回 {ref}")))  # 驳回 then awaits its reason
+    return [*to_finder, *to_office(ctx, "findings/request_office.j2", values, buttons=buttons)]
 
 
 @router.command(RefuseExtension, "驳回", parse=parse_refusal, action=Action.EXTEND,

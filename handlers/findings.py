@@ -17,6 +17,7 @@ from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import drop_word, drop_words, split_words
 from bot.routing import Router, Usage
 from handlers.steps.finding_items import Item, read_list
+from handlers.steps.link_replies import link_hint, private_links
 from handlers.steps.lookup import due_on, need, school_from_words
 from handlers.steps.reach import Change, announce, combine
 from handlers.steps.views import mentionable
@@ -131,9 +132,10 @@ async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
     values = dict(ref=ref, school=school.name, category=category, severity=severity, description=description,
                   due=due, finder=ctx.actor.titled, principals=[p.name for p in principals],
                   explicit_deadline=cmd.deadline is not None,
-                  source=label(cmd.source) if cmd.source != ROUTINE else None)
-    return announce(ctx, Change(school, "findings/created.j2", values, act=principals, done=f"已登记 {ref}",
-                                notice="findings/notice.j2"))
+                  source=label(cmd.source) if cmd.source != ROUTINE else None, link_hint=link_hint(ctx))
+    return [*announce(ctx, Change(school, "findings/created.j2", values, act=principals, done=f"已登记 {ref}",
+                                  notice="findings/notice.j2")),
+            *await private_links(ctx, finding, school, principals)]
 
 
 async def _log_list(ctx: CommandContext, items: list[Item]) -> list[Reply]:

@@ -7,6 +7,7 @@ Nothing in it is written by hand.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.contract import CommandContext, Reply, UserError
@@ -37,7 +38,8 @@ def parse_help(word: str, rest: str) -> Help:
 EXAMPLE_SCHOOL = "城口中学"  # the school the declared examples name; shown as the sender's own school
 
 
-def overview(commands: HelpTopics, who: str, school: str = EXAMPLE_SCHOOL) -> list[list[dict[str, str]]]:
+def overview(commands: HelpTopics, who: str, school: str = EXAMPLE_SCHOOL,
+             has: Callable[[str], bool] = bool) -> list[list[dict[str, str]]]:
     """The overview's lines for a role (what_they_may_do's answer), in the routers' order: one per command the role
     may use, its usages that role may (most commands have one) sharing the line. What everyone may (帮助, 绑定) is
     a stranger's list; a person on the roster is shown what their role may beyond it — they are bound already,
@@ -46,7 +48,7 @@ def overview(commands: HelpTopics, who: str, school: str = EXAMPLE_SCHOOL) -> li
         return role_may(who, action) and (who == "unknown" or action not in OPEN_TO_ALL)
 
     return [[dict(syntax=u.syntax, summary=u.summary, example=u.example.replace(EXAMPLE_SCHOOL, school)) for u in line]
-            for line in commands.usages(shown)]
+            for line in commands.usages(shown, has)]
 
 
 @router.command(Help, "帮助", parse=parse_help, action=Action.HELP, strangers=True, unbound="anyone", on_empty=True,
@@ -55,7 +57,10 @@ async def help_(cmd: Help, ctx: CommandContext) -> list[Reply]:
     if cmd.topic is None:
         # in a room bound to no scope only #帮助 (and the office's #本群) are answered: the overview says so
         unbound = not ctx.private and ctx.actor.known and (ctx.room is None or ctx.room.scope is None)
-        lines = overview(ctx.commands, what_they_may_do(ctx.actor), _their_school(ctx))
+        lines = overview(ctx.commands, what_they_may_do(ctx.actor), _their_school(ctx),
+                         lambda setting: bool(getattr(ctx.settings, setting, None)))
+        if ctx.inbound.event == "enter_chat":  # the private chat opened: a short welcome, their own commands
+            return [Reply("help/welcome.j2", dict(lines=lines, bot=ctx.settings.bot_name, known=ctx.actor.known))]
         return [Reply("help/overview.j2", dict(lines=lines, bot=ctx.settings.bot_name, unbound=unbound,
                                                office=ctx.actor.is_office))]
     topic = ctx.commands.topic_of(cmd.topic)

@@ -82,7 +82,8 @@ async def _query_one(cmd: Query, ctx: CommandContext, number: int) -> list[Reply
 
 
 @router.command(ListFindings, "清单", parse=parse_list, action=Action.VIEW, help={"清单": "help/list.j2"},
-                usage=Usage("#清单 [逾期|验收超期|待验收|申诉中]", "查看未销号问题", example="#清单 逾期"))
+                usage=Usage("#清单 [逾期|验收超期|待验收|申诉中] [时间] [学校/责任区]", "查看未销号问题",
+                            example="#清单 逾期"))
 async def list_findings(cmd: ListFindings, ctx: CommandContext) -> list[Reply]:
     scope, period = scope_and_period(ctx, cmd.words, "清单")
     q = select(m.Finding).where(scope.condition, logged_in(period, ctx), m.Finding.status.in_(ledger.ACTIVE))

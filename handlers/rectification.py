@@ -12,10 +12,12 @@ from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo, SchoolInfo
 from bot.ledger import evidence, images, photo_hints
 from bot.ledger import lifecycle as ledger
+from bot.messages import Button
 from bot.parsing.parser import FindingRefs, parse_refs
 from bot.routing import Router, Usage
 from bot.storage import models as m
 from handlers.steps import photo_acks
+from handlers.steps.link_replies import link_hint, private_links
 from handlers.steps.lookup import finding_for, require
 from handlers.steps.reach import Change, announce, for_each
 from handlers.steps.views import mentionable
@@ -60,9 +62,18 @@ async def _rectify_one(cmd: Rectify, ctx: CommandContext, number: int) -> list[R
     values = dict(ref=ref, school=school.name, description=finding.description, note=cmd.note, photos=photos,
                   moved=moved, private=ctx.private, again=again, verifiers=[p.titled for p in verifiers],
                   by=ctx.actor.titled, window=ctx.settings.evidence_window_minutes,
-                  overdue=ctx.now >= finding.deadline_at, hints=hints)
+                  overdue=ctx.now >= finding.deadline_at, hints=hints, link_hint=link_hint(ctx))
     return [*announce(ctx, Change(school, "rectification/reported.j2", values, act=verifiers,
-                                  done=f"已收到 {ref} 的整改报告", notice="rectification/notice.j2")), *acks]
+                                  done=f"已收到 {ref} 的整改报告", notice="rectification/notice.j2",
+                                  buttons=verify_buttons(ctx, ref))), *acks,
+            *await private_links(ctx, finding, school, verifiers)]
+
+
+def verify_buttons(ctx: CommandContext, ref: str) -> tuple[Button, ...]:
+    """验收通过 / 不通过 under the request to verify: each runs the clicker's own #验收 (不通过 then asks the
+    reason, as typing it without one does)."""
+    return tuple(Button(ctx.renderer.render("verification/button.j2", verdict=verdict), f"#验收 {ref} {word}")
+                 for verdict, word in (("pass", "通过"), ("fail", "不通过")))
 
 
 async def _hints(ctx: CommandContext, finding: m.Finding, event: m.FindingEvent) -> list[dict]:
@@ -86,14 +97,16 @@ def verifiers_of(ctx: CommandContext, finding: m.Finding, school: SchoolInfo) ->
 
 
 @router.photos
-async def photos(ctx: CommandContext) -> list[Reply]:
+async def photos(ctx: CommandContext, held: bool) -> list[Reply]:
     """Keep the real photos (refusing the rest, by name) and attach them to the sender's latest rectification
     report — or finding he logged (问题照片) — in this room within the window; each burst of them is acknowledged
-    once (handlers.steps.photo_acks)."""
+    once (handlers.steps.photo_acks). `held`: they came with a command that failed (`#整改 Q33` for Q3): they
+    attach to no earlier report but wait, as photos sent alone before a report do, for the next one here within
+    the window — and the sender hears so."""
     kept, refused = images.sort_files(ctx.inbound.files, max_mb=ctx.settings.evidence_max_mb)
     assert ctx.actor.person_id is not None  # the router hands only a known person's photos here
-    report = await evidence.recent_report(ctx.session, person_id=ctx.actor.person_id, room=ctx.inbound.room,
-                                          since=ctx.now - _window(ctx))
+    report = None if held else await evidence.recent_report(
+        ctx.session, person_id=ctx.actor.person_id, room=ctx.inbound.room, since=ctx.now - _window(ctx))
     # a word about a refused file when it was meant as a photo, or a report waits for photos (not for every
     # document people share in a group)
     told = [r for r in refused if r.claims_photo or report is not None]
@@ -108,4 +121,7 @@ async def photos(ctx: CommandContext) -> list[Reply]:
     if report is not None:  # else ordinary chat: kept, and attached if a report follows within the window
         evidence.attach(rows, report)
         replies.append(await photo_acks.acknowledge(ctx, report, rows))
+    elif held:
+        replies.append(Reply("rectification/photos_held.j2", dict(count=len(rows),
+                                                                   window=ctx.settings.evidence_window_minutes)))
     return replies

@@ -39,7 +39,7 @@ class SchoolAssess:
 @router.command(SchoolAssess, "学校考核", "综合考核", "综合督导考核",
                 parse=lambda word, rest: SchoolAssess(words=split_words(rest)), action=Action.SCHOOL_ASSESS,
                 help={"学校考核": "help/school_assessment.j2"},
-                usage=Usage("#学校考核 [月份] [责任区]", "学校综合督导考核：得分、排名和各项指标", example="#学校考核"))
+                usage=Usage("#学校考核 [时间] [责任区]", "学校综合督导考核：得分、排名和各项指标", example="#学校考核"))
 async def school_assess(cmd: SchoolAssess, ctx: CommandContext) -> list[Reply]:
     need(ctx, Action.SCHOOL_ASSESS)
     book, district, school, rest = _read(ctx, cmd.words)

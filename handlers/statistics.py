@@ -24,7 +24,8 @@ class Stats:
 
 
 @router.command(Stats, "统计", parse=lambda word, rest: Stats(words=split_words(rest)), action=Action.VIEW,
-                help={"统计": "help/stats.j2"}, usage=Usage("#统计", "问题统计"))
+                help={"统计": "help/stats.j2"},
+                usage=Usage("#统计 [时间] [责任区/学校]", "问题统计", example="#统计 本学期"))
 async def stats(cmd: Stats, ctx: CommandContext) -> list[Reply]:
     """Every figure over all findings in the scope (those logged in the period named, as of its end), as of now; by
     district too when the scope spans several."""

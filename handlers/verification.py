@@ -39,7 +39,7 @@ def parse_verify(word: str, rest: str) -> Verify:
 
 
 @router.command(Verify, "验收", "销号", parse=parse_verify, action=Action.VERIFY,
-                help={"验收": "help/verify.j2"}, takes_ids=True,
+                help={"验收": "help/verify.j2"}, takes_ids=True, quoted=_FAIL + ("通过", "合格"),
                 usage=Usage("#验收 Q12 通过 / 不通过 原因", "验收销号", example="#验收 Q12 不通过 仍有杂物"))
 async def verify(cmd: Verify, ctx: CommandContext) -> list[Reply]:
     return await for_each(ctx, cmd.refs, lambda number: _verify_one(cmd, ctx, number))
@@ -64,6 +64,6 @@ async def _verify_one(cmd: Verify, ctx: CommandContext, number: int) -> list[Rep
     await ledger.transition(ctx.session, finding, ledger.VERIFY_FAIL, actor_id=ctx.actor.person_id, at=ctx.now,
                             message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, reason=cmd.reason)
     values = dict(ref=ref, school=school.name, reason=cmd.reason, due=finding.due_date,
-                  overdue=ctx.now >= finding.deadline_at)
+                  overdue=ctx.now >= finding.deadline_at, by=ctx.actor.name)
     return announce(ctx, Change(school, "verification/failed.j2", values, act=principals,
                                 done=f"{ref} 验收不通过，已退回整改"))

@@ -24,7 +24,7 @@ from bot.cli.bootstrap import (
     read_roster,
 )
 from bot.cli.county_summary import county_summary
-from bot.cli.desk_actions import CliError, listen_address, with_desk
+from bot.cli.desk_actions import CliError, listen_address, with_servers
 from bot.cli.say import say
 from bot.clock import SystemClock, VirtualClock
 from bot.render import Renderer
@@ -112,6 +112,8 @@ async def run(settings: Settings, *, force_console: bool = False, web: bool = Fa
     free (`wait`; else it exits) — then the county, the transport (the chat connection), the sender and the sweep."""
     if web:
         listen_address(settings.web_listen)
+    if settings.metrics_listen:
+        listen_address(settings.metrics_listen, "METRICS_LISTEN")  # said before the database is touched
     db = await open_database(settings.database_url, long_running=True)
     clock = SystemClock()
     bot_lock: InstanceLock | None = None
@@ -120,7 +122,7 @@ async def run(settings: Settings, *, force_console: bool = False, web: bool = Fa
         print(await ensure_county(db, clock, settings.county_file), file=sys.stderr)
         bot = build(settings, clock, db, _transport(settings, force_console))
         bot.lock = bot_lock
-        await (with_desk(settings, db, bot) if web else bot.run())
+        await with_servers(settings, db, bot, web=web)
     except TakenOver as err:
         print(Renderer().render("cli/taken_over.j2", holder=err.holder, url=safe_url(settings.database_url),
                                 kept=err.kept, spool=err.spool), file=sys.stderr)

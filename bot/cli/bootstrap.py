@@ -6,15 +6,17 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
 from bot.app import App
 from bot.cli.db_problem import DatabaseUnavailable, kind_of
+from bot.cli.health import Alerter, Health, watch
 from bot.cli.say import say
 from bot.clock import Clock, VirtualClock
 from bot.county import load_county_file
@@ -26,7 +28,7 @@ from bot.outbox import OutboxSender, RateLimits
 from bot.segmenter import load as load_segmenter
 from bot.settings import Settings
 from bot.spool import Spool
-from bot.storage import instance
+from bot.storage import backup, instance, retention
 from bot.storage.engine import Database
 from bot.storage.faults import outage
 from bot.storage.migrate import upgrade_database
@@ -61,6 +63,22 @@ async def open_database(url: str, *, long_running: bool = False) -> Database:
     except Exception as error:
         kind = kind_of(error) or kind_of(error.__cause__ or error)
         await db.dispose()
+        if kind is None:
+            raise
+        raise DatabaseUnavailable(url, _sqlite_file(url, kind)) from error
+    return db
+
+
+async def connect_database(url: str) -> Database:
+    """The database at `url` as it is — no migration (a restore's target) —; DatabaseUnavailable when it cannot be
+    reached."""
+    try:
+        db = Database(url)
+        if db.dialect != "sqlite":  # a SQLite file is not made before there is something to put in it
+            async with db.engine.connect():
+                pass
+    except Exception as error:
+        kind = kind_of(error) or kind_of(error.__cause__ or error)
         if kind is None:
             raise
         raise DatabaseUnavailable(url, _sqlite_file(url, kind)) from error
@@ -111,24 +129,64 @@ class Bot:
     intake: Intake
     _last_handled: datetime | None = None
     lock: instance.InstanceLock | None = None  # while run() runs: the database is this process's
+    health: Health | None = None  # /healthz, /metrics (bot/cli/health.py)
+    alerter: Alerter | None = None  # tells the office when the bot is unwell (None: ALERT_AFTER_MINUTES=0)
 
     async def handle(self, inbound: Inbound) -> bool:
         handled = await self.intake.handle(inbound)  # fenced (the lock lost): kept, like in a database outage
         if handled:
             self.outbox.wake()
+            if self.health is not None:
+                self.health.handled_messages()
         return handled
 
     async def handle_many(self, inbounds: list[Inbound]) -> list[bool]:
         handled = await self.intake.handle_many(inbounds)
         if any(handled):
             self.outbox.wake()
+            if self.health is not None:
+                self.health.handled_messages(sum(handled))
         return handled
 
     async def sweep(self, now: datetime | None = None) -> int:
+        started = time.monotonic()
         queued = await self._held(lambda: self.app.sweep(now), 0)
+        if self.health is not None:
+            self.health.swept(self.clock.now(), time.monotonic() - started)
         if queued:
             self.outbox.wake()
+        await self._held(lambda: self.prune(now), None)
         return queued
+
+    async def prune(self, now: datetime | None = None) -> retention.Pruned:
+        """After each sweep: the bookkeeping of messages older than RETENTION_DAYS, in small batches within a time
+        budget (bot/storage/retention.py); findings, events and photos are never pruned."""
+        try:
+            return await retention.prune(self.db, now or self.clock.now(), self.settings.retention_days)
+        except instance.Fenced:
+            raise
+        except Exception:  # noqa: BLE001 — pruning is housekeeping: the next sweep tries again
+            log.exception("pruning old message bookkeeping failed")
+            return retention.Pruned(done=False)
+
+    async def _scheduled_backups(self) -> None:
+        """While the bot runs, with BACKUP_DIR set: a backup each day at BACKUP_AT (county time), then the retention
+        rule and BACKUP_COMMAND (bot/storage/backup.py)."""
+        while True:
+            try:
+                tz = (await self.app.current_roster()).tz
+            except Exception:  # noqa: BLE001 — no county yet: the machine's zone
+                tz = None
+            now = self.clock.now().astimezone(tz)
+            hour, minute = (int(part) for part in self.settings.backup_at.split(":"))
+            due = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+            if due <= now:
+                due += timedelta(days=1)
+            await asyncio.sleep((due - now).total_seconds())
+            try:
+                await backup.scheduled(self.db, self.settings)
+            except Exception:  # noqa: BLE001 — logged; `dudao doctor` says when the last good backup is too old
+                log.exception("scheduled backup failed")
 
     async def _held(self, act: Callable[[], Awaitable[T]], not_here: T) -> T:
         """Run `act` (a sweep, the start's recovery) while this process holds the database. Fenced (the instance
@@ -182,6 +240,8 @@ class Bot:
         lock.watch(on_change=lambda: self._lock_changed(lock))  # checked while it runs; lost, nothing is written
         sender: asyncio.Task[None] | None = None
         intake: asyncio.Task[None] | None = None
+        watching = asyncio.create_task(watch(self.health, self.alerter)) if self.health is not None else None
+        backups: asyncio.Task[None] | None = None
         try:
             load_segmenter()  # jieba's dictionary (~0.5 s) before the first message, here: its memory is given back
             await self._held(self.outbox.recover, 0)
@@ -193,9 +253,19 @@ class Bot:
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.add_signal_handler(sig, lambda: asyncio.ensure_future(self.transport.stop()))
             await self.scheduler.start()
+            if self.settings.backup_dir is not None:
+                backups = asyncio.create_task(self._scheduled_backups())
             if not lock.ended.is_set():
                 await self.transport.run(self)
         finally:
+            if watching is not None:
+                watching.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watching
+            if backups is not None:
+                backups.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await backups
             if intake is not None:
                 intake.cancel()  # what waits stays in the spool for the next start
                 with contextlib.suppress(asyncio.CancelledError):
@@ -258,6 +328,9 @@ def build(settings: Settings, clock: Clock, db: Database, transport: Transport, 
 
     intake = Intake(app, Spool(settings.spool_path), app.renderer, tell=transport.send, recovered=recovered)
     bot = Bot(settings, clock, db, app, outbox, scheduler, transport, intake)
+    bot.health = Health(settings, clock, db, transport)
+    if settings.alert_after_minutes > 0:
+        bot.alerter = Alerter(bot.health, app.renderer, app.current_roster)
     return bot
 
 

@@ -70,27 +70,33 @@ async def user_disable(settings: Settings, who: str) -> str:
     return say("user_disabled", name=person.name)
 
 
-def listen_address(value: str) -> tuple[str, int]:
+def listen_address(value: str, setting: str = "WEB_LISTEN") -> tuple[str, int]:
     host, _, port = value.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise CliError(say("web_bad_listen", value=value))
+        raise CliError(say("web_bad_listen", value=value, setting=setting))
     return host.strip("[]"), int(port)
 
 
 def _server(settings: Settings, db, *, signals: bool = True,  # noqa: ANN001, ANN202 — a Database; a uvicorn.Server
             bot: Bot | None = None):
-    import uvicorn
-
+    from bot.cli.health_http import health_routes
     from bot.web.desk import create_app
 
     host, port = listen_address(settings.web_listen)
+    health = bot.health if bot is not None else None
     # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 whatever WEB_TRUSTED_PROXIES says;
     # the desk reads the header itself, by that setting only (bot/web/throttle.py client_address)
     clock = bot.clock if bot is not None else SystemClock()
-    desk = create_app(settings, db, clock, acts=desk_acts(settings, clock, db, bot))
-    config = uvicorn.Config(desk, host=host, port=port, log_level="warning",
-                            proxy_headers=False, server_header=False)
+    desk = create_app(settings, db, clock, acts=desk_acts(settings, clock, db, bot),
+                      routes=health_routes(health) if health is not None else ())
+    print(say("web_listen", host=host, port=port), file=sys.stderr)
+    return _uvicorn(desk, host, port, signals=signals)
 
+
+def _uvicorn(app, host: str, port: int, *, signals: bool):  # noqa: ANN001, ANN202 — an ASGI app; a uvicorn.Server
+    import uvicorn
+
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False, server_header=False)
     if not signals:
         check("desk-signals")  # an undocumented method of uvicorn's (bot/private_names.py): said if it is gone
 
@@ -98,7 +104,6 @@ def _server(settings: Settings, db, *, signals: bool = True,  # noqa: ANN001, AN
         def capture_signals(self):  # noqa: ANN202 — beside the bot, the bot's own handlers stop everything
             return super().capture_signals() if signals else contextlib.nullcontext()
 
-    print(say("web_listen", host=host, port=port), file=sys.stderr)
     return Server(config)
 
 
@@ -112,13 +117,23 @@ async def serve_desk(settings: Settings) -> None:
         await db.dispose()
 
 
-async def with_desk(settings: Settings, db, bot: Bot) -> None:  # noqa: ANN001 — a Database
-    """`dudao run --web`: the desk beside the bot in one process (its actions through the bot's app); when the bot
-    stops, so does the desk."""
-    server = _server(settings, db, signals=False, bot=bot)
-    serving = asyncio.create_task(server.serve())
+async def with_servers(settings: Settings, db, bot: Bot, *, web: bool) -> None:  # noqa: ANN001 — a Database
+    """`dudao run`: the bot, and beside it in one process the desk (`--web`: its actions through the bot's app,
+    /healthz and /metrics among its routes) and the health endpoints on METRICS_LISTEN (when set, and not the
+    desk's own address); when the bot stops, so do they."""
+    servers = [_server(settings, db, signals=False, bot=bot)] if web else []
+    if settings.metrics_listen and bot.health is not None and not (web and settings.metrics_listen ==
+                                                                   settings.web_listen):
+        from bot.cli.health_http import health_app
+
+        host, port = listen_address(settings.metrics_listen, "METRICS_LISTEN")
+        print(say("metrics_listen", host=host, port=port), file=sys.stderr)
+        servers.append(_uvicorn(health_app(bot.health), host, port, signals=False))
+    serving = [asyncio.create_task(server.serve()) for server in servers]
     try:
         await bot.run()
     finally:
-        server.should_exit = True
-        await serving
+        for server in servers:
+            server.should_exit = True
+        for task in serving:
+            await task

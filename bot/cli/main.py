@@ -22,6 +22,8 @@ from types import ModuleType
 import typer
 from typer.core import TyperGroup
 
+from bot.cli.backup_cli import backup, restore
+from bot.cli.db_copy_cli import db_copy
 from bot.cli.db_problem import DatabaseUnavailable
 from bot.cli.desk_cli import user_app, web
 from bot.cli.export_cli import export_app
@@ -103,6 +105,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(export_app, name="export")
 app.add_typer(findings_app, name="findings")
+app.command(help="备份：把数据库（运行中也能做一致的副本）、证据照片和县名册文件写成一个归档 OUT"
+                 "（文件名，或放进的文件夹），附带校验清单。")(backup)
+app.command(help="从备份归档 ARCHIVE 恢复到空的数据库和照片文件夹（先校验整个归档，出错时不改动任何数据）。")(restore)
 app.command(help="启动督导室工作台（网页），地址见 WEB_LISTEN（默认 127.0.0.1:8080）。")(web)
 
 # What each command's argument is and an example, for "缺少…" (keyed by the command's path and the argument's name).
@@ -111,7 +116,9 @@ ARGUMENTS = {
                                       "county check": "dudao county check 城口县.xlsx"}),
     "workbook": ("问题工作簿（.xlsx）", {"findings import": "dudao findings import 市级督查反馈.xlsx --by p-liu"}),
     "out": ("要写出的文件名", {"county template": "dudao county template 名册模板.xlsx",
-                        "findings template": "dudao findings template 问题导入模板.xlsx"}),
+                        "findings template": "dudao findings template 问题导入模板.xlsx",
+                        "backup": "dudao backup /mnt/backup/"}),
+    "archive": ("备份归档文件（.tar.gz）", {"restore": "dudao restore /mnt/backup/dudao-20250301-023000.tar.gz"}),
     "person": ("要办理的人（名册编号、姓名或微信号）", {"invite": "dudao invite p-li",
                                           "user add": "dudao user add 刘建国",
                                           "user passwd": "dudao user passwd p-liu",
@@ -169,6 +176,10 @@ def db_upgrade(db: str | None = DbOption) -> None:
 
     asyncio.run(actions.db_upgrade(_settings(db)))
     typer.echo(say("db_ok"))
+
+
+db_app.command("copy", help="把 SOURCE 数据库的全部数据复制到空的目标数据库（--db 或 DATABASE_URL），"
+                           "例如从 SQLite 迁到 PostgreSQL；在一个事务里完成，核对各表条数，出错时目标不变。")(db_copy)
 
 
 @app.command(help="为 PERSON（名册编号、姓名或微信号）生成一次性绑定码，对方在微信里发“#绑定 绑定码”即可。")

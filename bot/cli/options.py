@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Coroutine
@@ -40,9 +41,19 @@ def _logging(level: str, settings: Settings | None = None) -> None:
 
     logging.basicConfig(level=level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings is not None and settings.log_format == "json":
+        from bot.cli.json_logs import JsonLines
+
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonLines())
     protect_handlers()  # the token is blanked in every line written, whoever wrote it
     if settings is not None:
+        from sqlalchemy.engine import make_url
+
         add_secret(settings.wechaty_puppet_service_token)
+        add_secret(settings.wecom_bot_secret)
+        with contextlib.suppress(Exception):  # a malformed URL is said when the database is opened
+            add_secret(make_url(settings.database_url).password)
     for chatty in ("apscheduler", "alembic"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.domain.roster import PersonInfo
-from bot.messages import Outbound
+from bot.messages import Button, Outbound
 from bot.render import Renderer
 
 
@@ -20,6 +20,7 @@ class Reply:
     room: str | None = None
     to: str | None = None
     files: tuple[str, ...] = ()
+    buttons: tuple[Button, ...] = ()  # where the platform has buttons: one tap runs the command (bot.messages)
 
 
 @dataclass(frozen=True)
@@ -72,4 +73,4 @@ def to_outbound(message: Reply, renderer: Renderer, *, key: str, in_reply_to: st
     people = [(p.chat_id, p.name) for p in message.mention if p.chat_id]
     return Outbound(room=room, to=to, text=renderer.render(message.template, **{"today": today, **message.values}),
                     mentions=tuple(c for c, _ in people), mention_names=tuple(n for _, n in people),
-                    files=message.files, in_reply_to=in_reply_to, key=key)
+                    files=message.files, in_reply_to=in_reply_to, key=key, buttons=message.buttons)

@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 import imagehash
 from PIL import Image, ImageOps
 
+from bot.ledger.images import plugins
+
 log = logging.getLogger(__name__)
 
 NEAR_BITS = 8  # Hamming distance at or below which two photos are "nearly the same" (measured, see module doc)
@@ -63,6 +65,7 @@ def phash_of(image: Image.Image) -> int:
 def read(data: bytes, zone: tzinfo | None = None) -> PhotoPrint:
     """The photo's print from its bytes; every part read defensively (never raises)."""
     try:
+        plugins()  # HEIC too
         with warnings.catch_warnings(), Image.open(io.BytesIO(data)) as image:
             warnings.simplefilter("ignore")  # Pillow's "Corrupt EXIF data": the malformed block is simply not read
             exif = _exif(image)

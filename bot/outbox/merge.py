@@ -18,11 +18,11 @@ STANDALONE = ("rem:digest:",)  # key prefixes of documents (周报, 通报) that
 
 def merge(rows: list[m.OutboxMessage]) -> list[list[m.OutboxMessage]]:
     """Group the bot-initiated rows one sweep queued for one destination into one message (in queue order);
-    replies, files and standalone documents stay one message each."""
+    replies, files, messages with buttons and standalone documents stay one message each."""
     groups: list[list[m.OutboxMessage]] = []
     open_groups: dict[tuple, list[m.OutboxMessage]] = {}
     for row in rows:
-        mergeable = row.in_reply_to is None and not row.files and not _standalone(row)
+        mergeable = row.in_reply_to is None and not row.files and not row.buttons and not _standalone(row)
         key = (row.room_chat_id, row.to_chat_id, row.created_at)
         group = open_groups.get(key) if mergeable else None
         if group is not None and sum(len(r.text) for r in group) + len(row.text) < MERGE_LIMIT:

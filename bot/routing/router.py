@@ -20,24 +20,30 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.contract.context import CommandContext
-from bot.contract.replies import Reply
+from bot.contract.replies import Reply, UserError
 from bot.domain.permissions import Action, role_may, what_they_may_do
+from bot.messages import CARD_CLICK
 from bot.parsing.normalize import normalize, strip_separators
 from bot.parsing.parser import addressed_text, split_command
 from bot.redaction import redact
+from bot.routing import awaiting
 
 log = logging.getLogger("dudao.router")
+NEED_REASON = "errors/need_reason.j2"  # a command complete but for its reason: from a tap, the reason is awaited
+MAX_LISTED = 8  # the findings a quote names that a question lists
 HEAD = 200  # of a message too long to read, the characters that say whether it is addressed to the bot
 _REF_ANYWHERE = re.compile(r"[Qq]0*(\d{1,9})(?!\d)")
+# a finding named at the start of a command's rest: Q12, or a bare 12 — not a span (5天, 3个工作日, 2周)
+_NAMES_FINDING = re.compile(r"[Qq]0*\d{1,9}(?!\d)|0*\d{1,9}(?![\d天日周月号个])")
 _LEADING = re.compile(r"^[\s\W_]+")  # stray characters before a command word
 _STRAY = re.compile(r"[\s·.。,，、:：;；'\"`~!！?？\-]")  # … or inside one
 _FILLER = re.compile(r"^[了的过啦吧\s,，:：;；。.、]+")
 Handler = Callable[[Any, CommandContext], Awaitable[list[Reply]]]
-PhotoHandler = Callable[[CommandContext], Awaitable[list[Reply]]]
+PhotoHandler = Callable[[CommandContext, bool], Awaitable[list[Reply]]]  # (ctx, held: the command with them failed)
 Parse = Callable[[str, str], Any]
 
 
@@ -53,6 +59,7 @@ class Usage:
     summary: str
     action: Action | None = None
     example: str = ""
+    needs: str = ""  # a setting the line is shown only with (#链接: web_public_url); "": always
 
     @property
     def shown_example(self) -> str:
@@ -76,6 +83,7 @@ class CommandSpec:
     fallback: bool = False  # a "#word" that is no command: parse(word, "")
     usage: tuple[Usage, ...] = ()  # its line in the #帮助 overview (every command but the fallback has one)
     lines: bool = False  # reads its text's line breaks (#问题's list, one item a line); others get spaces
+    quoted: tuple[str, ...] = ()  # bare words that mean this command in a message quoting a notice (通过 → #验收)
 
 
 @dataclass
@@ -88,18 +96,21 @@ class Router:
                 parse: Parse | None = None, help: dict[str, str] | None = None, strangers: bool = False,
                 unbound: str | None = None, on_empty: bool = False, fallback: bool = False,
                 takes_ids: bool = False, hints: tuple[str, ...] = (), form: str = "",
-                usage: Usage | tuple[Usage, ...] = (), lines: bool = False) -> Callable[[Handler], Handler]:
+                usage: Usage | tuple[Usage, ...] = (), lines: bool = False,
+                quoted: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             actions = () if action is None else (action,) if isinstance(action, Action) else tuple(action)
             self.specs.append(CommandSpec(
                 command, handler, words, parse or (lambda word, rest: command()), actions, help=help or {},
                 strangers=strangers, unbound=unbound, on_empty=on_empty, fallback=fallback, takes_ids=takes_ids,
-                hints=hints, form=form, usage=(usage,) if isinstance(usage, Usage) else tuple(usage), lines=lines))
+                hints=hints, form=form, usage=(usage,) if isinstance(usage, Usage) else tuple(usage), lines=lines,
+                quoted=quoted))
             return handler
         return register
 
     def photos(self, handler: PhotoHandler) -> PhotoHandler:
-        """The handler for messages that carry photos (from a person on the roster, in a bound room)."""
+        """The handler for messages that carry photos (from a person on the roster, in a bound room); told `held`
+        when the command they came with failed (they wait for the next report instead of joining a recent one)."""
         self.photo_handler = handler
         return handler
 
@@ -120,7 +131,9 @@ class Commands:
         self._longest_first = sorted(self.by_word, key=len, reverse=True)
         self.by_type = {s.command: s for s in self.specs}
         self._empty = next(s for s in self.specs if s.on_empty)
+        self._quoted_words = sorted(((w, s) for s in self.specs for w in s.quoted), key=lambda ws: -len(ws[0]))
         self._fallback = next(s for s in self.specs if s.fallback)
+        self._not_commands = (self._empty, self._fallback)  # what a message that may be a reason is addressed as
         if len(self.by_word) != sum(len(s.words) for s in self.specs) or len(self.by_type) != len(self.specs):
             raise ValueError("a command word or command type is declared twice")
 
@@ -129,11 +142,12 @@ class Commands:
         """Every help topic, in declaration order, with its template."""
         return {topic: template for s in self.specs for topic, template in s.help.items()}
 
-    def usages(self, may: Callable[[Action], bool]) -> list[list[Usage]]:
+    def usages(self, may: Callable[[Action], bool], has: Callable[[str], bool] = bool) -> list[list[Usage]]:
         """The #帮助 overview's lines, in the table's order: for each command, its usages whose action `may` allows
-        (a usage without one: any of the command's actions); a command with none left out."""
-        lines = [[u for u in s.usage if any(may(a) for a in ((u.action,) if u.action else s.actions))]
-                 for s in self.specs]
+        (a usage without one: any of the command's actions) and whose setting, if it `needs` one, the bot `has`; a
+        command with none left out."""
+        lines = [[u for u in s.usage if any(may(a) for a in ((u.action,) if u.action else s.actions))
+                  and (not u.needs or has(u.needs))] for s in self.specs]
         return [line for line in lines if line]
 
     def topic_of(self, word: str) -> str | None:
@@ -214,17 +228,38 @@ class Commands:
         inbound, bound = ctx.inbound, ctx.private or (ctx.room is not None and ctx.room.scope is not None)
         if inbound.length > ctx.settings.max_message_chars:
             return self._too_long(ctx, bound)
+        if inbound.event == "enter_chat":  # a private chat opened: the on_empty command (#帮助) welcomes them
+            return await self._command(ctx, bound, self._empty, "", "") if ctx.private else []
+        lost = [Reply("rectification/photo_lost.j2", dict(count=inbound.files_lost, quoted=inbound.quoted is not None))
+                ] if inbound.files_lost and ctx.actor.known and bound else []
         if inbound.files and ctx.actor.known and bound and self.photos is not None:
-            # text and photos in one message (WeCom's mixed message): the command first (a #整改 the photos
-            # attach to), then the photos; text that is no command adds nothing
-            found = self.match(inbound.text, ctx.settings.bot_name, private=ctx.private,
-                               mentions_bot=inbound.mentions_bot) if inbound.text else None
-            first = await self._command(ctx, bound, *found) if found is not None else []
-            return first + await self.photos(ctx)
+            # text and photos in one message (WeCom's mixed message, or a photo quoted): the command first (a
+            # #整改 the photos attach to), then the photos; text that is no command adds nothing. The command in a
+            # savepoint: one that fails (a typo in the id) writes nothing, and its photos wait for the next
+            # report, as photos sent alone do
+            try:
+                async with ctx.session.begin_nested():
+                    found = self._addressed(ctx) if inbound.text else None
+                    first = await self._command(ctx, bound, *found) if found is not None else []
+            except UserError as error:
+                return [Reply(error.template, error.values), *lost, *await self.photos(ctx, True)]
+            return first + lost + await self.photos(ctx, False)
         if not inbound.text:
-            return []
-        found = self.match(inbound.text, ctx.settings.bot_name, private=ctx.private,
-                           mentions_bot=inbound.mentions_bot)
+            return lost
+        if lost:  # the sender hears about the photos that were lost whatever the command's fate
+            try:
+                async with ctx.session.begin_nested():
+                    found = self._addressed(ctx)
+                    return (await self._command(ctx, bound, *found) if found is not None else []) + lost
+            except UserError as error:
+                return [Reply(error.template, error.values), *lost]
+        if inbound.event == CARD_CLICK:
+            return await self._tap(ctx, bound)
+        found = self._addressed(ctx)
+        if ctx.actor.known and (found is None and ctx.private or found is not None and found[0] in self._not_commands):
+            awaited = await awaiting.take(ctx.session, inbound.sender, ctx.now)
+            if awaited is not None:  # the reason a 不通过 tapped on a card waits for
+                return await self._reason(ctx, bound, awaited, found)
         if found is None:
             if not ctx.private:  # chat — unless it is a command written with a colon instead of # (问题：…)
                 hint = self.colon_form(normalize(inbound.text), ctx) if bound and ctx.actor.known else None
@@ -232,6 +267,67 @@ class Commands:
             hint = self.suggest(normalize(inbound.text))
             return [Reply("help/near_command.j2", dict(suggestion=hint)) if hint else Reply("help/private_hint.j2", {})]
         return await self._command(ctx, bound, *found)
+
+    async def _tap(self, ctx: CommandContext, bound: bool) -> list[Reply]:
+        """A button tapped on a card (Inbound.event CARD_CLICK): its command, as the tapper's own. One that lacks
+        only its reason (不通过, 驳回) waits for it: the tapper's next message to the bot (awaiting)."""
+        found = self._addressed(ctx)
+        if found is None:
+            return []
+        try:
+            async with ctx.session.begin_nested():
+                return await self._command(ctx, bound, *found)
+        except UserError as error:
+            if error.template != NEED_REASON:
+                raise
+        await awaiting.wait_for(ctx.session, sender=ctx.inbound.sender, room=ctx.inbound.room,
+                                command=ctx.inbound.text, now=ctx.now)
+        return [Reply("routing/reason_awaited.j2", dict(command=ctx.inbound.text, minutes=awaiting.REASON_MINUTES,
+                                                        group=not ctx.private, bot=ctx.settings.bot_name),
+                      to=ctx.inbound.sender if ctx.inbound.room else None)]
+
+    async def _reason(self, ctx: CommandContext, bound: bool, awaited: str,
+                      found: tuple[CommandSpec, str, str] | None) -> list[Reply]:
+        """The message that gives a tapped 不通过 its reason (`@督导助手 仍有杂物`, or privately `仍有杂物`): the
+        command with it, as if typed whole; `取消` cancels."""
+        body = found[2] if found is not None and found[0].fallback else normalize(ctx.inbound.text).strip()
+        if found is not None and found[0] is self._empty:
+            body = ""
+        if not body or body in awaiting.CANCEL:
+            return [Reply("routing/reason_cancelled.j2", dict(command=awaited))]
+        inbound = replace(ctx.inbound, text=f"{awaited} {body}", quoted=None)
+        whole = replace(ctx, inbound=inbound)
+        command = self.match(inbound.text, ctx.settings.bot_name, private=ctx.private, mentions_bot=True)
+        return await self._command(whole, bound, *command) if command is not None else []
+
+    def _addressed(self, ctx: CommandContext) -> tuple[CommandSpec, str, str] | None:
+        """The command the message is addressed as, a quote's finding taken into account (`_quoting`)."""
+        inbound = ctx.inbound
+        found = self.match(inbound.text, ctx.settings.bot_name, private=ctx.private, mentions_bot=inbound.mentions_bot)
+        return self._quoting(found, inbound, ctx.private)
+
+    def _quoting(self, found: tuple[CommandSpec, str, str] | None, inbound: Any,
+                 private: bool) -> tuple[CommandSpec, str, str] | None:
+        """A message quoting another: a command about findings that names none takes the one the quoted text names
+        (`@督导助手 已整改 通道已清理` quoting `已登记问题 Q3 …` is `#整改 Q3 通道已清理`), and a bare word declared
+        for it means that command (`不通过 仍有杂物` quoting a report of Q3 is `#验收 Q3 不通过 仍有杂物`). A quote that
+        names several asks which (UserError); one that names none leaves the command to ask for a number."""
+        if inbound.quoted is None or (found is None and not private):
+            return found
+        spec, word, rest = found or (self._fallback, "", normalize(inbound.text).strip())
+        if spec.fallback or spec is self._empty:
+            body = rest if spec.fallback else ""
+            meant = next((s for w, s in self._quoted_words if body.startswith(w)), None)
+            if meant is None:
+                return found
+            spec, word, rest = meant, meant.words[0], strip_separators(body)
+        if not spec.takes_ids or _NAMES_FINDING.match(rest):
+            return spec, word, rest
+        refs = list(dict.fromkeys(int(m.group(1)) for m in _REF_ANYWHERE.finditer(normalize(inbound.quoted))))
+        if len(refs) > 1:
+            raise UserError("errors/quote_names_several.j2", word=spec.words[0], rest=rest,
+                            refs=[f"Q{n}" for n in refs[:MAX_LISTED]], more=max(0, len(refs) - MAX_LISTED))
+        return spec, word, f"Q{refs[0]} {rest}".strip() if refs else rest
 
     def _too_long(self, ctx: CommandContext, bound: bool) -> list[Reply]:
         """A message over MAX_MESSAGE_CHARS is not read: not parsed, nothing filed, its photos not kept. Addressed to

@@ -303,6 +303,7 @@ class OutboxMessage(Base):
     mention_names: Mapped[list[Any]] = mapped_column(default=list)
     files: Mapped[list[Any]] = mapped_column(default=list)
     in_reply_to: Mapped[str | None] = mapped_column(String(200))
+    buttons: Mapped[list[Any] | None]  # [[label, command], …]: a tap runs the command (where there are buttons)
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
     # pending / sending (claimed by the sender, between the claim and the platform's answer) / sent / dead / cancelled
@@ -310,6 +311,20 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+
+
+class AwaitedReason(Base):
+    """A 不通过 / 驳回 tapped on a card, waiting (until `until`) for its reason: the person's next message to the bot
+    is it (bot.routing.awaiting). One a person: a newer tap replaces it."""
+
+    __tablename__ = "awaited_reasons"
+    __table_args__ = (UniqueConstraint("sender_chat_id", name="uq_awaited_reasons_sender"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_chat_id: Mapped[str] = mapped_column(String(200))
+    room_chat_id: Mapped[str | None] = mapped_column(String(200))
+    command: Mapped[str] = mapped_column(Text)  # the command the reason completes (#验收 Q3 不通过)
+    created_at: Mapped[datetime]
+    until: Mapped[datetime]
 
 
 class Counter(Base):
@@ -374,6 +389,23 @@ class WebSession(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("web_accounts.id"), index=True)
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+
+
+class FindingLink(Base):
+    """A personal link to one finding's phone page (issue #25 item 2, bot/ledger/links.py): the link carries a random
+    token and this row only its SHA-256. It is good for `person_id` on `finding_id` until `expires_at` (at most 30
+    days), until the finding is closed or withdrawn, or until `revoked_at` (a new link for the same person and
+    finding revokes the older ones)."""
+
+    __tablename__ = "finding_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"))
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_finding_links_person_finding", "person_id", "finding_id"),)
 
 
 class AuditEntry(Base):

@@ -13,7 +13,7 @@ from bot.domain.roster import Roster
 from bot.messages import Inbound, Outbound
 from bot.outbox.delivery import RateLimits, TransportError
 
-__all__ = ["Inlet", "RateLimits", "Transport", "TransportError"]
+__all__ = ["Inlet", "OfflineSender", "RateLimits", "Transport", "TransportError"]
 
 
 class Inlet(Protocol):
@@ -63,4 +63,13 @@ class Transport(Protocol):
         ...
 
     async def stop(self) -> None:
+        ...
+
+
+class OfflineSender(Protocol):
+    """What a transport may offer besides (WeCom: a room's group robot webhook): a short text sent while the
+    connection is down — the health alerts use it (bot/cli/health.py); TransportError when it cannot."""
+
+    async def send_without_connection(self, out: Outbound, webhook_key: str | None = None) -> None:
+        """`webhook_key`: the room's group robot key as the caller knows it (else the transport looks it up)."""
         ...

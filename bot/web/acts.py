@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -167,18 +168,24 @@ class Outcome:
     code: int = 200
 
 
-async def submit(request: Request, viewer: Viewer) -> Outcome:
-    """POST /findings/{number}/act: one form of the finding's page, handled as its chat command."""
-    state, number = request.app.state, request.path_params["number"]
+async def submit(request: Request, viewer: Viewer, *, number: int | None = None, kinds: frozenset[str] | None = None,
+                 staged: Callable[[FormData], tuple[InboundFile, ...]] | None = None,
+                 via: str | None = None) -> Outcome:
+    """POST /findings/{number}/act: one form of the finding's page, handled as its chat command. A personal link's
+    page (bot/web/link_view.py) says which finding (`number`), which forms it offers (`kinds`), where the photos it
+    uploaded one by one wait (`staged`) and how the ledger records who acted (`via`)."""
+    state = request.app.state
+    number = request.path_params["number"] if number is None else number
     acts: Acts | None = state.acts
     length = request.headers.get("content-length", "")
     if not length.isdigit() or int(length) > body_limit(request):
         return Outcome(problem="too_large", code=413)
-    form = await request.form(max_files=MAX_PHOTOS + 1, max_fields=20)
+    form = await request.form(max_files=MAX_PHOTOS + 1, max_fields=20 + MAX_PHOTOS)
     if not csrf_ok(request, form.get("csrf")):
         raise HTTPException(403)
     kind, token, sent = form.get("kind"), form.get("once"), form.get("version")
-    if acts is None or not isinstance(kind, str) or kind not in FORMS or not isinstance(token, str) \
+    if acts is None or not isinstance(kind, str) or kind not in (FORMS if kinds is None else kinds) \
+            or not isinstance(token, str) \
             or not _TOKEN.match(token) or not isinstance(sent, str) or not sent.isdigit() or len(sent) > 12:
         raise HTTPException(400)
     async with state.db.reading() as session:
@@ -192,10 +199,12 @@ async def submit(request: Request, viewer: Viewer) -> Outcome:
         request_event = await ledger.pending_request(session, row)
     until = str(request_event.data.get("until", "")) if request_event is not None else ""
     text = command_text(kind, ledger.ref(row.number), form, until)
-    files = await _photos(form) if kind == "rectify" else ()
+    files = (*(staged(form) if staged is not None else ()), *await _photos(form))[:MAX_PHOTOS] \
+        if kind == "rectify" else ()
     await form.close()
     inbound = Inbound(room=None, sender=viewer.actor.chat_id, text=text, at=state.clock.now(), message_id=token,
-                      id_scope=ID_SCOPE, files=files, via=f"[网页] {viewer.person.name}", person_id=viewer.person.id)
+                      id_scope=ID_SCOPE, files=files, via=via or f"[网页] {viewer.person.name}",
+                      person_id=viewer.person.id)
     try:
         said = await acts.act(inbound)
     except DatabaseAway:

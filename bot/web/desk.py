@@ -7,7 +7,8 @@ import contextlib
 import functools
 import logging
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from starlette.applications import Starlette
@@ -17,14 +18,14 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
 from bot.storage.engine import Database
-from bot.web import accounts, audit, auth, sessions
+from bot.web import accounts, audit, auth, link_view, sessions
 from bot.web.acts import Acts
 from bot.web.auth import address_of
 from bot.web.page import WEB_DIR, error_page
@@ -131,8 +132,15 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
-    log.exception("desk page failed: %s", request.url.path)
-    return error_page(request, 500)
+    """The polite 500 page. Starlette answers a crash outside every middleware (its ServerErrorMiddleware is the
+    outermost), so the security headers SecurityHeaders gives every other answer are set here. The log line hides a
+    phone link's token."""
+    log.exception("desk page failed: %s", link_view.logged_path(request.url.path))
+    response = error_page(request, 500)
+    secure = request.app.state.settings.web_secure_cookie
+    for name, value in (*HEADERS, NO_STORE, *([HSTS] if secure else [])):
+        response.headers[name.decode()] = value.decode()
+    return response
 
 
 async def _home(request: Request) -> Response:
@@ -143,13 +151,15 @@ PRUNE_EVERY = 24 * 3600.0  # seconds between the desk's prunings (the first is w
 
 
 async def prune_once(app: Starlette) -> None:
-    """Delete audit entries older than AUDIT_RETENTION_DAYS and the sessions that have ended by themselves."""
+    """Delete audit entries older than AUDIT_RETENTION_DAYS, the sessions that have ended by themselves and the
+    photos uploaded through a personal link whose form was never sent (bot/web/link_view.py)."""
     state = app.state
     now = state.clock.now()
     async with state.db.transaction() as session:
         entries = await audit.prune(session, now, state.settings.audit_retention_days)
         ended = await sessions.prune(session, now, state.settings)
-    log.info("pruned %d audit entries and %d ended sessions", entries, ended)
+    staged = link_view.prune_staged(Path(state.settings.evidence_dir))
+    log.info("pruned %d audit entries, %d ended sessions and %d abandoned link uploads", entries, ended, staged)
 
 
 async def _pruning(app: Starlette) -> None:
@@ -179,9 +189,11 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.hasher.shutdown()
 
 
-def create_app(settings: Settings, db: Database, clock: Clock | None = None, acts: Acts | None = None) -> Starlette:
+def create_app(settings: Settings, db: Database, clock: Clock | None = None, acts: Acts | None = None,
+               routes: Sequence[BaseRoute] = ()) -> Starlette:
     """The desk. `acts`: the chat app's door for the actions on a finding's page (bot/cli/bootstrap.py desk_acts);
-    without it the desk only reads (the pages offer no action)."""
+    without it the desk only reads (the pages offer no action). `routes`: served too, behind the same headers
+    (beside the bot: /healthz and /metrics, bot/cli/health_http.py)."""
     from bot.web import accounts_view, audit_view, bulletins_view, campaigns_view, charts, cycle_view, documents_view  # noqa: I001
     from bot.web import finding_view, help_view, ledger_export, ledger_view, school_assessment_view, terms_view
     from bot.web import notice_view, todo_view
@@ -189,6 +201,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None, act
     accounts.dummy_hash()  # now, not at the first login for an unknown name (which would take twice as long)
 
     routes = [
+        *routes,
         Route("/", _home),
         Route("/login", auth.login_form, methods=["GET"]),
         Route("/login", auth.login, methods=["POST"]),
@@ -220,6 +233,10 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None, act
         Route("/account", logged_in(accounts_view.change_password), methods=["POST"]),
         Route("/accounts", logged_in(accounts_view.accounts_page), methods=["GET"]),
         Route("/accounts", logged_in(accounts_view.change_account), methods=["POST"]),
+        Route("/l/{token:str}", link_view.link_page, methods=["GET"]),
+        Route("/l/{token:str}/act", link_view.act, methods=["POST"]),
+        Route("/l/{token:str}/upload", link_view.upload, methods=["POST"]),
+        Route("/l/{token:str}/photo/{id:id}", link_view.photo),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]
     secret = settings.web_secret or secrets.token_urlsafe(32)

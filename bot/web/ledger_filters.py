@@ -159,6 +159,11 @@ async def conditions(session: Session, f: Filters, viewer: Viewer, now: datetime
         out.append(F.number == f.search.number)
     if f.search.school is not None:
         out.append(F.school_id == f.search.school.id)
+    if f.search.district is not None:
+        out.append(F.school_id.in_(sorted(s.id for s in roster.schools.values()
+                                          if s.district_id == f.search.district.id)))
+    if f.search.schools:
+        out.append(F.school_id.in_(sorted(s.id for s in f.search.schools)))
     if f.search.text and words:
         out.append(text_condition(f.search.text))
     if f.since is not None:

@@ -13,7 +13,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.functions import FunctionElement
 
-from bot.domain.roster import Roster, SchoolInfo
+from bot.domain.place_words import district_named, school_parts
+from bot.domain.roster import DistrictInfo, Roster, SchoolInfo
 from bot.domain.schools import SchoolIndex, looks_like_school
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import normalize
@@ -27,10 +28,14 @@ SUGGESTED = 3
 
 @dataclass
 class Search:
-    """What the search box asked for: one of a number, a school or words (`text`)."""
+    """What the search box asked for: one of a number, a school, a district (`第一责任区`, `一区`), several schools
+    (`城口中学、复兴中学`, `城口中学和复兴中学`: bot.domain.place_words, the reader chat and the CLI use) or words
+    (`text`)."""
 
     number: int | None = None
     school: SchoolInfo | None = None
+    district: DistrictInfo | None = None
+    schools: list[SchoolInfo] = field(default_factory=list)  # several schools named at once
     text: str = ""
     schools_like: list[SchoolInfo] = field(default_factory=list)  # the words are part of these schools' names
     unknown_school: str = ""  # the words look like a school's name that is not on the roster
@@ -65,6 +70,16 @@ def read_search(raw: str, roster: Roster, visible: set[int] | None) -> Search:
     match = index.resolve(text)
     if match.school is not None and seen(match.school):
         return Search(school=match.school)
+    if match.school is None:
+        districts = [d for d in roster.districts.values()
+                     if any(seen(s) for s in roster.schools.values() if s.district_id == d.id)]
+        if (district := district_named(text, districts, index)) is not None:
+            return Search(district=district)
+        parts = school_parts(text, index)
+        if len(parts) > 1:
+            named = [index.resolve(part).school for part in parts]
+            if all(s is not None and seen(s) for s in named):
+                return Search(schools=list(dict.fromkeys(s for s in named if s is not None)))
     out = Search(text=text)
     if match.ambiguous:
         out.schools_like = [s for s in match.candidates if seen(s)]

@@ -61,6 +61,11 @@ def render(request: Request, template: str, code: int = 200, **values: object) -
     return HTMLResponse(html, status_code=code)
 
 
+def page_text(template: str, **values: object) -> str:
+    """A short text from the desk's templates (a polite sentence a script shows), without the page around it."""
+    return " ".join(_env.get_template(template).render(**values).split())
+
+
 ERRORS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "bad_request", 500: "server_error"}
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.contract import CommandContext, Reply, UserError
 from bot.domain.roster import PersonInfo, RoomInfo, SchoolInfo
 from bot.domain.visibility import home_room, room_shows, room_shows_all, room_shows_district
+from bot.messages import Button
 
 
 def here_room(ctx: CommandContext) -> RoomInfo | None:
@@ -51,6 +52,7 @@ class Change:
     act: tuple[PersonInfo, ...]
     done: str
     notice: str | None = None  # the template for the notice where the school's people are, when not `template`
+    buttons: tuple[Button, ...] = ()  # on the message that asks `act` to act (a tap runs the command)
 
 
 def announce(ctx: CommandContext, change: Change) -> list[Reply]:
@@ -59,14 +61,15 @@ def announce(ctx: CommandContext, change: Change) -> list[Reply]:
     names = [p.name for p in change.act if p.chat_id]
     room = home_room(ctx.roster, change.school, here_room(ctx))
     base = dict(change.values, notified_where="", notified_who=names)
+    buttons = change.buttons if act else ()
     if room is not None and room.chat_id == ctx.inbound.room:
-        return [Reply(change.template, base, mention=act)]
+        return [Reply(change.template, base, mention=act, buttons=buttons)]
     notice = change.notice or change.template
     if room is not None:
-        there = [Reply(notice, base, mention=act, room=room.chat_id)]
+        there = [Reply(notice, base, mention=act, room=room.chat_id, buttons=buttons)]
         where = room.name or room.chat_id
     else:
-        there = [Reply(notice, base, mention=(p,), to=p.chat_id) for p in act]
+        there = [Reply(notice, base, mention=(p,), to=p.chat_id, buttons=buttons) for p in act]
         where = "私信" if there else ""
     if shows(ctx, change.school):
         here = Reply(change.template, dict(base, notified_where=where))
@@ -76,14 +79,14 @@ def announce(ctx: CommandContext, change: Change) -> list[Reply]:
     return [here, *there]
 
 
-def to_office(ctx: CommandContext, template: str, values: dict) -> list[Reply]:
+def to_office(ctx: CommandContext, template: str, values: dict, *, buttons: tuple[Button, ...] = ()) -> list[Reply]:
     """What the office must decide (a #申请延期, a #申诉): to the office room, its people @-mentioned; privately to
-    each of them when there is no office room."""
+    each of them when there is no office room — with `buttons` that decide it in one tap, where there are any."""
     office = ctx.roster.office_room()
     people = tuple(p for p in ctx.roster.office_people if p.chat_id)
     if office is not None:
-        return [Reply(template, values, mention=people, room=office.chat_id)]
-    return [Reply(template, values, mention=(p,), to=p.chat_id) for p in people]
+        return [Reply(template, values, mention=people, room=office.chat_id, buttons=buttons)]
+    return [Reply(template, values, mention=(p,), to=p.chat_id, buttons=buttons) for p in people]
 
 
 def elsewhere(ctx: CommandContext, school: SchoolInfo, reply: Reply) -> list[Reply]:

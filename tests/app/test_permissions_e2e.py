@@ -35,6 +35,8 @@ CASES = [
     ("#专项督导 双减 双减专项督导 3月1日-3月31日 范围 全部 检查项 作业总量控制；课后服务开展", None, {"office"}),
     ("#专项检查 双减 葛城小学 1符合 2符合", "campaign", {"office", "supervisor", "lead"}),
     ("#专项进度 双减", "campaign", {"office", "supervisor", "lead", "principal"}),
+    # without WEB_PUBLIC_URL each who may see it hears there are no links (tests/app/test_phone_links.py: with one)
+    ("#链接 Q1", "open", {"office", "supervisor", "lead", "principal"}),
     ("#帮助", None, {"office", "supervisor", "lead", "principal", "stranger"}),
 ]
 

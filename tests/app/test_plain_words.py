@@ -30,6 +30,22 @@ async def test_the_assessment_takes_every_period_word(harness, words: str) -> No
     assert sent.out.files
 
 
+@pytest.mark.parametrize("words", ["一区 本学期", "本学期 第一责任区", "第一区 学期"])
+async def test_the_assessment_takes_a_district_in_words(harness, words: str) -> None:
+    """#考核 一区 本学期: the district's supervisors only (周永红 and 李明), named in the answer and the file."""
+    from openpyxl import load_workbook
+
+    h = harness
+    await _findings(h)
+    sent = await h.one(OFFICE, LIU, f"#考核 {words}")
+    assert sent.text.startswith("第一责任区2026年秋季学期责任督学考核表已生成，共2名督学"), sent.text
+    cells = {str(c.value) for ws in load_workbook(sent.out.files[0]).worksheets for row in ws.iter_rows()
+             for c in row if c.value is not None}
+    assert {"周永红", "李明"} <= cells and not {"陈静", "何丽", "吴海波"} & cells
+    twice = await h.one(OFFICE, LIU, "#考核 一区 二区 本学期")
+    assert "一次只能导出一个责任区" in twice.text and "第一责任区、第二责任区" in twice.text and not twice.out.files
+
+
 async def test_the_bulletin_document_and_the_weekly_digest_take_words(harness) -> None:
     h = harness
     await _findings(h)

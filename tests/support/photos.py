@@ -6,14 +6,16 @@ from io import BytesIO
 
 from PIL import Image
 
+from bot.ledger.images import plugins
 from bot.messages import InboundFile
 
-_FORMATS = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg")}
+_FORMATS = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg"), "heic": ("HEIF", "image/heic")}
 
 
 def image_bytes(kind: str = "png", *, size: tuple[int, int] = (8, 8), seed: int = 0, noise: bool = False) -> bytes:
     """A real image; `seed` makes each one different (so each has its own checksum); `noise` makes it big."""
     fmt, _ = _FORMATS[kind]
+    plugins()  # HEIC through pillow-heif
     if noise:
         image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
     else:
@@ -24,7 +26,7 @@ def image_bytes(kind: str = "png", *, size: tuple[int, int] = (8, 8), seed: int 
 
 
 def photo(name: str = "p.png", *, seed: int = 0, **kw: object) -> InboundFile:
-    """A photo file named `name` (its extension picks PNG or JPEG)."""
+    """A photo file named `name` (its extension picks PNG, JPEG or HEIC)."""
     kind = name.rsplit(".", 1)[-1]
     return InboundFile(name, image_bytes(kind, seed=seed, **kw), _FORMATS[kind][1])
 

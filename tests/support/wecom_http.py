@@ -35,6 +35,7 @@ def encrypt(data: bytes) -> tuple[bytes, str]:
 class HttpStandIn:
     def __init__(self, webhook_per_minute: int = 20) -> None:
         self.media: dict[str, bytes] = {}
+        self.expired: set[str] = set()  # media names whose 5 minutes are over
         self.webhook_keys: set[str] = set()
         self.posts: list[WebhookPost] = []
         self.refused_posts = 0
@@ -56,6 +57,10 @@ class HttpStandIn:
         sealed, aeskey = encrypt(data)
         self.media[name] = sealed
         return f"{self.base}/media/{name}", aeskey
+
+    def expire(self, url: str) -> None:
+        """The 5 minutes of a media URL are over: it serves nothing any more."""
+        self.expired.add(urlsplit(url).path.removeprefix("/media/"))
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
@@ -86,8 +91,9 @@ class HttpStandIn:
     def _route(self, method: str, target: str, body: bytes) -> tuple[str, bytes, str]:
         parts = urlsplit(target)
         if method == "GET" and parts.path.startswith("/media/"):
-            data = self.media.get(parts.path.removeprefix("/media/"))
-            if data is None:
+            name = parts.path.removeprefix("/media/")
+            data = self.media.get(name)
+            if data is None or name in self.expired:
                 return "404 Not Found", b"", "text/plain"
             return "200 OK", data, "application/octet-stream"
         if method == "POST" and parts.path == "/cgi-bin/webhook/send":

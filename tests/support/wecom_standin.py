@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import html
 import itertools
 import json
+import re
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -34,6 +36,18 @@ class Said:
     req_id: str
     at: float  # time.monotonic()
     data: bytes = b""
+    card: dict[str, Any] | None = None  # a template card sent (cmd card) or a card updated (cmd update)
+    userids: tuple[str, ...] = ()  # an update for these users only (none: for everyone)
+
+    @property
+    def tags(self) -> list[str]:
+        """The userids WeCom's client turns into notifying @-mentions: each `<@userid>` tag of the markdown."""
+        return re.findall(r"<@([^<>\s]+)>", self.content)
+
+    @property
+    def shown(self) -> str:
+        """The markdown as the client shows it: CommonMark's backslash escapes and HTML entities undone."""
+        return html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", self.content))
 
 
 class WecomStandIn:
@@ -52,6 +66,7 @@ class WecomStandIn:
         self._spoken: set[str] = set()
         self._windows: dict[str, deque[float]] = {}
         self._uploads: dict[str, list[bytes]] = {}
+        self._events: dict[str, str] = {}  # event req_id -> eventtype
         self._ids = itertools.count(1)
         self._server: Server | None = None
         self.port = 0
@@ -87,6 +102,58 @@ class WecomStandIn:
         items = [{"msgtype": "text", "text": {"content": content}},
                  {"msgtype": "image", "image": {"url": url, "aeskey": aeskey}}]
         return self._callback(userid, chatid, "mixed", {"mixed": {"msg_item": items}})
+
+    def quoting(self, userid: str, content: str, quote: dict[str, Any], chatid: str | None = None) -> str:
+        """A text message quoting another (`quote` from quote_text / quote_image / quote_mixed), as WeCom sends
+        it: body.quote beside body.text (aibot-node-sdk QuoteContent)."""
+        return self._callback(userid, chatid, "text", {"text": {"content": content}, "quote": quote})
+
+    @staticmethod
+    def quote_text(content: str) -> dict[str, Any]:
+        return {"msgtype": "text", "text": {"content": content}}
+
+    def quote_image(self, image: bytes) -> dict[str, Any]:
+        url, aeskey = self.http.put_media(f"q{next(self._ids)}.img", image)
+        return {"msgtype": "image", "image": {"url": url, "aeskey": aeskey}}
+
+    def quote_mixed(self, content: str, *images: bytes) -> dict[str, Any]:
+        items: list[dict[str, Any]] = [{"msgtype": "text", "text": {"content": content}}]
+        items += [self.quote_image(image) for image in images]
+        return {"msgtype": "mixed", "mixed": {"msg_item": items}}
+
+    def enter_chat(self, userid: str) -> str:
+        """The person opens the private chat with the robot (WeCom sends this on the day's first visit): an
+        aibot_event_callback as aibot-node-sdk's EventMessage; answered, if at all, by aibot_respond_welcome_msg
+        with its req_id within 5 s. Returns that req_id."""
+        msgid = f"ev{next(self._ids)}"
+        req_id = f"ev_{msgid}"
+        self._events[req_id] = "enter_chat"
+        self.push({"cmd": "aibot_event_callback", "headers": {"req_id": req_id}, "body": {
+            "msgid": msgid, "create_time": int(time.time()), "aibotid": self.bot_id, "chattype": "single",
+            "from": {"userid": userid}, "msgtype": "event", "event": {"eventtype": "enter_chat"}}})
+        return req_id
+
+    def tap(self, userid: str, card: Said, label: str, chatid: str | None = None) -> str:
+        """`userid` taps the button `label` of a card the bot sent: an aibot_event_callback with the documented
+        template_card_event (WeCom's 接收事件: event.template_card_event.{card_type, event_key, task_id}).
+        Returns its req_id."""
+        assert card.card is not None
+        key = next(b["key"] for b in card.card["button_list"] if b["text"] == label)
+        return self.tap_key(userid, card.card["task_id"], key, chatid)
+
+    def tap_key(self, userid: str, task_id: str, key: str, chatid: str | None = None) -> str:
+        msgid = f"ev{next(self._ids)}"
+        req_id = f"ev_{msgid}"
+        self._events[req_id] = f"template_card_event:{task_id}"
+        body: dict[str, Any] = {
+            "msgid": msgid, "create_time": int(time.time()), "aibotid": self.bot_id,
+            "chattype": "group" if chatid else "single", "from": {"userid": userid}, "msgtype": "event",
+            "event": {"eventtype": "template_card_event", "template_card_event": {
+                "card_type": "button_interaction", "event_key": key, "task_id": task_id}}}
+        if chatid:
+            body["chatid"] = chatid
+        self.push({"cmd": "aibot_event_callback", "headers": {"req_id": req_id}, "body": body})
+        return req_id
 
     def image(self, userid: str, image: bytes) -> str:
         url, aeskey = self.http.put_media(f"i{next(self._ids)}.img", image)
@@ -197,6 +264,10 @@ class WecomStandIn:
             return {"errcode": 0, "errmsg": "ok"}
         if cmd in ("aibot_respond_msg", "aibot_send_msg"):
             return self._said(cmd, data)
+        if cmd == "aibot_respond_welcome_msg":
+            return self._welcome(data)
+        if cmd == "aibot_respond_update_msg":
+            return self._update(data)
         return self._upload(cmd, body)
 
     def _said(self, cmd: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -216,6 +287,12 @@ class WecomStandIn:
             return {"errcode": 45009, "errmsg": "api freq out of limit"}
         window.append(now)
         kind = body.get("msgtype")
+        if kind == "template_card":
+            card = body["template_card"]
+            if problem := _card_problem(card):
+                return {"errcode": 40008, "errmsg": problem}
+            self.said.append(Said("card", conversation, card["main_title"]["title"], rid, now, card=card))
+            return {"errcode": 0, "errmsg": "ok"}
         if kind == "file":
             media_id = body["file"]["media_id"]
             name, blob = self._uploads[media_id][0].decode(), b"".join(self._uploads[media_id][1:])
@@ -223,6 +300,41 @@ class WecomStandIn:
         else:
             self.said.append(Said("respond" if cmd == "aibot_respond_msg" else "send", conversation,
                                   body["markdown"]["content"], rid, now))
+        return {"errcode": 0, "errmsg": "ok"}
+
+    def _welcome(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A welcome: only with the req_id of an enter_chat event, once, within 5 s; text (or markdown) content."""
+        rid, body = data["headers"]["req_id"], data["body"]
+        if self._events.get(rid) != "enter_chat" or rid not in self.callbacks_sent:
+            return {"errcode": 40058, "errmsg": "invalid req_id"}
+        conversation, sent_at = self.callbacks_sent[rid]
+        now = time.monotonic()
+        if now - sent_at > 5 or any(s.req_id == rid for s in self.said):
+            return {"errcode": 846605, "errmsg": "invalid req_id"}
+        kind = body.get("msgtype")
+        if kind not in ("text", "markdown"):
+            return {"errcode": 40008, "errmsg": f"invalid message type {kind}"}
+        self.said.append(Said("welcome", conversation, body[kind]["content"], rid, now))
+        return {"errcode": 0, "errmsg": "ok"}
+
+    def _update(self, data: dict[str, Any]) -> dict[str, Any]:
+        """aibot_respond_update_msg: only with a template_card_event's req_id, once, within 5 s, the card's own
+        task_id; response_type update_template_card; optional userids (the card changes for them only)."""
+        rid, body = data["headers"]["req_id"], data["body"]
+        kind = self._events.get(rid, "")
+        if not kind.startswith("template_card_event:") or rid not in self.callbacks_sent:
+            return {"errcode": 40058, "errmsg": "invalid req_id"}
+        conversation, sent_at = self.callbacks_sent[rid]
+        now = time.monotonic()
+        if now - sent_at > 5 or any(s.req_id == rid for s in self.said):
+            return {"errcode": 846605, "errmsg": "invalid req_id"}
+        card = body.get("template_card") or {}
+        if body.get("response_type") != "update_template_card" or card.get("task_id") != kind.split(":", 1)[1]:
+            return {"errcode": 40008, "errmsg": "invalid response_type or task_id"}
+        if problem := _card_problem(card, update=True):
+            return {"errcode": 40008, "errmsg": problem}
+        self.said.append(Said("update", conversation, card.get("replace_text") or card["main_title"]["title"], rid,
+                              now, card=card, userids=tuple(body.get("userids") or ())))
         return {"errcode": 0, "errmsg": "ok"}
 
     def _upload(self, cmd: str | None, body: dict[str, Any]) -> dict[str, Any]:
@@ -238,3 +350,21 @@ class WecomStandIn:
             self._uploads[media_id] = self._uploads.pop(body["upload_id"])
             return {"errcode": 0, "errmsg": "ok", "body": {"media_id": media_id}}
         return {"errcode": 40008, "errmsg": f"unknown cmd {cmd}"}
+
+
+def _card_problem(card: dict[str, Any], update: bool = False) -> str:
+    """What WeCom would refuse in a button_interaction card (模板卡片类型), or ""."""
+    if card.get("card_type") != "button_interaction":
+        return "card_type must be button_interaction"
+    if not re.fullmatch(r"[0-9A-Za-z_\-@]{1,128}", card.get("task_id") or ""):
+        return "task_id: letters, digits and _-@, at most 128 bytes"
+    title = (card.get("main_title") or {}).get("title")
+    if not isinstance(title, str) or len(title) > 26 or (not title and not update):
+        return "main_title.title missing or longer than 26"
+    buttons = card.get("button_list")
+    if not isinstance(buttons, list) or not (update or 1 <= len(buttons) <= 6):
+        return "button_list: 1 to 6 buttons"
+    for button in buttons:
+        if not button.get("text") or len(button["text"]) > 10 or not button.get("key") or len(button["key"]) > 1024:
+            return "a button needs text (at most 10) and key (at most 1024 bytes)"
+    return ""

@@ -58,7 +58,8 @@ async def test_a_wecom_restart_loses_nothing(tmp_path: Path) -> None:
         await asyncio.sleep(0.3)  # WeCom stays away a while: the bot retries against a closed port
         await world.standin.start()
         await _after_the_break(world, 1)
-        assert world.said(containing="消防通道堆放杂物") and len(world.said()) == 3
+        assert world.said(containing="消防通道堆放杂物") and len(world.said()) == 4
+        assert len(world.said("card")) == 1  # the request to verify's buttons, once
 
 
 async def test_disconnected_event_stops_the_reconnecting(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import time
 from pathlib import Path
 
@@ -143,3 +144,38 @@ async def test_a_callback_redelivered_later_and_after_a_restart_is_answered_once
             await asyncio.wait_for(runner, 5)
             bot.outbox.stop()
             await asyncio.wait_for(sender, 5)
+
+
+async def test_markdown_and_tags_users_type_are_shown_literally_and_notify_nobody(tmp_path: Path) -> None:
+    """A description with a heading, emphasis, a link and a `<@…>` tag of the sender's choosing: the frame WeCom
+    receives shows it as typed, and the only tag that notifies is the bot's own @ of the school's principal."""
+    typed = "# 标题 **急** [点我](https://evil.example/x) <@wangfang> 消防通道堆放杂物"
+    async with wecom_world(tmp_path) as world:
+        world.standin.text(SUPERVISOR, f"@督导助手 #问题 实验小学 安全稳定 {typed} 限期3天", chatid=ROOM)
+        await eventually(lambda: world.said(containing="已登记"))
+        (reply,) = world.said()
+        assert reply.tags == [PRINCIPAL]
+        assert typed in reply.shown
+        for markup in ("**急**", "[点我](", "<@wangfang>"):
+            assert markup not in reply.content
+        assert not re.search(r"^\s*#", reply.content, re.MULTILINE)  # no line is a heading
+
+
+async def test_opening_the_private_chat_gets_a_short_welcome_once_a_day(tmp_path: Path) -> None:
+    """enter_chat (aibot_event_callback): answered with aibot_respond_welcome_msg on the event's req_id within
+    WeCom's 5 s, listing the person's own commands; a second visit the same day gets nothing."""
+    async with wecom_world(tmp_path) as world:
+        req_id = world.standin.enter_chat(PRINCIPAL)
+        await eventually(lambda: world.said("welcome"))
+        (welcome,) = world.said("welcome")
+        assert welcome.req_id == req_id and welcome.conversation == PRINCIPAL
+        assert welcome.at - world.standin.callbacks_sent[req_id][1] < 5
+        assert "#整改" in welcome.content and "#问题" not in welcome.content  # a principal's, not a supervisor's
+        world.standin.enter_chat(PRINCIPAL)
+        stranger = world.standin.enter_chat("wxid_nobody")
+        await eventually(lambda: len(world.said("welcome")) == 2)
+        world.standin.text(PRINCIPAL, "#帮助")  # a barrier
+        await eventually(lambda: world.said("respond"))
+        await until_idle(world.bot)
+        assert [s.req_id for s in world.said("welcome")] == [req_id, stranger]
+        assert "#绑定" in world.said("welcome")[1].content

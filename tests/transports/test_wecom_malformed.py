@@ -41,6 +41,13 @@ def event(body_: Any) -> dict[str, Any]:
     return {"cmd": "aibot_event_callback", "headers": {"req_id": "ev_x"}, "body": body_}
 
 
+def tap(req_id: str, part: dict[str, Any]) -> dict[str, Any]:
+    """A template_card_event (a button tapped) in the room, its event part as given."""
+    return {"cmd": "aibot_event_callback", "headers": {"req_id": req_id}, "body": {
+        "msgid": req_id, "aibotid": "bot-1", "chatid": ROOM, "chattype": "group", "from": {"userid": SUPERVISOR},
+        "msgtype": "event", "event": {"eventtype": "template_card_event", "template_card_event": part}}}
+
+
 def image(**part: Any) -> dict[str, Any]:
     return {"msgtype": "image", "image": {"url": "https://example.invalid/1", "aeskey": "k" * 43, **part}}
 
@@ -153,6 +160,14 @@ EVENTS = [
     Row("eventtype a list", event({"msgtype": "event", "event": {"eventtype": ["disconnected_event"]}}), "ignored"),
     Row("eventtype an object in the body", event({"eventtype": {"x": "disconnected_event"}}), "ignored"),
     Row("an event WeCom may add", event({"msgtype": "event", "event": {"eventtype": "enter_chat"}}), "ignored"),
+    Row("a tap without event_key", tap("ev_t1", {"card_type": "button_interaction", "task_id": "t_1"}), "dropped"),
+    Row("a tap whose event_key is a number", tap("ev_t2", {"event_key": 7, "task_id": "t_1"}), "dropped"),
+    Row("a tap without from", {**tap("ev_t3", {"event_key": "c_x", "task_id": "t_1"}),
+                                "body": {"msgid": "t3", "msgtype": "event", "event": {
+                                    "eventtype": "template_card_event"}}}, "dropped"),
+    Row("enter_chat without msgid", {"cmd": "aibot_event_callback", "headers": {"req_id": "ev_e1"}, "body": {
+        "chattype": "single", "from": {"userid": SUPERVISOR}, "msgtype": "event",
+        "event": {"eventtype": "enter_chat"}}}, "dropped"),
     Row("an ack whose req_id is a list", {"headers": {"req_id": ["x"]}, "errcode": 0}, "ignored"),
     Row("an ack whose headers are a string", {"headers": "x", "errcode": 0}, "ignored"),
 ]

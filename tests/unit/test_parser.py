@@ -205,3 +205,8 @@ def test_correct_bulletin_reads_both_numbers_and_the_reason() -> None:
 
 def test_bulletin_list_is_a_digest_word() -> None:
     assert p("#通报 列表") == c.Digest(kind="issued") and p("#通报 文档").kind == "bulletin"
+
+
+@pytest.mark.parametrize("text", ["#链接 Q12", "＃链接　q0012", "#上传链接 Q12", "@督导助手 链接 Q12"])
+def test_link_forms(text: str) -> None:
+    assert p(text) == c.Link(ref=12)

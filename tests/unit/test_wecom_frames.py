@@ -89,3 +89,67 @@ def test_the_event_type_of_any_event_frame() -> None:
     for frame in ("x", [], {"body": "disconnected_event"}, {"body": {"event": ["x"]}},
                   {"body": {"event": {"eventtype": 3}}}, {"body": {"eventtype": {"a": 1}}}):
         assert frames.event_type(frame) == ""
+
+
+def _quoting(quote: object) -> dict:
+    return {"cmd": "aibot_msg_callback", "headers": {"req_id": "r"}, "body": {
+        "msgid": "m", "aibotid": "b", "chatid": "c", "chattype": "group", "from": {"userid": "u"},
+        "msgtype": "text", "text": {"content": "@督导助手 已整改"}, "quote": quote}}
+
+
+def test_a_quote_gives_its_text_and_its_images_but_not_its_files() -> None:
+    cb = frames.parse_callback(_quoting({"msgtype": "mixed", "mixed": {"msg_item": [
+        {"msgtype": "text", "text": {"content": "已登记问题 Q3"}},
+        {"msgtype": "image", "image": {"url": "https://x/1", "aeskey": "k"}}]}}))
+    assert (cb.text, cb.quoted, [m.url for m in cb.quoted_media]) == ("@督导助手 已整改", "已登记问题 Q3", ["https://x/1"])
+    file = frames.parse_callback(_quoting({"msgtype": "file", "file": {"url": "https://x/f", "aeskey": "k"}}))
+    assert (file.quoted, file.quoted_media) == ("", ())
+    data = _quoting(None)
+    del data["body"]["quote"]
+    assert (frames.parse_callback(data).quoted, frames.parse_callback(data).quoted_media) == (None, ())
+
+
+@pytest.mark.parametrize(("quote", "problem"), [
+    ("Q3", "body.quote is a string"),
+    ({"text": {"content": "Q3"}}, "body.quote.msgtype is"),
+    ({"msgtype": "text", "text": {"content": 3}}, "body.quote.text.content is"),
+    ({"msgtype": "image", "image": {"aeskey": "k"}}, "body.quote.image.url is"),
+    ({"msgtype": "mixed", "mixed": {"msg_item": "x"}}, "body.quote.mixed.msg_item is"),
+])
+def test_a_malformed_quote_is_malformed_with_its_sender_known(quote: object, problem: str) -> None:
+    with pytest.raises(frames.Malformed) as caught:
+        frames.parse_callback(_quoting(quote))
+    assert caught.value.problem.startswith(problem) and caught.value.envelope is not None
+
+
+def test_a_buttons_key_carries_its_command_in_the_characters_a_key_may_hold() -> None:
+    key = frames.button_key("#验收 Q12 不通过")
+    assert key.startswith("c_") and key.isascii() and frames.button_command(key) == "#验收 Q12 不通过"
+    for foreign in ("verify_pass", "c_%%%", "c_" + "QQ", frames.button_key("not a command")):
+        assert frames.button_command(foreign) is None
+
+
+def test_a_card_keeps_wecoms_limits_and_its_update_greys_the_buttons() -> None:
+    card = frames.button_card("t_1", "刘洋报告 Q12（城口县实验小学）已整改：通道已清理并张贴标识\n请周永红验收",
+                              [("验收通过", "c_a"), ("不通过", "c_b")])
+    assert card["card_type"] == "button_interaction" and len(card["main_title"]["title"]) <= 26
+    assert [(b["text"], b["key"], b["style"]) for b in card["button_list"]] == [("验收通过", "c_a", 1), ("不通过", "c_b", 2)]
+    assert card["sub_title_text"] == "请周永红验收"
+    updated = frames.updated_card(card, "Q12（城口县实验小学）验收通过，已销号（周永红验收）。")
+    assert updated["task_id"] == "t_1" and updated["replace_text"].startswith("Q12") and len(updated["replace_text"]) <= 26
+    frame = frames.update_card("ev_1", updated, ["u1"])
+    assert frame["cmd"] == "aibot_respond_update_msg" and frame["headers"] == {"req_id": "ev_1"}
+    assert frame["body"]["response_type"] == "update_template_card" and frame["body"]["userids"] == ["u1"]
+    assert "userids" not in frames.update_card("ev_1", updated, None)["body"]
+
+
+def test_a_tap_is_read_in_wecoms_documented_form_and_the_sdks_flat_one() -> None:
+    envelope = {"msgid": "e1", "chatid": "c", "chattype": "group", "from": {"userid": "u"}, "msgtype": "event"}
+    nested = {"headers": {"req_id": "r"}, "body": {**envelope, "event": {
+        "eventtype": "template_card_event", "template_card_event": {"event_key": "c_x", "task_id": "t_1"}}}}
+    flat = {"headers": {"req_id": "r"}, "body": {**envelope, "event": {
+        "eventtype": "template_card_event", "event_key": "c_x", "task_id": "t_1"}}}
+    for data in (nested, flat):
+        event = frames.parse_event(data)
+        assert (event.eventtype, event.event_key, event.task_id, event.conversation) == (
+            "template_card_event", "c_x", "t_1", "c")

@@ -186,7 +186,7 @@ def test_every_int_in_a_desk_path_is_bounded(desk: Desk) -> None:
         ("/findings/{number:id}", "number"), ("/findings/{number:id}/act", "number"), ("/evidence/{id:id}", "id"),
         ("/bulletins/{id:id}.docx", "id"), ("/findings/{number:id}/notice", "number"),
         ("/findings/{number:id}/notice.docx", "number"),
-        ("/campaigns/{id:id}.docx", "id")}
+        ("/campaigns/{id:id}.docx", "id"), ("/l/{token:str}/photo/{id:id}", "id")}
     assert [path for path, _, c in convertors if isinstance(c, IntegerConvertor)] == []
 
 

@@ -43,6 +43,22 @@ def test_a_school_is_found_by_its_name_short_name_or_a_fragment(desk: Desk) -> N
     assert "也是这些学校名称的一部分" in page and "城口县修齐镇中心小学" in page
 
 
+def test_a_district_or_several_schools_are_found_as_chat_reads_them(desk: Desk) -> None:
+    """The search box reads places as chat and the CLI do (bot.domain.place_words): a district by its name or its
+    everyday short forms, several schools joined by 、 or 和 (docs/design.md, "Places in words")."""
+    client = desk.client()
+    login(client, "p-liu")
+    for typed in ("第一责任区", "一区", "第一区", "1区"):
+        assert _refs(client.get("/ledger", params={"q": typed}).text) == ["Q1"], typed
+    assert _refs(client.get("/ledger", params={"q": "二区"}).text) == ["Q2"]
+    for typed in ("城口中学、复兴中学", "城口中学和复兴中学", "城中,复兴"):
+        assert sorted(_refs(client.get("/ledger", params={"q": typed}).text)) == ["Q1", "Q2"], typed
+    # a district the viewer has no school in is only words: nothing found, nothing told
+    login(client, "p-huangj")  # 黄军, 复兴中学
+    assert _refs(client.get("/ledger", params={"q": "第一责任区"}).text) == []
+    assert _refs(client.get("/ledger", params={"q": "城口中学、复兴中学"}).text) == []
+
+
 def test_the_words_of_a_rectification_report_find_its_finding(desk: Desk) -> None:
     client = desk.client()
     login(client, "p-liu")

@@ -125,3 +125,6 @@ def test_a_crash_is_a_polite_page_without_a_trace(desk: Desk, monkeypatch) -> No
     answer = client.get("/ledger")
     assert answer.status_code == 500 and "出了点问题" in answer.text
     assert "secret detail" not in answer.text and "Traceback" not in answer.text
+    # the crash page carries the headers of every other answer (it is answered outside the middleware)
+    assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+    assert answer.headers["x-frame-options"] == "DENY" and answer.headers["cache-control"] == "no-store"

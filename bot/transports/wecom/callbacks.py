@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import bot.transports.wecom.frames as frames
 import bot.transports.wecom.media as media
 from bot.clock import Clock
-from bot.messages import Inbound
+from bot.messages import CARD_CLICK, Inbound
 from bot.redaction import excerpt
 from bot.transports.supervisor import keep_alive
 from bot.transports.wecom.wecom_config import WecomTiming
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("dudao.wecom")
 REMEMBERED = 5000  # message ids kept for dedupe and replies
+CHINA = ZoneInfo("Asia/Shanghai")  # the day a welcome is once in (WeCom's enter_chat: the day's first visit)
 ID_SCOPE = "wecom"  # a msgid names one message for good: the core knows a redelivery by it alone
 
 
@@ -41,6 +43,18 @@ class Asked:
     req_id: str
     conversation: str
     at: datetime
+    welcome: bool = False  # an enter_chat event: answered by aibot_respond_welcome_msg within 5 s, or not at all
+    task_id: str = ""  # a template_card_event: the card tapped (answered by updating it within 5 s) …
+    clicker: str = ""  # … and who tapped it
+
+
+@dataclass(frozen=True)
+class Tapped:
+    """What answering a button tap needs: the event's req_id, the card and who tapped it."""
+
+    req_id: str
+    task_id: str
+    clicker: str
 
 
 class Callbacks:
@@ -51,6 +65,7 @@ class Callbacks:
         self._queue: asyncio.Queue[Any] = asyncio.Queue()  # frames as they came (None: stop)
         self._asked: OrderedDict[str, Asked] = OrderedDict()  # msgid -> Asked (dedupe too)
         self._answered: set[str] = set()  # req_ids a reply already used
+        self.private: set[str] = set()  # userids that have spoken to the bot in a private chat (since we started)
         self._closing = False
         self._current: Any = None  # the frame the worker is on
         self.worker: asyncio.Task[None] | None = None
@@ -70,9 +85,28 @@ class Callbacks:
         asked = self._asked.get(msgid or "")
         if asked is None or asked.conversation != conversation or asked.req_id in self._answered:
             return None
-        if self._clock.now() - asked.at > self._timing.reply_window:
+        window = self._timing.event_window if asked.welcome else self._timing.reply_window
+        if self._clock.now() - asked.at > window:
             return None
         return asked.req_id
+
+    def tapped(self, msgid: str | None) -> Tapped | None:
+        """For the answer to a button tap: the card to update, while WeCom's 5 s last and it was not updated yet."""
+        asked = self._asked.get(msgid or "")
+        if asked is None or not asked.task_id or asked.req_id in self._answered:
+            return None
+        if self._clock.now() - asked.at > self._timing.event_window:
+            return None
+        return Tapped(asked.req_id, asked.task_id, asked.clicker)
+
+    def is_tap(self, msgid: str | None) -> bool:
+        asked = self._asked.get(msgid or "")
+        return asked is not None and bool(asked.task_id)
+
+    def is_welcome(self, msgid: str | None) -> bool:
+        """Whether `msgid` is an enter_chat event we took (its answer is a welcome, or nothing)."""
+        asked = self._asked.get(msgid or "")
+        return asked is not None and asked.welcome
 
     def answered(self, req_id: str) -> None:
         self._answered.add(req_id)
@@ -103,6 +137,9 @@ class Callbacks:
                 self._current = None
 
     async def _take(self, inlet: Inlet, data: Any) -> None:
+        if isinstance(data, dict) and data.get("cmd") == frames.EVENT_CALLBACK:
+            await self._event(inlet, data)
+            return
         try:
             callback = frames.parse_callback(data)
         except frames.Malformed as error:
@@ -115,6 +152,52 @@ class Callbacks:
         inbound = await self._inbound(callback)
         if inbound is not None:
             await self._deliver(inlet, inbound)
+
+    async def _event(self, inlet: Inlet, data: Any) -> None:
+        """enter_chat in a private chat: the core welcomes the person, once a day at most — the day (China's) is in
+        the message id the core dedupes by, so a second enter_chat that day is a redelivery to it."""
+        try:
+            event = frames.parse_event(data)
+        except frames.Malformed as error:
+            log.warning("wecom: dropped unreadable event callback %s: %s; callback: %s", _ids(data), error.problem,
+                        excerpt(data))
+            return
+        if event.eventtype == frames.CARD_EVENT:
+            await self._tap(inlet, event)
+            return
+        if event.eventtype != frames.ENTER_CHAT or event.chatid is not None:
+            log.debug("wecom: event %s from %s not taken", event.eventtype, event.userid)
+            return
+        at = self._clock.now()
+        msgid = f"{frames.ENTER_CHAT}:{event.userid}:{at.astimezone(CHINA).date().isoformat()}"
+        if msgid in self._asked:
+            log.info("wecom: %s entered the chat again today; welcomed once", event.userid)
+            return
+        self._asked[msgid] = Asked(event.req_id, event.userid, at, welcome=True)
+        self._forget_oldest()
+        await self._deliver(inlet, Inbound(room=None, sender=event.userid, text="", at=at, message_id=msgid,
+                                           id_scope=ID_SCOPE, event=frames.ENTER_CHAT))
+
+    async def _tap(self, inlet: Inlet, event: frames.Event) -> None:
+        """A button tapped on one of our cards: its command, as the tapper's own (Inbound.event CARD_CLICK), under
+        the event's msgid (a redelivery is one tap); a key we did not make is answered to the tapper alone."""
+        msgid = f"card:{event.msgid}"
+        if msgid in self._asked:
+            log.info("wecom: card event %s delivered again; handled once", event.msgid)
+            return
+        at = self._clock.now()
+        self._asked[msgid] = Asked(event.req_id, event.conversation, at, task_id=event.task_id, clicker=event.userid)
+        self._forget_oldest()
+        command = frames.button_command(event.event_key)
+        if command is None:
+            log.warning("wecom: dropped a tap on card %s by %s: unknown event_key %s", event.task_id, event.userid,
+                        excerpt(event.event_key, 80))
+            if self._on_unreadable is not None:
+                self._on_unreadable(frames.Envelope(event.req_id, msgid, None, event.userid))
+            return
+        await self._deliver(inlet, Inbound(room=event.chatid, sender=event.userid, text=command, at=at,
+                                           message_id=msgid, mentions_bot=event.chatid is not None,
+                                           id_scope=ID_SCOPE, event=CARD_CLICK))
 
     def _unreadable(self, data: Any, error: frames.Malformed) -> None:
         envelope = error.envelope
@@ -134,6 +217,8 @@ class Callbacks:
 
     def _remember(self, callback: frames.Callback) -> None:
         self._asked[callback.msgid] = Asked(callback.req_id, callback.conversation, self._clock.now())
+        if callback.chatid is None:
+            self.private.add(callback.userid)
         self._forget_oldest()
 
     def _forget_oldest(self) -> None:
@@ -141,19 +226,25 @@ class Callbacks:
             self._asked.popitem(last=False)
 
     async def _inbound(self, callback: frames.Callback) -> Inbound | None:
-        files = []
-        for index, item in enumerate(callback.media):
+        """The message for the core: its own images and files, then the images of the message it quotes (a photo
+        quoted with `@督导助手 #整改 Q3 …` is evidence of that report), each fetched and decrypted now; one that
+        cannot be (its URL expired after 5 minutes, it does not decrypt) is counted for the core to ask again."""
+        files, lost = [], 0
+        wanted = [(item, f"{callback.msgid}") for item in callback.media]
+        wanted += [(item, f"{callback.msgid}-quote") for item in callback.quoted_media]
+        for index, (item, stem) in enumerate(wanted):
             try:
-                files.append(await media.fetch(item, callback.msgid, index, self._timing.download_timeout))
-            except Exception as error:  # noqa: BLE001 — the text still counts; the photo is reported missing
-                log.warning("wecom: could not fetch %s %d of message %s: %s: %s", item.kind, index,
-                            callback.msgid, type(error).__name__, error)
-        if not callback.text.strip() and not files:
+                files.append(await media.fetch(item, stem, index, self._timing.download_timeout))
+            except Exception as error:  # noqa: BLE001 — the text still counts; the sender is asked for the photo
+                lost += item.kind == "image"
+                log.warning("wecom: could not fetch %s %d of message %s%s: %s: %s", item.kind, index, callback.msgid,
+                            " (quoted)" if stem.endswith("-quote") else "", type(error).__name__, error)
+        if not callback.text.strip() and not files and not lost:
             log.debug("wecom: nothing the core takes in message %s (%s)", callback.msgid, callback.msgtype)
             return None
         return Inbound(room=callback.chatid, sender=callback.userid, text=callback.text, at=self._at(callback),
                        message_id=callback.msgid, files=tuple(files), mentions_bot=callback.chatid is not None,
-                       id_scope=ID_SCOPE)
+                       id_scope=ID_SCOPE, quoted=callback.quoted, files_lost=lost)
 
     def _at(self, callback: frames.Callback) -> datetime:
         now = self._clock.now()

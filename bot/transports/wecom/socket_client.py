@@ -156,7 +156,9 @@ class WecomSocket:
             kind = frames.event_type(data)
             if kind == frames.DISCONNECTED_EVENT:
                 raise Kicked("WeCom: another connection subscribed with this Bot ID (disconnected_event)")
-            if kind:
+            if kind in (frames.ENTER_CHAT, frames.CARD_EVENT):
+                self._on_callback(data)  # answered by the callback worker, in wire order with the messages
+            elif kind:
                 log.debug("wecom: event %s (%s)", kind, _frame_id(data))
             else:
                 log.info("wecom: ignored an event callback %s without a readable eventtype: %s", _frame_id(data),

@@ -32,6 +32,7 @@ class WecomTiming:
     stable_after: float = 30.0  # a connection that lived this long resets the backoff
     download_timeout: float = 30.0
     reply_window: timedelta = timedelta(hours=23, minutes=50)  # aibot_respond_msg within 24 h of the message
+    event_window: timedelta = timedelta(seconds=5)  # the answer to an event (a welcome) within 5 s of it
     handle_attempts: int = 3
     handle_retry_delay: float = 0.5
 

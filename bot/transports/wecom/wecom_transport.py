@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("dudao.wecom")
 UNREADABLE = "errors/unreadable.j2"
+BUTTONS = object()  # the part of a message that is its buttons (a card after the text)
 
 
 class WecomTransport:
@@ -162,13 +163,16 @@ class WecomTransport:
             raise TransportError("outbound message has neither room nor recipient", permanent=True)
         if not self.connected:
             raise TransportError(f"not connected to WeCom ({self.config.ws_url})")
-        parts: list[Any] = ([None] if out.text.strip() else []) + list(out.files)
+        parts: list[Any] = ([None] if out.text.strip() else []) + ([BUTTONS] if out.buttons else []) + list(out.files)
         first = self._progress.get(out.key, 0) if out.key else 0
         for index, part in enumerate(parts[first:], start=first):
             try:
                 if part is None:
                     way = await self.sender.text(out, conversation)
                     log.debug("wecom: %s to %s by %s", out.key or "message", conversation, way)
+                elif part is BUTTONS:
+                    way = await self.sender.card(out, conversation)
+                    log.debug("wecom: buttons of %s to %s by %s", out.key or "message", conversation, way)
                 else:
                     await self.sender.file(str(part), conversation, group=out.room is not None)
             except TransportError as error:
@@ -180,6 +184,15 @@ class WecomTransport:
                 while len(self._progress) > 1000:
                     self._progress.pop(next(iter(self._progress)))
         self._progress.pop(out.key, None)
+
+    async def send_without_connection(self, out: Outbound, webhook_key: str | None = None) -> None:
+        """A short text to a room by its group robot webhook, which works while the long connection is down (the
+        health alerts, bot/cli/health.py): `webhook_key` as the caller knows it (the database may be away too), else
+        the roster's; TransportError when the room has none."""
+        key = webhook_key or (await self._webhook_key(out.room) if out.room else None)
+        if not key:
+            raise TransportError(f"no group robot webhook for {out.room or out.to}", permanent=True)
+        await self.sender.webhooks.send_text(key, out.text, [], out.room or "")
 
     # stopping --------------------------------------------------------------------------
     async def stop(self) -> None:
