@@ -41,7 +41,7 @@ from bot.transports.replay import Operator, ReplayTransport, play, read_scenario
 
 log = logging.getLogger("dudao")
 SHOWN_TZ = ZoneInfo("Asia/Shanghai")  # times for the operator (before a county is read)
-HUNG_CHECKS = 20  # a holder whose lock is not confirmed for this many check intervals (60 s by default) is hung
+HUNG_CHECKS = 20  # a bot that has not confirmed its lock for this many of its check intervals (60 s by default) is hung
 
 
 async def county_load(settings: Settings, path: Path) -> None:
@@ -158,7 +158,7 @@ async def _instance_lock(settings: Settings, db: Database, *, wait: bool) -> Ins
 
     standing = asyncio.ensure_future(stand_by(
         db, check_seconds=settings.lock_check_seconds, poll=min(POLL_SECONDS, settings.lock_check_seconds),
-        waiting=waiting, hung_after=HUNG_CHECKS * settings.lock_check_seconds, hung=hung))
+        waiting=waiting, hung_checks=HUNG_CHECKS, hung=hung))
     # SIGTERM or Ctrl+C while it stands by: it stops there, quietly (status 0), its standby mark taken away
     loop, signals = asyncio.get_running_loop(), (signal.SIGINT, signal.SIGTERM)
     for sig in signals:

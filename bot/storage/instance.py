@@ -22,6 +22,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -48,6 +49,7 @@ CHECK_SECONDS = 3.0  # the default interval between checks (settings: LOCK_CHECK
 # Unix socket.
 KEEPALIVE = {"tcp_keepalives_idle": "4", "tcp_keepalives_interval": "1", "tcp_keepalives_count": "3",
              "tcp_user_timeout": "7000"}
+CHECKS_MARK = " checks "  # in a watching holder's application_name: `dudao pid N on HOST checks 3s`
 _HELD = text(  # a one-bigint advisory key is (classid, objid) = (high, low 32 bits), objsubid 1
     "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = :k "
     "AND objsubid = 1 AND pid = pg_backend_pid() AND granted)")
@@ -58,10 +60,13 @@ class AnotherInstance(Exception):
     (None: not known)."""
 
     def __init__(self, holder: str, since: datetime | None = None, *, silent_for: float | None = None,
-                 backend: int | None = None) -> None:
+                 checks: float | None = None, backend: int | None = None) -> None:
         super().__init__(f"another dudao instance holds the database ({holder})")
         self.holder, self.since = holder, since
         self.silent_for = silent_for  # seconds since the holder last confirmed its lock (None: not known)
+        # how often the holder confirms it, as it announced when it began to (a running bot's `watch`); None: it
+        # does not (an older bot, or a command such as `dudao restore` holding the database for a while)
+        self.checks = checks
         self.backend = backend  # PostgreSQL: the backend that holds the advisory lock
 
 
@@ -103,6 +108,9 @@ class _Holding(Protocol):
 
     async def close(self) -> None:
         """Let go, as far as it still can (never raises)."""
+
+    async def announce(self, seconds: float) -> None:
+        """Say (for a standby) that this lock is confirmed every `seconds`: its age then tells a hung holder."""
 
 
 class InstanceLock:
@@ -176,7 +184,16 @@ class InstanceLock:
         if self._holding is not None and self._watcher is None:
             self._watcher = asyncio.create_task(self._watch(), name="instance-lock")
 
+    async def _announce(self) -> None:
+        holding = self._holding
+        if holding is not None:
+            try:
+                await asyncio.wait_for(holding.announce(self.check_seconds), self._timeout)
+            except Exception as error:  # noqa: BLE001 — a standby then never takes this holder for hung
+                log.warning("instance lock: could not announce its checks (%s: %s)", type(error).__name__, error)
+
     async def _watch(self) -> None:
+        await self._announce()
         # `_over` too: Python 3.11's wait_for may swallow a cancellation that comes as its timeout expires (fixed in
         # 3.12), and `release` must not then wait for a watcher that goes on (seen: a test hung in release)
         while not self.ended.is_set() and not self._over.is_set():
@@ -246,6 +263,7 @@ class InstanceLock:
                 await asyncio.sleep(pause)
                 continue
             self._holding, self._confirmed, self._held = holding, _now(), True
+            await self._announce()
             self.lost.clear()
             self._back.set()
             log.warning("instance lock taken again (%s): handling messages and sending resume",
@@ -331,17 +349,22 @@ class _File:
         with contextlib.suppress(OSError):
             os.close(self.fd)  # closing the descriptor drops the flock
 
+    async def announce(self, seconds: float) -> None:
+        content = os.pread(self.fd, 400, 0).decode(errors="replace").strip().splitlines()
+        kept = [line for line in content if not line.startswith("checks ")]
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, "\n".join([*kept, f"checks {seconds:g}"]).encode(), 0)
+
 
 def _flock(path: Path) -> _File:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder, since = _who(os.pread(fd, 400, 0))
-        # the holder touches it at every check; an older bot (its file without `since`) does not: never taken for hung
-        silent_for = max(0.0, time.time() - os.fstat(fd).st_mtime) if since is not None else None
+        holder, since, checks = _who(os.pread(fd, 400, 0))
+        silent_for = max(0.0, time.time() - os.fstat(fd).st_mtime)  # a watching holder touches it at every check
         os.close(fd)
-        raise AnotherInstance(holder, since, silent_for=silent_for) from None
+        raise AnotherInstance(holder, since, silent_for=silent_for, checks=checks) from None
     os.ftruncate(fd, 0)
     os.pwrite(fd, _signature().encode(), 0)
     return _File(fd, path)
@@ -352,14 +375,18 @@ def _signature() -> str:
     return f"pid {os.getpid()} on {socket.gethostname()}\nsince {datetime.now(UTC).isoformat()}"
 
 
-def _who(content: bytes) -> tuple[str, datetime | None]:
-    """The holder and its `since` from a lock file's content (an older bot's file has the first line only)."""
+def _who(content: bytes) -> tuple[str, datetime | None, float | None]:
+    """The holder, its `since` and its `checks` interval from a lock file's content (an older bot's file has the
+    first line only; `checks` is there while a bot watches its lock)."""
     lines = content.decode(errors="replace").strip().splitlines() or ["unknown"]
-    since = None
-    if len(lines) > 1 and lines[1].startswith("since "):
+    since, checks = None, None
+    for line in lines[1:]:
         with contextlib.suppress(ValueError):
-            since = datetime.fromisoformat(lines[1].removeprefix("since ").strip())
-    return lines[0].strip() or "unknown", since
+            if line.startswith("since "):
+                since = datetime.fromisoformat(line.removeprefix("since ").strip())
+            elif line.startswith("checks "):
+                checks = float(line.removeprefix("checks "))
+    return lines[0].strip() or "unknown", since, checks
 
 
 def lock_path(db: Database) -> Path | None:
@@ -397,6 +424,11 @@ class _Advisory:
         if not await self.connection.scalar(_HELD, {"k": ADVISORY_KEY}):
             return f"{self.name}: pg_locks no longer shows it held"
         return None
+
+    async def announce(self, seconds: float) -> None:
+        suffix = f"{CHECKS_MARK}{seconds:g}s"
+        name = f"dudao pid {os.getpid()} on {socket.gethostname()}"[:63 - len(suffix)] + suffix
+        await self.connection.execute(text("SELECT set_config('application_name', :name, false)"), {"name": name})
 
     async def close(self) -> None:
         self.driver.remove_termination_listener(self._closed)
@@ -455,5 +487,7 @@ async def _pg_holder(connection: AsyncConnection) -> AnotherInstance | None:
     row = (await connection.execute(_HOLDER, {"k": ADVISORY_KEY})).first()
     if row is None:
         return None
+    announced = re.search(re.escape(CHECKS_MARK) + r"([0-9.]+)s, ", row[0] or "")
     return AnotherInstance(row[0] or "unknown", row[1], backend=row[2],
-                           silent_for=None if row[3] is None else float(row[3]))
+                           silent_for=None if row[3] is None else float(row[3]),
+                           checks=float(announced.group(1)) if announced else None)

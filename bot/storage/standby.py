@@ -11,8 +11,10 @@ While it waits it is seen, so that `dudao status` can say what each instance doe
   is left, unlocked: `status` passes over it and the next standby of that pid overwrites it); every `poll` seconds
   it tries the lock file. Same machine only: it covers a crashed (or killed) process, not a dead machine.
 
-A holder that is alive but hung (its lock not confirmed for `hung_after` seconds: the file's mtime, the lock
-connection's last query) is ended by the standby, which then takes over (see `stand_by`).
+A running bot that is alive but hung (its lock not confirmed for `hung_checks` of the check intervals it announced:
+the file's mtime, the lock connection's last query) is ended by the standby, which then takes over (see
+`stand_by`). A holder that announced no interval (an older bot; `dudao restore` or `db copy` holding the database
+for a while) is never taken for hung.
 
 A standby writes nothing to the database and never connects to the chat platform before it holds the lock.
 """
@@ -49,16 +51,17 @@ STANDBY_PREFIX = "dudao standby "  # the application_name of a PostgreSQL standb
 
 async def stand_by(db: Database, *, check_seconds: float = instance.CHECK_SECONDS, poll: float = POLL_SECONDS,
                    waiting: Callable[[instance.AnotherInstance], None] | None = None,
-                   hung_after: float | None = None,
+                   hung_checks: float | None = None,
                    hung: Callable[[instance.AnotherInstance], None] | None = None) -> instance.InstanceLock:
     """The database's instance lock for this process: at once if it is free, else once its holder lets go or dies.
     `waiting(holder)` is called when this process begins to stand by, and again whenever another instance holds it
     (a standby elsewhere took over first). A database that is away meanwhile: still waiting, said in the log.
 
-    A holder hung (its lock not confirmed for `hung_after` seconds — it confirms every few seconds while its event
-    loop turns) is ended, `hung(holder)` called first: PostgreSQL: its lock's backend terminated (should it wake,
-    it finds its lock gone and another holding it, and stops); SQLite: the process /proc/locks names as holding the
-    lock file killed (SIGKILL; same machine). None: a holder is never ended."""
+    A holder hung (its lock not confirmed for `hung_checks` of the intervals it announced — a running bot confirms it
+    every few seconds while its event loop turns) is ended, `hung(holder)` called first: PostgreSQL: its lock's
+    backend terminated (should it wake, it finds its lock gone and another holding it, and stops); SQLite: the
+    process /proc/locks names as holding the lock file killed (SIGKILL; same machine). None: a holder is never
+    ended."""
     lock = instance.InstanceLock(db, check_seconds=check_seconds)
     try:
         await lock.take()
@@ -96,7 +99,8 @@ async def stand_by(db: Database, *, check_seconds: float = instance.CHECK_SECOND
                 await presence.reset()
                 quiet_until = asyncio.get_running_loop().time() + AFTER_OUTAGE
                 continue
-            if held_by is not None and hung_after is not None and (held_by.silent_for or 0) > hung_after \
+            if held_by is not None and hung_checks is not None and held_by.checks is not None \
+                    and (held_by.silent_for or 0) > hung_checks * held_by.checks \
                     and held_by.holder not in ended:  # once: should ending it fail, a person has to
                 ended.add(held_by.holder)
                 log.error("instance lock: its holder %s has not confirmed it for %.0f s (hung): this standby ends it "
@@ -269,7 +273,7 @@ def _held_file(path: Path) -> Seen | None:
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # taken: nobody holds it (let go at once, below)
         except BlockingIOError:
-            who, since = instance._who(os.pread(fd, 400, 0))
+            who, since, _ = instance._who(os.pread(fd, 400, 0))
             return Seen(who, since)
         return None
     finally:

@@ -114,6 +114,9 @@ async def _hung_holder(url: str, kind: str = "new") -> tuple[Callable[[], Awaita
         engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
         conn = await engine.connect()
         assert await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": instance.ADVISORY_KEY})
+        if kind != "old":  # it says it checks every 0.05 s (as a running bot's watcher does), and then never does
+            await conn.execute(text("SELECT set_config('application_name', 'dudao pid 1 on elsewhere checks 0.05s', "
+                                    "false)"))
         pid = await conn.scalar(text("SELECT pg_backend_pid()"))
 
         async def gone() -> None:
@@ -144,7 +147,7 @@ async def _hung_holder(url: str, kind: str = "new") -> tuple[Callable[[], Awaita
 HOLD = ("import fcntl, os, socket, sys, time\nfd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
         "fcntl.flock(fd, fcntl.LOCK_EX)\nos.ftruncate(fd, 0)\n"
         "os.pwrite(fd, (f'pid {os.getpid()} on {socket.gethostname()}' + "
-        "('' if sys.argv[2] == 'old' else '\\nsince 2026-01-01T00:00:00+00:00')).encode(), 0)\n"
+        "('' if sys.argv[2] == 'old' else '\\nsince 2026-01-01T00:00:00+00:00\\nchecks 0.05')).encode(), 0)\n"
         "print('held', flush=True)\ntime.sleep(120)\n")
 
 
@@ -154,10 +157,10 @@ async def test_a_hung_holder_is_ended_and_the_standby_takes_over(db_url: str) ->
     cleanup, alive = await _hung_holder(db_url)
     said: list[instance.AnotherInstance] = []
     try:
-        await asyncio.sleep(1.2)  # the holder silent for longer than hung_after
-        lock = await asyncio.wait_for(standby.stand_by(db, poll=POLL, hung_after=1.0, hung=said.append), 10)
+        await asyncio.sleep(1.2)  # the holder silent for longer than 20 of its checks
+        lock = await asyncio.wait_for(standby.stand_by(db, poll=POLL, hung_checks=20, hung=said.append), 10)
         try:
-            assert lock.held and len(said) == 1 and (said[0].silent_for or 0) > 1.0
+            assert lock.held and len(said) == 1 and (said[0].silent_for or 0) > 1.0 and said[0].checks == 0.05
             if db_url.startswith("postgresql"):  # its backend terminated: the lock's connection is gone
                 assert said[0].backend is not None
             else:
@@ -174,9 +177,9 @@ async def test_a_holder_that_confirms_its_lock_is_never_ended(db_url: str) -> No
     first = await instance.acquire(holder_db, check_seconds=0.1)
     first.watch()
     said: list[instance.AnotherInstance] = []
-    waiting = asyncio.create_task(standby.stand_by(standby_db, poll=POLL, hung_after=0.6, hung=said.append))
+    waiting = asyncio.create_task(standby.stand_by(standby_db, poll=POLL, hung_checks=6, hung=said.append))
     try:
-        await asyncio.sleep(2)  # the real passage of time under test: well past hung_after
+        await asyncio.sleep(2)  # the real passage of time under test: well past 6 checks (0.6 s)
         assert not waiting.done() and said == [] and first.held and not first.lost.is_set()
     finally:
         waiting.cancel()
@@ -203,17 +206,18 @@ async def test_the_lock_connection_asks_the_server_for_keepalives(pg_database: s
         await db.dispose()
 
 
-async def test_an_older_bots_lock_file_is_never_taken_for_hung(sqlite_url: str) -> None:
-    """An older bot does not touch its lock file at each check (it wrote no `since`): its file's age says nothing,
-    and a standby started beside it during an upgrade waits for it to stop."""
-    db = Database(sqlite_url)
-    cleanup, alive = await _hung_holder(sqlite_url, "old")
+async def test_a_holder_that_announced_no_checks_is_never_taken_for_hung(db_url: str) -> None:
+    """A holder that does not confirm its lock at intervals it announced — an older bot, or `dudao restore` / `db
+    copy` holding the database for a while — is never ended, however long it stays silent: the standby waits."""
+    db = Database(db_url)
+    await db.dispose()
+    cleanup, alive = await _hung_holder(db_url, "old")
     said: list[instance.AnotherInstance] = []
-    waiting = asyncio.create_task(standby.stand_by(db, poll=POLL, hung_after=0.3, hung=said.append))
+    waiting = asyncio.create_task(standby.stand_by(db, poll=POLL, hung_checks=1, hung=said.append))
     try:
-        await asyncio.sleep(1.5)  # the real passage of time under test: well past hung_after
+        await asyncio.sleep(1.5)  # the real passage of time under test: long silent
         assert alive() and not waiting.done() and said == []
-        await cleanup()  # it stops: the standby takes over
+        await cleanup()  # it lets go: the standby takes over
         lock = await asyncio.wait_for(waiting, 5)
         await lock.release()
     finally:
