@@ -233,9 +233,10 @@ class Bot:
 
     async def run(self) -> None:
         """Live: the outbox sender, the scheduler (catching up first) and the transport, until the transport stops
-        (SIGINT/SIGTERM stop it)."""
-        # raises AnotherInstance: one bot per database
-        lock = self.lock = await instance.acquire(self.db, check_seconds=self.settings.lock_check_seconds)
+        (SIGINT/SIGTERM stop it). The instance lock: the one in `lock` already taken (a standby that took over,
+        bot/storage/standby.py), else taken now (raises AnotherInstance: one bot per database)."""
+        lock = self.lock = self.lock or await instance.acquire(self.db,
+                                                               check_seconds=self.settings.lock_check_seconds)
         lock.watch(on_change=lambda: self._lock_changed(lock))  # checked while it runs; lost, nothing is written
         sender: asyncio.Task[None] | None = None
         intake: asyncio.Task[None] | None = None

@@ -1,4 +1,4 @@
-"""The `dudao` command line: county, db, invite, user, console, run, web, export, doctor, demo,
+"""The `dudao` command line: county, db, invite, user, console, run, web, export, doctor, status, demo,
 replay.
 
 The operator reads Chinese: the help, every answer and every mistake in the command itself (a missing argument, an
@@ -195,19 +195,23 @@ def console(db: str | None = DbOption, county: Path | None = typer.Option(None, 
 
     settings = _settings(db, county_file=county)
     _logging("WARNING", settings)
-    _fail_on_county_error(lambda: asyncio.run(actions.run(settings, force_console=True)), "start", county)
+    _fail_on_county_error(lambda: asyncio.run(actions.run(settings, force_console=True, wait=False)), "start", county)
 
 
-@app.command(help="运行机器人：配置了 WECOM_BOT_ID 用企业微信，配置了网关用微信（Wechaty），否则打开本地控制台。")
+@app.command(help="运行机器人：配置了 WECOM_BOT_ID 用企业微信，配置了网关用微信（Wechaty），否则打开本地控制台。"
+                  "另一个实例正在使用同一个数据库时，本实例作为备用实例等待，对方停止后自动接管。")
 def run(db: str | None = DbOption,
-        web: bool = typer.Option(False, "--web", help="同时在同一进程里启动督导室工作台")) -> None:
+        web: bool = typer.Option(False, "--web", help="同时在同一进程里启动督导室工作台"),
+        no_wait: bool = typer.Option(False, "--no-wait",
+                                     help="另一个实例正在使用这个数据库时直接退出，不作为备用实例等待接管")) -> None:
     from bot.cli import actions
     from bot.cli.desk_actions import CliError
 
     settings = _settings(db)
     _logging(settings.log_level, settings)
     try:
-        _fail_on_county_error(lambda: asyncio.run(actions.run(settings, web=web)), "start", settings.county_file)
+        _fail_on_county_error(lambda: asyncio.run(actions.run(settings, web=web, wait=not no_wait)), "start",
+                              settings.county_file)
     except CliError as err:
         _fail(str(err))
 
@@ -220,6 +224,17 @@ def doctor(wait: float = typer.Option(5.0, help="等待网关返回登录状态�
     settings = _settings(db)
     _logging("ERROR", settings)
     code, text = asyncio.run(check(settings, wait=wait))
+    typer.echo(text)
+    raise typer.Exit(code)
+
+
+@app.command(help="哪个实例正在使用数据库、从什么时候起，以及有哪些备用实例在等待接管（没有实例在工作时退出码为 1）。")
+def status(db: str | None = DbOption) -> None:
+    from bot.cli import actions
+
+    settings = _settings(db)
+    _logging("ERROR", settings)
+    code, text = asyncio.run(actions.status(settings))
     typer.echo(text)
     raise typer.Exit(code)
 

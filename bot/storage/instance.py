@@ -22,8 +22,11 @@ import contextlib
 import fcntl
 import logging
 import os
+import re
 import socket
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,17 +42,32 @@ log = logging.getLogger("dudao.lock")
 
 ADVISORY_KEY = 0x64756461  # "duda": the key of the PostgreSQL advisory lock
 CHECK_SECONDS = 3.0  # the default interval between checks (settings: LOCK_CHECK_SECONDS)
+# The lock's connection, seen from the server: a holder whose machine died (a power cut) answers no TCP keepalive,
+# and the server ends its backend — freeing the lock for a standby — about 4 + 3 × 1 = 7 s after it last heard
+# from it (the default, two hours, would keep a dead machine's lock that long); data the server sent it (the answer
+# to a check) left unacknowledged for 7 s ends it as well (tcp_user_timeout, PostgreSQL 12 and later). Ignored on a
+# Unix socket.
+KEEPALIVE = {"tcp_keepalives_idle": "4", "tcp_keepalives_interval": "1", "tcp_keepalives_count": "3",
+             "tcp_user_timeout": "7000"}
+CHECKS_MARK = " checks "  # in a watching holder's application_name: `dudao pid N on HOST checks 3s`
 _HELD = text(  # a one-bigint advisory key is (classid, objid) = (high, low 32 bits), objsubid 1
     "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = :k "
     "AND objsubid = 1 AND pid = pg_backend_pid() AND granted)")
 
 
 class AnotherInstance(Exception):
-    """Another bot holds the database; `holder` says which, as well as we can tell."""
+    """Another bot holds the database; `holder` says which, as well as we can tell, and `since` when it took it
+    (None: not known)."""
 
-    def __init__(self, holder: str) -> None:
+    def __init__(self, holder: str, since: datetime | None = None, *, silent_for: float | None = None,
+                 checks: float | None = None, backend: int | None = None) -> None:
         super().__init__(f"another dudao instance holds the database ({holder})")
-        self.holder = holder
+        self.holder, self.since = holder, since
+        self.silent_for = silent_for  # seconds since the holder last confirmed its lock (None: not known)
+        # how often the holder confirms it, as it announced when it began to (a running bot's `watch`); None: it
+        # does not (an older bot, or a command such as `dudao restore` holding the database for a while)
+        self.checks = checks
+        self.backend = backend  # PostgreSQL: the backend that holds the advisory lock
 
 
 class TakenOver(AnotherInstance):
@@ -90,6 +108,9 @@ class _Holding(Protocol):
 
     async def close(self) -> None:
         """Let go, as far as it still can (never raises)."""
+
+    async def announce(self, seconds: float) -> None:
+        """Say (for a standby) that this lock is confirmed every `seconds`: its age then tells a hung holder."""
 
 
 class InstanceLock:
@@ -163,7 +184,16 @@ class InstanceLock:
         if self._holding is not None and self._watcher is None:
             self._watcher = asyncio.create_task(self._watch(), name="instance-lock")
 
+    async def _announce(self) -> None:
+        holding = self._holding
+        if holding is not None:
+            try:
+                await asyncio.wait_for(holding.announce(self.check_seconds), self._timeout)
+            except Exception as error:  # noqa: BLE001 — a standby then never takes this holder for hung
+                log.warning("instance lock: could not announce its checks (%s: %s)", type(error).__name__, error)
+
     async def _watch(self) -> None:
+        await self._announce()
         # `_over` too: Python 3.11's wait_for may swallow a cancellation that comes as its timeout expires (fixed in
         # 3.12), and `release` must not then wait for a watcher that goes on (seen: a test hung in release)
         while not self.ended.is_set() and not self._over.is_set():
@@ -233,6 +263,7 @@ class InstanceLock:
                 await asyncio.sleep(pause)
                 continue
             self._holding, self._confirmed, self._held = holding, _now(), True
+            await self._announce()
             self.lost.clear()
             self._back.set()
             log.warning("instance lock taken again (%s): handling messages and sending resume",
@@ -274,10 +305,8 @@ async def acquire(db: Database, *, check_seconds: float = CHECK_SECONDS) -> Inst
 async def _take(db: Database, ended: Callable[[_Holding], None]) -> _Holding | None:
     if db.dialect == "postgresql":
         return await _advisory(db.url, ended)
-    database = make_url(db.url).database
-    if not database or database == ":memory:":
-        return None
-    return _flock(Path(database).with_name(Path(database).name + ".lock"))
+    path = lock_path(db)
+    return None if path is None else _flock(path)
 
 
 # SQLite: a flock on a file beside the database ---------------------------------------------------------------
@@ -310,11 +339,21 @@ class _File:
         return None
 
     async def confirm(self) -> str | None:
-        return self.quick()
+        wrong = self.quick()
+        if wrong is None:  # a sign of life for a standby (the file's mtime): this holder is not hung
+            with contextlib.suppress(OSError):
+                os.utime(self.fd)
+        return wrong
 
     async def close(self) -> None:
         with contextlib.suppress(OSError):
             os.close(self.fd)  # closing the descriptor drops the flock
+
+    async def announce(self, seconds: float) -> None:
+        content = os.pread(self.fd, 400, 0).decode(errors="replace").strip().splitlines()
+        kept = [line for line in content if not line.startswith("checks ")]
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, "\n".join([*kept, f"checks {seconds:g}"]).encode(), 0)
 
 
 def _flock(path: Path) -> _File:
@@ -322,12 +361,42 @@ def _flock(path: Path) -> _File:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
+        holder, since, checks = _who(os.pread(fd, 400, 0))
+        silent_for = max(0.0, time.time() - os.fstat(fd).st_mtime)  # a watching holder touches it at every check
         os.close(fd)
-        raise AnotherInstance(holder) from None
+        raise AnotherInstance(holder, since, silent_for=silent_for, checks=checks) from None
     os.ftruncate(fd, 0)
-    os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
+    os.pwrite(fd, _signature().encode(), 0)
     return _File(fd, path)
+
+
+def _signature() -> str:
+    """What a lock (or standby) file says of its holder: `pid N on HOST` and, on a second line, since when."""
+    return f"pid {os.getpid()} on {socket.gethostname()}\nsince {datetime.now(UTC).isoformat()}"
+
+
+def _who(content: bytes) -> tuple[str, datetime | None, float | None]:
+    """The holder, its `since` and its `checks` interval from a lock file's content (an older bot's file has the
+    first line only; `checks` is there while a bot watches its lock)."""
+    lines = content.decode(errors="replace").strip().splitlines() or ["unknown"]
+    since, checks = None, None
+    for line in lines[1:]:
+        with contextlib.suppress(ValueError):
+            if line.startswith("since "):
+                since = datetime.fromisoformat(line.removeprefix("since ").strip())
+            elif line.startswith("checks "):
+                checks = float(line.removeprefix("checks "))
+    return lines[0].strip() or "unknown", since, checks
+
+
+def lock_path(db: Database) -> Path | None:
+    """The SQLite database's lock file (None: PostgreSQL, or an in-memory database)."""
+    if db.dialect == "postgresql":
+        return None
+    database = make_url(db.url).database
+    if not database or database == ":memory:":
+        return None
+    return Path(database).with_name(Path(database).name + ".lock")
 
 
 # PostgreSQL: a session-level advisory lock on a connection of its own ------------------------------------------
@@ -356,6 +425,11 @@ class _Advisory:
             return f"{self.name}: pg_locks no longer shows it held"
         return None
 
+    async def announce(self, seconds: float) -> None:
+        suffix = f"{CHECKS_MARK}{seconds:g}s"
+        name = f"dudao pid {os.getpid()} on {socket.gethostname()}"[:63 - len(suffix)] + suffix
+        await self.connection.execute(text("SELECT set_config('application_name', :name, false)"), {"name": name})
+
     async def close(self) -> None:
         self.driver.remove_termination_listener(self._closed)
         if not self.driver.is_closed():
@@ -374,7 +448,7 @@ async def _advisory(url: str, ended: Callable[[_Holding], None]) -> _Advisory:
     # Named after this process: a second bot that finds the lock held says by whom.
     name = f"dudao pid {os.getpid()} on {socket.gethostname()}"[:63]
     engine = create_async_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
-                                 connect_args={"server_settings": {"application_name": name}})
+                                 connect_args={"server_settings": {"application_name": name, **KEEPALIVE}})
     try:
         connection = await engine.connect()
         try:
@@ -383,11 +457,7 @@ async def _advisory(url: str, ended: Callable[[_Holding], None]) -> _Advisory:
             if got:
                 raw = await connection.get_raw_connection()
                 return _Advisory(engine, connection, raw.driver_connection, pid, ended)
-            holder = await connection.scalar(text(
-                "SELECT coalesce(nullif(a.application_name, '') || ', ', '') || coalesce(a.client_addr::text, 'local') "
-                "|| ' backend ' || a.pid FROM pg_locks l "
-                "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.classid = 0 "
-                "AND l.objid = :k AND l.objsubid = 1 AND l.granted LIMIT 1"), {"k": ADVISORY_KEY})
+            other = await _pg_holder(connection)
         except BaseException:
             with contextlib.suppress(Exception):
                 await connection.close()
@@ -397,4 +467,27 @@ async def _advisory(url: str, ended: Callable[[_Holding], None]) -> _Advisory:
         await engine.dispose()
         raise
     await engine.dispose()
-    raise AnotherInstance(holder or "unknown")
+    raise other or AnotherInstance("unknown")
+
+
+_HOLDER = text(
+    "SELECT coalesce(nullif(a.application_name, '') || ', ', '') || coalesce(a.client_addr::text, 'local') "
+    "|| ' backend ' || a.pid, a.backend_start, a.pid, "
+    # the holder's checks are the lock connection's only queries: how long since the last one began
+    "CASE WHEN a.state = 'idle' THEN extract(epoch FROM now() - coalesce(a.query_start, a.backend_start)) END "
+    "FROM pg_locks l "
+    "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.classid = 0 "
+    "AND l.objid = :k AND l.objsubid = 1 AND l.granted "
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1")  # per database
+
+
+async def _pg_holder(connection: AsyncConnection) -> AnotherInstance | None:
+    """Who holds the advisory lock (since its connection began: the lock is taken on a connection of its own, at
+    once), or None when nobody does."""
+    row = (await connection.execute(_HOLDER, {"k": ADVISORY_KEY})).first()
+    if row is None:
+        return None
+    announced = re.search(re.escape(CHECKS_MARK) + r"([0-9.]+)s, ", row[0] or "")
+    return AnotherInstance(row[0] or "unknown", row[1], backend=row[2],
+                           silent_for=None if row[3] is None else float(row[3]),
+                           checks=float(announced.group(1)) if announced else None)

@@ -99,16 +99,77 @@ def _console_bot(tmp_path: Path) -> subprocess.Popen:
     return bot
 
 
-def test_a_second_bot_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
+def test_a_second_bot_with_no_wait_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
     first = _console_bot(tmp_path)
     try:
-        second = dudao("run", cwd=tmp_path, stdin="/quit\n")
+        second = dudao("run", "--no-wait", cwd=tmp_path, stdin="/quit\n")
         assert second.returncode == 1 and "另一个督导助手正在使用这个数据库" in second.stderr
-        assert f"pid {first.pid}" in second.stderr
+        assert f"pid {first.pid}" in second.stderr and "备用" not in second.stderr
     finally:
         first.communicate("/quit\n", timeout=30)
     assert first.returncode == 0
     assert dudao("run", cwd=tmp_path, stdin="/quit\n").returncode == 0  # free again once the first has stopped
+
+
+def _standby(tmp_path: Path) -> subprocess.Popen:
+    env = {**os.environ, "LOG_LEVEL": "WARNING"}
+    env.pop("DATABASE_URL", None)
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _read_until(stream, words: str) -> str:  # noqa: ANN001 — a text pipe
+    seen = ""
+    while words not in seen:
+        line = stream.readline()
+        assert line, seen  # the process ended first
+        seen += line
+    return seen
+
+
+def test_a_second_bot_stands_by_and_takes_over_when_the_first_is_killed(tmp_path: Path) -> None:
+    first = _console_bot(tmp_path)
+    second = _standby(tmp_path)
+    try:
+        said = _read_until(second.stderr, "不需要备用实例时")
+        assert "另一个督导助手正在使用这个数据库" in said and f"pid {first.pid}" in said and " 起；" in said
+        assert "本实例作为备用实例等待" in said and "整台机器断电时无效" in said  # SQLite: same machine only
+        status = dudao("status", cwd=tmp_path)
+        assert status.returncode == 0, status.stderr
+        assert f"正在工作的实例：pid {first.pid} on " in status.stdout
+        assert "备用实例 1 个" in status.stdout and f"pid {second.pid} on " in status.stdout
+        assert "等待发出的回复和提醒：0 条" in status.stdout
+        first.kill()  # SIGKILL: the flock goes with the process
+        first.communicate(timeout=10)
+        assert "已接管这个数据库" in _read_until(second.stderr, "已接管这个数据库")
+        assert "督导助手本地控制台" in second.stdout.readline() + second.stdout.readline()
+        status = dudao("status", cwd=tmp_path)
+        assert f"正在工作的实例：pid {second.pid} on " in status.stdout and "没有备用实例" in status.stdout
+        out, _ = second.communicate("/as 周永红\n/room 实验小学督导联络群\n#问题 实验小学 扶手松动\n/quit\n", timeout=60)
+        assert second.returncode == 0 and "已登记问题 Q1" in out
+    finally:
+        for bot in (first, second):
+            if bot.poll() is None:
+                bot.kill()
+                bot.communicate(timeout=10)
+    status = dudao("status", cwd=tmp_path)
+    assert status.returncode == 1 and "现在没有实例在工作" in status.stdout and "没有备用实例" in status.stdout
+
+
+def test_sigterm_stops_a_standby_quietly(tmp_path: Path) -> None:
+    first = _console_bot(tmp_path)
+    second = _standby(tmp_path)
+    try:
+        _read_until(second.stderr, "不需要备用实例时")
+        second.send_signal(signal.SIGTERM)
+        _, err = second.communicate(timeout=20)
+        assert second.returncode == 0 and "备用实例已停止" in err and "Traceback" not in err
+        assert list(tmp_path.glob("data/*.standby.*")) == []  # its mark for `dudao status` is gone
+    finally:
+        for bot in (first, second):
+            if bot.poll() is None:
+                bot.kill()
+                bot.communicate(timeout=10)
 
 
 def test_sigterm_stops_the_console_bot_while_it_waits_for_a_line(tmp_path: Path) -> None:

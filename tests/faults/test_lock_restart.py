@@ -125,9 +125,9 @@ class World:
                    LOG_LEVEL="WARNING", SPOOL_DIR=str(self.tmp / f"spool-{role}"))  # two machines: two spools
         return env
 
-    async def start(self, name: str, role: str) -> Bot:
+    async def start(self, name: str, role: str, *args: str) -> Bot:
         out = (self.tmp / f"{name}.log").open("ab")
-        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=self.tmp,
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", *args, cwd=self.tmp,
                                                        env=self.env(role), stdout=out, stderr=out)
         return Bot(name, process, self.tmp / f"{name}.log")
 
@@ -233,7 +233,7 @@ async def test_a_restart_under_a_running_bot_fences_it_until_it_holds_the_lock_a
         await a.logged("instance lock taken again")
         await world.all_answered()
 
-        b = await world.start("b", "bot_b")  # the lock is held again: a second bot may not start
+        b = await world.start("b", "bot_b", "--no-wait")  # the lock is held again: a second bot may not start
         assert await asyncio.wait_for(b.process.wait(), 30) == 1
         assert "另一个督导助手正在使用这个数据库" in b.output()
         world.send(4)
@@ -279,6 +279,41 @@ async def test_a_bot_that_lost_its_lock_to_another_stops_and_the_other_handles_e
         assert not [at for at, role in writes if role == "bot_a" and at >= restarted]  # fenced from the restart on
         first_b = min(at for at, role in writes if role == "bot_b")
         assert max(at for at, role in writes if role == "bot_a") < first_b  # one writer at a time
+    finally:
+        a.kill()
+        if b is not None:
+            b.kill()
+
+
+async def test_a_restart_of_the_server_is_not_a_takeover_by_a_standby(world: World) -> None:
+    """A standby waits beside the running bot; the server restarts (every advisory lock dropped): the running bot
+    takes its lock again and goes on, the standby goes on standing by (it lets the holder ask first after an
+    outage) — and takes over once the running bot stops."""
+    a = await world.start("a", "bot_a")
+    b: Bot | None = None
+    try:
+        await eventually(lambda: world.standin.subscribers >= 1, timeout=30)
+        b = await world.start("b", "bot_b")
+        await b.logged("本实例作为备用实例等待")
+        world.send(4)
+        await world.all_answered()
+
+        await world.restart()
+        await a.logged("instance lock taken again")
+        world.send(4)
+        await world.all_answered()
+        await asyncio.sleep(2)  # the real passage of time under test: the standby's quiet time after the outage
+        assert "the standby takes over" not in b.output() and b.process.returncode is None
+        assert world.standin.subscribers == 1
+
+        assert await a.stop() == 0
+        await b.logged("已接管这个数据库", timeout=20)
+        await eventually(lambda: world.standin.subscribers >= 1, timeout=30)
+        world.send(4)
+        await world.all_answered()
+        assert await b.stop() == 0
+        assert "Traceback" not in a.output() + b.output()
+        await world.check()
     finally:
         a.kill()
         if b is not None:

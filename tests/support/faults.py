@@ -90,10 +90,10 @@ def _env(tmp: Path, standin: GatewayStandIn) -> dict[str, str]:
             "OUTBOX_BACKOFF_SECONDS": "0.2", "PYTHONPATH": str(REPO)}
 
 
-async def _start(tmp: Path, standin: GatewayStandIn, log: Path) -> asyncio.subprocess.Process:
+async def _start(tmp: Path, standin: GatewayStandIn, log: Path, *args: str) -> asyncio.subprocess.Process:
     out = log.open("ab")
-    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=tmp, env=_env(tmp, standin),
-                                                stdout=out, stderr=out)
+    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", *args, cwd=tmp,
+                                                env=_env(tmp, standin), stdout=out, stderr=out)
 
 
 async def run(tmp: Path, commands: int = 600, kills: int = 8, seed: int = 1, rate: float = 40.0) -> Figures:
@@ -135,8 +135,9 @@ async def run(tmp: Path, commands: int = 600, kills: int = 8, seed: int = 1, rat
 
 
 async def _one_of_two(tmp: Path, standin: GatewayStandIn, log: Path, figures: Figures) -> asyncio.subprocess.Process:
-    """Start two bots at once: one must refuse (exit 1) while the other runs; returns the one that runs."""
-    a, b = await _start(tmp, standin, log), await _start(tmp, standin, log)
+    """Start two bots at once (--no-wait: no standby): one must refuse (exit 1) while the other runs; returns the
+    one that runs."""
+    a, b = await _start(tmp, standin, log, "--no-wait"), await _start(tmp, standin, log, "--no-wait")
     done, _ = await asyncio.wait([asyncio.create_task(a.wait()), asyncio.create_task(b.wait())], timeout=60,
                                  return_when=asyncio.FIRST_COMPLETED)
     loser = a if a.returncode is not None else b

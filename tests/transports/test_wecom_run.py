@@ -169,3 +169,55 @@ async def test_dudao_run_verifies_by_a_tap_and_takes_a_reason_from_the_next_mess
         kinds = [(kind, raw) for kind, raw in db.execute("SELECT kind, raw_text FROM finding_events ORDER BY id")]
     assert [k for k, _ in kinds] == ["created", "rectified", "verify_failed", "rectified", "verify_passed"]
     assert kinds[2][1] == "#验收 Q1 不通过 仍有杂物未清理" and kinds[4][1] == "#验收 Q1 通过 [卡片按钮]"
+
+
+async def test_a_standby_takes_the_wecom_connection_over_only_when_the_active_bot_is_killed(tmp_path: Path) -> None:
+    """WeCom allows one long connection per robot: the standby does not subscribe while the active bot runs; killed
+    (SIGKILL), the active one's connection ends, a message waits at WeCom, and the standby subscribes and answers
+    it within 15 s (issue 28)."""
+    standin = WecomStandIn(bot_id="run-bot", secret="run-secret-123")
+    await standin.start()
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+           "EVIDENCE_DIR": str(tmp_path / "evidence"), "COUNTY_FILE": str(REPO / "bot/data/demo-county.yaml"),
+           "WECOM_BOT_ID": "run-bot", "WECOM_BOT_SECRET": "run-secret-123", "WECOM_WS_URL": standin.url,
+           "WECOM_WEBHOOK_URL": standin.http.webhook_url, "LOG_LEVEL": "WARNING", "LOCK_CHECK_SECONDS": "1"}
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    children = []
+    for log in logs:
+        with log.open("wb") as out:
+            children.append(await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=tmp_path,
+                                                                 env=env, stdout=out, stderr=out))
+        if not standin.subscribes:
+            await eventually(lambda: standin.subscribes == 1, timeout=60)
+    active, standby = children
+    try:
+        await eventually(lambda: "本实例作为备用实例等待" in logs[1].read_text(), timeout=30)
+        standin.text(SUPERVISOR, "@督导助手 #问题 实验小学 安全稳定 消防通道堆放杂物 限期3天", chatid=ROOM)
+        await eventually(lambda: any("Q1" in s.content for s in standin.said), timeout=30)
+        assert standin.subscribes == 1  # the standby stays off the robot's one connection
+        await eventually(lambda: _all_marked(tmp_path / "bot.db"), timeout=30)  # (a kill in a send: test_takeover)
+
+        killed = time.monotonic()
+        active.kill()
+        await active.wait()
+        await eventually(lambda: standin.conn is None, timeout=10)
+        standin.text(PRINCIPAL, "@督导助手 #整改 Q1 已清理通道", chatid=ROOM)  # waits at WeCom meanwhile
+        await eventually(lambda: any("待验收" in s.content for s in standin.said), timeout=30)
+        assert time.monotonic() - killed < 15
+        assert standin.subscribes == 2 and standin.refusals == 0
+        assert sum("已登记" in s.content for s in standin.said) == 1  # nothing twice
+        assert "已接管这个数据库" in logs[1].read_text()
+        standby.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(standby.wait(), 15) == 0
+    finally:
+        for child in children:
+            if child.returncode is None:
+                child.kill()
+                await child.wait()
+        await standin.close_all()
+
+
+def _all_marked(db: Path) -> bool:
+    with sqlite3.connect(db) as conn:
+        return not conn.execute("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') "
+                                "AND in_reply_to IS NOT NULL").fetchone()[0]
