@@ -207,3 +207,17 @@ async def test_photos_moved_to_a_new_report_take_their_hint_with_them(harness) -
     assert not any("补发了 Q2" in t or "已收到 Q2" in t for t in texts), texts  # Q2's hint went with its photo
     notice = [t for t in texts if t.startswith("王芳校长报告 Q3")]
     assert len(notice) == 1 and notice[0].endswith("· 第1张照片与另一所学校一项问题的照片相同")
+
+
+async def test_a_rectification_photo_like_the_problems_own_photo_is_hinted_in_the_notice(harness) -> None:
+    h = harness  # photos first, then the report that gathers them: its notice says it
+    scene = place(31)
+    await h.say(CKZX, ZHOU, "#问题 城口中学 消防通道堆放杂物")
+    await h.say(CKZX, ZHOU, files=(file("problem.jpg", jpeg(scene)),), at=h.clock.now() + timedelta(seconds=20))
+    text = await _report(h, CKZX, WANGFANG, "Q1", file("same.jpg", jpeg(scene)),
+                         file("near.jpg", jpeg(scene.resize((400, 300)), quality=60)), file("new.jpg", jpeg(place(32))))
+    assert ("请留意照片（仅供验收参考）：\n· 第1张照片与本问题的问题照片相同\n"
+            "· 第2张照片与本问题的问题照片几乎相同\n请周永红督学验收") in text
+    again = await _report(h, CKZX, WANGFANG, "Q1", file("near.jpg", jpeg(scene, quality=40)))
+    # like the problem's photo and like the earlier report's: said once, as the stronger doubt
+    assert "请留意照片（仅供验收参考）：\n· 第1张照片与本问题的问题照片几乎相同\n请周永红督学验收" in again
