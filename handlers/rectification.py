@@ -69,6 +69,41 @@ async def _rectify_one(cmd: Rectify, ctx: CommandContext, number: int) -> list[R
             *await private_links(ctx, finding, school, verifiers)]
 
 
+@dataclass(frozen=True)
+class PhotosOf(FindingRefs):
+    pass
+
+
+def parse_photos_of(word: str, rest: str) -> PhotosOf:
+    refs, _ = parse_refs(rest, word)
+    return PhotosOf(ref=refs[0])  # one finding's: the photos that wait go to one
+
+
+@router.command(PhotosOf, "照片", parse=parse_photos_of, action=Action.LOG_FINDING, help={"照片": "help/photos_of.j2"},
+                colon=False, takes_ids=True,  # "照片：见附件" is chat
+                usage=Usage("#照片 Q12", "一次登记多项问题后，指明刚发的照片是哪一项的问题照片"))
+async def photos_of(cmd: PhotosOf, ctx: CommandContext) -> list[Reply]:
+    """The photos the finder sent here since he logged Q12 in a `#问题` list, waiting (bot.ledger.evidence), become
+    Q12's 问题照片 — only his own finding, logged here by a message within the evidence window, not withdrawn."""
+    finding, _ = await finding_for(ctx, cmd.ref, Action.LOG_FINDING)
+    ref = ledger.ref(finding.number)
+    created = await ctx.session.scalar(select(m.FindingEvent).where(
+        m.FindingEvent.finding_id == finding.id, m.FindingEvent.kind.in_(evidence.PROBLEM_EVENTS)))
+    if (created is None or created.actor_id != ctx.actor.person_id or created.message_id is None
+            or created.at < ctx.now - _window(ctx) or finding.room_chat_id != ctx.inbound.room
+            or finding.status == ledger.WITHDRAWN):
+        raise UserError("findings/photos_of_not_now.j2", ref=ref, window=ctx.settings.evidence_window_minutes,
+                        private=ctx.private)
+    rows = await evidence.waiting_photos(ctx.session, sender=ctx.actor.chat_id, room=ctx.inbound.room,
+                                         since=created.at)
+    if not rows:
+        raise UserError("findings/photos_of_none.j2", ref=ref, window=ctx.settings.evidence_window_minutes,
+                        private=ctx.private)
+    evidence.attach(rows, created)
+    return [Reply("findings/photos_of_done.j2", dict(ref=ref, count=len(rows))),
+            *await photo_acks.asked_no_more(ctx, created)]
+
+
 def verify_buttons(ctx: CommandContext, ref: str) -> tuple[Button, ...]:
     """验收通过 / 不通过 under the request to verify: each runs the clicker's own #验收 (不通过 then asks the
     reason, as typing it without one does)."""
@@ -99,13 +134,18 @@ async def _hints(ctx: CommandContext, finding: m.Finding, school: SchoolInfo, ev
 async def photos(ctx: CommandContext, held: bool) -> list[Reply]:
     """Keep the real photos (refusing the rest, by name) and attach them to the sender's latest rectification
     report — or finding he logged (问题照片) — in this room within the window; each burst of them is acknowledged
-    once (handlers.steps.photo_acks). `held`: they came with a command that failed (`#整改 Q33` for Q3): they
-    attach to no earlier report but wait, as photos sent alone before a report do, for the next one here within
-    the window — and the sender hears so."""
+    once (handlers.steps.photo_acks). After a `#问题` list (several findings in one message) they wait, and the
+    finder is asked once a burst which finding's they are (`#照片 Q12` says it: `photos_of`); after a finding he
+    withdrew they wait too. `held`: they came with a command that failed (`#整改 Q33` for Q3): they attach to no
+    earlier report but wait, as photos sent alone before a report do, for the next one here within the window —
+    and the sender hears so."""
     kept, refused = images.sort_files(ctx.inbound.files, max_mb=ctx.settings.evidence_max_mb)
     assert ctx.actor.person_id is not None  # the router hands only a known person's photos here
     report = None if held else await evidence.recent_report(
         ctx.session, person_id=ctx.actor.person_id, room=ctx.inbound.room, since=ctx.now - _window(ctx))
+    together = await evidence.logged_together(ctx.session, report) if report is not None else []
+    if len(together) > 1:  # after a #问题 list: whose photos these are is the finder's to say (#照片 Q12)
+        report = None
     # a word about a refused file when it was meant as a photo, or a report waits for photos (not for every
     # document people share in a group)
     told = [r for r in refused if r.claims_photo or report is not None]
@@ -120,6 +160,8 @@ async def photos(ctx: CommandContext, held: bool) -> list[Reply]:
     if report is not None:  # else ordinary chat: kept, and attached if a report follows within the window
         evidence.attach(rows, report)
         replies += await photo_acks.acknowledge(ctx, report, rows)
+    elif len(together) > 1:
+        replies.append(await photo_acks.ask_which(ctx, together, rows))
     elif held:
         replies.append(Reply("rectification/photos_held.j2", dict(count=len(rows),
                                                                    window=ctx.settings.evidence_window_minutes)))

@@ -35,6 +35,7 @@ from handlers.steps.views import mentionable
 ACK = "rectification/photo_received.j2"
 LATER_HINTS = "rectification/later_hints.j2"  # hints on photos after the report, where its notice went
 PROBLEM_ACK = "findings/photo_received.j2"  # the finder's photos of the problem (问题照片)
+WHICH = "findings/photos_which.j2"  # photos after a #问题 list: which finding's? (they wait for #照片 Q12)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,33 @@ async def recount(ctx: CommandContext, event: m.FindingEvent) -> list[Later]:
     for key in await pending_keys(ctx.session, _prefix(event.id)):
         acks += await _burst(ctx, event, key, None)
     return acks
+
+
+def _which_prefix(latest: m.FindingEvent) -> str:
+    return f"photos-which:{latest.id}:"
+
+
+async def ask_which(ctx: CommandContext, together: list[tuple[m.FindingEvent, int]], rows: list[m.Evidence]) -> Later:
+    """Photos after a `#问题` list (`together`: its findings' logging events and numbers) wait: the finder is asked,
+    once a burst, which finding's they are — the count is every photo of his waiting since the list."""
+    latest = max((e for e, _ in together), key=lambda e: e.id)
+    due = ctx.now + timedelta(seconds=ctx.settings.evidence_burst_seconds)
+    waiting = await pending_keys(ctx.session, _which_prefix(latest), due_after=ctx.now)
+    key = waiting[-1] if waiting else f"{_which_prefix(latest)}{rows[0].id}"
+    count = len(await evidence.waiting_photos(ctx.session, sender=ctx.actor.chat_id, room=ctx.inbound.room,
+                                              since=latest.at))
+    refs = [ledger.ref(n) for _, n in together]
+    return Later(WHICH, dict(refs=refs, count=count, example=refs[0], private=ctx.private), key=key, not_before=due)
+
+
+async def asked_no_more(ctx: CommandContext, event: m.FindingEvent) -> list[Later]:
+    """The finder said which finding's his waiting photos are (#照片): the question still waiting is withdrawn."""
+    together = await evidence.logged_together(ctx.session, event)
+    if not together:
+        return []
+    latest = max((e for e, _ in together), key=lambda e: e.id)
+    return [Later(WHICH, {}, key=key, withdraw=True)
+            for key in await pending_keys(ctx.session, _which_prefix(latest))]
 
 
 async def attach_to_report(ctx: CommandContext, event: m.FindingEvent) -> tuple[int, Moved | None, list[Later]]:
