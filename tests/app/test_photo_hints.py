@@ -270,3 +270,26 @@ async def test_a_report_in_the_district_room_names_its_districts_finding_there(h
     same_district, _ = await _three_schools(h)
     text = await _report(h, D1, ZHANGWEI, "Q3", file("a.jpg", same_district))
     assert "· 第1张照片与 Q1 的照片相同" in text
+
+
+async def test_without_a_room_for_the_school_each_verifier_is_told_privately(county_db_url, tmp_path) -> None:
+    from tests.support.county_files import demo_yaml
+    from tests.support.harness import Harness
+
+    # 城口县第一中学 has no room and its district's room is gone: its people are told privately
+    county = demo_yaml(tmp_path, edit={"  - {chat_id: room-d1@chatroom, name: 第一责任区督导群, scope: district, "
+                                       "district: 第一责任区}\n": ""})
+    h = await Harness.create(county_db_url, tmp_path, county)
+    try:
+        await h.say(SYXX, ZHOU, "#问题 实验小学 扶手松动")
+        await h.say(None, ZHOU, "#问题 县一中 插线板私拉乱接")
+        data = jpeg(place(35))
+        await _report(h, SYXX, LIUYANG, "Q1", file("a.jpg", data))
+        sent = await _after(h, None, ZHANGWEI, "Q2", (file("same.jpg", data),))
+        told = [s for s in sent if s.out.to == ZHOU]
+        # 周永红 supervises 实验小学 too: Q1 is named to him
+        assert len(told) == 1 and told[0].text == (
+            "张伟校长补发了 Q2（城口县第一中学）的整改照片 1 张。\n请留意照片（仅供验收参考）：\n· 第1张照片与 Q1 的照片相同")
+        assert [s.text for s in sent if s.out.to == ZHANGWEI] == ["已收到 Q2 的整改照片 1 张，已归档（可发送“#查询 Q2”查看）。"]
+    finally:
+        await h.close()
