@@ -336,6 +336,7 @@ class App:
             return
         out = to_outbound(reply, self.renderer, key=reply.key, in_reply_to=in_reply_to, here=inbound.room,
                           sender=inbound.sender, today=today)
-        if not await update_pending(s, reply.key, text=out.text, not_before=reply.not_before) \
+        if not await update_pending(s, reply.key, text=out.text, not_before=reply.not_before,
+                                    mentions=(out.mentions, out.mention_names)) \
                 and reply.not_before is not None:
             await enqueue(s, out, now=now, not_before=reply.not_before)

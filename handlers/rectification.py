@@ -10,7 +10,8 @@ from sqlalchemy import select
 from bot.contract import CommandContext, Reply, UserError
 from bot.domain.permissions import Action
 from bot.domain.roster import PersonInfo, SchoolInfo
-from bot.ledger import evidence, images, photo_hints
+from bot.domain.visibility import home_room
+from bot.ledger import evidence, images
 from bot.ledger import lifecycle as ledger
 from bot.messages import Button
 from bot.parsing.parser import FindingRefs, parse_refs
@@ -19,8 +20,7 @@ from bot.storage import models as m
 from handlers.steps import photo_acks
 from handlers.steps.link_replies import link_hint, private_links
 from handlers.steps.lookup import finding_for, require
-from handlers.steps.reach import Change, announce, for_each
-from handlers.steps.views import mentionable
+from handlers.steps.reach import Change, announce, for_each, here_room
 
 router = Router("rectification")
 
@@ -57,16 +57,51 @@ async def _rectify_one(cmd: Rectify, ctx: CommandContext, number: int) -> list[R
                                     note=cmd.note, room=ctx.inbound.room)
     photos, moved, acks = await photo_acks.attach_to_report(ctx, event)
     ref = ledger.ref(finding.number)
-    hints = await _hints(ctx, finding, event) if photos else []
-    verifiers = verifiers_of(ctx, finding, school)
+    verifiers = photo_acks.verifiers_of(ctx, finding, school)
+    hints, notice_hints = await _hints(ctx, finding, school, event, verifiers) if photos else ([], [])
     values = dict(ref=ref, school=school.name, description=finding.description, note=cmd.note, photos=photos,
                   moved=moved, private=ctx.private, again=again, verifiers=[p.titled for p in verifiers],
                   by=ctx.actor.titled, window=ctx.settings.evidence_window_minutes,
                   overdue=ctx.now >= finding.deadline_at, hints=hints, link_hint=link_hint(ctx))
     return [*announce(ctx, Change(school, "rectification/reported.j2", values, act=verifiers,
                                   done=f"已收到 {ref} 的整改报告", notice="rectification/notice.j2",
-                                  buttons=verify_buttons(ctx, ref))), *acks,
+                                  buttons=verify_buttons(ctx, ref), there=dict(hints=notice_hints))), *acks,
             *await private_links(ctx, finding, school, verifiers)]
+
+
+@dataclass(frozen=True)
+class PhotosOf(FindingRefs):
+    pass
+
+
+def parse_photos_of(word: str, rest: str) -> PhotosOf:
+    refs, _ = parse_refs(rest, word)
+    return PhotosOf(ref=refs[0])  # one finding's: the photos that wait go to one
+
+
+@router.command(PhotosOf, "照片", parse=parse_photos_of, action=Action.LOG_FINDING, help={"照片": "help/photos_of.j2"},
+                colon=False, takes_ids=True,  # "照片：见附件" is chat
+                usage=Usage("#照片 Q12", "一次登记多项问题后，指明刚发的照片是哪一项的问题照片"))
+async def photos_of(cmd: PhotosOf, ctx: CommandContext) -> list[Reply]:
+    """The photos the finder sent here since he logged Q12 in a `#问题` list, waiting (bot.ledger.evidence), become
+    Q12's 问题照片 — only his own finding, logged here by a message within the evidence window, not withdrawn."""
+    finding, _ = await finding_for(ctx, cmd.ref, Action.LOG_FINDING)
+    ref = ledger.ref(finding.number)
+    created = await ctx.session.scalar(select(m.FindingEvent).where(
+        m.FindingEvent.finding_id == finding.id, m.FindingEvent.kind.in_(evidence.PROBLEM_EVENTS)))
+    if (created is None or created.actor_id != ctx.actor.person_id or created.message_id is None
+            or created.at < ctx.now - _window(ctx) or finding.room_chat_id != ctx.inbound.room
+            or finding.status == ledger.WITHDRAWN):
+        raise UserError("findings/photos_of_not_now.j2", ref=ref, window=ctx.settings.evidence_window_minutes,
+                        private=ctx.private)
+    rows = await evidence.waiting_photos(ctx.session, sender=ctx.actor.chat_id, room=ctx.inbound.room,
+                                         since=created.at)
+    if not rows:
+        raise UserError("findings/photos_of_none.j2", ref=ref, window=ctx.settings.evidence_window_minutes,
+                        private=ctx.private)
+    evidence.attach(rows, created)
+    return [Reply("findings/photos_of_done.j2", dict(ref=ref, count=len(rows))),
+            *await photo_acks.asked_no_more(ctx, created)]
 
 
 def verify_buttons(ctx: CommandContext, ref: str) -> tuple[Button, ...]:
@@ -76,37 +111,41 @@ def verify_buttons(ctx: CommandContext, ref: str) -> tuple[Button, ...]:
                  for verdict, word in (("pass", "通过"), ("fail", "不通过")))
 
 
-async def _hints(ctx: CommandContext, finding: m.Finding, event: m.FindingEvent) -> list[dict]:
-    """The authenticity hints on this report's photos, for the notice: another finding is named only when it is
-    this school's (everyone the notice reaches may see those); another school's stays unnamed."""
+async def _hints(ctx: CommandContext, finding: m.Finding, school: SchoolInfo, event: m.FindingEvent,
+                 verifiers: tuple[PersonInfo, ...]) -> tuple[list[dict], list[dict]]:
+    """The authenticity hints on this report's photos: (for the sender's answer here, for the notice where the
+    school's people are). Another finding is named only where every reader of that message may see it
+    (handlers.steps.photo_acks.namer): its school's room, a district room of its district, the office room, a
+    private chat within the reader's rights."""
     rows = list(await ctx.session.scalars(select(m.Evidence).where(m.Evidence.event_id == event.id)
                                           .order_by(m.Evidence.id)))
-    order = {row.id: n for n, row in enumerate(rows, 1)}
-    return [dict(n=order[h.photo_id], kind=h.kind, exact=h.exact,
-                 ref=ledger.ref(h.other_number) if h.other_number is not None
-                 and h.other_school_id == finding.school_id else None,
-                 taken=h.taken_at.astimezone(ctx.roster.tz).strftime("%Y-%m-%d %H:%M") if h.taken_at else "")
-            for h in await photo_hints.hints_for(ctx.session, finding, rows)]
-
-
-def verifiers_of(ctx: CommandContext, finding: m.Finding, school: SchoolInfo) -> tuple[PersonInfo, ...]:
-    """Who verifies a rectification: the finder (if still active), and the school's other supervisors."""
-    finder = ctx.roster.people.get(finding.finder_id)
-    people = ([finder] if finder and finder.active else []) + ctx.roster.supervisors_of(school.id)
-    return mentionable(list({p.id: p for p in people}.values()))
+    if not rows:
+        return [], []
+    room = home_room(ctx.roster, school, here_room(ctx))
+    here = await photo_acks.hint_values(ctx, finding, rows, photo_acks.here_namer(ctx))
+    if room is not None and room.chat_id == ctx.inbound.room:
+        return here, here  # one message here does both
+    there = photo_acks.namer(ctx, room=room) if room is not None else photo_acks.namer(
+        ctx, people=[p for p in verifiers if p.chat_id != ctx.actor.chat_id])
+    return here, await photo_acks.hint_values(ctx, finding, rows, there)
 
 
 @router.photos
 async def photos(ctx: CommandContext, held: bool) -> list[Reply]:
     """Keep the real photos (refusing the rest, by name) and attach them to the sender's latest rectification
     report — or finding he logged (问题照片) — in this room within the window; each burst of them is acknowledged
-    once (handlers.steps.photo_acks). `held`: they came with a command that failed (`#整改 Q33` for Q3): they
-    attach to no earlier report but wait, as photos sent alone before a report do, for the next one here within
-    the window — and the sender hears so."""
+    once (handlers.steps.photo_acks). After a `#问题` list (several findings in one message) they wait, and the
+    finder is asked once a burst which finding's they are (`#照片 Q12` says it: `photos_of`); after a finding he
+    withdrew they wait too. `held`: they came with a command that failed (`#整改 Q33` for Q3): they attach to no
+    earlier report but wait, as photos sent alone before a report do, for the next one here within the window —
+    and the sender hears so."""
     kept, refused = images.sort_files(ctx.inbound.files, max_mb=ctx.settings.evidence_max_mb)
     assert ctx.actor.person_id is not None  # the router hands only a known person's photos here
     report = None if held else await evidence.recent_report(
         ctx.session, person_id=ctx.actor.person_id, room=ctx.inbound.room, since=ctx.now - _window(ctx))
+    together = await evidence.logged_together(ctx.session, report) if report is not None else []
+    if len(together) > 1:  # after a #问题 list: whose photos these are is the finder's to say (#照片 Q12)
+        report = None
     # a word about a refused file when it was meant as a photo, or a report waits for photos (not for every
     # document people share in a group)
     told = [r for r in refused if r.claims_photo or report is not None]
@@ -120,7 +159,9 @@ async def photos(ctx: CommandContext, held: bool) -> list[Reply]:
                                 zone=ctx.roster.tz)
     if report is not None:  # else ordinary chat: kept, and attached if a report follows within the window
         evidence.attach(rows, report)
-        replies.append(await photo_acks.acknowledge(ctx, report, rows))
+        replies += await photo_acks.acknowledge(ctx, report, rows)
+    elif len(together) > 1:
+        replies.append(await photo_acks.ask_which(ctx, together, rows))
     elif held:
         replies.append(Reply("rectification/photos_held.j2", dict(count=len(rows),
                                                                    window=ctx.settings.evidence_window_minutes)))

@@ -72,6 +72,7 @@ async def store(
     return rows
 
 
+WITHDRAWN = "withdrawn"  # bot.ledger.lifecycle.WITHDRAWN (a finding's state; the lifecycle is not imported here)
 PROBLEM_EVENTS = ("created",)  # the events whose photos show the problem (问题照片), not its rectification
 PHOTO_EVENTS = ("rectified", *PROBLEM_EVENTS)  # the events photos that follow them attach to
 
@@ -99,18 +100,44 @@ async def recent_report(
     session: Session, *, person_id: int, room: str | None, since: datetime,
 ) -> m.FindingEvent | None:
     """The report the person's photos here now belong to: their latest rectification report or finding logged in
-    this room (or this private chat) since `since`, whichever came last."""
-    q = (select(m.FindingEvent, m.Finding.room_chat_id).join(m.Finding, m.Finding.id == m.FindingEvent.finding_id)
+    this room (or this private chat) since `since`, whichever came last — none when that finding has been withdrawn
+    since (#撤销 within the window: its photos do not go to it, nor to an earlier finding)."""
+    q = (select(m.FindingEvent, m.Finding.room_chat_id, m.Finding.status)
+         .join(m.Finding, m.Finding.id == m.FindingEvent.finding_id)
          .where(m.FindingEvent.kind.in_(PHOTO_EVENTS), m.FindingEvent.actor_id == person_id,
                 m.FindingEvent.at >= since)
          .order_by(m.FindingEvent.id.desc()))
-    for event, finding_room in await session.execute(q):
+    for event, finding_room, status in await session.execute(q):
         if event.kind in PROBLEM_EVENTS:  # logged where the finding's room says; by a message (not `dudao import`)
             if event.message_id is not None and finding_room == room:
-                return event
+                return None if status == WITHDRAWN else event
         elif event.data.get("room") == room:  # a report names its room in its data
-            return event
+            return None if status == WITHDRAWN else event
     return None
+
+
+async def logged_together(session: Session, event: m.FindingEvent) -> list[tuple[m.FindingEvent, int]]:
+    """The findings (their logging event and number) the message that logged `event`'s finding logged — a `#问题`
+    list logs several: photos after it are not one finding's to take (docs/design.md, "Photos"). Withdrawn ones
+    are left out."""
+    if event.message_id is None or event.kind not in PROBLEM_EVENTS:
+        return []
+    rows = await session.execute(
+        select(m.FindingEvent, m.Finding.number).join(m.Finding, m.Finding.id == m.FindingEvent.finding_id)
+        # one message's findings are logged at one moment: (kind, at) is indexed, message ids are not
+        .where(m.FindingEvent.kind.in_(PROBLEM_EVENTS), m.FindingEvent.at >= event.at - timedelta(seconds=1),
+               m.FindingEvent.at <= event.at + timedelta(seconds=1), m.FindingEvent.message_id == event.message_id,
+               m.FindingEvent.actor_id == event.actor_id, m.Finding.status != WITHDRAWN)
+        .order_by(m.Finding.number))
+    return [(e, int(n)) for e, n in rows]
+
+
+async def waiting_photos(session: Session, *, sender: str, room: str | None, since: datetime) -> list[m.Evidence]:
+    """The photos the sender sent here since `since` that belong to nothing (yet), in order."""
+    q = _RECENT_HERE if room else _RECENT_PRIVATE
+    rows = await session.scalars(q.where(m.Evidence.finding_id.is_(None)).order_by(m.Evidence.id),
+                                 {"since": since, "sender": sender, "room": room})
+    return list(rows)
 
 
 def is_problem(event: m.FindingEvent) -> bool:

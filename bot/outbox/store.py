@@ -67,9 +67,13 @@ async def pending_keys(session: Session, prefix: str, *, due_after: datetime | N
     return list(await session.scalars(q.order_by(m.OutboxMessage.id)))
 
 
-async def update_pending(session: Session, key: str, *, text: str, not_before: datetime | None = None) -> bool:
-    """Re-render a row not yet sent (and move its time to `not_before`); False when it was sent or is unknown."""
+async def update_pending(session: Session, key: str, *, text: str, not_before: datetime | None = None,
+                         mentions: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> bool:
+    """Re-render a row not yet sent (and move its time to `not_before`; set its `mentions`, (chat ids, names),
+    when given); False when it was sent or is unknown."""
     values: dict = {"text": text}
+    if mentions is not None:
+        values["mentions"], values["mention_names"] = list(mentions[0]), list(mentions[1])
     if not_before is not None:
         values["next_attempt_at"] = not_before
     result = await session.execute(update(m.OutboxMessage)

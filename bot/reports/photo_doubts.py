@@ -1,6 +1,7 @@
 """疑似重复照片 for the 考核 (issue #25 item 3): per school and per 责任督学, how many photos received in the period
-are the same as (or nearly the same as) a photo of another finding, or of this finding's earlier report — the
-hints of bot.ledger.photo_hints, counted. A school's doubtful photos count for each of its supervisors."""
+are the same as (or nearly the same as) a photo of another finding, this finding's 问题照片, or this finding's
+earlier report — the hints of bot.ledger.photo_hints, counted. A school's doubtful photos count for each of its
+supervisors."""
 from __future__ import annotations
 
 from collections import Counter
@@ -14,7 +15,7 @@ from bot.ledger import photo_hints
 from bot.storage import models as m
 from bot.storage.session import Session
 
-DUPLICATE_KINDS = (photo_hints.OTHER, photo_hints.OWN)
+DUPLICATE_KINDS = (photo_hints.OTHER, photo_hints.PROBLEM, photo_hints.OWN)
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ class CommandSpec:
     usage: tuple[Usage, ...] = ()  # its line in the #帮助 overview (every command but the fallback has one)
     lines: bool = False  # reads its text's line breaks (#问题's list, one item a line); others get spaces
     quoted: tuple[str, ...] = ()  # bare words that mean this command in a message quoting a notice (通过 → #验收)
+    colon: bool = True  # `word：…` in a group is this command mistyped (False: the word is too common a label)
 
 
 @dataclass
@@ -97,14 +98,14 @@ class Router:
                 unbound: str | None = None, on_empty: bool = False, fallback: bool = False,
                 takes_ids: bool = False, hints: tuple[str, ...] = (), form: str = "",
                 usage: Usage | tuple[Usage, ...] = (), lines: bool = False,
-                quoted: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+                quoted: tuple[str, ...] = (), colon: bool = True) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             actions = () if action is None else (action,) if isinstance(action, Action) else tuple(action)
             self.specs.append(CommandSpec(
                 command, handler, words, parse or (lambda word, rest: command()), actions, help=help or {},
                 strangers=strangers, unbound=unbound, on_empty=on_empty, fallback=fallback, takes_ids=takes_ids,
                 hints=hints, form=form, usage=(usage,) if isinstance(usage, Usage) else tuple(usage), lines=lines,
-                quoted=quoted))
+                quoted=quoted, colon=colon))
             return handler
         return register
 
@@ -195,7 +196,7 @@ class Commands:
             return None
         spec = self.by_word[word]
         who = what_they_may_do(ctx.actor)
-        if spec.fallback or not spec.actions or not any(role_may(who, a) for a in spec.actions):
+        if not spec.colon or spec.fallback or not spec.actions or not any(role_may(who, a) for a in spec.actions):
             return None
         rest = text[len(word):].lstrip().removeprefix(":").strip()
         return f"#{word} {rest}".strip() if rest else None

@@ -9,7 +9,7 @@ sender spoke, one message there does both.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.contract import CommandContext, Reply, UserError
 from bot.domain.roster import PersonInfo, RoomInfo, SchoolInfo
@@ -53,6 +53,8 @@ class Change:
     done: str
     notice: str | None = None  # the template for the notice where the school's people are, when not `template`
     buttons: tuple[Button, ...] = ()  # on the message that asks `act` to act (a tap runs the command)
+    there: dict = field(default_factory=dict)  # values for the notice only, when it is not said here (its readers
+    # differ: what may be named to them — a photo hint's other finding — may not be here, and the other way round)
 
 
 def announce(ctx: CommandContext, change: Change) -> list[Reply]:
@@ -65,11 +67,12 @@ def announce(ctx: CommandContext, change: Change) -> list[Reply]:
     if room is not None and room.chat_id == ctx.inbound.room:
         return [Reply(change.template, base, mention=act, buttons=buttons)]
     notice = change.notice or change.template
+    told = dict(base, **change.there)
     if room is not None:
-        there = [Reply(notice, base, mention=act, room=room.chat_id, buttons=buttons)]
+        there = [Reply(notice, told, mention=act, room=room.chat_id, buttons=buttons)]
         where = room.name or room.chat_id
     else:
-        there = [Reply(notice, base, mention=(p,), to=p.chat_id, buttons=buttons) for p in act]
+        there = [Reply(notice, told, mention=(p,), to=p.chat_id, buttons=buttons) for p in act]
         where = "私信" if there else ""
     if shows(ctx, change.school):
         here = Reply(change.template, dict(base, notified_where=where))

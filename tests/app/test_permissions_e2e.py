@@ -37,6 +37,8 @@ CASES = [
     ("#专项进度 双减", "campaign", {"office", "supervisor", "lead", "principal"}),
     # without WEB_PUBLIC_URL each who may see it hears there are no links (tests/app/test_phone_links.py: with one)
     ("#链接 Q1", "open", {"office", "supervisor", "lead", "principal"}),
+    # those who may log a finding here are answered (only the finder's own, just logged, takes photos: test_photos.py)
+    ("#照片 Q1", "open", {"office", "supervisor", "lead"}),
     ("#帮助", None, {"office", "supervisor", "lead", "principal", "stranger"}),
 ]
 
@@ -91,6 +93,7 @@ REASONS = {
             "lead": "申诉由本校校长/园长提出"},
     "#专项督导": {"supervisor": OFFICE_ONLY, "lead": OFFICE_ONLY, "principal": OFFICE_ONLY},
     "#专项检查": {"principal": SUPERVISORS},
+    "#照片": {"principal": SUPERVISORS},
 }
 REFUSED_CASES = [(text, state, role) for text, state, allowed in CASES for role in ROLES if role not in allowed]
 

@@ -90,3 +90,74 @@ async def test_a_photo_after_a_later_finding_goes_to_that_one(harness) -> None:
     assert await _evidence(h) == [("one.jpg", 1, "created"), ("two.jpg", 2, "created")]
     assert sorted(_acks(h)) == ["已收到 Q1 的问题照片 1 张，已归档（可发送“#查询 Q1”查看）。",
                                 "已收到 Q2 的问题照片 1 张，已归档（可发送“#查询 Q2”查看）。"]
+
+
+# After a #问题 list the photos are not one finding's to take: they wait, the finder is asked once a burst which
+# finding's they are, and `#照片 Q2` files them (docs/design.md, "Photos").
+
+LIST = "#问题 实验小学 限期5天\n1. 消防通道堆放杂物\n2. 食堂留样记录不全\n3. 楼梯扶手松动"
+
+
+def _asked(h) -> list[str]:
+    return [s.text for s in h.transport.sent if "照片属于哪一项" in s.text]
+
+
+async def test_photos_after_a_list_wait_and_the_finder_is_asked_which_once_a_burst(harness) -> None:
+    h = harness
+    await h.say(SYXX, ZHOU, LIST)
+    for i in range(2):
+        await h.say(SYXX, ZHOU, files=(photo(f"p{i}.jpg", seed=i),), at=h.clock.now() + 10 * S)
+    await h.at(h.clock.now() + 120 * S)
+    assert _asked(h) == ["收到照片 2 张。您刚才一次登记了 Q1、Q2、Q3，照片属于哪一项请告诉我：发送“#照片 Q1”（换成对应编号），"
+                         "刚发到本群的照片即作为该项的问题照片归档。给另一项配照片，请再发照片，然后发送“#照片 编号”。"]
+    assert _acks(h) == [] and await _evidence(h) == [("p0.jpg", None, None), ("p1.jpg", None, None)]  # not Q3's
+    done = await h.one(SYXX, ZHOU, "#照片 Q2")
+    assert done.text == "已将刚收到的照片 2 张作为 Q2 的问题照片归档（可发送“#查询 Q2”查看）。"
+    # the next photos are asked about again, and go where the finder says
+    await h.say(SYXX, ZHOU, files=(photo("p2.jpg", seed=2),), at=h.clock.now() + 10 * S)
+    await h.say(SYXX, ZHOU, "#照片 Q3", at=h.clock.now() + 5 * S)  # said before the question went out: it is not
+    await h.at(h.clock.now() + 120 * S)
+    assert len(_asked(h)) == 1
+    assert await _evidence(h) == [("p0.jpg", 2, "created"), ("p1.jpg", 2, "created"), ("p2.jpg", 3, "created")]
+
+
+async def test_photos_of_only_a_just_logged_finding_of_ones_own(harness) -> None:
+    h = harness
+    await h.say(SYXX, ZHOU, LIST)
+    none = await h.one(SYXX, ZHOU, "#照片 Q1", at=h.clock.now() + 5 * S)
+    assert none.text.startswith("没有待归档的照片")
+    await h.say(SYXX, ZHOU, files=(photo("p.jpg"),), at=h.clock.now() + 5 * S)
+    other = await h.one(SYXX, "wxid_liujianguo", "#照片 Q1", at=h.clock.now() + 5 * S)  # the office: not his own
+    assert "不在此列" in other.text
+    late = await h.one(SYXX, ZHOU, "#照片 Q1", at=h.clock.now() + 11 * 60 * S)
+    assert "不在此列" in late.text and await _evidence(h) == [("p.jpg", None, None)]
+
+
+async def test_a_withdrawn_finding_does_not_take_its_finders_photos(harness) -> None:
+    h = harness
+    await h.say(SYXX, ZHOU, "#问题 实验小学 消防通道堆放杂物")
+    await h.say(SYXX, ZHOU, "#问题 实验小学 食堂留样记录不全", at=h.clock.now() + 30 * S)
+    await h.say(SYXX, ZHOU, "#撤销 Q2 重复录入", at=h.clock.now() + 30 * S)
+    await h.say(SYXX, ZHOU, files=(photo("p.jpg"),), at=h.clock.now() + 10 * S)
+    await h.at(h.clock.now() + 120 * S)
+    # neither the withdrawn Q2 nor the earlier Q1 (photos never go to an earlier finding than the last one)
+    assert await _evidence(h) == [("p.jpg", None, None)] and _acks(h) == []
+    await h.say(SYXX, ZHOU, "#问题 实验小学 楼梯扶手松动", at=h.clock.now() + 10 * S)
+    await h.say(SYXX, ZHOU, files=(photo("q.jpg", seed=1),), at=h.clock.now() + 10 * S)
+    await h.at(h.clock.now() + 120 * S)
+    assert await _evidence(h) == [("p.jpg", None, None), ("q.jpg", 3, "created")]
+
+
+async def test_a_list_with_all_but_one_withdrawn_gives_that_one_the_photos(harness) -> None:
+    h = harness
+    await h.say(SYXX, ZHOU, "#问题 实验小学 限期5天\n1. 消防通道堆放杂物\n2. 食堂留样记录不全")
+    await h.say(SYXX, ZHOU, "#撤销 Q1 重复录入", at=h.clock.now() + 10 * S)
+    await h.say(SYXX, ZHOU, files=(photo("p.jpg"),), at=h.clock.now() + 10 * S)
+    await h.at(h.clock.now() + 120 * S)
+    assert await _evidence(h) == [("p.jpg", 2, "created")] and _asked(h) == []
+
+
+async def test_a_photo_label_with_a_colon_is_chat(harness) -> None:
+    h = harness  # "照片：" is a common label: not read as a mistyped #照片 (unlike "问题：…")
+    await h.say(SYXX, ZHOU, "#问题 实验小学 消防通道堆放杂物")
+    assert await h.say(SYXX, ZHOU, "照片：见群相册", at=h.clock.now() + 5 * S) == []

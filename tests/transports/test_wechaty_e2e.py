@@ -89,6 +89,30 @@ async def test_rectification_photo_is_attached_as_evidence(world: World) -> None
         (1, hashlib.sha256(photo).hexdigest(), PRINCIPAL)]
 
 
+async def test_a_photo_after_a_finding_is_its_problem_photo(world: World) -> None:
+    """The finder's photo after his #问题, through the real client: the finding's 问题照片 (kept on the event that
+    logged it), counted apart by #查询; privately too."""
+    world.standin.text(SUPERVISOR, FINDING, room=ROOM)
+    await eventually(lambda: world.replies(PRINCIPAL))
+    photo = image_bytes("jpg", size=(64, 48), seed=5)
+    world.standin.image(SUPERVISOR, photo, "现场.jpg", room=ROOM)
+    world.standin.text(SUPERVISOR, "#问题 实验小学 食堂留样记录不全")  # privately, then a photo there
+    await eventually(lambda: len(world.replies(PRINCIPAL)) >= 2)
+    private = image_bytes("png", size=(64, 48), seed=6)
+    world.standin.image(SUPERVISOR, private, "留样.png")
+    world.standin.text(SUPERVISOR, "#查询 Q1", room=ROOM)  # handled after the photos: a barrier
+    await eventually(lambda: any("问题照片" in t.text for t in world.replies()))
+    query = next(t for t in world.replies() if "问题照片" in t.text)
+    assert "问题照片：1 张" in query.text and "整改照片（佐证）：0 张" in query.text
+    async with world.app.db.reading() as s:
+        rows = (await s.execute(select(m.Evidence.sha256, m.Finding.number, m.FindingEvent.kind, m.Evidence.room_chat_id)
+                                .join(m.Finding, m.Finding.id == m.Evidence.finding_id)
+                                .join(m.FindingEvent, m.FindingEvent.id == m.Evidence.event_id)
+                                .order_by(m.Evidence.id))).all()
+    assert [tuple(r) for r in rows] == [(hashlib.sha256(photo).hexdigest(), 1, "created", ROOM),
+                                        (hashlib.sha256(private).hexdigest(), 2, "created", None)]
+
+
 async def test_a_duplicate_delivery_is_answered_once(world: World) -> None:
     message_id = world.standin.text(SUPERVISOR, FINDING, room=ROOM)
     world.standin.emit(EVENT_MESSAGE, {"messageId": message_id})  # the gateway delivers it again

@@ -9,7 +9,10 @@ from datetime import timedelta
 import openpyxl
 from sqlalchemy import select
 
+from bot.ledger import evidence
+from bot.ledger import lifecycle as ledger
 from bot.storage import models as m
+from tests.support.camera import file, jpeg, place
 from tests.web.conftest import Desk, login
 
 
@@ -81,3 +84,35 @@ def test_the_assessment_without_doubtful_photos_counts_zero(desk: Desk) -> None:
     page = client.get("/assessment", params={"month": "2024-03"}).text
     assert re.search(r'<td data-label="学校">重庆市城口中学</td><td data-label="疑似重复照片">0</td>'
                      r'<td data-label="照片数">1</td>', page)
+
+
+async def _q2_problem_photo_and_its_fix(desk: Desk) -> None:
+    """Q2 (复兴中学): the finder's 问题照片, then a rectification report whose photo is that picture re-encoded
+    smaller — stored and attached by the chat's own code."""
+    scene = place(41)
+    async with desk.db.transaction() as s:
+        q2 = await s.scalar(select(m.Finding).where(m.Finding.number == 2))
+        assert q2 is not None
+        created = await s.scalar(select(m.FindingEvent).where(m.FindingEvent.finding_id == q2.id,
+                                                               m.FindingEvent.kind == "created"))
+        assert created is not None
+        rows = await evidence.store(s, desk.settings.evidence_dir, [file("problem.jpg", jpeg(scene))],
+                                    sender="wxid_chenjing", room=None, at=q2.created_at, message_id=None)
+        evidence.attach(rows, created)
+        fixed = await ledger.transition(s, q2, ledger.RECTIFY, actor_id=None, at=q2.created_at + timedelta(days=1),
+                                        message_id=None, raw_text="#整改 Q2 已清理", note="已清理")
+        rows = await evidence.store(s, desk.settings.evidence_dir,
+                                    [file("fixed.jpg", jpeg(scene.resize((400, 300)), quality=60))],
+                                    sender="wxid_huangjun", room=None, at=fixed.at, message_id=None)
+        evidence.attach(rows, fixed)
+
+
+def test_a_rectification_photo_like_the_problem_photo_is_hinted_and_counted(desk: Desk) -> None:
+    desk.run(_q2_problem_photo_and_its_fix(desk))
+    client = desk.client()
+    login(client, "p-liu")
+    page = client.get("/findings/2").text
+    assert page.count("与本问题的问题照片几乎相同") == 1 and "其中 1 张照片有疑点" in page
+    assessment = client.get("/assessment", params={"month": "2024-03"}).text
+    assert re.search(r'<td data-label="学校">城口县复兴中学</td><td data-label="疑似重复照片">1</td>'
+                     r'<td data-label="照片数">2</td>', assessment)
