@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.storage import models as m
 from tests.support.harness import until_idle
@@ -145,3 +145,50 @@ async def test_a_verifier_who_has_spoken_privately_also_gets_the_card_there(tmp_
         late = world.standin.tap(SUPERVISOR, room, "验收通过", chatid=ROOM)  # the room's card, after: refused alone
         await eventually(lambda: any(s.req_id == late for s in world.said("update")))
         assert [s.userids for s in world.said("update") if s.req_id == late] == [(SUPERVISOR,)]
+
+
+async def test_a_tap_after_a_restart_updates_the_card_with_its_title_and_the_outcome(tmp_path: Path) -> None:
+    """Nothing about a card lives only in memory: the card sent before a restart is known by its task_id to the new
+    bot (its outbox row), and a tap on it updates it as it was — its full title, its buttons greyed out under the
+    outcome — and the verifier's private chat survives the restart too (a new request's card goes there)."""
+    async with wecom_world(tmp_path) as world:
+        world.standin.text(SUPERVISOR, "#帮助")  # the supervisor has a private chat with the bot
+        await eventually(lambda: world.said())
+        await _reported(world)
+        await eventually(lambda: len(world.said("card")) == 2)
+        room, _ = world.said("card")
+        assert room.card is not None and room.conversation == ROOM
+
+        await world.restart()  # a new App, outbox and transport on the same database
+        tapped = world.standin.tap(SUPERVISOR, room, "验收通过", chatid=ROOM)
+        await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
+        (changed,) = [s for s in world.said("update") if s.req_id == tapped]
+        assert changed.card is not None and changed.userids == ()
+        assert changed.card["main_title"] == room.card["main_title"] and changed.card["main_title"]["title"]
+        assert changed.card["task_id"] == room.card["task_id"]
+        assert changed.card["button_list"] == room.card["button_list"]
+        assert changed.card["sub_title_text"].startswith("Q1（城口县实验小学）验收通过")
+        assert "周永红验收" in changed.card["sub_title_text"] and changed.card["replace_text"]
+        assert [k for k, _ in await _events(world)] == ["created", "rectified", "verify_passed"]
+
+        # the private chat is known after the restart: the next request to verify reaches it there too
+        world.standin.text(SUPERVISOR, FINDING.replace("消防通道堆放杂物", "楼梯扶手松动"), chatid=ROOM)
+        await eventually(lambda: world.said(containing="Q2"))
+        world.standin.text(PRINCIPAL, "@督导助手 #整改 Q2 已加固扶手", chatid=ROOM)
+        await eventually(lambda: len(world.said("card")) == 4)
+        assert [c.conversation for c in world.said("card")][2:] == [ROOM, SUPERVISOR]
+
+
+async def test_a_tap_on_a_card_whose_message_is_unknown_still_updates_it_with_a_title(tmp_path: Path) -> None:
+    """A card the database no longer knows (its row gone): the update still has a title (the outcome's first line),
+    which WeCom requires; the tap itself is handled as ever."""
+    async with wecom_world(tmp_path) as world:
+        await _reported(world)
+        (card,) = world.said("card")
+        async with world.bot.db.transaction() as s:
+            await s.execute(update(m.OutboxMessage).values(card=None))
+        tapped = world.standin.tap(SUPERVISOR, card, "验收通过", chatid=ROOM)
+        await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
+        (updated,) = [s for s in world.said("update") if s.req_id == tapped]
+        assert updated.card is not None and updated.card["main_title"]["title"].startswith("Q1（城口县实验小学）验收通过")
+        assert [k for k, _ in await _events(world)] == ["created", "rectified", "verify_passed"]
