@@ -123,6 +123,9 @@ async def test_the_offices_notice_of_a_request_for_more_time_carries_grant_and_r
         granted = world.standin.tap(OFFICE, card, "同意", chatid=OFFICE_ROOM)
         await eventually(lambda: any(s.req_id == granted for s in world.said("update")))
         assert [k for k, _ in await _events(world)] == ["created", "extension_requested", "extended"]
+        (update,) = [s for s in world.said("update") if s.req_id == granted]
+        assert update.card is not None and update.userids == ()
+        assert update.card["sub_title_text"].startswith("Q1（城口县实验小学）整改期限已延期（督导室刘建国同意）")  # who acted
 
         again = world.standin.tap("wxid_tanxiaoyan", card, "同意", chatid=OFFICE_ROOM)  # the other one, too late
         await eventually(lambda: any(s.req_id == again for s in world.said("update")))
@@ -192,3 +195,19 @@ async def test_a_tap_on_a_card_whose_message_is_unknown_still_updates_it_with_a_
         (updated,) = [s for s in world.said("update") if s.req_id == tapped]
         assert updated.card is not None and updated.card["main_title"]["title"].startswith("Q1（城口县实验小学）验收通过")
         assert [k for k, _ in await _events(world)] == ["created", "rectified", "verify_passed"]
+
+
+async def test_refuse_tapped_names_who_refused_once_the_reason_comes(tmp_path: Path) -> None:
+    """驳回 tapped: the tapper is asked for the reason; their next message gives it, and the refusal names them."""
+    async with wecom_world(tmp_path) as world:
+        world.standin.text(OFFICE, "@督导助手 #帮助", chatid=OFFICE_ROOM)
+        world.standin.text(SUPERVISOR, FINDING, chatid=ROOM)
+        await eventually(lambda: world.said(containing="已登记"))
+        world.standin.text(PRINCIPAL, "@督导助手 #申请延期 Q1 5天 需采购设备", chatid=ROOM)
+        await eventually(lambda: world.said("card"))
+        refused = world.standin.tap(OFFICE, world.said("card")[0], "驳回", chatid=OFFICE_ROOM)
+        await eventually(lambda: any(s.req_id == refused for s in world.said("update")))
+        world.standin.text(OFFICE, "@督导助手 三天足够完成", chatid=OFFICE_ROOM)
+        await eventually(lambda: world.said(containing="三天足够完成"))
+        assert any("未获同意（督导室刘建国驳回）" in s.content for s in world.said(containing="三天足够完成"))
+        assert [k for k, _ in await _events(world)] == ["created", "extension_requested", "extension_refused"]
