@@ -243,6 +243,9 @@ class Evidence(Base):
     taken_at: Mapped[datetime | None]
     gps_lat: Mapped[float | None] = mapped_column(Float)
     gps_lon: Mapped[float | None] = mapped_column(Float)
+    # the photos of a command that failed wait for the corrected one: "problem" — they came with a failed #问题 and
+    # are the 问题照片 of the sender's next #问题 (bot.ledger.evidence.HELD_FOR_PROBLEM); None for any other photo
+    held_for: Mapped[str | None] = mapped_column(String(20))
 
 
 class Visit(Base):
