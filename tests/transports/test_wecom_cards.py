@@ -211,3 +211,27 @@ async def test_refuse_tapped_names_who_refused_once_the_reason_comes(tmp_path: P
         await eventually(lambda: world.said(containing="三天足够完成"))
         assert any("未获同意（督导室刘建国驳回）" in s.content for s in world.said(containing="三天足够完成"))
         assert [k for k, _ in await _events(world)] == ["created", "extension_requested", "extension_refused"]
+
+
+async def test_a_card_sent_again_after_a_crash_gets_its_own_task_id(tmp_path: Path) -> None:
+    """A crash after the card went out but before its row was marked sent: at the start the row goes out again
+    (the outbox's recovery). WeCom takes a task_id once, so the second card has its own — and a tap on either
+    finds the message and updates the card with its title."""
+    async with wecom_world(tmp_path) as world:
+        await _reported(world)
+        (first,) = world.said("card")
+        await until_idle(world.bot)
+        await world.bot.settle()  # what went out is marked sent; then the crash's trace: the card's row 'sending'
+        async with world.bot.db.transaction() as s:
+            await s.execute(update(m.OutboxMessage).where(m.OutboxMessage.card.is_not(None)).values(status="sending"))
+        await world.restart()  # as after a crash: the 'sending' row goes out again
+        await eventually(lambda: len(world.said("card")) == 2)
+        second = world.said("card")[1]
+        assert first.card is not None and second.card is not None
+        assert second.card["task_id"] != first.card["task_id"]
+        assert second.card["task_id"].split("-")[0] == first.card["task_id"].split("-")[0]
+        tapped = world.standin.tap(SUPERVISOR, first, "验收通过", chatid=ROOM)
+        await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
+        (changed,) = [s for s in world.said("update") if s.req_id == tapped]
+        assert changed.card is not None and changed.card["main_title"] == first.card["main_title"]
+        assert [k for k, _ in await _events(world)] == ["created", "rectified", "verify_passed"]

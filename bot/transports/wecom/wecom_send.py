@@ -8,9 +8,10 @@
 - Files (#导出's workbook): uploaded over the socket, then aibot_send_msg with msgtype file.
 - Buttons (a request to verify: 验收通过 / 不通过): after the text, a button_interaction template card — on the
   message's req_id when the text went by the webhook, else by aibot_send_msg; and privately to each person it
-  @-mentions who has ever written to the bot privately (the core records them: Inlet.spoken_privately). The
-  card's task_id is its outbox row's (bot.messages.card_id; `-<n>` after it on the n-th private copy), so a tap
-  finds the message the card showed in the database (Inlet.card) — after a restart too. A tap
+  @-mentions who has ever written to the bot privately (the core records them: Inlet.spoken_privately). A
+  card's task_id is its outbox row's card id (bot.messages.card_id) with `-<random>` after it (WeCom takes a
+  task_id once: a card sent again after a crash, or a private copy, needs its own), so a tap finds the message
+  the card showed in the database (Inlet.card) — after a restart too. A tap
   (template_card_event) runs the button's command as the tapper's; its answer updates the card within 5 s
   (aibot_respond_update_msg; for the tapper alone when the answer is theirs alone), and a text that @-mentions
   people still goes as a message.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 
 import bot.transports.wecom.frames as frames
@@ -57,6 +59,11 @@ def _tag_safe(userid: str) -> str:
     """A userid inside a `<@…>` tag: one the tag cannot end early or split (WeCom's userids are letters, digits and
     `_-.@`; anything else is dropped)."""
     return re.sub(r"[^0-9A-Za-z_.@\-]", "", userid)
+
+
+def _task_id(out: Outbound) -> str:
+    """A new card's task_id: the card id of its message (what a tap looks it up by) and a part of its own."""
+    return f"{card_id(out.key)}-{uuid.uuid4().hex[:12]}"
 
 
 def _card(out: Outbound, task_id: str) -> dict:
@@ -105,7 +112,7 @@ class Sender:
         """The buttons of `out` on a button_interaction card after its text: answering the message still (when its
         text went by the webhook), else as a message of our own to the same conversation. In a room, each person
         it @-mentions who has written to the bot privately also gets the card there (best effort)."""
-        way = await self._card_to(out, conversation, _card(out, card_id(out.key)))
+        way = await self._card_to(out, conversation, _card(out, _task_id(out)))
         mentioned = list(out.mentions) if out.room else []
         try:
             private = await self._spoken_privately(mentioned) if mentioned else set()
@@ -113,11 +120,11 @@ class Sender:
             log.warning("wecom: who has a private chat could not be read (%s: %s); the buttons of %s go to the "
                         "room only", type(error).__name__, error, out.key)
             private = set()
-        for n, userid in enumerate(mentioned, start=1):
+        for userid in mentioned:
             if userid in private:
                 try:
                     await self._request(frames.send(userid, frames.CHAT_SINGLE, frames.template_card(
-                        _card(out, f"{card_id(out.key)}-{n}"))), frames.SEND)
+                        _card(out, _task_id(out)))), frames.SEND)
                 except TransportError as error:
                     log.warning("wecom: the buttons of %s not sent privately to %s: %s", out.key, userid, error)
         return way
