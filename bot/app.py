@@ -275,8 +275,8 @@ class App:
         row = {"at": inbound.at, "handled_at": self.clock.now(), "room_chat_id": inbound.room,
                "sender_chat_id": inbound.sender}
         if inbound.room is None and inbound.event is None and inbound.via is None:  # a private chat exists now
-            await s.execute(insert_new_returning(s, m.PrivateChat, "chat_id"),
-                            {"chat_id": inbound.sender, "since": inbound.at})
+            (await s.scalars(insert_new_returning(s, m.PrivateChat, "chat_id"),
+                             {"chat_id": inbound.sender, "since": inbound.at})).all()
         if inbound.message_id and inbound.id_scope:
             bare = bare_id_key(inbound.message_id)
             statement = insert_new_unless_returning(s, m.HandledMessage, "key")
