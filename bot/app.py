@@ -20,8 +20,8 @@ import handlers
 from bot.clock import Clock
 from bot.contract import CommandContext, Context, Later, Reply, UserError, to_outbound
 from bot.domain.roster import Roster
-from bot.messages import CARD_CLICK, Inbound
-from bot.outbox import cancel_pending, enqueue, update_pending
+from bot.messages import CARD_CLICK, Inbound, Outbound
+from bot.outbox import cancel_pending, carried_card, enqueue, update_pending
 from bot.redaction import redact
 from bot.render import Renderer
 from bot.settings import Settings
@@ -113,6 +113,18 @@ class App:
     async def last_handled_at(self) -> datetime | None:
         async with self.db.reading() as s:
             return await s.scalar(select(func.max(m.HandledMessage.at)))
+
+    async def card(self, card: str) -> Outbound | None:
+        """The message whose buttons went out on card `card` (a tap's answer updates that card)."""
+        async with self.db.reading() as s:
+            return await carried_card(s, card)
+
+    async def spoken_privately(self, chat_ids: list[str]) -> set[str]:
+        """Which of `chat_ids` have written to the bot in a private chat (recorded with their message)."""
+        if not chat_ids:
+            return set()
+        async with self.db.reading() as s:
+            return set(await s.scalars(select(m.PrivateChat.chat_id).where(m.PrivateChat.chat_id.in_(chat_ids))))
 
     async def handle(self, inbound: Inbound) -> bool:
         return await self._submit(inbound, None)
@@ -262,6 +274,9 @@ class App:
         alone: another message under the same id, handled as new, with a warning)."""
         row = {"at": inbound.at, "handled_at": self.clock.now(), "room_chat_id": inbound.room,
                "sender_chat_id": inbound.sender}
+        if inbound.room is None and inbound.event is None and inbound.via is None:  # a private chat exists now
+            (await s.scalars(insert_new_returning(s, m.PrivateChat, "chat_id"),
+                             {"chat_id": inbound.sender, "since": inbound.at})).all()
         if inbound.message_id and inbound.id_scope:
             bare = bare_id_key(inbound.message_id)
             statement = insert_new_unless_returning(s, m.HandledMessage, "key")

@@ -1,6 +1,7 @@
 """Platform-neutral message types: what a transport hands the core and what the core hands back."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -98,6 +99,13 @@ class Button:
 
     label: str
     command: str
+
+
+def card_id(key: str) -> str:
+    """The id of the card that carries the buttons of the message queued under `key` (WeCom's task_id: letters,
+    digits and `_-@`, at most 128 bytes): written on its outbox row as it is queued, so a tap — after a restart
+    too — finds the message the card showed."""
+    return "t_" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,8 @@ async def _extend_one(cmd: Extend, ctx: CommandContext, number: int) -> list[Rep
     require(finding, ledger.EXTEND, "延期")
     if not cmd.reason:  # like #撤销: the office says why (asked after the permission check, which comes first)
         raise UserError("errors/need_reason.j2", command="延期", ref=finding.number)
-    if ctx.inbound.event == CARD_CLICK and await ledger.pending_request(ctx.session, finding) is None:
+    granted = await ledger.pending_request(ctx.session, finding) is not None  # #延期 answers a request waiting
+    if ctx.inbound.event == CARD_CLICK and not granted:
         # 同意 on the card of a request: only while it waits (typed, #延期 may extend again)
         raise UserError("findings/request_none.j2", ref=ledger.ref(finding.number))
     old, (new, base) = finding.due_date, extended_due(ctx, finding, cmd.deadline)
@@ -101,6 +102,6 @@ async def _extend_one(cmd: Extend, ctx: CommandContext, number: int) -> list[Rep
                         message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, reason=cmd.reason)
     ref = ledger.ref(finding.number)
     values = dict(ref=ref, school=school.name, old=old, new=new, reason=cmd.reason, base=base,
-                  asked=cmd.deadline.text, since=ctx.today)
+                  asked=cmd.deadline.text, since=ctx.today, granted=granted, by=ctx.actor.titled)
     return announce(ctx, Change(school, "findings/extended.j2", values,
                                 act=mentionable(ctx.roster.principals_of(school.id)), done=f"{ref} 已延期"))

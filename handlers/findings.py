@@ -13,9 +13,11 @@ from bot.domain.category_words import categorise
 from bot.domain.deadlines import DeadlineError, DeadlineSpec, find_deadline
 from bot.domain.permissions import Action
 from bot.domain.sources import ROUTINE, choices, label, source_named
+from bot.ledger import evidence
 from bot.ledger import lifecycle as ledger
 from bot.parsing.normalize import drop_word, drop_words, split_words
 from bot.routing import Router, Usage
+from handlers.steps import photo_acks
 from handlers.steps.finding_items import Item, read_list
 from handlers.steps.link_replies import link_hint, private_links
 from handlers.steps.lookup import due_on, need, school_from_words
@@ -127,6 +129,11 @@ async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
         due=due, tz=ctx.roster.tz, finder_id=ctx.actor.person_id, room_chat_id=ctx.inbound.room,
         at=ctx.now, message_id=ctx.inbound.message_id, raw_text=ctx.inbound.recorded, source=cmd.source,
     )
+    # the photos of the sender's #问题 that failed here just before (a typo in a 图文混排 message) are this one's
+    event, held = await evidence.gather_held_problem(ctx.session, finding, sender=ctx.actor.chat_id,
+                                                     room=ctx.inbound.room, at=ctx.now,
+                                                     window=timedelta(minutes=ctx.settings.evidence_window_minutes))
+    acks = await photo_acks.acknowledge(ctx, event, held) if event is not None else []
     principals = mentionable(ctx.roster.principals_of(school.id))
     ref = ledger.ref(finding.number)
     values = dict(ref=ref, school=school.name, category=category, severity=severity, description=description,
@@ -134,7 +141,7 @@ async def log_finding(cmd: NewFinding, ctx: CommandContext) -> list[Reply]:
                   explicit_deadline=cmd.deadline is not None,
                   source=label(cmd.source) if cmd.source != ROUTINE else None, link_hint=link_hint(ctx))
     return [*announce(ctx, Change(school, "findings/created.j2", values, act=principals, done=f"已登记 {ref}",
-                                  notice="findings/notice.j2")),
+                                  notice="findings/notice.j2")), *acks,
             *await private_links(ctx, finding, school, principals)]
 
 

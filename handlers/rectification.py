@@ -131,17 +131,17 @@ async def _hints(ctx: CommandContext, finding: m.Finding, school: SchoolInfo, ev
 
 
 @router.photos
-async def photos(ctx: CommandContext, held: bool) -> list[Reply]:
+async def photos(ctx: CommandContext, held: tuple[Action, ...] | None) -> list[Reply]:
     """Keep the real photos (refusing the rest, by name) and attach them to the sender's latest rectification
     report — or finding he logged (问题照片) — in this room within the window; each burst of them is acknowledged
     once (handlers.steps.photo_acks). After a `#问题` list (several findings in one message) they wait, and the
     finder is asked once a burst which finding's they are (`#照片 Q12` says it: `photos_of`); after a finding he
-    withdrew they wait too. `held`: they came with a command that failed (`#整改 Q33` for Q3): they attach to no
-    earlier report but wait, as photos sent alone before a report do, for the next one here within the window —
-    and the sender hears so."""
+    withdrew they wait too. `held`: they came with a command that failed (`#整改 Q33` for Q3), whose actions these
+    are: they attach to no earlier report but wait, as photos sent alone before a report do, for the next one here
+    within the window — after a failed #问题, for the next #问题 (its 问题照片) — and the sender hears so."""
     kept, refused = images.sort_files(ctx.inbound.files, max_mb=ctx.settings.evidence_max_mb)
     assert ctx.actor.person_id is not None  # the router hands only a known person's photos here
-    report = None if held else await evidence.recent_report(
+    report = None if held is not None else await evidence.recent_report(
         ctx.session, person_id=ctx.actor.person_id, room=ctx.inbound.room, since=ctx.now - _window(ctx))
     together = await evidence.logged_together(ctx.session, report) if report is not None else []
     if len(together) > 1:  # after a #问题 list: whose photos these are is the finder's to say (#照片 Q12)
@@ -154,15 +154,16 @@ async def photos(ctx: CommandContext, held: bool) -> list[Reply]:
                ] if told else []
     if not kept:
         return replies
+    problem = held is not None and Action.LOG_FINDING in held
     rows = await evidence.store(ctx.session, ctx.settings.evidence_dir, kept, sender=ctx.actor.chat_id,
                                 room=ctx.inbound.room, at=ctx.now, message_id=ctx.inbound.message_id,
-                                zone=ctx.roster.tz)
+                                zone=ctx.roster.tz, held_for=evidence.HELD_FOR_PROBLEM if problem else None)
     if report is not None:  # else ordinary chat: kept, and attached if a report follows within the window
         evidence.attach(rows, report)
         replies += await photo_acks.acknowledge(ctx, report, rows)
     elif len(together) > 1:
         replies.append(await photo_acks.ask_which(ctx, together, rows))
-    elif held:
-        replies.append(Reply("rectification/photos_held.j2", dict(count=len(rows),
-                                                                   window=ctx.settings.evidence_window_minutes)))
+    elif held is not None:
+        replies.append(Reply("rectification/photos_held.j2", dict(
+            count=len(rows), window=ctx.settings.evidence_window_minutes, problem=problem)))
     return replies

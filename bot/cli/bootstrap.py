@@ -23,7 +23,7 @@ from bot.county import load_county_file
 from bot.county.sync import SyncReport, sync_county
 from bot.domain.roster import Roster
 from bot.intake import Intake
-from bot.messages import Inbound
+from bot.messages import Inbound, Outbound
 from bot.outbox import OutboxSender, RateLimits
 from bot.segmenter import load as load_segmenter
 from bot.settings import Settings
@@ -218,6 +218,12 @@ class Bot:
 
     async def roster(self) -> Roster:
         return await self.app.current_roster()
+
+    async def card(self, card: str) -> Outbound | None:
+        return await self.app.card(card)
+
+    async def spoken_privately(self, chat_ids: list[str]) -> set[str]:
+        return await self.app.spoken_privately(chat_ids)
 
     async def next_deferred(self) -> datetime | None:
         return await self.outbox.next_deferred()

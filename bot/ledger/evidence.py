@@ -11,7 +11,9 @@ the evidence window (10 minutes by default), and to the report nearest to it in 
   the new one (and within its window) move to it. Never to an earlier finding than the nearest report.
 Each row's finding_id/event_id always name the report it belongs to now. Photos that wait are never given to a
 finding logged after them (a problem's photos are those sent after it), and never move between a problem and a
-rectification report.
+rectification report — except the photos of a `#问题` that failed (a WeCom 图文混排 `#问题 城口中学X …` with a
+typo): they wait marked HELD_FOR_PROBLEM, and the sender's next `#问题` in the same room or private chat within
+the window takes them as its 问题照片, as it would photos sent right after it; no rectification report takes them.
 """
 from __future__ import annotations
 
@@ -51,12 +53,15 @@ def save_file(directory: Path, file: InboundFile) -> tuple[str, str, int]:
     return str(target), digest, len(file.data)
 
 
+HELD_FOR_PROBLEM = "problem"  # Evidence.held_for of the photos of a failed #问题: its correction takes them
+
+
 async def store(
     session: Session, directory: Path, files: list[InboundFile], *, sender: str, room: str | None,
-    at: datetime, message_id: str | None, zone: tzinfo | None = None,
+    at: datetime, message_id: str | None, zone: tzinfo | None = None, held_for: str | None = None,
 ) -> list[m.Evidence]:
     """Keep the files and their rows, each with its print for the authenticity hints (`zone`: where a camera's
-    clock without an offset is read)."""
+    clock without an offset is read; `held_for`: HELD_FOR_PROBLEM for the photos of a failed #问题)."""
     rows = []
     for f in files:
         path, digest, size = save_file(directory, f)
@@ -65,7 +70,7 @@ async def store(
         row = m.Evidence(sender_chat_id=sender, room_chat_id=room, path=path, sha256=digest, size=size,
                          name=f.name, mime=f.mime, received_at=at, message_id=message_id, phash=p.phash,
                          phash_b0=b0, phash_b1=b1, phash_b2=b2, phash_b3=b3, taken_at=p.taken_at,
-                         gps_lat=p.gps_lat, gps_lon=p.gps_lon)
+                         gps_lat=p.gps_lat, gps_lon=p.gps_lon, held_for=held_for)
         session.add(row)
         rows.append(row)
     await session.flush()
@@ -157,7 +162,7 @@ async def gather(
     since = event.at - window
     recent = list(await session.scalars(_RECENT_HERE if room else _RECENT_PRIVATE,
                                         {"since": since, "sender": sender, "room": room}))
-    waiting = [r for r in recent if r.finding_id is None]
+    waiting = [r for r in recent if r.finding_id is None and r.held_for != HELD_FOR_PROBLEM]
     attach(waiting, event)
     # A photo of the previous report moves only when received within this window (so it is among `recent`):
     # with none attached there, no report needs looking up. A previous report is at most a window before them.
@@ -171,6 +176,24 @@ async def gather(
                   and event.at - r.received_at < r.received_at - previous.at]
         attach(nearer, event)
     return Gathered(count=len(waiting) + len(nearer), moved=len(nearer), moved_from=previous if nearer else None)
+
+
+async def gather_held_problem(
+    session: Session, finding: m.Finding, *, sender: str, room: str | None, at: datetime, window: timedelta,
+) -> tuple[m.FindingEvent | None, list[m.Evidence]]:
+    """A finding just logged takes the photos its finder's failed #问题 left waiting here within the window (its
+    "created" event and them; none: (None, []), after one look-up)."""
+    held = [r for r in await session.scalars(_RECENT_HERE if room else _RECENT_PRIVATE,
+                                             {"since": at - window, "sender": sender, "room": room})
+            if r.finding_id is None and r.held_for == HELD_FOR_PROBLEM]
+    if not held:
+        return None, []
+    event = await session.scalar(select(m.FindingEvent).where(m.FindingEvent.finding_id == finding.id,
+                                                              m.FindingEvent.kind.in_(PROBLEM_EVENTS)))
+    if event is None:
+        return None, []
+    attach(held, event)
+    return event, held
 
 
 async def count_since(session: Session, event_id: int, first_id: int) -> int:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from bot.messages import Button, Outbound
+from bot.messages import Button, Outbound, card_id
 from bot.outbox.handover import claims, note_queued
 from bot.outbox.status import CANCELLED, PENDING, SENDING
 from bot.storage import models as m
@@ -100,7 +100,8 @@ def _row(out: Outbound, now: datetime, not_before: datetime | None, status: str)
     return m.OutboxMessage(
         key=out.key, room_chat_id=out.room, to_chat_id=out.to, text=out.text, mentions=list(out.mentions),
         mention_names=list(out.mention_names), files=list(out.files), in_reply_to=out.in_reply_to,
-        buttons=[[b.label, b.command] for b in out.buttons] or None, created_at=now,
+        buttons=[[b.label, b.command] for b in out.buttons] or None, card=card_id(out.key) if out.buttons else None,
+        created_at=now,
         next_attempt_at=not_before or now, status=status, attempts=0,
     )
 
@@ -109,6 +110,12 @@ def row_outbound(row: m.OutboxMessage) -> Outbound:
     return Outbound(room=row.room_chat_id, to=row.to_chat_id, text=row.text, mentions=tuple(row.mentions),
                     mention_names=tuple(row.mention_names), files=tuple(row.files), in_reply_to=row.in_reply_to,
                     key=row.key, buttons=tuple(Button(label, command) for label, command in row.buttons or ()))
+
+
+async def carried_card(session: Session, card: str) -> Outbound | None:
+    """The message whose buttons went out on card `card` (bot.messages.card_id): what updating it needs."""
+    row = await session.scalar(select(m.OutboxMessage).where(m.OutboxMessage.card == card).limit(1))
+    return row_outbound(row) if row is not None else None
 
 
 RESENT_AFTER_CRASH = "outbox_resent_after_crash"

@@ -43,7 +43,9 @@ _LEADING = re.compile(r"^[\s\W_]+")  # stray characters before a command word
 _STRAY = re.compile(r"[\s·.。,，、:：;；'\"`~!！?？\-]")  # … or inside one
 _FILLER = re.compile(r"^[了的过啦吧\s,，:：;；。.、]+")
 Handler = Callable[[Any, CommandContext], Awaitable[list[Reply]]]
-PhotoHandler = Callable[[CommandContext, bool], Awaitable[list[Reply]]]  # (ctx, held: the command with them failed)
+# (ctx, held): `held` None, or the command that came with the photos failed — the actions of that command (empty
+# when it was no command we know)
+PhotoHandler = Callable[[CommandContext, tuple[Action, ...] | None], Awaitable[list[Reply]]]
 Parse = Callable[[str, str], Any]
 
 
@@ -111,7 +113,8 @@ class Router:
 
     def photos(self, handler: PhotoHandler) -> PhotoHandler:
         """The handler for messages that carry photos (from a person on the roster, in a bound room); told `held`
-        when the command they came with failed (they wait for the next report instead of joining a recent one)."""
+        — the failed command's actions — when the command they came with failed (they wait for the next report, or
+        the next #问题 after a failed #问题, instead of joining a recent one)."""
         self.photo_handler = handler
         return handler
 
@@ -245,8 +248,8 @@ class Commands:
             except UserError as error:
                 if inbound.via is not None:  # a form of the desk or a phone link: its page keeps the photos
                     raise
-                return [Reply(error.template, error.values), *lost, *await self.photos(ctx, True)]
-            return first + lost + await self.photos(ctx, False)
+                return [Reply(error.template, error.values), *lost, *await self.photos(ctx, self._failed(ctx))]
+            return first + lost + await self.photos(ctx, None)
         if not inbound.text:
             return lost
         if lost:  # the sender hears about the photos that were lost whatever the command's fate
@@ -270,6 +273,13 @@ class Commands:
             hint = self.suggest(normalize(inbound.text))
             return [Reply("help/near_command.j2", dict(suggestion=hint)) if hint else Reply("help/private_hint.j2", {})]
         return await self._command(ctx, bound, *found)
+
+    def _failed(self, ctx: CommandContext) -> tuple[Action, ...]:
+        """The actions of the command a message that failed was addressed as (for its photos: a #问题's wait for
+        the corrected #问题)."""
+        found = self.match(ctx.inbound.text, ctx.settings.bot_name, private=ctx.private,
+                           mentions_bot=ctx.inbound.mentions_bot) if ctx.inbound.text else None
+        return found[0].actions if found is not None else ()
 
     async def _tap(self, ctx: CommandContext, bound: bool) -> list[Reply]:
         """A button tapped on a card (Inbound.event CARD_CLICK): its command, as the tapper's own. One that lacks

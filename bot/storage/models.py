@@ -243,6 +243,9 @@ class Evidence(Base):
     taken_at: Mapped[datetime | None]
     gps_lat: Mapped[float | None] = mapped_column(Float)
     gps_lon: Mapped[float | None] = mapped_column(Float)
+    # the photos of a command that failed wait for the corrected one: "problem" — they came with a failed #问题 and
+    # are the 问题照片 of the sender's next #问题 (bot.ledger.evidence.HELD_FOR_PROBLEM); None for any other photo
+    held_for: Mapped[str | None] = mapped_column(String(20))
 
 
 class Visit(Base):
@@ -304,6 +307,9 @@ class OutboxMessage(Base):
     files: Mapped[list[Any]] = mapped_column(default=list)
     in_reply_to: Mapped[str | None] = mapped_column(String(200))
     buttons: Mapped[list[Any] | None]  # [[label, command], …]: a tap runs the command (where there are buttons)
+    # the id of the card that carries the buttons (bot.messages.card_id of the key): a tap names it, and the row
+    # is what updating the card needs — its text, buttons and conversation — after a restart too
+    card: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
     # pending / sending (claimed by the sender, between the claim and the platform's answer) / sent / dead / cancelled
@@ -311,6 +317,15 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+
+
+class PrivateChat(Base):
+    """A person who has written to the bot in a private chat (a platform may let the bot write first only there
+    once they have: WeCom's private copy of a card goes only to them). Recorded with the message, kept for good."""
+
+    __tablename__ = "private_chats"
+    chat_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    since: Mapped[datetime]
 
 
 class AwaitedReason(Base):

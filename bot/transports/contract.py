@@ -44,6 +44,15 @@ class Inlet(Protocol):
         """The current roster snapshot (names of rooms and people)."""
         ...
 
+    async def card(self, card: str) -> Outbound | None:
+        """The message whose buttons went out on card `card` (bot.messages.card_id; its outbox row): a tap's
+        answer updates the card with it — after a restart too."""
+        ...
+
+    async def spoken_privately(self, chat_ids: list[str]) -> set[str]:
+        """Which of `chat_ids` have written to the bot in a private chat (recorded for good)."""
+        ...
+
 
 class Transport(Protocol):
     name: str

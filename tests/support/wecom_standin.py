@@ -67,6 +67,7 @@ class WecomStandIn:
         self._windows: dict[str, deque[float]] = {}
         self._uploads: dict[str, list[bytes]] = {}
         self._events: dict[str, str] = {}  # event req_id -> eventtype
+        self._task_ids: set[str] = set()  # the task_ids of the cards sent (one robot never reuses one)
         self._ids = itertools.count(1)
         self._server: Server | None = None
         self.port = 0
@@ -291,6 +292,9 @@ class WecomStandIn:
             card = body["template_card"]
             if problem := _card_problem(card):
                 return {"errcode": 40008, "errmsg": problem}
+            if card["task_id"] in self._task_ids:
+                return {"errcode": 40008, "errmsg": "task_id already used"}
+            self._task_ids.add(card["task_id"])
             self.said.append(Said("card", conversation, card["main_title"]["title"], rid, now, card=card))
             return {"errcode": 0, "errmsg": "ok"}
         if kind == "file":
@@ -359,7 +363,7 @@ def _card_problem(card: dict[str, Any], update: bool = False) -> str:
     if not re.fullmatch(r"[0-9A-Za-z_\-@]{1,128}", card.get("task_id") or ""):
         return "task_id: letters, digits and _-@, at most 128 bytes"
     title = (card.get("main_title") or {}).get("title")
-    if not isinstance(title, str) or len(title) > 26 or (not title and not update):
+    if not isinstance(title, str) or not title or len(title) > 26:  # an update is a whole card: a title too
         return "main_title.title missing or longer than 26"
     buttons = card.get("button_list")
     if not isinstance(buttons, list) or not (update or 1 <= len(buttons) <= 6):

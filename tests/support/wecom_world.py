@@ -31,6 +31,24 @@ class World:
     standin: WecomStandIn
     bot: Bot
     transport: WecomTransport
+    settings: Settings
+    tasks: tuple[asyncio.Task[None], asyncio.Task[None]]  # the outbox sender, the transport
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one — a new database connection, App, outbox and transport, nothing kept in
+        memory — on the same database, against the same WeCom."""
+        await self._stop()
+        self.bot, self.transport, self.tasks = await _start(self.settings)
+        await eventually(lambda: self.transport.connected)
+
+    async def _stop(self) -> None:
+        sender, runner = self.tasks
+        await self.transport.stop()
+        await asyncio.wait_for(runner, 5)
+        self.bot.outbox.stop()
+        await asyncio.wait_for(sender, 5)
+        await self.bot.outbox.close()  # as `dudao run` stops: what went out marked sent
+        await self.bot.db.dispose()
 
     def said(self, cmd: str | None = None, containing: str = "") -> list[Said]:
         return [s for s in self.standin.said if (cmd is None or s.cmd == cmd) and containing in s.content]
@@ -62,19 +80,24 @@ async def wecom_world(tmp_path: Path, *, county: Path = COUNTY, **overrides: obj
     await standin.start()
     settings = wecom_settings(tmp_path, standin, **overrides)
     db = await open_database(settings.database_url)
+    await load_county(db, county, SystemClock())
+    await db.dispose()
+    bot, transport, tasks = await _start(settings)
+    world = World(standin, bot, transport, settings, tasks)
+    try:
+        await eventually(lambda: world.transport.connected)
+        yield world
+    finally:
+        await world._stop()
+        await standin.close_all()
+
+
+async def _start(settings: Settings) -> tuple[Bot, WecomTransport, tuple[asyncio.Task[None], asyncio.Task[None]]]:
+    db = await open_database(settings.database_url)
     clock = SystemClock()
-    await load_county(db, county, clock)
     transport = WecomTransport(settings, clock, timing=FAST)
     bot = build(settings, clock, db, transport)
+    await bot.outbox.recover()  # as `dudao run` starts
     sender = asyncio.create_task(bot.outbox.run(poll_seconds=0.05))
     runner = asyncio.create_task(transport.run(bot))
-    try:
-        await eventually(lambda: transport.connected)
-        yield World(standin, bot, transport)
-    finally:
-        await transport.stop()
-        await asyncio.wait_for(runner, 5)
-        bot.outbox.stop()
-        await asyncio.wait_for(sender, 5)
-        await db.dispose()
-        await standin.close_all()
+    return bot, transport, (sender, runner)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.storage import models as m
 from tests.support.harness import until_idle
@@ -123,6 +123,9 @@ async def test_the_offices_notice_of_a_request_for_more_time_carries_grant_and_r
         granted = world.standin.tap(OFFICE, card, "同意", chatid=OFFICE_ROOM)
         await eventually(lambda: any(s.req_id == granted for s in world.said("update")))
         assert [k for k, _ in await _events(world)] == ["created", "extension_requested", "extended"]
+        (update,) = [s for s in world.said("update") if s.req_id == granted]
+        assert update.card is not None and update.userids == ()
+        assert update.card["sub_title_text"].startswith("Q1（城口县实验小学）整改期限已延期（督导室刘建国同意）")  # who acted
 
         again = world.standin.tap("wxid_tanxiaoyan", card, "同意", chatid=OFFICE_ROOM)  # the other one, too late
         await eventually(lambda: any(s.req_id == again for s in world.said("update")))
@@ -145,3 +148,93 @@ async def test_a_verifier_who_has_spoken_privately_also_gets_the_card_there(tmp_
         late = world.standin.tap(SUPERVISOR, room, "验收通过", chatid=ROOM)  # the room's card, after: refused alone
         await eventually(lambda: any(s.req_id == late for s in world.said("update")))
         assert [s.userids for s in world.said("update") if s.req_id == late] == [(SUPERVISOR,)]
+
+
+async def test_a_tap_after_a_restart_updates_the_card_with_its_title_and_the_outcome(tmp_path: Path) -> None:
+    """Nothing about a card lives only in memory: the card sent before a restart is known by its task_id to the new
+    bot (its outbox row), and a tap on it updates it as it was — its full title, its buttons greyed out under the
+    outcome — and the verifier's private chat survives the restart too (a new request's card goes there)."""
+    async with wecom_world(tmp_path) as world:
+        world.standin.text(SUPERVISOR, "#帮助")  # the supervisor has a private chat with the bot
+        await eventually(lambda: world.said())
+        await _reported(world)
+        await eventually(lambda: len(world.said("card")) == 2)
+        room, _ = world.said("card")
+        assert room.card is not None and room.conversation == ROOM
+
+        await world.restart()  # a new App, outbox and transport on the same database
+        tapped = world.standin.tap(SUPERVISOR, room, "验收通过", chatid=ROOM)
+        await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
+        (changed,) = [s for s in world.said("update") if s.req_id == tapped]
+        took = changed.at - world.standin.callbacks_sent[tapped][1]
+        print(f"\nafter a restart, tap event frame -> card update frame (the card read back): {took * 1000:.0f} ms")
+        assert took < 5
+        assert changed.card is not None and changed.userids == ()
+        assert changed.card["main_title"] == room.card["main_title"] and changed.card["main_title"]["title"]
+        assert changed.card["task_id"] == room.card["task_id"]
+        assert changed.card["button_list"] == room.card["button_list"]
+        assert changed.card["sub_title_text"].startswith("Q1（城口县实验小学）验收通过")
+        assert "周永红验收" in changed.card["sub_title_text"] and changed.card["replace_text"]
+        assert [k for k, _ in await _events(world)] == ["created", "rectified", "verify_passed"]
+
+        # the private chat is known after the restart: the next request to verify reaches it there too
+        world.standin.text(SUPERVISOR, FINDING.replace("消防通道堆放杂物", "楼梯扶手松动"), chatid=ROOM)
+        await eventually(lambda: world.said(containing="Q2"))
+        world.standin.text(PRINCIPAL, "@督导助手 #整改 Q2 已加固扶手", chatid=ROOM)
+        await eventually(lambda: len(world.said("card")) == 4)
+        assert [c.conversation for c in world.said("card")][2:] == [ROOM, SUPERVISOR]
+
+
+async def test_a_tap_on_a_card_whose_message_is_unknown_still_updates_it_with_a_title(tmp_path: Path) -> None:
+    """A card the database no longer knows (its row gone): the update still has a title (the outcome's first line),
+    which WeCom requires; the tap itself is handled as ever."""
+    async with wecom_world(tmp_path) as world:
+        await _reported(world)
+        (card,) = world.said("card")
+        async with world.bot.db.transaction() as s:
+            await s.execute(update(m.OutboxMessage).values(card=None))
+        tapped = world.standin.tap(SUPERVISOR, card, "验收通过", chatid=ROOM)
+        await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
+        (updated,) = [s for s in world.said("update") if s.req_id == tapped]
+        assert updated.card is not None and updated.card["main_title"]["title"].startswith("Q1（城口县实验小学）验收通过")
+        assert [k for k, _ in await _events(world)] == ["created", "rectified", "verify_passed"]
+
+
+async def test_refuse_tapped_names_who_refused_once_the_reason_comes(tmp_path: Path) -> None:
+    """驳回 tapped: the tapper is asked for the reason; their next message gives it, and the refusal names them."""
+    async with wecom_world(tmp_path) as world:
+        world.standin.text(OFFICE, "@督导助手 #帮助", chatid=OFFICE_ROOM)
+        world.standin.text(SUPERVISOR, FINDING, chatid=ROOM)
+        await eventually(lambda: world.said(containing="已登记"))
+        world.standin.text(PRINCIPAL, "@督导助手 #申请延期 Q1 5天 需采购设备", chatid=ROOM)
+        await eventually(lambda: world.said("card"))
+        refused = world.standin.tap(OFFICE, world.said("card")[0], "驳回", chatid=OFFICE_ROOM)
+        await eventually(lambda: any(s.req_id == refused for s in world.said("update")))
+        world.standin.text(OFFICE, "@督导助手 三天足够完成", chatid=OFFICE_ROOM)
+        await eventually(lambda: world.said(containing="三天足够完成"))
+        assert any("未获同意（督导室刘建国驳回）" in s.content for s in world.said(containing="三天足够完成"))
+        assert [k for k, _ in await _events(world)] == ["created", "extension_requested", "extension_refused"]
+
+
+async def test_a_card_sent_again_after_a_crash_gets_its_own_task_id(tmp_path: Path) -> None:
+    """A crash after the card went out but before its row was marked sent: at the start the row goes out again
+    (the outbox's recovery). WeCom takes a task_id once, so the second card has its own — and a tap on either
+    finds the message and updates the card with its title."""
+    async with wecom_world(tmp_path) as world:
+        await _reported(world)
+        (first,) = world.said("card")
+        await until_idle(world.bot)
+        await world.bot.settle()  # what went out is marked sent; then the crash's trace: the card's row 'sending'
+        async with world.bot.db.transaction() as s:
+            await s.execute(update(m.OutboxMessage).where(m.OutboxMessage.card.is_not(None)).values(status="sending"))
+        await world.restart()  # as after a crash: the 'sending' row goes out again
+        await eventually(lambda: len(world.said("card")) == 2)
+        second = world.said("card")[1]
+        assert first.card is not None and second.card is not None
+        assert second.card["task_id"] != first.card["task_id"]
+        assert second.card["task_id"].split("-")[0] == first.card["task_id"].split("-")[0]
+        tapped = world.standin.tap(SUPERVISOR, first, "验收通过", chatid=ROOM)
+        await eventually(lambda: any(s.req_id == tapped for s in world.said("update")))
+        (changed,) = [s for s in world.said("update") if s.req_id == tapped]
+        assert changed.card is not None and changed.card["main_title"] == first.card["main_title"]
+        assert [k for k, _ in await _events(world)] == ["created", "rectified", "verify_passed"]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from bot.ledger import evidence
 from bot.storage import models as m
 from tests.support.harness import until_idle
 from tests.support.photos import image_bytes
 from tests.support.waiting import eventually
-from tests.support.wecom_world import PRINCIPAL, ROOM, SUPERVISOR, World, wecom_world
+from tests.support.wecom_world import OTHER_ROOM, PRINCIPAL, ROOM, SUPERVISOR, World, wecom_world
 
 FINDING = "@督导助手 #问题 实验小学 安全稳定 消防通道堆放杂物 限期3天"
 
@@ -134,3 +136,43 @@ async def test_quoting_a_notice_asks_for_more_time_and_queries_that_finding(tmp_
         world.standin.quoting(SUPERVISOR, "@督导助手 #查询", world.standin.quote_text(notice), chatid=ROOM)
         await eventually(lambda: world.said(containing="记录："))
         assert not world.said(containing="请写明问题编号")
+
+
+@pytest.mark.parametrize(("finder", "chatid"), [(SUPERVISOR, None), ("wxid_liujianguo", "room-office@chatroom")],
+                         ids=["private", "group"])
+async def test_a_failed_mixed_finding_keeps_its_photo_for_the_corrected_finding(tmp_path: Path, finder: str,
+                                                                                 chatid: str | None) -> None:
+    """图文混排 `#问题 城口中学X …` (no such school) with a photo, in a private chat or a group: refused, the photo
+    waits; the finder's corrected `#问题` there takes it as its 问题照片 — the same bytes, on the finding's
+    "created" event — and says so."""
+    at = "@督导助手 " if chatid else ""
+    async with wecom_world(tmp_path, evidence_burst_seconds=1) as world:  # the photos' acknowledgement: after 1 s
+        world.standin.text("wxid_wangfang", "@督导助手 #帮助", chatid=OTHER_ROOM)  # 城口中学's room has spoken
+        await eventually(lambda: world.said())
+        photo = image_bytes("jpg", seed=51)
+        world.standin.mixed(finder, f"{at}#问题 城口中学X 消防通道堆放杂物", photo, chatid=chatid)
+        await eventually(lambda: world.said(containing="先保存"))
+        assert world.said(containing="城口中学X") and "问题照片" in world.said(containing="先保存")[0].content
+        assert await _evidence(world) == [(None, hashlib.sha256(photo).hexdigest())]
+        assert await _events(world) == []
+
+        world.standin.text(finder, f"{at}#问题 城口中学 消防通道堆放杂物", chatid=chatid)
+        await eventually(lambda: world.said(containing="问题照片 1 张"))
+        assert [(f, k) for f, k, _ in await _events(world)] == [(1, "created")]
+        async with world.bot.db.reading() as s:
+            (row,) = (await s.execute(select(m.Evidence.path, m.FindingEvent.kind, m.Evidence.finding_id)
+                                      .join(m.FindingEvent, m.FindingEvent.id == m.Evidence.event_id))).all()
+            problem, rectification = await evidence.counts(s, 1)
+        assert (row.kind, row.finding_id, problem, rectification) == ("created", 1, 1, 0)
+        assert Path(row.path).read_bytes() == photo
+
+
+async def test_photos_sent_before_a_finding_are_not_its_problem_photos(tmp_path: Path) -> None:
+    """Only a failed #问题's photos wait for the next #问题: a photo sent alone before it is not its 问题照片."""
+    async with wecom_world(tmp_path) as world:
+        world.standin.image(SUPERVISOR, image_bytes("png", seed=53))
+        await until_idle(world.bot)
+        world.standin.text(SUPERVISOR, "#问题 城口中学 消防通道堆放杂物")
+        await eventually(lambda: world.said(containing="已登记"))
+        assert [f for f, _ in await _evidence(world)] == [None]
+        assert not world.said(containing="问题照片 1 张")

@@ -65,7 +65,6 @@ class Callbacks:
         self._queue: asyncio.Queue[Any] = asyncio.Queue()  # frames as they came (None: stop)
         self._asked: OrderedDict[str, Asked] = OrderedDict()  # msgid -> Asked (dedupe too)
         self._answered: set[str] = set()  # req_ids a reply already used
-        self.private: set[str] = set()  # userids that have spoken to the bot in a private chat (since we started)
         self._closing = False
         self._current: Any = None  # the frame the worker is on
         self.worker: asyncio.Task[None] | None = None
@@ -217,8 +216,6 @@ class Callbacks:
 
     def _remember(self, callback: frames.Callback) -> None:
         self._asked[callback.msgid] = Asked(callback.req_id, callback.conversation, self._clock.now())
-        if callback.chatid is None:
-            self.private.add(callback.userid)
         self._forget_oldest()
 
     def _forget_oldest(self) -> None:

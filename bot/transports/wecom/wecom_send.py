@@ -8,20 +8,24 @@
 - Files (#导出's workbook): uploaded over the socket, then aibot_send_msg with msgtype file.
 - Buttons (a request to verify: 验收通过 / 不通过): after the text, a button_interaction template card — on the
   message's req_id when the text went by the webhook, else by aibot_send_msg; and privately to each person it
-  @-mentions who has spoken to the bot privately. A tap (template_card_event) runs
-  the button's command as the tapper's; its answer updates the card within 5 s (aibot_respond_update_msg; for
-  the tapper alone when the answer is theirs alone), and a text that @-mentions people still goes as a message.
+  @-mentions who has ever written to the bot privately (the core records them: Inlet.spoken_privately). A
+  card's task_id is its outbox row's card id (bot.messages.card_id) with `-<random>` after it (WeCom takes a
+  task_id once: a card sent again after a crash, or a private copy, needs its own), so a tap finds the message
+  the card showed in the database (Inlet.card) — after a restart too. A tap
+  (template_card_event) runs the button's command as the tapper's; its answer updates the card within 5 s
+  (aibot_respond_update_msg; for the tapper alone when the answer is theirs alone), and a text that @-mentions
+  people still goes as a message.
 """
 from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict
+import uuid
 from collections.abc import Awaitable, Callable
 
 import bot.transports.wecom.frames as frames
 import bot.transports.wecom.media as media
-from bot.messages import Outbound
+from bot.messages import Outbound, card_id
 from bot.text import markdown_literal
 from bot.transports.contract import TransportError
 from bot.transports.wecom.callbacks import Callbacks, Tapped
@@ -32,7 +36,8 @@ from bot.transports.wecom.wecom_errors import as_transport_error, check_ack
 
 log = logging.getLogger("dudao.wecom")
 WebhookKey = Callable[[str], Awaitable[str | None]]
-CARDS_REMEMBERED = 2000
+CardOf = Callable[[str], Awaitable[Outbound | None]]  # the message a card (by its base id) showed
+SpokenPrivately = Callable[[list[str]], Awaitable[set[str]]]  # which people have a private chat with the bot
 
 
 def markdown_text(out: Outbound, style: str) -> str:
@@ -56,12 +61,22 @@ def _tag_safe(userid: str) -> str:
     return re.sub(r"[^0-9A-Za-z_.@\-]", "", userid)
 
 
+def _task_id(out: Outbound) -> str:
+    """A new card's task_id: the card id of its message (what a tap looks it up by) and a part of its own."""
+    return f"{card_id(out.key)}-{uuid.uuid4().hex[:12]}"
+
+
+def _card(out: Outbound, task_id: str) -> dict:
+    """The card carrying the buttons of `out` (the same card each time it is made from the same message)."""
+    return frames.button_card(task_id, out.text, [(b.label, frames.button_key(b.command)) for b in out.buttons])
+
+
 class Sender:
     def __init__(self, config: WecomConfig, socket: WecomSocket, callbacks: Callbacks, webhook_key: WebhookKey,
-                 webhooks: Webhooks) -> None:
+                 webhooks: Webhooks, card_of: CardOf, spoken_privately: SpokenPrivately) -> None:
         self.config, self.socket, self.callbacks = config, socket, callbacks
         self._webhook_key, self.webhooks = webhook_key, webhooks
-        self._cards: OrderedDict[str, dict] = OrderedDict()  # task_id -> the card we sent (to update it on a tap)
+        self._card_of, self._spoken_privately = card_of, spoken_privately
 
     async def text(self, out: Outbound, conversation: str) -> str:
         """Deliver the text of `out`; says which way it went (webhook / respond / send / card …)."""
@@ -96,24 +111,23 @@ class Sender:
     async def card(self, out: Outbound, conversation: str) -> str:
         """The buttons of `out` on a button_interaction card after its text: answering the message still (when its
         text went by the webhook), else as a message of our own to the same conversation. In a room, each person
-        it @-mentions who has spoken to the bot privately also gets the card there (best effort)."""
-        way = await self._card_to(out, conversation, self._new_card(out))
-        for userid in out.mentions if out.room else ():
-            if userid in self.callbacks.private:
+        it @-mentions who has written to the bot privately also gets the card there (best effort)."""
+        way = await self._card_to(out, conversation, _card(out, _task_id(out)))
+        mentioned = list(out.mentions) if out.room else []
+        try:
+            private = await self._spoken_privately(mentioned) if mentioned else set()
+        except Exception as error:  # noqa: BLE001 — the private copies are a courtesy: the room has the card
+            log.warning("wecom: who has a private chat could not be read (%s: %s); the buttons of %s go to the "
+                        "room only", type(error).__name__, error, out.key)
+            private = set()
+        for userid in mentioned:
+            if userid in private:
                 try:
                     await self._request(frames.send(userid, frames.CHAT_SINGLE, frames.template_card(
-                        self._new_card(out))), frames.SEND)
+                        _card(out, _task_id(out)))), frames.SEND)
                 except TransportError as error:
                     log.warning("wecom: the buttons of %s not sent privately to %s: %s", out.key, userid, error)
         return way
-
-    def _new_card(self, out: Outbound) -> dict:
-        task_id = f"t_{frames.req_id('card').replace('card_', '')}"
-        card = frames.button_card(task_id, out.text, [(b.label, frames.button_key(b.command)) for b in out.buttons])
-        self._cards[task_id] = card
-        while len(self._cards) > CARDS_REMEMBERED:
-            self._cards.popitem(last=False)
-        return card
 
     async def _card_to(self, out: Outbound, conversation: str, card: dict) -> str:
         rid = self.callbacks.reply_to(out.in_reply_to, conversation)
@@ -132,9 +146,9 @@ class Sender:
 
     async def _update_card(self, tapped: Tapped, out: Outbound) -> bool:
         """Answer a tap by updating its card within WeCom's 5 s: for everyone, or — an answer to the tapper alone
-        (a refusal, a second tap) — for the tapper only. False when WeCom would not take it."""
-        card = self._cards.get(tapped.task_id) or {"card_type": "button_interaction", "task_id": tapped.task_id,
-                                                   "main_title": {"title": ""}, "button_list": []}
+        (a refusal, a second tap) — for the tapper only. The card is rebuilt from the message it showed (its
+        outbox row, Inlet.card), as it was sent. False when WeCom would not take it."""
+        card = await self._tapped_card(tapped.task_id, out.text)
         userids = [tapped.clicker] if out.room is None else None
         try:
             await self._request(frames.update_card(tapped.req_id, frames.updated_card(card, out.text), userids),
@@ -146,9 +160,20 @@ class Sender:
             return False
         finally:
             self.callbacks.answered(tapped.req_id)
-        if userids is None and tapped.task_id in self._cards:
-            self._cards[tapped.task_id] = frames.updated_card(card, out.text)  # what everyone sees now
         return True
+
+    async def _tapped_card(self, task_id: str, outcome: str) -> dict:
+        """The card `task_id` as it was sent; one we no longer know (its row pruned, the database away) is
+        rebuilt with the outcome's first line as its title (WeCom wants one) and no buttons."""
+        try:
+            shown = await self._card_of(task_id.split("-", 1)[0])
+        except Exception as error:  # noqa: BLE001 — the tap was handled; the card is still updated, plainer
+            log.warning("wecom: card %s could not be read (%s: %s)", task_id, type(error).__name__, error)
+            shown = None
+        if shown is not None and shown.buttons:
+            return _card(shown, task_id)
+        log.info("wecom: card %s is not known; updating it with the outcome as its title", task_id)
+        return frames.button_card(task_id, outcome, [])
 
     async def _welcome(self, out: Outbound, conversation: str) -> str:
         """The welcome on enter_chat: aibot_respond_welcome_msg (plain text) within WeCom's 5 s, or not at all —

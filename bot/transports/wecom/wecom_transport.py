@@ -46,7 +46,8 @@ class WecomTransport:
         self.callbacks = Callbacks(clock or SystemClock(), config.timing, self._unreadable)
         self.socket = WecomSocket(config, self.callbacks.received)
         self.sender = Sender(config, self.socket, self.callbacks, self._webhook_key,
-                             Webhooks(config.webhook_url, config.webhook_per_minute, config.timing.send_timeout))
+                             Webhooks(config.webhook_url, config.webhook_per_minute, config.timing.send_timeout),
+                             self._card_of, self._spoken_privately)
         self._inlet: Inlet | None = None
         self._progress: dict[str, int] = {}  # outbound key -> parts already delivered
         self._stopping, self._done = asyncio.Event(), asyncio.Event()
@@ -130,6 +131,12 @@ class WecomTransport:
             return None
         info = (await self._inlet.roster()).rooms.get(room)
         return info.webhook_key if info is not None else None
+
+    async def _card_of(self, card: str) -> Outbound | None:
+        return await self._inlet.card(card) if self._inlet is not None else None
+
+    async def _spoken_privately(self, userids: list[str]) -> set[str]:
+        return await self._inlet.spoken_privately(userids) if self._inlet is not None else set()
 
     # unreadable callbacks -------------------------------------------------------------
     def _unreadable(self, envelope: Envelope) -> None:
