@@ -18,7 +18,8 @@ from tests.support.harness import Harness
 ROOM, SUPERVISOR, PRINCIPAL = "room-syxx@chatroom", "wxid_zhouyonghong", "wxid_liuyang"
 # kind: (sender, text, statements to handle it, statements to send its replies)
 BUDGET = {
-    "#问题": (SUPERVISOR, "#问题 实验小学 扶手松动 限期3天", 6, 2),
+    # 7: one indexed look for the photos of a #问题 that failed just before (they become this one's 问题照片)
+    "#问题": (SUPERVISOR, "#问题 实验小学 扶手松动 限期3天", 7, 2),
     "chat": (PRINCIPAL, "收到", 2, 0),
     "#整改": (PRINCIPAL, "#整改 Q2 已加固", 7, 2),
     "#验收": (SUPERVISOR, "#验收 Q2 通过", 6, 2),
