@@ -108,11 +108,12 @@ async def assess(cmd: Assess, ctx: CommandContext) -> list[Reply]:
     """#考核: the 责任督学考核 workbook for any period parse_period reads (default this month) — sent
     where the office asked when that room may show every school, else privately."""
     need(ctx, Action.ASSESS)
-    districts = [d for d in (district_named(ctx, w) for w in cmd.words) if d is not None]
+    named = [(w, district_named(ctx, w)) for w in cmd.words]
+    districts = [d for _, d in named if d is not None]
     if len({d.id for d in districts}) > 1:
         raise UserError("digests/assessment_one_district.j2", names=[d.name for d in districts])
     district = districts[0] if districts else None
-    period = period_asked(ctx, " ".join(w for w in cmd.words if district_named(ctx, w) is None))
+    period = period_asked(ctx, " ".join(w for w, d in named if d is None))
     from bot.reports.assessment_book import write_assessment  # openpyxl only when asked (memory)
 
     await not_before_the_first_record(ctx, period.first, period.last, period.label)
